@@ -1,0 +1,1 @@
+"""nightowl: an open-source AI SRE that takes the 3 AM page."""

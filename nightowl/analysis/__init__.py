@@ -1,0 +1,1 @@
+"""The deterministic brain (triage, analyze, diagnose): signals, change detection, hypotheses."""

@@ -1,0 +1,1 @@
+"""HTTP adapter: FastAPI routes over the application (webhooks, incidents, health, metrics)."""

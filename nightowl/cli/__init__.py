@@ -1,0 +1,1 @@
+"""Command-line adapter: Typer + Rich commands over the application."""

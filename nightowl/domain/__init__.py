@@ -1,0 +1,78 @@
+"""Domain models shared by every stage: frozen pydantic models, no I/O."""
+
+from nightowl.domain.alerts import Alert, AlertGroup, AlertStatus
+from nightowl.domain.base import Model, Scalar, utc
+from nightowl.domain.diagnosis import (
+    Diagnosis,
+    Evidence,
+    EvidenceKind,
+    FaultKind,
+    Hypothesis,
+    HypothesisStatus,
+    RootCause,
+)
+from nightowl.domain.incident import (
+    Category,
+    Incident,
+    IncidentStatus,
+    IncidentSummary,
+    Notification,
+    Report,
+    Severity,
+    Stage,
+    StageRecord,
+    StageStatus,
+    Triage,
+)
+from nightowl.domain.remediation import (
+    ActionResult,
+    ActionSpec,
+    ActionStatus,
+    Autonomy,
+    Decision,
+    Risk,
+    SignalCheck,
+    Verdict,
+    Verification,
+)
+from nightowl.domain.signals import Deploy, LogLevel, LogRecord, Series, SignalKind
+
+__all__ = [
+    "ActionResult",
+    "ActionSpec",
+    "ActionStatus",
+    "Alert",
+    "AlertGroup",
+    "AlertStatus",
+    "Autonomy",
+    "Category",
+    "Decision",
+    "Deploy",
+    "Diagnosis",
+    "Evidence",
+    "EvidenceKind",
+    "FaultKind",
+    "Hypothesis",
+    "HypothesisStatus",
+    "Incident",
+    "IncidentStatus",
+    "IncidentSummary",
+    "LogLevel",
+    "LogRecord",
+    "Model",
+    "Notification",
+    "Report",
+    "RootCause",
+    "Scalar",
+    "Series",
+    "Severity",
+    "SignalCheck",
+    "SignalKind",
+    "Stage",
+    "StageRecord",
+    "StageStatus",
+    "Triage",
+    "Verdict",
+    "Verification",
+    "utc",
+]

@@ -1,0 +1,78 @@
+"""The one error tree of nightowl.
+
+::
+
+    NightowlError
+    ├── ConfigError            bad nightowl.yaml or environment: permanent, the user must fix it
+    ├── InputError             bad input from a user or a sender: permanent, answered with a 4xx
+    │   ├── PayloadError       a webhook body that does not parse (names the field)
+    │   └── AuthError          missing or wrong credentials
+    ├── NotFoundError          no such incident, silence, ...
+    ├── ConnectorError         a backend we read from failed; ``retryable`` says whether to try again
+    ├── ActionError            a driver could not act; ``retryable`` says whether to try again
+    └── StoreError             the database failed
+
+Every message says what was wrong and, where the user can act, what to do.
+"""
+
+from __future__ import annotations
+
+
+class NightowlError(Exception):
+    """Base of every error nightowl raises on purpose."""
+
+    retryable: bool = False
+
+
+class ConfigError(NightowlError):
+    """The configuration is invalid. ``where`` names the file and key."""
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputError(NightowlError):
+    """Input from a user or a sender is invalid; maps to a 4xx answer."""
+
+    status_code = 400
+
+
+class PayloadError(InputError):
+    """A webhook body could not be read. ``field`` is the dotted path of the offending field."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, source: str, field: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        where = f" at '{field}'" if field else ""
+        super().__init__(f"{source} payload{where}: {message}")
+
+
+class AuthError(InputError):
+    status_code = 401
+
+
+class NotFoundError(NightowlError):
+    status_code = 404
+
+
+class ConnectorError(NightowlError):
+    """A read from a backend failed. The message names the connector, its URL and the answer."""
+
+    def __init__(self, message: str, *, connector: str, retryable: bool = True) -> None:
+        self.connector = connector
+        self.retryable = retryable
+        super().__init__(f"connector {connector!r}: {message}")
+
+
+class ActionError(NightowlError):
+    def __init__(self, message: str, *, driver: str, retryable: bool = False) -> None:
+        self.driver = driver
+        self.retryable = retryable
+        super().__init__(f"action driver {driver!r}: {message}")
+
+
+class StoreError(NightowlError):
+    retryable = True

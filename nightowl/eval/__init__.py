@@ -1,0 +1,1 @@
+"""Evaluation: scorecards and benchmark runners over scenarios and public datasets."""

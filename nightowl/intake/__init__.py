@@ -1,0 +1,1 @@
+"""Intake: fingerprints, dedup and the grouping of alerts into incidents (the triage input)."""

@@ -1,0 +1,1 @@
+"""The notify stage: tell humans what happened, through configured notifiers."""

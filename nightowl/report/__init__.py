@@ -1,0 +1,1 @@
+"""The report stage: the post-incident report written from the incident record."""

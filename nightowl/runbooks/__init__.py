@@ -1,0 +1,1 @@
+"""The plan stage: runbook model, loader, matcher and the built-in runbooks as YAML."""

@@ -1,0 +1,1 @@
+"""Fakes for every protocol, for nightowl's tests and for users' own tests."""

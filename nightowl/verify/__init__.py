@@ -1,0 +1,1 @@
+"""The verify stage: re-read the signals after an action and judge recovery."""
