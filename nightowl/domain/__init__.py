@@ -35,6 +35,7 @@ from nightowl.domain.remediation import (
     Verdict,
     Verification,
 )
+from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.signals import Deploy, LogLevel, LogRecord, Series, SignalKind
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "LogRecord",
     "Model",
     "Notification",
+    "Observations",
     "Report",
     "RootCause",
     "Scalar",
@@ -72,6 +74,7 @@ __all__ = [
     "StageRecord",
     "StageStatus",
     "Triage",
+    "Unavailable",
     "Verdict",
     "Verification",
     "utc",

@@ -69,6 +69,7 @@ class StageRecord(Model):
     finished_at: datetime | None = None
     summary: str = ""
     error: str | None = None
+    attempt: int = 1
 
 
 class Notification(Model):

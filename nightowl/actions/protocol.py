@@ -1,0 +1,32 @@
+"""The contract of a write-side driver.
+
+A driver changes production, so every driver:
+
+- ``plan`` says, without touching anything, exactly what ``apply`` would do;
+- ``apply`` captures the pre-state, then acts, unless ``dry_run`` (the default everywhere), in which
+  case it only reports what it would have done;
+- is idempotent under ``action.idempotency_key``: applying the same key twice acts once (the workflow
+  also checks the store before calling it);
+- ``rollback`` restores the captured pre-state of a result it produced.
+
+Errors: ActionError, with ``retryable`` set when trying again may help. The policy gate is applied
+before a driver is ever called; drivers do not decide whether they may act.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from nightowl.domain import ActionResult, ActionSpec
+
+
+@runtime_checkable
+class ActionDriver(Protocol):
+    name: str
+    kinds: frozenset[str]
+
+    def plan(self, action: ActionSpec) -> str: ...
+
+    async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult: ...
+
+    async def rollback(self, result: ActionResult) -> ActionResult: ...

@@ -1,0 +1,90 @@
+"""Level changes and monotonic growth in one series, with an onset estimate.
+
+A deliberately simple, robust detector for the spine: the baseline is the median and MAD of the
+early part of the window; a change is a recent level that departs from it by more than both a noise
+band and a relative floor; the onset is where the departure began and stayed. The streaming
+detectors of analysis/anomaly refine this.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+from scipy import stats
+
+from nightowl.domain import Series
+from nightowl.domain.base import Model
+
+MAD_TO_SIGMA = 1.4826
+NOISE_BANDS = 4.0
+MIN_POINTS = 8
+
+
+class Change(Model):
+    """A departure from baseline: which way, how much, since when."""
+
+    direction: int
+    baseline: float
+    level: float
+    ratio: float
+    onset: datetime
+    onset_index: int
+
+
+class Growth(Model):
+    """A steady climb: rank correlation with time and relative growth over the span."""
+
+    rho: float
+    growth: float
+    start: datetime
+
+
+def detect_change(series: Series, *, min_ratio: float = 0.3, recent: int = 4) -> Change | None:
+    """The latest sustained level change in ``series``, or None."""
+    values = np.asarray(series.values, dtype=np.float64)
+    n = len(values)
+    if n < MIN_POINTS:
+        return None
+    base = values[: max(MIN_POINTS // 2, n // 3)]
+    median = float(np.median(base))
+    sigma = MAD_TO_SIGMA * float(np.median(np.abs(base - median)))
+    band = max(NOISE_BANDS * sigma, min_ratio * abs(median), 1e-12)
+    level = float(np.median(values[-recent:]))
+    if abs(level - median) <= band:
+        return None
+    direction = 1 if level > median else -1
+    outside = (values - median) * direction > band / 2
+    onset_index = n - 1
+    while onset_index > 0 and outside[onset_index - 1]:
+        onset_index -= 1
+    ratio = level / median if median else float("inf")
+    return Change(
+        direction=direction,
+        baseline=median,
+        level=level,
+        ratio=ratio,
+        onset=_at(series, onset_index),
+        onset_index=onset_index,
+    )
+
+
+def detect_growth(series: Series, *, min_rho: float = 0.85, min_growth: float = 0.15) -> Growth | None:
+    """Monotonic growth over the part of the window after the level began to rise."""
+    values = np.asarray(series.values, dtype=np.float64)
+    if len(values) < MIN_POINTS:
+        return None
+    change = detect_change(series, min_ratio=min_growth)
+    start = change.onset_index if change and change.direction > 0 else 0
+    tail = values[max(0, start - 2) :]
+    if len(tail) < MIN_POINTS // 2:
+        return None
+    rho = float(stats.spearmanr(np.arange(len(tail)), tail).statistic)
+    growth = float(tail[-1] / tail[0] - 1.0) if tail[0] else 0.0
+    if rho < min_rho or growth < min_growth:
+        return None
+    return Growth(rho=rho, growth=growth, start=_at(series, max(0, start - 2)))
+
+
+def _at(series: Series, index: int) -> datetime:
+    return datetime.fromtimestamp(series.timestamps[index], UTC)

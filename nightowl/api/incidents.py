@@ -1,0 +1,37 @@
+"""``GET /api/v1/incidents`` and ``GET /api/v1/incidents/{id}``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from nightowl.api.deps import nightowl_of
+from nightowl.domain import Incident, IncidentStatus, IncidentSummary
+from nightowl.errors import NotFoundError
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+
+@router.get("", response_model=list[IncidentSummary], summary="List incidents, newest first")
+async def list_incidents(
+    request: Request,
+    limit: int = Query(50, ge=1, le=1000),
+    status: IncidentStatus | None = None,
+) -> list[IncidentSummary]:
+    store = nightowl_of(request).store
+    return await run_in_threadpool(store.list, limit=limit, status=status)
+
+
+@router.get(
+    "/{incident_id}",
+    response_model=Incident,
+    responses={404: {"description": "no such incident"}},
+    summary="One incident: alerts, stage records, evidence, hypotheses, diagnosis, decisions, "
+    "actions, verification and report",
+)
+async def get_incident(request: Request, incident_id: str) -> Incident:
+    store = nightowl_of(request).store
+    try:
+        return await run_in_threadpool(store.get, incident_id)
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None

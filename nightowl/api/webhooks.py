@@ -1,0 +1,67 @@
+"""``POST /api/v1/webhooks/{source}``: accept an alert notification, or reject it and keep it."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from nightowl.api.deps import nightowl_of
+from nightowl.api.metrics import WEBHOOKS
+from nightowl.errors import InputError, NotFoundError
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+
+
+class Accepted(BaseModel):
+    incident_id: str | None
+    created: bool
+    new_alerts: int
+    duplicates: int
+    detail: str
+
+
+class Rejected(BaseModel):
+    error: str
+    dead_letter_id: int | None
+
+
+@router.post(
+    "/{source}",
+    status_code=202,
+    response_model=Accepted,
+    responses={
+        401: {"model": Rejected, "description": "missing or wrong bearer token (kept as a dead letter)"},
+        404: {"model": Rejected, "description": "unknown source"},
+        413: {"model": Rejected, "description": "body too large (kept, truncated, as a dead letter)"},
+        422: {"model": Rejected, "description": "malformed payload; the message names the field"},
+    },
+    summary="Receive an alert notification (Alertmanager webhook payload version 4)",
+)
+async def receive(source: str, request: Request) -> JSONResponse:
+    app = nightowl_of(request)
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if len(body) > MAX_BODY_BYTES:
+        return _reject(request, source, InputError(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"), body[:MAX_BODY_BYTES], headers, 413)
+    try:
+        result = await app.receive(source, body, headers)
+    except NotFoundError as exc:
+        return _reject(request, source, exc, body, headers, 404)
+    except InputError as exc:
+        return _reject(request, source, exc, body, headers, exc.status_code)
+    WEBHOOKS.labels(source=source, outcome="accepted").inc()
+    return JSONResponse(Accepted(**result.model_dump()).model_dump(), status_code=202)
+
+
+def _reject(request: Request, source: str, error: Exception, body: bytes, headers: dict[str, str], status: int) -> JSONResponse:
+    app = nightowl_of(request)
+    dead = app.dead_letter(source, str(error), body, headers)
+    WEBHOOKS.labels(source=source, outcome="rejected").inc()
+    log.info("rejected %s webhook (dead letter %s): %s", source, dead, error)
+    return JSONResponse(Rejected(error=str(error), dead_letter_id=dead).model_dump(), status_code=status)

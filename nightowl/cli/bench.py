@@ -1,0 +1,12 @@
+"""``nightowl bench ...``: benchmark runners (speed and accuracy targets live here, not in tests)."""
+
+from __future__ import annotations
+
+import typer
+
+bench_app = typer.Typer(
+    help="Run nightowl's benchmarks and print their figures (see docs/benchmarks.md).",
+    no_args_is_help=True,
+)
+
+# Each benchmark command lives in its own module and registers itself here, one line each.

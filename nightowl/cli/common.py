@@ -1,0 +1,38 @@
+"""What every command shares: loading settings, and turning nightowl's errors into clear messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from nightowl.errors import ConfigError, NightowlError
+from nightowl.settings import Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings_from(config: Path | None, data_dir: Path | None) -> Settings:
+    return load_settings(config=config, data_dir=data_dir)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show nightowl's own errors as one clear line and exit 2 (config) or 1; never a traceback."""
+    try:
+        yield
+    except ConfigError as exc:
+        err_console.print(f"[bold red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except NightowlError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+def guarded(fn: Callable[[], None]) -> None:
+    with user_errors():
+        fn()

@@ -1,0 +1,120 @@
+"""``nightowl demo``: the classic 3 AM page, replayed through the real pipeline.
+
+The bundled scenario's Alertmanager webhook is POSTed to the real endpoint (in-process), lands in
+the real store, and runs through the real durable workflow with autonomy ``act`` against the
+simulated cluster: nightowl diagnoses the bad deploy, rolls it back, verifies recovery and writes
+the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import shutil
+from typing import Any
+
+import httpx
+import typer
+from rich.live import Live
+from rich.panel import Panel
+from rich.spinner import Spinner
+from rich.table import Table
+
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import Incident, StageStatus
+from nightowl.settings import Settings
+from nightowl.sim.alerts import alertmanager_payload
+from nightowl.sim.scenario import bundled_scenario, load_scenario
+from nightowl.workflow import engine
+
+SCENARIO = "checkout-bad-deploy"
+
+
+def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, str]:
+    """The demo's settings: its own data dir, the bundled scenario, autonomy act, real (simulated) writes."""
+    data_dir = base.data_dir / "demo"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    token = secrets.token_urlsafe(16)
+    raw: dict[str, Any] = base.model_dump(mode="python")
+    raw.update(
+        data_dir=data_dir,
+        store={"url": None},
+        connectors=[{"name": "scenario", "kind": "replay", "scenario": str(bundled_scenario(scenario))}],
+        policy={"autonomy": "act", "service_autonomy": {}},
+        actions={"dry_run": False, "driver": "simulated"},
+        webhooks={"tokens": {"alertmanager": [token]}},
+    )
+    return Settings.model_validate(raw), token
+
+
+async def run_demo(settings: Settings, token: str, on_progress: Any = None) -> Incident:
+    scenario = load_scenario(bundled_scenario(SCENARIO))
+    app = Nightowl(settings)
+    app.launch()
+    try:
+        transport = httpx.ASGITransport(app=create_api(app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+            response = await client.post(
+                "/api/v1/webhooks/alertmanager",
+                json=alertmanager_payload(scenario),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            response.raise_for_status()
+            incident_id = response.json()["incident_id"]
+            waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
+            while not waiting.done():
+                if on_progress:
+                    on_progress(app.store.get(incident_id))
+                await asyncio.sleep(0.1)
+            await waiting
+            got = await client.get(f"/api/v1/incidents/{incident_id}")
+            return Incident.model_validate(got.json())
+    finally:
+        app.shutdown()
+
+
+def command(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Replay the classic 3 AM page (checkout v2.4.1 leaks memory) through the whole pipeline.
+
+    No services and no LLM needed: the webhook, store and durable workflow are the real ones; the
+    cluster is simulated. Ends with the path of the post-incident report.
+    """
+    with user_errors():
+        settings, token = demo_settings(settings_from(config, data_dir))
+        if as_json:
+            incident = asyncio.run(run_demo(settings, token))
+            typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))
+            return
+        console.print(Panel.fit(
+            "[bold]03:02 UTC[/] — Alertmanager pages: [red]HighLatency[/] on [bold]checkout[/]\n"
+            "nightowl takes the page (autonomy: act, cluster: simulated)", title="nightowl demo"))
+        spinner = Spinner("dots", text="receiving the webhook")
+        with Live(spinner, console=console, transient=True):
+            def progress(incident: Incident) -> None:
+                running = [s for s in incident.stages if s.status is StageStatus.RUNNING]
+                spinner.update(text=f"{running[-1].stage.value} …" if running else "working …")
+            incident = asyncio.run(run_demo(settings, token, progress))
+        show(incident)
+
+
+def show(incident: Incident) -> None:
+    table = Table(title=f"Incident {incident.id}: {incident.title}", show_lines=False)
+    table.add_column("stage", style="bold")
+    table.add_column("at (UTC)")
+    table.add_column("what happened")
+    for s in incident.stages:
+        style = "red" if s.status is StageStatus.FAILED else ""
+        table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", s.error or s.summary, style=style)
+    console.print(table)
+    if incident.diagnosis:
+        console.print(Panel(incident.diagnosis.explanation, title=f"Diagnosis ({incident.diagnosis.confidence:.0%})", border_style="cyan"))
+    v = incident.verification
+    if v:
+        colour = "green" if v.recovered else "red"
+        console.print(f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}")
+    console.print(f"Status: [bold]{incident.status.value}[/]")
+    console.print(f"Report: [bold]{incident.report_path}[/]")

@@ -1,0 +1,72 @@
+"""The ``nightowl`` command."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from nightowl.cli import demo
+from nightowl.cli.bench import bench_app
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.incidents import incidents_app
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+
+app = typer.Typer(
+    name="nightowl",
+    help="nightowl — the open-source AI SRE that takes the 3 AM page.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(config_app, name="config")
+app.add_typer(bench_app, name="bench")
+app.command("demo")(demo.command)
+
+
+@app.command()
+def serve(
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: server.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: server.port).")] = None,
+) -> None:
+    """Run the HTTP API: webhooks in, incidents out. Resumes incidents a crash interrupted."""
+    import uvicorn
+
+    from nightowl.api.server import create_api
+    from nightowl.app import Nightowl
+
+    with user_errors():
+        settings = settings_from(config, data_dir)
+        nightowl = Nightowl(settings)
+        api = create_api(nightowl, manage_lifecycle=True)
+        bind_host, bind_port = host or settings.server.host, port or settings.server.port
+        if not settings.webhook_tokens("alertmanager"):
+            console.print("[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
+                          "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens.")
+        console.print(f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})")
+        uvicorn.run(api, host=bind_host, port=bind_port, log_level="warning")
+
+
+@config_app.command("check")
+def config_check(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the configuration; name the file, key and reason of anything wrong."""
+    import json
+
+    with user_errors():
+        settings = settings_from(config, data_dir)
+        from nightowl.app import Nightowl  # building the integrations validates their own config
+
+        Nightowl(settings).store.close()
+        if as_json:
+            typer.echo(json.dumps({"ok": True, "data_dir": str(settings.data_dir)}))
+        else:
+            console.print(f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app()

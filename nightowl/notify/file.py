@@ -1,0 +1,36 @@
+"""``kind: file`` — append each message as a JSON line to a file (the default notifier)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from nightowl.clock import Clock
+from nightowl.domain import Notification
+from nightowl.notify.protocol import Message
+
+
+class FileConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    path: Path
+
+
+class FileNotifier:
+    Config = FileConfig
+
+    def __init__(self, name: str, config: FileConfig, clock: Clock) -> None:
+        self.name = name
+        self.path = config.path
+        self.clock = clock
+
+    async def send(self, message: Message) -> Notification:
+        at = self.clock.now()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"at": at.isoformat(), **message.model_dump(mode="json")}) + "\n")
+        except OSError as exc:
+            return Notification(channel=self.name, ok=False, sent_at=at, detail=f"cannot write {self.path}: {exc.strerror}")
+        return Notification(channel=self.name, ok=True, sent_at=at, detail=f"appended to {self.path}")

@@ -1,0 +1,24 @@
+"""The contract of a notifier: send one message about an incident, say whether it arrived."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from nightowl.domain import Notification
+from nightowl.domain.base import Model
+
+
+class Message(Model):
+    incident_id: str
+    title: str
+    status: str
+    text: str
+    report_path: str | None = None
+
+
+class Notifier(Protocol):
+    """Sends a message. Never raises for a delivery failure: it returns Notification(ok=False)."""
+
+    name: str
+
+    async def send(self, message: Message) -> Notification: ...

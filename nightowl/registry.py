@@ -1,0 +1,37 @@
+"""Lazy name → class registry for integrations, so an optional SDK is imported only when used.
+
+Each entry is "module:attribute". A missing optional dependency fails with the pip command to run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from nightowl.errors import ConfigError
+
+CONNECTORS: dict[str, str] = {
+    "replay": "nightowl.sim.replay:Replay",
+}
+NOTIFIERS: dict[str, str] = {
+    "file": "nightowl.notify.file:FileNotifier",
+    "webhook": "nightowl.notify.webhook:WebhookNotifier",
+}
+EXTRAS: dict[str, str] = {}
+"""kind → the pip extra that provides its SDK."""
+
+
+def resolve(table: dict[str, str], kind: str, what: str) -> Any:
+    target = table.get(kind)
+    if target is None:
+        known = ", ".join(sorted(table))
+        raise ConfigError(f"unknown {what} kind {kind!r}; known kinds: {known}")
+    module, _, attr = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except ImportError as exc:
+        extra = EXTRAS.get(kind, kind)
+        raise ConfigError(
+            f"{what} kind {kind!r} needs an optional dependency ({exc.name}): "
+            f"pip install 'nightowl[{extra}]'"
+        ) from None

@@ -1,0 +1,159 @@
+"""The scenario format: a recorded or generated incident that replays through the real pipeline.
+
+A scenario is one YAML file (see docs/scenarios.md). It describes the services and their topology,
+each service's normal signals, the deploys, the faults with the effects they have on signals and
+logs, which remediation ends each fault, the alerts that fire, and the ground truth.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nightowl.domain import LogLevel, SignalKind
+from nightowl.errors import ConfigError
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Baseline(_Spec):
+    request_rate: float = 100.0
+    error_rate: float = 0.002
+    latency_p99: float = 0.25
+    memory: float = 4.0e8
+    cpu: float = 0.4
+    noise: float = Field(default=0.03, ge=0, description="Relative noise (standard deviation).")
+
+    def value(self, signal: SignalKind) -> float:
+        return float(getattr(self, signal.value))
+
+
+class ServiceSpec(_Spec):
+    version: str = "v1.0.0"
+    replicas: int = Field(default=3, ge=0)
+    calls: list[str] = []
+    baseline: Baseline = Baseline()
+
+
+class Effect(_Spec):
+    """A change to one signal: multiplies the baseline, reaching ``factor`` after ``ramp_minutes``."""
+
+    signal: SignalKind
+    factor: float = Field(gt=0)
+    delay_minutes: float = Field(default=0, ge=0)
+    ramp_minutes: float = Field(default=0, ge=0)
+    shape: Literal["ramp", "step"] = "ramp"
+
+
+class LogSpec(_Spec):
+    level: LogLevel = LogLevel.ERROR
+    message: str
+    every_seconds: float = Field(default=30, gt=0)
+    delay_minutes: float = Field(default=0, ge=0)
+
+
+class Remedy(_Spec):
+    kind: str
+    recovery_minutes: float = Field(default=1.0, ge=0)
+
+
+class FaultSpec(_Spec):
+    kind: str
+    service: str
+    start: datetime
+    effects: list[Effect] = []
+    logs: list[LogSpec] = []
+    resolved_by: list[Remedy] = []
+    propagates_to: dict[str, list[Effect]] = Field(
+        default={}, description="Effects the fault has on other services (callers)."
+    )
+
+
+class DeploySpec(_Spec):
+    service: str
+    version: str
+    previous_version: str | None = None
+    at: datetime
+    author: str | None = None
+    commit: str | None = None
+    summary: str | None = None
+
+
+class BackgroundLog(_Spec):
+    service: str
+    level: LogLevel = LogLevel.INFO
+    message: str
+    every_seconds: float = Field(default=60, gt=0)
+
+
+class AlertSpec(_Spec):
+    at: datetime
+    labels: dict[str, str]
+    annotations: dict[str, str] = {}
+    receiver: str = "nightowl"
+
+
+class Truth(_Spec):
+    service: str
+    kind: str
+    remediation: str
+    forbidden_actions: list[str] = []
+
+
+class Scenario(_Spec):
+    name: str
+    title: str
+    description: str = ""
+    start: datetime
+    end: datetime
+    step_seconds: int = Field(default=30, ge=1)
+    seed: int = 0
+    services: dict[str, ServiceSpec]
+    deploys: list[DeploySpec] = []
+    faults: list[FaultSpec] = []
+    logs: list[BackgroundLog] = []
+    alerts: list[AlertSpec] = Field(min_length=1)
+    truth: Truth | None = None
+
+    @property
+    def page_time(self) -> datetime:
+        """When nightowl receives the page: the last alert's time."""
+        return max(a.at for a in self.alerts)
+
+    def topology(self) -> dict[str, list[str]]:
+        return {name: list(spec.calls) for name, spec in self.services.items()}
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read a scenario file; ConfigError names the file and the bad key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("scenario file not found", where=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", where=str(path)) from None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{loc}: {first['msg']}", where=str(path)) from None
+    unknown = {f.service for f in scenario.faults} | {d.service for d in scenario.deploys}
+    unknown -= set(scenario.services)
+    if unknown:
+        raise ConfigError(f"faults or deploys name unknown services: {sorted(unknown)}", where=str(path))
+    return scenario
+
+
+def bundled_scenario(name: str) -> Path:
+    """The path of a scenario shipped with nightowl (``nightowl/sim/scenarios/NAME.yaml``)."""
+    path = Path(__file__).parent / "scenarios" / f"{name}.yaml"
+    if not path.exists():
+        raise ConfigError(f"no bundled scenario named {name!r}")
+    return path

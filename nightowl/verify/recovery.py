@@ -1,0 +1,58 @@
+"""Verify: after an action, are the symptoms back within tolerance of their baseline?"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+
+from nightowl.domain import Evidence, EvidenceKind, Series, SignalCheck, SignalKind, Verification
+
+CHECKED = (SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value, SignalKind.MEMORY.value)
+ABSOLUTE_FLOOR = {SignalKind.ERROR_RATE.value: 0.01}
+
+
+def symptoms(evidence: Sequence[Evidence], services: Sequence[str]) -> list[Evidence]:
+    """The rises that made this an incident, on the services we act on and alert for."""
+    wanted = set(services)
+    return [
+        e
+        for e in evidence
+        if e.kind is EvidenceKind.METRIC_CHANGE
+        and e.service in wanted
+        and e.signal in CHECKED
+        and e.data.get("direction") == 1
+    ]
+
+
+def judge(
+    symptoms_before: Sequence[Evidence],
+    after: Mapping[str, Mapping[str, Series]],
+    tolerance: float,
+    window: tuple[datetime, datetime],
+    at: datetime,
+) -> Verification:
+    """Recovered when every symptom's recent level is within ``tolerance`` × its baseline."""
+    checks = []
+    for e in symptoms_before:
+        series = after.get(e.service or "", {}).get(e.signal or "")
+        baseline = float(e.data.get("baseline") or 0.0)
+        limit = max(baseline * tolerance, ABSOLUTE_FLOOR.get(e.signal or "", 0.0))
+        if series is None or not series.values:
+            checks.append(SignalCheck(service=e.service or "", signal=e.signal or "", baseline=baseline, observed=None, limit=limit, ok=False))
+            continue
+        tail = np.asarray(series.values[len(series.values) // 2 :], dtype=np.float64)
+        observed = float(np.median(tail))
+        checks.append(SignalCheck(service=e.service or "", signal=e.signal or "", baseline=baseline, observed=observed, limit=limit, ok=observed <= limit))
+    recovered = bool(checks) and all(c.ok for c in checks)
+    if not checks:
+        summary = "no symptom to re-check: recovery cannot be confirmed"
+    elif recovered:
+        summary = "recovered: " + ", ".join(f"{c.service} {c.signal} {c.observed:.3g} ≤ {c.limit:.3g}" for c in checks)
+    else:
+        bad = [c for c in checks if not c.ok]
+        summary = "not recovered: " + ", ".join(
+            f"{c.service} {c.signal} {'no data' if c.observed is None else f'{c.observed:.3g}'} > {c.limit:.3g}" for c in bad
+        )
+    return Verification(recovered=recovered, checked_at=at, window_start=window[0], window_end=window[1], checks=tuple(checks), summary=summary)
