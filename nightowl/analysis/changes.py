@@ -69,21 +69,30 @@ def detect_change(series: Series, *, min_ratio: float = 0.3, recent: int = 4) ->
     )
 
 
-def detect_growth(series: Series, *, min_rho: float = 0.85, min_growth: float = 0.15) -> Growth | None:
-    """Monotonic growth over the part of the window after the level began to rise."""
+def detect_growth(
+    series: Series, *, min_rho: float = 0.8, min_growth: float = 0.15
+) -> Growth | None:
+    """Monotonic growth: since the level began to rise, or across the whole window (a slow leak).
+
+    Growth is measured with a Theil-Sen line (robust to noise and spikes) over the span, relative to
+    the line's level at the span's start.
+    """
     values = np.asarray(series.values, dtype=np.float64)
     if len(values) < MIN_POINTS:
         return None
     change = detect_change(series, min_ratio=min_growth)
-    start = change.onset_index if change and change.direction > 0 else 0
-    tail = values[max(0, start - 2) :]
-    if len(tail) < MIN_POINTS // 2:
-        return None
-    rho = float(stats.spearmanr(np.arange(len(tail)), tail).statistic)
-    growth = float(tail[-1] / tail[0] - 1.0) if tail[0] else 0.0
-    if rho < min_rho or growth < min_growth:
-        return None
-    return Growth(rho=rho, growth=growth, start=_at(series, max(0, start - 2)))
+    starts = [max(0, change.onset_index - 2)] if change and change.direction > 0 else []
+    for start in [*starts, 0]:
+        tail = values[start:]
+        if len(tail) < MIN_POINTS:
+            continue
+        x = np.arange(len(tail), dtype=np.float64)
+        rho = float(stats.spearmanr(x, tail).statistic)
+        slope, intercept = stats.theilslopes(tail, x)[:2]
+        growth = float(slope * (len(tail) - 1) / intercept) if intercept > 0 else 0.0
+        if rho >= min_rho and growth >= min_growth:
+            return Growth(rho=rho, growth=growth, start=_at(series, start))
+    return None
 
 
 def _at(series: Series, index: int) -> datetime:

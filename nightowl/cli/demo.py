@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 import shutil
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -28,7 +28,8 @@ from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, StageStatus
 from nightowl.settings import Settings
 from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
+from nightowl.errors import ConfigError
+from nightowl.sim.scenario import bundled_names, bundled_scenario, load_scenario
 from nightowl.workflow import engine
 
 SCENARIO = "checkout-bad-deploy"
@@ -43,7 +44,9 @@ def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, s
     raw.update(
         data_dir=data_dir,
         store={"url": None},
-        connectors=[{"name": "scenario", "kind": "replay", "scenario": str(bundled_scenario(scenario))}],
+        connectors=[
+            {"name": "scenario", "kind": "replay", "scenario": str(bundled_scenario(scenario))}
+        ],
         policy={"autonomy": "act", "service_autonomy": {}},
         actions={"dry_run": False, "driver": "simulated"},
         webhooks={"tokens": {"alertmanager": [token]}},
@@ -51,8 +54,10 @@ def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, s
     return Settings.model_validate(raw), token
 
 
-async def run_demo(settings: Settings, token: str, on_progress: Any = None) -> Incident:
-    scenario = load_scenario(bundled_scenario(SCENARIO))
+async def run_demo(
+    settings: Settings, token: str, on_progress: Any = None, scenario_name: str = SCENARIO
+) -> Incident:
+    scenario = load_scenario(bundled_scenario(scenario_name))
     app = Nightowl(settings)
     app.launch()
     try:
@@ -77,27 +82,45 @@ async def run_demo(settings: Settings, token: str, on_progress: Any = None) -> I
         app.shutdown()
 
 
-def command(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+def command(
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+    scenario: Annotated[
+        str, typer.Option(help="A bundled scenario (see nightowl/sim/scenarios).")
+    ] = SCENARIO,
+) -> None:
     """Replay the classic 3 AM page (checkout v2.4.1 leaks memory) through the whole pipeline.
 
     No services and no LLM needed: the webhook, store and durable workflow are the real ones; the
     cluster is simulated. Ends with the path of the post-incident report.
     """
     with user_errors():
-        settings, token = demo_settings(settings_from(config, data_dir))
+        if scenario not in bundled_names():
+            raise ConfigError(f"no bundled scenario {scenario!r}; choose one of {', '.join(bundled_names())}")
+        settings, token = demo_settings(settings_from(config, data_dir), scenario)
         if as_json:
-            incident = asyncio.run(run_demo(settings, token))
+            incident = asyncio.run(run_demo(settings, token, scenario_name=scenario))
             typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))
             return
-        console.print(Panel.fit(
-            "[bold]03:02 UTC[/] — Alertmanager pages: [red]HighLatency[/] on [bold]checkout[/]\n"
-            "nightowl takes the page (autonomy: act, cluster: simulated)", title="nightowl demo"))
+        story = load_scenario(bundled_scenario(scenario))
+        alert = story.alerts[-1]
+        console.print(
+            Panel.fit(
+                f"[bold]{alert.at:%H:%M} UTC[/] — Alertmanager pages: "
+                f"[red]{alert.labels.get('alertname')}[/] on [bold]{alert.labels.get('service')}[/]\n"
+                f"{story.title}\nnightowl takes the page (autonomy: act, cluster: simulated)",
+                title="nightowl demo",
+            )
+        )
         spinner = Spinner("dots", text="receiving the webhook")
         with Live(spinner, console=console, transient=True):
+
             def progress(incident: Incident) -> None:
                 running = [s for s in incident.stages if s.status is StageStatus.RUNNING]
                 spinner.update(text=f"{running[-1].stage.value} …" if running else "working …")
-            incident = asyncio.run(run_demo(settings, token, progress))
+
+            incident = asyncio.run(run_demo(settings, token, progress, scenario))
         show(incident)
 
 
@@ -111,10 +134,18 @@ def show(incident: Incident) -> None:
         table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", s.error or s.summary, style=style)
     console.print(table)
     if incident.diagnosis:
-        console.print(Panel(incident.diagnosis.explanation, title=f"Diagnosis ({incident.diagnosis.confidence:.0%})", border_style="cyan"))
+        console.print(
+            Panel(
+                incident.diagnosis.explanation,
+                title=f"Diagnosis ({incident.diagnosis.confidence:.0%})",
+                border_style="cyan",
+            )
+        )
     v = incident.verification
     if v:
         colour = "green" if v.recovered else "red"
-        console.print(f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}")
+        console.print(
+            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}"
+        )
     console.print(f"Status: [bold]{incident.status.value}[/]")
     console.print(f"Report: [bold]{incident.report_path}[/]")

@@ -24,6 +24,7 @@ from nightowl.domain.incident import (
     StageStatus,
     Triage,
 )
+from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.remediation import (
     ActionResult,
     ActionSpec,
@@ -35,7 +36,6 @@ from nightowl.domain.remediation import (
     Verdict,
     Verification,
 )
-from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.signals import Deploy, LogLevel, LogRecord, Series, SignalKind
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "Notification",
     "Observations",
     "Report",
+    "Risk",
     "RootCause",
     "Scalar",
     "Series",

@@ -10,13 +10,17 @@ from nightowl.sources.base import label_fingerprint
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
-def alertmanager_payload(scenario: Scenario, alerts: list[AlertSpec] | None = None, *, resolved: bool = False) -> dict[str, Any]:
+def alertmanager_payload(
+    scenario: Scenario, alerts: list[AlertSpec] | None = None, *, resolved: bool = False
+) -> dict[str, Any]:
     chosen = alerts or scenario.alerts
     status = "resolved" if resolved else "firing"
     group_labels = {"alertname": chosen[0].labels.get("alertname", "unnamed")}
     if service := chosen[0].labels.get("service"):
         group_labels["service"] = service
-    common = {k: v for k, v in chosen[0].labels.items() if all(a.labels.get(k) == v for a in chosen)}
+    common = {
+        k: v for k, v in chosen[0].labels.items() if all(a.labels.get(k) == v for a in chosen)
+    }
     inner = ", ".join(f'{k}="{v}"' for k, v in sorted(group_labels.items()))
     return {
         "version": "4",

@@ -55,7 +55,11 @@ class SimulatedCluster:
         services = {}
         for name, spec in self.scenario.services.items():
             deploys = sorted(
-                (d for d in self.scenario.deploys if d.service == name and d.at <= self.scenario.page_time),
+                (
+                    d
+                    for d in self.scenario.deploys
+                    if d.service == name and d.at <= self.scenario.page_time
+                ),
                 key=lambda d: d.at,
             )
             last = deploys[-1] if deploys else None
@@ -85,9 +89,12 @@ class SimulatedCluster:
         """When an action that ends ``fault`` took effect (and was not undone), with recovery minutes."""
         remedies = {r.kind: r.recovery_minutes for r in fault.resolved_by}
         for event in self.state().events:
-            if event.service == fault.service and event.kind in remedies and event.undone_at is None:
-                if event.at >= fault.start:
-                    return event.at, remedies[event.kind]
+            if (
+                event.service == fault.service
+                and event.kind in remedies
+                and event.undone_at is None
+            ) and event.at >= fault.start:
+                return event.at, remedies[event.kind]
         return None
 
 
@@ -118,9 +125,16 @@ class SimulatedClusterDriver:
         before = self._service(action.service)
         plan = self.plan(action)
         if dry_run:
-            return self._result(action, ActionStatus.DRY_RUN, started, before, before, f"dry run: would {plan}")
+            return self._result(
+                action, ActionStatus.DRY_RUN, started, before, before, f"dry run: would {plan}"
+            )
         after = self._changed(action, before)
-        event = ClusterEvent(kind=action.kind, service=action.service, at=started, idempotency_key=action.idempotency_key)
+        event = ClusterEvent(
+            kind=action.kind,
+            service=action.service,
+            at=started,
+            idempotency_key=action.idempotency_key,
+        )
         self.cluster.update(event, after)
         return self._result(action, ActionStatus.SUCCEEDED, started, before, after, plan)
 
@@ -128,7 +142,9 @@ class SimulatedClusterDriver:
         started = self.clock.now()
         before = self._service(result.service)
         restored = ServiceState.model_validate(result.pre_state)
-        events = [e for e in self.cluster.state().events if e.idempotency_key == result.idempotency_key]
+        events = [
+            e for e in self.cluster.state().events if e.idempotency_key == result.idempotency_key
+        ]
         if events:
             undone = events[0].model_copy(update={"undone_at": started})
             self.cluster.update(undone, restored)
@@ -150,11 +166,15 @@ class SimulatedClusterDriver:
         try:
             return self.cluster.state().services[name]
         except KeyError:
-            raise ActionError(f"no service {name!r} in the simulated cluster", driver=self.name) from None
+            raise ActionError(
+                f"no service {name!r} in the simulated cluster", driver=self.name
+            ) from None
 
     def _changed(self, action: ActionSpec, before: ServiceState) -> ServiceState:
         if action.kind == "rollback":
-            target = str(action.params.get("to_version") or before.previous_version or before.version)
+            target = str(
+                action.params.get("to_version") or before.previous_version or before.version
+            )
             return before.model_copy(update={"version": target, "previous_version": before.version})
         if action.kind == "restart":
             return before.model_copy(update={"restarts": before.restarts + before.replicas})

@@ -90,7 +90,9 @@ class Replay:
         return found[: query.limit]
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
-        return [d for d in self.world.deploys(start, end) if service is None or d.service == service]
+        return [
+            d for d in self.world.deploys(start, end) if service is None or d.service == service
+        ]
 
     async def dependencies(self) -> dict[str, list[str]]:
         return self.scenario.topology()

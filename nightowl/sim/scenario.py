@@ -49,6 +49,9 @@ class Effect(_Spec):
     delay_minutes: float = Field(default=0, ge=0)
     ramp_minutes: float = Field(default=0, ge=0)
     shape: Literal["ramp", "step"] = "ramp"
+    persists: bool = Field(
+        default=False, description="Not ended by the remedy (genuine load stays after a scale-out)."
+    )
 
 
 class LogSpec(_Spec):
@@ -147,7 +150,9 @@ def load_scenario(path: Path) -> Scenario:
     unknown = {f.service for f in scenario.faults} | {d.service for d in scenario.deploys}
     unknown -= set(scenario.services)
     if unknown:
-        raise ConfigError(f"faults or deploys name unknown services: {sorted(unknown)}", where=str(path))
+        raise ConfigError(
+            f"faults or deploys name unknown services: {sorted(unknown)}", where=str(path)
+        )
     return scenario
 
 
@@ -157,3 +162,7 @@ def bundled_scenario(name: str) -> Path:
     if not path.exists():
         raise ConfigError(f"no bundled scenario named {name!r}")
     return path
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in (Path(__file__).parent / "scenarios").glob("*.yaml"))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from nightowl.domain import Deploy, LogRecord, Series, SignalKind
+from nightowl.domain import Deploy, LogLevel, LogRecord, Series, SignalKind
 from nightowl.sim.cluster import SimulatedCluster
 from nightowl.sim.scenario import Effect, FaultSpec, Scenario
 
@@ -55,10 +55,16 @@ class World:
     ) -> Series:
         spec = self.scenario.services[service]
         t0, t1 = start.timestamp(), end.timestamp()
-        idx = np.arange(math.ceil(t0 / step_seconds), math.floor(t1 / step_seconds) + 1, dtype=np.int64)
+        idx = np.arange(
+            math.ceil(t0 / step_seconds), math.floor(t1 / step_seconds) + 1, dtype=np.int64
+        )
         ts = idx.astype(np.float64) * step_seconds
         base = spec.baseline.value(signal)
-        seasonal = 1.0 + 0.08 * np.sin(2 * math.pi * ts / DAY) if signal is SignalKind.REQUEST_RATE else 1.0
+        seasonal = (
+            1.0 + 0.08 * np.sin(2 * math.pi * ts / DAY)
+            if signal is SignalKind.REQUEST_RATE
+            else 1.0
+        )
         noise = 1.0 + spec.baseline.noise * _normal(_key(self.scenario.seed, service, signal), idx)
         values = base * seasonal * np.clip(noise, 0.5, 1.5) * self._factor(service, signal, ts)
         return Series(
@@ -71,7 +77,9 @@ class World:
     def _factor(self, service: str, signal: SignalKind, ts: FloatArray) -> FloatArray:
         total = np.ones_like(ts)
         for fault in self.scenario.faults:
-            effects = fault.effects if fault.service == service else fault.propagates_to.get(service, [])
+            effects = (
+                fault.effects if fault.service == service else fault.propagates_to.get(service, [])
+            )
             remedied = self.cluster.remedied_at(fault)
             for effect in effects:
                 if effect.signal is signal:
@@ -88,7 +96,15 @@ class World:
             stop = remedied[0] if remedied else end
             for spec in fault.logs:
                 begin = max(start, fault.start + timedelta(minutes=spec.delay_minutes))
-                records += _lines(fault.service, spec.level, spec.message, spec.every_seconds, begin, min(end, stop), fault.start)
+                records += _lines(
+                    fault.service,
+                    spec.level,
+                    spec.message,
+                    spec.every_seconds,
+                    begin,
+                    min(end, stop),
+                    fault.start,
+                )
         return sorted(records, key=lambda r: r.timestamp)
 
     def deploys(self, start: datetime, end: datetime) -> list[Deploy]:
@@ -124,7 +140,7 @@ def _effect(
         progress = (ts >= begin).astype(np.float64)
     else:
         progress = np.clip((ts - begin) / ramp, 0.0, 1.0)
-    if remedied is not None:
+    if remedied is not None and not effect.persists:
         fixed_at, recovery_minutes = remedied
         t_fix = fixed_at.timestamp()
         at_fix = float(np.clip((t_fix - begin) / ramp, 0.0, 1.0)) if ramp else float(t_fix >= begin)
@@ -153,7 +169,7 @@ def _lines(
             LogRecord(
                 timestamp=datetime.fromtimestamp(origin + n * every, UTC),
                 service=service,
-                level=level,  # type: ignore[arg-type]
+                level=LogLevel(level),
                 message=template.format(**values),
             )
         )

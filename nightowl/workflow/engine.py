@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dbos import DBOS, SetWorkflowID
+from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
 from nightowl.domain import IncidentStatus, Stage, StageRecord, StageStatus
 from nightowl.errors import NightowlError
@@ -29,7 +29,11 @@ async def run_stage(incident_id: str, stage: str, carry_json: str) -> str:
     previous = next((s for s in rt.store.get(incident_id).stages if s.stage is name), None)
     attempt = previous.attempt + 1 if previous else 1
     started = rt.clock.now()
-    rt.store.record_stage(incident_id, StageRecord(stage=name, status=StageStatus.RUNNING, started_at=started, attempt=attempt), attempt)
+    rt.store.record_stage(
+        incident_id,
+        StageRecord(stage=name, status=StageStatus.RUNNING, started_at=started, attempt=attempt),
+        attempt,
+    )
     try:
         outcome = await STAGES[name](rt, incident_id, Carry.model_validate_json(carry_json))
     except Exception as exc:  # recorded on the incident; the workflow goes on to report and notify
@@ -37,13 +41,27 @@ async def run_stage(incident_id: str, stage: str, carry_json: str) -> str:
         log.exception("stage %s of %s failed", stage, incident_id)
         rt.store.record_stage(
             incident_id,
-            StageRecord(stage=name, status=StageStatus.FAILED, started_at=started, finished_at=rt.clock.now(), error=detail, attempt=attempt),
+            StageRecord(
+                stage=name,
+                status=StageStatus.FAILED,
+                started_at=started,
+                finished_at=rt.clock.now(),
+                error=detail,
+                attempt=attempt,
+            ),
             attempt,
         )
         return Outcome(summary=f"failed: {detail}", failed=True).model_dump_json()
     rt.store.record_stage(
         incident_id,
-        StageRecord(stage=name, status=StageStatus.COMPLETED, started_at=started, finished_at=rt.clock.now(), summary=outcome.summary, attempt=attempt),
+        StageRecord(
+            stage=name,
+            status=StageStatus.COMPLETED,
+            started_at=started,
+            finished_at=rt.clock.now(),
+            summary=outcome.summary,
+            attempt=attempt,
+        ),
         attempt,
     )
     return outcome.model_dump_json()
@@ -56,7 +74,9 @@ async def incident_workflow(incident_id: str) -> str:
     for stage, _ in PIPELINE:
         if failed and stage not in ALWAYS_RUN:
             continue
-        outcome = Outcome.model_validate_json(await run_stage(incident_id, stage.value, carry.model_dump_json()))
+        outcome = Outcome.model_validate_json(
+            await run_stage(incident_id, stage.value, carry.model_dump_json())
+        )
         failed = failed or outcome.failed
         carry = outcome.carry
         await _maybe_pause(stage)
@@ -74,7 +94,11 @@ async def _maybe_pause(stage: Stage) -> None:
     """Chaos testing: hold the workflow between two stages so a test can kill the process there."""
     cfg = current().settings.workflow
     if cfg.pause_after_stage is stage and cfg.pause_seconds > 0:
-        log.warning("pausing %.0fs after stage %s (workflow.pause_after_stage)", cfg.pause_seconds, stage.value)
+        log.warning(
+            "pausing %.0fs after stage %s (workflow.pause_after_stage)",
+            cfg.pause_seconds,
+            stage.value,
+        )
         await asyncio.sleep(cfg.pause_seconds)
 
 
@@ -85,5 +109,5 @@ async def start_incident(incident_id: str) -> None:
 
 
 async def wait_for(incident_id: str, timeout: float | None = None) -> None:
-    handle = await DBOS.retrieve_workflow_async(incident_id)
+    handle: WorkflowHandleAsync[str] = await DBOS.retrieve_workflow_async(incident_id)
     await asyncio.wait_for(handle.get_result(), timeout=timeout)

@@ -33,7 +33,7 @@ async def gather(rt: Runtime, service: str | None) -> Observations:
             reason = f"no answer within {settings.call_timeout_seconds:g}s"
         except NightowlError as exc:
             reason = str(exc)
-        except Exception as exc:  # a connector bug must degrade evidence, not fail the incident
+        except Exception as exc:  # noqa: BLE001 — a connector bug must degrade evidence, not fail the incident
             reason = f"{type(exc).__name__}: {exc}"
         unavailable.append(Unavailable(source=source, what=what, reason=reason))
         return None
@@ -49,15 +49,26 @@ async def gather(rt: Runtime, service: str | None) -> Observations:
         for m in rt.metrics
         for s in services
     ]
-    for (s, _m), result in zip(((s, m) for m in rt.metrics for s in services), await asyncio.gather(*calls), strict=True):
+    for (s, _m), result in zip(
+        ((s, m) for m in rt.metrics for s in services), await asyncio.gather(*calls), strict=True
+    ):
         if result:
             signals.setdefault(s, {}).update({k.value: v for k, v in result.items()})
-    query = LogQuery(start=start, end=now, levels=(LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN), limit=LOG_LIMIT)
+    query = LogQuery(
+        start=start,
+        end=now,
+        levels=(LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN),
+        limit=LOG_LIMIT,
+    )
     logs: list[LogRecord] = []
-    for got in await asyncio.gather(*[guarded(src.name, "logs", src.search(query)) for src in rt.logs]):
+    for got in await asyncio.gather(
+        *[guarded(src.name, "logs", src.search(query)) for src in rt.logs]
+    ):
         logs += [r for r in got or [] if r.service in services]
     deploys: list[Deploy] = []
-    for found_deploys in await asyncio.gather(*[guarded(d.name, "deploys", d.deploys(None, start, now)) for d in rt.deploys]):
+    for found_deploys in await asyncio.gather(
+        *[guarded(d.name, "deploys", d.deploys(None, start, now)) for d in rt.deploys]
+    ):
         deploys += [d for d in found_deploys or [] if d.service in services]
     return Observations(
         service=service,

@@ -46,5 +46,7 @@ def install(runtime: Runtime | None) -> None:
 
 def current() -> Runtime:
     if _current is None:
-        raise ConfigError("the workflow runtime is not installed: start nightowl through nightowl.app")
+        raise ConfigError(
+            "the workflow runtime is not installed: start nightowl through nightowl.app"
+        )
     return _current

@@ -14,7 +14,16 @@ from nightowl.analysis.diagnose import diagnose
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import hypothesise
 from nightowl.analysis.triage import triage
-from nightowl.domain import ActionStatus, EvidenceKind, IncidentStatus, Observations, Report, Stage, Verdict
+from nightowl.domain import (
+    ActionStatus,
+    EvidenceKind,
+    IncidentStatus,
+    Observations,
+    Report,
+    Series,
+    Stage,
+    Verdict,
+)
 from nightowl.domain.base import Model
 from nightowl.notify.protocol import Message
 from nightowl.policy.gate import decide
@@ -43,14 +52,18 @@ async def run_triage(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     result = triage(incident.alerts)
     rt.store.save_triage(incident_id, result)
     rt.store.set_status(incident_id, IncidentStatus.INVESTIGATING)
-    return Outcome(summary=f"{result.category.value}, {result.severity.value}, service {result.service}")
+    return Outcome(
+        summary=f"{result.category.value}, {result.severity.value}, service {result.service}"
+    )
 
 
 async def run_gather(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
     obs = await gather(rt, incident.service)
     points = sum(len(s.values) for per in obs.signals.values() for s in per.values())
-    missing = f"; unavailable: {', '.join(u.what for u in obs.unavailable)}" if obs.unavailable else ""
+    missing = (
+        f"; unavailable: {', '.join(u.what for u in obs.unavailable)}" if obs.unavailable else ""
+    )
     return Outcome(
         summary=f"{len(obs.services)} services, {points} metric points, {len(obs.logs)} log lines, "
         f"{len(obs.deploys)} deploys{missing}",
@@ -62,7 +75,9 @@ async def run_analyze(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     evidence = analyze(carry.observations) if carry.observations else []
     rt.store.save_evidence(incident_id, evidence)
     kinds = sorted({e.kind.value for e in evidence})
-    return Outcome(summary=f"{len(evidence)} pieces of evidence ({', '.join(kinds) or 'none'})", carry=carry)
+    return Outcome(
+        summary=f"{len(evidence)} pieces of evidence ({', '.join(kinds) or 'none'})", carry=carry
+    )
 
 
 async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
@@ -74,7 +89,9 @@ async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     rc = diagnosis.root_cause
     if rc is None:
         return Outcome(summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)")
-    return Outcome(summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} hypotheses tested")
+    return Outcome(
+        summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} hypotheses tested"
+    )
 
 
 async def run_plan(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
@@ -87,13 +104,24 @@ async def run_plan(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
         rt.store.save_plan(incident_id, [])
         return Outcome(summary=f"no runbook matches {incident.diagnosis.root_cause.kind}")
     deploy = next(
-        (e for e in incident.evidence if e.kind is EvidenceKind.DEPLOY and e.data.get("version") == incident.diagnosis.root_cause.deploy),
+        (
+            e
+            for e in incident.evidence
+            if e.kind is EvidenceKind.DEPLOY
+            and e.data.get("version") == incident.diagnosis.root_cause.deploy
+        ),
         None,
     )
-    previous = str(deploy.data["previous_version"]) if deploy and deploy.data.get("previous_version") else None
+    previous = (
+        str(deploy.data["previous_version"])
+        if deploy and deploy.data.get("previous_version")
+        else None
+    )
     actions = plan(book, incident.diagnosis, incident_id, previous)
     rt.store.save_plan(incident_id, actions)
-    return Outcome(summary=f"runbook {book.name}: " + "; ".join(f"{a.kind} {a.service}" for a in actions))
+    return Outcome(
+        summary=f"runbook {book.name}: " + "; ".join(f"{a.kind} {a.service}" for a in actions)
+    )
 
 
 async def run_gate(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
@@ -104,7 +132,10 @@ async def run_gate(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     rt.store.save_decisions(incident_id, decisions)
     if any(d.verdict is Verdict.REQUIRE_APPROVAL for d in decisions):
         rt.store.set_status(incident_id, IncidentStatus.AWAITING_APPROVAL)
-    return Outcome(summary="; ".join(f"{d.action_kind}: {d.verdict.value}" for d in decisions) or "no action to decide")
+    return Outcome(
+        summary="; ".join(f"{d.action_kind}: {d.verdict.value}" for d in decisions)
+        or "no action to decide"
+    )
 
 
 async def run_act(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
@@ -139,13 +170,19 @@ async def run_verify(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     wait = (end - rt.clock.now()).total_seconds()
     if wait > 0:
         await rt.clock.sleep(wait)
-    services = sorted({a.service for a in executed} | ({incident.service} if incident.service else set()))
-    after = {}
+    services = sorted(
+        {a.service for a in executed} | ({incident.service} if incident.service else set())
+    )
+    after: dict[str, dict[str, Series]] = {}
     for source in rt.metrics:
         for service in services:
-            signals = await source.service_signals(service, start, end, rt.settings.gather.step_seconds)
+            signals = await source.service_signals(
+                service, start, end, rt.settings.gather.step_seconds
+            )
             after.setdefault(service, {}).update({k.value: v for k, v in signals.items()})
-    verdict = judge(symptoms(incident.evidence, services), after, cfg.tolerance, (start, end), rt.clock.now())
+    verdict = judge(
+        symptoms(incident.evidence, services), after, cfg.tolerance, (start, end), rt.clock.now()
+    )
     if not verdict.recovered:
         for action in executed:
             driver = rt.driver_for(action.kind)
@@ -164,7 +201,9 @@ async def run_report(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     path = rt.settings.reports_dir / f"{incident_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(markdown, encoding="utf-8")
-    rt.store.save_report(incident_id, Report(markdown=markdown, path=str(path), created_at=rt.clock.now()))
+    rt.store.save_report(
+        incident_id, Report(markdown=markdown, path=str(path), created_at=rt.clock.now())
+    )
     return Outcome(summary=f"written to {path}")
 
 
@@ -172,7 +211,13 @@ async def run_notify(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
     d = incident.diagnosis
     text = d.explanation.splitlines()[0] if d else "no diagnosis"
-    message = Message(incident_id=incident_id, title=incident.title, status=incident.status.value, text=text, report_path=incident.report_path)
+    message = Message(
+        incident_id=incident_id,
+        title=incident.title,
+        status=incident.status.value,
+        text=text,
+        report_path=incident.report_path,
+    )
     sent = []
     for notifier in rt.notifiers:
         note = await notifier.send(message)

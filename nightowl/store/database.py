@@ -1,0 +1,143 @@
+"""Engines for the two supported backends, and the Alembic migrations that shape them.
+
+SQLite (the default) runs in WAL mode so that readers never wait for the writer; every write
+transaction starts with ``BEGIN IMMEDIATE`` so that two writers queue on ``busy_timeout`` instead of
+failing when one upgrades a read lock. PostgreSQL is reached through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from nightowl.errors import ConfigError, StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "nightowl_read_only"
+"""Execution option: a transaction that only reads starts with a plain (deferred) ``BEGIN``."""
+
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def mask_url(url: str | URL) -> str:
+    """``url`` with its password replaced by ``***``, safe to show in messages and logs."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _PASSWORD.sub(r"\1***@", url)
+
+
+def create_engine_for(url: str) -> Engine:
+    """An Engine for a SQLite or PostgreSQL URL; no connection is made yet.
+
+    ``postgresql://`` and ``postgres://`` are served by psycopg 3. Raises ConfigError for a URL
+    that does not parse, another backend, or a missing driver.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"{mask_url(url)!r} is not a database URL; use sqlite:///<path> or "
+            "postgresql://user:password@host:5432/dbname",
+            where="store.url",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend in ("postgresql", "postgres"):
+        return _postgres_engine(parsed)
+    raise ConfigError(
+        f"unsupported database {backend!r} in {mask_url(parsed)!r}; nightowl stores incidents "
+        "in SQLite or PostgreSQL",
+        where="store.url",
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic ``upgrade head``); a no-op when current.
+
+    Safe to call from several processes at once: SQLite serialises the writers and PostgreSQL
+    takes an advisory lock. Raises StoreError when the database cannot be reached.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except (OperationalError, InterfaceError) as exc:
+        raise unreachable(engine.url, exc) from exc
+
+
+def unreachable(url: URL, exc: Exception) -> StoreError:
+    """The error for a database that failed to answer, naming the URL without its password."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if url.get_backend_name() == "sqlite":
+        hint = "check that the data directory is writable and not on a network filesystem"
+    else:
+        hint = (
+            "check that the server is running and reachable, and the user, password and "
+            "database in store.url"
+        )
+    return StoreError(f"cannot use the database at {mask_url(url)}: {reason}; {hint}")
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    memory = database in ("", ":memory:") or bool(url.query.get("mode") == "memory")
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if memory:
+        # One shared connection, or every session would see its own empty database.
+        options["poolclass"] = StaticPool
+    elif not database.startswith("file:"):
+        directory = Path(database).expanduser().parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data directory {directory} for {mask_url(url)}: "
+                f"{exc.strerror or exc}; choose another data_dir or fix its permissions"
+            ) from None
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_on_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _postgres_engine(url: URL) -> Engine:
+    url = url.set(drivername="postgresql+psycopg")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "PostgreSQL needs the psycopg driver: pip install 'nightowl[postgres]'",
+            where="store.url",
+        ) from None
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})

@@ -1,0 +1,378 @@
+"""IncidentStore: the incident spine on SQLite or PostgreSQL, read and written as domain models."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from nightowl.domain import (
+    ActionResult,
+    ActionSpec,
+    Alert,
+    Decision,
+    Diagnosis,
+    Evidence,
+    Hypothesis,
+    Incident,
+    IncidentStatus,
+    IncidentSummary,
+    Model,
+    Notification,
+    Report,
+    Severity,
+    StageRecord,
+    Triage,
+    Verification,
+)
+from nightowl.errors import NotFoundError
+from nightowl.store import dead_letters, rows
+from nightowl.store.database import READ_ONLY, create_engine_for, migrate, unreachable
+from nightowl.store.dead_letters import DeadLetter
+from nightowl.store.tables import (
+    ActionRow,
+    AlertRow,
+    Base,
+    DecisionRow,
+    EvidenceRow,
+    HypothesisRow,
+    IncidentRow,
+    NotificationRow,
+    PlanItemRow,
+    StageRunRow,
+)
+
+
+class AddAlertsResult(Model):
+    new: int
+    duplicates: int
+
+
+class IncidentStore:
+    """Incidents, their alerts and every stage's output, plus the dead-letter box.
+
+    Thread-safe: each call runs in its own session and transaction, so one store may be shared
+    by every thread of a process (and several processes may share the database). Stage saves
+    replace what the same stage wrote before, so a re-run step is idempotent. Raises
+    NotFoundError for an unknown incident and StoreError when the database cannot be used.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
+        self._engine = engine
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._writes = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(engine.execution_options(**{READ_ONLY: True}))
+
+    @classmethod
+    def open(cls, url: str) -> IncidentStore:
+        """A store on ``url`` with its schema migrated to the newest revision."""
+        engine = create_engine_for(url)
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # intake
+
+    def open_incident_for(self, correlation_key: str) -> str | None:
+        """The newest incident with ``correlation_key`` that is not resolved, if any."""
+        query = (
+            select(IncidentRow.id)
+            .where(IncidentRow.correlation_key == correlation_key)
+            .where(IncidentRow.status != IncidentStatus.RESOLVED.value)
+            .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+            .limit(1)
+        )
+        with self._read() as session:
+            return session.scalar(query)
+
+    def create_incident(
+        self,
+        *,
+        incident_id: str,
+        correlation_key: str,
+        title: str,
+        service: str | None,
+        severity: Severity | None,
+        opened_at: datetime,
+    ) -> bool:
+        """Create an open incident; False (and nothing changes) if ``incident_id`` exists."""
+        values = {
+            "id": incident_id,
+            "correlation_key": correlation_key,
+            "title": title,
+            "status": IncidentStatus.OPEN.value,
+            "service": service,
+            "severity": severity.value if severity else None,
+            "opened_at": opened_at,
+            "updated_at": self._clock(),
+        }
+        with self._write() as session:
+            insert = _insert(session, IncidentRow).values(values)
+            query = insert.on_conflict_do_nothing(index_elements=["id"]).returning(IncidentRow.id)
+            return session.execute(query).first() is not None
+
+    def add_alerts(
+        self, incident_id: str, alerts: Sequence[Alert], received_at: datetime
+    ) -> AddAlertsResult:
+        """Record ``alerts`` on the incident, skipping any whose content hash it already has."""
+        new = 0
+        with self._write() as session:
+            incident = _lock(session, incident_id)
+            for alert in alerts:
+                values = rows.alert_values(incident_id, alert, received_at)
+                insert = _insert(session, AlertRow).values(values)
+                query = insert.on_conflict_do_nothing(
+                    index_elements=["incident_id", "content_hash"]
+                ).returning(AlertRow.id)
+                new += session.execute(query).first() is not None
+            if new:
+                incident.updated_at = self._clock()
+        return AddAlertsResult(new=new, duplicates=len(alerts) - new)
+
+    # reads
+
+    def get(self, incident_id: str) -> Incident:
+        with self._read() as session:
+            incident = session.get(IncidentRow, incident_id)
+            if incident is None:
+                raise _not_found(incident_id)
+            children = rows.Children()
+            children.alerts = _children(session, AlertRow, incident_id, AlertRow.id)
+            children.stages = _children(session, StageRunRow, incident_id, StageRunRow.id)
+            children.evidence = _children(session, EvidenceRow, incident_id, EvidenceRow.position)
+            children.hypotheses = _children(
+                session, HypothesisRow, incident_id, HypothesisRow.position
+            )
+            children.plan = _children(session, PlanItemRow, incident_id, PlanItemRow.position)
+            children.decisions = _children(session, DecisionRow, incident_id, DecisionRow.position)
+            children.actions = _children(session, ActionRow, incident_id, ActionRow.position)
+            children.notifications = _children(
+                session, NotificationRow, incident_id, NotificationRow.position
+            )
+            return rows.incident_from(incident, children)
+
+    def list(
+        self, *, limit: int = 50, status: IncidentStatus | None = None
+    ) -> builtins.list[IncidentSummary]:
+        """Incidents, newest first, with how many alerts each has."""
+        counts = (
+            select(AlertRow.incident_id, func.count().label("n"))
+            .group_by(AlertRow.incident_id)
+            .subquery()
+        )
+        query = (
+            select(IncidentRow, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.incident_id == IncidentRow.id)
+            .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(IncidentRow.status == status.value)
+        with self._read() as session:
+            return [rows.summary_from(row, count) for row, count in session.execute(query)]
+
+    # stage results
+
+    def set_status(self, incident_id: str, status: IncidentStatus) -> None:
+        with self._write() as session:
+            self._touch(session, incident_id).status = status.value
+
+    def record_stage(
+        self, incident_id: str, record: StageRecord, attempt: int | None = None
+    ) -> None:
+        """Upsert one attempt of ``record.stage``: ``attempt`` if given, else ``record.attempt``."""
+        attempt = record.attempt if attempt is None else attempt
+        if attempt < 1:
+            raise ValueError(f"attempt counts from 1, got {attempt}")
+        values = rows.stage_values(record)
+        keys = {"incident_id": incident_id, "stage": record.stage.value, "attempt": attempt}
+        with self._write() as session:
+            self._touch(session, incident_id)
+            insert = _insert(session, StageRunRow).values({**keys, **values})
+            session.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=values))
+
+    def save_triage(self, incident_id: str, triage: Triage) -> None:
+        """Store the triage and copy its category, severity and (when known) service."""
+        data = rows.dump(triage)
+        with self._write() as session:
+            incident = self._touch(session, incident_id)
+            incident.triage = data
+            incident.category = triage.category.value
+            incident.severity = triage.severity.value
+            if triage.service is not None:
+                incident.service = triage.service
+
+    def save_evidence(self, incident_id: str, evidence: Sequence[Evidence]) -> None:
+        self._replace(incident_id, EvidenceRow, rows.evidence_rows(incident_id, evidence))
+
+    def save_hypotheses(self, incident_id: str, hypotheses: Sequence[Hypothesis]) -> None:
+        self._replace(incident_id, HypothesisRow, rows.hypothesis_rows(incident_id, hypotheses))
+
+    def save_diagnosis(self, incident_id: str, diagnosis: Diagnosis) -> None:
+        data = rows.dump(diagnosis)
+        with self._write() as session:
+            self._touch(session, incident_id).diagnosis = data
+
+    def save_plan(self, incident_id: str, plan: Sequence[ActionSpec]) -> None:
+        self._replace(incident_id, PlanItemRow, rows.plan_rows(incident_id, plan))
+
+    def save_decisions(self, incident_id: str, decisions: Sequence[Decision]) -> None:
+        self._replace(incident_id, DecisionRow, rows.decision_rows(incident_id, decisions))
+
+    def save_action(self, incident_id: str, result: ActionResult) -> None:
+        """Insert or replace the action with ``result.idempotency_key`` (keys are global)."""
+        values: dict[str, Any] = {
+            "kind": result.kind,
+            "service": result.service,
+            "status": result.status.value,
+            "body": rows.dump(result),
+        }
+        with self._write() as session:
+            self._touch(session, incident_id)
+            position = session.scalar(
+                select(func.count()).where(ActionRow.incident_id == incident_id)
+            )
+            insert = _insert(session, ActionRow).values(
+                incident_id=incident_id,
+                position=position or 0,
+                idempotency_key=result.idempotency_key,
+                **values,
+            )
+            session.execute(
+                insert.on_conflict_do_update(index_elements=["idempotency_key"], set_=values)
+            )
+
+    def find_action(self, idempotency_key: str) -> ActionResult | None:
+        query = select(ActionRow.body).where(ActionRow.idempotency_key == idempotency_key)
+        with self._read() as session:
+            body = session.scalar(query)
+        return None if body is None else ActionResult.model_validate(body)
+
+    def save_verification(self, incident_id: str, verification: Verification) -> None:
+        data = rows.dump(verification)
+        with self._write() as session:
+            self._touch(session, incident_id).verification = data
+
+    def save_report(self, incident_id: str, report: Report) -> None:
+        """Store the report and its path (``report_path``)."""
+        data = rows.dump(report)
+        with self._write() as session:
+            incident = self._touch(session, incident_id)
+            incident.report = data
+            incident.report_path = report.path
+
+    def add_notification(self, incident_id: str, notification: Notification) -> None:
+        data = rows.dump(notification)
+        with self._write() as session:
+            self._touch(session, incident_id)
+            position = session.scalar(
+                select(func.count()).where(NotificationRow.incident_id == incident_id)
+            )
+            row = NotificationRow(
+                incident_id=incident_id,
+                position=position or 0,
+                channel=notification.channel,
+                ok=notification.ok,
+                sent_at=notification.sent_at,
+                body=data,
+            )
+            session.add(row)
+
+    # dead letters: nothing is ever lost
+
+    def dead_letter(
+        self,
+        *,
+        source: str,
+        reason: str,
+        body: bytes,
+        content_type: str | None,
+        headers: Mapping[str, str],
+        received_at: datetime,
+    ) -> int:
+        """Keep an inbound body nightowl could not use; returns its id for replay."""
+        with self._write() as session:
+            return dead_letters.add(
+                session,
+                source=source,
+                reason=reason,
+                body=body,
+                content_type=content_type,
+                headers=headers,
+                received_at=received_at,
+            )
+
+    def list_dead_letters(self, *, limit: int = 100) -> builtins.list[DeadLetter]:
+        """Dead letters, newest first."""
+        with self._read() as session:
+            return dead_letters.newest(session, limit)
+
+    def mark_replayed(self, dead_letter_id: int, at: datetime) -> None:
+        with self._write() as session:
+            dead_letters.mark_replayed(session, dead_letter_id, at)
+
+    # plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        try:
+            with self._writes.begin() as session:
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(self._engine.url, exc) from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        try:
+            with self._reads() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(self._engine.url, exc) from exc
+
+    def _touch(self, session: Session, incident_id: str) -> IncidentRow:
+        incident = _lock(session, incident_id)
+        incident.updated_at = self._clock()
+        return incident
+
+    def _replace(self, incident_id: str, table: type[Base], new_rows: Sequence[Base]) -> None:
+        with self._write() as session:
+            self._touch(session, incident_id)
+            session.execute(delete(table).where(table.__table__.c.incident_id == incident_id))
+            session.add_all(new_rows)
+
+
+def _lock(session: Session, incident_id: str) -> IncidentRow:
+    """The incident's row, locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+    incident = session.get(IncidentRow, incident_id, with_for_update=True)
+    if incident is None:
+        raise _not_found(incident_id)
+    return incident
+
+
+def _not_found(incident_id: str) -> NotFoundError:
+    return NotFoundError(f"no incident {incident_id!r}; list them with `nightowl incidents list`")
+
+
+def _insert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ``ON CONFLICT`` support for the session's backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _children(session: Session, table: type[Any], incident_id: str, order: Any) -> list[Any]:
+    query = select(table).where(table.incident_id == incident_id).order_by(order, table.id)
+    return list(session.scalars(query))

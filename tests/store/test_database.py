@@ -1,0 +1,95 @@
+"""Engines: URL handling, SQLite settings, and clear errors when the database is not there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from nightowl.errors import ConfigError, StoreError
+from nightowl.store import IncidentStore, create_engine_for
+from nightowl.store.database import mask_url
+from nightowl.testing.postgres import free_port
+
+
+def test_sqlite_creates_its_directory_and_runs_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "nightowl.sqlite"
+    engine = create_engine_for(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            pragma = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+            }
+    finally:
+        engine.dispose()
+    assert path.parent.is_dir()
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 1,
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+    }
+
+
+def test_in_memory_sqlite_is_shared_across_sessions() -> None:
+    store = IncidentStore.open("sqlite://")
+    try:
+        assert store.list() == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://u:pw@db/x", "postgres://u:pw@db/x", "postgresql+psycopg://u:pw@db/x"]
+)
+def test_postgres_urls_use_psycopg_3(url: str) -> None:
+    engine = create_engine_for(url)
+    assert engine.url.drivername == "postgresql+psycopg"
+    engine.dispose()
+
+
+def test_unsupported_and_malformed_urls_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="unsupported database 'mysql'"):
+        create_engine_for("mysql://u:secret@db/x")
+    with pytest.raises(ConfigError, match="not a database URL") as caught:
+        create_engine_for("not a url")
+    assert "store.url" in str(caught.value)
+
+
+def test_mask_url_hides_the_password() -> None:
+    assert (
+        mask_url("postgresql://nightowl:s3cret@db:5432/x") == "postgresql://nightowl:***@db:5432/x"
+    )
+    assert mask_url("::bad://nightowl:s3cret@db") == "::bad://nightowl:***@db"
+
+
+def test_unreachable_postgres_is_a_store_error_without_the_password() -> None:
+    port = free_port()  # nothing listens there
+    with pytest.raises(StoreError) as caught:
+        IncidentStore.open(f"postgresql://nightowl:s3cret@127.0.0.1:{port}/nightowl")
+    message = str(caught.value)
+    assert "s3cret" not in message
+    assert f"postgresql+psycopg://nightowl:***@127.0.0.1:{port}/nightowl" in message
+    assert "check that the server is running" in message
+    assert caught.value.retryable
+
+
+def test_sqlite_in_an_unusable_directory_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(StoreError, match="data directory"):
+        create_engine_for(f"sqlite:///{blocker / 'sub' / 'nightowl.sqlite'}")
+
+
+def test_read_transactions_do_not_take_the_write_lock(tmp_path: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    other = create_engine_for(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        with other.begin() as writer:  # holds the write lock (BEGIN IMMEDIATE)
+            writer.execute(text("SELECT 1"))
+            assert store.list() == []  # a reader is not blocked by it
+    finally:
+        other.dispose()
+        store.close()

@@ -1,0 +1,69 @@
+"""Migrations: idempotent, and the Alembic head is exactly the SQLAlchemy models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from nightowl.store import IncidentStore, create_engine_for, migrate
+from nightowl.store.database import MIGRATIONS
+from nightowl.store.tables import Base
+
+
+def head() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_migrate_twice_is_a_no_op(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            first = MigrationContext.configure(connection).get_current_revision()
+            tables = sorted(inspect(connection).get_table_names())
+        migrate(engine)
+        with engine.connect() as connection:
+            assert MigrationContext.configure(connection).get_current_revision() == first
+            assert sorted(inspect(connection).get_table_names()) == tables
+        assert first == head()
+        assert set(Base.metadata.tables) <= set(tables)
+    finally:
+        engine.dispose()
+
+
+def test_head_matches_the_models(database_url: str) -> None:
+    engine = create_engine_for(database_url)
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_open_migrates_and_data_survives_reopening(database_url: str) -> None:
+    store = IncidentStore.open(database_url)
+    try:
+        store.create_incident(
+            incident_id="inc-1",
+            correlation_key="k",
+            title="t",
+            service=None,
+            severity=None,
+            opened_at=datetime(2030, 1, 1, tzinfo=UTC),
+        )
+    finally:
+        store.close()
+    reopened = IncidentStore.open(database_url)
+    try:
+        assert [s.id for s in reopened.list()] == ["inc-1"]
+    finally:
+        reopened.close()

@@ -1,0 +1,492 @@
+"""The IncidentStore contract, run against every backend (see conftest.BACKENDS)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from nightowl.domain import (
+    ActionResult,
+    ActionSpec,
+    ActionStatus,
+    Alert,
+    AlertStatus,
+    Autonomy,
+    Category,
+    Decision,
+    Diagnosis,
+    Evidence,
+    EvidenceKind,
+    Hypothesis,
+    HypothesisStatus,
+    IncidentStatus,
+    Notification,
+    Report,
+    RootCause,
+    Severity,
+    SignalCheck,
+    Stage,
+    StageRecord,
+    StageStatus,
+    Triage,
+    Verdict,
+    Verification,
+)
+from nightowl.domain.remediation import Risk  # not in nightowl.domain.__all__ yet
+from nightowl.errors import NotFoundError
+from nightowl.store import AddAlertsResult, IncidentStore
+
+T0 = datetime(2030, 1, 1, 3, 0, tzinfo=UTC)
+PLUS_TWO = timezone(timedelta(hours=2))
+
+
+def make_incident(
+    store: IncidentStore, incident_id: str = "inc-1", key: str = "k", at: datetime = T0
+) -> str:
+    created = store.create_incident(
+        incident_id=incident_id,
+        correlation_key=key,
+        title=f"title of {incident_id}",
+        service="checkout",
+        severity=Severity.HIGH,
+        opened_at=at,
+    )
+    assert created
+    return incident_id
+
+
+def make_alert(content_hash: str = "h1", fingerprint: str = "f1") -> Alert:
+    return Alert(
+        source="alertmanager",
+        fingerprint=fingerprint,
+        content_hash=content_hash,
+        status=AlertStatus.FIRING,
+        name="HighErrorRate",
+        labels={"service": "checkout", "severity": "critical"},
+        annotations={"summary": "errors ≥ 5%"},
+        starts_at=T0,
+        generator_url="http://prometheus/graph",
+    )
+
+
+def test_create_get_and_list(store: IncidentStore) -> None:
+    make_incident(store, "inc-1", at=T0)
+    make_incident(store, "inc-2", at=T0 + timedelta(minutes=5))
+    store.add_alerts("inc-1", [make_alert("a"), make_alert("b")], received_at=T0)
+
+    incident = store.get("inc-1")
+    assert (incident.id, incident.title, incident.status) == (
+        "inc-1",
+        "title of inc-1",
+        IncidentStatus.OPEN,
+    )
+    assert (incident.service, incident.severity, incident.category) == (
+        "checkout",
+        Severity.HIGH,
+        None,
+    )
+    assert incident.opened_at == T0
+    assert incident.alert_count == 2
+    assert (incident.stages, incident.evidence, incident.actions) == ((), (), ())
+
+    listed = store.list()
+    assert [(s.id, s.alert_count) for s in listed] == [("inc-2", 0), ("inc-1", 2)]
+    assert [s.id for s in store.list(limit=1)] == ["inc-2"]
+    store.set_status("inc-2", IncidentStatus.RESOLVED)
+    assert [s.id for s in store.list(status=IncidentStatus.RESOLVED)] == ["inc-2"]
+    assert [s.id for s in store.list(status=IncidentStatus.OPEN)] == ["inc-1"]
+
+
+def test_create_incident_is_idempotent(store: IncidentStore) -> None:
+    make_incident(store, "inc-1")
+    again = store.create_incident(
+        incident_id="inc-1",
+        correlation_key="other",
+        title="another title",
+        service=None,
+        severity=None,
+        opened_at=T0 + timedelta(hours=1),
+    )
+    assert again is False
+    incident = store.get("inc-1")
+    assert (incident.title, incident.opened_at) == ("title of inc-1", T0)
+    assert len(store.list()) == 1
+
+
+def test_add_alerts_skips_duplicate_deliveries(store: IncidentStore) -> None:
+    make_incident(store, "inc-1")
+    make_incident(store, "inc-2")
+    first = store.add_alerts("inc-1", [make_alert("a"), make_alert("b"), make_alert("a")], T0)
+    assert first == AddAlertsResult(new=2, duplicates=1)
+    assert store.add_alerts("inc-1", [make_alert("b")], T0) == AddAlertsResult(new=0, duplicates=1)
+    # The same notification on another incident is not a duplicate there.
+    assert store.add_alerts("inc-2", [make_alert("a")], T0) == AddAlertsResult(new=1, duplicates=0)
+    alerts = store.get("inc-1").alerts
+    assert [a.content_hash for a in alerts] == ["a", "b"]
+    assert alerts[0] == make_alert("a")
+
+
+def test_add_alerts_to_unknown_incident(store: IncidentStore) -> None:
+    with pytest.raises(NotFoundError):
+        store.add_alerts("nope", [make_alert()], T0)
+
+
+def test_open_incident_for_ignores_resolved(store: IncidentStore) -> None:
+    assert store.open_incident_for("k") is None
+    make_incident(store, "old", key="k", at=T0)
+    make_incident(store, "other-key", key="x", at=T0 + timedelta(hours=2))
+    assert store.open_incident_for("k") == "old"
+    make_incident(store, "new", key="k", at=T0 + timedelta(hours=1))
+    assert store.open_incident_for("k") == "new"
+    store.set_status("new", IncidentStatus.RESOLVED)
+    assert store.open_incident_for("k") == "old"
+    store.set_status("old", IncidentStatus.RESOLVED)
+    assert store.open_incident_for("k") is None
+    store.set_status("old", IncidentStatus.ESCALATED)
+    assert store.open_incident_for("k") == "old"
+
+
+def stage(name: Stage, status: StageStatus, summary: str = "") -> StageRecord:
+    return StageRecord(stage=name, status=status, started_at=T0, summary=summary)
+
+
+def test_stage_records_upsert_and_order(store: IncidentStore) -> None:
+    make_incident(store)
+    store.record_stage("inc-1", stage(Stage.GATHER, StageStatus.RUNNING))
+    store.record_stage("inc-1", stage(Stage.TRIAGE, StageStatus.COMPLETED, "critical"))
+    store.record_stage("inc-1", stage(Stage.GATHER, StageStatus.FAILED, "timeout"))
+    stages = store.get("inc-1").stages
+    assert [(s.stage, s.status, s.attempt) for s in stages] == [
+        (Stage.TRIAGE, StageStatus.COMPLETED, 1),
+        (Stage.GATHER, StageStatus.FAILED, 1),
+    ]
+
+    finished = StageRecord(
+        stage=Stage.GATHER,
+        status=StageStatus.COMPLETED,
+        started_at=T0,
+        finished_at=T0 + timedelta(seconds=3),
+        summary="12 series",
+    )
+    store.record_stage("inc-1", finished, attempt=2)
+    store.record_stage("inc-1", stage(Stage.REPORT, StageStatus.RUNNING).model_copy())
+    stages = store.get("inc-1").stages
+    assert [s.stage for s in stages] == [Stage.TRIAGE, Stage.GATHER, Stage.REPORT]
+    assert stages[1] == finished.model_copy(update={"attempt": 2})
+    # The attempt can also travel on the record itself.
+    retry = stage(Stage.REPORT, StageStatus.COMPLETED).model_copy(update={"attempt": 3})
+    store.record_stage("inc-1", retry)
+    assert store.get("inc-1").stages[2] == retry
+    with pytest.raises(ValueError, match="attempt"):
+        store.record_stage("inc-1", retry, attempt=0)
+
+
+def test_save_triage_sets_incident_columns(store: IncidentStore) -> None:
+    make_incident(store)
+    triage = Triage(
+        category=Category.AVAILABILITY,
+        severity=Severity.CRITICAL,
+        service="payments",
+        reasons=("error rate 30%",),
+    )
+    store.save_triage("inc-1", triage)
+    incident = store.get("inc-1")
+    assert incident.triage == triage
+    assert (incident.category, incident.severity, incident.service) == (
+        Category.AVAILABILITY,
+        Severity.CRITICAL,
+        "payments",
+    )
+    store.save_triage("inc-1", triage.model_copy(update={"service": None}))
+    assert store.get("inc-1").service == "payments"
+
+
+EVIDENCE = (
+    Evidence(
+        id="ev-1",
+        kind=EvidenceKind.DEPLOY,
+        service="checkout",
+        summary="v2 deployed 3 minutes before onset",
+        source="deploys",
+        query="service=checkout",
+        onset=T0,
+        data={"version": "v2", "minutes": 3, "rollback": True, "ratio": 0.5, "none": None},
+    ),
+    Evidence(
+        id="ev-2",
+        kind=EvidenceKind.METRIC_CHANGE,
+        service=None,
+        summary="error rate up",
+        source="prometheus",
+        query="rate(errors[5m])",
+        magnitude=12.5,
+    ),
+)
+HYPOTHESES = (
+    Hypothesis(
+        kind="bad_deploy",
+        service="checkout",
+        confidence=0.8,
+        status=HypothesisStatus.SUPPORTED,
+        summary="v2 broke checkout",
+        supporting=("ev-1", "ev-2"),
+        deploy="v2",
+    ),
+    Hypothesis(
+        kind="traffic_spike",
+        service="checkout",
+        confidence=0.1,
+        status=HypothesisStatus.REFUTED,
+        summary="no",
+        refuting=("ev-2",),
+    ),
+)
+SPEC = ActionSpec(
+    kind="rollback",
+    service="checkout",
+    params={"to": "v1", "replicas": 3},
+    runbook="bad-deploy",
+    risk=Risk.LOW,
+    reason="v2 is the suspect",
+    rollback="redeploy v2",
+    idempotency_key="inc-1/rollback/1",
+)
+
+
+def action(status: ActionStatus = ActionStatus.DRY_RUN) -> ActionResult:
+    return ActionResult(
+        kind="rollback",
+        service="checkout",
+        idempotency_key="inc-1/rollback/1",
+        driver="simulated",
+        status=status,
+        dry_run=status == ActionStatus.DRY_RUN,
+        started_at=T0,
+        finished_at=T0 + timedelta(seconds=2),
+        pre_state={"version": "v2"},
+        post_state={"version": "v1"},
+    )
+
+
+def test_every_save_round_trips(store: IncidentStore) -> None:
+    make_incident(store)
+    diagnosis = Diagnosis(
+        root_cause=RootCause(kind="bad_deploy", service="checkout", deploy="v2", summary="v2"),
+        confidence=0.8,
+        explanation="the deploy preceded the errors",
+        hypotheses=HYPOTHESES,
+        decided_at=T0.astimezone(PLUS_TWO),
+    )
+    decision = Decision(
+        idempotency_key=SPEC.idempotency_key,
+        action_kind="rollback",
+        verdict=Verdict.REQUIRE_APPROVAL,
+        autonomy=Autonomy.SUGGEST,
+        reasons=("autonomy is suggest",),
+        decided_at=T0,
+    )
+    verification = Verification(
+        recovered=True,
+        checked_at=T0,
+        window_start=T0,
+        window_end=T0 + timedelta(minutes=5),
+        checks=(
+            SignalCheck(
+                service="checkout", signal="error_rate", baseline=0.01, observed=0.012, limit=0.015,
+                ok=True,
+            ),
+        ),
+        summary="recovered",
+    )  # fmt: skip
+    report = Report(
+        markdown="# Incident\n\nrolled back ✓", path="/data/reports/inc-1.md", created_at=T0
+    )
+    notifications = [
+        Notification(channel="slack", ok=True, sent_at=T0, detail="posted"),
+        Notification(channel="email", ok=False, sent_at=T0, detail="smtp refused"),
+    ]
+
+    store.save_evidence("inc-1", EVIDENCE)
+    store.save_hypotheses("inc-1", HYPOTHESES)
+    store.save_diagnosis("inc-1", diagnosis)
+    store.save_plan("inc-1", [SPEC])
+    store.save_decisions("inc-1", [decision])
+    store.save_action("inc-1", action())
+    store.save_verification("inc-1", verification)
+    store.save_report("inc-1", report)
+    for notification in notifications:
+        store.add_notification("inc-1", notification)
+
+    incident = store.get("inc-1")
+    assert incident.evidence == EVIDENCE
+    assert incident.hypotheses == HYPOTHESES
+    assert incident.diagnosis == diagnosis
+    assert incident.plan == (SPEC,)
+    assert incident.decisions == (decision,)
+    assert incident.actions == (action(),)
+    assert incident.verification == verification
+    assert incident.report == report
+    assert incident.report_path == "/data/reports/inc-1.md"
+    assert incident.notifications == tuple(notifications)
+
+
+def test_saves_replace_what_the_stage_wrote_before(store: IncidentStore) -> None:
+    make_incident(store)
+    store.save_evidence("inc-1", EVIDENCE)
+    store.save_evidence("inc-1", EVIDENCE[::-1])
+    assert store.get("inc-1").evidence == EVIDENCE[::-1]
+    store.save_evidence("inc-1", EVIDENCE[:1])
+    assert store.get("inc-1").evidence == EVIDENCE[:1]
+    store.save_hypotheses("inc-1", HYPOTHESES)
+    store.save_hypotheses("inc-1", [])
+    assert store.get("inc-1").hypotheses == ()
+    with pytest.raises(ValueError, match="ev-1"):
+        store.save_evidence("inc-1", [EVIDENCE[0], EVIDENCE[0]])
+    assert store.get("inc-1").evidence == EVIDENCE[:1]
+
+
+def test_save_action_upserts_on_idempotency_key(store: IncidentStore) -> None:
+    make_incident(store)
+    assert store.find_action("inc-1/rollback/1") is None
+    store.save_action("inc-1", action(ActionStatus.DRY_RUN))
+    store.save_action("inc-1", action(ActionStatus.SUCCEEDED))
+    other = action().model_copy(update={"idempotency_key": "inc-1/scale/1", "kind": "scale"})
+    store.save_action("inc-1", other)
+    assert store.find_action("inc-1/rollback/1") == action(ActionStatus.SUCCEEDED)
+    assert store.find_action("inc-1/scale/1") == other
+    assert store.get("inc-1").actions == (action(ActionStatus.SUCCEEDED), other)
+
+
+def test_updated_at_moves_on_every_write(store: IncidentStore) -> None:
+    make_incident(store)
+    seen = [store.get("inc-1").updated_at]
+    writes: list[Callable[[], object]] = [
+        lambda: store.add_alerts("inc-1", [make_alert()], T0),
+        lambda: store.set_status("inc-1", IncidentStatus.INVESTIGATING),
+        lambda: store.record_stage("inc-1", stage(Stage.TRIAGE, StageStatus.RUNNING)),
+        lambda: store.save_evidence("inc-1", EVIDENCE),
+        lambda: store.save_action("inc-1", action()),
+    ]
+    for write in writes:
+        write()
+        seen.append(store.get("inc-1").updated_at)
+    assert seen == sorted(set(seen))
+    # A delivery that adds nothing is not a write.
+    store.add_alerts("inc-1", [make_alert()], T0)
+    assert store.get("inc-1").updated_at == seen[-1]
+
+
+def test_unknown_incident_names_the_id_and_what_to_do(store: IncidentStore) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        store.get("inc-404")
+    assert str(caught.value) == "no incident 'inc-404'; list them with `nightowl incidents list`"
+    with pytest.raises(NotFoundError, match="inc-404"):
+        store.save_report("inc-404", Report(markdown="", path=None, created_at=T0))
+
+
+def test_datetimes_read_back_aware_utc(store: IncidentStore) -> None:
+    local = T0.astimezone(PLUS_TWO)
+    make_incident(store, at=local)
+    naive_alert = make_alert().model_copy(update={"starts_at": datetime(2030, 1, 1, 3, 0)})
+    store.add_alerts("inc-1", [naive_alert], received_at=local)
+    store.record_stage("inc-1", StageRecord(stage=Stage.TRIAGE, status=StageStatus.RUNNING,
+                                            started_at=local, finished_at=local))  # fmt: skip
+    store.dead_letter(
+        source="x", reason="r", body=b"", content_type=None, headers={}, received_at=local
+    )
+    incident = store.get("inc-1")
+    stamps = [
+        incident.opened_at,
+        incident.updated_at,
+        incident.alerts[0].starts_at,
+        incident.stages[0].started_at,
+        incident.stages[0].finished_at,
+        store.list()[0].opened_at,
+        store.list_dead_letters()[0].received_at,
+    ]
+    for stamp in stamps:
+        assert stamp is not None
+        assert stamp.tzinfo is UTC
+    assert incident.opened_at == T0
+    assert incident.alerts[0].starts_at == T0  # naive input is taken to be UTC
+
+
+def test_dead_letters_keep_bytes_exactly(store: IncidentStore) -> None:
+    body = b"\xff\xfe not utf-8 \x00\xc3\x28" + bytes(range(256))
+    first = store.dead_letter(
+        source="alertmanager",
+        reason="not JSON",
+        body=body,
+        content_type="application/json",
+        headers={"X-Request-Id": "r1", "Content-Type": "application/json"},
+        received_at=T0,
+    )
+    second = store.dead_letter(
+        source="grafana", reason="bad token", body=b"", content_type=None, headers={},
+        received_at=T0 + timedelta(seconds=1),
+    )  # fmt: skip
+    letters = store.list_dead_letters()
+    assert [letter.id for letter in letters] == [second, first]
+    kept = letters[1]
+    assert kept.body == body
+    assert (kept.source, kept.reason, kept.content_type) == (
+        "alertmanager",
+        "not JSON",
+        "application/json",
+    )
+    assert kept.headers == {"X-Request-Id": "r1", "Content-Type": "application/json"}
+    assert kept.replayed_at is None
+    assert [letter.id for letter in store.list_dead_letters(limit=1)] == [second]
+
+    store.mark_replayed(first, T0 + timedelta(hours=1))
+    replayed = {letter.id: letter.replayed_at for letter in store.list_dead_letters()}
+    assert replayed == {first: T0 + timedelta(hours=1), second: None}
+    with pytest.raises(NotFoundError):
+        store.mark_replayed(99999, T0)
+
+
+def run_together(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run ``work(i)`` on ``count`` threads released at the same moment."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_concurrent_create_incident_makes_one_row(store: IncidentStore) -> None:
+    results = run_together(
+        8,
+        lambda i: store.create_incident(
+            incident_id="inc-race",
+            correlation_key="k",
+            title=f"writer {i}",
+            service=None,
+            severity=None,
+            opened_at=T0,
+        ),
+    )
+    assert sorted(map(repr, results)) == ["False"] * 7 + ["True"]
+    assert [s.id for s in store.list()] == ["inc-race"]
+
+
+def test_concurrent_duplicate_alerts_are_recorded_once(store: IncidentStore) -> None:
+    make_incident(store)
+    results = run_together(8, lambda i: store.add_alerts("inc-1", [make_alert("same")], T0))
+    assert all(isinstance(r, AddAlertsResult) for r in results), results
+    assert sum(r.new for r in results if isinstance(r, AddAlertsResult)) == 1
+    assert store.get("inc-1").alert_count == 1
