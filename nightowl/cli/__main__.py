@@ -1,0 +1,5 @@
+"""``python -m nightowl.cli``: the same as the ``nightowl`` command."""
+
+from nightowl.cli.main import main
+
+main()
