@@ -42,7 +42,9 @@ class Nightowl:
         self.store = IncidentStore.open(settings.store_url)
         connectors = [self._connector(c) for c in settings.connectors]
         replays = [c for c in connectors if isinstance(c, Replay)]
-        self.clock = clock or (ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock())
+        self.clock = clock or (
+            ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
+        )
         self.runtime = Runtime(
             settings=settings,
             store=self.store,
@@ -63,20 +65,27 @@ class Nightowl:
             try:
                 options = ReplayConfig.model_validate(config.options())
             except ValidationError as exc:
-                raise ConfigError(str(exc.errors()[0]["msg"]), where=f"connectors.{config.name}") from None
+                raise ConfigError(
+                    str(exc.errors()[0]["msg"]), where=f"connectors.{config.name}"
+                ) from None
             return Replay.from_config(config.name, options, self.settings.data_dir)
         return cls(config.name, config.options())
 
     def _drivers(self, replays: list[Replay]) -> list[ActionDriver]:
         if self.settings.actions.driver != "simulated":
-            raise ConfigError(f"unknown action driver {self.settings.actions.driver!r}; known: simulated", where="actions.driver")
+            raise ConfigError(
+                f"unknown action driver {self.settings.actions.driver!r}; known: simulated",
+                where="actions.driver",
+            )
         if not replays:
             return []
         return [SimulatedClusterDriver(replays[0].cluster, self.clock)]
 
     def _notifiers(self) -> list[Notifier]:
         configs = self.settings.notify.notifiers or [
-            PluginConfig(name="file", kind="file", path=str(self.settings.data_dir / "notifications.jsonl"))
+            PluginConfig(
+                name="file", kind="file", path=str(self.settings.data_dir / "notifications.jsonl")
+            )
         ]
         out: list[Notifier] = []
         for config in configs:
@@ -139,7 +148,9 @@ class Nightowl:
             await engine.start_incident(result.incident_id)
         return result
 
-    def dead_letter(self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]) -> int:
+    def dead_letter(
+        self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
+    ) -> int:
         safe = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
         return self.store.dead_letter(
             source=source,

@@ -91,7 +91,9 @@ class ActionSettings(Section):
 class VerifySettings(Section):
     window_seconds: int = Field(default=300, ge=10)
     settle_seconds: int = Field(default=60, ge=0)
-    tolerance: float = Field(default=1.5, gt=1, description="Recovered when within tolerance × baseline.")
+    tolerance: float = Field(
+        default=1.5, gt=1, description="Recovered when within tolerance × baseline."
+    )
 
 
 class NotifySettings(Section):
@@ -164,7 +166,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("file not found; check --config or NIGHTOWL_CONFIG", where=str(path)) from None
+        raise ConfigError(
+            "file not found; check --config or NIGHTOWL_CONFIG", where=str(path)
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
     try:
@@ -172,7 +176,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{at}not valid YAML ({getattr(exc, 'problem', exc)})", where=str(path)) from None
+        raise ConfigError(
+            f"{at}not valid YAML ({getattr(exc, 'problem', exc)})", where=str(path)
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -182,7 +188,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _interpolate(value: Any, env: Mapping[str, str], where: str, key: str) -> Any:
     if isinstance(value, dict):
-        return {k: _interpolate(v, env, where, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
+        return {
+            k: _interpolate(v, env, where, f"{key}.{k}" if key else str(k))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_interpolate(v, env, where, f"{key}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, str):

@@ -11,7 +11,11 @@ from nightowl.domain import Diagnosis, Hypothesis, HypothesisStatus, RootCause
 def diagnose(hypotheses: Sequence[Hypothesis], min_confidence: float, at: datetime) -> Diagnosis:
     ranked = sorted(hypotheses, key=lambda h: -h.confidence)
     if not ranked or ranked[0].confidence < min_confidence:
-        best = f" (best: {ranked[0].kind} on {ranked[0].service} at {ranked[0].confidence:.2f})" if ranked else ""
+        best = (
+            f" (best: {ranked[0].kind} on {ranked[0].service} at {ranked[0].confidence:.2f})"
+            if ranked
+            else ""
+        )
         return Diagnosis(
             root_cause=None,
             confidence=ranked[0].confidence if ranked else 0.0,
@@ -24,9 +28,13 @@ def diagnose(hypotheses: Sequence[Hypothesis], min_confidence: float, at: dateti
     lines = [f"{winner.kind} on {winner.service} ({winner.confidence:.2f}): {winner.summary}."]
     for loser in ranked[1:]:
         why = "refuted" if loser.status is HypothesisStatus.REFUTED else "less supported"
-        lines.append(f"Not {loser.kind} on {loser.service} ({loser.confidence:.2f}, {why}): {loser.summary}.")
+        lines.append(
+            f"Not {loser.kind} on {loser.service} ({loser.confidence:.2f}, {why}): {loser.summary}."
+        )
     return Diagnosis(
-        root_cause=RootCause(kind=winner.kind, service=winner.service, deploy=winner.deploy, summary=winner.summary),
+        root_cause=RootCause(
+            kind=winner.kind, service=winner.service, deploy=winner.deploy, summary=winner.summary
+        ),
         confidence=winner.confidence,
         explanation="\n".join(lines),
         hypotheses=tuple(ranked),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-
 from nightowl.analysis.changes import detect_change, detect_growth
 from nightowl.domain import Evidence, EvidenceKind, LogLevel, Observations, SignalKind
 
@@ -57,7 +56,11 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         query=query,
                         onset=change.onset,
                         magnitude=change.ratio,
-                        data={"baseline": change.baseline, "level": change.level, "direction": change.direction},
+                        data={
+                            "baseline": change.baseline,
+                            "level": change.level,
+                            "direction": change.direction,
+                        },
                     )
                 )
             if name in GROWTH_SIGNALS and (growth := detect_growth(series)):
@@ -123,7 +126,6 @@ def _log_evidence(obs: Observations) -> list[Evidence]:
             )
         )
     return out
-
 
 
 def _fmt(value: float) -> str:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from nightowl.domain import Evidence, EvidenceKind, FaultKind, Hypothesis, HypothesisStatus, SignalKind
+from nightowl.domain import (
+    Evidence,
+    EvidenceKind,
+    FaultKind,
+    Hypothesis,
+    HypothesisStatus,
+    SignalKind,
+)
 from nightowl.settings import AnalysisSettings
 
 SUPPORTED, WEAK = 0.5, 0.2
@@ -21,7 +28,9 @@ class EvidenceIndex:
     def __init__(self, evidence: Iterable[Evidence]) -> None:
         self.items = list(evidence)
 
-    def find(self, kind: EvidenceKind, service: str | None = None, signal: str | None = None) -> list[Evidence]:
+    def find(
+        self, kind: EvidenceKind, service: str | None = None, signal: str | None = None
+    ) -> list[Evidence]:
         return [
             e
             for e in self.items
@@ -48,8 +57,15 @@ def _status(confidence: float) -> HypothesisStatus:
     return HypothesisStatus.WEAK if confidence >= WEAK else HypothesisStatus.REFUTED
 
 
-def _make(kind: FaultKind, service: str, score: float, summary: str, supporting: list[Evidence],
-          refuting: list[Evidence], deploy: str | None = None) -> Hypothesis:
+def _make(
+    kind: FaultKind,
+    service: str,
+    score: float,
+    summary: str,
+    supporting: list[Evidence],
+    refuting: list[Evidence],
+    deploy: str | None = None,
+) -> Hypothesis:
     confidence = round(min(0.97, max(0.02, score)), 3)
     return Hypothesis(
         kind=kind.value,
@@ -68,7 +84,9 @@ def _onset(e: Evidence) -> datetime:
     return e.onset
 
 
-def bad_deploy(index: EvidenceIndex, settings: AnalysisSettings, focus: str | None) -> list[Hypothesis]:
+def bad_deploy(
+    index: EvidenceIndex, settings: AnalysisSettings, focus: str | None
+) -> list[Hypothesis]:
     out = []
     window = timedelta(minutes=settings.deploy_window_minutes)
     for deploy in index.find(EvidenceKind.DEPLOY):
@@ -76,64 +94,124 @@ def bad_deploy(index: EvidenceIndex, settings: AnalysisSettings, focus: str | No
         symptoms = index.rises(service, SYMPTOMS)
         after = [e for e in symptoms if at - timedelta(minutes=1) <= _onset(e) <= at + window]
         before = [e for e in symptoms if _onset(e) < at - timedelta(minutes=1)]
-        growth = [e for e in index.find(EvidenceKind.MONOTONIC_GROWTH, service) if _onset(e) >= at - timedelta(minutes=2)]
-        logs = [e for e in index.find(EvidenceKind.LOG_ERRORS, service) if e.onset and e.onset >= at]
-        traffic = [e for e in index.rises(service, [SignalKind.REQUEST_RATE.value]) if (e.magnitude or 1) >= 1.5]
+        growth = [
+            e
+            for e in index.find(EvidenceKind.MONOTONIC_GROWTH, service)
+            if _onset(e) >= at - timedelta(minutes=2)
+        ]
+        logs = [
+            e for e in index.find(EvidenceKind.LOG_ERRORS, service) if e.onset and e.onset >= at
+        ]
+        traffic = [
+            e
+            for e in index.rises(service, [SignalKind.REQUEST_RATE.value])
+            if (e.magnitude or 1) >= 1.5
+        ]
         version = str(deploy.data.get("version"))
         signals = {e.signal for e in after}
-        score = 0.1 + (0.4 if after else 0) + 0.2 * ("error_rate" in signals) + 0.12 * ("latency_p99" in signals)
+        score = (
+            0.1
+            + (0.4 if after else 0)
+            + 0.2 * ("error_rate" in signals)
+            + 0.12 * ("latency_p99" in signals)
+        )
         score += 0.08 * bool(growth) + 0.07 * bool(logs) - 0.35 * bool(before) - 0.3 * bool(traffic)
         if after:
             lag = min(_onset(e) for e in after) - at
-            summary = (f"{service} {version}, deployed at {at:%H:%M}, was followed {_minutes(lag)} later by "
-                       + ", ".join(sorted(str(s) for s in signals)) + " rising")
+            summary = (
+                f"{service} {version}, deployed at {at:%H:%M}, was followed {_minutes(lag)} later by "
+                + ", ".join(sorted(str(s) for s in signals))
+                + " rising"
+            )
         else:
             summary = f"{service} {version} deployed at {at:%H:%M}, but no error or latency rise followed it"
-        out.append(_make(FaultKind.BAD_DEPLOY, service, score, summary, [deploy, *after, *growth, *logs],
-                         [*before, *traffic], deploy=version))
+        out.append(
+            _make(
+                FaultKind.BAD_DEPLOY,
+                service,
+                score,
+                summary,
+                [deploy, *after, *growth, *logs],
+                [*before, *traffic],
+                deploy=version,
+            )
+        )
     return out
 
 
-def memory_leak(index: EvidenceIndex, settings: AnalysisSettings, focus: str | None) -> list[Hypothesis]:
+def memory_leak(
+    index: EvidenceIndex, settings: AnalysisSettings, focus: str | None
+) -> list[Hypothesis]:
     out = []
     window = timedelta(minutes=settings.deploy_window_minutes)
     for growth in index.find(EvidenceKind.MONOTONIC_GROWTH, signal=SignalKind.MEMORY.value):
         service, start = growth.service or "", _onset(growth)
         symptoms = [e for e in index.rises(service, SYMPTOMS) if _onset(e) >= start]
-        deploys = [d for d in index.find(EvidenceKind.DEPLOY, service) if start - window <= _onset(d) <= start + timedelta(minutes=2)]
+        deploys = [
+            d
+            for d in index.find(EvidenceKind.DEPLOY, service)
+            if start - window <= _onset(d) <= start + timedelta(minutes=2)
+        ]
         score = 0.55 + 0.15 * bool(symptoms) - 0.4 * bool(deploys)
         summary = f"{service} memory climbs steadily since {start:%H:%M}"
         if deploys:
-            summary += (f", but the climb began with deploy {deploys[0].data.get('version')}: "
-                        "the leak came with the deploy, so a rollback fixes it and a restart only postpones it")
-        out.append(_make(FaultKind.MEMORY_LEAK, service, score, summary, [growth, *symptoms], deploys))
+            summary += (
+                f", but the climb began with deploy {deploys[0].data.get('version')}: "
+                "the leak came with the deploy, so a rollback fixes it and a restart only postpones it"
+            )
+        out.append(
+            _make(FaultKind.MEMORY_LEAK, service, score, summary, [growth, *symptoms], deploys)
+        )
     if focus and not index.find(EvidenceKind.MONOTONIC_GROWTH, focus, SignalKind.MEMORY.value):
-        out.append(_make(FaultKind.MEMORY_LEAK, focus, 0.05, f"{focus} memory shows no steady climb", [], []))
+        out.append(
+            _make(
+                FaultKind.MEMORY_LEAK, focus, 0.05, f"{focus} memory shows no steady climb", [], []
+            )
+        )
     return out
 
 
-def traffic_spike(index: EvidenceIndex, settings: AnalysisSettings, focus: str | None) -> list[Hypothesis]:
+def traffic_spike(
+    index: EvidenceIndex, settings: AnalysisSettings, focus: str | None
+) -> list[Hypothesis]:
     out = []
     for rate in index.rises(focus or "", [SignalKind.REQUEST_RATE.value]) if focus else []:
         if (rate.magnitude or 1) < 1.5:
             continue
-        latency = [e for e in index.rises(focus or "", [SignalKind.LATENCY_P99.value]) if _onset(e) >= _onset(rate) - timedelta(minutes=1)]
+        latency = [
+            e
+            for e in index.rises(focus or "", [SignalKind.LATENCY_P99.value])
+            if _onset(e) >= _onset(rate) - timedelta(minutes=1)
+        ]
         deploys = index.find(EvidenceKind.DEPLOY, focus)
         score = 0.5 + 0.3 * bool(latency) - 0.15 * bool(deploys)
-        summary = (f"{focus} request rate rose {rate.magnitude:.1f}x from {_onset(rate):%H:%M}"
-                   + (" and latency followed" if latency else ""))
-        out.append(_make(FaultKind.TRAFFIC_SPIKE, focus or "", score, summary, [rate, *latency], deploys))
+        summary = f"{focus} request rate rose {rate.magnitude:.1f}x from {_onset(rate):%H:%M}" + (
+            " and latency followed" if latency else ""
+        )
+        out.append(
+            _make(FaultKind.TRAFFIC_SPIKE, focus or "", score, summary, [rate, *latency], deploys)
+        )
     if focus and not out:
         symptoms = index.rises(focus, SYMPTOMS)
-        out.append(_make(FaultKind.TRAFFIC_SPIKE, focus, 0.05,
-                         f"{focus} request rate did not rise: the symptoms are not explained by load", [], symptoms))
+        out.append(
+            _make(
+                FaultKind.TRAFFIC_SPIKE,
+                focus,
+                0.05,
+                f"{focus} request rate did not rise: the symptoms are not explained by load",
+                [],
+                symptoms,
+            )
+        )
     return out
 
 
 RULES: tuple[Rule, ...] = (bad_deploy, memory_leak, traffic_spike)
 
 
-def hypothesise(evidence: Iterable[Evidence], settings: AnalysisSettings, focus: str | None) -> list[Hypothesis]:
+def hypothesise(
+    evidence: Iterable[Evidence], settings: AnalysisSettings, focus: str | None
+) -> list[Hypothesis]:
     """Every hypothesis of every rule, strongest first."""
     index = EvidenceIndex(evidence)
     found = [h for rule in RULES for h in rule(index, settings, focus)]

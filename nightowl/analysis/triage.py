@@ -10,11 +10,30 @@ from nightowl.domain import Alert, AlertStatus, Category, Severity, Triage
 # Checked in order; the first category whose words appear wins. Security first: it must never be
 # mistaken for a mere availability problem.
 CATEGORY_WORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
-    (Category.SECURITY, ("security", "intrusion", "unauthori", "cve", "brute", "certificate", "tls", "audit")),
+    (
+        Category.SECURITY,
+        ("security", "intrusion", "unauthori", "cve", "brute", "certificate", "tls", "audit"),
+    ),
     (Category.DEPLOYMENT, ("deploy", "rollout", "release", "replicaset", "version")),
-    (Category.RESOURCE, ("memory", "oom", "cpu", "disk", "filesystem", "saturat", "throttl", "quota", "inode")),
+    (
+        Category.RESOURCE,
+        ("memory", "oom", "cpu", "disk", "filesystem", "saturat", "throttl", "quota", "inode"),
+    ),
     (Category.PERFORMANCE, ("latency", "slow", "p99", "p95", "duration", "response time", "apdex")),
-    (Category.AVAILABILITY, ("down", "unavailable", "error", "5xx", "failure", "unreachable", "probe", "crash", "restart")),
+    (
+        Category.AVAILABILITY,
+        (
+            "down",
+            "unavailable",
+            "error",
+            "5xx",
+            "failure",
+            "unreachable",
+            "probe",
+            "crash",
+            "restart",
+        ),
+    ),
 )
 
 SEVERITY_WORDS = {
@@ -40,7 +59,11 @@ def triage(alerts: Sequence[Alert]) -> Triage:
     severity = _severity(firing, reasons)
     services = [a.service for a in firing if a.service]
     service = max(set(services), key=services.count) if services else None
-    reasons.append(f"service {service!r} from the alert labels" if service else "no service label on the alerts")
+    reasons.append(
+        f"service {service!r} from the alert labels"
+        if service
+        else "no service label on the alerts"
+    )
     return Triage(category=category, severity=severity, service=service, reasons=tuple(reasons))
 
 
@@ -65,7 +88,8 @@ def _severity(alerts: Sequence[Alert], reasons: list[str]) -> Severity:
     found = [
         SEVERITY_WORDS[s]
         for a in alerts
-        if (s := (a.labels.get("severity") or a.labels.get("priority") or "").lower()) in SEVERITY_WORDS
+        if (s := (a.labels.get("severity") or a.labels.get("priority") or "").lower())
+        in SEVERITY_WORDS
     ]
     if not found:
         reasons.append("severity warning: no severity label")

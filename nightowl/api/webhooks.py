@@ -36,9 +36,15 @@ class Rejected(BaseModel):
     status_code=202,
     response_model=Accepted,
     responses={
-        401: {"model": Rejected, "description": "missing or wrong bearer token (kept as a dead letter)"},
+        401: {
+            "model": Rejected,
+            "description": "missing or wrong bearer token (kept as a dead letter)",
+        },
         404: {"model": Rejected, "description": "unknown source"},
-        413: {"model": Rejected, "description": "body too large (kept, truncated, as a dead letter)"},
+        413: {
+            "model": Rejected,
+            "description": "body too large (kept, truncated, as a dead letter)",
+        },
         422: {"model": Rejected, "description": "malformed payload; the message names the field"},
     },
     summary="Receive an alert notification (Alertmanager webhook payload version 4)",
@@ -48,7 +54,14 @@ async def receive(source: str, request: Request) -> JSONResponse:
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     if len(body) > MAX_BODY_BYTES:
-        return _reject(request, source, InputError(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"), body[:MAX_BODY_BYTES], headers, 413)
+        return _reject(
+            request,
+            source,
+            InputError(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"),
+            body[:MAX_BODY_BYTES],
+            headers,
+            413,
+        )
     try:
         result = await app.receive(source, body, headers)
     except NotFoundError as exc:
@@ -59,9 +72,18 @@ async def receive(source: str, request: Request) -> JSONResponse:
     return JSONResponse(Accepted(**result.model_dump()).model_dump(), status_code=202)
 
 
-def _reject(request: Request, source: str, error: Exception, body: bytes, headers: dict[str, str], status: int) -> JSONResponse:
+def _reject(
+    request: Request,
+    source: str,
+    error: Exception,
+    body: bytes,
+    headers: dict[str, str],
+    status: int,
+) -> JSONResponse:
     app = nightowl_of(request)
     dead = app.dead_letter(source, str(error), body, headers)
     WEBHOOKS.labels(source=source, outcome="rejected").inc()
     log.info("rejected %s webhook (dead letter %s): %s", source, dead, error)
-    return JSONResponse(Rejected(error=str(error), dead_letter_id=dead).model_dump(), status_code=status)
+    return JSONResponse(
+        Rejected(error=str(error), dead_letter_id=dead).model_dump(), status_code=status
+    )

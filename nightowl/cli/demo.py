@@ -26,9 +26,9 @@ from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, StageStatus
+from nightowl.errors import ConfigError
 from nightowl.settings import Settings
 from nightowl.sim.alerts import alertmanager_payload
-from nightowl.errors import ConfigError
 from nightowl.sim.scenario import bundled_names, bundled_scenario, load_scenario
 from nightowl.workflow import engine
 
@@ -97,7 +97,9 @@ def command(
     """
     with user_errors():
         if scenario not in bundled_names():
-            raise ConfigError(f"no bundled scenario {scenario!r}; choose one of {', '.join(bundled_names())}")
+            raise ConfigError(
+                f"no bundled scenario {scenario!r}; choose one of {', '.join(bundled_names())}"
+            )
         settings, token = demo_settings(settings_from(config, data_dir), scenario)
         if as_json:
             incident = asyncio.run(run_demo(settings, token, scenario_name=scenario))

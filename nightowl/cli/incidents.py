@@ -20,7 +20,9 @@ incidents_app = typer.Typer(help="List and inspect incidents.", no_args_is_help=
 def list_cmd(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
-    status: Annotated[IncidentStatus | None, typer.Option(help="Only incidents in this status.")] = None,
+    status: Annotated[
+        IncidentStatus | None, typer.Option(help="Only incidents in this status.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
@@ -38,14 +40,23 @@ def list_cmd(
         for col in ("id", "opened (UTC)", "status", "severity", "service", "alerts", "title"):
             table.add_column(col)
         for r in rows:
-            table.add_row(r.id, f"{r.opened_at:%Y-%m-%d %H:%M}", r.status.value,
-                          r.severity.value if r.severity else "-", r.service or "-", str(r.alert_count), r.title)
+            table.add_row(
+                r.id,
+                f"{r.opened_at:%Y-%m-%d %H:%M}",
+                r.status.value,
+                r.severity.value if r.severity else "-",
+                r.service or "-",
+                str(r.alert_count),
+                r.title,
+            )
         console.print(table)
 
 
 @incidents_app.command("show")
 def show_cmd(
-    incident_id: Annotated[str, typer.Argument(help="The incident id (see `nightowl incidents list`).")],
+    incident_id: Annotated[
+        str, typer.Argument(help="The incident id (see `nightowl incidents list`).")
+    ],
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,

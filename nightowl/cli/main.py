@@ -30,8 +30,12 @@ app.command("demo")(demo.command)
 def serve(
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default: server.host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default: server.port).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: server.host).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: server.port).")
+    ] = None,
 ) -> None:
     """Run the HTTP API: webhooks in, incidents out. Resumes incidents a crash interrupted."""
     import uvicorn
@@ -45,14 +49,20 @@ def serve(
         api = create_api(nightowl, manage_lifecycle=True)
         bind_host, bind_port = host or settings.server.host, port or settings.server.port
         if not settings.webhook_tokens("alertmanager"):
-            console.print("[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
-                          "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens.")
-        console.print(f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})")
+            console.print(
+                "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
+                "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
+            )
+        console.print(
+            f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
+        )
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="warning")
 
 
 @config_app.command("check")
-def config_check(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+def config_check(
+    config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
     """Validate the configuration; name the file, key and reason of anything wrong."""
     import json
 
@@ -64,9 +74,13 @@ def config_check(config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json:
         if as_json:
             typer.echo(json.dumps({"ok": True, "data_dir": str(settings.data_dir)}))
         else:
-            console.print(f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})")
+            console.print(
+                f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})"
+            )
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app()

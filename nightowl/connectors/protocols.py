@@ -54,7 +54,9 @@ class DeploySource(Protocol):
 
     name: str
 
-    async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]: ...
+    async def deploys(
+        self, service: str | None, start: datetime, end: datetime
+    ) -> list[Deploy]: ...
 
 
 @runtime_checkable

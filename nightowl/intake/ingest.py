@@ -63,5 +63,9 @@ def ingest(store: IncidentStore, group: AlertGroup, received_at: datetime) -> In
 
 def _severity(group: AlertGroup) -> Severity | None:
     ranks = list(Severity)
-    found = [SEVERITY_WORDS[s.lower()] for a in group.alerts if (s := a.severity) and s.lower() in SEVERITY_WORDS]
+    found = [
+        SEVERITY_WORDS[s.lower()]
+        for a in group.alerts
+        if (s := a.severity) and s.lower() in SEVERITY_WORDS
+    ]
     return min(found, key=ranks.index) if found else None

@@ -30,7 +30,16 @@ class FileNotifier:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps({"at": at.isoformat(), **message.model_dump(mode="json")}) + "\n")
+                fh.write(
+                    json.dumps({"at": at.isoformat(), **message.model_dump(mode="json")}) + "\n"
+                )
         except OSError as exc:
-            return Notification(channel=self.name, ok=False, sent_at=at, detail=f"cannot write {self.path}: {exc.strerror}")
-        return Notification(channel=self.name, ok=True, sent_at=at, detail=f"appended to {self.path}")
+            return Notification(
+                channel=self.name,
+                ok=False,
+                sent_at=at,
+                detail=f"cannot write {self.path}: {exc.strerror}",
+            )
+        return Notification(
+            channel=self.name, ok=True, sent_at=at, detail=f"appended to {self.path}"
+        )

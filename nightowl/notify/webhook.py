@@ -20,19 +20,43 @@ class WebhookConfig(BaseModel):
 class WebhookNotifier:
     Config = WebhookConfig
 
-    def __init__(self, name: str, config: WebhookConfig, clock: Clock, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        config: WebhookConfig,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.name = name
         self.config = config
         self.clock = clock
         self.transport = transport
 
     async def send(self, message: Message) -> Notification:
-        headers = {"Authorization": f"Bearer {self.config.token.get_secret_value()}"} if self.config.token else {}
+        headers = (
+            {"Authorization": f"Bearer {self.config.token.get_secret_value()}"}
+            if self.config.token
+            else {}
+        )
         at = self.clock.now()
         try:
-            async with httpx.AsyncClient(timeout=self.config.timeout_seconds, transport=self.transport) as client:
-                response = await client.post(self.config.url, json=message.model_dump(mode="json"), headers=headers)
+            async with httpx.AsyncClient(
+                timeout=self.config.timeout_seconds, transport=self.transport
+            ) as client:
+                response = await client.post(
+                    self.config.url, json=message.model_dump(mode="json"), headers=headers
+                )
         except httpx.HTTPError as exc:
-            return Notification(channel=self.name, ok=False, sent_at=at, detail=f"POST {self.config.url} failed: {exc}")
+            return Notification(
+                channel=self.name,
+                ok=False,
+                sent_at=at,
+                detail=f"POST {self.config.url} failed: {exc}",
+            )
         ok = response.is_success
-        return Notification(channel=self.name, ok=ok, sent_at=at, detail=f"POST {self.config.url} answered {response.status_code}")
+        return Notification(
+            channel=self.name,
+            ok=ok,
+            sent_at=at,
+            detail=f"POST {self.config.url} answered {response.status_code}",
+        )

@@ -24,14 +24,18 @@ def load_runbook(path: Path) -> Runbook:
         raise ConfigError(f"not valid YAML: {exc}", where=str(path)) from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", where=str(path)) from None
+        raise ConfigError(
+            f"{'.'.join(map(str, err['loc']))}: {err['msg']}", where=str(path)
+        ) from None
 
 
 def builtin_runbooks() -> list[Runbook]:
     return [load_runbook(p) for p in sorted(BUILTIN_DIR.glob("*.yaml"))]
 
 
-def match(runbooks: Sequence[Runbook], diagnosis: Diagnosis, category: Category | None) -> Runbook | None:
+def match(
+    runbooks: Sequence[Runbook], diagnosis: Diagnosis, category: Category | None
+) -> Runbook | None:
     """The first runbook whose trigger fits the root cause (kind, category, service)."""
     cause = diagnosis.root_cause
     if cause is None:
@@ -48,7 +52,9 @@ def match(runbooks: Sequence[Runbook], diagnosis: Diagnosis, category: Category 
     return None
 
 
-def plan(book: Runbook, diagnosis: Diagnosis, incident_id: str, previous_version: str | None) -> list[ActionSpec]:
+def plan(
+    book: Runbook, diagnosis: Diagnosis, incident_id: str, previous_version: str | None
+) -> list[ActionSpec]:
     """The runbook's steps with incident facts filled in, each with its idempotency key."""
     cause = diagnosis.root_cause
     assert cause is not None
@@ -60,7 +66,9 @@ def plan(book: Runbook, diagnosis: Diagnosis, incident_id: str, previous_version
     actions = []
     for n, step in enumerate(book.steps):
         params = {k: facts.get(v, v) if isinstance(v, str) else v for k, v in step.params.items()}
-        key = hashlib.sha256(f"{incident_id}|{book.name}|{n}|{step.action}|{cause.service}".encode()).hexdigest()[:20]
+        key = hashlib.sha256(
+            f"{incident_id}|{book.name}|{n}|{step.action}|{cause.service}".encode()
+        ).hexdigest()[:20]
         actions.append(
             ActionSpec(
                 kind=step.action,

@@ -20,7 +20,8 @@ class Trigger(_Spec):
 class Step(_Spec):
     action: str
     params: dict[str, Scalar] = Field(
-        default={}, description="Values may name incident facts: '$service', '$deploy', '$previous_version'."
+        default={},
+        description="Values may name incident facts: '$service', '$deploy', '$previous_version'.",
     )
     risk: Risk = Risk.LOW
 

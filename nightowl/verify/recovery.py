@@ -40,19 +40,47 @@ def judge(
         baseline = float(e.data.get("baseline") or 0.0)
         limit = max(baseline * tolerance, ABSOLUTE_FLOOR.get(e.signal or "", 0.0))
         if series is None or not series.values:
-            checks.append(SignalCheck(service=e.service or "", signal=e.signal or "", baseline=baseline, observed=None, limit=limit, ok=False))
+            checks.append(
+                SignalCheck(
+                    service=e.service or "",
+                    signal=e.signal or "",
+                    baseline=baseline,
+                    observed=None,
+                    limit=limit,
+                    ok=False,
+                )
+            )
             continue
         tail = np.asarray(series.values[len(series.values) // 2 :], dtype=np.float64)
         observed = float(np.median(tail))
-        checks.append(SignalCheck(service=e.service or "", signal=e.signal or "", baseline=baseline, observed=observed, limit=limit, ok=observed <= limit))
+        checks.append(
+            SignalCheck(
+                service=e.service or "",
+                signal=e.signal or "",
+                baseline=baseline,
+                observed=observed,
+                limit=limit,
+                ok=observed <= limit,
+            )
+        )
     recovered = bool(checks) and all(c.ok for c in checks)
     if not checks:
         summary = "no symptom to re-check: recovery cannot be confirmed"
     elif recovered:
-        summary = "recovered: " + ", ".join(f"{c.service} {c.signal} {c.observed:.3g} ≤ {c.limit:.3g}" for c in checks)
+        summary = "recovered: " + ", ".join(
+            f"{c.service} {c.signal} {c.observed:.3g} ≤ {c.limit:.3g}" for c in checks
+        )
     else:
         bad = [c for c in checks if not c.ok]
         summary = "not recovered: " + ", ".join(
-            f"{c.service} {c.signal} {'no data' if c.observed is None else f'{c.observed:.3g}'} > {c.limit:.3g}" for c in bad
+            f"{c.service} {c.signal} {'no data' if c.observed is None else f'{c.observed:.3g}'} > {c.limit:.3g}"
+            for c in bad
         )
-    return Verification(recovered=recovered, checked_at=at, window_start=window[0], window_end=window[1], checks=tuple(checks), summary=summary)
+    return Verification(
+        recovered=recovered,
+        checked_at=at,
+        window_start=window[0],
+        window_end=window[1],
+        checks=tuple(checks),
+        summary=summary,
+    )
