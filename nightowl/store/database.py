@@ -63,7 +63,7 @@ def create_engine_for(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (Alembic ``upgrade head``); a no-op when current.
+    """Bring the schema to the newest revision (Alembic ``upgrade heads``: independent branches are allowed); a no-op when current.
 
     Safe to call from several processes at once: SQLite serialises the writers and PostgreSQL
     takes an advisory lock. Raises StoreError when the database cannot be reached.
@@ -73,7 +73,7 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except (OperationalError, InterfaceError) as exc:
         raise unreachable(engine.url, exc) from exc
 

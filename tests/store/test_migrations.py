@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 
 from nightowl.store import IncidentStore, create_engine_for, migrate
 from nightowl.store.database import MIGRATIONS
-from nightowl.store.tables import Base
+from nightowl.store.schema import Base
 
 
 def head() -> str | None:

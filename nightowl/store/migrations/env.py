@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 
 from nightowl.store.database import create_engine_for
-from nightowl.store.tables import Base
+from nightowl.store.schema import Base
 
 MIGRATION_LOCK = 0x6E696768746F776C
 """PostgreSQL advisory lock key ("nightowl"): concurrent migrations from several workers queue."""
