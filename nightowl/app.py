@@ -24,7 +24,7 @@ from nightowl.registry import CONNECTORS, NOTIFIERS, resolve
 from nightowl.runbooks.catalog import builtin_runbooks
 from nightowl.settings import PluginConfig, Settings
 from nightowl.sim.cluster import SimulatedClusterDriver
-from nightowl.sim.replay import Replay, ReplayConfig
+from nightowl.sim.replay import Replay
 from nightowl.sources.registry import get_source
 from nightowl.store import IncidentStore
 from nightowl.workflow import engine
@@ -60,16 +60,9 @@ class Nightowl:
         self._launched = False
 
     def _connector(self, config: PluginConfig) -> object:
+        """Build one connector. Each connector class validates its own options in ``from_plugin``."""
         cls = resolve(CONNECTORS, config.kind, "connector")
-        if cls is Replay:
-            try:
-                options = ReplayConfig.model_validate(config.options())
-            except ValidationError as exc:
-                raise ConfigError(
-                    str(exc.errors()[0]["msg"]), where=f"connectors.{config.name}"
-                ) from None
-            return Replay.from_config(config.name, options, self.settings.data_dir)
-        return cls(config.name, config.options())
+        return cls.from_plugin(config, self.settings)
 
     def _drivers(self, replays: list[Replay]) -> list[ActionDriver]:
         if self.settings.actions.driver != "simulated":

@@ -10,11 +10,12 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nightowl.connectors.protocols import LogQuery
 from nightowl.domain import Deploy, LogRecord, Series, SignalKind
-from nightowl.errors import ConnectorError
+from nightowl.errors import ConfigError, ConnectorError
+from nightowl.settings import PluginConfig, Settings
 from nightowl.sim.cluster import SimulatedCluster
 from nightowl.sim.scenario import Scenario, load_scenario
 from nightowl.sim.world import World
@@ -39,6 +40,16 @@ class Replay:
         self.scenario = scenario
         self.cluster = cluster
         self.world = World(scenario, cluster)
+
+    @classmethod
+    def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Replay:
+        try:
+            config = ReplayConfig.model_validate(plugin.options())
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = f"connectors.{plugin.name}.{'.'.join(map(str, err['loc']))}"
+            raise ConfigError(str(err["msg"]), where=where) from None
+        return cls.from_config(plugin.name, config, settings.data_dir)
 
     @classmethod
     def from_config(cls, name: str, config: ReplayConfig, data_dir: Path) -> Replay:
