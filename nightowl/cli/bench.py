@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from nightowl.cli import bench_nab
+
 bench_app = typer.Typer(
     help="Run nightowl's benchmarks and print their figures (see docs/benchmarks.md).",
     no_args_is_help=True,
 )
 
 # Each benchmark command lives in its own module and registers itself here, one line each.
+bench_app.command("nab")(bench_nab.command)
