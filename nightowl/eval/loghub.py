@@ -1,0 +1,288 @@
+"""The Loghub log-parsing benchmark: datasets, accuracy metrics and the runner.
+
+Layout (Loghub and Loghub-2.0): ``DIR/<System>/<System>_2k.log_structured.csv`` with the columns
+``Content`` and ``EventTemplate``; the Loghub-2.0 corrected labels are in
+``<System>_2k.log_structured_corrected.csv``. Every problem with the directory is an
+``InputError`` that names the path.
+
+Metrics:
+
+* **grouping accuracy** (Zhu et al., ICSE-SEIP'19): a line counts when the set of lines in its
+  predicted group is exactly the set of lines sharing its true ``EventTemplate``;
+* **parsing accuracy** (Loghub-2.0, Jiang et al., ISSTA'24): a line counts when its predicted
+  template equals the true one after the Loghub-2.0 normalisation of both: whitespace collapsed,
+  ``<*>`` that match nothing in the line dropped (``align_with_null_values``), and adjacent
+  variables merged (``<*>.<*>``, ``<*><*>``, ``<*>:<*>``, ``<*> <*>`` become ``<*>``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import re
+import time
+import tracemalloc
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nightowl.analysis.logs.miner import TemplateMiner
+from nightowl.domain.base import Model
+from nightowl.errors import InputError
+
+Parser = Callable[[Sequence[str]], tuple[list[int], list[str]]]
+"""Parses lines in order; returns a group id and a template (``<*>`` for variables) per line."""
+
+
+@dataclass(frozen=True)
+class LabelledLog:
+    """One Loghub system: its messages and their ground-truth templates, index-aligned."""
+
+    name: str
+    contents: tuple[str, ...]
+    templates: tuple[str, ...]
+
+
+class SystemScore(Model):
+    grouping_accuracy: float
+    parsing_accuracy: float
+    lines_per_second: float
+    peak_memory_bytes: int
+    lines: int
+    templates_found: int
+    templates_true: int
+
+
+class AverageScore(Model):
+    grouping_accuracy: float
+    parsing_accuracy: float
+    lines_per_second: float
+    """Total lines over total parsing time, across systems."""
+
+
+class BaselineResult(Model):
+    name: str
+    systems: dict[str, SystemScore]
+    average: AverageScore
+    speed_ratio: float
+    """nightowl's lines per second over the baseline's, measured in the same run."""
+
+
+class LogBenchResult(Model):
+    dataset_dir: str
+    corrected: bool
+    systems: dict[str, SystemScore]
+    average: AverageScore
+    baseline: BaselineResult | None = None
+
+
+# -- datasets ---------------------------------------------------------------------------------
+
+
+def find_systems(dataset_dir: Path, *, corrected: bool = False) -> dict[str, Path]:
+    """The labelled file of every system under ``dataset_dir``, by system name."""
+    if not dataset_dir.is_dir():
+        raise InputError(
+            f"dataset directory {dataset_dir} does not exist or is not a directory; "
+            "pass --dataset-dir pointing at a Loghub copy (e.g. ../shared/bench/loghub-2k)"
+        )
+    suffix = "_2k.log_structured_corrected.csv" if corrected else "_2k.log_structured.csv"
+    found = {
+        sub.name: sub / f"{sub.name}{suffix}"
+        for sub in sorted(dataset_dir.iterdir())
+        if (sub / f"{sub.name}{suffix}").is_file()
+    }
+    if not found:
+        raise InputError(
+            f"no Loghub system under {dataset_dir}: expected <System>/<System>{suffix}"
+            + ("" if corrected else " (use --corrected for Loghub-2.0 corrected labels)")
+        )
+    return found
+
+
+def load_system(name: str, path: Path) -> LabelledLog:
+    """Read ``Content`` and ``EventTemplate`` of a Loghub structured CSV."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    if not rows or "Content" not in rows[0] or "EventTemplate" not in rows[0]:
+        raise InputError(f"{path} has no Content and EventTemplate columns")
+    return LabelledLog(
+        name=name,
+        contents=tuple(r["Content"] or "" for r in rows),
+        templates=tuple(r["EventTemplate"] or "" for r in rows),
+    )
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+
+def grouping_accuracy(predicted: Sequence[object], truth: Sequence[str]) -> float:
+    """Share of lines whose predicted group is exactly their true group (ICSE'19)."""
+    if len(predicted) != len(truth):
+        raise ValueError("predicted and true labels differ in length")
+    if not truth:
+        return 0.0
+    true_sizes = Counter(truth)
+    members: dict[object, list[int]] = defaultdict(list)
+    for i, group in enumerate(predicted):
+        members[group].append(i)
+    correct = 0
+    for lines in members.values():
+        labels = {truth[i] for i in lines}
+        if len(labels) == 1 and true_sizes[truth[lines[0]]] == len(lines):
+            correct += len(lines)
+    return correct / len(truth)
+
+
+_SPACES = re.compile(r"\s+")
+_ADJACENT = re.compile(r"<\*>(?:<\*>|:<\*>| <\*>)")
+
+
+def normalise_template(template: str, content: str) -> str:
+    """The Loghub-2.0 form of ``template`` for ``content`` (see the module docstring)."""
+    parts = template.split("<*>")
+    if len(parts) > 1:
+        pattern = "^" + "(.*?)".join(re.escape(p) for p in parts) + "$"
+        found = re.match(pattern, content, flags=re.DOTALL)
+        if found:
+            out = [parts[0]]
+            for value, part in zip(found.groups(), parts[1:], strict=True):
+                out.append("<*>" if value else "")
+                out.append(part)
+            template = "".join(out)
+    template = _SPACES.sub(" ", template.strip())
+    while "<*>.<*>" in template:
+        template = template.replace("<*>.<*>", "<*>")
+    previous = None
+    while previous != template:
+        previous = template
+        template = _ADJACENT.sub("<*>", template)
+    return template
+
+
+def parsing_accuracy(
+    predicted: Sequence[str], truth: Sequence[str], contents: Sequence[str]
+) -> float:
+    """Share of lines whose normalised predicted template equals the normalised true one."""
+    if not (len(predicted) == len(truth) == len(contents)):
+        raise ValueError("predicted templates, true templates and contents differ in length")
+    if not truth:
+        return 0.0
+    ok = sum(
+        normalise_template(p, c) == normalise_template(t, c)
+        for p, t, c in zip(predicted, truth, contents, strict=True)
+    )
+    return ok / len(truth)
+
+
+# -- runner -----------------------------------------------------------------------------------
+
+
+def nightowl_parser(lines: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Parse ``lines`` with a fresh :class:`TemplateMiner` (one configuration for all logs)."""
+    miner = TemplateMiner()
+    add = miner.add
+    ids = [add(line) for line in lines]
+    final = [miner.resolve(i) or i for i in ids]
+    texts = {i: miner.template(i) for i in set(final)}
+    return final, [texts[i] for i in final]
+
+
+def _timed(parser: Parser, lines: Sequence[str], repeat: int) -> tuple[float, list[int], list[str]]:
+    """Best wall time of ``repeat`` runs, with the garbage collector paused (as ``timeit``)."""
+    best = float("inf")
+    ids: list[int] = []
+    templates: list[str] = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(max(1, repeat)):
+            start = time.perf_counter()
+            ids, templates = parser(lines)
+            best = min(best, time.perf_counter() - start)
+    finally:
+        if collecting:
+            gc.enable()
+    return best, ids, templates
+
+
+def _peak_memory(parser: Parser, lines: Sequence[str]) -> int:
+    """Peak bytes allocated while parsing (a separate run: tracemalloc slows everything)."""
+    tracemalloc.start()
+    try:
+        parser(lines)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def score_system(log: LabelledLog, parser: Parser, *, repeat: int = 3) -> SystemScore:
+    """Run ``parser`` on ``log`` (best of ``repeat`` timings) and score it."""
+    seconds, ids, templates = _timed(parser, log.contents, repeat)
+    return SystemScore(
+        grouping_accuracy=grouping_accuracy(ids, log.templates),
+        parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
+        lines_per_second=len(log.contents) / seconds if seconds > 0 else float("inf"),
+        peak_memory_bytes=_peak_memory(parser, log.contents),
+        lines=len(log.contents),
+        templates_found=len(set(ids)),
+        templates_true=len(set(log.templates)),
+    )
+
+
+def average(scores: dict[str, SystemScore]) -> AverageScore:
+    n = max(1, len(scores))
+    lines = sum(s.lines for s in scores.values())
+    seconds = sum(s.lines / s.lines_per_second for s in scores.values() if s.lines_per_second)
+    return AverageScore(
+        grouping_accuracy=sum(s.grouping_accuracy for s in scores.values()) / n,
+        parsing_accuracy=sum(s.parsing_accuracy for s in scores.values()) / n,
+        lines_per_second=lines / seconds if seconds else 0.0,
+    )
+
+
+def run_benchmark(
+    dataset_dir: Path,
+    *,
+    corrected: bool = False,
+    baseline: tuple[str, Callable[[str], Parser]] | None = None,
+    repeat: int = 3,
+    on_system: Callable[[str], None] | None = None,
+) -> LogBenchResult:
+    """Score nightowl's miner (and optionally a baseline) on every system under ``dataset_dir``.
+
+    ``baseline`` is ``(name, factory)`` where ``factory(system)`` returns that system's parser;
+    both parsers run on the same lines, system by system, in the same process.
+    """
+    mine: dict[str, SystemScore] = {}
+    theirs: dict[str, SystemScore] = {}
+    for name, path in find_systems(dataset_dir, corrected=corrected).items():
+        if on_system:
+            on_system(name)
+        log = load_system(name, path)
+        mine[name] = score_system(log, nightowl_parser, repeat=repeat)
+        if baseline:
+            theirs[name] = score_system(log, baseline[1](name), repeat=repeat)
+    ours = average(mine)
+    result_baseline = None
+    if baseline:
+        base_avg = average(theirs)
+        result_baseline = BaselineResult(
+            name=baseline[0],
+            systems=theirs,
+            average=base_avg,
+            speed_ratio=ours.lines_per_second / base_avg.lines_per_second
+            if base_avg.lines_per_second
+            else 0.0,
+        )
+    return LogBenchResult(
+        dataset_dir=str(dataset_dir),
+        corrected=corrected,
+        systems=mine,
+        average=ours,
+        baseline=result_baseline,
+    )

@@ -1,0 +1,116 @@
+"""The streaming template miner: grouping, merging, bounded memory and state round trips."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from nightowl.analysis.logs.miner import TemplateMiner
+from nightowl.analysis.logs.state import MinerState
+
+T0 = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+
+
+def test_lines_differing_in_values_share_a_template() -> None:
+    miner = TemplateMiner()
+    a = miner.add("Received block blk_1 of size 67108864 from /10.250.19.102")
+    b = miner.add("Received block blk_-99 of size 3 from /10.0.0.1")
+    c = miner.add("Deleting block blk_1 file /mnt/data/blk_1")
+    assert a == b != c
+    assert miner.template(a) == "Received block <*> of size <*> from <*>"
+    assert len(miner) == 2
+
+
+def test_enumerations_stay_apart() -> None:
+    miner = TemplateMiner()
+    ids = {
+        miner.add(f"attempt_{i} TaskAttempt Transitioned from {a} to {b}")
+        for i, (a, b) in enumerate(
+            [("NEW", "UNASSIGNED"), ("RUNNING", "SUCCEEDED"), ("RUNNING", "FAILED")] * 3
+        )
+    }
+    assert len(ids) == 3
+
+
+def test_a_word_with_many_values_becomes_a_variable() -> None:
+    miner = TemplateMiner(sibling_threshold=3)
+    first = miner.add("session closed for user cyrus")
+    second = miner.add("session closed for user news")
+    assert first != second  # two values could still be two events (startup/shutdown)
+    third = miner.add("session closed for user test")
+    assert miner.resolve(first) == miner.resolve(second) == third
+    assert miner.template(third) == "session closed for user <*>"
+    assert miner.add("session closed for user alice") == third  # the wildcard now covers it
+    assert len(miner) == 1
+
+
+def test_two_alternatives_are_not_merged() -> None:
+    miner = TemplateMiner()
+    assert miner.add("cupsd startup succeeded") != miner.add("cupsd shutdown succeeded")
+
+
+def test_optional_variable_does_not_split_an_event() -> None:
+    miner = TemplateMiner()
+    a = miner.add("host.example.com:80 close, 785 bytes sent, 145 bytes received, lifetime <1 sec")
+    b = miner.add(
+        "a.b.org:443 close, 2034 bytes (1.98 KB) sent, 4206 bytes received, lifetime 00:39"
+    )
+    assert a == b
+
+
+def test_replay_never_grows_the_template_set(hdfs_lines: list[str]) -> None:
+    miner = TemplateMiner()
+    first_pass = [miner.add(line) for line in hdfs_lines]
+    count = len(miner)
+    assert 10 <= count <= 20  # the sample has 14 true templates
+    for _ in range(99):
+        replay = [miner.add(line) for line in hdfs_lines]
+        assert len(miner) == count
+    assert [miner.resolve(i) for i in replay] == [miner.resolve(i) for i in first_pass]
+
+
+def test_caches_and_templates_are_bounded() -> None:
+    miner = TemplateMiner(max_templates=50, cache_size=100)
+    for i in range(2_000):
+        miner.add(f"event{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)} happened")
+        miner.add(f"value {i} seen at {hex(i * 7919)}")
+    assert len(miner) <= 50
+    shapes, keys = miner.cache_sizes()
+    assert 0 < shapes <= 100
+    assert 0 < keys <= 100
+
+
+def test_match_does_not_learn() -> None:
+    miner = TemplateMiner()
+    tid = miner.add("disk /dev/sda1 is 91% full")
+    assert miner.match("disk /dev/sdb2 is 97% full") == tid
+    assert miner.match("completely different message") is None
+    assert len(miner) == 1
+
+
+def test_first_and_last_seen_are_tracked() -> None:
+    miner = TemplateMiner()
+    tid = miner.add("job 1 done", T0 + timedelta(minutes=5))
+    miner.add("job 2 done", T0)
+    miner.add("job 3 done", T0 + timedelta(minutes=9))
+    (saved,) = miner.to_state("api").templates
+    assert saved.id == tid
+    assert (saved.count, saved.first_seen, saved.last_seen) == (3, T0, T0 + timedelta(minutes=9))
+
+
+def test_state_round_trips_through_json() -> None:
+    miner = TemplateMiner()
+    for user in ("cyrus", "news", "test"):
+        miner.add(f"session opened for user {user}", T0)
+    miner.add("job 7 done", T0)
+    state = miner.to_state("auth")
+    restored_state = MinerState.model_validate_json(state.model_dump_json())
+    assert restored_state == state
+    restored = TemplateMiner.from_state(restored_state)
+    assert len(restored) == len(miner) == 2
+    assert restored.add("job 8 done") == miner.match("job 9 done")
+    assert restored.add("session opened for user bob") == miner.match("session opened for user x")
+    # ids handed out before the merge still resolve after a reload
+    for old in state.aliases:
+        assert restored.resolve(old) == miner.resolve(old)
+    new = restored.add("brand new message kind")
+    assert new not in {t.id for t in state.templates}
