@@ -5,8 +5,10 @@ CLI, API and UI are thin adapters over ``Nightowl``. Nothing here runs at import
 
 from __future__ import annotations
 
-import hmac
+import asyncio
+import contextlib
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,23 +16,44 @@ from dbos import DBOS, DBOSConfig
 from pydantic import ValidationError
 
 import nightowl
+from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
+from nightowl.approvals.answers import answer
 from nightowl.clock import Clock, ScenarioClock, SystemClock
-from nightowl.connectors.protocols import DeploySource, LogSource, MetricsSource, TopologySource
-from nightowl.errors import AuthError, ConfigError, InputError
-from nightowl.intake.ingest import IntakeResult, ingest
+from nightowl.connectors.protocols import (
+    ClusterSource,
+    DeploySource,
+    LogSource,
+    MetricsSource,
+    TopologySource,
+)
+from nightowl.domain import Deploy
+from nightowl.errors import ConfigError, InputError, NotFoundError
+from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.protocol import Notifier
-from nightowl.registry import CONNECTORS, NOTIFIERS, resolve
-from nightowl.runbooks.catalog import builtin_runbooks
+from nightowl.policy.cedar import CedarRules
+from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
+from nightowl.runbooks.catalog import load_runbooks
 from nightowl.settings import PluginConfig, Settings
 from nightowl.sim.cluster import SimulatedClusterDriver
 from nightowl.sim.replay import Replay
-from nightowl.sources.registry import get_source
+from nightowl.sources.auth import authenticate
+from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
-from nightowl.workflow import engine
+from nightowl.store.approvals import ApprovalRequest
+from nightowl.store.control import ControlStore, KillSwitch
+from nightowl.store.deploys import DeployLog, Recorded, RecordedDeploys
+from nightowl.store.groups import GroupStore
+from nightowl.store.silences import SilenceStore
+from nightowl.workflow.dispatch import Dispatcher
+from nightowl.workflow.messages import wake
 from nightowl.workflow.runtime import Runtime, install
 
 log = logging.getLogger(__name__)
+SECRET_HEADER = re.compile(
+    r"authorization|cookie|token|secret|passw|api[-_]?key|signature", re.IGNORECASE
+)
+"""Headers never kept with a dead letter: credentials in any of their usual spellings."""
 
 
 class Nightowl:
@@ -40,7 +63,12 @@ class Nightowl:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = IncidentStore.open(settings.store_url)
-        connectors = [self._connector(c) for c in settings.connectors]
+        self.connectors = [(c.kind, self._connector(c)) for c in settings.connectors]
+        self.deploy_log = DeployLog(self.store.engine)
+        if not any(isinstance(c, RecordedDeploys) for _, c in self.connectors):
+            # Deploys pushed by CI (POST /api/v1/deploys) are always evidence.
+            self.connectors.append(("recorded", RecordedDeploys("recorded", self.deploy_log)))
+        connectors = [c for _, c in self.connectors]
         replays = [c for c in connectors if isinstance(c, Replay)]
         self.clock = clock or (
             ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
@@ -53,11 +81,22 @@ class Nightowl:
             logs=[c for c in connectors if isinstance(c, LogSource)],
             deploys=[c for c in connectors if isinstance(c, DeploySource)],
             topology=[c for c in connectors if isinstance(c, TopologySource)],
+            cluster=[c for c in connectors if isinstance(c, ClusterSource)],
             drivers=self._drivers(replays),
             notifiers=self._notifiers(),
-            runbooks=builtin_runbooks(),
+            runbooks=load_runbooks(settings.runbooks.paths),
+            cedar=CedarRules.load(settings.policy.cedar),
         )
         self._launched = False
+        self.sources = build_sources(settings)
+        self.intake = Intake(
+            settings.intake,
+            GroupStore(self.store.engine),
+            SilenceStore(self.store.engine),
+            self.clock.now,
+        )
+        self.dispatcher = Dispatcher(self.intake, self.store, self.runtime.notifiers)
+        self._dispatching: asyncio.Task[None] | None = None
 
     def _connector(self, config: PluginConfig) -> object:
         """Build one connector. Each connector class validates its own options in ``from_plugin``."""
@@ -70,9 +109,16 @@ class Nightowl:
                 f"unknown action driver {self.settings.actions.driver!r}; known: simulated",
                 where="actions.driver",
             )
-        if not replays:
-            return []
-        return [SimulatedClusterDriver(replays[0].cluster, self.clock)]
+        drivers: list[ActionDriver] = []
+        if replays:
+            drivers.append(SimulatedClusterDriver(replays[0].cluster, self.clock))
+        for config in self.settings.actions.drivers:
+            drivers.append(
+                resolve(DRIVERS, config.kind, "action driver").from_plugin(config, self.settings)
+            )
+        # Policy wraps actions: every driver reads the kill switch immediately before each write.
+        check = killswitch_check(ControlStore(self.store.engine))
+        return [GuardedDriver(d, check) for d in drivers]
 
     def _notifiers(self) -> list[Notifier]:
         configs = self.settings.notify.notifiers or [
@@ -86,6 +132,38 @@ class Nightowl:
             options = _validate(cls.Config, config.options(), f"notify.notifiers.{config.name}")
             out.append(cls(config.name, options, self.clock))
         return out
+
+    # safety: approvals and the kill switch (the API and CLI call these) -----------------------
+
+    async def answer_approval(
+        self, request_id: str, *, user: str, approve: bool, reason: str
+    ) -> ApprovalRequest:
+        """Record a human's answer (AuthError if they may not give it), then wake the workflow."""
+        rt = self.runtime
+        decided = await asyncio.to_thread(
+            answer,
+            rt.approvals,
+            rt.audit,
+            self.settings,
+            request_id,
+            user=user,
+            approve=approve,
+            reason=reason,
+            at=self.clock.now(),
+        )
+        message = {"request": request_id, "status": decided.status.value, "by": user}
+        await wake(
+            decided.incident_id, message, system_url=None if self._launched else self._dbos_url()
+        )
+        return decided
+
+    def set_killswitch(self, on: bool, *, by: str, reason: str) -> KillSwitch:
+        """Turn the kill switch on or off for every worker sharing this database; audited."""
+        state = self.runtime.control.set_killswitch(on, by=by, reason=reason, at=self.clock.now())
+        self.runtime.audit.append(
+            None, "killswitch", state.model_dump(mode="json"), actor=by, at=self.clock.now()
+        )
+        return state
 
     # lifecycle -------------------------------------------------------------------------------
 
@@ -117,34 +195,95 @@ class Nightowl:
 
     # intake ----------------------------------------------------------------------------------
 
-    def authenticate(self, source: str, headers: Mapping[str, str]) -> None:
-        tokens = self.settings.webhook_tokens(source)
-        if not tokens:
-            raise AuthError(
-                "no webhook token is configured for this source: set NIGHTOWL_WEBHOOK_TOKEN "
-                "or webhooks.tokens in nightowl.yaml"
-            )
-        given = headers.get("authorization", "")
-        scheme, _, token = given.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise AuthError("missing bearer token: send 'Authorization: Bearer <token>'")
-        if not any(hmac.compare_digest(token.encode(), t.encode()) for t in tokens):
-            raise AuthError("the bearer token is not accepted for this source")
+    def authenticate(self, source: str, headers: Mapping[str, str], body: bytes = b"") -> str:
+        """Check a request's credentials for ``source``; return who sent it. Raises AuthError."""
+        parser = self.sources.get(source)
+        return authenticate(parser, source, self.settings, headers, body)
 
     async def receive(self, source: str, body: bytes, headers: Mapping[str, str]) -> IntakeResult:
-        """Authenticate, parse, ingest and start the incident's workflow. InputError → caller."""
-        parser = get_source(source)
-        self.authenticate(source, headers)
+        """Authenticate, parse and record a notification; flush its group when due. InputError → caller."""
+        parser = get_source(self.sources, source)
+        authenticate(parser, source, self.settings, headers, body)
         group = parser.parse(body, headers)
-        result = ingest(self.store, group, self.clock.now())
-        if result.incident_id is not None:
-            await engine.start_incident(result.incident_id)
-        return result
+        submitted = await self.intake.submit(group)
+        # With group_wait 0 a group is due at once and is flushed here; otherwise the dispatcher does it.
+        due = submitted.due_groups if self.settings.intake.group_wait_seconds == 0 else ()
+        flushed = await self.dispatcher.flush(due)
+        if submitted.all_resolved:
+            await self.dispatcher.resolved(submitted.all_resolved)
+        incidents = sorted(
+            set(submitted.incidents) | {r.incident_id for r in flushed if r.incident_id}
+        )
+        counts = submitted.counts
+        if incidents:
+            detail = f"recorded on {', '.join(incidents)}"
+        elif counts.new or counts.updated:
+            detail = f"recorded; the group opens an incident after group_wait ({self.settings.intake.group_wait_seconds:g}s)"
+        else:
+            detail = "nothing new: every alert was a duplicate"
+        return IntakeResult(
+            incident_id=incidents[0] if incidents else None,
+            incidents=tuple(incidents),
+            created=any(r.kind == "opened" for r in flushed),
+            received=counts.received,
+            new_alerts=counts.new,
+            updated=counts.updated,
+            duplicates=counts.duplicates,
+            detail=detail,
+        )
+
+    async def replay(self, dead_letter_id: int) -> IntakeResult:
+        """Re-run a dead letter through parsing and intake (after a config fix); no auth check:
+        replaying is an operator's action on a body nightowl already holds."""
+        letters = {d.id: d for d in self.store.list_dead_letters(limit=100_000)}
+        letter = letters.get(dead_letter_id)
+        if letter is None:
+            raise NotFoundError(
+                f"no dead letter {dead_letter_id}; list them with `nightowl deadletter list`"
+            )
+        parser = get_source(self.sources, letter.source)
+        group = parser.parse(letter.body, letter.headers)
+        submitted = await self.intake.submit(group)
+        flushed = await self.dispatcher.flush(submitted.due_groups)
+        self.store.mark_replayed(dead_letter_id, self.clock.now())
+        incidents = sorted(
+            set(submitted.incidents) | {r.incident_id for r in flushed if r.incident_id}
+        )
+        return IntakeResult(
+            incident_id=incidents[0] if incidents else None,
+            incidents=tuple(incidents),
+            created=any(r.kind == "opened" for r in flushed),
+            received=submitted.counts.received,
+            new_alerts=submitted.counts.new,
+            updated=submitted.counts.updated,
+            duplicates=submitted.counts.duplicates,
+            detail=f"replayed dead letter {dead_letter_id}",
+        )
+
+    async def start_background(self) -> None:
+        """Start the intake writer and the group dispatcher (the server calls this)."""
+        self.intake.start()
+        if self._dispatching is None:
+            self._dispatching = asyncio.get_running_loop().create_task(
+                self.dispatcher.run(), name="nightowl-dispatcher"
+            )
+
+    async def stop_background(self) -> None:
+        if self._dispatching is not None:
+            self._dispatching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dispatching
+            self._dispatching = None
+        await self.intake.stop()
+
+    def record_deploy(self, deploy: Deploy) -> Recorded:
+        """Keep a deploy a CI pipeline reported (idempotent); StoreError when the store fails."""
+        return self.deploy_log.record(deploy)
 
     def dead_letter(
         self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
     ) -> int:
-        safe = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
+        safe = {k: v for k, v in headers.items() if not SECRET_HEADER.search(k)}
         return self.store.dead_letter(
             source=source,
             reason=str(error),

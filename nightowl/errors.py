@@ -10,6 +10,7 @@
     ├── NotFoundError          no such incident, silence, ...
     ├── ConnectorError         a backend we read from failed; ``retryable`` says whether to try again
     ├── ActionError            a driver could not act; ``retryable`` says whether to try again
+    │   └── HaltedError        the kill switch is on: nothing is written until a human turns it off
     └── StoreError             the database failed
 
 Every message says what was wrong and, where the user can act, what to do.
@@ -72,6 +73,13 @@ class ActionError(NightowlError):
         self.driver = driver
         self.retryable = retryable
         super().__init__(f"action driver {driver!r}: {message}")
+
+
+class HaltedError(ActionError):
+    """The kill switch is on: the write was not attempted. Permanent until a human turns it off."""
+
+    def __init__(self, message: str, *, driver: str = "any") -> None:
+        super().__init__(message, driver=driver, retryable=False)
 
 
 class StoreError(NightowlError):

@@ -12,12 +12,33 @@ from nightowl.errors import ConfigError
 
 CONNECTORS: dict[str, str] = {
     "replay": "nightowl.sim.replay:Replay",
+    "prometheus": "nightowl.connectors.prometheus:Prometheus",
+    "victoriametrics": "nightowl.connectors.prometheus:Prometheus",
+    "loki": "nightowl.connectors.loki:Loki",
+    "elasticsearch": "nightowl.connectors.elasticsearch:Elasticsearch",
+    "opensearch": "nightowl.connectors.elasticsearch:Elasticsearch",
+    "files": "nightowl.connectors.files:LogFiles",
+    "journald": "nightowl.connectors.journal:Journal",
+    "kubernetes": "nightowl.connectors.kubernetes.connector:Kubernetes",
+    "github": "nightowl.connectors.github:GitHub",
+    "argocd": "nightowl.connectors.argocd:ArgoCD",
+    "recorded": "nightowl.store.deploys:RecordedDeploys",
+    "static": "nightowl.connectors.static:StaticTopology",
+    "traces": "nightowl.connectors.traces:TraceTopology",
 }
 NOTIFIERS: dict[str, str] = {
     "file": "nightowl.notify.file:FileNotifier",
     "webhook": "nightowl.notify.webhook:WebhookNotifier",
 }
-EXTRAS: dict[str, str] = {}
+DRIVERS: dict[str, str] = {
+    "kubernetes": "nightowl.actions.kubernetes:KubernetesDriver",
+    "process": "nightowl.actions.process:ProcessDriver",
+    "ssh": "nightowl.actions.ssh:SshDriver",
+    "webhook": "nightowl.actions.webhook:WebhookDriver",
+    "github": "nightowl.actions.github:GitHubPullRequestDriver",
+}
+"""Action drivers configured under ``actions.drivers`` (the simulated one comes with a replay)."""
+EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}
 """kind → the pip extra that provides its SDK."""
 
 

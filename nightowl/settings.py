@@ -8,16 +8,18 @@ from the environment so that secrets stay out of the file. ``NIGHTOWL_DATA_DIR``
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from nightowl.domain import Autonomy, Stage
+from nightowl.domain import Autonomy, Risk, Stage
 from nightowl.errors import ConfigError
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -52,11 +54,69 @@ class ServerSettings(Section):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class SourceAuth(Section):
+    """How one source proves who it is. With none configured, a bearer token is required."""
+
+    kind: Literal["bearer", "hmac", "basic"] = "bearer"
+    secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="hmac: shared secrets (several during rotation); the signature header is per source.",
+    )
+    users: dict[str, SecretStr] = Field(default_factory=dict, description="basic: user → password.")
+
+
+class GenericMapping(Section):
+    """How to read a ``generic`` JSON alert: JMESPath expressions over the body."""
+
+    alerts: str = Field(default="alerts || [@]", description="Where the list of alerts is.")
+    name: str = "name || alertname || title"
+    status: str = "status"
+    labels: str = "labels"
+    annotations: str = "annotations"
+    starts_at: str = "startsAt || starts_at || timestamp"
+    ends_at: str = "endsAt || ends_at"
+    fingerprint: str = "fingerprint || id"
+    resolved_values: list[str] = ["resolved", "ok", "closed", "recovered", "inactive"]
+
+
+class InhibitRule(Section):
+    """While a source alert fires, matching target alerts with equal ``equal`` labels are muted."""
+
+    source_matchers: list[str]
+    target_matchers: list[str]
+    equal: list[str] = Field(default_factory=list)
+
+
+class IntakeSettings(Section):
+    group_by: list[str] = Field(
+        default_factory=lambda: ["alertname", "service"],
+        description="Labels that define a group; ['...'] groups by every label.",
+    )
+    group_wait_seconds: float = Field(default=5.0, ge=0)
+    group_interval_seconds: float = Field(default=300.0, gt=0)
+    repeat_interval_seconds: float = Field(default=4 * 3600.0, gt=0)
+    correlation_window_minutes: float = Field(default=30.0, gt=0)
+    topology: dict[str, list[str]] = Field(
+        default_factory=dict, description="caller → callees, for correlating related services."
+    )
+    inhibit_rules: list[InhibitRule] = Field(default_factory=list)
+    storm_alerts_per_minute: int = Field(default=600, ge=1)
+    flap_transitions: int = Field(default=4, ge=2)
+    flap_window_minutes: float = Field(default=10.0, gt=0)
+    batch_max: int = Field(default=1000, ge=1)
+    batch_wait_ms: float = Field(default=2.0, ge=0)
+
+
 class WebhookSettings(Section):
     tokens: dict[str, list[SecretStr]] = Field(
         default_factory=dict,
         description="Bearer tokens accepted per source; the key '*' applies to every source.",
     )
+    auth: dict[str, SourceAuth] = Field(
+        default_factory=dict, description="Per source: bearer (default), hmac or basic."
+    )
+    generic: GenericMapping = GenericMapping()
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
 
 class WorkflowSettings(Section):
@@ -71,6 +131,9 @@ class GatherSettings(Section):
     lookahead_minutes: int = Field(default=5, ge=0)
     step_seconds: int = Field(default=30, ge=1)
     call_timeout_seconds: float = Field(default=10.0, gt=0)
+    deadline_seconds: float = Field(
+        default=30.0, gt=0, description="Total budget of the gather stage, all calls included."
+    )
 
 
 class AnalysisSettings(Section):
@@ -78,14 +141,76 @@ class AnalysisSettings(Section):
     min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
+class BlastRadiusSettings(Section):
+    max_pods_at_once: int = Field(default=1, ge=1, description="Pods one action may take down.")
+    max_scale_factor: float = Field(default=2.0, ge=1, description="Largest scale up or down.")
+    max_capacity_fraction: float = Field(
+        default=0.10, gt=0, le=1, description="Capacity one action may remove without approval."
+    )
+    min_replicas: int = Field(default=1, ge=0)
+    max_replicas: int = Field(default=20, ge=1)
+
+
+class BreakerSettings(Section):
+    per_service_per_hour: int = Field(default=3, ge=0, description="Writes per service per hour.")
+    per_incident: int = Field(default=5, ge=0, description="Writes per incident in total.")
+
+
+class FreezeWindow(Section):
+    """A change freeze: an absolute range (``start``/``end``) or a cron expression of minutes."""
+
+    name: str
+    start: datetime | None = None
+    end: datetime | None = None
+    cron: str | None = Field(
+        default=None, description="'minute hour day month weekday' (UTC); matching minutes freeze."
+    )
+    services: list[str] = Field(default_factory=list, description="Empty means every service.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> FreezeWindow:
+        if (self.cron is None) == (self.start is None or self.end is None):
+            raise ValueError("give either cron, or both start and end")
+        return self
+
+
 class PolicySettings(Section):
     autonomy: Autonomy = Autonomy.SUGGEST
     service_autonomy: dict[str, Autonomy] = Field(default_factory=dict)
+    criticality: dict[str, Literal["low", "medium", "high", "critical"]] = Field(
+        default_factory=dict, description="Per service; unlisted services are 'medium'."
+    )
+    tiers: dict[str, Risk] = Field(
+        default_factory=dict, description="Action kind → tier, overriding the runbook's risk."
+    )
+    blast_radius: BlastRadiusSettings = BlastRadiusSettings()
+    breakers: BreakerSettings = BreakerSettings()
+    freeze: list[FreezeWindow] = Field(default_factory=list)
+    cedar: list[Path] = Field(default_factory=list, description="Files of user Cedar policies.")
+
+
+class ApprovalSettings(Section):
+    timeout_seconds: int = Field(default=3600, ge=1, description="Unanswered requests expire.")
+    approvers: dict[str, list[str]] = Field(
+        default_factory=dict, description="Service → users who may approve; '*' for every service."
+    )
+
+
+class RunbookSettings(Section):
+    paths: list[Path] = Field(default_factory=list, description="Directories of user runbooks.")
+
+
+class ApiSettings(Section):
+    users: dict[str, SecretStr] = Field(
+        default_factory=dict, description="User name → bearer token for the approval/control API."
+    )
 
 
 class ActionSettings(Section):
     dry_run: bool = True
     driver: str = "simulated"
+    drivers: list[PluginConfig] = Field(default_factory=list)
+    routes: dict[str, str] = Field(default_factory=dict, description="Service → driver name.")
 
 
 class VerifySettings(Section):
@@ -93,6 +218,9 @@ class VerifySettings(Section):
     settle_seconds: int = Field(default=60, ge=0)
     tolerance: float = Field(
         default=1.5, gt=1, description="Recovered when within tolerance × baseline."
+    )
+    max_cycles: int = Field(
+        default=2, ge=1, description="Diagnose → act → verify cycles before escalating."
     )
 
 
@@ -106,11 +234,15 @@ class Settings(Section):
     server: ServerSettings = ServerSettings()
     webhooks: WebhookSettings = WebhookSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    intake: IntakeSettings = IntakeSettings()
     gather: GatherSettings = GatherSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
+    approvals: ApprovalSettings = ApprovalSettings()
+    runbooks: RunbookSettings = RunbookSettings()
+    api: ApiSettings = ApiSettings()
     notify: NotifySettings = NotifySettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
@@ -121,6 +253,13 @@ class Settings(Section):
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    def api_user(self, token: str) -> str | None:
+        """The user whose API bearer token this is, if any (constant-time comparison)."""
+        for user, secret in self.api.users.items():
+            if hmac.compare_digest(token.encode(), secret.get_secret_value().encode()):
+                return user
+        return None
 
     def webhook_tokens(self, source: str) -> list[str]:
         tokens = [*self.webhooks.tokens.get(source, []), *self.webhooks.tokens.get("*", [])]
@@ -151,15 +290,28 @@ def load_settings(
     elif env.get("NIGHTOWL_DATA_DIR"):
         raw["data_dir"] = env["NIGHTOWL_DATA_DIR"]
     if token := env.get("NIGHTOWL_WEBHOOK_TOKEN"):
-        webhooks = raw.setdefault("webhooks", {}) or {}
-        raw["webhooks"] = webhooks
-        tokens = webhooks.setdefault("tokens", {}) or {}
-        webhooks["tokens"] = tokens
-        tokens.setdefault("*", []).append(token)
+        _add_shared_token(raw, token)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc), where=where) from None
+
+
+def _add_shared_token(raw: dict[str, Any], token: str) -> None:
+    """Accept ``token`` for every source; a section of the wrong shape is left for validation."""
+    webhooks = raw.get("webhooks")
+    if webhooks is None:
+        webhooks = raw["webhooks"] = {}
+    tokens = webhooks.get("tokens") if isinstance(webhooks, dict) else None
+    if isinstance(webhooks, dict) and tokens is None:
+        tokens = webhooks["tokens"] = {}
+    if not isinstance(tokens, dict):
+        return
+    shared = tokens.get("*")
+    if shared is None:
+        tokens["*"] = [token]
+    elif isinstance(shared, list):
+        shared.append(token)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -198,7 +350,8 @@ def _interpolate(value: Any, env: Mapping[str, str], where: str, key: str) -> An
 
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
-            if name in env:
+            # As in the shell and Compose: ${VAR:-default} also takes the default when VAR is empty.
+            if name in env and (env[name] or default is None):
                 return env[name]
             if default is not None:
                 return default

@@ -9,6 +9,7 @@ declare -A need=(
   [prometheus]="prometheus"
   [prometheus-alertmanager]="prometheus-alertmanager"
   [victoria-metrics]="victoria-metrics"
+  [openssh-server]="/usr/sbin/sshd"
 )
 
 missing=()

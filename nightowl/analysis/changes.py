@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from nightowl.domain import Series
@@ -82,6 +83,8 @@ def detect_growth(
         return None
     change = detect_change(series, min_ratio=min_growth)
     starts = [max(0, change.onset_index - 2)] if change and change.direction > 0 else []
+    if starts and _climbs(values[: starts[0]], min_rho):
+        starts = []  # the level was already rising before the "onset": a leak older than the window
     for start in [*starts, 0]:
         tail = values[start:]
         if len(tail) < MIN_POINTS:
@@ -93,6 +96,13 @@ def detect_growth(
         if rho >= min_rho and growth >= min_growth:
             return Growth(rho=rho, growth=growth, start=_at(series, start))
     return None
+
+
+def _climbs(values: npt.NDArray[np.float64], min_rho: float) -> bool:
+    if len(values) < MIN_POINTS:
+        return False
+    rho = float(stats.spearmanr(np.arange(len(values)), values).statistic)
+    return rho >= min_rho
 
 
 def _at(series: Series, index: int) -> datetime:

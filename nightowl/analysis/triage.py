@@ -75,7 +75,7 @@ def _category(alerts: Sequence[Alert], reasons: list[str]) -> Category:
     )
     words = " ".join(re.findall(r"[a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower()))
     for category, needles in CATEGORY_WORDS:
-        hit = next((n for n in needles if n in words), None)
+        hit = next((n for n in needles if re.search(rf"(?<![a-z0-9]){re.escape(n)}", words)), None)
         if hit:
             reasons.append(f"category {category.value}: the alerts mention {hit!r}")
             return category

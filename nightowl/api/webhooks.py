@@ -13,15 +13,17 @@ from nightowl.api.metrics import WEBHOOKS
 from nightowl.errors import InputError, NotFoundError
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 5 * 1024 * 1024
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 
 class Accepted(BaseModel):
     incident_id: str | None
+    incidents: list[str] = []
     created: bool
+    received: int = 0
     new_alerts: int
+    updated: int = 0
     duplicates: int
     detail: str
 
@@ -53,15 +55,10 @@ async def receive(source: str, request: Request) -> JSONResponse:
     app = nightowl_of(request)
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
-    if len(body) > MAX_BODY_BYTES:
-        return _reject(
-            request,
-            source,
-            InputError(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"),
-            body[:MAX_BODY_BYTES],
-            headers,
-            413,
-        )
+    limit = app.settings.webhooks.max_body_bytes
+    if len(body) > limit:
+        error = InputError(f"body of {len(body)} bytes exceeds webhooks.max_body_bytes ({limit})")
+        return _reject(request, source, error, body[:limit], headers, 413)
     try:
         result = await app.receive(source, body, headers)
     except NotFoundError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from nightowl.cli import bench_logs, bench_nab
+from nightowl.cli import bench_ingest, bench_logs, bench_nab
 
 bench_app = typer.Typer(
     help="Run nightowl's benchmarks and print their figures (see docs/benchmarks.md).",
@@ -14,3 +14,4 @@ bench_app = typer.Typer(
 # Each benchmark command lives in its own module and registers itself here, one line each.
 bench_app.command("nab")(bench_nab.command)
 bench_app.command("logs")(bench_logs.command)
+bench_app.command("ingest")(bench_ingest.command)

@@ -50,6 +50,7 @@ def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, s
         policy={"autonomy": "act", "service_autonomy": {}},
         actions={"dry_run": False, "driver": "simulated"},
         webhooks={"tokens": {"alertmanager": [token]}},
+        intake={**raw["intake"], "group_wait_seconds": 0},
     )
     return Settings.model_validate(raw), token
 

@@ -7,11 +7,20 @@ from typing import Annotated
 
 import typer
 
-from nightowl.cli import demo
+from nightowl.cli import approvals, demo
+from nightowl.cli.approvals import approvals_app
+from nightowl.cli.audit import audit_app
 from nightowl.cli.bench import bench_app
+from nightowl.cli.check import check_app
 from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.deadletter import deadletter_app
+from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
+from nightowl.cli.killswitch import killswitch_app
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.policy import policy_app
+from nightowl.cli.runbook import runbook_app
+from nightowl.cli.silence import silence_app
 
 app = typer.Typer(
     name="nightowl",
@@ -23,7 +32,18 @@ config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(config_app, name="config")
 app.add_typer(bench_app, name="bench")
+app.add_typer(silence_app, name="silence")
+app.add_typer(deadletter_app, name="deadletter")
+app.add_typer(check_app, name="check")
+app.add_typer(deploy_app, name="deploy")
 app.command("demo")(demo.command)
+app.add_typer(runbook_app, name="runbook")
+app.add_typer(policy_app, name="policy")
+app.add_typer(approvals_app, name="approvals")
+app.add_typer(killswitch_app, name="killswitch")
+app.add_typer(audit_app, name="audit")
+app.command("approve")(approvals.approve)
+app.command("deny")(approvals.deny)
 
 
 @app.command()

@@ -1,21 +1,38 @@
 """The read-side contracts: one protocol per kind of data.
 
-Every method takes an absolute time range (aware datetimes) and is async. Implementations raise
-``ConnectorError`` (naming the connector, its URL and what the backend answered) and never return
+Every query takes an absolute time range of aware datetimes (any time zone; a naive datetime is
+refused) and is async. Implementations raise ``ConnectorError`` (naming the connector, its URL and
+what the backend answered; ``retryable`` says whether trying again may help) and never return
 partial data silently; the gather stage turns a failure into 'unavailable' evidence, so a dead
-backend degrades the diagnosis instead of failing the incident. Reads are idempotent and safe to retry.
+backend degrades the diagnosis instead of failing the incident. Reads are idempotent and safe to
+retry; connectors never retry on their own, the caller owns the budget.
+
+A backend whose clock runs ahead of nightowl's is configured with ``clock_skew_seconds``: queries
+are shifted into the backend's time and results back into nightowl's.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from nightowl.domain import Deploy, LogLevel, LogRecord, Series, SignalKind
+from nightowl.domain import (
+    ClusterEvent,
+    Deploy,
+    LogLevel,
+    LogRecord,
+    Pod,
+    Rollout,
+    Series,
+    SignalKind,
+)
 from nightowl.domain.base import Model
 
 
 class LogQuery(Model):
+    """Which log records to read: all filters are optional except the time range."""
+
     service: str | None = None
     levels: tuple[LogLevel, ...] = ()
     start: datetime
@@ -25,10 +42,29 @@ class LogQuery(Model):
 
 
 @runtime_checkable
-class MetricsSource(Protocol):
-    """Metrics: raw range queries in the backend's language, and the golden signals of a service."""
+class Checkable(Protocol):
+    """Every connector: ``check`` reaches the backend and runs one sample query.
+
+    Raises ConnectorError saying what failed; returns nothing when the backend is usable.
+    """
 
     name: str
+
+    async def check(self) -> None: ...
+
+
+@runtime_checkable
+class MetricsSource(Protocol):
+    """Metrics: instant and range queries in the backend's language, and a service's golden signals.
+
+    ``query`` evaluates at one instant (one point per series); ``query_range`` every
+    ``step_seconds`` in [start, end]. ``service_signals`` holds only the signals the backend has
+    data for (a missing metric is not an error; a failing query is).
+    """
+
+    name: str
+
+    async def query(self, query: str, at: datetime) -> list[Series]: ...
 
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
@@ -41,16 +77,24 @@ class MetricsSource(Protocol):
 
 @runtime_checkable
 class LogSource(Protocol):
-    """Logs: search newest first, bounded by ``query.limit``."""
+    """Logs: ``search`` returns matching records newest first, at most ``query.limit``.
+
+    ``tail`` yields records from ``query.start`` on, oldest first, as they arrive (``query.end`` and
+    ``query.limit`` are ignored). A live tail never ends by itself: the caller stops iterating. A
+    replayed one ends with its scenario. Errors are raised from the iteration.
+    """
 
     name: str
 
     async def search(self, query: LogQuery) -> list[LogRecord]: ...
 
+    def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]: ...
+
 
 @runtime_checkable
 class DeploySource(Protocol):
-    """Deploys of a service (or of every service when ``service`` is None) within a window."""
+    """Deploys of a service (or of every service when ``service`` is None) in [start, end], oldest
+    first, with version, author, commit and change summary where the backend knows them."""
 
     name: str
 
@@ -60,8 +104,29 @@ class DeploySource(Protocol):
 
 
 @runtime_checkable
+class ClusterSource(Protocol):
+    """Cluster state of a service's workload.
+
+    ``pods`` is the state at ``end`` (a cluster keeps no past: live, ``end`` is now) with each
+    container's restarts and last termination (an OOM kill shows there). ``events`` are the
+    cluster's events about the service's objects in [start, end], newest first. ``rollouts`` is the
+    rollout history the cluster retains, newest revision first.
+    """
+
+    name: str
+
+    async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]: ...
+
+    async def events(
+        self, service: str | None, start: datetime, end: datetime
+    ) -> list[ClusterEvent]: ...
+
+    async def rollouts(self, service: str) -> list[Rollout]: ...
+
+
+@runtime_checkable
 class TopologySource(Protocol):
-    """The service dependency graph: caller -> callees."""
+    """The service dependency graph: caller -> callees (sorted, without self-loops)."""
 
     name: str
 

@@ -2,6 +2,7 @@
 
 from nightowl.domain.alerts import Alert, AlertGroup, AlertStatus
 from nightowl.domain.base import Model, Scalar, utc
+from nightowl.domain.cluster import ClusterEvent, ContainerStatus, Pod, Rollout
 from nightowl.domain.diagnosis import (
     Diagnosis,
     Evidence,
@@ -24,12 +25,14 @@ from nightowl.domain.incident import (
     StageStatus,
     Triage,
 )
+from nightowl.domain.intake import AlertState, GroupState, IntakeCounts
 from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.remediation import (
     ActionResult,
     ActionSpec,
     ActionStatus,
     Autonomy,
+    BlastRadius,
     Decision,
     Risk,
     SignalCheck,
@@ -37,6 +40,7 @@ from nightowl.domain.remediation import (
     Verification,
 )
 from nightowl.domain.signals import Deploy, LogLevel, LogRecord, Series, SignalKind
+from nightowl.domain.silences import Matcher, MatchOp, Silence, SilenceState
 
 __all__ = [
     "ActionResult",
@@ -44,33 +48,45 @@ __all__ = [
     "ActionStatus",
     "Alert",
     "AlertGroup",
+    "AlertState",
     "AlertStatus",
     "Autonomy",
+    "BlastRadius",
     "Category",
+    "ClusterEvent",
+    "ContainerStatus",
     "Decision",
     "Deploy",
     "Diagnosis",
     "Evidence",
     "EvidenceKind",
     "FaultKind",
+    "GroupState",
     "Hypothesis",
     "HypothesisStatus",
     "Incident",
     "IncidentStatus",
     "IncidentSummary",
+    "IntakeCounts",
     "LogLevel",
     "LogRecord",
+    "MatchOp",
+    "Matcher",
     "Model",
     "Notification",
     "Observations",
+    "Pod",
     "Report",
     "Risk",
+    "Rollout",
     "RootCause",
     "Scalar",
     "Series",
     "Severity",
     "SignalCheck",
     "SignalKind",
+    "Silence",
+    "SilenceState",
     "Stage",
     "StageRecord",
     "StageStatus",

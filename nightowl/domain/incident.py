@@ -20,6 +20,7 @@ class Stage(StrEnum):
     DIAGNOSE = "diagnose"
     PLAN = "plan"
     GATE = "gate"
+    APPROVE = "approve"
     ACT = "act"
     VERIFY = "verify"
     REPORT = "report"
@@ -36,6 +37,8 @@ class IncidentStatus(StrEnum):
     OPEN = "open"
     INVESTIGATING = "investigating"
     AWAITING_APPROVAL = "awaiting_approval"
+    VERIFYING = "verifying"
+    """Every alert has resolved; nightowl re-checks the signals before closing the incident."""
     RESOLVED = "resolved"
     ESCALATED = "escalated"
 

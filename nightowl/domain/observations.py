@@ -1,10 +1,12 @@
-"""What the gather stage hands to analysis: the raw signals, logs and deploys around an incident."""
+"""What the gather stage hands to analysis: the raw signals, logs, deploys and cluster state around
+an incident."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from nightowl.domain.base import Model
+from nightowl.domain.cluster import ClusterEvent, Pod
 from nightowl.domain.signals import Deploy, LogRecord, Series
 
 
@@ -25,5 +27,9 @@ class Observations(Model):
     signals: dict[str, dict[str, Series]] = {}
     logs: tuple[LogRecord, ...] = ()
     deploys: tuple[Deploy, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    """The pods of the services in scope at the end of the window, with restarts and OOM kills."""
+    events: tuple[ClusterEvent, ...] = ()
+    """Cluster events about those services in the window, newest first."""
     unavailable: tuple[Unavailable, ...] = ()
     sources: dict[str, str] = {}

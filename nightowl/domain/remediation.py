@@ -5,15 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import Field
+
 from nightowl.domain.base import Model, Scalar
 
 
 class Autonomy(StrEnum):
-    """How far nightowl may go on its own: observe < suggest < act."""
+    """How far nightowl may go on its own: observe < suggest < act < act_high.
+
+    ``act`` executes low-risk actions and asks a human for high-risk ones; ``act_high`` also
+    executes high-risk actions that every guardrail allows.
+    """
 
     OBSERVE = "observe"
     SUGGEST = "suggest"
     ACT = "act"
+    ACT_HIGH = "act_high"
 
 
 class Risk(StrEnum):
@@ -42,12 +49,27 @@ class Verdict(StrEnum):
 
 
 class Decision(Model):
+    """The gate's verdict on one action, with the reasons and the rules that decided it."""
+
     idempotency_key: str
     action_kind: str
     verdict: Verdict
     autonomy: Autonomy
     reasons: tuple[str, ...]
     decided_at: datetime
+    rules: tuple[str, ...] = ()
+
+
+class BlastRadius(Model):
+    """How much of a service one action touches, as measured by the driver's dry run."""
+
+    replicas_before: int | None = None
+    replicas_after: int | None = None
+    pods_at_once: int = 0
+    capacity_fraction: float = Field(
+        default=0.0, description="Share of the serving capacity taken away while it runs."
+    )
+    summary: str = ""
 
 
 class ActionStatus(StrEnum):
@@ -71,6 +93,7 @@ class ActionResult(Model):
     pre_state: dict[str, Scalar] = {}
     post_state: dict[str, Scalar] = {}
     message: str = ""
+    blast_radius: BlastRadius | None = None
 
 
 class SignalCheck(Model):

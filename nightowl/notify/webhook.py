@@ -32,6 +32,12 @@ class WebhookNotifier:
         self.clock = clock
         self.transport = transport
 
+    @property
+    def _where(self) -> str:
+        """The URL without credentials, path or query: webhook URLs often carry their secret."""
+        url = httpx.URL(self.config.url)
+        return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+
     async def send(self, message: Message) -> Notification:
         headers = (
             {"Authorization": f"Bearer {self.config.token.get_secret_value()}"}
@@ -51,12 +57,12 @@ class WebhookNotifier:
                 channel=self.name,
                 ok=False,
                 sent_at=at,
-                detail=f"POST {self.config.url} failed: {exc}",
+                detail=f"POST {self._where} failed: {type(exc).__name__}",
             )
         ok = response.is_success
         return Notification(
             channel=self.name,
             ok=ok,
             sent_at=at,
-            detail=f"POST {self.config.url} answered {response.status_code}",
+            detail=f"POST {self._where} answered {response.status_code}",
         )

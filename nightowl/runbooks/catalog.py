@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from nightowl.domain import ActionSpec, Category, Diagnosis, Scalar
+from nightowl.domain import (
+    ActionSpec,
+    Category,
+    Diagnosis,
+    EvidenceKind,
+    Incident,
+    Scalar,
+    Severity,
+)
 from nightowl.errors import ConfigError
+from nightowl.runbooks.interpreter import interpret
 from nightowl.runbooks.model import Runbook
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -20,6 +29,8 @@ def load_runbook(path: Path) -> Runbook:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Runbook.model_validate(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the runbook: {exc.strerror}", where=str(path)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {exc}", where=str(path)) from None
     except ValidationError as exc:
@@ -33,52 +44,99 @@ def builtin_runbooks() -> list[Runbook]:
     return [load_runbook(p) for p in sorted(BUILTIN_DIR.glob("*.yaml"))]
 
 
+def load_runbooks(paths: Sequence[Path] = ()) -> list[Runbook]:
+    """The user's runbooks (every ``*.yaml``/``*.yml`` in ``paths``) first, then the built-in ones.
+
+    A user runbook with a built-in runbook's name replaces it. ConfigError names a missing
+    directory, an unreadable file or the first invalid key.
+    """
+    user: list[Runbook] = []
+    for directory in paths:
+        if not directory.is_dir():
+            raise ConfigError(f"{directory} is not a directory of runbooks", where="runbooks.paths")
+        files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+        user.extend(load_runbook(f) for f in files)
+    names = {b.name for b in user}
+    return [*user, *(b for b in builtin_runbooks() if b.name not in names)]
+
+
 def match(
-    runbooks: Sequence[Runbook], diagnosis: Diagnosis, category: Category | None
+    runbooks: Sequence[Runbook],
+    diagnosis: Diagnosis,
+    category: Category | None,
+    *,
+    labels: Iterable[Mapping[str, str]] = (),
+    texts: Sequence[str] = (),
+    exclude: Iterable[str] = (),
 ) -> Runbook | None:
-    """The first runbook whose trigger fits the root cause (kind, category, service)."""
+    """The first runbook whose trigger fits the root cause (kind, category, service, alert labels,
+    error pattern), skipping the names in ``exclude`` (runbooks already tried on this incident)."""
     cause = diagnosis.root_cause
     if cause is None:
         return None
+    label_sets, skipped = list(labels), set(exclude)
     for book in runbooks:
         t = book.trigger
+        if book.name in skipped:
+            continue
         if t.fault_kinds and cause.kind not in t.fault_kinds:
             continue
         if t.categories and category not in t.categories:
             continue
         if t.services and cause.service not in t.services:
             continue
+        if t.service_labels and not any(
+            all(ls.get(k) == v for k, v in t.service_labels.items()) for ls in label_sets
+        ):
+            continue
+        if t.error_pattern and not any(re.search(t.error_pattern, text) for text in texts):
+            continue
         return book
     return None
 
 
+def facts_of(
+    diagnosis: Diagnosis,
+    incident_id: str,
+    previous_version: str | None,
+    category: Category | None = None,
+    severity: Severity | None = None,
+) -> dict[str, Scalar]:
+    """The facts a runbook may name, all derived by nightowl (never copied from alert text)."""
+    cause = diagnosis.root_cause
+    assert cause is not None
+    return {
+        "service": cause.service,
+        "deploy": cause.deploy,
+        "previous_version": previous_version,
+        "fault_kind": cause.kind,
+        "category": category.value if category else None,
+        "severity": severity.value if severity else None,
+        "confidence": round(diagnosis.confidence, 3),
+        "incident": incident_id,
+    }
+
+
 def plan(
-    book: Runbook, diagnosis: Diagnosis, incident_id: str, previous_version: str | None
+    book: Runbook,
+    diagnosis: Diagnosis,
+    incident_id: str,
+    previous_version: str | None,
+    facts: Mapping[str, Scalar] | None = None,
 ) -> list[ActionSpec]:
     """The runbook's steps with incident facts filled in, each with its idempotency key."""
     cause = diagnosis.root_cause
     assert cause is not None
-    facts: dict[str, Scalar] = {
-        "$service": cause.service,
-        "$deploy": cause.deploy,
-        "$previous_version": previous_version,
-    }
-    actions = []
-    for n, step in enumerate(book.steps):
-        params = {k: facts.get(v, v) if isinstance(v, str) else v for k, v in step.params.items()}
-        key = hashlib.sha256(
-            f"{incident_id}|{book.name}|{n}|{step.action}|{cause.service}".encode()
-        ).hexdigest()[:20]
-        actions.append(
-            ActionSpec(
-                kind=step.action,
-                service=cause.service,
-                params=params,
-                runbook=book.name,
-                risk=step.risk,
-                reason=f"{book.description} (root cause: {cause.kind} on {cause.service})",
-                rollback=book.rollback.replace("$deploy", str(cause.deploy)),
-                idempotency_key=key,
-            )
-        )
-    return actions
+    known = facts or facts_of(diagnosis, incident_id, previous_version)
+    reason = f"{book.description} (root cause: {cause.kind} on {cause.service})"
+    return interpret(book, known, incident_id, reason)
+
+
+def previous_version_of(incident: Incident) -> str | None:
+    """The version before the deploy the diagnosis blames, from the deploy evidence."""
+    cause = incident.diagnosis.root_cause if incident.diagnosis else None
+    for e in incident.evidence:
+        if cause and e.kind is EvidenceKind.DEPLOY and e.data.get("version") == cause.deploy:
+            previous = e.data.get("previous_version")
+            return str(previous) if previous else None
+    return None

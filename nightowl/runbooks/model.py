@@ -1,10 +1,40 @@
-"""The runbook format: when it applies, what it does, how to undo it."""
+"""The runbook format: when it applies, what it does (actions, decisions, waits, verification),
+whether a human must approve it, and how to undo it.
+
+A step is one of::
+
+    - action: rollback                 # an action for a driver, with parameters and a risk tier
+      params: {to_version: $previous_version}
+      risk: low
+    - wait: 30                         # seconds, before the next step
+    - decide:                          # a branch on incident facts, resolved when planning
+        when: "$deploy != null"
+        then: [{action: rollback}]
+        else: [{action: restart}]
+    - verify: {window_seconds: 300, settle_seconds: 60}   # how verification judges this runbook
+
+Parameter values and conditions may name facts nightowl derived itself (FACTS), never alert text.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nightowl.domain import Category, Risk, Scalar
+
+FACTS = (
+    "service",
+    "deploy",
+    "previous_version",
+    "fault_kind",
+    "category",
+    "severity",
+    "confidence",
+    "incident",
+)
+"""Facts a runbook may name as ``$fact``."""
 
 
 class _Spec(BaseModel):
@@ -15,9 +45,17 @@ class Trigger(_Spec):
     fault_kinds: list[str] = []
     categories: list[Category] = []
     services: list[str] = Field(default=[], description="Empty means every service.")
+    service_labels: dict[str, str] = Field(
+        default={}, description="Labels every one of which some alert of the incident carries."
+    )
+    error_pattern: str | None = Field(
+        default=None, description="A regular expression searched in the error log evidence."
+    )
 
 
 class Step(_Spec):
+    """An action for a driver."""
+
     action: str
     params: dict[str, Scalar] = Field(
         default={},
@@ -26,10 +64,43 @@ class Step(_Spec):
     risk: Risk = Risk.LOW
 
 
+class WaitStep(_Spec):
+    wait: float = Field(gt=0, le=3600, description="Seconds to wait before the next step.")
+
+
+class VerifyWindow(_Spec):
+    window_seconds: int = Field(default=300, ge=10)
+    settle_seconds: int = Field(default=60, ge=0)
+
+
+class VerifyStep(_Spec):
+    verify: VerifyWindow
+
+
+class Branch(_Spec):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    when: str
+    then: list[AnyStep] = []
+    otherwise: list[AnyStep] = Field(default=[], alias="else")
+
+
+class DecisionStep(_Spec):
+    decide: Branch
+
+
+AnyStep = Annotated[Step | WaitStep | VerifyStep | DecisionStep, Field(union_mode="left_to_right")]
+
+
 class Runbook(_Spec):
     name: str
     description: str
     trigger: Trigger
-    steps: list[Step] = Field(min_length=1)
-    rollback: str
+    steps: list[AnyStep] = Field(min_length=1)
+    rollback: str | list[Step] = Field(
+        description="A note for humans, or steps to run after the drivers restore the pre-state."
+    )
     requires_approval: bool = False
+
+
+Branch.model_rebuild()

@@ -1,4 +1,4 @@
-"""Replay connectors: the metrics, logs, deploys and topology of a scenario, in the live shapes.
+"""Replay connectors: the metrics, logs, deploys, cluster state and topology of a scenario.
 
 They implement exactly the protocols of nightowl.connectors, so a scenario and a live system are
 interchangeable everywhere. Queries use a small PromQL-like selector: ``signal{service="name"}``.
@@ -7,17 +7,19 @@ interchangeable everywhere. Queries use a small PromQL-like selector: ``signal{s
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nightowl.connectors.protocols import LogQuery
-from nightowl.domain import Deploy, LogRecord, Series, SignalKind
+from nightowl.domain import ClusterEvent, Deploy, LogRecord, Pod, Rollout, Series, SignalKind
 from nightowl.errors import ConfigError, ConnectorError
 from nightowl.settings import PluginConfig, Settings
 from nightowl.sim.cluster import SimulatedCluster
 from nightowl.sim.scenario import Scenario, load_scenario
+from nightowl.sim.workload import Workloads
 from nightowl.sim.world import World
 
 SELECTOR = re.compile(r'^\s*(\w+)\s*(?:\{\s*service\s*=\s*"([^"]*)"\s*\})?\s*$')
@@ -33,13 +35,16 @@ class ReplayConfig(BaseModel):
 
 
 class Replay:
-    """One replayed scenario, serving every read protocol (metrics, logs, deploys, topology)."""
+    """One replayed scenario, serving every read protocol (metrics, logs, deploys, cluster,
+    topology). Live connectors' errors have their replay counterparts: an unknown service or a bad
+    query raises ConnectorError. A tail ends with the scenario."""
 
     def __init__(self, name: str, scenario: Scenario, cluster: SimulatedCluster) -> None:
         self.name = name
         self.scenario = scenario
         self.cluster = cluster
         self.world = World(scenario, cluster)
+        self.workloads = Workloads(scenario, cluster)
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Replay:
@@ -56,6 +61,17 @@ class Replay:
         scenario = load_scenario(config.scenario)
         state = config.state_file or data_dir / "sim" / f"{scenario.name}.cluster.json"
         return cls(name, scenario, SimulatedCluster(scenario, state))
+
+    async def check(self) -> None:
+        self._service(next(iter(self.scenario.services)))
+
+    async def query(self, query: str, at: datetime) -> list[Series]:
+        step = self.scenario.step_seconds
+        found = await self.query_range(query, at - timedelta(seconds=step), at, step)
+        return [
+            s.model_copy(update={"timestamps": s.timestamps[-1:], "values": s.values[-1:]})
+            for s in found
+        ]
 
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
@@ -80,30 +96,51 @@ class Replay:
     def _series(
         self, service: str, signal: SignalKind, start: datetime, end: datetime, step: int
     ) -> Series:
+        return self.world.series(self._service(service), signal, start, end, step)
+
+    def _service(self, service: str) -> str:
         if service not in self.scenario.services:
             raise ConnectorError(
                 f"no service {service!r} in scenario {self.scenario.name!r}",
                 connector=self.name,
                 retryable=False,
             )
-        return self.world.series(service, signal, start, end, step)
+        return service
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
         lines = self.world.logs(query.start, query.end)
-        text = query.text.lower() if query.text else None
-        found = [
-            r
-            for r in reversed(lines)
-            if (query.service is None or r.service == query.service)
-            and (not query.levels or r.level in query.levels)
-            and (text is None or text in r.message.lower())
-        ]
-        return found[: query.limit]
+        return [r for r in reversed(lines) if _matches(r, query)][: query.limit]
+
+    async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        for record in self.world.logs(query.start, self.scenario.end):
+            if _matches(record, query):
+                yield record
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
         return [
             d for d in self.world.deploys(start, end) if service is None or d.service == service
         ]
 
+    async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        services = [self._service(service)] if service else sorted(self.scenario.services)
+        return [p for s in services for p in self.workloads.pods(s, end)]
+
+    async def events(
+        self, service: str | None, start: datetime, end: datetime
+    ) -> list[ClusterEvent]:
+        return self.workloads.events(service and self._service(service), start, end)
+
+    async def rollouts(self, service: str) -> list[Rollout]:
+        return self.workloads.rollouts(self._service(service))
+
     async def dependencies(self) -> dict[str, list[str]]:
         return self.scenario.topology()
+
+
+def _matches(record: LogRecord, query: LogQuery) -> bool:
+    text = query.text.lower() if query.text else None
+    return (
+        (query.service is None or record.service == query.service)
+        and (not query.levels or record.level in query.levels)
+        and (text is None or text in record.message.lower())
+    )

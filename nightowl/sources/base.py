@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import ValidationError
 
-from nightowl.domain import AlertGroup
+from nightowl.domain import Alert, AlertGroup, AlertStatus, utc
 from nightowl.errors import PayloadError
 
 
@@ -58,3 +59,58 @@ def label_fingerprint(labels: Mapping[str, str]) -> str:
 def content_hash(*parts: object) -> str:
     canon = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canon.encode()).hexdigest()[:32]
+
+
+def make_alert(
+    *,
+    source: str,
+    status: AlertStatus,
+    name: str,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    generator_url: str | None = None,
+    fingerprint: str | None = None,
+    times_in_hash: bool = True,
+) -> Alert:
+    """Build a normalised alert: ``alertname`` is always a label; the fingerprint falls back to the labels.
+
+    ``times_in_hash=False`` is for senders that give no start time (nightowl stamps the arrival),
+    so that a redelivery still hashes the same.
+    """
+    labels = {"alertname": name, **labels}
+    fp = fingerprint or label_fingerprint(labels)
+    starts, ends = utc(starts_at), (utc(ends_at) if ends_at else None)
+    times = (starts, ends) if times_in_hash else ()
+    return Alert(
+        source=source,
+        fingerprint=fp,
+        content_hash=content_hash(fp, status, *times, labels, annotations),
+        status=status,
+        name=name,
+        labels=labels,
+        annotations=annotations,
+        starts_at=starts,
+        ends_at=ends,
+        generator_url=generator_url,
+    )
+
+
+def group_of(source: str, group_key: str, alerts: list[Alert], **extra: object) -> AlertGroup:
+    """An AlertGroup whose status is firing while any alert fires."""
+    firing = any(a.status is AlertStatus.FIRING for a in alerts)
+    return AlertGroup(
+        source=source,
+        group_key=group_key,
+        status=AlertStatus.FIRING if firing else AlertStatus.RESOLVED,
+        alerts=tuple(alerts),
+        **extra,
+    )
+
+
+def str_labels(data: Mapping[str, object]) -> dict[str, str]:
+    """Labels as strings (sources send numbers and booleans too); nulls are dropped."""
+    return {
+        str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None
+    }

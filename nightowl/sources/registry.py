@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from nightowl.errors import NotFoundError
+from nightowl.settings import Settings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.sources.base import AlertSource
+from nightowl.sources.datadog import DatadogSource
+from nightowl.sources.generic import GenericSource
+from nightowl.sources.grafana import GrafanaSource
+from nightowl.sources.opsgenie import OpsgenieSource
+from nightowl.sources.pagerduty import PagerDutySource
 
-SOURCES: dict[str, type[AlertSource]] = {
-    "alertmanager": AlertmanagerSource,
-}
+SOURCES = ("alertmanager", "grafana", "pagerduty", "datadog", "opsgenie", "generic")
 
 
-def get_source(name: str) -> AlertSource:
+def build_sources(settings: Settings) -> dict[str, AlertSource]:
+    """One parser per source, built once from the settings."""
+    return {
+        "alertmanager": AlertmanagerSource(),
+        "grafana": GrafanaSource(),
+        "pagerduty": PagerDutySource(),
+        "datadog": DatadogSource(),
+        "opsgenie": OpsgenieSource(),
+        "generic": GenericSource(settings.webhooks.generic),
+    }
+
+
+def get_source(sources: dict[str, AlertSource], name: str) -> AlertSource:
     try:
-        return SOURCES[name]()
+        return sources[name]
     except KeyError:
-        known = ", ".join(sorted(SOURCES))
-        raise NotFoundError(f"unknown alert source {name!r}; known sources: {known}") from None
+        raise NotFoundError(
+            f"unknown alert source {name!r}; known sources: {', '.join(SOURCES)}"
+        ) from None

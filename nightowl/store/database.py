@@ -8,9 +8,11 @@ failing when one upgrades a read lock. PostgreSQL is reached through psycopg 3.
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, make_url
@@ -107,10 +109,19 @@ def _sqlite_engine(url: URL) -> Engine:
                 f"cannot create the data directory {directory} for {mask_url(url)}: "
                 f"{exc.strerror or exc}; choose another data_dir or fix its permissions"
             ) from None
-    engine = create_engine(url, **options)
+    engine = create_engine(
+        url, json_serializer=_json_dumps, json_deserializer=orjson.loads, **options
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "commit", _sqlite_on_end)
+    event.listen(engine, "rollback", _sqlite_on_end)
     return engine
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns via orjson: several times faster than the standard library on the intake path."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -120,15 +131,48 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
 
 
+_WRITE_GATES: dict[str, threading.RLock] = {}
+_GATES_LOCK = threading.Lock()
+_HELD = "nightowl_write_gate"
+
+
+def _gate(connection: Any) -> threading.RLock:
+    key = str(connection.engine.url.database)
+    with _GATES_LOCK:
+        return _WRITE_GATES.setdefault(key, threading.RLock())
+
+
 def _sqlite_on_begin(connection: Any) -> None:
+    """Start a transaction; a writer first queues on an in-process gate.
+
+    SQLite allows one writer at a time. Threads of one process queue on a Python lock (handed over
+    at once) instead of SQLite's busy handler, which polls with sleeps of up to 100 ms and so adds
+    latency under load; other processes still wait on ``busy_timeout``.
+    """
     read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if read_only:
+        connection.exec_driver_sql("BEGIN")
+        return
+    gate = _gate(connection)
+    gate.acquire()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release()
+        raise
+    connection.info[_HELD] = gate
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    gate = connection.info.pop(_HELD, None)
+    if gate is not None:
+        gate.release()
 
 
 def _postgres_engine(url: URL) -> Engine:
@@ -140,4 +184,10 @@ def _postgres_engine(url: URL) -> Engine:
             "PostgreSQL needs the psycopg driver: pip install 'nightowl[postgres]'",
             where="store.url",
         ) from None
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10},
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+    )

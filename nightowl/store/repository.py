@@ -81,6 +81,11 @@ class IncidentStore:
             raise
         return cls(engine)
 
+    @property
+    def engine(self) -> Engine:
+        """The engine, for the stores of later concepts (audit, approvals, control) to share."""
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 

@@ -6,6 +6,11 @@ and is listed here, one line each, so that migrations and the drift check see th
 
 from __future__ import annotations
 
+import nightowl.store.approvals  # registers approvals
+import nightowl.store.audit  # registers audit_records
+import nightowl.store.control  # registers control
+import nightowl.store.deploys  # noqa: F401  (registers deploys)
+from nightowl.store import intake_tables  # noqa: F401  (registers alert_states, alert_groups, silences)
 from nightowl.store.tables import Base
 
 __all__ = ["Base"]

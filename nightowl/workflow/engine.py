@@ -9,25 +9,29 @@ that exists returns the existing run: a webhook delivered twice never starts a s
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
 from nightowl.domain import IncidentStatus, Stage, StageRecord, StageStatus
 from nightowl.errors import NightowlError
+from nightowl.workflow.outcome import Carry, Outcome
+from nightowl.workflow.recheck import recheck
 from nightowl.workflow.runtime import current
-from nightowl.workflow.stages import ALWAYS_RUN, PIPELINE, Carry, Outcome
+from nightowl.workflow.stages import ALWAYS_RUN, PIPELINE, REDIAGNOSE_FROM
 
 log = logging.getLogger(__name__)
 STAGES = dict(PIPELINE)
 
 
 @DBOS.step(name="nightowl.stage")
-async def run_stage(incident_id: str, stage: str, carry_json: str) -> str:
+async def run_stage(incident_id: str, stage: str, carry_json: str, resume: bool = False) -> str:
+    """Run one stage; ``resume``: the same attempt, woken after the wait it asked for."""
     rt = current()
     name = Stage(stage)
     previous = next((s for s in rt.store.get(incident_id).stages if s.stage is name), None)
-    attempt = previous.attempt + 1 if previous else 1
+    attempt = (previous.attempt + (0 if resume else 1)) if previous else 1
     started = rt.clock.now()
     rt.store.record_stage(
         incident_id,
@@ -69,20 +73,50 @@ async def run_stage(incident_id: str, stage: str, carry_json: str) -> str:
 
 @DBOS.workflow(name="nightowl.incident")
 async def incident_workflow(incident_id: str) -> str:
-    carry = Carry()
-    failed = False
-    for stage, _ in PIPELINE:
+    carry, failed = Carry(), False
+    rounds: dict[str, object] = {"cycle": 0, "tried": (), "tried_runbooks": ()}
+    order = [stage for stage, _ in PIPELINE]
+    index = 0
+    while index < len(order):
+        stage, index = order[index], index + 1
         if failed and stage not in ALWAYS_RUN:
             continue
-        outcome = Outcome.model_validate_json(
-            await run_stage(incident_id, stage.value, carry.model_dump_json())
-        )
+        outcome = await _run(incident_id, stage, carry)
         failed = failed or outcome.failed
-        carry = outcome.carry
+        if outcome.carry.rediagnose and not failed:
+            # Not recovered and rolled back: another round from diagnosis, excluding what failed.
+            # Bounded: verify asks for one only while rounds remain (verify.max_cycles).
+            index = order.index(REDIAGNOSE_FROM)
+            rounds = {
+                "cycle": outcome.carry.cycle + 1,
+                "tried": outcome.carry.tried,
+                "tried_runbooks": outcome.carry.tried_runbooks,
+            }
+        carry = outcome.carry.model_copy(
+            update={**rounds, "rediagnose": False, "waited": False, "reply": None}
+        )
         await _maybe_pause(stage)
     if failed:
         await _set_status(incident_id, IncidentStatus.ESCALATED)
     return incident_id
+
+
+async def _run(incident_id: str, stage: Stage, carry: Carry) -> Outcome:
+    """Run a stage; while it asks to wait, wait durably for a message (or the timeout) and run it
+    again with what came back. ``DBOS.recv_async`` keeps its deadline in the system database, so a
+    wait cut short by a crash resumes with the time that was left."""
+    outcome = Outcome.model_validate_json(
+        await run_stage(incident_id, stage.value, carry.model_dump_json())
+    )
+    while outcome.wait is not None:
+        reply = await DBOS.recv_async(outcome.wait.topic, outcome.wait.timeout_seconds)
+        woken = outcome.carry.model_copy(
+            update={"waited": True, "reply": None if reply is None else json.dumps(reply)}
+        )
+        outcome = Outcome.model_validate_json(
+            await run_stage(incident_id, stage.value, woken.model_dump_json(), True)
+        )
+    return outcome
 
 
 @DBOS.step(name="nightowl.status")
@@ -111,3 +145,25 @@ async def start_incident(incident_id: str) -> None:
 async def wait_for(incident_id: str, timeout: float | None = None) -> None:
     handle: WorkflowHandleAsync[str] = await DBOS.retrieve_workflow_async(incident_id)
     await asyncio.wait_for(handle.get_result(), timeout=timeout)
+
+
+@DBOS.step(name="nightowl.resolution_check")
+async def _check_resolution(incident_id: str) -> str:
+    rt = current()
+    incident = rt.store.get(incident_id)
+    verdict = await recheck(rt, incident)
+    rt.store.save_verification(incident_id, verdict)
+    status = IncidentStatus.RESOLVED if verdict.recovered else IncidentStatus.ESCALATED
+    rt.store.set_status(incident_id, status)
+    return verdict.summary
+
+
+@DBOS.workflow(name="nightowl.resolution")
+async def resolution_workflow(incident_id: str) -> str:
+    """Every alert resolved: confirm with the signals before the incident is closed."""
+    return await _check_resolution(incident_id)
+
+
+async def start_resolution_check(incident_id: str) -> None:
+    with SetWorkflowID(f"{incident_id}:resolution:{current().clock.now():%Y%m%dT%H%M%S}"):
+        await DBOS.start_workflow_async(resolution_workflow, incident_id)

@@ -11,12 +11,22 @@ from dataclasses import dataclass, field
 
 from nightowl.actions.protocol import ActionDriver
 from nightowl.clock import Clock
-from nightowl.connectors.protocols import DeploySource, LogSource, MetricsSource, TopologySource
+from nightowl.connectors.protocols import (
+    ClusterSource,
+    DeploySource,
+    LogSource,
+    MetricsSource,
+    TopologySource,
+)
 from nightowl.errors import ConfigError
 from nightowl.notify.protocol import Notifier
+from nightowl.policy.cedar import CedarRules
 from nightowl.runbooks.model import Runbook
 from nightowl.settings import Settings
 from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalStore
+from nightowl.store.audit import AuditLog
+from nightowl.store.control import ControlStore
 
 
 @dataclass
@@ -28,11 +38,26 @@ class Runtime:
     logs: list[LogSource] = field(default_factory=list)
     deploys: list[DeploySource] = field(default_factory=list)
     topology: list[TopologySource] = field(default_factory=list)
+    cluster: list[ClusterSource] = field(default_factory=list)
     drivers: list[ActionDriver] = field(default_factory=list)
     notifiers: list[Notifier] = field(default_factory=list)
     runbooks: list[Runbook] = field(default_factory=list)
+    cedar: CedarRules | None = None
+    audit: AuditLog = field(init=False)
+    approvals: ApprovalStore = field(init=False)
+    control: ControlStore = field(init=False)
 
-    def driver_for(self, kind: str) -> ActionDriver | None:
+    def __post_init__(self) -> None:
+        # The safety stores share the incident store's engine (one database, one pool).
+        self.audit = AuditLog(self.store.engine)
+        self.approvals = ApprovalStore(self.store.engine)
+        self.control = ControlStore(self.store.engine)
+
+    def driver_for(self, kind: str, service: str | None = None) -> ActionDriver | None:
+        """The driver routed to ``service`` (``actions.routes``) if it can, else the first that can."""
+        routed = self.settings.actions.routes.get(service or "")
+        if routed is not None:
+            return next((d for d in self.drivers if d.name == routed and kind in d.kinds), None)
         return next((d for d in self.drivers if kind in d.kinds), None)
 
 

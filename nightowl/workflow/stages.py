@@ -8,41 +8,25 @@ an earlier attempt of the same stage wrote, so a re-run is harmless) and returns
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from nightowl.analysis.diagnose import diagnose
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import hypothesise
 from nightowl.analysis.triage import triage
 from nightowl.domain import (
-    ActionStatus,
     EvidenceKind,
     IncidentStatus,
-    Observations,
     Report,
-    Series,
     Stage,
-    Verdict,
 )
-from nightowl.domain.base import Model
 from nightowl.notify.protocol import Message
-from nightowl.policy.gate import decide
 from nightowl.report.markdown import render
-from nightowl.runbooks.catalog import match, plan
-from nightowl.verify.recovery import judge, symptoms
+from nightowl.runbooks.catalog import facts_of, match, plan
+from nightowl.workflow.approval import run_approve
 from nightowl.workflow.gather import gather
+from nightowl.workflow.outcome import Carry, Outcome
+from nightowl.workflow.remediation import run_act, run_gate, run_verify
 from nightowl.workflow.runtime import Runtime
-
-
-class Carry(Model):
-    observations: Observations | None = None
-
-
-class Outcome(Model):
-    summary: str
-    carry: Carry = Carry()
-    failed: bool = False
-
 
 StageFn = Callable[[Runtime, str, Carry], Awaitable[Outcome]]
 
@@ -84,13 +68,17 @@ async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
     hypotheses = hypothesise(incident.evidence, rt.settings.analysis, incident.service)
     rt.store.save_hypotheses(incident_id, hypotheses)
-    diagnosis = diagnose(hypotheses, rt.settings.analysis.min_confidence, rt.clock.now())
+    untried = [h for h in hypotheses if f"{h.kind}:{h.service}" not in carry.tried]  # re-diagnosis
+    diagnosis = diagnose(untried, rt.settings.analysis.min_confidence, rt.clock.now())
     rt.store.save_diagnosis(incident_id, diagnosis)
     rc = diagnosis.root_cause
     if rc is None:
-        return Outcome(summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)")
+        return Outcome(
+            summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)", carry=carry
+        )
     return Outcome(
-        summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} hypotheses tested"
+        summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} hypotheses tested",
+        carry=carry,
     )
 
 
@@ -98,11 +86,20 @@ async def run_plan(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
     if not incident.diagnosis or not incident.diagnosis.root_cause:
         rt.store.save_plan(incident_id, [])
-        return Outcome(summary="nothing to plan without a root cause")
-    book = match(rt.runbooks, incident.diagnosis, incident.category)
+        return Outcome(summary="nothing to plan without a root cause", carry=carry)
+    book = match(
+        rt.runbooks,
+        incident.diagnosis,
+        incident.category,
+        labels=[a.labels for a in incident.alerts],
+        texts=[e.summary for e in incident.evidence if e.kind is EvidenceKind.LOG_ERRORS],
+        exclude=carry.tried_runbooks,
+    )
     if book is None:
         rt.store.save_plan(incident_id, [])
-        return Outcome(summary=f"no runbook matches {incident.diagnosis.root_cause.kind}")
+        return Outcome(
+            summary=f"no runbook matches {incident.diagnosis.root_cause.kind}", carry=carry
+        )
     deploy = next(
         (
             e
@@ -117,82 +114,15 @@ async def run_plan(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
         if deploy and deploy.data.get("previous_version")
         else None
     )
-    actions = plan(book, incident.diagnosis, incident_id, previous)
+    facts = facts_of(
+        incident.diagnosis, incident_id, previous, incident.category, incident.severity
+    )
+    actions = plan(book, incident.diagnosis, incident_id, previous, facts)
     rt.store.save_plan(incident_id, actions)
     return Outcome(
-        summary=f"runbook {book.name}: " + "; ".join(f"{a.kind} {a.service}" for a in actions)
+        summary=f"runbook {book.name}: " + "; ".join(f"{a.kind} {a.service}" for a in actions),
+        carry=carry,
     )
-
-
-async def run_gate(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
-    incident = rt.store.get(incident_id)
-    books = {b.name: b for b in rt.runbooks}
-    needs = any(books[a.runbook].requires_approval for a in incident.plan if a.runbook in books)
-    decisions = decide(incident.plan, rt.settings.policy, rt.clock.now(), approval_required=needs)
-    rt.store.save_decisions(incident_id, decisions)
-    if any(d.verdict is Verdict.REQUIRE_APPROVAL for d in decisions):
-        rt.store.set_status(incident_id, IncidentStatus.AWAITING_APPROVAL)
-    return Outcome(
-        summary="; ".join(f"{d.action_kind}: {d.verdict.value}" for d in decisions)
-        or "no action to decide"
-    )
-
-
-async def run_act(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
-    incident = rt.store.get(incident_id)
-    allowed = {d.idempotency_key for d in incident.decisions if d.verdict is Verdict.ALLOW}
-    done = []
-    for action in incident.plan:
-        if action.idempotency_key not in allowed:
-            continue
-        previous = rt.store.find_action(action.idempotency_key)
-        if previous is not None:  # a retried step never acts twice
-            done.append(f"{action.kind}: already {previous.status.value}")
-            continue
-        driver = rt.driver_for(action.kind)
-        if driver is None:
-            done.append(f"{action.kind}: no driver can perform it")
-            continue
-        result = await driver.apply(action, dry_run=rt.settings.actions.dry_run)
-        rt.store.save_action(incident_id, result)
-        done.append(f"{action.kind} {action.service}: {result.status.value}")
-    return Outcome(summary="; ".join(done) or "nothing executed")
-
-
-async def run_verify(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
-    incident = rt.store.get(incident_id)
-    executed = [a for a in incident.actions if a.status is ActionStatus.SUCCEEDED]
-    if not executed:
-        return Outcome(summary="no action executed: nothing to verify")
-    cfg = rt.settings.verify
-    start = max(a.finished_at for a in executed) + timedelta(seconds=cfg.settle_seconds)
-    end = start + timedelta(seconds=cfg.window_seconds)
-    wait = (end - rt.clock.now()).total_seconds()
-    if wait > 0:
-        await rt.clock.sleep(wait)
-    services = sorted(
-        {a.service for a in executed} | ({incident.service} if incident.service else set())
-    )
-    after: dict[str, dict[str, Series]] = {}
-    for source in rt.metrics:
-        for service in services:
-            signals = await source.service_signals(
-                service, start, end, rt.settings.gather.step_seconds
-            )
-            after.setdefault(service, {}).update({k.value: v for k, v in signals.items()})
-    verdict = judge(
-        symptoms(incident.evidence, services), after, cfg.tolerance, (start, end), rt.clock.now()
-    )
-    if not verdict.recovered:
-        for action in executed:
-            driver = rt.driver_for(action.kind)
-            if driver is not None:
-                rt.store.save_action(incident_id, await driver.rollback(action))
-        verdict = verdict.model_copy(update={"rolled_back": True})
-    rt.store.save_verification(incident_id, verdict)
-    status = IncidentStatus.RESOLVED if verdict.recovered else IncidentStatus.ESCALATED
-    rt.store.set_status(incident_id, status)
-    return Outcome(summary=verdict.summary)
 
 
 async def run_report(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
@@ -233,6 +163,7 @@ PIPELINE: tuple[tuple[Stage, StageFn], ...] = (
     (Stage.DIAGNOSE, run_diagnose),
     (Stage.PLAN, run_plan),
     (Stage.GATE, run_gate),
+    (Stage.APPROVE, run_approve),
     (Stage.ACT, run_act),
     (Stage.VERIFY, run_verify),
     (Stage.REPORT, run_report),
@@ -242,3 +173,7 @@ PIPELINE: tuple[tuple[Stage, StageFn], ...] = (
 
 ALWAYS_RUN = (Stage.REPORT, Stage.NOTIFY)
 """Stages that still run after an earlier stage failed, so humans always get the story."""
+
+REDIAGNOSE_FROM = Stage.DIAGNOSE
+"""Where another round starts when verify finds the service not recovered (bounded by
+``verify.max_cycles``; the engine runs the loop)."""

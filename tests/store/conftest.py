@@ -1,12 +1,11 @@
 """Backends for the store's contract tests: SQLite in a temp file, and a real PostgreSQL.
 
-The PostgreSQL server is started once per session (``postgres_server``) and every test gets a
-fresh database on it, so tests never see each other's rows.
+The PostgreSQL server is started once per session (``postgres_server``, in tests/conftest.py) and
+every test gets a fresh database on it (``postgres_url``), so tests never see each other's rows.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,20 +13,8 @@ from pathlib import Path
 import pytest
 
 from nightowl.store import IncidentStore, create_engine_for, migrate
-from nightowl.testing.postgres import PostgresServer, serve_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    yield from serve_postgres()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> str:
-    """A fresh, empty database on the session's server."""
-    return postgres_server.create_database(f"test_{uuid.uuid4().hex[:16]}")
 
 
 @pytest.fixture(params=BACKENDS)

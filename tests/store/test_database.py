@@ -28,7 +28,7 @@ def test_sqlite_creates_its_directory_and_runs_in_wal_mode(tmp_path: Path) -> No
     assert pragma == {
         "journal_mode": "wal",
         "synchronous": 1,
-        "busy_timeout": 5000,
+        "busy_timeout": 30000,
         "foreign_keys": 1,
     }
 

@@ -19,6 +19,7 @@ import yaml
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.testing.server import ServerProcess
+from nightowl.workflow.stages import PIPELINE
 
 SCENARIO = "checkout-bad-deploy"
 TOKEN = "crash-test-token"
@@ -34,6 +35,7 @@ def write_config(path: Path, data_dir: Path, store_url: str | None, pause: bool)
         "policy": {"autonomy": "act"},
         "actions": {"dry_run": False},
         "webhooks": {"tokens": {"*": [TOKEN]}},
+        "intake": {"group_wait_seconds": 0},
     }
     if pause:
         config["workflow"] = {"pause_after_stage": "diagnose", "pause_seconds": 600}
@@ -108,18 +110,7 @@ def test_sigkill_mid_incident_resumes_without_repeating_a_stage(
 
     assert after["status"] == "resolved", second.output()
     stages = {s["stage"]: s for s in after["stages"]}
-    assert list(stages) == [
-        "triage",
-        "gather",
-        "analyze",
-        "diagnose",
-        "plan",
-        "gate",
-        "act",
-        "verify",
-        "report",
-        "notify",
-    ]
+    assert list(stages) == [stage.value for stage, _ in PIPELINE]
     for name, record in stages.items():
         assert record["status"] == "completed", (name, record)
         assert record["attempt"] == 1, f"stage {name} executed {record['attempt']} times"

@@ -4,18 +4,24 @@ Detectors are registered by name in :data:`DETECTORS`; each maps a series to one
 per row. ``null`` and ``perfect`` are NAB's own reference points (0 and 100 by construction);
 ``windowed_gaussian`` is NAB's simplest published baseline; ``nightowl`` is ours. Every detector
 receives NAB's probationary length as its horizon, as NAB hands ``probationaryPeriod`` to its own
-detectors; nothing else about a series (name, labels, min or max) is passed.
+detectors; nothing else about a series (name, labels, min or max) is passed, with one labelled
+exception: ``cad_ose`` and ``fusion`` follow NAB's own protocol and receive the file's minimum
+and maximum (NAB's ``inputMin``/``inputMax``), a look-ahead a live stream does not have.
+``cad_ose_streaming`` is CAD-OSE with a range learned from the probationary rows instead.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
+from nightowl.analysis.anomaly.cad import cad_scores
 from nightowl.analysis.anomaly.detector import DetectorSettings, score_series
+from nightowl.analysis.anomaly.fusion import fuse
 from nightowl.analysis.anomaly.gaussian import gaussian_scores
 from nightowl.domain.base import Model
 from nightowl.errors import InputError
@@ -35,6 +41,45 @@ Detector = Callable[[NabSeries], Scores]
 def _nightowl(series: NabSeries) -> Scores:
     horizon = int(probation_length(len(series)))
     return score_series(series.timestamps, series.values, DetectorSettings(horizon=horizon))
+
+
+def _cad_ose(series: NabSeries) -> Scores:
+    """CAD-OSE as NAB runs it: the file's value range, rest ``floor(0.15 n) / 5``.
+
+    The range is the minimum and maximum of the *whole* file (NAB's ``inputMin``/``inputMax``):
+    a look-ahead no live stream has. It is how the published 69.9 was obtained.
+    """
+    low, high = float(series.values.min()), float(series.values.max())
+    return cad_scores(series.values, low, high, rest=_cad_rest(len(series)))
+
+
+def _cad_ose_streaming(series: NabSeries) -> Scores:
+    """CAD-OSE with a range a live stream can know: the probationary rows' range, widened.
+
+    The range of the first rows, widened by half its span on each side (later values wander),
+    with values beyond it pinned to its edges.
+    """
+    head = series.values[: max(int(probation_length(len(series))), 1)]
+    low, high = float(np.nanmin(head)), float(np.nanmax(head))
+    margin = (high - low) / 2.0
+    rest = _cad_rest(len(series))
+    return cad_scores(series.values, low - margin, high + margin, rest=rest, clamp=True)
+
+
+def _fusion(series: NabSeries) -> Scores:
+    """Our residual detector OR CAD-OSE (NAB protocol, so with the look-ahead range)."""
+    return fuse(_nightowl(series), _cad_ose(series))
+
+
+def _fusion_streaming(series: NabSeries) -> Scores:
+    """Our residual detector OR CAD-OSE over a range grown from the points seen so far."""
+    cad = cad_scores(series.values, rest=_cad_rest(len(series)))
+    return fuse(_nightowl(series), cad)
+
+
+def _cad_rest(rows: int) -> int:
+    # NAB's base detector: probationaryPeriod = floor(0.15 n) (no 750 cap), rest = that / 5.
+    return max(int(math.floor(0.15 * rows) / 5.0), 1)
 
 
 def _null(series: NabSeries) -> Scores:
@@ -57,6 +102,10 @@ def _windowed_gaussian(series: NabSeries) -> Scores:
 
 DETECTORS: dict[str, Detector] = {
     "nightowl": _nightowl,
+    "cad_ose": _cad_ose,
+    "cad_ose_streaming": _cad_ose_streaming,
+    "fusion": _fusion,
+    "fusion_streaming": _fusion_streaming,
     "windowed_gaussian": _windowed_gaussian,
     "null": _null,
     "perfect": _perfect,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nightowl.errors import InputError
-from nightowl.eval.nab.corpus import load_corpus
+from nightowl.eval.nab.corpus import NabSeries, load_corpus
 from nightowl.eval.nab.runner import detector_for, run_benchmark
 
 BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench" / "nab"
@@ -42,6 +43,27 @@ def test_our_detector_finds_both_synthetic_anomalies_without_false_alarms(nab_di
     quiet = next(s for s in result.series if s.name == "synthetic/quiet.csv")
     assert quiet.raw["standard"] == pytest.approx(0.0)
     assert result.points == 2800
+
+
+@pytest.mark.parametrize("detector", ["cad_ose", "fusion_streaming"])
+def test_cad_and_fused_detectors_find_both_anomalies_quietly(nab_dir: Path, detector: str) -> None:
+    result = run_benchmark(load_corpus(nab_dir), detector)
+    assert result.score("standard") > 80.0
+    for series in result.series:
+        assert series.detections == (0 if series.name == "synthetic/quiet.csv" else 1)
+
+
+def test_streaming_cad_sees_no_future_range(nab_dir: Path) -> None:
+    """A value changed after the probation must not change any earlier score."""
+    corpus = load_corpus(nab_dir)
+    spike = next(s for s in corpus if s.name == "synthetic/spike.csv")
+    later = spike.values.copy()
+    later[-1] = 1e6
+    altered = NabSeries(spike.name, spike.timestamps, later, spike.windows)
+    detector = detector_for("fusion_streaming")
+    assert np.array_equal(detector(spike)[:-1], detector(altered)[:-1])
+    # The NAB-protocol CAD-OSE does see it: that is the look-ahead the docs warn about.
+    assert not np.array_equal(detector_for("cad_ose")(spike), detector_for("cad_ose")(altered))
 
 
 def test_progress_is_reported_once_per_series(nab_dir: Path) -> None:

@@ -1,0 +1,56 @@
+"""Building ActionResults the same way in every driver."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def result(
+    action: ActionSpec,
+    driver: str,
+    status: ActionStatus,
+    started: datetime,
+    *,
+    pre: Mapping[str, Scalar],
+    post: Mapping[str, Scalar],
+    message: str,
+    radius: BlastRadius | None = None,
+) -> ActionResult:
+    return ActionResult(
+        kind=action.kind,
+        service=action.service,
+        idempotency_key=action.idempotency_key,
+        driver=driver,
+        status=status,
+        dry_run=status is ActionStatus.DRY_RUN,
+        started_at=started,
+        finished_at=now(),
+        pre_state=dict(pre),
+        post_state=dict(post),
+        message=message,
+        blast_radius=radius,
+    )
+
+
+def rolled_back(
+    done: ActionResult, driver: str, started: datetime, post: Mapping[str, Scalar], message: str
+) -> ActionResult:
+    """The record of undoing ``done``: the state before the undo is what ``done`` left."""
+    return done.model_copy(
+        update={
+            "driver": driver,
+            "status": ActionStatus.ROLLED_BACK,
+            "started_at": started,
+            "finished_at": now(),
+            "pre_state": dict(done.post_state),
+            "post_state": dict(post),
+            "message": message,
+        }
+    )

@@ -1,0 +1,56 @@
+"""What the root-cause ranking takes as settings and gives back: scored signals and ranked services."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import Field
+
+from nightowl.domain.base import Model
+
+
+class RankConfig(Model):
+    """How the ranking reads signals. The defaults are the benchmarked ones; none is per dataset.
+
+    ``baseline`` and ``horizon`` bound the windows before and after the fault time; ``min_baseline``
+    is the fewest baseline samples a signal needs to be judged at all.
+    """
+
+    baseline: timedelta = timedelta(minutes=30)
+    horizon: timedelta = timedelta(minutes=5)
+    min_baseline: int = Field(default=3, ge=2)
+    rel_floor: float = Field(default=0.01, gt=0.0)
+    """The smallest scale of a signal, relative to its level: a change of 1% is one unit at most."""
+    max_score: float = Field(default=1000.0, gt=0.0)
+    calibration_windows: int = Field(default=0, ge=0)
+    """Earlier windows whose usual movement discounts a signal's shift after the fault."""
+    explain_weight: float = Field(default=0.5, ge=0.0)
+    deploy_window: timedelta = timedelta(minutes=30)
+    """A change to a service this long before the fault makes it a likelier root cause."""
+
+
+class SignalAnomaly(Model):
+    """How far one signal of one service moved after the fault time, in robust units.
+
+    ``score`` is signed (positive: the signal went up); ``onset`` is the first sample after the
+    fault time that left the baseline band, if any.
+    """
+
+    service: str
+    metric: str
+    score: float
+    baseline: float
+    observed: float
+    onset: datetime | None = None
+
+
+class RankedService(Model):
+    """One candidate root cause: its final score, its own anomaly, and why it ranks where it does."""
+
+    service: str
+    rank: int
+    score: float
+    anomaly: float
+    onset: datetime | None = None
+    reasons: tuple[str, ...] = ()
+    signals: tuple[SignalAnomaly, ...] = ()

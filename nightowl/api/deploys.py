@@ -1,0 +1,118 @@
+"""``POST /api/v1/deploys``: a CI pipeline tells nightowl about a deploy; ``GET`` lists them.
+
+Authenticated like webhooks, as the source ``deploys`` (``webhooks.tokens.deploys`` or ``*``).
+Recording is idempotent (same service, version and time → the same record), so a pipeline may
+retry. A rejected body is answered with a 4xx and kept as a dead letter.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from nightowl.api.deps import nightowl_of
+from nightowl.domain import Deploy
+from nightowl.errors import InputError, PayloadError
+
+log = logging.getLogger(__name__)
+SOURCE = "deploys"
+MAX_BODY_BYTES = 64 * 1024
+
+router = APIRouter(prefix="/api/v1/deploys", tags=["deploys"])
+
+
+class DeployIn(BaseModel):
+    """A deploy as a pipeline reports it; ``at`` defaults to the time it is received."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(min_length=1, max_length=200)
+    version: str = Field(min_length=1, max_length=200)
+    previous_version: str | None = Field(default=None, max_length=200)
+    commit: str | None = Field(default=None, max_length=100)
+    author: str | None = Field(default=None, max_length=200)
+    summary: str | None = None
+    at: datetime | None = Field(default=None, description="ISO 8601 with a time zone.")
+    source: str = Field(default="api", max_length=100)
+
+
+class RecordedOut(BaseModel):
+    id: int
+    created: bool
+    deploy: Deploy
+
+
+class Rejected(BaseModel):
+    error: str
+    dead_letter_id: int | None
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=RecordedOut,
+    responses={
+        200: {"model": RecordedOut, "description": "already recorded (idempotent retry)"},
+        401: {"model": Rejected, "description": "missing or wrong bearer token"},
+        413: {"model": Rejected, "description": "body too large"},
+        422: {"model": Rejected, "description": "malformed deploy; the message names the field"},
+    },
+    summary="Record a deploy (from a CI pipeline)",
+)
+async def record(request: Request) -> JSONResponse:
+    app = nightowl_of(request)
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}")
+        app.authenticate(SOURCE, headers)
+        deploy = _parse(body, app.clock.now())
+    except InputError as exc:
+        status = exc.status_code
+        dead = app.dead_letter(SOURCE, exc, body[:MAX_BODY_BYTES], headers)
+        log.info("rejected deploy (dead letter %s): %s", dead, exc)
+        return JSONResponse(Rejected(error=str(exc), dead_letter_id=dead).model_dump(), status)
+    result = await run_in_threadpool(app.record_deploy, deploy)
+    out = RecordedOut(id=result.id, created=result.created, deploy=result.deploy)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
+
+
+@router.get("", response_model=list[Deploy], summary="Deploys recorded in a window, oldest first")
+async def list_deploys(
+    request: Request,
+    start: Annotated[datetime, Query(description="ISO 8601 with a time zone")],
+    end: Annotated[datetime, Query(description="ISO 8601 with a time zone")],
+    service: str | None = None,
+    limit: int = Query(1000, ge=1, le=10000),
+) -> list[Deploy]:
+    app = nightowl_of(request)
+    return await run_in_threadpool(app.deploy_log.list, service, _aware(start), _aware(end), limit)
+
+
+class _TooLarge(InputError):
+    status_code = 413
+
+
+def _parse(body: bytes, now: datetime) -> Deploy:
+    try:
+        given = DeployIn.model_validate_json(body)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(map(str, err["loc"])) or "body"
+        raise PayloadError(str(err["msg"]), source=SOURCE, field=where) from None
+    if given.at is not None and given.at.tzinfo is None:
+        raise PayloadError(
+            "give a time zone (e.g. 2026-11-20T03:05:00Z)", source=SOURCE, field="at"
+        )
+    return Deploy(**given.model_dump(exclude={"at"}), at=given.at or now)
+
+
+def _aware(ts: datetime) -> datetime:
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)

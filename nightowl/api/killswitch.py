@@ -1,0 +1,53 @@
+"""``GET /api/v1/killswitch`` and ``PUT /api/v1/killswitch``: stop every write, on every worker.
+
+The switch is a database row that each write reads immediately before it happens. Any API user may
+turn it on; turning it off takes a global approver (``approvals.approvers['*']``). Both are audited.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from nightowl.api.approvals import caller
+from nightowl.api.deps import nightowl_of
+from nightowl.store.control import KillSwitch
+
+router = APIRouter(prefix="/api/v1/killswitch", tags=["killswitch"])
+
+
+class Switch(BaseModel):
+    on: bool
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.get(
+    "",
+    response_model=KillSwitch,
+    responses={401: {"description": "no valid token"}},
+    summary="Whether the kill switch is on, since when, by whom and why",
+)
+async def get_killswitch(request: Request) -> KillSwitch:
+    caller(request)
+    return await run_in_threadpool(nightowl_of(request).runtime.control.killswitch)
+
+
+@router.put(
+    "",
+    response_model=KillSwitch,
+    responses={
+        401: {"description": "no valid token"},
+        403: {"description": "turning it off takes a global approver"},
+    },
+    summary="Turn the kill switch on (any user) or off (a global approver)",
+)
+async def put_killswitch(request: Request, body: Switch) -> KillSwitch:
+    user = caller(request)
+    app = nightowl_of(request)
+    if not body.on and user not in app.settings.approvals.approvers.get("*", []):
+        raise HTTPException(
+            status_code=403,
+            detail=f"{user} may not turn the kill switch off: only approvals.approvers['*'] may",
+        )
+    return await run_in_threadpool(app.set_killswitch, body.on, by=user, reason=body.reason)

@@ -1,0 +1,88 @@
+"""Approval requests: what the human is shown, who may answer, and how a request ends."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from nightowl.domain import ActionResult, Decision, Incident, Verdict
+from nightowl.settings import Settings
+from nightowl.store.approvals import ApprovalRequest, ApprovalStatus
+
+TOPIC = "approval"
+"""The DBOS message topic an answer is sent on (to the incident's workflow)."""
+
+
+def approvers_for(settings: Settings, service: str) -> tuple[str, ...]:
+    """Who may approve actions on ``service``: its own list plus the '*' list."""
+    people = [
+        *settings.approvals.approvers.get(service, []),
+        *settings.approvals.approvers.get("*", []),
+    ]
+    return tuple(dict.fromkeys(people))
+
+
+def request_id(idempotency_key: str) -> str:
+    return f"apr-{idempotency_key[:16]}"
+
+
+def build(
+    incident: Incident,
+    decision: Decision,
+    preview: ActionResult | None,
+    approvers: tuple[str, ...],
+    at: datetime,
+    timeout_seconds: int,
+) -> ApprovalRequest:
+    action = next(a for a in incident.plan if a.idempotency_key == decision.idempotency_key)
+    diagnosis = incident.diagnosis.explanation if incident.diagnosis else "no diagnosis"
+    cited = set(_cited(incident))
+    evidence = tuple(e.summary for e in incident.evidence if not cited or e.id in cited)[:10]
+    return ApprovalRequest(
+        id=request_id(action.idempotency_key),
+        incident_id=incident.id,
+        service=action.service,
+        action=action,
+        plan=preview.message if preview else f"{action.kind} {action.service} {action.params}",
+        blast_radius=preview.blast_radius if preview else None,
+        rollback=action.rollback,
+        diagnosis=diagnosis,
+        evidence=evidence,
+        reasons=decision.reasons,
+        approvers=approvers,
+        requested_at=at,
+        expires_at=at + timedelta(seconds=timeout_seconds),
+    )
+
+
+def _cited(incident: Incident) -> tuple[str, ...]:
+    """The evidence ids supporting the diagnosed root cause (empty: show all evidence)."""
+    if incident.diagnosis is None:
+        return ()
+    cause = incident.diagnosis.root_cause
+    for h in incident.diagnosis.hypotheses:
+        if cause is not None and (h.kind, h.service) == (cause.kind, cause.service):
+            return h.supporting
+    return ()
+
+
+def resolved(decision: Decision, request: ApprovalRequest, at: datetime) -> Decision:
+    """The gate's decision after the human's answer (or the request's expiry)."""
+    if request.status is ApprovalStatus.APPROVED:
+        verdict, reason = Verdict.ALLOW, f"approved by {request.decided_by}"
+    elif request.status is ApprovalStatus.DENIED:
+        verdict, reason = Verdict.DENY, f"denied by {request.decided_by}"
+    else:
+        verdict = Verdict.DENY
+        reason = (
+            f"the approval request expired at {request.expires_at:%Y-%m-%d %H:%M} UTC unanswered"
+        )
+    if request.reason:
+        reason += f": {request.reason}"
+    return decision.model_copy(
+        update={
+            "verdict": verdict,
+            "reasons": (*decision.reasons, reason),
+            "rules": (*decision.rules, f"approval.{request.status.value}"),
+            "decided_at": at,
+        }
+    )

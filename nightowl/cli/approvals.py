@@ -1,0 +1,104 @@
+"""``nightowl approvals list``, ``nightowl approve ID`` and ``nightowl deny ID --reason TEXT``.
+
+The CLI acts as the operating-system user (or ``--as``), who must be listed in
+``approvals.approvers`` for the service; the answer is stored, audited, and the waiting incident
+workflow is woken through the DBOS system database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalStatus, ApprovalStore
+
+approvals_app = typer.Typer(help="Approval requests waiting for a human.", no_args_is_help=True)
+AsOpt = Annotated[str | None, typer.Option("--as", help="Answer as this user (default: you).")]
+
+
+@approvals_app.command("list")
+def list_cmd(
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    status: Annotated[ApprovalStatus | None, typer.Option(help="Only this status.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List approval requests: the action, its blast radius, rollback plan and evidence."""
+    with user_errors():
+        store = IncidentStore.open(settings_from(config, data_dir).store_url)
+        try:
+            requests = ApprovalStore(store.engine).list(status=status)
+        finally:
+            store.close()
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in requests], indent=2))
+        return
+    table = Table(title=f"{len(requests)} approval request(s)")
+    for col in ("id", "status", "incident", "action", "blast radius", "rollback", "expires (UTC)"):
+        table.add_column(col)
+    for r in requests:
+        radius = r.blast_radius.summary if r.blast_radius else "-"
+        table.add_row(
+            r.id,
+            r.status.value,
+            r.incident_id,
+            r.plan,
+            radius,
+            r.rollback,
+            f"{r.expires_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+def approve(
+    request_id: Annotated[str, typer.Argument(help="The request id (nightowl approvals list).")],
+    reason: Annotated[str, typer.Option(help="Why (recorded in the audit trail).")] = "",
+    user: AsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Approve a pending request: nightowl then acts, still through every guardrail."""
+    _answer(request_id, True, reason, user, config, data_dir)
+
+
+def deny(
+    request_id: Annotated[str, typer.Argument(help="The request id (nightowl approvals list).")],
+    reason: Annotated[str, typer.Option(help="Why (required; recorded in the audit trail).")],
+    user: AsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Deny a pending request: nothing is executed."""
+    _answer(request_id, False, reason, user, config, data_dir)
+
+
+def _answer(
+    request_id: str, approve: bool, reason: str, user: str | None, config: object, data_dir: object
+) -> None:
+    from pathlib import Path
+
+    from nightowl.app import Nightowl
+
+    with user_errors():
+        settings = settings_from(
+            config if isinstance(config, Path) else None,
+            data_dir if isinstance(data_dir, Path) else None,
+        )
+        app = Nightowl(settings)
+        try:
+            decided = asyncio.run(
+                app.answer_approval(
+                    request_id, user=user or getpass.getuser(), approve=approve, reason=reason
+                )
+            )
+        finally:
+            app.store.close()
+    console.print(f"{decided.id}: [bold]{decided.status.value}[/] by {decided.decided_by}")

@@ -1,0 +1,73 @@
+"""``nightowl audit verify`` and ``nightowl audit export [--since]``: the hash-chained audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nightowl.cli.common import console, err_console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt
+from nightowl.domain import utc
+from nightowl.errors import InputError
+from nightowl.store import IncidentStore
+from nightowl.store.audit import AuditLog
+
+audit_app = typer.Typer(
+    help="Verify and export the tamper-evident audit trail.", no_args_is_help=True
+)
+
+
+@audit_app.command("verify")
+def verify_cmd(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Walk the hash chain; exit 1 naming the first altered or missing record."""
+    with user_errors():
+        store = IncidentStore.open(settings_from(config, data_dir).store_url)
+        try:
+            check = AuditLog(store.engine).verify()
+        finally:
+            store.close()
+    if not check.ok:
+        err_console.print(
+            f"[bold red]audit chain broken:[/] {check.reason} (after {check.checked} good records)"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]audit chain intact[/]: {check.checked} records")
+
+
+@audit_app.command("export")
+def export_cmd(
+    since: Annotated[
+        str | None, typer.Option(help="Only records at or after this ISO time.")
+    ] = None,
+    incident: Annotated[str | None, typer.Option(help="Only this incident's records.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Write the records as JSON lines, in chain order, with their hashes."""
+    with user_errors():
+        try:
+            start = utc(datetime.fromisoformat(since)) if since else None
+        except ValueError:
+            raise InputError(
+                f"--since {since!r} is not an ISO time such as 2030-01-31T03:00:00Z"
+            ) from None
+        store = IncidentStore.open(settings_from(config, data_dir).store_url)
+        try:
+            lines = [
+                r.model_dump_json()
+                for r in AuditLog(store.engine).records(since=start, incident_id=incident)
+            ]
+        finally:
+            store.close()
+    text = "".join(line + "\n" for line in lines)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"{len(lines)} records written to {output}")

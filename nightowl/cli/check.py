@@ -1,0 +1,51 @@
+"""``nightowl check connectors``: reach every configured backend and run one sample query."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import typer
+from rich.table import Table
+
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.connectors.health import CheckResult, check_all
+
+check_app = typer.Typer(
+    help="Check that nightowl can use what it is configured with.", no_args_is_help=True
+)
+
+
+@check_app.command("connectors")
+def connectors(
+    config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Health-check each connector (one sample query each); exit 1 when any fails."""
+    from nightowl.app import Nightowl
+
+    with user_errors():
+        settings = settings_from(config, data_dir)
+        app = Nightowl(settings)
+        try:
+            timeout = settings.gather.call_timeout_seconds
+            results = asyncio.run(check_all(app.connectors, timeout))
+        finally:
+            app.store.close()
+    if as_json:
+        typer.echo(json.dumps({"connectors": [r.model_dump() for r in results]}, indent=2))
+    else:
+        console.print(_table(results))
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def _table(results: list[CheckResult]) -> Table:
+    failed = sum(not r.ok for r in results)
+    table = Table(title=f"{len(results)} connector(s), {failed} failing")
+    for column in ("name", "kind", "status", "latency", "error"):
+        table.add_column(column)
+    for r in results:
+        status = "[green]ok[/]" if r.ok else "[red]failed[/]"
+        table.add_row(r.name, r.kind, status, f"{r.latency_ms:.0f} ms", r.error or "")
+    return table

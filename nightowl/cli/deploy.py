@@ -1,0 +1,103 @@
+"""``nightowl deploy record``: tell nightowl about a deploy, from any CI pipeline.
+
+Writes to the store directly, or, with ``--url``, POSTs to a running nightowl's
+``/api/v1/deploys`` with a bearer token (``--token``, else ``$NIGHTOWL_DEPLOY_TOKEN``, else
+``$NIGHTOWL_WEBHOOK_TOKEN``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from nightowl.cli.common import console, err_console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import Deploy
+from nightowl.errors import InputError
+from nightowl.store.deploys import DeployLog
+
+deploy_app = typer.Typer(help="Record deploys (from CI pipelines).", no_args_is_help=True)
+
+
+@deploy_app.command("record")
+def record(
+    service: Annotated[str, typer.Option(help="The service that was deployed.")],
+    version: Annotated[str, typer.Option(help="The version now running.")],
+    commit: Annotated[str | None, typer.Option(help="The commit SHA deployed.")] = None,
+    author: Annotated[str | None, typer.Option(help="Who deployed.")] = None,
+    summary: Annotated[str | None, typer.Option(help="What changed.")] = None,
+    previous_version: Annotated[
+        str | None, typer.Option(help="The version replaced (default: the last recorded).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When, ISO 8601 with a time zone (default: now).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="POST to this running nightowl instead of the store.")
+    ] = None,
+    token: Annotated[str | None, typer.Option(help="Bearer token for --url.")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record one deploy; recording the same service, version and time again changes nothing."""
+    with user_errors():
+        when = _when(at)
+        fields: dict[str, Any] = {
+            "service": service, "version": version, "commit": commit, "author": author,
+            "summary": summary, "previous_version": previous_version,
+        }  # fmt: skip
+        if url:
+            out = _post(url, token, {**fields, "at": when.isoformat(), "source": "cli"})
+        else:
+            log = DeployLog.open(settings_from(config, data_dir).store_url)
+            try:
+                result = log.record(Deploy(**fields, at=when, source="cli"))
+            finally:
+                log.close()
+            out = result.model_dump(mode="json")
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    what = "recorded" if out["created"] else "already recorded"
+    console.print(f"{what}: deploy #{out['id']} of {service} {version} at {when.isoformat()}")
+
+
+def _when(at: str | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--at {at!r} is not an ISO 8601 time (2026-11-20T03:05:00Z)") from None
+    if parsed.tzinfo is None:
+        raise InputError(f"--at {at!r} has no time zone: add Z or an offset such as +02:00")
+    return parsed
+
+
+def _post(url: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
+    token = (
+        token or os.environ.get("NIGHTOWL_DEPLOY_TOKEN") or os.environ.get("NIGHTOWL_WEBHOOK_TOKEN")
+    )
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    target = url.rstrip("/") + "/api/v1/deploys"
+    try:
+        response = httpx.post(target, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        err_console.print(f"[bold red]error:[/] cannot reach {target}: {exc}")
+        raise typer.Exit(1) from None
+    try:
+        answer: dict[str, Any] = response.json()
+    except ValueError:
+        answer = {"error": response.text.strip()[:300]}
+    if response.status_code >= 400:
+        err_console.print(
+            f"[bold red]error:[/] {target} answered {response.status_code}: {answer.get('error')}"
+        )
+        raise typer.Exit(1)
+    return answer

@@ -1,0 +1,98 @@
+"""``nightowl killswitch on|off|status``: stop every write nightowl makes, on every worker.
+
+The switch lives in the database, and every write reads it immediately before it happens, so it
+takes effect before the next write anywhere. Turning it off takes a global approver
+(``approvals.approvers['*']``) when one is configured.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Annotated
+
+import typer
+
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import utc
+from nightowl.errors import AuthError
+from nightowl.store import IncidentStore
+from nightowl.store.audit import AuditLog
+from nightowl.store.control import ControlStore, KillSwitch
+
+killswitch_app = typer.Typer(
+    help="Stop (or resume) every write nightowl makes.", no_args_is_help=True
+)
+ReasonOpt = Annotated[str, typer.Option(help="Why (recorded in the audit trail).")]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Act as this user (default: you).")]
+
+
+def _set(
+    on: bool, reason: str, user: str | None, config: ConfigOpt, data_dir: DataDirOpt
+) -> KillSwitch:
+    from datetime import UTC, datetime
+
+    settings = settings_from(config, data_dir)
+    who = user or getpass.getuser()
+    owners = settings.approvals.approvers.get("*", [])
+    if not on and owners and who not in owners:
+        raise AuthError(f"{who} may not turn the kill switch off: only {', '.join(owners)} may")
+    store = IncidentStore.open(settings.store_url)
+    try:
+        at = utc(datetime.now(UTC))
+        state = ControlStore(store.engine).set_killswitch(on, by=who, reason=reason, at=at)
+        AuditLog(store.engine).append(
+            None, "killswitch", state.model_dump(mode="json"), actor=who, at=at
+        )
+        return state
+    finally:
+        store.close()
+
+
+@killswitch_app.command("on")
+def on_cmd(
+    reason: ReasonOpt = "",
+    user: AsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Turn the kill switch on: no action, no rollback is written until it is turned off."""
+    with user_errors():
+        state = _set(True, reason, user, config, data_dir)
+    console.print(f"[bold red]kill switch ON[/] (by {state.by}): nightowl writes nothing")
+
+
+@killswitch_app.command("off")
+def off_cmd(
+    reason: ReasonOpt = "",
+    user: AsOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Turn the kill switch off: writes resume, each still through the policy."""
+    with user_errors():
+        state = _set(False, reason, user, config, data_dir)
+    console.print(f"[green]kill switch off[/] (by {state.by})")
+
+
+@killswitch_app.command("status")
+def status_cmd(
+    config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Show whether the kill switch is on, since when, by whom and why."""
+    with user_errors():
+        store = IncidentStore.open(settings_from(config, data_dir).store_url)
+        try:
+            state = ControlStore(store.engine).killswitch()
+        finally:
+            store.close()
+    if as_json:
+        typer.echo(json.dumps(state.model_dump(mode="json")))
+        return
+    if state.on:
+        console.print(
+            f"[bold red]ON[/] since {state.at:%Y-%m-%d %H:%M} UTC by {state.by}: {state.reason or '-'}"
+        )
+    else:
+        console.print("off" + (f" (last changed by {state.by})" if state.by else ""))

@@ -1,0 +1,117 @@
+"""``nightowl runbook lint FILE…`` and ``nightowl runbook plan NAME --incident ID`` (a dry run)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nightowl.cli.common import console, err_console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt
+from nightowl.errors import ConfigError, NightowlError, NotFoundError
+from nightowl.registry import DRIVERS, resolve
+from nightowl.runbooks.catalog import facts_of, load_runbook, previous_version_of
+from nightowl.runbooks.interpreter import interpret
+from nightowl.runbooks.lint import lint_files
+from nightowl.runbooks.model import Runbook
+from nightowl.sim.cluster import SimulatedClusterDriver
+
+runbook_app = typer.Typer(
+    help="Check runbooks and preview what they would do.", no_args_is_help=True
+)
+
+
+def known_kinds() -> set[str]:
+    """Every action kind some driver performs (drivers whose SDK is missing are skipped)."""
+    kinds = set(SimulatedClusterDriver.kinds)
+    for kind in DRIVERS:
+        try:
+            kinds |= set(resolve(DRIVERS, kind, "action driver").kinds)
+        except ConfigError:
+            continue
+    return kinds
+
+
+@runbook_app.command("lint")
+def lint_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Runbook files or directories of them.")],
+) -> None:
+    """Validate runbooks: schema, known actions and facts, conditions, patterns, rollback."""
+    files = [
+        f
+        for p in paths
+        for f in (sorted([*p.glob("*.yaml"), *p.glob("*.yml")]) if p.is_dir() else [p])
+    ]
+    loaded: list[tuple[str, Runbook | ConfigError]] = []
+    for f in files:
+        try:
+            loaded.append((str(f), load_runbook(f)))
+        except ConfigError as exc:
+            loaded.append((str(f), exc))
+    problems = lint_files(loaded, known_kinds())
+    for line in problems:
+        err_console.print(f"[red]✗[/] {line}")
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] {len(files)} runbook(s) OK")
+
+
+@runbook_app.command("plan")
+def plan_cmd(
+    name: Annotated[str, typer.Argument(help="The runbook's name.")],
+    incident: Annotated[str, typer.Option("--incident", help="The incident to plan it for.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Preview a runbook on an incident: each step, the driver's dry run, blast radius, and the
+    policy's decision. Nothing is written."""
+    from nightowl.app import Nightowl
+
+    with user_errors():
+        app = Nightowl(settings_from(config, data_dir))
+        try:
+            table = asyncio.run(_preview(app, name, incident))
+        finally:
+            app.store.close()
+        console.print(table)
+
+
+async def _preview(app: object, name: str, incident_id: str) -> Table:
+    from nightowl.app import Nightowl
+    from nightowl.policy.gate import evaluate
+    from nightowl.workflow.facts import gather_facts
+
+    assert isinstance(app, Nightowl)
+    rt = app.runtime
+    books = {b.name: b for b in rt.runbooks}
+    if name not in books:
+        raise NotFoundError(f"no runbook {name!r}; known: {', '.join(sorted(books))}")
+    incident = rt.store.get(incident_id)
+    if incident.diagnosis is None or incident.diagnosis.root_cause is None:
+        raise NightowlError(f"incident {incident_id} has no root cause to plan for")
+    facts = facts_of(
+        incident.diagnosis,
+        incident_id,
+        previous_version_of(incident),
+        incident.category,
+        incident.severity,
+    )
+    table = Table(title=f"runbook {name} on {incident_id} (dry run: nothing is written)")
+    for col in ("step", "action", "would do", "blast radius", "policy"):
+        table.add_column(col)
+    killswitch = rt.control.killswitch()
+    for n, action in enumerate(interpret(books[name], facts, incident_id, "preview")):
+        got, preview = await gather_facts(rt, incident_id, action, books, killswitch)
+        decision = evaluate(got, rt.settings.policy, rt.cedar)
+        radius = got.blast_radius.summary if got.blast_radius else "-"
+        table.add_row(
+            str(n + 1),
+            f"{action.kind} {action.params or ''}",
+            preview.message if preview else (got.preview_error or "-"),
+            radius,
+            f"{decision.verdict.value}: {'; '.join(decision.reasons)}",
+        )
+    return table

@@ -1,0 +1,122 @@
+"""``nightowl silence add|list|expire``: mute alerts that match, for a while, with a reason."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nightowl.app import Nightowl
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import utc
+from nightowl.intake.matchers import parse_matchers
+
+silence_app = typer.Typer(help="Create, list and expire silences.", no_args_is_help=True)
+
+
+def _app(config: ConfigOpt, data_dir: DataDirOpt) -> Nightowl:
+
+    return Nightowl(settings_from(config, data_dir))
+
+
+@silence_app.command("add")
+def add(
+    matchers: Annotated[
+        list[str],
+        typer.Argument(help="Matchers, e.g. alertname=HighLatency 'service=~\"check.*\"'."),
+    ],
+    comment: Annotated[str, typer.Option("--comment", "-m", help="Why (required).")],
+    duration: Annotated[float, typer.Option(help="Minutes from the start.")] = 120.0,
+    start: Annotated[
+        datetime | None, typer.Option(help="Start (ISO time, UTC if no offset); default now.")
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Who (default: your user name).")] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Silence alerts that match every matcher, from START for DURATION minutes."""
+    with user_errors():
+        app = _app(config, data_dir)
+        try:
+            parsed = tuple(m for text in matchers for m in parse_matchers(text))
+            begin = utc(start) if start else app.clock.now()
+            silence = app.intake.add_silence(
+                parsed,
+                begin,
+                begin + timedelta(minutes=duration),
+                author or getpass.getuser(),
+                comment,
+            )
+        finally:
+            app.store.close()
+        if as_json:
+            typer.echo(silence.model_dump_json(indent=2))
+        else:
+            console.print(
+                f"[green]silence {silence.id}[/] until {silence.ends_at:%Y-%m-%d %H:%M} UTC: "
+                + ", ".join(map(str, silence.matchers))
+            )
+
+
+@silence_app.command("list")
+def list_cmd(
+    active: Annotated[
+        bool, typer.Option("--active", help="Only silences that have not ended.")
+    ] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List silences, newest first."""
+    with user_errors():
+        app = _app(config, data_dir)
+        try:
+            now = app.clock.now()
+            silences = app.intake.silence_store.list(since=now if active else None)
+        finally:
+            app.store.close()
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    [s.model_dump(mode="json") | {"state": s.state(now).value} for s in silences],
+                    indent=2,
+                )
+            )
+            return
+        table = Table(title=f"{len(silences)} silence(s)")
+        for col in ("id", "state", "matchers", "ends (UTC)", "by", "comment"):
+            table.add_column(col)
+        for s in silences:
+            table.add_row(
+                s.id,
+                s.state(now).value,
+                ", ".join(map(str, s.matchers)),
+                f"{s.ends_at:%Y-%m-%d %H:%M}",
+                s.created_by,
+                s.comment,
+            )
+        console.print(table)
+
+
+@silence_app.command("expire")
+def expire(
+    silence_id: Annotated[
+        str, typer.Argument(help="The silence id (see `nightowl silence list`).")
+    ],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """End a silence now."""
+    with user_errors():
+        app = _app(config, data_dir)
+        try:
+            silence = app.intake.expire_silence(silence_id)
+        finally:
+            app.store.close()
+        console.print(f"silence {silence.id} expired at {silence.ends_at:%Y-%m-%d %H:%M:%S} UTC")

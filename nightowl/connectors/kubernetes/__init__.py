@@ -1,0 +1,1 @@
+"""Kubernetes: pods, events, rollouts, deploy history, pod logs and service topology."""

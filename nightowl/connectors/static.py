@@ -1,0 +1,46 @@
+"""A service graph written in the configuration: ``kind: static``.
+
+::
+
+    connectors:
+      - name: graph
+        kind: static
+        services: {frontend: [checkout, search], checkout: [payments, inventory]}
+
+Services named only as callees become nodes without dependencies.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from nightowl.connectors.base import ConnectorConfig, parse_options
+from nightowl.settings import PluginConfig, Settings
+
+
+class StaticConfig(ConnectorConfig):
+    """``kind: static``."""
+
+    services: dict[str, list[str]] = Field(description="caller -> the services it calls")
+
+
+class StaticTopology:
+    """A fixed dependency graph. Immutable; safe to share."""
+
+    def __init__(self, name: str, config: StaticConfig) -> None:
+        self.name = name
+        self.config = config
+
+    @classmethod
+    def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> StaticTopology:
+        return cls(plugin.name, parse_options(StaticConfig, plugin))
+
+    async def check(self) -> None:
+        return None
+
+    async def dependencies(self) -> dict[str, list[str]]:
+        graph = {s: set(callees) for s, callees in self.config.services.items()}
+        for callees in self.config.services.values():
+            for callee in callees:
+                graph.setdefault(callee, set())
+        return {s: sorted(c - {s}) for s, c in sorted(graph.items())}

@@ -1,0 +1,73 @@
+"""Label matchers and silences, with Alertmanager's semantics."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
+
+from nightowl.domain.base import Model
+
+
+class MatchOp(StrEnum):
+    EQ = "="
+    NE = "!="
+    RE = "=~"
+    NRE = "!~"
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{pattern})$")
+
+
+class Matcher(Model):
+    """``name op value``; regular expressions are anchored at both ends, as in Alertmanager.
+
+    A label that is absent matches as the empty string (so ``team=""`` matches alerts without team).
+    """
+
+    name: str
+    op: MatchOp
+    value: str
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        got = labels.get(self.name, "")
+        if self.op is MatchOp.EQ:
+            return got == self.value
+        if self.op is MatchOp.NE:
+            return got != self.value
+        hit = _compiled(self.value).match(got) is not None
+        return hit if self.op is MatchOp.RE else not hit
+
+    def __str__(self) -> str:
+        return f'{self.name}{self.op.value}"{self.value}"'
+
+
+def matches_all(matchers: tuple[Matcher, ...] | list[Matcher], labels: dict[str, str]) -> bool:
+    return all(m.matches(labels) for m in matchers)
+
+
+class SilenceState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+
+
+class Silence(Model):
+    id: str
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    created_at: datetime
+
+    def state(self, at: datetime) -> SilenceState:
+        if at < self.starts_at:
+            return SilenceState.PENDING
+        return SilenceState.ACTIVE if at < self.ends_at else SilenceState.EXPIRED
+
+    def silences(self, labels: dict[str, str], at: datetime) -> bool:
+        return self.state(at) is SilenceState.ACTIVE and matches_all(self.matchers, labels)

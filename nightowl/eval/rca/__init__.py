@@ -1,0 +1,1 @@
+"""Root-cause ranking benchmarks: datasets as cases (Nezha, PetShop) and their scorecard."""

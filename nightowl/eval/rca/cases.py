@@ -1,0 +1,25 @@
+"""One root-cause benchmark case, in nightowl's own types, whatever dataset it came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from nightowl.domain.base import Model
+from nightowl.domain.signals import LogRecord, Series
+
+
+class RcaCase(Model):
+    """A fault with its ground truth and what the ranking may read about it.
+
+    ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees;
+    ``group`` is what the scorecard reports separately (a system or a scenario).
+    """
+
+    name: str
+    group: str
+    fault_kind: str | None = None
+    fault_time: datetime
+    root_cause: str
+    signals: dict[str, dict[str, Series]]
+    graph: dict[str, tuple[str, ...]]
+    logs: tuple[LogRecord, ...] = ()

@@ -1,0 +1,51 @@
+"""Parsing Alertmanager's matcher syntax: ``name="value"``, ``name!=v``, ``name=~re``, ``name!~re``.
+
+Accepts one matcher or a brace list (``{a="b", c=~"d.*"}``); values may be quoted or bare. A bad
+matcher raises InputError saying which part is wrong and what is expected.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nightowl.domain.silences import Matcher, MatchOp
+from nightowl.errors import InputError
+
+_ONE = re.compile(
+    r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^,}"\s=!~][^,}]*?))?\s*(?:,|$)'
+)
+
+
+def parse_matchers(text: str) -> tuple[Matcher, ...]:
+    body = text.strip()
+    if body.startswith("{") and body.endswith("}"):
+        body = body[1:-1]
+    if not body.strip():
+        raise InputError(
+            'empty matcher list: give at least one matcher such as alertname="HighLatency"'
+        )
+    found: list[Matcher] = []
+    pos = 0
+    while pos < len(body):
+        match = _ONE.match(body, pos)
+        if not match or match.end() == pos:
+            raise InputError(
+                f'cannot read matcher at {body[pos : pos + 30]!r}: expected name="value", name!="value", '
+                'name=~"regex" or name!~"regex"'
+            )
+        name, op, quoted, bare = match.groups()
+        value = (
+            bytes(quoted, "utf-8").decode("unicode_escape")
+            if quoted is not None
+            else (bare or "").strip()
+        )
+        if op in (MatchOp.RE.value, MatchOp.NRE.value):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise InputError(
+                    f"matcher {name}{op}{value!r}: invalid regular expression ({exc})"
+                ) from None
+        found.append(Matcher(name=name, op=MatchOp(op), value=value))
+        pos = match.end()
+    return tuple(found)

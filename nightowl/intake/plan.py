@@ -1,0 +1,120 @@
+"""Deciding what a flushed group becomes: a new incident, part of an open one, or nothing.
+
+In order: inhibited alerts are set aside; above the storm rate the group folds into the open storm
+incident; a group about the same service as an open incident — or about a service that calls or is
+called by it (topology) — joins that incident within the correlation window; otherwise it opens a
+new incident. Incident ids are deterministic, so a retried flush names the same incident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+
+from nightowl.domain import AlertState, Severity
+from nightowl.intake.inhibit import CompiledRule, inhibitor
+from nightowl.settings import IntakeSettings
+from nightowl.store.groups import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
+
+STORM_KEY = "storm"
+SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job", "container")
+SEVERITY = {
+    "critical": Severity.CRITICAL,
+    "page": Severity.CRITICAL,
+    "p1": Severity.CRITICAL,
+    "error": Severity.HIGH,
+    "high": Severity.HIGH,
+    "p2": Severity.HIGH,
+    "warning": Severity.WARNING,
+    "warn": Severity.WARNING,
+    "p3": Severity.WARNING,
+    "info": Severity.INFO,
+}
+
+
+def service_of(state: AlertState) -> str | None:
+    return next((state.labels[k] for k in SERVICE_LABELS if state.labels.get(k)), None)
+
+
+def planner(settings: IntakeSettings, rules: Sequence[CompiledRule]) -> Plan:
+    """A plan function for GroupStore.flush, bound to the settings."""
+
+    def plan(ctx: FlushContext) -> FlushPlan:
+        inhibited = {
+            s.fingerprint: why for s in ctx.candidates if (why := inhibitor(s, ctx.firing, rules))
+        }
+        live = [s for s in ctx.candidates if s.fingerprint not in inhibited]
+        if not live:
+            reason = (
+                "every alert of the group is inhibited"
+                if inhibited
+                else "no firing alert to act on"
+            )
+            return FlushPlan(incident_id=None, inhibited=inhibited, reason=reason)
+        service = _main_service(live)
+        if ctx.recent_alerts > settings.storm_alerts_per_minute:
+            storm = next((i for i in ctx.open_incidents if i.correlation_key == STORM_KEY), None)
+            reason = f"alert storm: {ctx.recent_alerts} alerts in the last minute (limit {settings.storm_alerts_per_minute})"
+            if storm:
+                return FlushPlan(incident_id=storm.id, inhibited=inhibited, reason=reason)
+            new = _new_incident(STORM_KEY, live, "Alert storm", None, ctx)
+            return FlushPlan(
+                incident_id=new.id, new_incident=new, inhibited=inhibited, reason=reason
+            )
+        related = _related(service, ctx.open_incidents, settings.topology)
+        if related is not None:
+            return FlushPlan(incident_id=related[0].id, inhibited=inhibited, reason=related[1])
+        key = f"service:{service}" if service else f"group:{ctx.group.group_key}"
+        new = _new_incident(key, live, _title(live, service), service, ctx)
+        return FlushPlan(
+            incident_id=new.id, new_incident=new, inhibited=inhibited, reason="a new problem"
+        )
+
+    return plan
+
+
+def _related(
+    service: str | None, incidents: Sequence[OpenIncident], topology: dict[str, list[str]]
+) -> tuple[OpenIncident, str] | None:
+    if service is None:
+        return None
+    for incident in incidents:
+        if incident.correlation_key == f"service:{service}" or incident.service == service:
+            return incident, f"same service {service} as the open incident"
+    near = set(topology.get(service, [])) | {
+        caller for caller, callees in topology.items() if service in callees
+    }
+    for incident in incidents:
+        if incident.service in near:
+            return incident, f"{service} and {incident.service} depend on each other"
+    return None
+
+
+def _main_service(states: Sequence[AlertState]) -> str | None:
+    services = Counter(s for st in states if (s := service_of(st)))
+    return services.most_common(1)[0][0] if services else None
+
+
+def _title(states: Sequence[AlertState], service: str | None) -> str:
+    names = sorted({s.name for s in states})
+    head = names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
+    return f"{head} on {service}" if service else head
+
+
+def _new_incident(
+    key: str, states: Sequence[AlertState], title: str, service: str | None, ctx: FlushContext
+) -> NewIncident:
+    first = min(states, key=lambda s: (s.starts_at, s.fingerprint))
+    seed = f"{key}|{first.fingerprint}|{first.starts_at.isoformat()}"
+    severities = [
+        SEVERITY[v] for s in states if (v := s.labels.get("severity", "").lower()) in SEVERITY
+    ]
+    order = list(Severity)
+    return NewIncident(
+        id="inc-" + hashlib.sha256(seed.encode()).hexdigest()[:12],
+        correlation_key=key,
+        title=title,
+        service=service,
+        severity=min(severities, key=order.index) if severities else None,
+    )

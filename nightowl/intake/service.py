@@ -1,0 +1,229 @@
+"""The intake service: batch notifications into few transactions, flush due groups.
+
+``submit`` is called once per webhook request. Requests arriving together are written in one
+transaction (group commit): a request waits at most ``batch_wait_ms`` for company and returns once
+its alerts are durable — nothing is acknowledged before it is stored. Concurrency: one writer task
+per process; several processes may share a database (the store serialises them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from nightowl.domain import Alert, AlertGroup, AlertState, IntakeCounts, Matcher, Silence
+from nightowl.domain.base import Model
+from nightowl.errors import InputError
+from nightowl.intake.absorb import absorb
+from nightowl.intake.inhibit import compile_rules
+from nightowl.intake.plan import planner
+from nightowl.settings import IntakeSettings
+from nightowl.store.groups import FlushResult, GroupStore
+from nightowl.store.intake import GroupTiming, IngestOutcome
+from nightowl.store.silences import SilenceStore
+
+SILENCE_REFRESH_SECONDS = 1.0
+
+
+class IntakeResult(Model):
+    """What a webhook request did, as answered to the sender."""
+
+    incident_id: str | None
+    incidents: tuple[str, ...] = ()
+    created: bool = False
+    received: int = 0
+    new_alerts: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    counts: IntakeCounts
+    incidents: frozenset[str]
+    all_resolved: frozenset[str]
+    due_groups: tuple[str, ...]
+
+
+@dataclass
+class _Pending:
+    alerts: list[Alert]
+    done: asyncio.Future[tuple[IngestOutcome, int]]
+
+
+class Intake:
+    def __init__(
+        self,
+        settings: IntakeSettings,
+        groups: GroupStore,
+        silences: SilenceStore,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.groups = groups
+        self.silence_store = silences
+        self.now = now
+        self._plan = planner(settings, compile_rules(settings.inhibit_rules))
+        self._timing = GroupTiming(
+            wait=timedelta(seconds=settings.group_wait_seconds),
+            interval=timedelta(seconds=settings.group_interval_seconds),
+        )
+        self._queue: asyncio.Queue[_Pending] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._silences: list[Silence] = []
+        self._silences_at = 0.0
+
+    # -- silences ----------------------------------------------------------------------------
+
+    def add_silence(
+        self,
+        matchers: tuple[Matcher, ...],
+        starts_at: datetime,
+        ends_at: datetime,
+        created_by: str,
+        comment: str,
+    ) -> Silence:
+        if not matchers:
+            raise InputError("a silence needs at least one matcher")
+        if ends_at <= starts_at:
+            raise InputError(
+                f"the silence ends ({ends_at:%Y-%m-%d %H:%M}) before it starts ({starts_at:%Y-%m-%d %H:%M})"
+            )
+        if not comment.strip() or not created_by.strip():
+            raise InputError("a silence needs a creator and a comment (say who and why)")
+        silence = Silence(
+            id=uuid.uuid4().hex[:16],
+            matchers=matchers,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=created_by,
+            comment=comment,
+            created_at=self.now(),
+        )
+        self.silence_store.add(silence)
+        self._silences_at = 0.0
+        return silence
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        expired = self.silence_store.expire(silence_id, self.now())
+        self._silences_at = 0.0
+        return expired
+
+    def _active_silences(self) -> list[Silence]:
+        if time.monotonic() - self._silences_at > SILENCE_REFRESH_SECONDS:
+            self._silences = self.silence_store.list(since=self.now())
+            self._silences_at = time.monotonic()
+        return self._silences
+
+    # -- ingestion -----------------------------------------------------------------------------
+
+    def ingest_now(self, alerts: list[Alert]) -> IngestOutcome:
+        """Write one batch synchronously (used by the writer task, replays and tests)."""
+        now = self.now()
+        silences = self._active_silences()
+
+        def decide(
+            alert: Alert, previous: AlertState | None
+        ) -> tuple[AlertState, str, dict[str, str]]:
+            state, verdict, labels = absorb(alert, previous, now, self.settings, silences)
+            return state, verdict.value, labels
+
+        return self.groups.ingest(alerts, now, decide, self._timing)
+
+    async def submit(self, group: AlertGroup) -> Submitted:
+        if self._queue is None:
+            self.start()
+        assert self._queue is not None
+        pending = _Pending(list(group.alerts), asyncio.get_running_loop().create_future())
+        await self._queue.put(pending)
+        outcome, offset = await pending.done
+        verdicts = outcome.verdicts[offset : offset + len(pending.alerts)]
+        counts = IntakeCounts(
+            received=len(verdicts),
+            new=verdicts.count("new"),
+            updated=verdicts.count("updated"),
+            duplicates=verdicts.count("duplicate"),
+        )
+        attached = {
+            outcome.incident_of[a.fingerprint]
+            for a in pending.alerts
+            if a.fingerprint in outcome.incident_of
+        }
+        return Submitted(
+            counts=counts,
+            incidents=frozenset(attached),
+            all_resolved=frozenset(outcome.all_resolved),
+            due_groups=tuple(outcome.due_groups),
+        )
+
+    def start(self) -> None:
+        if self._writer is None:
+            self._queue = asyncio.Queue()
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_loop(), name="nightowl-intake-writer"
+            )
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer, self._queue = None, None
+
+    async def _write_loop(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = [await self._queue.get()]
+            size = len(batch[0].alerts)
+            deadline = time.monotonic() + self.settings.batch_wait_ms / 1000
+            while size < self.settings.batch_max:
+                timeout = deadline - time.monotonic()
+                if timeout <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), timeout)
+                except TimeoutError:
+                    break
+                batch.append(item)
+                size += len(item.alerts)
+            await self._write(batch)
+
+    async def _write(self, batch: list[_Pending]) -> None:
+        alerts = [a for p in batch for a in p.alerts]
+        try:
+            outcome = await asyncio.to_thread(self.ingest_now, alerts)
+        except Exception as exc:  # noqa: BLE001 — handed to every waiting request, which answers with it
+            for p in batch:
+                if not p.done.done():
+                    p.done.set_exception(exc)
+            return
+        offset = 0
+        for p in batch:
+            if not p.done.done():
+                p.done.set_result((outcome, offset))
+            offset += len(p.alerts)
+
+    # -- flushing ------------------------------------------------------------------------------
+
+    def flush(self, group_key: str) -> FlushResult | None:
+        return self.groups.flush(
+            group_key,
+            self.now(),
+            self._plan,
+            timedelta(seconds=self.settings.repeat_interval_seconds),
+            timedelta(minutes=self.settings.correlation_window_minutes),
+            inhibits=bool(self.settings.inhibit_rules),
+        )
+
+    def flush_due(self, limit: int = 100) -> list[FlushResult]:
+        now = self.now()
+        results = [r for key in self.groups.due(now, limit) if (r := self.flush(key)) is not None]
+        return results + self.groups.repeats(
+            now, timedelta(seconds=self.settings.repeat_interval_seconds)
+        )

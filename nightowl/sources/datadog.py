@@ -1,0 +1,117 @@
+"""Datadog webhooks: the default payload, and the richer template nightowl documents.
+
+Datadog renders every value as a string. The default template carries only the title, body, date
+and ids, so the transition is read from the title's ``[Triggered]`` / ``[Recovered]`` prefix; the
+richer template (docs/sources.md) adds ``alert_transition``, ``tags``, ``alert_priority`` and more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nightowl.domain import AlertGroup, AlertStatus
+from nightowl.errors import PayloadError
+from nightowl.sources.base import group_of, load_json, make_alert, raise_validation
+
+TITLE_PREFIX = re.compile(
+    r"^\s*\[(?P<transition>[^\]\s]+(?:[ -][^\]\s]+)*)(?: on [^\]]*)?\]\s*(?P<title>.*)$"
+)
+RESOLVED = {"recovered", "resolved", "ok"}
+PRIORITY_SEVERITY = {"P1": "critical", "P2": "high", "P3": "warning", "P4": "info", "P5": "info"}
+UNRENDERED = re.compile(r"^\$[A-Z_]+$")
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    id: str
+    date: str
+    body: str = ""
+    event_type: str = ""
+    last_updated: str | None = None
+    alert_id: str | None = None
+    alert_transition: str | None = None
+    alert_priority: str | None = None
+    alert_cycle_key: str | None = None
+    alert_metric: str | None = None
+    alert_scope: str | None = None
+    hostname: str | None = None
+    link: str | None = None
+    tags: str = ""
+    service: str | None = None
+
+
+class DatadogSource:
+    name = "datadog"
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        data = load_json(body, self.name)
+        if isinstance(data, dict):
+            raw = [k for k, v in data.items() if isinstance(v, str) and UNRENDERED.match(v)]
+            if raw:
+                raise PayloadError(
+                    f"the payload still holds template variables ({', '.join(sorted(raw))}): Datadog did "
+                    "not render it; check the webhook's payload in Datadog's integration settings",
+                    source=self.name,
+                    field=sorted(raw)[0],
+                )
+        try:
+            payload = Payload.model_validate(data)
+        except ValidationError as exc:
+            raise raise_validation(exc, self.name) from None
+        at = _epoch_ms(payload.date, "date", self.name)
+        match = TITLE_PREFIX.match(payload.title)
+        transition = payload.alert_transition or (
+            match.group("transition") if match else "Triggered"
+        )
+        title = match.group("title") if match else payload.title
+        resolved = transition.lower() in RESOLVED
+        labels = _tags(payload.tags)
+        for key, value in (
+            ("service", payload.service),
+            ("host", payload.hostname),
+            ("metric", payload.alert_metric),
+        ):
+            if value:
+                labels[key] = value
+        if payload.alert_priority in PRIORITY_SEVERITY:
+            labels.setdefault("severity", PRIORITY_SEVERITY[payload.alert_priority])
+        alert = make_alert(
+            source=self.name,
+            status=AlertStatus.RESOLVED if resolved else AlertStatus.FIRING,
+            name=title or payload.event_type or "datadog alert",
+            labels=labels,
+            annotations={
+                "summary": title,
+                "description": payload.body.strip("%\n "),
+                "transition": transition,
+            },
+            starts_at=at,
+            ends_at=at if resolved else None,
+            generator_url=payload.link,
+            fingerprint=f"datadog:{payload.alert_id or payload.alert_cycle_key or title}",
+            times_in_hash=False,
+        )
+        return group_of(self.name, f"datadog:{payload.alert_id or payload.id}", [alert])
+
+
+def _epoch_ms(value: str, field: str, source: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise PayloadError(
+            f"expected epoch milliseconds, got {value[:40]!r}", source=source, field=field
+        ) from None
+
+
+def _tags(text: str) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for tag in filter(None, (t.strip() for t in text.split(","))):
+        key, _, value = tag.partition(":")
+        labels[key] = value or "true"
+    return labels

@@ -1,0 +1,86 @@
+"""Control state shared by every worker through the database: the kill switch, and the counts the
+circuit breakers read.
+
+The kill switch is a row, not a setting: turning it on (CLI or API) is one committed write, and
+every check reads the row afresh (no cache), so the next write on any worker — checked immediately
+before it happens — sees it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.types import JSON
+
+from nightowl.domain import ActionStatus, Model
+from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.tables import ActionRow, Base, UTCDateTime
+
+KILLSWITCH = "killswitch"
+WRITES = (ActionStatus.SUCCEEDED.value, ActionStatus.FAILED.value, ActionStatus.ROLLED_BACK.value)
+"""Action statuses that mean a real write was attempted (dry runs are not counted)."""
+
+
+class ControlRow(Base):
+    __tablename__ = "control"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KillSwitch(Model):
+    """While ``on``, nightowl writes nothing anywhere: no action, no rollback."""
+
+    on: bool = False
+    by: str | None = None
+    reason: str = ""
+    at: datetime | None = None
+
+
+class ControlStore:
+    """Reads and writes control rows. Thread-safe; every read goes to the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.sessions = Sessions(engine)
+
+    def killswitch(self) -> KillSwitch:
+        with self.sessions.read() as session:
+            row = session.get(ControlRow, KILLSWITCH)
+            return KillSwitch() if row is None else KillSwitch.model_validate(row.value)
+
+    def set_killswitch(self, on: bool, *, by: str, reason: str, at: datetime) -> KillSwitch:
+        state = KillSwitch(on=on, by=by, reason=reason, at=at)
+        with self.sessions.write() as session:
+            put(session, KILLSWITCH, state.model_dump(mode="json"), at)
+        return state
+
+    def writes_for_service(self, service: str, since: datetime) -> int:
+        """Real writes (not dry runs) on ``service`` that started at or after ``since``."""
+        query = select(ActionRow.body).where(
+            ActionRow.service == service, ActionRow.status.in_(WRITES)
+        )
+        with self.sessions.read() as session:
+            bodies = list(session.scalars(query))
+        return sum(1 for b in bodies if datetime.fromisoformat(b["started_at"]) >= since)
+
+    def writes_for_incident(self, incident_id: str) -> int:
+        query = select(func.count()).where(
+            ActionRow.incident_id == incident_id, ActionRow.status.in_(WRITES)
+        )
+        with self.sessions.read() as session:
+            return session.scalar(query) or 0
+
+
+def put(session: Session, key: str, value: dict[str, Any], at: datetime) -> None:
+    values = {"value": value, "updated_at": at}
+    insert = upsert(session, ControlRow).values(key=key, **values)
+    session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=values))
+
+
+def get(session: Session, key: str) -> dict[str, Any] | None:
+    row = session.get(ControlRow, key, with_for_update=True)
+    return None if row is None else row.value

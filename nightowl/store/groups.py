@@ -1,0 +1,235 @@
+"""Flushing alert groups: the moment a group becomes (or joins) an incident, in one transaction.
+
+A group is due when its ``next_flush_at`` has passed. ``flush`` claims the group under a row lock
+(SQLite: the write lock), so with several workers each due group is flushed exactly once. The
+decision itself — which incident, what is inhibited — is the caller's ``plan`` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus, Severity
+from nightowl.store.intake import CHUNK, IntakeStore, alert_of, attach_many, state_from
+from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
+from nightowl.store.repository import _insert
+from nightowl.store.tables import IncidentRow
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    id: str
+    correlation_key: str
+    service: str | None
+    title: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    id: str
+    correlation_key: str
+    title: str
+    service: str | None
+    severity: Severity | None
+
+
+@dataclass(frozen=True)
+class FlushContext:
+    group: GroupState
+    candidates: Sequence[AlertState]
+    firing: Sequence[AlertState]
+    open_incidents: Sequence[OpenIncident]
+    recent_alerts: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FlushPlan:
+    incident_id: str | None
+    new_incident: NewIncident | None = None
+    inhibited: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    kind: str
+    """``opened``, ``joined``, ``suppressed`` (all silenced or inhibited), ``update`` or ``repeat``."""
+    group_key: str
+    incident_id: str | None
+    alerts: int
+    reason: str
+
+
+Plan = Callable[[FlushContext], FlushPlan]
+
+
+class GroupStore(IntakeStore):
+    def due(self, now: datetime, limit: int = 100) -> list[str]:
+        query = (
+            select(AlertGroupRow.group_key)
+            .where(AlertGroupRow.next_flush_at <= now)
+            .order_by(AlertGroupRow.next_flush_at)
+            .limit(limit)
+        )
+        with self.write() as session:
+            return list(session.scalars(query))
+
+    def flush(
+        self,
+        group_key: str,
+        now: datetime,
+        plan: Plan,
+        repeat: timedelta,
+        window: timedelta,
+        *,
+        inhibits: bool = True,
+    ) -> FlushResult | None:
+        """Flush one due group; None when it is not (or no longer) due."""
+        with self.write() as session:
+            group = session.get(AlertGroupRow, group_key, with_for_update=True)
+            if group is None or group.next_flush_at is None or group.next_flush_at > now:
+                return None
+            if group.incident_id:
+                return self._update(group, now, repeat)
+            states = [
+                state_from(r)
+                for r in session.scalars(
+                    select(AlertStateRow)
+                    .where(AlertStateRow.group_key == group_key)
+                    .where(AlertStateRow.incident_id.is_(None))
+                    .where(AlertStateRow.status == AlertStatus.FIRING.value)
+                    .where(AlertStateRow.silenced_by.is_(None))
+                )
+            ]
+            context = FlushContext(
+                group=_group_from(group),
+                candidates=states,
+                firing=[state_from(r) for r in session.scalars(_firing())] if inhibits else [],
+                open_incidents=_open_incidents(session, now - window),
+                recent_alerts=session.scalar(
+                    select(func.count())
+                    .select_from(AlertStateRow)
+                    .where(AlertStateRow.first_seen >= now - timedelta(minutes=1))
+                )
+                or 0,
+                now=now,
+            )
+            decided = plan(context)
+            for fingerprint, reason in decided.inhibited.items():
+                session.execute(
+                    update(AlertStateRow)
+                    .where(AlertStateRow.fingerprint == fingerprint)
+                    .values(inhibited_by=reason)
+                )
+            attach = [s for s in states if s.fingerprint not in decided.inhibited]
+            group.pending, group.next_flush_at, group.flushed_at = 0, None, now
+            if decided.incident_id is None or not attach:
+                return FlushResult("suppressed", group_key, None, 0, decided.reason)
+            if decided.new_incident:
+                _create(session, decided.new_incident, now)
+            attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
+            for start in range(0, len(attach), CHUNK):
+                session.execute(
+                    update(AlertStateRow)
+                    .where(
+                        AlertStateRow.fingerprint.in_(
+                            [s.fingerprint for s in attach[start : start + CHUNK]]
+                        )
+                    )
+                    .values(incident_id=decided.incident_id)
+                )
+            group.incident_id, group.repeat_at = decided.incident_id, now + repeat
+            kind = "opened" if decided.new_incident else "joined"
+            return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
+
+    def _update(self, group: AlertGroupRow, now: datetime, repeat: timedelta) -> FlushResult:
+        updates, group.updates, group.next_flush_at, group.flushed_at = group.updates, 0, None, now
+        return FlushResult(
+            "update",
+            group.group_key,
+            group.incident_id,
+            updates,
+            f"{updates} alert notification(s) since the last flush",
+        )
+
+    def repeats(self, now: datetime, repeat: timedelta, limit: int = 100) -> list[FlushResult]:
+        """Groups whose incident is still open after ``repeat_interval``: remind the humans."""
+        with self.write() as session:
+            query = (
+                select(AlertGroupRow, IncidentRow.status)
+                .join(IncidentRow, IncidentRow.id == AlertGroupRow.incident_id)
+                .where(AlertGroupRow.repeat_at <= now)
+                .limit(limit)
+            )
+            out = []
+            for group, status in session.execute(query).tuples():
+                if status == IncidentStatus.RESOLVED.value:
+                    group.repeat_at = None
+                    continue
+                group.repeat_at = now + repeat
+                out.append(
+                    FlushResult(
+                        "repeat", group.group_key, group.incident_id, 0, f"incident still {status}"
+                    )
+                )
+            return out
+
+
+def _firing() -> Select[AlertStateRow]:
+    return (
+        select(AlertStateRow)
+        .where(AlertStateRow.status == AlertStatus.FIRING.value)
+        .where(AlertStateRow.silenced_by.is_(None))
+        .limit(10_000)
+    )
+
+
+def _open_incidents(session: Session, since: datetime) -> list[OpenIncident]:
+    query = (
+        select(IncidentRow)
+        .where(IncidentRow.status != IncidentStatus.RESOLVED.value)
+        .where(IncidentRow.opened_at >= since)
+        .order_by(IncidentRow.opened_at.desc())
+        .limit(500)
+    )
+    return [
+        OpenIncident(r.id, r.correlation_key, r.service, r.title, r.opened_at)
+        for r in session.scalars(query)
+    ]
+
+
+def _create(session: Session, new: NewIncident, now: datetime) -> None:
+    values = {
+        "id": new.id,
+        "correlation_key": new.correlation_key,
+        "title": new.title,
+        "status": IncidentStatus.OPEN.value,
+        "service": new.service,
+        "severity": new.severity.value if new.severity else None,
+        "opened_at": now,
+        "updated_at": now,
+    }
+    session.execute(
+        _insert(session, IncidentRow).values(values).on_conflict_do_nothing(index_elements=["id"])
+    )
+
+
+def _group_from(row: AlertGroupRow) -> GroupState:
+    return GroupState(
+        group_key=row.group_key,
+        labels=row.labels,
+        incident_id=row.incident_id,
+        created_at=row.created_at,
+        flushed_at=row.flushed_at,
+        next_flush_at=row.next_flush_at,
+        repeat_at=row.repeat_at,
+        pending=row.pending,
+        updates=row.updates,
+    )

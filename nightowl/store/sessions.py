@@ -1,0 +1,52 @@
+"""Transactions for the stores of later concepts (audit, approvals, control) on a shared engine.
+
+Writes begin ``IMMEDIATE`` on SQLite (see database.py), reads are plain deferred transactions;
+database failures become StoreError naming the URL without its password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from nightowl.store.database import READ_ONLY, unreachable
+from nightowl.store.tables import Base
+
+
+class Sessions:
+    """Opens one short transaction per call; thread-safe, shareable across a process."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writes = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        try:
+            with self._writes.begin() as session:
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(self.engine.url, exc) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with self._reads() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise unreachable(self.engine.url, exc) from exc
+
+
+def upsert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ``ON CONFLICT`` support for the session's backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -1,0 +1,86 @@
+"""The durable side of intake: flush due alert groups into incidents and start their workflows.
+
+Runs as one background task per server process (every ``interval`` seconds) and inline after a
+webhook whose group is due at once (``group_wait_seconds: 0``). Group state lives in the database,
+so after a crash the next process flushes whatever was due; starting an incident's workflow is
+idempotent (its id is the workflow id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from nightowl.domain import IncidentStatus
+from nightowl.intake.service import Intake
+from nightowl.notify.protocol import Message, Notifier
+from nightowl.store import IncidentStore
+from nightowl.store.groups import FlushResult
+from nightowl.workflow import engine
+
+log = logging.getLogger(__name__)
+RECHECK = (IncidentStatus.AWAITING_APPROVAL, IncidentStatus.ESCALATED, IncidentStatus.OPEN)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        intake: Intake,
+        store: IncidentStore,
+        notifiers: list[Notifier],
+        interval: float = 0.25,
+    ) -> None:
+        self.intake = intake
+        self.store = store
+        self.notifiers = notifiers
+        self.interval = interval
+
+    async def flush(self, group_keys: Iterable[str]) -> list[FlushResult]:
+        results = [
+            r
+            for key in group_keys
+            if (r := await asyncio.to_thread(self.intake.flush, key)) is not None
+        ]
+        await self.handle(results)
+        return results
+
+    async def handle(self, results: list[FlushResult]) -> None:
+        for result in results:
+            if result.kind in ("opened", "joined") and result.incident_id:
+                await engine.start_incident(result.incident_id)
+            elif result.kind in ("update", "repeat") and result.incident_id:
+                await self._remind(result)
+
+    async def resolved(self, incident_ids: Iterable[str]) -> None:
+        """Every alert of these incidents resolved: verify before closing, never close blindly."""
+        for incident_id in incident_ids:
+            incident = await asyncio.to_thread(self.store.get, incident_id)
+            if incident.status in RECHECK:
+                await asyncio.to_thread(
+                    self.store.set_status, incident_id, IncidentStatus.VERIFYING
+                )
+                await engine.start_resolution_check(incident_id)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.handle(await asyncio.to_thread(self.intake.flush_due))
+            except Exception:
+                log.exception("dispatcher cycle failed; retrying")
+            await asyncio.sleep(self.interval)
+
+    async def _remind(self, result: FlushResult) -> None:
+        assert result.incident_id is not None
+        incident = await asyncio.to_thread(self.store.get, result.incident_id)
+        text = (
+            f"{result.alerts} new alert notification(s) joined the incident"
+            if result.kind == "update"
+            else f"reminder: the incident is still {incident.status.value}"
+        )
+        message = Message(
+            incident_id=incident.id, title=incident.title, status=incident.status.value, text=text
+        )
+        for notifier in self.notifiers:
+            note = await notifier.send(message)
+            await asyncio.to_thread(self.store.add_notification, incident.id, note)

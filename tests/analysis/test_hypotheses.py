@@ -1,0 +1,272 @@
+"""Hypotheses against the bundled scenarios' replayed worlds, and the rules' refutations.
+
+The observations are gathered exactly as the workflow gathers them (the replay connectors over a
+simulated cluster, at the moment of the page), then analysed, hypothesised and diagnosed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from nightowl.analysis.diagnose import diagnose
+from nightowl.analysis.evidence import analyze
+from nightowl.analysis.hypotheses import hypothesise
+from nightowl.clock import ScenarioClock
+from nightowl.domain import (
+    Diagnosis,
+    Evidence,
+    EvidenceKind,
+    FaultKind,
+    Hypothesis,
+    HypothesisStatus,
+    Observations,
+)
+from nightowl.settings import AnalysisSettings, Settings
+from nightowl.sim.replay import Replay, ReplayConfig
+from nightowl.sim.scenario import Truth, bundled_scenario
+from nightowl.store import IncidentStore
+from nightowl.workflow.gather import gather
+from nightowl.workflow.runtime import Runtime
+
+SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
+ANALYSIS = AnalysisSettings()
+
+
+@dataclass(frozen=True)
+class Case:
+    truth: Truth
+    observations: Observations
+    evidence: list[Evidence]
+    hypotheses: list[Hypothesis]
+    diagnosis: Diagnosis
+
+    def evidence_ids(self) -> set[str]:
+        return {e.id for e in self.evidence}
+
+    def hypothesis(self, kind: str) -> Hypothesis:
+        found = [h for h in self.hypotheses if h.kind == kind and h.service == self.truth.service]
+        assert len(found) == 1, f"expected one {kind} hypothesis, got {self.hypotheses}"
+        return found[0]
+
+
+def build_case(name: str, data_dir: Path) -> Case:
+    replay = Replay.from_config("scenario", ReplayConfig(scenario=bundled_scenario(name)), data_dir)
+    truth = replay.scenario.truth
+    assert truth is not None
+    settings = Settings(data_dir=data_dir)
+    store = IncidentStore.open(settings.store_url)
+    clock = ScenarioClock(replay.scenario.page_time)
+    runtime = Runtime(
+        settings=settings,
+        store=store,
+        clock=clock,
+        metrics=[replay],
+        logs=[replay],
+        deploys=[replay],
+        topology=[replay],
+    )
+    try:
+        observations = asyncio.run(gather(runtime, truth.service))
+    finally:
+        store.close()
+    evidence = analyze(observations)
+    hypotheses = hypothesise(evidence, ANALYSIS, truth.service)
+    return Case(
+        truth=truth,
+        observations=observations,
+        evidence=evidence,
+        hypotheses=hypotheses,
+        diagnosis=diagnose(hypotheses, ANALYSIS.min_confidence, clock.now()),
+    )
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Case]:
+    """Each scenario's case, built once per module on first use."""
+    built: dict[str, Case] = {}
+
+    def get(name: str) -> Case:
+        if name not in built:
+            built[name] = build_case(name, tmp_path_factory.mktemp(name))
+        return built[name]
+
+    return get
+
+
+@pytest.fixture(params=SCENARIOS)
+def case(request: pytest.FixtureRequest, cases: Callable[[str], Case]) -> Case:
+    return cases(request.param)
+
+
+def test_gather_reads_every_source_of_the_neighbourhood(case: Case) -> None:
+    obs = case.observations
+    assert obs.service == case.truth.service
+    assert case.truth.service in obs.services
+    assert set(obs.signals) == set(obs.services)
+    assert obs.unavailable == ()
+    assert obs.end - obs.start == timedelta(minutes=60)
+
+
+def test_the_winner_is_the_ground_truth(case: Case) -> None:
+    winner = case.hypotheses[0]
+
+    assert (winner.kind, winner.service) == (case.truth.kind, case.truth.service)
+    assert winner.status is HypothesisStatus.SUPPORTED
+    assert case.diagnosis.root_cause is not None
+    assert (case.diagnosis.root_cause.kind, case.diagnosis.root_cause.service) == (
+        case.truth.kind,
+        case.truth.service,
+    )
+    assert case.diagnosis.confidence == winner.confidence
+
+
+def test_the_winner_cites_evidence_that_exists(case: Case) -> None:
+    winner = case.hypotheses[0]
+
+    assert winner.supporting
+    assert set(winner.supporting) <= case.evidence_ids()
+    assert winner.refuting == ()
+
+
+def test_runners_up_lose_with_their_reasons(case: Case) -> None:
+    winner, runners_up = case.hypotheses[0], case.hypotheses[1:]
+
+    assert runners_up, "a diagnosis should say what else it considered"
+    explanation = case.diagnosis.explanation.splitlines()
+    for loser in runners_up:
+        assert loser.confidence < winner.confidence
+        assert loser.status is not HypothesisStatus.SUPPORTED
+        assert set(loser.refuting) <= case.evidence_ids()
+        assert loser.refuting or not loser.supporting, f"{loser} lost without a refutation"
+        line = f"Not {loser.kind} on {loser.service} ({loser.confidence:.2f}"
+        assert any(ln.startswith(line) and loser.summary in ln for ln in explanation), line
+
+
+@pytest.mark.parametrize("name", ["checkout-bad-deploy", "payments-memory-leak"])
+def test_a_load_explanation_is_refuted_by_symptoms_without_load(
+    cases: Callable[[str], Case], name: str
+) -> None:
+    case = cases(name)
+    spike = case.hypothesis(FaultKind.TRAFFIC_SPIKE)
+
+    assert spike.status is HypothesisStatus.REFUTED
+    assert f"{case.truth.service} request rate did not rise" in spike.summary
+    assert f"change:{case.truth.service}:latency_p99" in spike.refuting
+
+
+def test_memory_growth_after_a_deploy_is_blamed_on_the_deploy(
+    cases: Callable[[str], Case],
+) -> None:
+    case = cases("checkout-bad-deploy")
+    leak = case.hypothesis(FaultKind.MEMORY_LEAK)
+    deploy = case.diagnosis.root_cause.deploy if case.diagnosis.root_cause else None
+
+    assert deploy == "v2.4.1"
+    assert leak.refuting == (f"deploy:checkout:{deploy}",)
+    assert "a rollback fixes it and a restart only postpones it" in leak.summary
+    assert "growth:checkout:memory" in case.hypotheses[0].supporting
+
+
+def test_a_leak_older_than_the_window_grows_from_the_window_start(
+    cases: Callable[[str], Case],
+) -> None:
+    case = cases("payments-memory-leak")  # leaking since 01:00; the window opens at 02:05
+    [growth] = [e for e in case.evidence if e.kind is EvidenceKind.MONOTONIC_GROWTH]
+
+    assert growth.service == case.truth.service
+    assert growth.onset is not None
+    assert growth.onset - case.observations.start < timedelta(minutes=2)
+
+
+def test_no_growth_is_a_refuted_leak(cases: Callable[[str], Case]) -> None:
+    case = cases("checkout-traffic-spike")
+    leak = case.hypothesis(FaultKind.MEMORY_LEAK)
+
+    assert leak.status is HypothesisStatus.REFUTED
+    assert "shows no steady climb" in leak.summary
+
+
+# The rules on hand-made evidence -------------------------------------------------------------
+
+DEPLOY_AT = datetime(2026, 11, 20, 2, 51, tzinfo=UTC)
+
+
+def deploy(service: str = "checkout", at: datetime = DEPLOY_AT) -> Evidence:
+    return Evidence(
+        id=f"deploy:{service}:v2",
+        kind=EvidenceKind.DEPLOY,
+        service=service,
+        summary="deployed",
+        source="test",
+        query="deploys",
+        onset=at,
+        data={"version": "v2", "previous_version": "v1"},
+    )
+
+
+def rise(signal: str, at: datetime, magnitude: float = 5.0, service: str = "checkout") -> Evidence:
+    return Evidence(
+        id=f"change:{service}:{signal}",
+        kind=EvidenceKind.METRIC_CHANGE,
+        service=service,
+        signal=signal,
+        summary=f"{signal} rose",
+        source="test",
+        query=signal,
+        onset=at,
+        magnitude=magnitude,
+        data={"direction": 1, "baseline": 1.0, "level": magnitude},
+    )
+
+
+def test_symptoms_after_a_deploy_support_it() -> None:
+    evidence = [deploy(), rise("latency_p99", DEPLOY_AT + timedelta(minutes=4))]
+
+    [bad] = [h for h in hypothesise(evidence, ANALYSIS, "checkout") if h.kind == "bad_deploy"]
+
+    assert bad.status is HypothesisStatus.SUPPORTED
+    assert bad.supporting == ("deploy:checkout:v2", "change:checkout:latency_p99")
+    assert bad.deploy == "v2"
+
+
+def test_symptoms_that_began_before_the_deploy_refute_it() -> None:
+    evidence = [
+        deploy(),
+        rise("error_rate", DEPLOY_AT - timedelta(minutes=10)),
+        rise("latency_p99", DEPLOY_AT + timedelta(minutes=3)),
+    ]
+
+    [bad] = [h for h in hypothesise(evidence, ANALYSIS, "checkout") if h.kind == "bad_deploy"]
+
+    assert bad.status is not HypothesisStatus.SUPPORTED
+    assert bad.refuting == ("change:checkout:error_rate",)
+
+
+def test_a_traffic_surge_at_the_deploy_explains_the_symptoms_better() -> None:
+    evidence = [
+        deploy(),
+        rise("request_rate", DEPLOY_AT + timedelta(minutes=1), magnitude=3.0),
+        rise("latency_p99", DEPLOY_AT + timedelta(minutes=3)),
+    ]
+
+    ranked = hypothesise(evidence, ANALYSIS, "checkout")
+
+    assert (ranked[0].kind, ranked[0].service) == ("traffic_spike", "checkout")
+    [bad] = [h for h in ranked if h.kind == "bad_deploy"]
+    assert "change:checkout:request_rate" in bad.refuting
+
+
+def test_without_evidence_there_is_no_root_cause() -> None:
+    ranked = hypothesise([], ANALYSIS, "checkout")
+
+    diagnosis = diagnose(ranked, ANALYSIS.min_confidence, DEPLOY_AT)
+
+    assert diagnosis.root_cause is None
+    assert all(h.status is HypothesisStatus.REFUTED for h in ranked)
+    assert "a human should look" in diagnosis.explanation

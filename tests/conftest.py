@@ -1,0 +1,124 @@
+"""Fixtures shared by every test package: benchmark data, settings, a running nightowl, PostgreSQL.
+
+DBOS is a process-wide singleton, so a test that launches ``Nightowl`` must shut it down again:
+use ``running_app``, which does both.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from nightowl.domain import Autonomy
+from nightowl.settings import Settings
+from nightowl.sim.scenario import bundled_scenario
+from nightowl.testing.postgres import PostgresServer, serve_postgres
+
+if TYPE_CHECKING:
+    from nightowl.app import Nightowl
+
+TOKEN = "test-webhook-token-6d1f0c"
+"""The bearer token ``settings_for`` configures for the alertmanager source."""
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbos_logs_through_logging() -> None:
+    """Route DBOS's log records through the root logger, where pytest captures them.
+
+    On its first construction DBOS gives its logger a StreamHandler bound to the ``sys.stderr`` of
+    that moment, unless the logger already has a handler. Inside ``CliRunner`` that stream is
+    swapped in and closed afterwards, so every later launch in the session would fail writing to
+    it; a handler of our own keeps DBOS from binding one, whatever test runs first.
+    """
+    dbos = logging.getLogger("dbos")
+    if not dbos.handlers:
+        dbos.addHandler(logging.NullHandler())
+
+
+@pytest.fixture(scope="session")
+def shared_bench() -> Path:
+    """``../shared/bench`` next to the repository (read-only benchmark data and fixtures)."""
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+    if not path.is_dir():
+        pytest.skip(f"shared benchmark data not found at {path}: these tests read its fixtures")
+    return path
+
+
+@pytest.fixture(scope="session")
+def alert_fixtures(shared_bench: Path) -> Path:
+    """Captured and documented webhook bodies (Alertmanager, Grafana, PagerDuty, ...)."""
+    path = shared_bench / "fixtures" / "alerts"
+    if not path.is_dir():
+        pytest.skip(f"alert fixtures not found at {path}")
+    return path
+
+
+def make_settings(
+    data_dir: Path,
+    *,
+    scenario: str = "checkout-bad-deploy",
+    autonomy: Autonomy | str = Autonomy.SUGGEST,
+    dry_run: bool = True,
+    **sections: Any,
+) -> Settings:
+    """Settings replaying a bundled scenario into ``data_dir``, with TOKEN for alertmanager.
+
+    ``sections`` replace whole top-level sections (``webhooks={...}``, ``notify={...}``).
+    """
+    raw: dict[str, Any] = {
+        "data_dir": str(data_dir),
+        "connectors": [
+            {"name": "scenario", "kind": "replay", "scenario": str(bundled_scenario(scenario))}
+        ],
+        "policy": {"autonomy": str(autonomy)},
+        "actions": {"dry_run": dry_run},
+        "webhooks": {"tokens": {"alertmanager": [TOKEN]}},
+        # Flush a group at once, so the webhook answers with its incident (as the demo does).
+        "intake": {"group_wait_seconds": 0},
+        **sections,
+    }
+    return Settings.model_validate(raw)
+
+
+@pytest.fixture
+def settings_for() -> SettingsFactory:
+    """``settings_for(tmp_path, scenario=..., autonomy=..., dry_run=..., **sections)``."""
+    return make_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The default test settings (checkout-bad-deploy, autonomy suggest, dry run); override freely."""
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def running_app(settings: Settings) -> Iterator[Nightowl]:
+    """A launched Nightowl over ``settings``, shut down (DBOS destroyed) after the test."""
+    from nightowl.app import Nightowl  # the whole application: only for the tests that run it
+
+    app = Nightowl(settings)
+    try:
+        app.launch()
+        yield app
+    finally:
+        app.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session (needs the Debian package ``postgresql``)."""
+    yield from serve_postgres()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's server."""
+    return postgres_server.create_database(f"test_{uuid.uuid4().hex[:16]}")

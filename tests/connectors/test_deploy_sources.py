@@ -1,0 +1,186 @@
+"""GitHub and Argo CD as deploy sources, against responses in their documented formats (GitHub REST
+``GET /repos/{owner}/{repo}/deployments``, ``/compare/{base}...{head}`` and ``/commits/{sha}``;
+Argo CD ``GET /api/v1/applications/{name}`` with ``status.history``), served by
+httpx.MockTransport: neither service can run here."""
+
+from __future__ import annotations
+
+from asyncio import run
+from datetime import UTC, datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from nightowl.connectors.argocd import ArgoCD, ArgoCDConfig
+from nightowl.connectors.github import GitHub, GitHubConfig
+from nightowl.errors import ConnectorError
+
+T0 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+OLD, NEW = "a" * 40, "b" * 40
+
+
+def deployment(id_: int, sha: str, ref: str, at: str, login: str) -> dict[str, object]:
+    return {
+        "url": f"https://api.github.com/repos/acme/checkout/deployments/{id_}",
+        "id": id_,
+        "node_id": "MDEwOkRlcGxveW1lbnQx",
+        "sha": sha,
+        "ref": ref,
+        "task": "deploy",
+        "payload": {},
+        "original_environment": "production",
+        "environment": "production",
+        "description": "Deploy request from CI",
+        "creator": {"login": login, "id": 1, "type": "User"},
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def commit(sha: str, message: str) -> dict[str, object]:
+    return {
+        "sha": sha,
+        "commit": {"author": {"name": "Dev", "date": "2026-11-20T02:00:00Z"}, "message": message},
+    }
+
+
+def github_api(request: httpx.Request) -> httpx.Response:
+    path = request.url.path
+    if path == "/repos/acme/checkout/deployments":
+        assert request.url.params["environment"] == "production"
+        assert request.headers["Authorization"] == "Bearer ghp_test"
+        return httpx.Response(200, json=[
+            deployment(2, NEW, "v2.0.0", "2026-11-20T02:40:00Z", "alice"),
+            deployment(1, OLD, "main", "2026-11-18T10:00:00Z", "bob"),
+        ])  # fmt: skip
+    if path == f"/repos/acme/checkout/compare/{OLD}...{NEW}":
+        return httpx.Response(200, json={
+            "status": "ahead", "ahead_by": 4, "behind_by": 0, "total_commits": 4,
+            "commits": [commit(f"{i}" * 40, f"change {i}\n\nbody") for i in range(1, 5)],
+            "files": [],
+        })  # fmt: skip
+    if path == f"/repos/acme/checkout/commits/{OLD}":
+        return httpx.Response(200, json=commit(OLD, "initial import"))
+    return httpx.Response(
+        404, json={"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+    )
+
+
+def github(handler: object = github_api, **options: object) -> GitHub:
+    config = GitHubConfig.model_validate({"repo": "acme/checkout", "token": "ghp_test", **options})
+    return GitHub("gh", config, transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+
+
+def test_github_deployments_with_versions_authors_and_change_summaries() -> None:
+    deploys = run(github().deploys("checkout", T0 - timedelta(days=3), T0))
+    assert [(d.version, d.previous_version, d.author) for d in deploys] == [
+        (OLD[:12], None, "bob"),
+        ("v2.0.0", OLD[:12], "alice"),
+    ]
+    assert deploys[0].summary == "initial import"
+    assert deploys[1].summary == "4 commit(s): change 2; change 3; change 4 (+1 more)"
+    assert deploys[1].commit == NEW
+    assert deploys[1].at == datetime(2026, 11, 20, 2, 40, tzinfo=UTC)
+    assert deploys[1].source == "github:acme/checkout"
+
+
+def test_github_window_service_and_time_zone() -> None:
+    new_york = timezone(timedelta(hours=-5))
+    window = (T0 - timedelta(hours=1)).astimezone(new_york), T0.astimezone(new_york)
+    assert [d.version for d in run(github().deploys(None, *window))] == ["v2.0.0"]
+    assert run(github().deploys("payments", *window)) == []
+
+
+def test_github_errors_name_the_url_and_message() -> None:
+    with pytest.raises(ConnectorError) as caught:
+        run(github(lambda r: httpx.Response(401, json={"message": "Bad credentials"})).check())
+    assert str(caught.value) == (
+        "connector 'gh': https://api.github.com/repos/acme/checkout/deployments answered 401 "
+        "Unauthorized: Bad credentials"
+    )
+
+
+APP = {
+    "metadata": {"name": "checkout-prod", "namespace": "argocd"},
+    "spec": {
+        "source": {
+            "repoURL": "https://github.com/acme/deploy.git",
+            "path": "checkout",
+            "targetRevision": "HEAD",
+        }
+    },
+    "status": {
+        "sync": {"status": "Synced", "revision": NEW},
+        "health": {"status": "Healthy"},
+        "history": [
+            {
+                "id": 7,
+                "revision": OLD,
+                "deployedAt": "2026-11-19T09:00:00Z",
+                "deployStartedAt": "2026-11-19T08:59:50Z",
+                "source": {
+                    "repoURL": "https://github.com/acme/deploy.git",
+                    "path": "checkout",
+                    "targetRevision": "HEAD",
+                },
+                "initiatedBy": {"automated": True},
+            },
+            {
+                "id": 8,
+                "revision": NEW,
+                "deployedAt": "2026-11-20T02:45:00Z",
+                "deployStartedAt": "2026-11-20T02:44:41Z",
+                "source": {
+                    "repoURL": "https://github.com/acme/deploy.git",
+                    "path": "checkout",
+                    "targetRevision": "v2.0.0",
+                },
+                "initiatedBy": {"username": "alice"},
+            },
+        ],
+    },
+}
+
+
+def argocd_api(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/api/v1/applications/checkout-prod":
+        return httpx.Response(200, json=APP)
+    if request.url.path == "/api/v1/applications":
+        return httpx.Response(200, json={"metadata": {}, "items": [APP]})
+    return httpx.Response(
+        404,
+        json={"error": "not found", "code": 5, "message": 'applications.argoproj.io "x" not found'},
+    )
+
+
+def argocd(**options: object) -> ArgoCD:
+    config = ArgoCDConfig.model_validate({"url": "https://argocd.example", "token": "t", **options})
+    return ArgoCD("argo", config, transport=httpx.MockTransport(argocd_api))
+
+
+def test_argocd_history_becomes_deploys_of_the_mapped_service() -> None:
+    deploys = run(
+        argocd(applications={"checkout": "checkout-prod"}).deploys(
+            "checkout", T0 - timedelta(days=2), T0
+        )
+    )
+    assert [(d.version, d.previous_version, d.author) for d in deploys] == [
+        (OLD[:12], None, "automated"),
+        (NEW[:12], OLD[:12], "alice"),
+    ]
+    assert deploys[1].commit == NEW
+    assert "v2.0.0" in (deploys[1].summary or "")
+
+
+def test_argocd_lists_every_application_when_none_is_named() -> None:
+    deploys = run(argocd().deploys(None, T0 - timedelta(hours=1), T0))
+    assert [(d.service, d.version) for d in deploys] == [("checkout-prod", NEW[:12])]
+
+
+def test_argocd_unknown_application_is_a_clear_error() -> None:
+    with pytest.raises(ConnectorError, match="answered 404 Not Found: not found"):
+        run(
+            argocd(applications={"checkout": "gone"}).deploys(
+                "checkout", T0 - timedelta(hours=1), T0
+            )
+        )

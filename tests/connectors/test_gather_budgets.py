@@ -1,0 +1,105 @@
+"""The gather stage's budgets against real sockets: a slow HTTP server on loopback (answers after
+seconds) and a dead port. Slow or dead backends become 'unavailable' evidence with the reason, the
+rest still arrives, and the stage ends within its per-call timeout and total deadline."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from asyncio import run
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from nightowl.clock import SystemClock
+from nightowl.connectors.files import FilesConfig, LogFiles
+from nightowl.connectors.loki import Loki, LokiConfig
+from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
+from nightowl.connectors.static import StaticConfig, StaticTopology
+from nightowl.settings import Settings
+from nightowl.store import IncidentStore
+from nightowl.testing.server import free_port
+from nightowl.workflow.gather import gather
+from nightowl.workflow.runtime import Runtime
+
+SLOW_SECONDS = 6.0
+
+
+@pytest.fixture
+def slow_url() -> Iterator[str]:
+    """A Prometheus-shaped HTTP server that answers only after SLOW_SECONDS."""
+    released = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            released.wait(SLOW_SECONDS)
+            body = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        released.set()
+        server.shutdown()
+        server.server_close()
+
+
+def runtime(tmp_path: Path, slow_url: str, **gather: float) -> Runtime:
+    settings = Settings.model_validate({"data_dir": str(tmp_path), "gather": gather})
+    now = datetime.now(UTC).isoformat()
+    (tmp_path / "checkout.log").write_text(f"{now} ERROR payment failed\n")
+    return Runtime(
+        settings=settings,
+        store=IncidentStore.open(settings.store_url),
+        clock=SystemClock(),
+        metrics=[Prometheus("slow-prom", PrometheusConfig(url=slow_url, timeout_seconds=30))],
+        logs=[
+            Loki("dead-loki", LokiConfig(url=f"http://127.0.0.1:{free_port()}")),
+            LogFiles("files", FilesConfig(path=str(tmp_path / "*.log"))),
+        ],
+        topology=[StaticTopology("graph", StaticConfig(services={"checkout": ["payments"]}))],
+    )
+
+
+def test_slow_and_dead_backends_degrade_the_evidence(tmp_path: Path, slow_url: str) -> None:
+    rt = runtime(tmp_path, slow_url, call_timeout_seconds=0.5, deadline_seconds=10)
+    started = time.monotonic()
+    obs = run(gather(rt, "checkout"))
+    elapsed = time.monotonic() - started
+    rt.store.close()
+    assert elapsed < 3.0  # the slow server answers only after 6s
+    reasons = {(u.source, u.what): u.reason for u in obs.unavailable}
+    assert reasons[("slow-prom", "signals of checkout")] == "no answer within 0.5s"
+    assert reasons[("slow-prom", "signals of payments")] == "no answer within 0.5s"
+    assert reasons[("dead-loki", "logs")].startswith(
+        "connector 'dead-loki': cannot reach http://127.0.0.1:"
+    )
+    assert [r.message for r in obs.logs] == ["ERROR payment failed"]
+    assert obs.services == ("checkout", "payments")
+
+
+def test_the_total_deadline_cuts_off_what_is_still_running(tmp_path: Path, slow_url: str) -> None:
+    rt = runtime(tmp_path, slow_url, call_timeout_seconds=20, deadline_seconds=1)
+    started = time.monotonic()
+    obs = run(gather(rt, "checkout"))
+    elapsed = time.monotonic() - started
+    rt.store.close()
+    assert elapsed < 3.0  # the deadline, not the 20s call timeout, ended it
+    cut = [u for u in obs.unavailable if u.source == "slow-prom"]
+    assert len(cut) == 2
+    assert all(u.reason == "cut off by the gather deadline of 1s" for u in cut)
+    assert len(obs.logs) == 1
