@@ -78,7 +78,8 @@ class AlertmanagerSource:
         fingerprint = wire.fingerprint or label_fingerprint(wire.labels)
         ends_at = utc(wire.ends_at) if wire.ends_at and wire.ends_at.year > ZERO_TIME_YEAR else None
         starts_at = utc(wire.starts_at)
-        return Alert(
+        # Every field below is already validated (AmAlert), so the domain model skips validation.
+        return Alert.model_construct(
             source=self.name,
             fingerprint=fingerprint,
             content_hash=content_hash(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+import orjson
 from pydantic import ValidationError
 
 from nightowl.domain import Alert, AlertGroup, AlertStatus, utc
@@ -52,13 +53,12 @@ def raise_validation(exc: ValidationError, source: str) -> PayloadError:
 
 def label_fingerprint(labels: Mapping[str, str]) -> str:
     """A stable fingerprint of a label set (used when a source does not send one)."""
-    canon = json.dumps(sorted(labels.items()), separators=(",", ":"))
-    return hashlib.sha256(canon.encode()).hexdigest()[:16]
+    return hashlib.sha256(orjson.dumps(sorted(labels.items()))).hexdigest()[:16]
 
 
 def content_hash(*parts: object) -> str:
-    canon = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canon.encode()).hexdigest()[:32]
+    canon = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(canon).hexdigest()[:32]
 
 
 def make_alert(

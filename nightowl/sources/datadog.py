@@ -18,8 +18,9 @@ from nightowl.errors import PayloadError
 from nightowl.sources.base import group_of, load_json, make_alert, raise_validation
 
 TITLE_PREFIX = re.compile(
-    r"^\s*\[(?P<transition>[^\]\s]+(?:[ -][^\]\s]+)*)(?: on [^\]]*)?\]\s*(?P<title>.*)$"
+    r"^\s*\[(?P<transition>[^\]]+?)(?: on (?P<scope>[^\]]*))?\]\s*(?P<title>.*)$"
 )
+"""``[Recovered on {host:a}] Host is Down``: the transition, the scope it fired for, the title."""
 RESOLVED = {"recovered", "resolved", "ok"}
 PRIORITY_SEVERITY = {"P1": "critical", "P2": "high", "P3": "warning", "P4": "info", "P5": "info"}
 UNRENDERED = re.compile(r"^\$[A-Z_]+$")
@@ -54,8 +55,9 @@ class DatadogSource:
         if isinstance(data, dict):
             raw = [k for k, v in data.items() if isinstance(v, str) and UNRENDERED.match(v)]
             if raw:
+                named = ", ".join(f"{k}={data[k]}" for k in sorted(raw))
                 raise PayloadError(
-                    f"the payload still holds template variables ({', '.join(sorted(raw))}): Datadog did "
+                    f"the payload still holds template variables ({named}): Datadog did "
                     "not render it; check the webhook's payload in Datadog's integration settings",
                     source=self.name,
                     field=sorted(raw)[0],
@@ -72,6 +74,11 @@ class DatadogSource:
         title = match.group("title") if match else payload.title
         resolved = transition.lower() in RESOLVED
         labels = _tags(payload.tags)
+        # A multi-alert monitor notifies once per scope (host, ...): each scope is its own alert.
+        title_scope = match.group("scope") if match else None
+        scope = _tags((payload.alert_scope or title_scope or "").strip("{} "))
+        for key, tag in scope.items():
+            labels.setdefault(key, tag)
         for key, value in (
             ("service", payload.service),
             ("host", payload.hostname),
@@ -94,7 +101,8 @@ class DatadogSource:
             starts_at=at,
             ends_at=at if resolved else None,
             generator_url=payload.link,
-            fingerprint=f"datadog:{payload.alert_id or payload.alert_cycle_key or title}",
+            fingerprint=f"datadog:{payload.alert_id or payload.alert_cycle_key or title}"
+            + "".join(f"|{k}:{v}" for k, v in sorted(scope.items())),
             times_in_hash=False,
         )
         return group_of(self.name, f"datadog:{payload.alert_id or payload.id}", [alert])
