@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -224,8 +225,123 @@ class VerifySettings(Section):
     )
 
 
+class RouteMatch(Section):
+    """Which messages a route takes: every listed key must match (empty lists match anything)."""
+
+    service: list[str] = Field(default_factory=list, description="Services (exact names).")
+    severity: list[str] = Field(default_factory=list, description="critical, high, warning, info.")
+
+
+class NotifyRoute(Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    match: RouteMatch = RouteMatch()
+    notifiers: list[str] = Field(min_length=1, description="Names of notify.notifiers.")
+    continue_matching: bool = Field(
+        default=False, alias="continue", description="Also try the routes after this one."
+    )
+
+
 class NotifySettings(Section):
     notifiers: list[PluginConfig] = Field(default_factory=list)
+    routes: list[NotifyRoute] = Field(
+        default_factory=list,
+        description="First matching route wins (unless continue); no routes: every notifier.",
+    )
+    default: list[str] | None = Field(
+        default=None, description="Notifiers for messages no route matches; default: all."
+    )
+
+
+class Role(StrEnum):
+    """What a person may do in the web UI; each role includes the ones before it."""
+
+    VIEWER = "viewer"
+    RESPONDER = "responder"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class UiUser(Section):
+    password_hash: SecretStr | None = Field(
+        default=None, description="From `nightowl hash-password`; none: API token only."
+    )
+    role: Role = Role.VIEWER
+
+
+class UiSettings(Section):
+    users: dict[str, UiUser] = Field(default_factory=dict)
+    token_role: Role = Field(
+        default=Role.RESPONDER, description="Role of api.users token holders not in ui.users."
+    )
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs session cookies; default: a key kept in the data dir."
+    )
+    session_hours: float = Field(default=12.0, gt=0)
+    secure_cookies: bool = Field(default=False, description="Set when served over HTTPS.")
+    public_url: str | None = Field(
+        default=None, description="External URL of nightowl, for links in notifications."
+    )
+
+
+class LlmModels(Section):
+    """Model names per tier: a cheap one for routing and summaries, a strong one for diagnosis."""
+
+    cheap: str | None = Field(default=None, description="Default: llm.model.")
+    strong: str | None = Field(default=None, description="Default: llm.model.")
+
+
+class LlmPrice(Section):
+    """USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cache_read: float | None = Field(default=None, ge=0, description="Default: input.")
+
+
+class LlmBudget(Section):
+    max_tokens: int = Field(default=200_000, ge=0, description="Per incident, every call included.")
+    max_cost_usd: float = Field(default=1.0, ge=0, description="Per incident, every call included.")
+    max_requests: int = Field(default=12, ge=1, description="Model requests per agent run.")
+
+
+class LlmSettings(Section):
+    """The optional LLM agent (docs/llm.md). ``none``: deterministic analysis only."""
+
+    provider: Literal["none", "openai", "openai-compatible", "anthropic", "bedrock"] = "none"
+    model: str | None = None
+    models: LlmModels = LlmModels()
+    base_url: str | None = Field(
+        default=None, description="openai-compatible: the server's /v1 URL."
+    )
+    api_key: SecretStr | None = None
+    region: str | None = Field(default=None, description="bedrock: the AWS region.")
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    budget: LlmBudget = LlmBudget()
+    prices: dict[str, LlmPrice] = Field(
+        default_factory=dict, description="Model → price, over the built-in table."
+    )
+    prompt_cache: bool = Field(default=True, description="Where the provider supports it.")
+    redact_ips: bool = False
+    redact_hostnames: bool = False
+    tool_output_chars: int = Field(default=4000, ge=200, description="Per tool result.")
+    version: str = Field(default="v1", description="Prompt and tool-definition version.")
+    canary_version: str | None = None
+    canary_percent: float = Field(default=0.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _complete(self) -> LlmSettings:
+        if self.provider != "none" and not (
+            self.model or (self.models.cheap and self.models.strong)
+        ):
+            raise ValueError(
+                f"provider {self.provider} needs llm.model (or llm.models.cheap and strong)"
+            )
+        if self.provider == "openai-compatible" and not self.base_url:
+            raise ValueError(
+                "provider openai-compatible needs llm.base_url (e.g. http://localhost:11434/v1)"
+            )
+        return self
 
 
 class Settings(Section):
@@ -244,6 +360,8 @@ class Settings(Section):
     runbooks: RunbookSettings = RunbookSettings()
     api: ApiSettings = ApiSettings()
     notify: NotifySettings = NotifySettings()
+    ui: UiSettings = UiSettings()
+    llm: LlmSettings = LlmSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property
@@ -260,6 +378,12 @@ class Settings(Section):
             if hmac.compare_digest(token.encode(), secret.get_secret_value().encode()):
                 return user
         return None
+
+    def role_of(self, user: str) -> Role | None:
+        """A person's UI role: ``ui.users``, else ``ui.token_role`` for an API user, else None."""
+        if user in self.ui.users:
+            return self.ui.users[user].role
+        return self.ui.token_role if user in self.api.users else None
 
     def webhook_tokens(self, source: str) -> list[str]:
         tokens = [*self.webhooks.tokens.get(source, []), *self.webhooks.tokens.get("*", [])]

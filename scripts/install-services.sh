@@ -10,6 +10,7 @@ declare -A need=(
   [prometheus-alertmanager]="prometheus-alertmanager"
   [victoria-metrics]="victoria-metrics"
   [openssh-server]="/usr/sbin/sshd"
+  [chromium]="chromium"
 )
 
 missing=()

@@ -181,8 +181,8 @@ def _api_client(config: KubernetesConfig) -> Any:
             configuration.api_key = {"authorization": f"Bearer {config.token.get_secret_value()}"}
         return client.ApiClient(configuration)
     if config.in_cluster:
-        kubeconfig.load_incluster_config()  # type: ignore[no-untyped-call]
+        kubeconfig.load_incluster_config()
         return client.ApiClient()
-    return kubeconfig.new_client_from_config(  # type: ignore[no-untyped-call]
+    return kubeconfig.new_client_from_config(
         config_file=str(config.kubeconfig) if config.kubeconfig else None, context=config.context
     )

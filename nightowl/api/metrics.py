@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
+from nightowl.agent.metering import COLLECTORS as LLM_COLLECTORS
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 WEBHOOKS = Counter(
@@ -12,3 +14,6 @@ WEBHOOKS = Counter(
     ["source", "outcome"],
     registry=REGISTRY,
 )
+
+for _collector in LLM_COLLECTORS:  # the LLM agent's tokens, cost, calls, rejections
+    REGISTRY.register(_collector)

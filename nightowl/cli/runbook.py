@@ -13,7 +13,7 @@ from nightowl.cli.common import console, err_console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
 from nightowl.registry import DRIVERS, resolve
-from nightowl.runbooks.catalog import facts_of, load_runbook, previous_version_of
+from nightowl.runbooks.catalog import BUILTIN_DIR, facts_of, load_runbook, previous_version_of
 from nightowl.runbooks.interpreter import interpret
 from nightowl.runbooks.lint import lint_files
 from nightowl.runbooks.model import Runbook
@@ -37,9 +37,19 @@ def known_kinds() -> set[str]:
 
 @runbook_app.command("lint")
 def lint_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Runbook files or directories of them.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Runbook files or directories (default: runbooks.paths and built-ins)."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Validate runbooks: schema, known actions and facts, conditions, patterns, rollback."""
+    if not paths:
+        with user_errors():
+            paths = [*settings_from(config, data_dir).runbooks.paths, BUILTIN_DIR]
     files = [
         f
         for p in paths

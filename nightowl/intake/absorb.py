@@ -46,7 +46,17 @@ def absorb(
     silences: Sequence[Silence],
 ) -> tuple[AlertState, Verdict, dict[str, str]]:
     """The alert's new state, what kind of notification this was, and its group's labels."""
-    if previous is not None and previous.content_hash == alert.content_hash:
+    silenced_by = next((s.id for s in silences if s.silences(alert.labels, now)), None)
+    # A repeat whose silence started or ended, or that was inhibited, is not a duplicate: its
+    # group must decide again, or an alert still firing after its silence (or after the alert
+    # that inhibited it resolved) would never page.
+    unchanged = (
+        previous is not None
+        and previous.content_hash == alert.content_hash
+        and (previous.silenced_by is None) == (silenced_by is None)
+        and previous.inhibited_by is None
+    )
+    if previous is not None and unchanged:
         counted = previous.model_copy(
             update={"duplicates": previous.duplicates + 1, "last_seen": now}
         )
@@ -77,7 +87,7 @@ def absorb(
         ends_at=alert.ends_at,
         group_key=group_key_of(labels),
         incident_id=None if fresh or previous is None else previous.incident_id,
-        silenced_by=next((s.id for s in silences if s.silences(alert.labels, now)), None),
+        silenced_by=silenced_by,
         flapping=flapping,
         transitions=tuple(transitions),
         first_seen=previous.first_seen if previous else now,

@@ -169,7 +169,7 @@ class GroupStore(IntakeStore):
                 .limit(limit)
             )
             out = []
-            for group, status in session.execute(query).tuples():
+            for group, status in session.execute(query):
                 if status == IncidentStatus.RESOLVED.value:
                     group.repeat_at = None
                     continue

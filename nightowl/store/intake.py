@@ -3,7 +3,9 @@
 The caller supplies the decision (``absorb``: dedup, flapping, silences) as a function; this module
 loads the previous states, applies it in order, and writes states, groups and the alerts of groups
 that already have an incident. Concurrent batches are safe: SQLite serialises writers
-(``BEGIN IMMEDIATE``), PostgreSQL locks the state rows it reads.
+(``BEGIN IMMEDIATE``); on PostgreSQL a batch first takes a transaction-level advisory lock, because
+row locks cannot cover states and groups that do not exist yet (two deliveries of a new alert
+would both be "new", and their groups' counters would overwrite each other).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +29,7 @@ from nightowl.store.tables import AlertRow, IncidentRow
 
 Absorb = Callable[[Alert, AlertState | None], tuple[AlertState, str, dict[str, str]]]
 CHUNK = 500
+INGEST_LOCK = 0x6E696768  # "nigh": PostgreSQL advisory lock key serialising intake batches
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class IntakeStore:
         self, alerts: Sequence[Alert], now: datetime, absorb: Absorb, timing: GroupTiming
     ) -> IngestOutcome:
         with self.write() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
             states = load_states(session, sorted({a.fingerprint for a in alerts}), lock=True)
             counts = {
                 "received": len(alerts),

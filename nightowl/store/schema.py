@@ -9,7 +9,8 @@ from __future__ import annotations
 import nightowl.store.approvals  # registers approvals
 import nightowl.store.audit  # registers audit_records
 import nightowl.store.control  # registers control
-import nightowl.store.deploys  # noqa: F401  (registers deploys)
+import nightowl.store.deploys  # registers deploys
+import nightowl.store.llm  # noqa: F401  (registers llm_calls, llm_tool_calls, llm_runs)
 from nightowl.store import intake_tables  # noqa: F401  (registers alert_states, alert_groups, silences)
 from nightowl.store.tables import Base
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from itertools import combinations
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -279,12 +280,9 @@ class ContextMemory:
         return predicted
 
 
-def _index(semi: _Left) -> int:
-    return semi.index
-
-
-def _rank(context: _Context) -> tuple[int, int, int]:
-    return context.fired, context.left_key, context.right_key
+_index = attrgetter("index")
+# Active contexts are ranked by confirmations, ties broken by their semi-contexts' hashes.
+_rank = attrgetter("fired", "left_key", "right_key")
 
 
 class CadOse:

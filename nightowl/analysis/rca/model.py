@@ -22,11 +22,19 @@ class RankConfig(Model):
     rel_floor: float = Field(default=0.01, gt=0.0)
     """The smallest scale of a signal, relative to its level: a change of 1% is one unit at most."""
     max_score: float = Field(default=1000.0, gt=0.0)
-    calibration_windows: int = Field(default=0, ge=0)
-    """Earlier windows whose usual movement discounts a signal's shift after the fault."""
-    explain_weight: float = Field(default=0.5, ge=0.0)
+    """Shifts are clipped here before they are compressed."""
+    fall_weight: float = Field(default=0.5, ge=0.0)
+    """A fall of a signal counts this much relative to a rise of the same size."""
+    caller_weight: float = Field(default=0.25, ge=0.0)
+    """The share of its most anomalous caller's anomaly a service is credited with."""
+    explain_weight: float = Field(default=0.25, ge=0.0, le=1.0)
+    """How much of its anomaly a service loses when a callee is at least as anomalous."""
+    log_bucket: timedelta = timedelta(seconds=10)
+    """The width of the buckets error logs are counted in."""
     deploy_window: timedelta = timedelta(minutes=30)
     """A change to a service this long before the fault makes it a likelier root cause."""
+    deploy_boost: float = Field(default=0.5, ge=0.0)
+    """How much a recent deploy raises a service's score (relative, plus the same absolute)."""
 
 
 class SignalAnomaly(Model):

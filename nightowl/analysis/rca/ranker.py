@@ -1,17 +1,34 @@
-"""Rank services as root causes of a fault: score their signals, then read the call graph."""
+"""Rank services as root causes of a fault: score their signals, then read the call graph.
+
+1. Every signal of every service gets a robust shift score (``anomaly``); error logs become an
+   error-count signal per service (``logsignals``).
+2. A service's own anomaly is its strongest upward shift, divided by how much the same signal
+   moved across all services (a signal that moved everywhere does not say where the fault is).
+3. Faults propagate to callers: a service whose callers are anomalous too is credited with part of
+   their anomaly (never more than its own), and a service with a callee at least as anomalous
+   loses part of its own (``graph``), so the bottom of an anomalous call chain wins.
+4. A deploy of the service shortly before the fault raises its score.
+5. Ties go to the earlier onset.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from nightowl.analysis.rca.anomaly import score_series
+from nightowl.analysis.rca.graph import caller_support, downstream, explained_by_callee
 from nightowl.analysis.rca.logsignals import log_signals
 from nightowl.analysis.rca.model import RankConfig, RankedService, SignalAnomaly
-from nightowl.domain.signals import LogRecord, Series
+from nightowl.domain.base import utc
+from nightowl.domain.signals import Deploy, LogRecord, Series
+
+EVIDENCE = 5
+FAR_FUTURE = float("inf")
 
 
 def service_anomalies(
@@ -22,37 +39,89 @@ def service_anomalies(
     for service, metrics in signals.items():
         scored = [score_series(service, s, fault_time, config) for s in metrics.values()]
         found = [a for a in scored if a is not None]
-        out[service] = sorted(found, key=lambda a: -abs(a.score))
+        out[service] = sorted(found, key=lambda a: -a.score)
     return out
 
 
-def peer_scores(anomalies: dict[str, list[SignalAnomaly]]) -> dict[str, float]:
-    """Each service's strongest signal, relative to how much the same signal moved elsewhere."""
+def peer_scores(
+    anomalies: Mapping[str, Sequence[SignalAnomaly]], fall_weight: float
+) -> dict[str, float]:
+    """Each service's strongest shift, relative to how much the same signal moved elsewhere.
+
+    A fall counts ``fall_weight`` as much as a rise: a drop (of traffic, of availability) can be
+    the fault, but is more often its consequence.
+    """
     by_metric: dict[str, list[float]] = defaultdict(list)
     for found in anomalies.values():
         for a in found:
             by_metric[a.metric].append(abs(a.score))
     typical = {m: float(np.median(v)) for m, v in by_metric.items()}
     return {
-        s: max((max(a.score, 0.0) / (1.0 + typical[a.metric]) for a in found), default=0.0)
+        s: max(
+            (_weighted(a.score, fall_weight) / (1.0 + typical[a.metric]) for a in found),
+            default=0.0,
+        )
         for s, found in anomalies.items()
     }
 
 
-def explained(
-    local: dict[str, float], graph: Mapping[str, Sequence[str]], weight: float
-) -> dict[str, float]:
-    """Credit a service with its most anomalous caller: faults propagate to callers."""
-    callers: dict[str, list[str]] = defaultdict(list)
-    for caller, callees in graph.items():
-        for callee in callees:
-            if callee != caller:
-                callers[callee].append(caller)
-    out = {}
-    for service, own in local.items():
-        above = max((local.get(c, 0.0) for c in callers[service]), default=0.0)
-        out[service] = own + weight * min(above, own)
-    return out
+def _weighted(score: float, fall_weight: float) -> float:
+    return score if score >= 0.0 else -fall_weight * score
+
+
+def _recent_deploys(
+    deploys: Sequence[Deploy], fault_time: datetime, config: RankConfig
+) -> dict[str, Deploy]:
+    fault = utc(fault_time)
+    recent: dict[str, Deploy] = {}
+    for deploy in deploys:
+        at = utc(deploy.at)
+        newer = deploy.service not in recent or utc(recent[deploy.service].at) < at
+        if fault - config.deploy_window <= at <= fault and newer:
+            recent[deploy.service] = deploy
+    return recent
+
+
+def _onset(found: Sequence[SignalAnomaly]) -> datetime | None:
+    onsets = [a.onset for a in found if a.onset is not None and a.score > 0.0]
+    return min(onsets, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What the ranking knows about every service once its signals are scored."""
+
+    anomalies: Mapping[str, Sequence[SignalAnomaly]]
+    local: Mapping[str, float]
+    support: Mapping[str, tuple[float, str | None]]
+    explained: Mapping[str, tuple[float, str | None]]
+    deploys: Mapping[str, Deploy]
+
+
+def _judge(service: str, ev: _Evidence, config: RankConfig) -> RankedService:
+    """One service's final score and the reasons for it."""
+    own = ev.local[service]
+    lift, caller = ev.support[service]
+    share, callee = ev.explained[service]
+    score = own * (1.0 - config.explain_weight * share) + lift
+    reasons = [_signal_reason(a) for a in ev.anomalies[service][:2] if a.score > 0.0]
+    if caller is not None:
+        reasons.append(f"its caller {caller} is anomalous too (faults propagate to callers)")
+    if callee is not None and share >= 1.0:
+        reasons.append(f"its callee {callee} is at least as anomalous (it may only be a victim)")
+    deploy = ev.deploys.get(service)
+    if deploy is not None:
+        score = score * (1.0 + config.deploy_boost) + config.deploy_boost
+        reasons.append(f"deployed {deploy.version} at {utc(deploy.at):%H:%M:%S}")
+    return RankedService(
+        service=service,
+        rank=0,
+        score=score,
+        anomaly=own,
+        onset=_onset(ev.anomalies[service]),
+        reasons=tuple(reasons),
+        signals=tuple(ev.anomalies[service][:EVIDENCE]),
+    )
 
 
 def rank_services(
@@ -61,27 +130,38 @@ def rank_services(
     fault_time: datetime,
     *,
     logs: Sequence[LogRecord] = (),
+    deploys: Sequence[Deploy] = (),
+    symptom: str | None = None,
     config: RankConfig | None = None,
 ) -> list[RankedService]:
     """Services ordered from the likeliest root cause of a fault at ``fault_time``.
 
-    ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees.
+    ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees;
+    ``logs`` and ``deploys`` are optional evidence. With ``symptom`` (the service whose alert
+    fired), only it and the services it calls, directly or not, are candidates: a fault reaches a
+    caller through its callees, never the other way. Pure and deterministic: no I/O, safe to
+    call from any thread. Services that appear only in the graph or the logs are ranked too.
     """
     config = config or RankConfig()
     merged = {s: dict(m) for s, m in signals.items()}
-    for service, extra in log_signals(logs).items():
+    for service, extra in log_signals(logs, config.log_bucket).items():
         merged.setdefault(service, {}).update(extra)
+    for service in {*graph, *(c for callees in graph.values() for c in callees)}:
+        merged.setdefault(service, {})
     anomalies = service_anomalies(merged, fault_time, config)
-    local = peer_scores(anomalies)
-    scores = explained(local, graph, config.explain_weight)
-    ordered = sorted(scores, key=lambda s: (-scores[s], s))
-    return [
-        RankedService(
-            service=s,
-            rank=i + 1,
-            score=scores[s],
-            anomaly=scores[s],
-            signals=tuple(anomalies[s][:5]),
-        )
-        for i, s in enumerate(ordered)
-    ]
+    local = peer_scores(anomalies, config.fall_weight)
+    evidence = _Evidence(
+        anomalies=anomalies,
+        local=local,
+        support=caller_support(local, graph, config.caller_weight),
+        explained=explained_by_callee(local, graph),
+        deploys=_recent_deploys(deploys, fault_time, config),
+    )
+    candidates = downstream(graph, symptom) if symptom is not None else set(local)
+    judged = [_judge(s, evidence, config) for s in local if s in candidates]
+    judged.sort(key=lambda r: (-r.score, r.onset.timestamp() if r.onset else FAR_FUTURE, r.service))
+    return [r.model_copy(update={"rank": i + 1}) for i, r in enumerate(judged)]
+
+
+def _signal_reason(a: SignalAnomaly) -> str:
+    return f"{a.metric} rose from {a.baseline:.4g} to {a.observed:.4g} (shift {a.score:.2f})"

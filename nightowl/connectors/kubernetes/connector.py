@@ -243,9 +243,9 @@ class Kubernetes:
                 cfg.verify_ssl = self.config.verify_tls
                 cfg.ssl_ca_cert = self.config.ca_file
             elif self.config.in_cluster:
-                kubernetes.config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
+                kubernetes.config.load_incluster_config(client_configuration=cfg)
             else:
-                kubernetes.config.load_kube_config(  # type: ignore[no-untyped-call]
+                kubernetes.config.load_kube_config(
                     config_file=self.config.kubeconfig, context=self.config.context,
                     client_configuration=cfg,
                 )  # fmt: skip

@@ -12,7 +12,8 @@ class RcaCase(Model):
     """A fault with its ground truth and what the ranking may read about it.
 
     ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees;
-    ``group`` is what the scorecard reports separately (a system or a scenario).
+    ``group`` is what the scorecard reports separately (a system or a scenario); ``symptom`` is
+    the service whose alert fired, when the dataset names one.
     """
 
     name: str
@@ -20,6 +21,7 @@ class RcaCase(Model):
     fault_kind: str | None = None
     fault_time: datetime
     root_cause: str
+    symptom: str | None = None
     signals: dict[str, dict[str, Series]]
     graph: dict[str, tuple[str, ...]]
     logs: tuple[LogRecord, ...] = ()

@@ -45,7 +45,7 @@ def test_our_detector_finds_both_synthetic_anomalies_without_false_alarms(nab_di
     assert result.points == 2800
 
 
-@pytest.mark.parametrize("detector", ["cad_ose", "fusion_streaming"])
+@pytest.mark.parametrize("detector", ["cad_ose", "fusion"])
 def test_cad_and_fused_detectors_find_both_anomalies_quietly(nab_dir: Path, detector: str) -> None:
     result = run_benchmark(load_corpus(nab_dir), detector)
     assert result.score("standard") > 80.0

@@ -1,0 +1,61 @@
+"""The call graph's part in the ranking: faults propagate from a callee to its callers.
+
+So a service whose callers are anomalous too is more likely the origin (``caller_support``), a
+service with a callee at least as anomalous as itself is likely a victim (``explained_by_callee``),
+and the cause of a symptom is the symptom's service or something it calls (``downstream``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+
+def callers_of(graph: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Callee → callers (the graph reversed), without self-calls."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for caller, callees in graph.items():
+        for callee in callees:
+            if callee != caller:
+                out[callee].append(caller)
+    return out
+
+
+def downstream(graph: Mapping[str, Sequence[str]], start: str) -> set[str]:
+    """``start`` and every service it calls, directly or through others."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        for callee in graph.get(todo.pop(), ()):
+            if callee not in seen:
+                seen.add(callee)
+                todo.append(callee)
+    return seen
+
+
+def caller_support(
+    local: Mapping[str, float], graph: Mapping[str, Sequence[str]], weight: float
+) -> dict[str, tuple[float, str | None]]:
+    """Each service's share of its most anomalous caller's anomaly (capped at its own), and who."""
+    reverse = callers_of(graph)
+    out: dict[str, tuple[float, str | None]] = {}
+    for service, own in local.items():
+        above = max(reverse.get(service, ()), key=lambda c: local.get(c, 0.0), default=None)
+        lift = weight * min(local.get(above, 0.0), own) if above is not None else 0.0
+        out[service] = (lift, above if lift > 0.0 else None)
+    return out
+
+
+def explained_by_callee(
+    local: Mapping[str, float], graph: Mapping[str, Sequence[str]]
+) -> dict[str, tuple[float, str | None]]:
+    """How much of each service's anomaly its most anomalous callee explains (0 … 1), and who."""
+    out: dict[str, tuple[float, str | None]] = {}
+    for service, own in local.items():
+        callees = [c for c in graph.get(service, ()) if c != service]
+        below = max(callees, key=lambda c: local.get(c, 0.0), default=None)
+        share = 0.0
+        if below is not None and own > 0.0:
+            share = min(1.0, local.get(below, 0.0) / own)
+        out[service] = (share, below if share > 0.0 else None)
+    return out

@@ -1,0 +1,231 @@
+"""Routing, enrichment and redaction in front of every notifier.
+
+Whatever sends a message (the notify stage, the approve stage's page, the dispatcher's reminders)
+iterates over the runtime's notifiers; ``wrap`` puts each behind a ``Routed`` notifier that:
+
+1. looks the incident up once per message (``IncidentFacts``: service, severity, the pending
+   approval requests, a link to the incident page, the notifications sent so far — which Slack
+   uses to reply in its thread and PagerDuty to know whether there is a page to resolve);
+2. routes with Alertmanager's semantics: ``notify.routes`` are tried in order, the first whose
+   ``match`` fits wins unless it says ``continue: true``; a message no route takes goes to
+   ``notify.default`` (all notifiers when unset); with no routes every notifier gets everything;
+3. redacts the title and text (``redact.py``) with the configured secrets as known values, so no
+   notifier can leak a token into a channel;
+4. hands the notifier a ``Notice`` (a ``Message`` with the facts): a notifier that does not use the
+   facts treats it as the plain message.
+
+A notifier not routed a message answers ``Notification(ok=True, detail="not routed …")`` without
+sending. Never raises for a lookup failure: the message goes out with fewer facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from nightowl.domain import Model, Notification
+from nightowl.errors import ConfigError, NightowlError
+from nightowl.notify.protocol import Message, Notifier
+from nightowl.notify.redact import redact
+from nightowl.settings import NotifySettings, RouteMatch
+from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalStatus, ApprovalStore
+
+
+class PendingApproval(Model):
+    """An approval request a message may offer buttons for."""
+
+    id: str
+    action: str
+    service: str
+    plan: str
+    rollback: str
+    blast_radius: str = ""
+    expires_at: datetime
+
+
+class IncidentFacts(Model):
+    service: str | None = None
+    severity: str | None = None
+    url: str | None = None
+    report_html_path: str | None = None
+    approvals: tuple[PendingApproval, ...] = ()
+    history: tuple[Notification, ...] = ()
+
+
+class Notice(Message):
+    """A message with what routing looked up about its incident (see ``IncidentFacts``)."""
+
+    service: str | None = None
+    severity: str | None = None
+    url: str | None = None
+    report_html_path: str | None = None
+    approvals: tuple[PendingApproval, ...] = ()
+    history: tuple[Notification, ...] = ()
+
+    def sent_by(self, channel: str) -> tuple[Notification, ...]:
+        """The successful notifications ``channel`` sent earlier about this incident."""
+        return tuple(n for n in self.history if n.channel == channel and n.ok)
+
+
+Lookup = Callable[[str], IncidentFacts]
+
+
+def store_lookup(
+    store: IncidentStore, approvals: ApprovalStore, public_url: str | None = None
+) -> Lookup:
+    """Facts from the store; an unknown incident or a store failure gives empty facts."""
+
+    def lookup(incident_id: str) -> IncidentFacts:
+        try:
+            incident = store.get(incident_id)
+            pending = approvals.list(status=ApprovalStatus.PENDING, incident_id=incident_id)
+        except NightowlError:
+            return IncidentFacts()
+        html = Path(incident.report_path).with_suffix(".html") if incident.report_path else None
+        return IncidentFacts(
+            service=incident.service,
+            severity=incident.severity.value if incident.severity else None,
+            url=f"{public_url.rstrip('/')}/ui/incidents/{incident_id}" if public_url else None,
+            report_html_path=str(html) if html is not None and html.exists() else None,
+            approvals=tuple(
+                PendingApproval(
+                    id=r.id,
+                    action=r.action.kind,
+                    service=r.service,
+                    plan=r.plan,
+                    rollback=r.rollback,
+                    blast_radius=r.blast_radius.summary if r.blast_radius else "",
+                    expires_at=r.expires_at,
+                )
+                for r in pending
+            ),
+            history=incident.notifications,
+        )
+
+    return lookup
+
+
+def matches(match: RouteMatch, service: str | None, severity: str | None) -> bool:
+    return (not match.service or service in match.service) and (
+        not match.severity or severity in match.severity
+    )
+
+
+def select(settings: NotifySettings, names: Sequence[str], facts: IncidentFacts) -> set[str]:
+    """The names of the notifiers a message about an incident with ``facts`` goes to."""
+    if not settings.routes:
+        return set(names)
+    chosen: set[str] = set()
+    for route in settings.routes:
+        if matches(route.match, facts.service, facts.severity):
+            chosen.update(route.notifiers)
+            if not route.continue_matching:
+                return chosen
+    if chosen:
+        return chosen
+    return set(names if settings.default is None else settings.default)
+
+
+class Router:
+    """Shared by the ``Routed`` notifiers: one lookup per message, the routes, the secrets."""
+
+    def __init__(
+        self,
+        settings: NotifySettings,
+        names: Sequence[str],
+        lookup: Lookup,
+        known_secrets: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.names = tuple(names)
+        self.lookup = lookup
+        self.known = tuple(known_secrets)
+        self._last: tuple[Message, Notice, set[str]] | None = None
+        _check(settings, self.names)
+
+    def prepare(self, message: Message) -> tuple[Notice, set[str]]:
+        """The enriched, redacted notice and who gets it (cached for the last message)."""
+        if self._last is not None and self._last[0] is message:
+            return self._last[1], self._last[2]
+        facts = self.lookup(message.incident_id)
+        base = message.model_dump()
+        base.update(title=redact(message.title, self.known), text=redact(message.text, self.known))
+        notice = Notice(**base, **facts.model_dump(exclude={"history"}), history=facts.history)
+        chosen = select(self.settings, self.names, facts)
+        self._last = (message, notice, chosen)
+        return notice, chosen
+
+
+class Routed:
+    """A notifier behind the router. Same contract: never raises for a delivery failure."""
+
+    def __init__(self, inner: Notifier, router: Router, clock: Callable[[], datetime]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.router = router
+        self.clock = clock
+
+    async def send(self, message: Message) -> Notification:
+        notice, chosen = self.router.prepare(message)
+        if self.name not in chosen:
+            return Notification(
+                channel=self.name,
+                ok=True,
+                sent_at=self.clock(),
+                detail=f"not routed here (service {notice.service or 'unknown'}, "
+                f"severity {notice.severity or 'unknown'})",
+            )
+        return await self.inner.send(notice)
+
+
+def wrap(
+    notifiers: Sequence[Notifier],
+    settings: NotifySettings,
+    lookup: Lookup,
+    clock: Callable[[], datetime],
+    known_secrets: Iterable[str] = (),
+) -> list[Notifier]:
+    """Put every notifier behind one router. ConfigError if a route names an unknown notifier."""
+    known = {*known_secrets, *(s for n in notifiers for s in secrets_of(getattr(n, "config", None)))}
+    router = Router(settings, [n.name for n in notifiers], lookup, known)
+    return [Routed(n, router, clock) for n in notifiers]
+
+
+def unwrap(notifiers: Iterable[Notifier]) -> list[Notifier]:
+    """The notifiers themselves, without their routing wrappers."""
+    return [n.inner if isinstance(n, Routed) else n for n in notifiers]
+
+
+def secrets_of(value: Any) -> list[str]:
+    """Every SecretStr value inside a pydantic model (recursively): what must never be shown."""
+    if isinstance(value, SecretStr):
+        return [value.get_secret_value()]
+    if isinstance(value, BaseModel):
+        return [s for name in type(value).model_fields for s in secrets_of(getattr(value, name))]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in secrets_of(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in secrets_of(v)]
+    return []
+
+
+def _check(settings: NotifySettings, names: tuple[str, ...]) -> None:
+    known = set(names)
+    for i, route in enumerate(settings.routes):
+        for name in route.notifiers:
+            if name not in known:
+                raise ConfigError(
+                    f"no notifier named {name!r}; configured: {', '.join(names) or 'none'}",
+                    where=f"notify.routes[{i}].notifiers",
+                )
+    for name in settings.default or []:
+        if name not in known:
+            raise ConfigError(
+                f"no notifier named {name!r}; configured: {', '.join(names) or 'none'}",
+                where="notify.default",
+            )

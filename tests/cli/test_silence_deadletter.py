@@ -1,0 +1,202 @@
+"""``nightowl silence add|list|expire`` and ``nightowl deadletter list|replay`` through Typer's
+runner, over a real data dir; dead letters are produced by the real webhook API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
+
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
+from nightowl.cli.main import app as cli
+from nightowl.settings import load_settings
+from nightowl.store import IncidentStore
+from nightowl.store.intake import load_states
+from nightowl.store.intake_tables import AlertStateRow
+
+CLEAN_ENV: dict[str, str | None] = {
+    "NIGHTOWL_CONFIG": None,
+    "NIGHTOWL_DATA_DIR": None,
+    "NIGHTOWL_WEBHOOK_TOKEN": None,
+    "COLUMNS": "400",
+}
+TOKEN = "generic-token-5b7e"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=CLEAN_ENV)
+
+
+def config(tmp_path: Path, name: str, generic: dict[str, Any] | None = None) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    webhooks: dict[str, Any] = {"tokens": {"generic": [TOKEN]}}
+    if generic:
+        webhooks["generic"] = generic
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "data_dir": str(tmp_path / "data"),
+                "webhooks": webhooks,
+                "intake": {"group_wait_seconds": 60},
+            }
+        )
+    )
+    return path
+
+
+# silences ----------------------------------------------------------------------------------
+
+
+def test_silence_add_list_and_expire(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "nightowl")
+
+    added = run(
+        "silence", "add", "alertname=HighLatency", 'service=~"check.*"',
+        "-m", "deploying the fix", "--author", "dana", "--duration", "30",
+        "--config", cfg, "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    silence = json.loads(added.stdout)
+    listed = run("silence", "list", "--config", cfg, "--json")
+    table = run("silence", "list", "--config", cfg)
+    expired = run("silence", "expire", silence["id"], "--config", cfg)
+    active = run("silence", "list", "--active", "--config", cfg, "--json")
+    after = run("silence", "list", "--config", cfg, "--json")
+
+    assert [m["value"] for m in silence["matchers"]] == ["HighLatency", "check.*"]
+    assert silence["created_by"] == "dana"
+    [shown] = json.loads(listed.stdout)
+    assert (shown["id"], shown["state"], shown["comment"]) == (
+        silence["id"],
+        "active",
+        "deploying the fix",
+    )
+    assert silence["id"] in table.stdout
+    assert 'service=~"check.*"' in table.stdout
+    assert expired.exit_code == 0, expired.output
+    assert f"silence {silence['id']} expired" in expired.stdout
+    assert json.loads(active.stdout) == []
+    assert json.loads(after.stdout)[0]["state"] == "expired"
+
+
+def test_silence_add_with_a_bad_matcher_says_what_is_expected(tmp_path: Path) -> None:
+    result = run("silence", "add", "service~checkout", "-m", "x", "--config", config(tmp_path, "n"))
+
+    assert result.exit_code == 1
+    assert "cannot read matcher" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_silence_expire_of_an_unknown_id_is_one_clear_line(tmp_path: Path) -> None:
+    result = run("silence", "expire", "nope", "--config", config(tmp_path, "n"))
+
+    assert result.exit_code == 1
+    assert "no silence 'nope'" in result.stderr
+
+
+# dead letters ------------------------------------------------------------------------------
+
+SECRET_HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "X-Api-Key": "key-1f0e",
+    "X-Signature-256": "sha256=00ff",
+    "X-PagerDuty-Signature": "v1=00ff",
+}
+BODY = json.dumps(
+    {"items": [{"title": "Backup failed", "state": "alerting", "tags": {"service": "backup"}}]}
+).encode()
+
+
+def post(cfg: Path, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """One webhook through the real API of an unlaunched Nightowl (rejections need no DBOS)."""
+    app = Nightowl(load_settings(config=cfg, environ={}))
+
+    async def main() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_api(app))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as c:
+                return await c.post("/api/v1/webhooks/generic", content=body, headers=headers)
+        finally:
+            await app.stop_background()
+
+    try:
+        return asyncio.run(main())
+    finally:
+        app.shutdown()
+
+
+def test_a_rejected_body_is_listed_then_replayed_after_the_mapping_is_fixed(
+    tmp_path: Path,
+) -> None:
+    broken = config(tmp_path, "broken")  # the default mapping looks for "alerts"
+    fixed = config(
+        tmp_path,
+        "fixed",
+        {"alerts": "items", "name": "title", "status": "state", "labels": "tags"},
+    )
+    rejected = post(broken, BODY, {**SECRET_HEADERS, "X-Request-Id": "req-7"})
+    assert rejected.status_code == 422
+    letter_id = rejected.json()["dead_letter_id"]
+
+    listed = run("deadletter", "list", "--json", "--config", broken)
+    replayed = run("deadletter", "replay", str(letter_id), "--config", fixed, "--json")
+    after = run("deadletter", "list", "--json", "--config", fixed)
+    table = run("deadletter", "list", "--config", fixed)
+
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.stdout)
+    assert row["id"] == letter_id
+    assert row["source"] == "generic"
+    assert row["body"] == BODY.decode()
+    assert row["bytes"] == len(BODY)
+    assert "alerts.0.name" in row["reason"]
+    assert row["replayed_at"] is None
+    assert replayed.exit_code == 0, replayed.output
+    result = json.loads(replayed.stdout)
+    assert result["new_alerts"] == 1
+    assert result["detail"] == f"replayed dead letter {letter_id}"
+    assert json.loads(after.stdout)[0]["replayed_at"] is not None
+    assert "yes" in table.stdout
+    store = IncidentStore.open(load_settings(config=fixed, environ={}).store_url)
+    try:
+        with Session(store.engine) as session:
+            fingerprints = list(session.scalars(select(AlertStateRow.fingerprint)))
+            [state] = load_states(session, fingerprints).values()
+        assert (state.name, state.labels["service"]) == ("Backup failed", "backup")
+        [letter] = store.list_dead_letters()
+        stored = {k.lower() for k in letter.headers}
+        assert stored.isdisjoint({h.lower() for h in SECRET_HEADERS})
+        assert "x-request-id" in stored
+        assert "key-1f0e" not in json.dumps(letter.headers)
+    finally:
+        store.close()
+
+
+def test_replaying_an_unknown_dead_letter_says_how_to_list_them(tmp_path: Path) -> None:
+    result = run("deadletter", "replay", "999", "--config", config(tmp_path, "n"))
+
+    assert result.exit_code == 1
+    assert "no dead letter 999" in result.stderr
+    assert "nightowl deadletter list" in result.stderr
+
+
+def test_replaying_under_a_still_broken_mapping_fails_clearly_and_keeps_the_letter(
+    tmp_path: Path,
+) -> None:
+    broken = config(tmp_path, "broken")
+    letter_id = post(broken, BODY, SECRET_HEADERS).json()["dead_letter_id"]
+
+    result = run("deadletter", "replay", str(letter_id), "--config", broken)
+
+    assert result.exit_code == 1
+    assert "generic payload at 'alerts.0.name'" in result.stderr
+    [row] = json.loads(run("deadletter", "list", "--json", "--config", broken).stdout)
+    assert row["replayed_at"] is None

@@ -1,0 +1,638 @@
+"""Grouping, inhibition, silences, correlation, flapping and storms — on a real SQLite store with a
+clock the test moves — and the resolution of an incident's alerts through a launched nightowl."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from dbos import DBOS
+from sqlalchemy import event
+
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
+from nightowl.domain import AlertState, IncidentStatus, Matcher
+from nightowl.domain.remediation import ActionSpec, Risk
+from nightowl.intake.matchers import parse_matchers
+from nightowl.intake.service import Intake
+from nightowl.settings import IntakeSettings
+from nightowl.sim.alerts import alertmanager_payload
+from nightowl.sim.cluster import SimulatedClusterDriver
+from nightowl.sim.replay import Replay
+from nightowl.sim.scenario import bundled_scenario, load_scenario
+from nightowl.sources.alertmanager import AlertmanagerSource
+from nightowl.store import IncidentStore
+from nightowl.store.groups import FlushResult, GroupStore
+from nightowl.store.intake import IngestOutcome, load_states
+from nightowl.store.silences import SilenceStore
+from nightowl.workflow import engine
+from tests.conftest import TOKEN, SettingsFactory
+
+T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
+
+
+def am_alert(
+    name: str = "HighLatency",
+    service: str | None = "checkout",
+    status: str = "firing",
+    starts: str = "2026-11-20T03:02:00Z",
+    **labels: str,
+) -> dict[str, Any]:
+    all_labels = {"alertname": name, "severity": "critical", **labels}
+    if service:
+        all_labels["service"] = service
+    return {
+        "status": status,
+        "labels": all_labels,
+        "annotations": {"summary": f"{name} on {service}"},
+        "startsAt": starts,
+        "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-11-20T03:30:00Z",
+    }
+
+
+def alerts_of(*alerts: dict[str, Any]) -> list[Any]:
+    body = {
+        "version": "4",
+        "groupKey": "{}:{}",
+        "status": "firing",
+        "receiver": "nightowl",
+        "alerts": list(alerts),
+    }
+    return list(AlertmanagerSource().parse(json.dumps(body).encode(), {}).alerts)
+
+
+@dataclass
+class Desk:
+    """An intake over a real store, on a clock the test moves."""
+
+    store: IncidentStore
+    settings: IntakeSettings
+    now: datetime = T0
+    intake: Intake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = Intake(
+            self.settings,
+            GroupStore(self.store.engine),
+            SilenceStore(self.store.engine),
+            lambda: self.now,
+        )
+
+    def send(self, *alerts: dict[str, Any]) -> IngestOutcome:
+        return self.intake.ingest_now(alerts_of(*alerts))
+
+    def receive(self, *alerts: dict[str, Any]) -> tuple[IngestOutcome, list[FlushResult]]:
+        """Ingest, then flush what is due at once (what the webhook does with group_wait 0)."""
+        outcome = self.send(*alerts)
+        flushed = [r for key in outcome.due_groups if (r := self.intake.flush(key)) is not None]
+        return outcome, flushed
+
+    def later(self, **delta: float) -> list[FlushResult]:
+        """Move the clock, then run one dispatcher cycle."""
+        self.now += timedelta(**delta)
+        return self.intake.flush_due()
+
+    def state(self, alert: dict[str, Any]) -> AlertState:
+        [parsed] = alerts_of(alert)
+        with self.intake.groups.write() as session:
+            return load_states(session, [parsed.fingerprint])[parsed.fingerprint]
+
+
+@pytest.fixture
+def make_desk(tmp_path: Path) -> Iterator[Any]:
+    stores: list[IncidentStore] = []
+
+    def make(**settings: Any) -> Desk:
+        store = IncidentStore.open(f"sqlite:///{tmp_path / f'intake{len(stores)}.sqlite'}")
+        stores.append(store)
+        return Desk(store, IntakeSettings(**{"group_wait_seconds": 0, **settings}))
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+# group_wait, group_interval, repeat_interval ---------------------------------------------------
+
+
+def test_a_group_waits_for_company_then_opens_one_incident(make_desk: Any) -> None:
+    desk = make_desk(group_wait_seconds=30)
+
+    outcome = desk.send(am_alert())
+    assert outcome.due_groups == []
+    assert outcome.incident_of == {}
+    assert desk.later(seconds=10) == []
+
+    desk.now += timedelta(seconds=5)
+    joined_early = desk.send(am_alert(instance="web-2"))  # same group: alertname + service
+    assert desk.store.list() == []
+
+    [opened] = desk.later(seconds=15)  # 30 s after the first alert
+
+    assert opened.kind == "opened"
+    assert opened.alerts == 2
+    incident = desk.store.get(str(opened.incident_id))
+    assert len(incident.alerts) == 2
+    assert joined_early.verdicts == ["new"]
+    assert desk.later(seconds=1) == []  # flushed exactly once
+
+
+def test_notifications_after_the_flush_are_attached_and_summed_every_group_interval(
+    make_desk: Any,
+) -> None:
+    desk = make_desk(group_interval_seconds=300)
+    _, [opened] = desk.receive(am_alert())
+
+    desk.now += timedelta(seconds=20)
+    outcome = desk.send(am_alert(instance="web-2"))
+    desk.now += timedelta(seconds=10)
+    desk.send(am_alert(instance="web-3"))
+
+    assert set(outcome.incident_of.values()) == {opened.incident_id}  # attached at once
+    assert desk.later(seconds=200) == []  # the interval runs from the first update
+    [update] = desk.later(seconds=100)
+    assert (update.kind, update.incident_id, update.alerts) == ("update", opened.incident_id, 2)
+    assert len(desk.store.get(str(opened.incident_id)).alerts) == 3
+    assert desk.later(seconds=300) == []  # nothing new since
+
+
+def test_an_open_incident_is_repeated_every_repeat_interval_until_resolved(
+    make_desk: Any,
+) -> None:
+    desk = make_desk(repeat_interval_seconds=3600)
+    _, [opened] = desk.receive(am_alert())
+
+    assert desk.later(minutes=59) == []
+    [repeat] = desk.later(minutes=1)
+    assert (repeat.kind, repeat.incident_id) == ("repeat", opened.incident_id)
+    assert "incident still open" in repeat.reason
+    assert desk.later(minutes=30) == []
+    [again] = desk.later(minutes=30)
+    assert again.kind == "repeat"
+
+    desk.store.set_status(str(opened.incident_id), IncidentStatus.RESOLVED)
+    assert desk.later(hours=2) == []
+
+
+def test_a_resolved_only_notification_opens_nothing(make_desk: Any) -> None:
+    desk = make_desk(group_wait_seconds=5)
+
+    outcome = desk.send(am_alert(status="resolved"))
+
+    assert outcome.verdicts == ["new"]
+    assert outcome.due_groups == []
+    assert desk.later(minutes=10) == []
+    assert desk.store.list() == []
+    assert desk.state(am_alert(status="resolved")).incident_id is None
+
+
+def test_a_duplicate_is_counted_and_changes_nothing_else(make_desk: Any) -> None:
+    desk = make_desk()
+    _, [opened] = desk.receive(am_alert())
+
+    desk.now += timedelta(minutes=1)
+    again, flushed = desk.receive(am_alert())
+
+    assert again.verdicts == ["duplicate"]
+    assert again.counts.duplicates == 1
+    assert flushed == []
+    state = desk.state(am_alert())
+    assert (state.received, state.duplicates) == (1, 1)
+    assert state.incident_id == opened.incident_id
+    assert len(desk.store.get(str(opened.incident_id)).alerts) == 1
+
+
+# inhibition --------------------------------------------------------------------------------
+
+INHIBIT = {
+    "inhibit_rules": [
+        {
+            "source_matchers": ['alertname="ClusterDown"'],
+            "target_matchers": ['severity=~"warning|critical"', 'alertname!="ClusterDown"'],
+            "equal": ["cluster"],
+        }
+    ]
+}
+
+
+def test_a_firing_source_mutes_targets_with_equal_labels(make_desk: Any) -> None:
+    desk = make_desk(**INHIBIT)
+    source = am_alert("ClusterDown", service="platform", cluster="eu-1")
+    target = am_alert("HighLatency", service="checkout", cluster="eu-1")
+    elsewhere = am_alert("HighErrorRate", service="payments", cluster="us-1")
+
+    _, flushed = desk.receive(source, target, elsewhere)
+
+    kinds = {r.group_key: r for r in flushed}
+    muted = kinds[desk.state(target).group_key]
+    assert (muted.kind, muted.incident_id) == ("suppressed", None)
+    assert muted.reason == "every alert of the group is inhibited"
+    inhibited_by = desk.state(target).inhibited_by
+    assert inhibited_by is not None
+    assert inhibited_by.startswith("ClusterDown (")
+    assert desk.state(target).incident_id is None
+    assert desk.state(elsewhere).inhibited_by is None
+    assert desk.state(elsewhere).incident_id is not None
+    assert desk.state(source).inhibited_by is None  # an alert never inhibits itself
+    assert {i.service for i in desk.store.list()} == {"platform", "payments"}
+
+
+def test_a_resolved_source_inhibits_nothing(make_desk: Any) -> None:
+    desk = make_desk(**INHIBIT)
+    desk.receive(am_alert("ClusterDown", service="platform", cluster="eu-1"))
+    desk.now += timedelta(minutes=1)
+    desk.receive(am_alert("ClusterDown", service="platform", cluster="eu-1", status="resolved"))
+
+    _, [flushed] = desk.receive(am_alert("HighLatency", cluster="eu-1"))
+
+    assert flushed.kind == "opened"
+    assert desk.state(am_alert("HighLatency", cluster="eu-1")).inhibited_by is None
+
+
+def test_a_target_still_firing_after_its_inhibitor_resolves_opens_an_incident(
+    make_desk: Any,
+) -> None:
+    desk = make_desk(**INHIBIT)
+    source = am_alert("ClusterDown", service="platform", cluster="eu-1")
+    target = am_alert("HighLatency", service="checkout", cluster="eu-1")
+    desk.receive(source, target)
+    desk.now += timedelta(minutes=5)
+    repeat, suppressed = desk.receive(target)  # still inhibited: decided again, muted again
+    desk.now += timedelta(minutes=5)
+    desk.receive(am_alert("ClusterDown", service="platform", cluster="eu-1", status="resolved"))
+
+    desk.now += timedelta(minutes=5)
+    again, [opened] = desk.receive(target)  # Alertmanager repeats the target, unchanged
+
+    assert [r.kind for r in suppressed] == ["suppressed"]
+    assert opened.kind == "opened"
+    assert desk.state(target).incident_id == opened.incident_id
+    assert desk.state(target).inhibited_by is None
+    assert repeat.verdicts == again.verdicts == ["updated"]
+
+
+# silences ----------------------------------------------------------------------------------
+
+
+def silence(desk: Desk, text: str, start: timedelta, end: timedelta) -> str:
+    created = desk.intake.add_silence(
+        parse_matchers(text), desk.now + start, desk.now + end, "oncall", "maintenance"
+    )
+    return created.id
+
+
+def test_an_active_silence_records_the_alert_but_opens_nothing(make_desk: Any) -> None:
+    desk = make_desk()
+    silence_id = silence(
+        desk, '{service="checkout", alertname=~"High.*"}', -timedelta(minutes=1), timedelta(hours=1)
+    )
+
+    outcome, flushed = desk.receive(am_alert())
+
+    assert outcome.counts.silenced == 1
+    assert flushed == []
+    assert desk.state(am_alert()).silenced_by == silence_id
+    assert desk.later(minutes=5) == []
+    assert desk.store.list() == []
+
+
+def test_a_silence_that_does_not_match_every_matcher_has_no_effect(make_desk: Any) -> None:
+    desk = make_desk()
+    silence(
+        desk, 'service="checkout", severity="warning"', -timedelta(minutes=1), timedelta(hours=1)
+    )
+
+    _, [opened] = desk.receive(am_alert())
+
+    assert opened.kind == "opened"
+    assert desk.state(am_alert()).silenced_by is None
+
+
+def test_an_expired_silence_has_no_effect(make_desk: Any) -> None:
+    desk = make_desk()
+    silence(desk, 'service="checkout"', -timedelta(hours=2), -timedelta(hours=1))
+
+    _, [opened] = desk.receive(am_alert())
+
+    assert opened.kind == "opened"
+
+
+def test_a_silence_expired_by_hand_stops_muting(make_desk: Any) -> None:
+    desk = make_desk()
+    silence_id = silence(desk, 'service="checkout"', -timedelta(minutes=1), timedelta(hours=1))
+    desk.intake.expire_silence(silence_id)
+
+    _, [opened] = desk.receive(am_alert())
+
+    assert opened.kind == "opened"
+
+
+def test_a_pending_silence_mutes_only_once_it_starts(make_desk: Any) -> None:
+    desk = make_desk()
+    silence_id = silence(desk, 'service="checkout"', timedelta(minutes=30), timedelta(hours=2))
+
+    _, [opened] = desk.receive(am_alert())
+    desk.now += timedelta(minutes=31)
+    later, flushed = desk.receive(am_alert("HighErrorRate", starts="2026-11-20T03:33:00Z"))
+
+    assert opened.kind == "opened"
+    assert later.counts.silenced == 1
+    assert flushed == []
+    assert desk.state(am_alert("HighErrorRate", starts="2026-11-20T03:33:00Z")).silenced_by == (
+        silence_id
+    )
+
+
+def test_an_alert_still_firing_when_its_silence_ends_opens_an_incident(make_desk: Any) -> None:
+    desk = make_desk()
+    silence_id = silence(desk, 'service="checkout"', -timedelta(minutes=1), timedelta(minutes=30))
+    desk.receive(am_alert())
+
+    desk.now += timedelta(minutes=31)  # Alertmanager re-sends the same notification
+    again, flushed = desk.receive(am_alert())
+
+    assert again.counts.silenced == 0
+    assert [r.kind for r in flushed] == ["opened"]
+    assert desk.state(am_alert()).silenced_by is None
+    assert silence_id
+
+
+# correlation -------------------------------------------------------------------------------
+
+
+def test_another_alert_of_the_service_joins_within_the_window_only(make_desk: Any) -> None:
+    desk = make_desk(correlation_window_minutes=30)
+    _, [first] = desk.receive(am_alert())
+
+    desk.now += timedelta(minutes=29)
+    _, [joined] = desk.receive(am_alert("HighErrorRate"))
+    desk.now += timedelta(minutes=2)
+    _, [beyond] = desk.receive(am_alert("PodRestarts"))
+
+    assert (joined.kind, joined.incident_id) == ("joined", first.incident_id)
+    assert joined.reason == "same service checkout as the open incident"
+    assert beyond.kind == "opened"
+    assert beyond.incident_id != first.incident_id
+
+
+def test_services_that_depend_on_each_other_correlate_both_ways(make_desk: Any) -> None:
+    desk = make_desk(topology={"frontend": ["checkout"], "checkout": ["payments"]})
+    _, [first] = desk.receive(am_alert())
+
+    _, [caller] = desk.receive(am_alert("HighErrorRate", service="frontend"))
+    _, [callee] = desk.receive(am_alert("SlowQueries", service="payments"))
+    _, [unrelated] = desk.receive(am_alert("DiskFull", service="search"))
+
+    assert (caller.kind, caller.incident_id) == ("joined", first.incident_id)
+    assert caller.reason == "frontend and checkout depend on each other"
+    assert (callee.kind, callee.incident_id) == ("joined", first.incident_id)
+    assert unrelated.kind == "opened"
+    assert len(desk.store.list()) == 2
+
+
+def test_without_topology_another_service_opens_its_own_incident(make_desk: Any) -> None:
+    desk = make_desk()
+    desk.receive(am_alert())
+
+    _, [other] = desk.receive(am_alert("HighErrorRate", service="frontend"))
+
+    assert other.kind == "opened"
+
+
+def test_a_new_alert_joins_the_open_incident_of_its_group(make_desk: Any) -> None:
+    desk = make_desk()
+    _, [first] = desk.receive(am_alert())
+
+    desk.now += timedelta(hours=3)  # beyond the correlation window, but the group is still open
+    outcome, _ = desk.receive(am_alert(instance="web-9"))
+
+    assert set(outcome.incident_of.values()) == {first.incident_id}
+
+
+# flapping ------------------------------------------------------------------------------------
+
+
+def test_a_flapping_alert_stays_with_its_incident(make_desk: Any) -> None:
+    desk = make_desk(flap_transitions=3, flap_window_minutes=10)
+    _, [opened] = desk.receive(am_alert())
+
+    desk.now += timedelta(minutes=1)
+    resolved, _ = desk.receive(am_alert(status="resolved"))
+    desk.now += timedelta(minutes=1)
+    refired, flushed = desk.receive(am_alert(starts="2026-11-20T03:04:00Z"))
+
+    assert resolved.all_resolved == {opened.incident_id}
+    assert refired.verdicts == ["updated"]
+    assert refired.counts.flapping == 1
+    assert flushed == []
+    state = desk.state(am_alert())
+    assert state.flapping is True
+    assert state.incident_id == opened.incident_id
+    assert len(state.transitions) == 3
+    assert len(desk.store.list()) == 1
+    assert len(desk.store.get(str(opened.incident_id)).alerts) == 3
+
+
+def test_transitions_spread_beyond_the_flap_window_are_not_flapping(make_desk: Any) -> None:
+    desk = make_desk(flap_transitions=3, flap_window_minutes=10)
+    desk.receive(am_alert())
+
+    desk.now += timedelta(minutes=11)
+    desk.receive(am_alert(status="resolved"))
+    desk.now += timedelta(minutes=11)
+    refired, _ = desk.receive(am_alert(starts="2026-11-20T03:24:00Z"))
+
+    assert refired.verdicts == ["new"]  # a fresh firing
+    assert refired.counts.flapping == 0
+    assert desk.state(am_alert()).flapping is False
+
+
+# storms ------------------------------------------------------------------------------------
+
+
+def test_above_the_storm_rate_new_groups_fold_into_one_storm_incident(make_desk: Any) -> None:
+    desk = make_desk(storm_alerts_per_minute=5)
+    storm = [am_alert(f"Probe{n}", service=f"svc-{n}") for n in range(12)]
+
+    outcome, flushed = desk.receive(*storm)
+
+    assert outcome.counts.new == 12
+    assert len(flushed) == 12
+    assert [r.kind for r in flushed] == ["opened"] + ["joined"] * 11
+    assert {r.incident_id for r in flushed} == {flushed[0].incident_id}
+    assert "alert storm: 12 alerts in the last minute (limit 5)" in flushed[0].reason
+    [incident] = desk.store.list()
+    assert incident.title == "Alert storm"
+    assert len(desk.store.get(incident.id).alerts) == 12  # every alert kept, none dropped
+    assert {desk.state(a).incident_id for a in storm} == {incident.id}
+
+
+def test_below_the_storm_rate_groups_open_their_own_incidents(make_desk: Any) -> None:
+    desk = make_desk(storm_alerts_per_minute=5)
+
+    _, flushed = desk.receive(*[am_alert(f"Probe{n}", service=f"svc-{n}") for n in range(4)])
+
+    assert [r.kind for r in flushed] == ["opened"] * 4
+    assert len(desk.store.list()) == 4
+
+
+# through a launched nightowl: the dispatcher and the resolution check ------------------------
+
+
+@pytest.fixture
+def launched(tmp_path: Path, settings_for: SettingsFactory) -> Iterator[Any]:
+    apps: list[Nightowl] = []
+
+    def launch(**intake: Any) -> Nightowl:
+        app = Nightowl(settings_for(tmp_path, intake={"group_wait_seconds": 0, **intake}))
+        apps.append(app)
+        app.launch()
+        return app
+
+    yield launch
+    for app in apps:
+        app.shutdown()
+
+
+def firing_body(resolved: bool = False) -> bytes:
+    scenario = load_scenario(bundled_scenario("checkout-bad-deploy"))
+    return json.dumps(alertmanager_payload(scenario, resolved=resolved)).encode()
+
+
+async def post(app: Nightowl, client: httpx.AsyncClient, body: bytes) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/webhooks/alertmanager",
+        content=body,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 202, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def run(app: Nightowl, scenario: Any) -> Any:
+    async def main() -> Any:
+        transport = httpx.ASGITransport(app=create_api(app))
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as c:
+                return await scenario(c)
+        finally:
+            await app.stop_background()
+
+    return asyncio.run(main())
+
+
+def test_the_dispatcher_opens_a_waiting_group_once_it_is_due(launched: Any) -> None:
+    app = launched(group_wait_seconds=30)
+
+    async def scenario(client: httpx.AsyncClient) -> tuple[dict[str, Any], list[FlushResult]]:
+        answer = await post(app, client, firing_body())
+        early = await asyncio.to_thread(app.intake.flush_due)
+        await app.clock.sleep(31)  # scenario time: skip past group_wait
+        due = await asyncio.to_thread(app.intake.flush_due)
+        await app.dispatcher.handle(due)
+        await engine.wait_for(str(due[0].incident_id), timeout=60)
+        assert early == []
+        return answer, due
+
+    answer, [opened] = run(app, scenario)
+
+    assert answer["incident_id"] is None
+    assert answer["new_alerts"] == 1
+    assert "after group_wait (30s)" in answer["detail"]
+    assert opened.kind == "opened"
+    incident = app.store.get(str(opened.incident_id))
+    assert incident.service == "checkout"
+    assert incident.status is IncidentStatus.AWAITING_APPROVAL  # autonomy suggest
+    assert [w.workflow_id for w in DBOS.list_workflows()] == [incident.id]
+
+
+def statuses_written(app: Nightowl) -> list[str]:
+    """Every incident status the store writes from now on, in order (observed, not altered)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE INCIDENTS") and "status" in statement:
+            values = params if isinstance(params, tuple | list) else tuple(params.values())
+            seen.extend(v for v in values if v in {s.value for s in IncidentStatus})
+
+    event.listen(app.store.engine, "before_cursor_execute", record)
+    return seen
+
+
+def resolve_all(app: Nightowl, fix_first: bool) -> tuple[str, list[str]]:
+    """Fire, let the workflow finish, (maybe fix checkout by hand), then resolve every alert."""
+    seen = statuses_written(app)
+
+    async def scenario(client: httpx.AsyncClient) -> str:
+        fired = await post(app, client, firing_body())
+        incident_id = str(fired["incident_id"])
+        await engine.wait_for(incident_id, timeout=60)
+        if fix_first:
+            await rollback_by_hand(app)
+        await app.clock.sleep(600)  # ten minutes later, the alert resolves
+        resolved = await post(app, client, firing_body(resolved=True))
+        assert resolved["incidents"] == [incident_id]
+        [check] = [
+            w.workflow_id
+            for w in await DBOS.list_workflows_async()
+            if w.workflow_id.startswith(f"{incident_id}:resolution:")
+        ]
+        await engine.wait_for(check, timeout=60)
+        return incident_id
+
+    return run(app, scenario), seen
+
+
+async def rollback_by_hand(app: Nightowl) -> None:
+    """A human rolls checkout back outside nightowl (on the simulated cluster)."""
+    [replay] = [c for _, c in app.connectors if isinstance(c, Replay)]
+    driver = SimulatedClusterDriver(replay.cluster, app.clock)
+    action = ActionSpec(
+        kind="rollback",
+        service="checkout",
+        runbook="by-hand",
+        risk=Risk.LOW,
+        reason="the on-call engineer rolled back",
+        rollback="redeploy v2.4.1",
+        idempotency_key="by-hand-1",
+    )
+    await driver.apply(action, dry_run=False)
+
+
+def test_all_alerts_resolved_but_signals_still_bad_escalates(launched: Any) -> None:
+    app = launched()
+
+    incident_id, seen = resolve_all(app, fix_first=False)
+
+    incident = app.store.get(incident_id)
+    assert seen[-2:] == ["verifying", "escalated"]
+    assert incident.status is IncidentStatus.ESCALATED
+    assert incident.verification is not None
+    assert incident.verification.recovered is False
+    assert incident.verification.summary.startswith("every alert resolved")
+
+
+def test_all_alerts_resolved_and_signals_confirm_resolves(launched: Any) -> None:
+    app = launched()
+
+    incident_id, seen = resolve_all(app, fix_first=True)
+
+    incident = app.store.get(incident_id)
+    assert seen[-2:] == ["verifying", "resolved"]
+    assert incident.status is IncidentStatus.RESOLVED
+    assert incident.verification is not None
+    assert incident.verification.recovered is True
+
+
+def test_matcher_helpers_are_the_ones_silences_use() -> None:
+    [matcher] = parse_matchers('service=~"check.*"')
+
+    assert matcher == Matcher(name="service", op="=~", value="check.*")

@@ -1,0 +1,168 @@
+"""Intake persistence on every backend (SQLite and a real PostgreSQL): duplicates counted,
+updates recorded, groups flushed into incidents, and concurrent batches that lose nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nightowl.domain import Alert, AlertState, AlertStatus
+from nightowl.intake.service import Intake
+from nightowl.settings import IntakeSettings
+from nightowl.sources.alertmanager import AlertmanagerSource
+from nightowl.store import IncidentStore, create_engine_for, migrate
+from nightowl.store.groups import GroupStore
+from nightowl.store.intake import load_states
+from nightowl.store.intake_tables import AlertStateRow
+from nightowl.store.silences import SilenceStore
+
+T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
+THREADS = 6
+
+
+def alerts(count: int, status: str = "firing", summary: str = "p99 above 2s") -> list[Alert]:
+    body = {
+        "version": "4",
+        "groupKey": "{}:{}",
+        "status": status,
+        "alerts": [
+            {
+                "status": status,
+                "labels": {"alertname": "HighLatency", "service": "checkout", "pod": f"p-{n}"},
+                "annotations": {"summary": summary},
+                "startsAt": "2026-11-20T03:02:00Z",
+                "endsAt": "2026-11-20T03:40:00Z"
+                if status == "resolved"
+                else "0001-01-01T00:00:00Z",
+            }
+            for n in range(count)
+        ],
+    }
+    return list(AlertmanagerSource().parse(json.dumps(body).encode(), {}).alerts)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def intake(database_url: str) -> Iterator[tuple[Intake, IncidentStore, Clock]]:
+    engine = create_engine_for(database_url)
+    migrate(engine)
+    store = IncidentStore(engine)
+    clock = Clock()
+    intake = Intake(
+        IntakeSettings(group_wait_seconds=0), GroupStore(engine), SilenceStore(engine), clock
+    )
+    yield intake, store, clock
+    store.close()
+
+
+def states(intake: Intake) -> dict[str, AlertState]:
+    with intake.groups.write() as session:
+        fingerprints = list(session.scalars(select(AlertStateRow.fingerprint)))
+        return load_states(session, fingerprints)
+
+
+def test_a_repeat_is_a_counted_duplicate_and_a_change_an_update(intake: Any) -> None:
+    intake_, _, clock = intake
+    first = intake_.ingest_now(alerts(3))
+    clock.now += timedelta(minutes=1)
+    again = intake_.ingest_now(alerts(3))
+    clock.now += timedelta(minutes=1)
+    changed = intake_.ingest_now(alerts(3, summary="p99 above 3s"))
+
+    assert first.verdicts == ["new"] * 3
+    assert (again.verdicts, again.counts.duplicates) == (["duplicate"] * 3, 3)
+    assert (changed.verdicts, changed.counts.updated) == (["updated"] * 3, 3)
+    for state in states(intake_).values():
+        assert (state.received, state.duplicates) == (2, 1)
+        assert state.annotations["summary"] == "p99 above 3s"
+        assert state.first_seen == T0
+        assert state.last_seen == T0 + timedelta(minutes=2)
+
+
+def test_a_flushed_group_opens_an_incident_with_every_alert(intake: Any) -> None:
+    intake_, store, _ = intake
+
+    outcome = intake_.ingest_now(alerts(3))
+    [opened] = [r for k in outcome.due_groups if (r := intake_.flush(k))]
+
+    assert opened.kind == "opened"
+    incident = store.get(str(opened.incident_id))
+    assert len(incident.alerts) == 3
+    assert {s.incident_id for s in states(intake_).values()} == {incident.id}
+    assert intake_.flush(opened.group_key) is None  # flushed exactly once
+
+
+def test_the_resolution_is_recorded_on_the_incident(intake: Any) -> None:
+    intake_, store, clock = intake
+    outcome = intake_.ingest_now(alerts(2))
+    [opened] = [r for k in outcome.due_groups if (r := intake_.flush(k))]
+    clock.now += timedelta(minutes=30)
+
+    resolved = intake_.ingest_now(alerts(2, status="resolved"))
+
+    assert resolved.verdicts == ["updated", "updated"]
+    assert resolved.all_resolved == {opened.incident_id}
+    incident = store.get(str(opened.incident_id))
+    assert [a.status for a in incident.alerts].count(AlertStatus.RESOLVED) == 2
+    assert all(s.status is AlertStatus.RESOLVED for s in states(intake_).values())
+
+
+def concurrently(intake: Intake, batch: list[Alert]) -> list[list[str]]:
+    """Ingest the same batch from THREADS threads at once; return each thread's verdicts."""
+    start = threading.Barrier(THREADS)
+    verdicts: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            start.wait()
+            verdicts.append(intake.ingest_now(batch).verdicts)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(verdicts) == THREADS
+    return verdicts
+
+
+def test_concurrent_batches_keep_one_state_per_alert_and_lose_no_resolve(intake: Any) -> None:
+    intake_, _, clock = intake
+    count = 20
+
+    fired = concurrently(intake_, alerts(count))
+    clock.now += timedelta(minutes=5)
+    resolved = concurrently(intake_, alerts(count, status="resolved"))
+
+    flat_fired = [v for vs in fired for v in vs]
+    flat_resolved = [v for vs in resolved for v in vs]
+    assert flat_fired.count("new") == count  # each alert is new exactly once
+    assert flat_fired.count("duplicate") == count * (THREADS - 1)
+    assert flat_resolved.count("updated") == count  # each resolve is applied exactly once
+    assert flat_resolved.count("duplicate") == count * (THREADS - 1)
+    with Session(intake_.groups._engine) as session:
+        rows = session.scalar(select(func.count()).select_from(AlertStateRow))
+    assert rows == count
+    for state in states(intake_).values():
+        assert state.status is AlertStatus.RESOLVED
+        assert state.received == 2
+        assert state.duplicates == 2 * (THREADS - 1)
+        assert state.ends_at == datetime(2026, 11, 20, 3, 40, tzinfo=UTC)
