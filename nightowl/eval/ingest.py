@@ -61,23 +61,31 @@ async def drive(
     headers: dict[str, str],
     concurrency: int,
     progress: Callable[[int], None],
+    depends_on: list[tuple[int, ...]] | None = None,
 ) -> tuple[list[float], int, float]:
-    """POST every body with ``concurrency`` in flight; latencies in ms, error count, wall seconds."""
+    """POST every body with ``concurrency`` in flight; latencies in ms, error count, wall seconds.
+
+    A request waits for the requests it depends on to be answered, as a real sender does.
+    """
     latencies: list[float] = []
     errors = 0
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
+    done = [asyncio.Event() for _ in bodies]
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(len(bodies)):
+        queue.put_nowait(index)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=60.0, headers=headers) as client:
 
         async def worker() -> None:
             nonlocal errors
             while not queue.empty():
-                body = queue.get_nowait()
+                index = queue.get_nowait()
+                for dep in (depends_on or [()] * len(bodies))[index]:
+                    await done[dep].wait()
                 started = time.perf_counter()
-                response = await client.post(url, content=body)
+                response = await client.post(url, content=bodies[index])
                 latencies.append((time.perf_counter() - started) * 1000)
+                done[index].set()
                 if response.status_code >= 300:
                     errors += 1
                 progress(1)
@@ -148,6 +156,7 @@ async def run(
                     {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
                     concurrency,
                     tick,
+                    w.depends_on,
                 )
                 phases.append(_phase(w, lat, err, secs))
         lost, detected = _lost(directory / "data" / "nightowl.sqlite", workloads)
@@ -187,6 +196,7 @@ async def _alertmanager(
                 {"Content-Type": "application/json"},
                 concurrency,
                 tick,
+                w.depends_on,
             )
             phases.append(_phase(w, lat, err, secs))
     finally:

@@ -60,6 +60,8 @@ SEVERITIES = ("critical", "warning", "warning", "info")
 class Event:
     alert: dict[str, Any]
     kind: str  # "new", "duplicate" or "resolve"
+    origin: int = -1
+    """For a duplicate or resolve: the index of the event it repeats or resolves."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Workload:
     """Alertmanager webhook payloads (version 4) for nightowl."""
     api_bodies: list[bytes]
     """The same alerts as postable alerts for Alertmanager's /api/v2/alerts."""
+    depends_on: list[tuple[int, ...]]
+    """Per request: the earlier requests that must be answered first (a sender sends one alert's
+    notifications in order, so a resolve never overtakes its firing)."""
     alerts: int
     fingerprints: frozenset[str]
     resolved: frozenset[str]
@@ -112,26 +117,27 @@ def _events(rng: random.Random, total: int, now: datetime, offset: int, margin: 
     group's notifications in order).
     """
     events: list[Event] = []
-    firing: list[dict[str, Any]] = []
+    firing: list[tuple[dict[str, Any], int]] = []
     born: list[int] = []
     for n in range(total):
         roll = rng.random()
         ready = bisect.bisect_right(born, n - margin)
         if ready and roll < 0.20:
-            events.append(Event(firing[rng.randrange(ready)], "duplicate"))
+            repeated, at = firing[rng.randrange(ready)]
+            events.append(Event(repeated, "duplicate", at))
         elif ready and roll < 0.30:
             pick = rng.randrange(ready)
             born.pop(pick)
-            original = firing.pop(pick)
+            original, at = firing.pop(pick)
             resolved = {
                 **original,
                 "status": "resolved",
                 "endsAt": now.isoformat().replace("+00:00", "Z"),
             }
-            events.append(Event(resolved, "resolve"))
+            events.append(Event(resolved, "resolve", at))
         else:
             alert = _alert(rng, offset + n, now)
-            firing.append(alert)
+            firing.append((alert, n))
             born.append(n)
             events.append(Event(alert, "new"))
     return events
@@ -143,8 +149,14 @@ def build(
     rng = random.Random(seed)
     now = datetime.now(UTC)
     events = _events(rng, total, now, offset, margin=(concurrency + 2) * group_size)
-    am_bodies, api_bodies = [], []
+    am_bodies, api_bodies, depends_on = [], [], []
     for start in range(0, len(events), group_size):
+        request = start // group_size
+        deps = {
+            events[i].origin // group_size
+            for i in range(start, min(start + group_size, len(events)))
+        }
+        depends_on.append(tuple(sorted(d for d in deps if 0 <= d < request)))
         chunk = [e.alert for e in events[start : start + group_size]]
         status = "firing" if any(a["status"] == "firing" for a in chunk) else "resolved"
         first = chunk[0]["labels"]
@@ -175,6 +187,7 @@ def build(
         group_size=group_size,
         am_bodies=am_bodies,
         api_bodies=api_bodies,
+        depends_on=depends_on,
         alerts=len(events),
         fingerprints=frozenset(e.alert["fingerprint"] for e in events),
         resolved=frozenset(e.alert["fingerprint"] for e in events if e.kind == "resolve"),

@@ -145,7 +145,7 @@ def concurrently(intake: Intake, batch: list[Alert]) -> list[list[str]]:
 
 
 def test_concurrent_batches_keep_one_state_per_alert_and_lose_no_resolve(intake: Any) -> None:
-    intake_, _, clock = intake
+    intake_, store, clock = intake
     count = 20
 
     fired = concurrently(intake_, alerts(count))
@@ -158,7 +158,7 @@ def test_concurrent_batches_keep_one_state_per_alert_and_lose_no_resolve(intake:
     assert flat_fired.count("duplicate") == count * (THREADS - 1)
     assert flat_resolved.count("updated") == count  # each resolve is applied exactly once
     assert flat_resolved.count("duplicate") == count * (THREADS - 1)
-    with Session(intake_.groups._engine) as session:
+    with Session(store.engine) as session:
         rows = session.scalar(select(func.count()).select_from(AlertStateRow))
     assert rows == count
     for state in states(intake_).values():
