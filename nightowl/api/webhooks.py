@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -11,6 +12,9 @@ from pydantic import BaseModel
 from nightowl.api.deps import nightowl_of
 from nightowl.api.metrics import WEBHOOKS
 from nightowl.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from nightowl.app import Nightowl
 
 log = logging.getLogger(__name__)
 
@@ -52,35 +56,40 @@ class Rejected(BaseModel):
     summary="Receive an alert notification (Alertmanager webhook payload version 4)",
 )
 async def receive(source: str, request: Request) -> JSONResponse:
-    app = nightowl_of(request)
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
+    status, answer = await handle(nightowl_of(request), source, body, headers)
+    return JSONResponse(answer, status_code=status)
+
+
+async def handle(
+    app: Nightowl, source: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """The whole endpoint as one function (status, JSON answer), shared by the FastAPI route and
+    the fast path in ``fastpath.py``."""
     limit = app.settings.webhooks.max_body_bytes
     if len(body) > limit:
         error = InputError(f"body of {len(body)} bytes exceeds webhooks.max_body_bytes ({limit})")
-        return _reject(request, source, error, body[:limit], headers, 413)
+        return _reject(app, source, error, body[:limit], headers, 413)
     try:
         result = await app.receive(source, body, headers)
     except NotFoundError as exc:
-        return _reject(request, source, exc, body, headers, 404)
+        return _reject(app, source, exc, body, headers, 404)
     except InputError as exc:
-        return _reject(request, source, exc, body, headers, exc.status_code)
+        return _reject(app, source, exc, body, headers, exc.status_code)
     WEBHOOKS.labels(source=source, outcome="accepted").inc()
-    return JSONResponse(Accepted(**result.model_dump()).model_dump(), status_code=202)
+    return 202, Accepted(**result.model_dump()).model_dump()
 
 
 def _reject(
-    request: Request,
+    app: Nightowl,
     source: str,
     error: Exception,
     body: bytes,
     headers: dict[str, str],
     status: int,
-) -> JSONResponse:
-    app = nightowl_of(request)
+) -> tuple[int, dict[str, Any]]:
     dead = app.dead_letter(source, str(error), body, headers)
     WEBHOOKS.labels(source=source, outcome="rejected").inc()
     log.info("rejected %s webhook (dead letter %s): %s", source, dead, error)
-    return JSONResponse(
-        Rejected(error=str(error), dead_letter_id=dead).model_dump(), status_code=status
-    )
+    return status, Rejected(error=str(error), dead_letter_id=dead).model_dump()

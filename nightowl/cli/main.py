@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from nightowl.cli import approvals, demo
+from nightowl.cli import eval as eval_cli
 from nightowl.cli.approvals import approvals_app
 from nightowl.cli.audit import audit_app
 from nightowl.cli.bench import bench_app
@@ -20,6 +21,8 @@ from nightowl.cli.killswitch import killswitch_app
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.cli.policy import policy_app
 from nightowl.cli.runbook import runbook_app
+from nightowl.cli.sandbox import sandbox_app
+from nightowl.cli.scenarios import app as scenarios_app
 from nightowl.cli.silence import silence_app
 
 app = typer.Typer(
@@ -37,11 +40,14 @@ app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(check_app, name="check")
 app.add_typer(deploy_app, name="deploy")
 app.command("demo")(demo.command)
+app.command("eval")(eval_cli.command)
+app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(runbook_app, name="runbook")
 app.add_typer(policy_app, name="policy")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(killswitch_app, name="killswitch")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sandbox_app, name="sandbox")
 app.command("approve")(approvals.approve)
 app.command("deny")(approvals.deny)
 
@@ -57,16 +63,20 @@ def serve(
         int | None, typer.Option(help="Port to listen on (default: server.port).")
     ] = None,
 ) -> None:
-    """Run the HTTP API: webhooks in, incidents out. Resumes incidents a crash interrupted."""
+    """Run the HTTP API and the web UI (/ui): webhooks in, incidents out. Resumes incidents a
+    crash interrupted."""
     import uvicorn
 
+    from nightowl.api.fastpath import WebhookFastPath
     from nightowl.api.server import create_api
     from nightowl.app import Nightowl
+    from nightowl.ui import install
 
     with user_errors():
         settings = settings_from(config, data_dir)
         nightowl = Nightowl(settings)
         api = create_api(nightowl, manage_lifecycle=True)
+        install(api, nightowl)  # the web UI beside the API
         bind_host, bind_port = host or settings.server.host, port or settings.server.port
         if not settings.webhook_tokens("alertmanager"):
             console.print(
@@ -76,7 +86,21 @@ def serve(
         console.print(
             f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
         )
-        uvicorn.run(api, host=bind_host, port=bind_port, log_level="warning")
+        uvicorn.run(
+            WebhookFastPath(api, nightowl),
+            host=bind_host,
+            port=bind_port,
+            log_level="warning",
+            access_log=False,
+        )
+
+
+@app.command("hash-password")
+def hash_password() -> None:
+    """Print a password hash for ui.users.<name>.password_hash (asks for the password)."""
+    from nightowl.ui.passwords import main as ask
+
+    raise typer.Exit(ask())
 
 
 @config_app.command("check")

@@ -8,18 +8,16 @@ the same alerts through ``/api/v2/alerts`` for comparison.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import numpy as np
 import yaml
 from sqlalchemy import create_engine, select
 
 from nightowl.domain.base import Model
+from nightowl.eval.http_load import post_all
 from nightowl.eval.ingest_load import Workload, build
 from nightowl.store.intake_tables import AlertStateRow
 from nightowl.testing.alertmanager import AlertmanagerMissing, AlertmanagerServer
@@ -63,36 +61,15 @@ async def drive(
     progress: Callable[[int], None],
     depends_on: list[tuple[int, ...]] | None = None,
 ) -> tuple[list[float], int, float]:
-    """POST every body with ``concurrency`` in flight; latencies in ms, error count, wall seconds.
-
-    A request waits for the requests it depends on to be answered, as a real sender does.
-    """
-    latencies: list[float] = []
-    errors = 0
-    done = [asyncio.Event() for _ in bodies]
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(bodies)):
-        queue.put_nowait(index)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60.0, headers=headers) as client:
-
-        async def worker() -> None:
-            nonlocal errors
-            while not queue.empty():
-                index = queue.get_nowait()
-                for dep in (depends_on or [()] * len(bodies))[index]:
-                    await done[dep].wait()
-                started = time.perf_counter()
-                response = await client.post(url, content=bodies[index])
-                latencies.append((time.perf_counter() - started) * 1000)
-                done[index].set()
-                if response.status_code >= 300:
-                    errors += 1
-                progress(1)
-
-        began = time.perf_counter()
-        await asyncio.gather(*[worker() for _ in range(concurrency)])
-        return latencies, errors, time.perf_counter() - began
+    """POST every body with ``concurrency`` in flight; latencies in ms, error count, wall seconds."""
+    return await post_all(
+        url,
+        bodies,
+        headers | {"Content-Type": "application/json"},
+        concurrency,
+        progress,
+        depends_on,
+    )
 
 
 def _phase(workload: Workload, latencies: list[float], errors: int, seconds: float) -> PhaseResult:

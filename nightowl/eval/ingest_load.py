@@ -150,13 +150,16 @@ def build(
     now = datetime.now(UTC)
     events = _events(rng, total, now, offset, margin=(concurrency + 2) * group_size)
     am_bodies, api_bodies, depends_on = [], [], []
+    last_request: dict[
+        str, int
+    ] = {}  # fingerprint → the request that carried its last notification
     for start in range(0, len(events), group_size):
         request = start // group_size
-        deps = {
-            events[i].origin // group_size
-            for i in range(start, min(start + group_size, len(events)))
-        }
-        depends_on.append(tuple(sorted(d for d in deps if 0 <= d < request)))
+        batch = events[start : start + group_size]
+        fingerprints = [e.alert["fingerprint"] for e in batch]
+        deps = {last_request[fp] for fp in fingerprints if fp in last_request}
+        depends_on.append(tuple(sorted(d for d in deps if d < request)))
+        last_request.update(dict.fromkeys(fingerprints, request))
         chunk = [e.alert for e in events[start : start + group_size]]
         status = "firing" if any(a["status"] == "firing" for a in chunk) else "resolved"
         first = chunk[0]["labels"]
