@@ -31,6 +31,7 @@ from nightowl.domain import Deploy
 from nightowl.errors import ConfigError, InputError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.protocol import Notifier
+from nightowl.notify.routing import secrets_of, store_lookup, wrap
 from nightowl.policy.cedar import CedarRules
 from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
 from nightowl.runbooks.catalog import load_runbooks
@@ -40,7 +41,7 @@ from nightowl.sim.replay import Replay
 from nightowl.sources.auth import authenticate
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalRequest
+from nightowl.store.approvals import ApprovalRequest, ApprovalStore
 from nightowl.store.control import ControlStore, KillSwitch
 from nightowl.store.deploys import DeployLog, Recorded, RecordedDeploys
 from nightowl.store.groups import GroupStore
@@ -87,6 +88,14 @@ class Nightowl:
             runbooks=load_runbooks(settings.runbooks.paths),
             cedar=CedarRules.load(settings.policy.cedar),
         )
+        if settings.llm.provider != "none":
+            from nightowl.agent.build import build_investigator  # the optional llm extra
+
+            rt = self.runtime
+            rt.agent = build_investigator(
+                settings, self.store.engine, self.clock, metrics=rt.metrics, logs=rt.logs,
+                deploys=rt.deploys, cluster=rt.cluster, topology=rt.topology, runbooks=rt.runbooks,
+            )  # fmt: skip
         self._launched = False
         self.sources = build_sources(settings)
         self.intake = Intake(
@@ -131,7 +140,11 @@ class Nightowl:
             cls = resolve(NOTIFIERS, config.kind, "notifier")
             options = _validate(cls.Config, config.options(), f"notify.notifiers.{config.name}")
             out.append(cls(config.name, options, self.clock))
-        return out
+        # Every notifier sits behind the routes (notify.routes), enriched and redacted.
+        lookup = store_lookup(
+            self.store, ApprovalStore(self.store.engine), self.settings.ui.public_url
+        )
+        return wrap(out, self.settings.notify, lookup, self.clock.now, secrets_of(self.settings))
 
     # safety: approvals and the kill switch (the API and CLI call these) -----------------------
 

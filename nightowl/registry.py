@@ -29,6 +29,10 @@ CONNECTORS: dict[str, str] = {
 NOTIFIERS: dict[str, str] = {
     "file": "nightowl.notify.file:FileNotifier",
     "webhook": "nightowl.notify.webhook:WebhookNotifier",
+    "slack": "nightowl.notify.slack:SlackNotifier",
+    "pagerduty": "nightowl.notify.pagerduty:PagerDutyNotifier",
+    "teams": "nightowl.notify.teams:TeamsNotifier",
+    "email": "nightowl.notify.email:EmailNotifier",
 }
 DRIVERS: dict[str, str] = {
     "kubernetes": "nightowl.actions.kubernetes:KubernetesDriver",

@@ -1,11 +1,31 @@
-"""Diagnose: pick the root cause among the hypotheses and explain why the others lost."""
+"""Diagnose: search the hypotheses (asking for more evidence), pick the root cause, explain.
+
+``investigate`` runs the hypothesis tree: hypothesise, fetch the evidence the leaders name, rescore,
+stop at a confident leader or an empty budget. ``diagnose`` picks the winner and says why each
+runner-up lost; ``rank_root_causes`` wires the topology-aware service ranking in.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from nightowl.domain import Diagnosis, Hypothesis, HypothesisStatus, RootCause
+from nightowl.analysis.hypotheses import SYMPTOMS, Context, hypothesise
+from nightowl.analysis.rca import rank_services
+from nightowl.analysis.taxonomy import ProbeBudget, plan_probes, run_probes
+from nightowl.connectors.protocols import LogSource
+from nightowl.domain import (
+    Diagnosis,
+    Evidence,
+    EvidenceKind,
+    Hypothesis,
+    HypothesisStatus,
+    Observations,
+    RootCause,
+)
+from nightowl.settings import AnalysisSettings
 
 
 def diagnose(hypotheses: Sequence[Hypothesis], min_confidence: float, at: datetime) -> Diagnosis:
@@ -40,3 +60,84 @@ def diagnose(hypotheses: Sequence[Hypothesis], min_confidence: float, at: dateti
         hypotheses=tuple(ranked),
         decided_at=at,
     )
+
+
+def rank_root_causes(obs: Observations | None, evidence: Sequence[Evidence]) -> dict[str, int]:
+    """Service → place in the topology-aware root-cause ranking (1 is likeliest).
+
+    The fault time is the earliest error or latency rise in scope (the ranking compares each
+    signal before and after it); without one, the ranking is skipped.
+    """
+    if obs is None or not obs.signals:
+        return {}
+    onsets = [
+        e.onset
+        for e in evidence
+        if e.kind is EvidenceKind.METRIC_CHANGE
+        and e.signal in SYMPTOMS
+        and e.data.get("direction") == 1
+        and e.onset is not None
+    ]
+    if not onsets:
+        return {}
+    ranked = rank_services(
+        obs.signals,
+        obs.topology,
+        min(onsets),
+        logs=obs.logs,
+        deploys=obs.deploys,
+        symptom=obs.service,
+    )
+    return {r.service: r.rank for r in ranked if r.service in obs.services}
+
+
+@dataclass
+class Investigation:
+    """The result of the hypothesis search: the final ranking and what it cost."""
+
+    hypotheses: list[Hypothesis]
+    evidence: list[Evidence]
+    queries: int = 0
+    rounds: int = 0
+    stopped: str = ""
+
+
+async def investigate(
+    evidence: Sequence[Evidence],
+    obs: Observations | None,
+    settings: AnalysisSettings,
+    logs: Sequence[LogSource],
+    context: Context,
+    budget: ProbeBudget | None = None,
+) -> Investigation:
+    """Hypothesise, then fetch the evidence that would settle the leaders, until one clears the
+    threshold (``min_confidence`` + 0.3) or the query/time budget is spent. Never raises for a
+    failing log source: a failed search simply finds nothing."""
+    budget = budget or ProbeBudget()
+    found = list(evidence)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget.seconds
+    focus = obs.service if obs else None
+    result = Investigation(hypotheses=hypothesise(found, settings, focus, context), evidence=found)
+    done: set[tuple[str, str]] = set()
+    threshold = min(0.95, settings.min_confidence + 0.3)
+    while True:
+        leaders = [h for h in result.hypotheses[: budget.leaders]]
+        if leaders and leaders[0].confidence >= threshold:
+            result.stopped = f"leader at {leaders[0].confidence:.2f} ≥ {threshold:.2f}"
+            break
+        left = deadline - loop.time()
+        spare = budget.queries - result.queries
+        probes = plan_probes(leaders, context.taxonomy, context.topology, done)
+        probes = probes[: max(0, spare // max(1, len(logs)))]
+        if obs is None or not logs or not probes or left <= 0 or result.rounds >= budget.rounds:
+            result.stopped = "budget spent" if probes else "nothing left to ask"
+            break
+        new, spent = await run_probes(probes, logs, obs.start, obs.end, left)
+        result.queries += spent
+        result.rounds += 1
+        known = {e.id for e in found}
+        found += [e for e in new if e.id not in known]
+        result.hypotheses = hypothesise(found, settings, focus, context)
+    result.evidence = found
+    return result

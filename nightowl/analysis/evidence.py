@@ -10,17 +10,22 @@ import re
 from collections import Counter
 
 from nightowl.analysis.changes import detect_change, detect_growth
+from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy
 from nightowl.domain import Evidence, EvidenceKind, LogLevel, Observations, SignalKind
 
 GROWTH_SIGNALS = (SignalKind.MEMORY,)
 MASK = re.compile(r"0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+(?:\.\d+)?", re.IGNORECASE)
 
 
-def analyze(obs: Observations) -> list[Evidence]:
+def analyze(obs: Observations, taxonomy: Taxonomy | None = None) -> list[Evidence]:
+    """Every piece of evidence in ``obs``; ``taxonomy`` names the log patterns worth citing."""
     evidence: list[Evidence] = []
     evidence += _signal_evidence(obs)
     evidence += _deploy_evidence(obs)
     evidence += _log_evidence(obs)
+    evidence += _pattern_evidence(obs, taxonomy or builtin_taxonomy())
+    evidence += _pod_evidence(obs)
+    evidence += _event_evidence(obs)
     evidence += [
         Evidence(
             id=f"unavailable:{u.source}:{u.what}",
@@ -126,6 +131,110 @@ def _log_evidence(obs: Observations) -> list[Evidence]:
             )
         )
     return out
+
+
+def _pattern_evidence(obs: Observations, taxonomy: Taxonomy) -> list[Evidence]:
+    """One piece per service and taxonomy log pattern its error or warning lines match."""
+    found: dict[tuple[str, str], list[tuple[object, str]]] = {}
+    for record in sorted(obs.logs, key=lambda r: r.timestamp):
+        if record.level not in (LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN):
+            continue
+        text = record.message.lower()
+        for pattern, needles in taxonomy.log_patterns.items():
+            if any(n in text for n in needles):
+                found.setdefault((record.service, pattern), []).append(
+                    (record.timestamp, record.message)
+                )
+    out = []
+    for (service, pattern), lines in sorted(found.items()):
+        at, example = lines[0]
+        out.append(
+            Evidence(
+                id=f"logs:{service}:{pattern}",
+                kind=EvidenceKind.LOG_ERRORS,
+                service=service,
+                signal=f"log:{pattern}",
+                summary=f"{len(lines)} lines on {service} read like {pattern.replace('_', ' ')}, "
+                f"first at {at:%H:%M:%S}: {example}",
+                source=obs.sources.get("logs", "logs"),
+                query=f"level>=WARN service={service} ({pattern})",
+                onset=at if isinstance(at, type(obs.start)) else None,
+                magnitude=float(len(lines)),
+                data={"pattern": pattern, "lines": len(lines), "example": example},
+            )
+        )
+    return out
+
+
+def _pod_evidence(obs: Observations) -> list[Evidence]:
+    """Restarts, OOM kills and crash loops of each service's pods (cluster state at the page)."""
+    out = []
+    source = obs.sources.get("cluster", "cluster")
+    for service in sorted({p.service for p in obs.pods if p.service}):
+        pods = [p for p in obs.pods if p.service == service]
+        restarts = sum(p.restarts for p in pods)
+        ooms = sum(p.oom_kills for p in pods)
+        waiting = sorted({c.reason for p in pods for c in p.containers if c.reason})
+        facts = [
+            ("pod_restarts", restarts, f"{service} pods restarted {restarts} times"),
+            ("oom_kills", ooms, f"{ooms} {service} containers were OOM-killed"),
+            (
+                "crash_loop",
+                int("CrashLoopBackOff" in waiting),
+                f"{service} pods wait in {', '.join(waiting)}",
+            ),
+        ]
+        for signal, value, summary in facts:
+            if value:
+                out.append(
+                    Evidence(
+                        id=f"pods:{service}:{signal}",
+                        kind=EvidenceKind.METRIC_CHANGE,
+                        service=service,
+                        signal=signal,
+                        summary=summary,
+                        source=source,
+                        query=f"pods of {service}",
+                        magnitude=float(value),
+                        data={"direction": 1, "pods": len(pods)},
+                    )
+                )
+    return out
+
+
+def _event_evidence(obs: Observations) -> list[Evidence]:
+    """Warning events (BackOff, evictions, ...) and configuration changes, from the cluster."""
+    out = []
+    source = obs.sources.get("cluster", "cluster")
+    for e in sorted(obs.events, key=lambda e: e.at):
+        if e.reason == "ConfigChanged" and e.service:
+            out.append(
+                Evidence(
+                    id=f"config:{e.service}:{e.at:%H%M%S}",
+                    kind=EvidenceKind.DEPLOY,
+                    service=e.service,
+                    summary=f"{e.service} configuration changed at {e.at:%H:%M:%S}: {e.message}",
+                    source=source,
+                    query=f"events of {e.service}",
+                    onset=e.at,
+                    data={"change": "config", "version": f"config@{e.at:%H%M%S}"},
+                )
+            )
+        elif e.type == "Warning" and e.service:
+            out.append(
+                Evidence(
+                    id=f"event:{e.service}:{e.reason}",
+                    kind=EvidenceKind.LOG_ERRORS,
+                    service=e.service,
+                    signal=f"event:{e.reason}",
+                    summary=f"{e.reason} on {e.object} at {e.at:%H:%M:%S}: {e.message}",
+                    source=source,
+                    query=f"events of {e.service}",
+                    onset=e.at,
+                    data={"reason": e.reason, "count": e.count},
+                )
+            )
+    return list({e.id: e for e in out}.values())
 
 
 def _fmt(value: float) -> str:

@@ -7,7 +7,8 @@ deploy's fault: rolling back fixes it, restarting only postpones it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from nightowl.domain import (
@@ -18,6 +19,8 @@ from nightowl.domain import (
     HypothesisStatus,
     SignalKind,
 )
+from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy, score_signature, service_features
+from nightowl.analysis.taxonomy.features import is_config
 from nightowl.settings import AnalysisSettings
 
 SUPPORTED, WEAK = 0.5, 0.2
@@ -31,10 +34,12 @@ class EvidenceIndex:
     def find(
         self, kind: EvidenceKind, service: str | None = None, signal: str | None = None
     ) -> list[Evidence]:
+        """Evidence of ``kind`` (configuration changes are not deploys here)."""
         return [
             e
             for e in self.items
             if e.kind is kind
+            and not is_config(e)
             and (service is None or e.service == service)
             and (signal is None or e.signal == signal)
         ]
@@ -209,13 +214,74 @@ def traffic_spike(
 RULES: tuple[Rule, ...] = (bad_deploy, memory_leak, traffic_spike)
 
 
+@dataclass(frozen=True)
+class Context:
+    """What the rules read besides the evidence: the call graph, the root-cause service ranking
+    (service → place, 1 is likeliest) and the taxonomy whose signatures propose the other kinds."""
+
+    topology: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    ranks: Mapping[str, int] = field(default_factory=dict)
+    taxonomy: Taxonomy = field(default_factory=builtin_taxonomy)
+
+
 def hypothesise(
-    evidence: Iterable[Evidence], settings: AnalysisSettings, focus: str | None
+    evidence: Iterable[Evidence],
+    settings: AnalysisSettings,
+    focus: str | None,
+    context: Context | None = None,
 ) -> list[Hypothesis]:
-    """Every hypothesis of every rule, strongest first."""
+    """Every hypothesis of every rule and every signature, strongest first."""
+    context = context or Context()
     index = EvidenceIndex(evidence)
     found = [h for rule in RULES for h in rule(index, settings, focus)]
+    found += signature_hypotheses(index.items, settings, context)
+    found = subsume(found, context.taxonomy)
     return sorted(found, key=lambda h: (-h.confidence, h.service != focus, h.kind))
+
+
+def signature_hypotheses(
+    evidence: list[Evidence], settings: AnalysisSettings, context: Context
+) -> list[Hypothesis]:
+    """One hypothesis per taxonomy kind (without a hand-written rule) and service it fits."""
+    window = timedelta(minutes=settings.deploy_window_minutes)
+    per_service = service_features(evidence, context.topology, window)
+    out = []
+    for signature in context.taxonomy.kinds:
+        if signature.rule == "builtin":
+            continue
+        for service, features in sorted(per_service.items()):
+            h = score_signature(signature, service, features, context.ranks)
+            if h is not None:
+                out.append(h)
+    return out
+
+
+def subsume(found: list[Hypothesis], taxonomy: Taxonomy) -> list[Hypothesis]:
+    """A supported specific kind outranks the generic kinds it subsumes on the same service."""
+    out = list(found)
+    for specific in found:
+        signature = taxonomy.kind(specific.kind)
+        if signature is None or specific.status is not HypothesisStatus.SUPPORTED:
+            continue
+        for i, other in enumerate(out):
+            if (
+                other.service == specific.service
+                and other.kind in signature.subsumes
+                and other.confidence >= specific.confidence
+            ):
+                confidence = round(max(0.02, specific.confidence - 0.05), 3)
+                out[i] = other.model_copy(
+                    update={
+                        "confidence": confidence,
+                        "status": _status(confidence) if confidence < SUPPORTED else HypothesisStatus.WEAK,
+                        "summary": f"{other.summary}; explained better as {specific.kind}",
+                        "refuting": (*other.refuting, *specific.supporting[:1]),
+                    }
+                )
+                if specific.deploy is None and other.deploy is not None:
+                    j = out.index(specific)
+                    out[j] = specific.model_copy(update={"deploy": other.deploy})
+    return out
 
 
 def _minutes(delta: timedelta) -> str:

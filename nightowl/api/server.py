@@ -10,7 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import nightowl
-from nightowl.api import approvals, deploys, health, incidents, killswitch, silences, webhooks
+from nightowl.api import (
+    approvals,
+    deploys,
+    health,
+    incidents,
+    killswitch,
+    kpis,
+    silences,
+    slack,
+    webhooks,
+)
 from nightowl.errors import InputError, NightowlError, NotFoundError
 
 if TYPE_CHECKING:
@@ -48,6 +58,10 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(silences.router)
     api.include_router(approvals.router)
     api.include_router(killswitch.router)
+    api.include_router(kpis.router)
+    api.include_router(slack.router)
+    if app is not None:
+        kpis.bind(app)  # the agent's KPIs on /metrics
     return api
 
 

@@ -45,7 +45,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         r"\1" + REDACTED,
     ),
-    (re.compile(r"(?i)([?&](?:sig|signature|key|token|secret|password)=)[^&\s#]+"), r"\1" + REDACTED),
+    (
+        re.compile(r"(?i)([?&](?:sig|signature|key|token|secret|password)=)[^&\s#]+"),
+        r"\1" + REDACTED,
+    ),
     (re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/:@]+:[^\s/@]+@"), r"\1" + REDACTED + "@"),
     (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), REDACTED),
     (re.compile(r"\bxapp-[A-Za-z0-9-]{10,}"), REDACTED),

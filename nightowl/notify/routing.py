@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from nightowl.domain import Model, Notification
 from nightowl.errors import ConfigError, NightowlError
@@ -65,7 +65,8 @@ class Notice(Message):
     url: str | None = None
     report_html_path: str | None = None
     approvals: tuple[PendingApproval, ...] = ()
-    history: tuple[Notification, ...] = ()
+    history: tuple[Notification, ...] = Field(default=(), exclude=True)
+    """Not serialised: file and webhook receivers get the message, not the incident's log."""
 
     def sent_by(self, channel: str) -> tuple[Notification, ...]:
         """The successful notifications ``channel`` sent earlier about this incident."""
@@ -191,7 +192,10 @@ def wrap(
     known_secrets: Iterable[str] = (),
 ) -> list[Notifier]:
     """Put every notifier behind one router. ConfigError if a route names an unknown notifier."""
-    known = {*known_secrets, *(s for n in notifiers for s in secrets_of(getattr(n, "config", None)))}
+    known = {
+        *known_secrets,
+        *(s for n in notifiers for s in secrets_of(getattr(n, "config", None))),
+    }
     router = Router(settings, [n.name for n in notifiers], lookup, known)
     return [Routed(n, router, clock) for n in notifiers]
 

@@ -99,10 +99,17 @@ class SimulatedCluster:
 
 
 class SimulatedClusterDriver:
-    """Acts on the simulated cluster: rollback, restart, scale_out."""
+    """Acts on the simulated cluster with every action kind the built-in runbooks use.
+
+    ``rollback``, ``restart``, ``scale_out`` and ``delete_pod`` change the service's state;
+    ``ssh``, ``webhook`` and ``pull_request`` (clean a disk, call a failover or renewal hook, revert
+    a config file) only record an event, which is what ends the faults they remedy.
+    """
 
     name = "simulated"
-    kinds = frozenset({"rollback", "restart", "scale_out"})
+    kinds = frozenset(
+        {"rollback", "restart", "scale_out", "delete_pod", "ssh", "webhook", "pull_request"}
+    )
 
     def __init__(self, cluster: SimulatedCluster, clock: Clock) -> None:
         self.cluster = cluster
@@ -115,6 +122,14 @@ class SimulatedClusterDriver:
             return f"roll back {action.service} from {current.version} to {target}"
         if action.kind == "restart":
             return f"restart the {current.replicas} replicas of {action.service} one at a time"
+        if action.kind == "delete_pod":
+            return f"delete {action.params.get('count') or 1} pod(s) of {action.service}"
+        if action.kind == "ssh":
+            return f"run {action.params.get('template')!r} on the hosts of {action.service}"
+        if action.kind == "webhook":
+            return f"call the {action.params.get('hook')!r} hook for {action.service}"
+        if action.kind == "pull_request":
+            return f"open a pull request: {action.params.get('title') or action.service}"
         factor = float(action.params.get("factor") or 2)
         return f"scale {action.service} from {current.replicas} to {round(current.replicas * factor)} replicas"
 
@@ -178,6 +193,11 @@ class SimulatedClusterDriver:
             return before.model_copy(update={"version": target, "previous_version": before.version})
         if action.kind == "restart":
             return before.model_copy(update={"restarts": before.restarts + before.replicas})
+        if action.kind == "delete_pod":
+            count = int(action.params.get("count") or 1)
+            return before.model_copy(update={"restarts": before.restarts + count})
+        if action.kind != "scale_out":
+            return before
         factor = float(action.params.get("factor") or 2)
         return before.model_copy(update={"replicas": max(1, round(before.replicas * factor))})
 

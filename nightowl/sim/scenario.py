@@ -61,6 +61,17 @@ class LogSpec(_Spec):
     delay_minutes: float = Field(default=0, ge=0)
 
 
+class PodEffect(_Spec):
+    """What the fault does to the service's pods while it lasts (restarts, a waiting reason)."""
+
+    restarts: int = Field(default=0, ge=0, description="Extra restarts per pod.")
+    waiting_reason: str | None = Field(default=None, description="e.g. CrashLoopBackOff.")
+    oom_killed: bool = False
+    event_reason: str | None = Field(default=None, description="A Warning event, e.g. BackOff.")
+    event_message: str = ""
+    delay_minutes: float = Field(default=0, ge=0)
+
+
 class Remedy(_Spec):
     kind: str
     recovery_minutes: float = Field(default=1.0, ge=0)
@@ -76,6 +87,21 @@ class FaultSpec(_Spec):
     propagates_to: dict[str, list[Effect]] = Field(
         default={}, description="Effects the fault has on other services (callers)."
     )
+    caller_logs: dict[str, list[LogSpec]] = Field(
+        default={}, description="Lines the fault makes other services (callers) write."
+    )
+    pods: PodEffect | None = None
+
+
+class ConfigChangeSpec(_Spec):
+    """A configuration change (a ConfigMap edit, a flag flip): served as a cluster event."""
+
+    service: str
+    at: datetime
+    key: str
+    old: str = ""
+    new: str = ""
+    author: str | None = None
 
 
 class DeploySpec(_Spec):
@@ -119,6 +145,7 @@ class Scenario(_Spec):
     seed: int = 0
     services: dict[str, ServiceSpec]
     deploys: list[DeploySpec] = []
+    config_changes: list[ConfigChangeSpec] = []
     faults: list[FaultSpec] = []
     logs: list[BackgroundLog] = []
     alerts: list[AlertSpec] = Field(min_length=1)
@@ -148,6 +175,8 @@ def load_scenario(path: Path) -> Scenario:
         loc = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{loc}: {first['msg']}", where=str(path)) from None
     unknown = {f.service for f in scenario.faults} | {d.service for d in scenario.deploys}
+    unknown |= {c.service for c in scenario.config_changes}
+    unknown |= {s for f in scenario.faults for s in [*f.propagates_to, *f.caller_logs]}
     unknown -= set(scenario.services)
     if unknown:
         raise ConfigError(

@@ -22,6 +22,10 @@ ACTION_EVENTS = {
     "rollback": ("DeploymentRollback", "Rolled back deployment {s} to {v}"),
     "restart": ("Killing", "Restarted the pods of {s} (rolling restart)"),
     "scale_out": ("ScalingReplicaSet", "Scaled deployment {s} to {r} replicas"),
+    "delete_pod": ("Killing", "Deleted one pod of {s}; its controller replaces it"),
+    "ssh": ("RemoteCommand", "Ran an allowlisted command on the hosts of {s}"),
+    "webhook": ("WebhookCalled", "Called the team's automation for {s}"),
+    "pull_request": ("PullRequestOpened", "Opened a pull request for {s}"),
 }
 
 
@@ -49,22 +53,40 @@ class Workloads:
             return None
         return at
 
+    def pod_fault(self, fault: FaultSpec, end: datetime) -> datetime | None:
+        """When a fault's pod effect (restarts, a waiting reason) began, if active at ``end``."""
+        if fault.pods is None:
+            return None
+        at = fault.start + timedelta(minutes=fault.pods.delay_minutes)
+        remedied = self.cluster.remedied_at(fault)
+        if at > end or (remedied is not None and remedied[0] <= end):
+            return None
+        return at
+
     def pods(self, service: str, end: datetime) -> list[Pod]:
         state = self.cluster.state().services[service]
         ooms = [
             t for f in self.scenario.faults if f.service == service if (t := self.oom_at(f, end))
         ]
+        active = [
+            (f.pods, t)
+            for f in self.scenario.faults
+            if f.service == service and f.pods is not None and (t := self.pod_fault(f, end))
+        ]
+        ooms += [t for p, t in active if p.oom_killed]
+        extra = sum(p.restarts for p, _ in active)
+        waiting = next((p.waiting_reason for p, _ in active if p.waiting_reason), None)
         last_oom = max(ooms) if ooms else None
         replica_set = _hash(service, state.version)
         pods = []
         for i in range(state.replicas):
-            restarts = state.restarts // max(state.replicas, 1) + len(ooms)
+            restarts = state.restarts // max(state.replicas, 1) + len(ooms) + extra
             pods.append(
                 Pod(
                     name=f"{service}-{replica_set}-{_hash(service, state.version, i)[:5]}",
                     namespace=NAMESPACE,
                     service=service,
-                    phase="Running",
+                    phase="Running" if waiting is None else "Pending",
                     node=f"node-{i % 3 + 1}",
                     version=state.version,
                     started_at=self.scenario.start,
@@ -72,9 +94,10 @@ class Workloads:
                         ContainerStatus(
                             name=service,
                             image=f"registry.local/{service}:{state.version}",
-                            ready=True,
+                            ready=waiting is None,
                             restart_count=restarts,
-                            state="running",
+                            state="running" if waiting is None else "waiting",
+                            reason=waiting,
                             last_termination_reason=OOM_KILLED if last_oom else None,
                             last_exit_code=137 if last_oom else None,
                             last_terminated_at=last_oom,
@@ -96,6 +119,18 @@ class Workloads:
             if at is not None and start <= at <= end and service in (None, fault.service):
                 out.append(self._event(at, "Warning", "OOMKilling", fault.service,
                                        f"Memory cgroup out of memory: killed {fault.service}"))  # fmt: skip
+        for c in self.scenario.config_changes:
+            if start <= c.at <= end and service in (None, c.service):
+                who = f" by {c.author}" if c.author else ""
+                out.append(self._event(c.at, "Normal", "ConfigChanged", c.service,
+                                       f"{c.key}: {c.old!r} → {c.new!r}{who}"))  # fmt: skip
+        for fault in self.scenario.faults:
+            began = self.pod_fault(fault, end)
+            if began is None or fault.pods is None or not fault.pods.event_reason:
+                continue
+            if start <= began <= end and service in (None, fault.service):
+                out.append(self._event(began, "Warning", fault.pods.event_reason, fault.service,
+                                       fault.pods.event_message))  # fmt: skip
         state = self.cluster.state()
         for e in state.events:
             if start <= e.at <= end and service in (None, e.service) and e.kind in ACTION_EVENTS:

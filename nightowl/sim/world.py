@@ -94,10 +94,12 @@ class World:
         for fault in self.scenario.faults:
             remedied = self.cluster.remedied_at(fault)
             stop = remedied[0] if remedied else end
-            for spec in fault.logs:
+            emitters = [(fault.service, spec) for spec in fault.logs]
+            emitters += [(svc, spec) for svc, specs in fault.caller_logs.items() for spec in specs]
+            for service, spec in emitters:
                 begin = max(start, fault.start + timedelta(minutes=spec.delay_minutes))
                 records += _lines(
-                    fault.service,
+                    service,
                     spec.level,
                     spec.message,
                     spec.every_seconds,

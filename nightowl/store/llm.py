@@ -83,6 +83,8 @@ class ToolCallRecord(Model):
     ok: bool
     output: str
     """What the model was shown (redacted, size-limited)."""
+    suspicious: bool = False
+    """The output seemed to address the model (a suspected prompt injection)."""
     at: datetime
 
 
@@ -103,6 +105,8 @@ class AgentRun(Model):
     """Rejected model output by reason: invented_tool, invalid_arguments, unsupported_claim, ..."""
     tool_calls: int = 0
     detail: str = ""
+    output: str = ""
+    """The validated output (JSON), when the run produced one."""
     at: datetime
 
 

@@ -8,6 +8,7 @@ launches, and the stages read it here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nightowl.actions.protocol import ActionDriver
 from nightowl.clock import Clock
@@ -28,6 +29,9 @@ from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.control import ControlStore
 
+if TYPE_CHECKING:
+    from nightowl.agent.investigator import Investigator  # needs the optional llm extra
+
 
 @dataclass
 class Runtime:
@@ -43,6 +47,8 @@ class Runtime:
     notifiers: list[Notifier] = field(default_factory=list)
     runbooks: list[Runbook] = field(default_factory=list)
     cedar: CedarRules | None = None
+    agent: Investigator | None = None
+    """The LLM agent, when ``llm.provider`` is set (app.py builds it)."""
     audit: AuditLog = field(init=False)
     approvals: ApprovalStore = field(init=False)
     control: ControlStore = field(init=False)

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from nightowl.analysis.diagnose import diagnose
+from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
 from nightowl.analysis.evidence import analyze
-from nightowl.analysis.hypotheses import hypothesise
+from nightowl.analysis.hypotheses import Context
+from nightowl.analysis.taxonomy import load_taxonomy, taxonomy_dirs
 from nightowl.analysis.triage import triage
 from nightowl.domain import (
     EvidenceKind,
     IncidentStatus,
     Report,
     Stage,
+    StageStatus,
 )
 from nightowl.notify.protocol import Message
+from nightowl.report import charts
+from nightowl.report.html import render_html, with_narrative
 from nightowl.report.markdown import render
 from nightowl.runbooks.catalog import facts_of, match, plan
 from nightowl.workflow.approval import run_approve
@@ -56,7 +60,8 @@ async def run_gather(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
 
 
 async def run_analyze(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
-    evidence = analyze(carry.observations) if carry.observations else []
+    taxonomy = load_taxonomy(taxonomy_dirs(rt.settings.runbooks.paths))
+    evidence = analyze(carry.observations, taxonomy) if carry.observations else []
     rt.store.save_evidence(incident_id, evidence)
     kinds = sorted({e.kind.value for e in evidence})
     return Outcome(
@@ -66,10 +71,24 @@ async def run_analyze(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
 
 async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
-    hypotheses = hypothesise(incident.evidence, rt.settings.analysis, incident.service)
+    obs = carry.observations
+    context = Context(
+        topology=obs.topology if obs else {},
+        ranks=rank_root_causes(obs, incident.evidence),
+        taxonomy=load_taxonomy(taxonomy_dirs(rt.settings.runbooks.paths)),
+    )
+    search = await investigate(incident.evidence, obs, rt.settings.analysis, rt.logs, context)
+    hypotheses = search.hypotheses
+    if len(search.evidence) > len(incident.evidence):
+        rt.store.save_evidence(incident_id, search.evidence)
     rt.store.save_hypotheses(incident_id, hypotheses)
     untried = [h for h in hypotheses if f"{h.kind}:{h.service}" not in carry.tried]  # re-diagnosis
     diagnosis = diagnose(untried, rt.settings.analysis.min_confidence, rt.clock.now())
+    if rt.agent is not None:  # the LLM's hypothesis joins ours; it may decide (agent/merge.py)
+        merged = await rt.agent.diagnose(incident, diagnosis, cycle=carry.cycle, tried=carry.tried)
+        diagnosis = merged.diagnosis
+        if merged.hypothesis is not None:
+            rt.store.save_hypotheses(incident_id, [*hypotheses, merged.hypothesis])
     rt.store.save_diagnosis(incident_id, diagnosis)
     rc = diagnosis.root_cause
     if rc is None:
@@ -77,7 +96,8 @@ async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
             summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)", carry=carry
         )
     return Outcome(
-        summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} hypotheses tested",
+        summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} "
+        f"hypotheses tested, {search.queries} further queries ({search.stopped})",
         carry=carry,
     )
 
@@ -127,24 +147,45 @@ async def run_plan(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
 
 async def run_report(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
-    markdown = render(incident)
+    # The LLM layer's story (the communicator), when an agent is configured; the report needs none.
+    narrative = await rt.agent.narrate(incident) if rt.agent is not None else None
+    markdown = with_narrative(render(incident), narrative)
     path = rt.settings.reports_dir / f"{incident_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(markdown, encoding="utf-8")
+    # The key metrics are captured once, beside the report: they outlive the backend's retention.
+    gather_cfg = rt.settings.gather
+    drawn = await charts.capture(
+        rt.metrics,
+        incident,
+        rt.clock.now(),
+        gather_cfg.step_seconds,
+        gather_cfg.call_timeout_seconds,
+    )
+    charts.save(charts.chart_path(path), drawn)
+    page = path.with_suffix(".html")
+    page.write_text(render_html(incident, drawn, markdown=markdown), encoding="utf-8")
     rt.store.save_report(
         incident_id, Report(markdown=markdown, path=str(path), created_at=rt.clock.now())
     )
-    return Outcome(summary=f"written to {path}")
+    return Outcome(summary=f"written to {path} and {page.name} ({len(drawn)} charts)")
 
 
 async def run_notify(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
     d = incident.diagnosis
     text = d.explanation.splitlines()[0] if d else "no diagnosis"
+    if incident.verification is not None:
+        text += f"\n{incident.verification.summary}"
+    status = incident.status
+    if status is not IncidentStatus.RESOLVED and any(
+        s.status is StageStatus.FAILED for s in incident.stages
+    ):
+        status = IncidentStatus.ESCALATED  # the engine marks it so once this stage returns
     message = Message(
         incident_id=incident_id,
         title=incident.title,
-        status=incident.status.value,
+        status=status.value,
         text=text,
         report_path=incident.report_path,
     )

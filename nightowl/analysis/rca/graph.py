@@ -33,15 +33,34 @@ def downstream(graph: Mapping[str, Sequence[str]], start: str) -> set[str]:
     return seen
 
 
+def upstream_of(graph: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+    """Service → every service that calls it, directly or through others (itself excluded)."""
+    reverse = callers_of(graph)
+    out: dict[str, set[str]] = {}
+    for service in reverse:
+        seen: set[str] = set()
+        todo = list(reverse[service])
+        while todo:
+            caller = todo.pop()
+            if caller not in seen and caller != service:
+                seen.add(caller)
+                todo.extend(reverse.get(caller, ()))
+        out[service] = seen
+    return out
+
+
 def caller_support(
     local: Mapping[str, float], graph: Mapping[str, Sequence[str]], weight: float
 ) -> dict[str, tuple[float, str | None]]:
-    """Each service's share of its most anomalous caller's anomaly (capped at its own), and who."""
+    """Each service's share of its most anomalous caller's anomaly (capped at its own), and who.
+
+    Only positive anomalies count: a caller (or a service) that nothing singles out lends none.
+    """
     reverse = callers_of(graph)
     out: dict[str, tuple[float, str | None]] = {}
     for service, own in local.items():
         above = max(reverse.get(service, ()), key=lambda c: local.get(c, 0.0), default=None)
-        lift = weight * min(local.get(above, 0.0), own) if above is not None else 0.0
+        lift = weight * max(0.0, min(local.get(above, 0.0), own)) if above is not None else 0.0
         out[service] = (lift, above if lift > 0.0 else None)
     return out
 
@@ -56,6 +75,6 @@ def explained_by_callee(
         below = max(callees, key=lambda c: local.get(c, 0.0), default=None)
         share = 0.0
         if below is not None and own > 0.0:
-            share = min(1.0, local.get(below, 0.0) / own)
+            share = min(1.0, max(0.0, local.get(below, 0.0) / own))
         out[service] = (share, below if share > 0.0 else None)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import Field
 
@@ -23,6 +24,9 @@ class RankConfig(Model):
     """The smallest scale of a signal, relative to its level: a change of 1% is one unit at most."""
     max_score: float = Field(default=1000.0, gt=0.0)
     """Shifts are clipped here before they are compressed."""
+    peer_reference: Literal["runner_up", "median"] = "runner_up"
+    """What a signal's shift is judged against across services: the largest shift of the same
+    signal in any other service (a margin), or the median shift over services (a ratio)."""
     fall_weight: float = Field(default=0.5, ge=0.0)
     """A fall of a signal counts this much relative to a rise of the same size."""
     caller_weight: float = Field(default=0.25, ge=0.0)

@@ -21,7 +21,12 @@ from datetime import datetime
 import numpy as np
 
 from nightowl.analysis.rca.anomaly import score_series
-from nightowl.analysis.rca.graph import caller_support, downstream, explained_by_callee
+from nightowl.analysis.rca.graph import (
+    caller_support,
+    downstream,
+    explained_by_callee,
+    upstream_of,
+)
 from nightowl.analysis.rca.logsignals import log_signals
 from nightowl.analysis.rca.model import RankConfig, RankedService, SignalAnomaly
 from nightowl.domain.base import utc
@@ -44,25 +49,58 @@ def service_anomalies(
 
 
 def peer_scores(
-    anomalies: Mapping[str, Sequence[SignalAnomaly]], fall_weight: float
+    anomalies: Mapping[str, Sequence[SignalAnomaly]],
+    fall_weight: float,
+    reference: str = "runner_up",
+    graph: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, float]:
-    """Each service's strongest shift, relative to how much the same signal moved elsewhere.
+    """Each service's strongest shift, relative to how the same signal moved elsewhere.
+
+    With ``reference="runner_up"`` (the default), a signal speaks for a service by the margin of
+    its shift over the largest shift of the same signal in any other service: a signal that
+    singles one service out is strong evidence, one that moved in many services (latency that
+    spreads to every caller, a noisy percentile) is weak, whatever its size. The margin is
+    negative for a service that no signal singles out, so those still rank among themselves.
+    With a call ``graph``, a service's own callers, direct or not, are left out of its reference:
+    they inherit its anomaly when it is the origin.
+    With ``reference="median"`` the shift is divided by one plus the signal's median shift over
+    services instead.
 
     A fall counts ``fall_weight`` as much as a rise: a drop (of traffic, of availability) can be
     the fault, but is more often its consequence.
     """
-    by_metric: dict[str, list[float]] = defaultdict(list)
-    for found in anomalies.values():
+    by_metric: dict[str, dict[str, float]] = defaultdict(dict)
+    for service, found in anomalies.items():
         for a in found:
-            by_metric[a.metric].append(abs(a.score))
-    typical = {m: float(np.median(v)) for m, v in by_metric.items()}
-    return {
-        s: max(
-            (_weighted(a.score, fall_weight) / (1.0 + typical[a.metric]) for a in found),
-            default=0.0,
-        )
-        for s, found in anomalies.items()
-    }
+            weighted = _weighted(a.score, fall_weight)
+            by_metric[a.metric][service] = max(weighted, by_metric[a.metric].get(service, 0.0))
+    upstream = upstream_of(graph or {})
+    out = dict.fromkeys(anomalies, -FAR_FUTURE)
+    for values in by_metric.values():
+        if reference == "median":
+            typical = float(np.median([abs(v) for v in values.values()]))
+            relative = {s: v / (1.0 + typical) for s, v in values.items()}
+        else:
+            relative = margins(values, upstream)
+        for service, value in relative.items():
+            out[service] = max(out[service], value)
+    # A service with no judged signal ranks with the least anomalous ones, never above them.
+    known = [v for v in out.values() if v > -FAR_FUTURE]
+    floor = min(min(known, default=0.0), 0.0)
+    return {s: v if v > -FAR_FUTURE else floor for s, v in out.items()}
+
+
+def margins(
+    values: Mapping[str, float], upstream: Mapping[str, set[str]] | None = None
+) -> dict[str, float]:
+    """Each value minus the largest value of the others, leaving out each one's ``upstream``."""
+    ordered = sorted(values.items(), key=lambda item: -item[1])
+    out: dict[str, float] = {}
+    for service, value in values.items():
+        skip = upstream.get(service, set()) if upstream else set()
+        other = next((v for s, v in ordered if s != service and s not in skip), 0.0)
+        out[service] = value - other
+    return out
 
 
 def _weighted(score: float, fall_weight: float) -> float:
@@ -149,7 +187,7 @@ def rank_services(
     for service in {*graph, *(c for callees in graph.values() for c in callees)}:
         merged.setdefault(service, {})
     anomalies = service_anomalies(merged, fault_time, config)
-    local = peer_scores(anomalies, config.fall_weight)
+    local = peer_scores(anomalies, config.fall_weight, config.peer_reference, graph)
     evidence = _Evidence(
         anomalies=anomalies,
         local=local,

@@ -1,0 +1,92 @@
+"""Features: what the evidence says about each service, in the vocabulary signatures are written in.
+
+A feature is present on a service when at least one piece of evidence shows it; the feature keeps
+that evidence so a hypothesis can cite it. See ``builtin.yaml`` for the names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from nightowl.domain import Evidence, EvidenceKind
+
+Features = dict[str, list[Evidence]]
+SYMPTOMS = ("error_rate", "latency_p99")
+RISES = {"cpu": "cpu_rise", "request_rate": "traffic_rise"}
+CLUSTER = {"pod_restarts": "restarts", "oom_kills": "oom_killed", "crash_loop": "crash_looping"}
+CRASH_EVENTS = ("event:BackOff", "event:CrashLoopBackOff")
+_Add = Callable[[str | None, str, Evidence], None]
+
+
+def is_config(e: Evidence) -> bool:
+    return e.kind is EvidenceKind.DEPLOY and e.data.get("change") == "config"
+
+
+def _rising(e: Evidence, min_ratio: float = 1.0) -> bool:
+    return (
+        e.kind is EvidenceKind.METRIC_CHANGE
+        and e.data.get("direction") == 1
+        and (e.magnitude or 1.0) >= min_ratio
+    )
+
+
+def first_symptom(evidence: Iterable[Evidence], service: str) -> datetime | None:
+    onsets = [
+        e.onset
+        for e in evidence
+        if e.service == service and e.signal in SYMPTOMS and _rising(e) and e.onset
+    ]
+    return min(onsets) if onsets else None
+
+
+def service_features(
+    evidence: Sequence[Evidence],
+    topology: Mapping[str, Sequence[str]],
+    window: timedelta,
+) -> dict[str, Features]:
+    """Every service's present features, each with the evidence that shows it."""
+    out: dict[str, Features] = {}
+
+    def add(service: str | None, feature: str, e: Evidence) -> None:
+        if service:
+            out.setdefault(service, {}).setdefault(feature, []).append(e)
+
+    for e in evidence:
+        _own(e, evidence, window, add)
+    callers: dict[str, list[str]] = {}
+    for caller, callees in topology.items():
+        for callee in callees:
+            callers.setdefault(callee, []).append(caller)
+    for service in {*topology, *out}:
+        for caller in callers.get(service, []):
+            for feature, found in list(out.get(caller, {}).items()):
+                if feature.startswith("log:"):
+                    for e in found:
+                        add(service, f"callers_{feature}", e)
+        for callee in topology.get(service, []):
+            for e in evidence:
+                if e.service == callee and e.signal in SYMPTOMS and _rising(e, 1.5):
+                    add(service, "callee_anomalous", e)
+    return out
+
+
+def _own(e: Evidence, evidence: Sequence[Evidence], window: timedelta, add: _Add) -> None:
+    service = e.service
+    if e.kind is EvidenceKind.DEPLOY and service and e.onset:
+        symptom = first_symptom(evidence, service)
+        if symptom is None or symptom - window <= e.onset <= symptom + timedelta(minutes=2):
+            add(service, "config_change" if is_config(e) else "deploy", e)
+    elif e.kind is EvidenceKind.MONOTONIC_GROWTH and e.signal == "memory":
+        add(service, "memory_growth", e)
+    elif e.kind is EvidenceKind.METRIC_CHANGE and e.signal in CLUSTER:
+        add(service, CLUSTER[e.signal], e)
+    elif e.kind is EvidenceKind.METRIC_CHANGE and e.signal in RISES and _rising(e, 1.5):
+        add(service, RISES[e.signal], e)
+    elif e.kind is EvidenceKind.METRIC_CHANGE and e.signal in SYMPTOMS and _rising(e, 1.3):
+        add(service, "error_rise" if e.signal == "error_rate" else "latency_rise", e)
+    elif e.kind is EvidenceKind.LOG_ERRORS and e.signal:
+        if e.signal.startswith("log:"):
+            add(service, e.signal, e)
+        elif e.signal in CRASH_EVENTS:
+            add(service, "crash_looping", e)

@@ -1,0 +1,122 @@
+"""``POST /api/v1/integrations/slack/interactions``: Approve / Deny buttons pressed in Slack.
+
+Slack sends the click as a form with one ``payload`` field (JSON), signed with the app's signing
+secret. The request is refused (401) unless its signature verifies against a configured Slack
+notifier's ``signing_secret`` within five minutes; the Slack user must be mapped to a nightowl user
+(the notifier's ``users``), who must be an approver of the service (``approvals.approvers``,
+checked and audited by the approvals package). The answer is acknowledged at once; the message in
+Slack is updated through the interaction's ``response_url`` to show who answered.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from nightowl.api.deps import nightowl_of
+from nightowl.errors import AuthError, InputError, NotFoundError
+from nightowl.notify.routing import unwrap
+from nightowl.notify.slack import (
+    APPROVE,
+    DENY,
+    Interaction,
+    SlackNotifier,
+    answered_blocks,
+    parse_interaction,
+    verify_signature,
+)
+
+router = APIRouter(prefix="/api/v1/integrations/slack", tags=["integrations"])
+MAX_BODY_BYTES = 256 * 1024
+
+
+@router.post(
+    "/interactions",
+    responses={
+        200: {"description": "acknowledged (the outcome is posted to the message in Slack)"},
+        400: {"description": "not a readable interaction payload"},
+        401: {"description": "the Slack signature is missing, stale or wrong"},
+        404: {"description": "no Slack notifier with a signing_secret is configured"},
+    },
+    summary="Slack interactivity endpoint: Approve / Deny buttons on approval requests",
+)
+async def interactions(request: Request) -> Response:
+    app = nightowl_of(request)
+    body = (await request.body())[:MAX_BODY_BYTES]
+    slacks = [
+        n
+        for n in unwrap(app.runtime.notifiers)
+        if isinstance(n, SlackNotifier) and n.config.signing_secret is not None
+    ]
+    if not slacks:
+        return _error(404, "no Slack notifier with a signing_secret is configured")
+    slack, refusal = _verified(slacks, request, body)
+    if slack is None:
+        return _error(401, refusal)
+    try:
+        interaction = parse_interaction(parse_qs(body.decode()).get("payload", [None])[0])
+    except (InputError, UnicodeDecodeError) as exc:
+        return _error(400, str(exc))
+    action = next((a for a in interaction.actions if a.action_id in (APPROVE, DENY)), None)
+    if interaction.type != "block_actions" or action is None:
+        return Response(status_code=200)  # not ours: acknowledge and ignore
+    user = slack.config.users.get(interaction.user.id)
+    slack_name = interaction.user.username or interaction.user.name or interaction.user.id
+    if user is None:
+        line = (
+            f"Slack user {slack_name} ({interaction.user.id}) is not mapped to a nightowl user: "
+            f"add it to the Slack notifier's users"
+        )
+        return await _reply(slack, interaction, action.value, line, ephemeral=True)
+    approve = action.action_id == APPROVE
+    reason = f"{'approved' if approve else 'denied'} in Slack by {slack_name}"
+    try:
+        decided = await app.answer_approval(action.value, user=user, approve=approve, reason=reason)
+    except (AuthError, InputError, NotFoundError) as exc:
+        return await _reply(slack, interaction, action.value, f":warning: {exc}", ephemeral=True)
+    mark = ":white_check_mark:" if approve else ":no_entry:"
+    line = f"{mark} `{decided.id}` {decided.status.value} by {user} (in Slack as {slack_name})"
+    return await _reply(slack, interaction, decided.id, line, ephemeral=False)
+
+
+def _verified(
+    slacks: list[SlackNotifier], request: Request, body: bytes
+) -> tuple[SlackNotifier | None, str]:
+    """The notifier whose signing secret signed this request, or why none did."""
+    refusal = "no signature"
+    for slack in slacks:
+        assert slack.config.signing_secret is not None
+        try:
+            verify_signature(
+                slack.config.signing_secret.get_secret_value(),
+                request.headers.get("x-slack-request-timestamp"),
+                body,
+                request.headers.get("x-slack-signature"),
+                time.time(),
+            )
+        except AuthError as exc:
+            refusal = str(exc)
+            continue
+        return slack, ""
+    return None, refusal
+
+
+async def _reply(
+    slack: SlackNotifier, interaction: Interaction, request_id: str, line: str, *, ephemeral: bool
+) -> Response:
+    """Tell the person in Slack what happened (through ``response_url``), and acknowledge."""
+    if interaction.response_url:
+        if ephemeral:
+            body = {"response_type": "ephemeral", "replace_original": False, "text": line}
+        else:
+            blocks = answered_blocks(interaction, request_id, line)
+            body = {"replace_original": True, "text": line, "blocks": blocks}
+        await slack.respond(interaction.response_url, body)
+    return JSONResponse({"text": line}, status_code=200)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

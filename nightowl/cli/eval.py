@@ -1,0 +1,86 @@
+"""``nightowl eval --scenarios DIR``: run a scenario suite through the workflow; print the scorecard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.errors import ConfigError
+from nightowl.eval.scenarios import evaluate, scenario_files
+from nightowl.eval.scorecard import Scorecard, ScenarioResult, regressions, score
+
+
+def command(
+    scenarios: Annotated[Path, typer.Option(help="A directory of scenario YAML files.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A scorecard JSON; exit 1 if this run is worse.")
+    ] = None,
+) -> None:
+    """Replay every scenario through the real workflow (autonomy act, simulated cluster) and
+    score it: root-cause service top-1/top-3, fault kind, remediation, unsafe actions, time."""
+    with user_errors():
+        files = scenario_files(scenarios)
+        if not files:
+            raise ConfigError(f"no scenario files (*.yaml) in {scenarios}")
+        base = settings_from(config, data_dir)
+        if as_json:
+            card = score(evaluate(base, files))
+            typer.echo(json.dumps(card.model_dump(mode="json"), indent=2))
+        else:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("scenarios", total=len(files))
+
+                def done(result: ScenarioResult) -> None:
+                    progress.update(task, advance=1, description=result.name)
+
+                card = score(evaluate(base, files, done))
+            show(card)
+        if baseline is not None:
+            worse = regressions(card, Scorecard.model_validate_json(baseline.read_text()))
+            if worse:
+                console.print("[red]regressed:[/] " + "; ".join(worse))
+                raise typer.Exit(1)
+
+
+def _bar(value: float, width: int = 20) -> str:
+    filled = round(value * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def show(card: Scorecard) -> None:
+    table = Table(title="scenarios")
+    for col in ("scenario", "truth", "diagnosed", "top-3", "actions", "ok"):
+        table.add_column(col)
+    for r in card.results:
+        ok = "✓" if r.top1_ok and r.kind_ok and r.remediation_ok and not r.unsafe else "✗"
+        table.add_row(
+            r.name,
+            f"{r.truth_kind} on {r.truth_service}",
+            f"{r.kind} on {r.service}",
+            ", ".join(r.top3),
+            ", ".join(r.actions) or "-",
+            ok,
+            style="" if ok == "✓" else "red",
+        )
+    console.print(table)
+    for name, value in (
+        ("top-1 service", card.top1),
+        ("top-3 service", card.top3),
+        ("fault kind", card.fault_kind_accuracy),
+        ("remediation", card.remediation_rate),
+    ):
+        console.print(f"{name:>14} {_bar(value)} {value:.0%}")
+    colour = "green" if card.unsafe_actions == 0 else "red"
+    console.print(f"{'unsafe actions':>14} [{colour}]{card.unsafe_actions}[/]")
+    if card.mean_seconds_to_diagnosis is not None:
+        console.print(f"{'to diagnosis':>14} {card.mean_seconds_to_diagnosis:.2f} s (mean)")

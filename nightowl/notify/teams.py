@@ -1,0 +1,123 @@
+"""``kind: teams`` — a Microsoft Teams incoming webhook (a Workflows webhook or a legacy connector)
+receiving an Adaptive Card.
+
+The body is a ``message`` with one ``application/vnd.microsoft.card.adaptive`` attachment (schema
+1.4): the title, the status facts, the text, pending approvals (answered in nightowl: Teams cards
+from a webhook cannot call back), and a link to the incident page. Workflows webhooks answer 202;
+legacy connectors answer 200 with the body ``1`` — and sometimes 200 with an error text, which is
+treated as a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from nightowl.clock import Clock
+from nightowl.domain import Notification
+from nightowl.notify.protocol import Message
+from nightowl.notify.routing import Notice
+
+COLOUR = {"resolved": "Good", "escalated": "Attention", "awaiting_approval": "Warning"}
+
+
+class TeamsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    webhook_url: SecretStr
+    timeout_seconds: float = 5.0
+
+
+class TeamsNotifier:
+    Config = TeamsConfig
+
+    def __init__(
+        self,
+        name: str,
+        config: TeamsConfig,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.clock = clock
+        self.transport = transport
+
+    async def send(self, message: Message) -> Notification:
+        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        at = self.clock.now()
+        try:
+            async with httpx.AsyncClient(
+                timeout=self.config.timeout_seconds, transport=self.transport
+            ) as client:
+                response = await client.post(
+                    self.config.webhook_url.get_secret_value(), json=card(notice)
+                )
+        except httpx.HTTPError as exc:
+            return Notification(
+                channel=self.name,
+                ok=False,
+                sent_at=at,
+                detail=f"Teams webhook unreachable ({type(exc).__name__})",
+            )
+        text = response.text.strip()
+        ok = response.is_success and (text in ("", "1") or "error" not in text.lower())
+        detail = f"Teams webhook answered {response.status_code}"
+        if not ok and text:
+            detail += f": {text[:200]}"
+        return Notification(channel=self.name, ok=ok, sent_at=at, detail=detail)
+
+
+def card(notice: Notice) -> dict[str, Any]:
+    """The webhook body: a message with one Adaptive Card attachment."""
+    facts = [
+        {"title": "Status", "value": notice.status},
+        {"title": "Incident", "value": notice.incident_id},
+    ]
+    if notice.service:
+        facts.append({"title": "Service", "value": notice.service})
+    if notice.severity:
+        facts.append({"title": "Severity", "value": notice.severity})
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "text": notice.title,
+            "size": "Large",
+            "weight": "Bolder",
+            "wrap": True,
+            "color": COLOUR.get(notice.status, "Default"),
+        },
+        {"type": "FactSet", "facts": facts},
+        {"type": "TextBlock", "text": notice.text, "wrap": True},
+    ]
+    for request in notice.approvals:
+        body.append(
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "text": f"**Approval needed** ({request.id}): {request.plan}. "
+                f"Rollback: {request.rollback}. Answer in nightowl before "
+                f"{request.expires_at:%H:%M} UTC.",
+            }
+        )
+    content: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    if notice.url:
+        content["actions"] = [
+            {"type": "Action.OpenUrl", "title": "Open in nightowl", "url": notice.url}
+        ]
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": content,
+            }
+        ],
+    }

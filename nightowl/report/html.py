@@ -1,0 +1,105 @@
+"""The post-incident report as one self-contained HTML file: the Markdown report's sections
+(summary, timeline, root cause, resolution, impact, action items), the key metrics as inline SVG
+charts, and an optional narrative.
+
+The HTML is rendered *from the Markdown* (``markdown-it``, raw HTML disabled: alert text is
+attacker-controlled), so the two files always say the same thing. No LLM is needed; when one is
+configured, the LLM layer passes ``narrative`` — a few paragraphs telling the story — which both
+files show under "Narrative" after the summary (``with_narrative`` for the Markdown).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+
+from nightowl.domain import Incident
+from nightowl.report.charts import COLOURS, Chart, svg
+from nightowl.report.markdown import render
+
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    "table"
+)
+_SECTION = re.compile(r"^## ", re.M)
+STYLE = """
+body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827;
+max-width:980px;margin:2rem auto;padding:0 1rem;background:#fff}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #e5e7eb;padding-bottom:.2rem;
+margin-top:2rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border:1px solid #e5e7eb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f9fafb}code{background:#f3f4f6;padding:0 .2rem;border-radius:3px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:1rem}
+.chart{width:100%;height:auto;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
+.chart-title{font-size:13px;font-weight:600;fill:#111827}.tick{font-size:10px;fill:#6b7280}
+.marker{font-size:10px}.legend span{margin-right:1rem;font-size:.85rem}
+.narrative{background:#f0fdfa;border-left:4px solid #0f766e;padding:.5rem 1rem}
+footer{margin-top:3rem;color:#6b7280;font-size:.8rem}
+"""
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to HTML, raw HTML in the text escaped (alert text is attacker-controlled)."""
+    return str(_MD.render(text))
+
+
+def with_narrative(markdown: str, narrative: str | None) -> str:
+    """The Markdown report with a "Narrative" section after the summary (unchanged without one)."""
+    if not narrative or not narrative.strip():
+        return markdown
+    parts = _SECTION.split(markdown)
+    if len(parts) < 3:
+        return markdown + f"\n## Narrative\n\n{narrative.strip()}\n"
+    parts.insert(2, f"Narrative\n\n{narrative.strip()}\n\n")
+    return parts[0] + "".join(f"## {p}" for p in parts[1:])
+
+
+def charts_html(charts: Sequence[Chart]) -> str:
+    """The charts and a legend of their markers; empty when there is nothing to draw."""
+    drawn = [svg(c) for c in charts]
+    if not any(drawn):
+        return ""
+    legend = "".join(
+        f'<span style="color:{colour}">&#9474; {kind}</span>' for kind, colour in COLOURS.items()
+    )
+    return f'<div class="legend">{legend}</div><div class="charts">{"".join(drawn)}</div>'
+
+
+def render_html(
+    incident: Incident,
+    charts: Sequence[Chart] = (),
+    *,
+    markdown: str | None = None,
+    narrative: str | None = None,
+) -> str:
+    """The whole report as a standalone HTML document.
+
+    ``markdown`` is the Markdown report if already rendered (else it is rendered here);
+    ``narrative`` is the LLM layer's story, if any (ignored when ``markdown`` already has one).
+    """
+    text = markdown if markdown is not None else with_narrative(render(incident), narrative)
+    if markdown is not None and narrative and "\n## Narrative\n" not in markdown:
+        text = with_narrative(markdown, narrative)
+    head, *sections = _SECTION.split(text)
+    body = [_MD.render(head)]
+    for section in sections:
+        title = section.split("\n", 1)[0].strip()
+        rendered = _MD.render("## " + section)
+        if title == "Narrative":
+            rendered = f'<div class="narrative">{rendered}</div>'
+        body.append(rendered)
+        if title == "Timeline" and charts:
+            body.append("<h2>Key metrics</h2>" + charts_html(charts))
+    if charts and not any(s.split("\n", 1)[0].strip() == "Timeline" for s in sections):
+        body.append("<h2>Key metrics</h2>" + charts_html(charts))
+    title = html.escape(f"Post-incident report: {incident.title}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{STYLE}</style></head><body>"
+        + "".join(body)
+        + f"<footer>Written by nightowl for incident {html.escape(incident.id)}.</footer>"
+        "</body></html>\n"
+    )

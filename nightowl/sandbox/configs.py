@@ -1,0 +1,167 @@
+"""The configuration files of a sandbox: Prometheus (scrape + alert rules), Alertmanager, nightowl.
+
+Intervals are short so a demo takes a minute: scrapes and rule evaluation every second, rates over
+``RATE_WINDOW``, alerts firing after ``FOR`` seconds, Alertmanager's ``group_wait`` one second.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nightowl.sandbox.shop import SHOP, TOPOLOGY
+
+RATE_WINDOW = "15s"
+FOR = 5
+MEMORY_FOR = 10
+RULES = {
+    "HighErrorRate": (
+        f'sum by (service) (rate(http_requests_total{{code=~"5.."}}[{RATE_WINDOW}])) '
+        f"/ sum by (service) (rate(http_requests_total[{RATE_WINDOW}])) > 0.05",
+        FOR,
+        "{{ $labels.service }} answers {{ $value | humanizePercentage }} of requests with 5xx",
+    ),
+    "HighLatency": (
+        "histogram_quantile(0.99, sum by (service, le) "
+        f"(rate(http_request_duration_seconds_bucket[{RATE_WINDOW}]))) > 0.5",
+        FOR,
+        "{{ $labels.service }} p99 latency is {{ $value | humanizeDuration }}",
+    ),
+    "MemoryGrowth": (
+        "max by (service) (deriv(process_resident_memory_bytes[20s])) > 300000",
+        MEMORY_FOR,
+        "{{ $labels.service }} memory grows by {{ $value | humanize1024 }}B/s",
+    ),
+    "ServiceDown": ('max by (service) (up{job="shop"}) == 0', FOR, "{{ $labels.service }} is down"),
+    "CrashLooping": (
+        "max by (service) (resets(process_cpu_seconds_total[1m])) >= 2",
+        0,
+        "{{ $labels.service }} restarted {{ $value }} times in a minute",
+    ),
+    "CPUHigh": (
+        f"max by (service) (rate(process_cpu_seconds_total[{RATE_WINDOW}])) > 0.9",
+        FOR,
+        "{{ $labels.service }} uses {{ $value }} cores",
+    ),
+}
+
+
+def prometheus(directory: Path, alertmanager_port: int) -> str:
+    return f"""\
+global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}
+rule_files: [{directory / "rules.yml"}]
+alerting:
+  alertmanagers: [{{static_configs: [{{targets: ["127.0.0.1:{alertmanager_port}"]}}]}}]
+scrape_configs:
+  - job_name: shop
+    honor_labels: true
+    file_sd_configs: [{{files: ["{directory / "targets.json"}"], refresh_interval: 1s}}]
+"""
+
+
+def rules() -> str:
+    lines = ["groups:", "  - name: sandbox", "    rules:"]
+    for name, (expr, for_seconds, summary) in RULES.items():
+        lines += [
+            f"      - alert: {name}",
+            f"        expr: {json.dumps(expr)}",
+            f"        for: {for_seconds}s",
+            "        labels: {severity: critical}",
+            f"        annotations: {{summary: {json.dumps(summary)}}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def alertmanager(nightowl_port: int, token: str) -> str:
+    return f"""\
+route:
+  receiver: nightowl
+  group_by: [alertname, service]
+  group_wait: 1s
+  group_interval: 5s
+  repeat_interval: 1h
+receivers:
+  - name: nightowl
+    webhook_configs:
+      - url: http://127.0.0.1:{nightowl_port}/api/v1/webhooks/alertmanager
+        send_resolved: true
+        http_config: {{authorization: {{credentials: "{token}"}}}}
+"""
+
+
+def nightowl(directory: Path, prometheus_port: int, token: str) -> str:
+    """The sandbox's nightowl: act autonomously on the shop, within the sandbox's policy."""
+    config = {
+        "data_dir": str(directory / "nightowl"),
+        "webhooks": {"tokens": {"*": [token]}},
+        "intake": {"group_wait_seconds": 1, "topology": TOPOLOGY},
+        "gather": {"lookback_minutes": 1, "step_seconds": 1, "deadline_seconds": 20},
+        "analysis": {"deploy_window_minutes": 5},
+        "verify": {"settle_seconds": 10, "window_seconds": 20, "max_cycles": 1},
+        "policy": {
+            "autonomy": "act",
+            # The shop runs one replica per service: any restart takes all of it away at once,
+            # which the default 10 % limit sends to a human. The sandbox lets nightowl act.
+            "blast_radius": {"max_capacity_fraction": 1.0},
+            "breakers": {"per_service_per_hour": 100, "per_incident": 5},
+        },
+        "actions": {
+            "dry_run": False,
+            "drivers": [{"name": "shop", "kind": "sandbox", "directory": str(directory)}],
+        },
+        "runbooks": {"paths": [str(directory / "runbooks")]},
+        "connectors": [
+            {
+                "name": "prom",
+                "kind": "prometheus",
+                "url": f"http://127.0.0.1:{prometheus_port}",
+                "rate_window": RATE_WINDOW,
+            },
+            {"name": "shop-logs", "kind": "files", "path": str(directory / "logs" / "*.log")},
+            {"name": "shop-graph", "kind": "static", "services": TOPOLOGY},
+        ],
+    }
+    return json.dumps(config, indent=1)  # JSON is YAML
+
+
+RUNBOOKS = {
+    # The built-ins' names, so these replace them: the same actions, a short verification window.
+    "rollback-bad-deploy": """\
+name: rollback-bad-deploy
+description: Roll the service back to the version it ran before the deploy that broke it.
+trigger: {fault_kinds: [bad_deploy]}
+steps:
+  - {action: rollback, params: {to_version: $previous_version}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Re-deploy the version that was rolled back ($deploy).
+""",
+    "restart-memory-leak": """\
+name: restart-memory-leak
+description: Restart the leaking service to reclaim memory, and open a ticket for the leak.
+trigger: {fault_kinds: [memory_leak]}
+steps:
+  - {action: restart, params: {strategy: rolling}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Nothing to undo; a restart does not change the version or the configuration.
+""",
+    "scale-out-traffic-spike": """\
+name: scale-out-traffic-spike
+description: Add replicas to absorb genuine load (at most double them).
+trigger: {fault_kinds: [traffic_spike]}
+steps:
+  - {action: scale_out, params: {factor: 2}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 15}
+rollback: Scale back to the replica count captured before the action.
+""",
+}
+
+
+def write_all(directory: Path, ports: dict[str, int], token: str) -> None:
+    (directory / "prometheus.yml").write_text(prometheus(directory, ports["alertmanager"]))
+    (directory / "rules.yml").write_text(rules())
+    (directory / "alertmanager.yml").write_text(alertmanager(ports["nightowl"], token))
+    (directory / "nightowl.yaml").write_text(nightowl(directory, ports["prometheus"], token))
+    (directory / "runbooks").mkdir(exist_ok=True)
+    for name, text in RUNBOOKS.items():
+        (directory / "runbooks" / f"{name}.yaml").write_text(text)
+    (directory / "ports.json").write_text(json.dumps({**ports, **{s: ports[s] for s in SHOP}}))

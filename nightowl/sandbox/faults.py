@@ -1,0 +1,124 @@
+"""Real faults, injected into a running sandbox, and the reset that clears them between runs.
+
+Each fault names the root cause a competent SRE would give (a taxonomy kind and a service):
+
+- ``bad-deploy``: checkout v2 (a build whose bug raises on a third of requests) replaces v1, and
+  the deploy is recorded with nightowl as a CI pipeline would (``POST /api/v1/deploys``);
+- ``memory-leak``: inventory starts retaining ~1 MiB a second (an unbounded cache);
+- ``traffic-spike``: the load generator sends ~9x the usual traffic to the frontend, beyond what
+  one frontend replica serves: the right answer is to scale out, not to roll back;
+- ``dependency-latency``: payments takes 600 ms more per request (a slow downstream).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+from pydantic import BaseModel
+
+from nightowl.errors import NotFoundError
+from nightowl.sandbox.lifecycle import BASELINE_RATE, SandboxState
+from nightowl.sandbox.shop import SHOP, Shop
+
+SPIKE_RATE = 130.0
+
+
+class Fault(BaseModel):
+    name: str
+    kind: str
+    service: str
+    description: str
+
+
+FAULTS = {
+    f.name: f
+    for f in (
+        Fault(
+            name="bad-deploy",
+            kind="bad_deploy",
+            service="checkout",
+            description="checkout v2 raises errors",
+        ),
+        Fault(
+            name="memory-leak",
+            kind="memory_leak",
+            service="inventory",
+            description="inventory retains 1 MiB/s",
+        ),
+        Fault(
+            name="traffic-spike",
+            kind="traffic_spike",
+            service="frontend",
+            description=f"{SPIKE_RATE:g} req/s on the frontend",
+        ),
+        Fault(
+            name="dependency-latency",
+            kind="dependency_failure",
+            service="payments",
+            description="payments +600 ms per request",
+        ),
+    )
+}
+
+
+def fault(name: str) -> Fault:
+    if name not in FAULTS:
+        raise NotFoundError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+    return FAULTS[name]
+
+
+def inject(state: SandboxState, name: str) -> str:
+    """Inject ``name`` for real; a line saying what was done."""
+    shop, f = Shop(state.directory), fault(name)
+    if name == "bad-deploy":
+        shop.deploy(f.service, "v2")
+        httpx.post(
+            state.url("nightowl") + "/api/v1/deploys",
+            headers={"Authorization": f"Bearer {state.token}"},
+            json={
+                "service": f.service,
+                "version": "v2",
+                "previous_version": "v1",
+                "author": "sandbox",
+                "summary": "new tax calculation",
+            },
+            timeout=10.0,
+        ).raise_for_status()
+        return "deployed checkout v2 and recorded the deploy with nightowl"
+    if name == "traffic-spike":
+        _set_rate(state, SPIKE_RATE)
+        return f"load raised from {BASELINE_RATE:g} to {SPIKE_RATE:g} req/s"
+    path = {"memory-leak": "/fault/leak", "dependency-latency": "/fault/slow?ms=600"}[name]
+    _toggle(shop, f.service, path)
+    return f"{f.service}: {f.description}"
+
+
+def reset(state: SandboxState) -> None:
+    """Back to normal: baseline load, no fault toggled, v1 everywhere, one replica each."""
+    _set_rate(state, BASELINE_RATE)
+    shop = Shop(state.directory)
+    for name, service in shop.services().items():
+        if service.version != "v1":
+            shop.deploy(name, "v1")
+        if len(service.replicas) != 1:
+            shop.scale(name, 1)
+    for name in SHOP:
+        _toggle(shop, name, "/fault/clear")
+
+
+def _set_rate(state: SandboxState, rate: float) -> None:
+    tmp = state.directory / "load.tmp"
+    tmp.write_text(json.dumps({"rate": rate}))
+    tmp.replace(state.directory / "load.json")
+
+
+def _toggle(shop: Shop, service: str, path: str) -> None:
+    for replica in shop.services()[service].replicas:
+        for _ in range(3):
+            try:
+                httpx.get(f"http://127.0.0.1:{replica.port}{path}", timeout=5.0)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)

@@ -1,0 +1,158 @@
+"""The forms (POST): log in and out, approve or deny, the kill switch, silences.
+
+Each checks the CSRF token and the role, calls the same application function the API and CLI call
+(so approvals still go through ``approvals.approvers`` and are audited), then redirects back with
+one line saying what happened or what was wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from nightowl.errors import InputError, NightowlError, NotFoundError
+from nightowl.intake.matchers import parse_matchers
+from nightowl.settings import Role
+from nightowl.ui.passwords import verify
+from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE, Principal, check_csrf
+from nightowl.ui.web import Forbidden, back, need, safe_next, ui_of, who
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+@router.post("/ui/login")
+async def login(
+    request: Request, username: Text, password: Text, csrf: Text = "", next: Text = "/ui/incidents"
+) -> Response:
+    ui = ui_of(request)
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not csrf or csrf != cookie:
+        return _login_again(next, "the login form expired; try again")
+    user = ui.app.settings.ui.users.get(username)
+    if ui.throttled(username):
+        return _login_again(next, "too many failed logins; wait five minutes")
+    stored = user.password_hash.get_secret_value() if user and user.password_hash else None
+    if not await run_in_threadpool(verify, stored, password) or user is None:
+        ui.failed(username)
+        return _login_again(next, "wrong user name or password")
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        ui.sessions.issue(username),
+        max_age=ui.sessions.max_age,
+        httponly=True,
+        samesite="lax",
+        secure=ui.app.settings.ui.secure_cookies,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/ui/logout")
+async def logout(request: Request, csrf: Text = "") -> Response:
+    _checked(request, who(request), csrf)
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.post("/ui/approvals/{request_id}/{verb}")
+async def answer(
+    request: Request,
+    request_id: str,
+    verb: str,
+    csrf: Text = "",
+    reason: Text = "",
+    incident: Text = "",
+) -> Response:
+    me = _checked(request, who(request), csrf)
+    need(me, Role.APPROVER, "answer approval requests")
+    where = f"/ui/incidents/{quote(incident)}" if incident else "/ui/incidents"
+    if verb not in ("approve", "deny"):
+        return back(where, error=f"unknown answer {verb!r}: approve or deny")
+    if verb == "deny" and not reason.strip():
+        return back(where, error="a denial needs a reason")
+    try:
+        decided = await ui_of(request).app.answer_approval(
+            request_id, user=me.name, approve=verb == "approve", reason=reason.strip()
+        )
+    except (InputError, NotFoundError) as exc:
+        return back(where, error=str(exc))
+    return back(where, msg=f"{decided.id} {decided.status.value} by {me.name}")
+
+
+@router.post("/ui/killswitch")
+async def killswitch(request: Request, on: Text, csrf: Text = "", reason: Text = "") -> Response:
+    me = _checked(request, who(request), csrf)
+    app = ui_of(request).app
+    turn_on = on == "true"
+    need(me, Role.RESPONDER, "turn the kill switch on")
+    if not turn_on:
+        need(me, Role.APPROVER, "turn the kill switch off")
+        if me.name not in app.settings.approvals.approvers.get("*", []):
+            return back(
+                "/ui/killswitch",
+                error=f"{me.name} may not turn the kill switch off: only approvals.approvers['*'] may",
+            )
+    state = await run_in_threadpool(app.set_killswitch, turn_on, by=me.name, reason=reason.strip())
+    return back("/ui/killswitch", msg=f"kill switch {'ON' if state.on else 'off'} (by {me.name})")
+
+
+@router.post("/ui/silences")
+async def silence(
+    request: Request,
+    matchers: Text,
+    comment: Text,
+    csrf: Text = "",
+    hours: Annotated[float, Form(gt=0, le=24 * 90)] = 2.0,
+) -> Response:
+    me = _checked(request, who(request), csrf)
+    need(me, Role.RESPONDER, "create silences")
+    app = ui_of(request).app
+    try:
+        parsed = tuple(
+            m for line in matchers.splitlines() if line.strip() for m in parse_matchers(line)
+        )
+        if not parsed:
+            raise InputError('give at least one matcher, e.g. alertname="HighLatency"')
+        starts = app.clock.now()
+        made = await run_in_threadpool(
+            app.intake.add_silence,
+            parsed,
+            starts,
+            starts + timedelta(hours=hours),
+            me.name,
+            comment,
+        )
+    except NightowlError as exc:
+        return back("/ui/silences", error=str(exc))
+    return back("/ui/silences", msg=f"silence {made.id} active for {hours:g}h")
+
+
+@router.post("/ui/silences/{silence_id}/expire")
+async def expire(request: Request, silence_id: str, csrf: Text = "") -> Response:
+    me = _checked(request, who(request), csrf)
+    need(me, Role.RESPONDER, "expire silences")
+    try:
+        await run_in_threadpool(ui_of(request).app.intake.expire_silence, silence_id)
+    except NightowlError as exc:
+        return back("/ui/silences", error=str(exc))
+    return back("/ui/silences", msg=f"silence {silence_id} expired")
+
+
+def _checked(request: Request, me: Principal, csrf: str) -> Principal:
+    if not check_csrf(me, csrf):
+        raise Forbidden("the form's CSRF token is missing or stale: reload the page and try again")
+    return me
+
+
+def _login_again(next_path: str, error: str) -> Response:
+    return RedirectResponse(
+        f"/ui/login?next={quote(safe_next(next_path))}&error={quote(error)}", status_code=303
+    )

@@ -1,0 +1,210 @@
+"""The pages (GET): incidents, one incident, its report, KPIs, silences, the kill switch, login.
+
+Every page reads through the application's stores in a worker thread; none of them writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.concurrency import run_in_threadpool
+
+from nightowl.domain import Incident, IncidentStatus
+from nightowl.errors import NotFoundError
+from nightowl.report import charts as chart_lib
+from nightowl.report.html import render_html
+from nightowl.report.kpis import compute
+from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
+from nightowl.ui.web import page, safe_next, ui_of, who
+
+router = APIRouter(include_in_schema=False)
+LIVE_CHART_SECONDS = 3.0
+
+
+@router.get("/")
+async def home() -> Response:
+    return RedirectResponse("/ui/incidents", status_code=303)
+
+
+@router.get("/ui")
+async def ui_home() -> Response:
+    return RedirectResponse("/ui/incidents", status_code=303)
+
+
+@router.get("/ui/login")
+async def login_form(request: Request, next: str = "/ui/incidents") -> Response:
+    import secrets
+
+    token = secrets.token_urlsafe(16)
+    users = bool(ui_of(request).app.settings.ui.users)
+    response = page(request, "login.html", None, next=safe_next(next), csrf=token, users=users)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=900)
+    if request.cookies.get(COOKIE):
+        response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/ui/incidents")
+async def incidents(request: Request, status: IncidentStatus | None = None) -> Response:
+    me = who(request)
+    rows = await run_in_threadpool(ui_of(request).app.store.list, limit=200, status=status)
+    return page(
+        request, "incidents.html", me, incidents=rows, status=status, **await _banner(request)
+    )
+
+
+@router.get("/ui/incidents/rows")
+async def incident_rows(request: Request, status: IncidentStatus | None = None) -> Response:
+    """The list's table body, polled by the page for live updates."""
+    me = who(request)
+    rows = await run_in_threadpool(ui_of(request).app.store.list, limit=200, status=status)
+    return page(request, "_incident_rows.html", me, incidents=rows)
+
+
+@router.get("/ui/incidents/{incident_id}")
+async def incident(request: Request, incident_id: str) -> Response:
+    me = who(request)
+    found = await _incident(request, incident_id)
+    if isinstance(found, Response):
+        return found
+    context = await run_in_threadpool(_details, request, found)
+    drawn = await _charts(request, found)
+    return page(
+        request,
+        "incident.html",
+        me,
+        incident=found,
+        charts=[(c, chart_lib.svg(c)) for c in drawn],
+        **context,
+        **await _banner(request),
+    )
+
+
+@router.get("/ui/incidents/{incident_id}/stamp")
+async def stamp(request: Request, incident_id: str) -> Response:
+    """What changes when the incident does: the page reloads itself when this does."""
+    who(request)
+    found = await _incident(request, incident_id)
+    if isinstance(found, Response):
+        return JSONResponse({"error": "no such incident"}, 404)
+    pending = await run_in_threadpool(
+        ui_of(request).app.runtime.approvals.list, incident_id=incident_id
+    )
+    return JSONResponse(
+        {
+            "updated_at": found.updated_at.isoformat(),
+            "status": found.status.value,
+            "approvals": [f"{r.id}:{r.status.value}" for r in pending],
+        }
+    )
+
+
+@router.get("/ui/incidents/{incident_id}/report")
+async def report(request: Request, incident_id: str) -> Response:
+    """The self-contained HTML report: the file beside the Markdown, or rendered now."""
+    who(request)
+    found = await _incident(request, incident_id)
+    if isinstance(found, Response):
+        return found
+    if found.report_path and (html := Path(found.report_path).with_suffix(".html")).is_file():
+        return HTMLResponse(await run_in_threadpool(html.read_text, encoding="utf-8"))
+    drawn = await _charts(request, found)
+    markdown = found.report.markdown if found.report else None
+    return HTMLResponse(render_html(found, drawn, markdown=markdown))
+
+
+@router.get("/ui/incidents/{incident_id}/report.md")
+async def report_markdown(request: Request, incident_id: str) -> Response:
+    who(request)
+    found = await _incident(request, incident_id)
+    if isinstance(found, Response):
+        return found
+    if found.report is None:
+        return PlainTextResponse("no report yet: it is written when the incident's run ends", 404)
+    return PlainTextResponse(found.report.markdown, media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/ui/kpis")
+async def kpis(request: Request) -> Response:
+    me = who(request)
+    values = await run_in_threadpool(compute, ui_of(request).app.store.engine)
+    return page(request, "kpis.html", me, kpis=values, **await _banner(request))
+
+
+@router.get("/ui/silences")
+async def silences(request: Request) -> Response:
+    me = who(request)
+    app = ui_of(request).app
+    found = await run_in_threadpool(app.intake.silence_store.list, since=None)
+    now = app.clock.now()
+    rows = [(s, s.state(now).value) for s in found]
+    return page(request, "silences.html", me, silences=rows, **await _banner(request))
+
+
+@router.get("/ui/killswitch")
+async def killswitch(request: Request) -> Response:
+    me = who(request)
+    app = ui_of(request).app
+    global_approver = me.name in app.settings.approvals.approvers.get("*", [])
+    return page(
+        request, "killswitch.html", me, global_approver=global_approver, **await _banner(request)
+    )
+
+
+async def _banner(request: Request) -> dict[str, Any]:
+    """The kill switch's state, shown on every page while it is on."""
+    state = await run_in_threadpool(ui_of(request).app.runtime.control.killswitch)
+    return {"killswitch": state}
+
+
+async def _incident(request: Request, incident_id: str) -> Incident | Response:
+    try:
+        return await run_in_threadpool(ui_of(request).app.store.get, incident_id)
+    except NotFoundError as exc:
+        response = page(request, "error.html", who(request), problem=str(exc))
+        response.status_code = 404
+        return response
+
+
+def _details(request: Request, incident: Incident) -> dict[str, Any]:
+    rt = ui_of(request).app.runtime
+    records = list(rt.audit.records(incident_id=incident.id))
+    return {
+        "approvals": rt.approvals.list(incident_id=incident.id),
+        "audit": records[-200:],
+        "evidence_by_id": {e.id: e for e in incident.evidence},
+        "decisions": {d.idempotency_key: d for d in incident.decisions},
+        "results": {a.idempotency_key: a for a in incident.actions},
+    }
+
+
+async def _charts(request: Request, incident: Incident) -> list[chart_lib.Chart]:
+    """The charts saved with the report; before there is one, read live (briefly)."""
+    if incident.report_path:
+        saved = chart_lib.load(chart_lib.chart_path(Path(incident.report_path)))
+        if saved:
+            return saved
+    app = ui_of(request).app
+    try:
+        return await asyncio.wait_for(
+            chart_lib.capture(
+                app.runtime.metrics,
+                incident,
+                app.clock.now(),
+                app.settings.gather.step_seconds,
+                LIVE_CHART_SECONDS,
+            ),
+            LIVE_CHART_SECONDS * 2,
+        )
+    except TimeoutError:
+        return []

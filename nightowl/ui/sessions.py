@@ -1,0 +1,121 @@
+"""Who is asking: a signed session cookie (after a password login) or an API bearer token.
+
+The cookie holds the user name, an expiry and a random nonce, signed with HMAC-SHA256 under the
+session secret (``ui.session_secret``, else a random key kept in ``<data_dir>/ui-session.key``, so
+sessions survive restarts). The role is read from the settings on every request, so removing a user
+or lowering a role takes effect at once. The CSRF token of a session is an HMAC of its nonce: every
+POST form carries it, and a request authenticated by a bearer token (no cookie) needs none.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nightowl.settings import Role, Settings
+
+COOKIE = "nightowl_session"
+LOGIN_CSRF_COOKIE = "nightowl_login"
+ORDER = [Role.VIEWER, Role.RESPONDER, Role.APPROVER, Role.ADMIN]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated person: name, role, how they proved it, and their CSRF token."""
+
+    name: str
+    role: Role
+    via: str
+    csrf: str = ""
+
+    def can(self, role: Role) -> bool:
+        return ORDER.index(self.role) >= ORDER.index(role)
+
+
+class Sessions:
+    """Issues and checks session cookies and CSRF tokens. Thread-safe (no mutable state)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.key = session_key(settings)
+        self.max_age = int(settings.ui.session_hours * 3600)
+
+    def issue(self, user: str, now: float | None = None) -> str:
+        payload = {
+            "u": user,
+            "exp": int((now or time.time()) + self.max_age),
+            "n": secrets.token_urlsafe(12),
+        }
+        body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+        return f"{body}.{self._sign(body)}"
+
+    def principal(self, cookie: str | None, now: float | None = None) -> Principal | None:
+        """The person a valid, unexpired cookie names, if they still have a role."""
+        if not cookie or "." not in cookie:
+            return None
+        body, _, signature = cookie.rpartition(".")
+        if not hmac.compare_digest(signature, self._sign(body)):
+            return None
+        try:
+            payload = json.loads(_unb64(body))
+            user, expires, nonce = str(payload["u"]), int(payload["exp"]), str(payload["n"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        role = self.settings.role_of(user)
+        if expires < (now or time.time()) or role is None or user not in self.settings.ui.users:
+            return None
+        return Principal(user, role, "session", self.csrf_for(nonce))
+
+    def bearer(self, authorization: str | None) -> Principal | None:
+        """The API user (``api.users``) whose bearer token this is, with their role."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        user = self.settings.api_user(token.strip())
+        role = self.settings.role_of(user) if user else None
+        return Principal(user, role, "token") if user and role else None
+
+    def csrf_for(self, nonce: str) -> str:
+        return hmac.new(self.key, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self.key, body.encode(), hashlib.sha256).digest())
+
+
+def check_csrf(principal: Principal, given: str | None) -> bool:
+    """A bearer-token request needs no CSRF token (no ambient credentials); a session does."""
+    if principal.via == "token":
+        return True
+    return bool(given) and hmac.compare_digest(principal.csrf, given or "")
+
+
+def session_key(settings: Settings) -> bytes:
+    """The configured secret, else a random key created once in the data dir (mode 0600)."""
+    if settings.ui.session_secret is not None:
+        return settings.ui.session_secret.get_secret_value().encode()
+    path: Path = settings.data_dir / "ui-session.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex())
+    return key
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

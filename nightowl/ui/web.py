@@ -1,0 +1,171 @@
+"""What every page shares: the templates, who is asking, and how refusals look; ``install``.
+
+Routes are excluded from the OpenAPI document (the API is the contract; pages are not).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+import nightowl
+from nightowl.report.html import markdown_html
+from nightowl.settings import Role
+from nightowl.ui.sessions import COOKIE, Principal, Sessions
+
+if TYPE_CHECKING:
+    from nightowl.app import Nightowl
+
+HERE = Path(__file__).parent
+LOGIN_LIMIT, LOGIN_WINDOW_SECONDS = 5, 300
+
+
+@dataclass
+class Ui:
+    """The UI's state on the FastAPI application (``api.state.ui``)."""
+
+    app: Nightowl
+    sessions: Sessions
+    templates: Environment
+    failures: dict[str, list[float]] = field(default_factory=dict)
+
+    def throttled(self, user: str) -> bool:
+        """Too many failed logins for ``user`` recently (per process)."""
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(user, []) if now - t < LOGIN_WINDOW_SECONDS]
+        self.failures[user] = recent
+        return len(recent) >= LOGIN_LIMIT
+
+    def failed(self, user: str) -> None:
+        self.failures.setdefault(user, []).append(time.monotonic())
+
+
+class LoginRequired(Exception):
+    """No valid session or token: pages redirect to the login form, fragments answer 401."""
+
+
+class Forbidden(Exception):
+    """The person's role does not allow this; one line saying which role would."""
+
+
+def ui_of(request: Request) -> Ui:
+    ui: Ui = request.app.state.ui
+    return ui
+
+
+def who(request: Request) -> Principal:
+    sessions = ui_of(request).sessions
+    found = sessions.bearer(request.headers.get("authorization")) or sessions.principal(
+        request.cookies.get(COOKIE)
+    )
+    if found is None:
+        raise LoginRequired()
+    return found
+
+
+def need(principal: Principal, role: Role, what: str) -> None:
+    if not principal.can(role):
+        raise Forbidden(
+            f"{principal.name} ({principal.role.value}) may not {what}: it takes the "
+            f"{role.value} role (ui.users.{principal.name}.role)"
+        )
+
+
+def page(request: Request, template: str, principal: Principal | None, **context: Any) -> Response:
+    ui = ui_of(request)
+    html = ui.templates.get_template(template).render(
+        request=request,
+        me=principal,
+        Role=Role,
+        version=nightowl.__version__,
+        message=request.query_params.get("msg"),
+        error=request.query_params.get("error"),
+        **context,
+    )
+    return HTMLResponse(html)
+
+
+def back(path: str, *, msg: str | None = None, error: str | None = None) -> RedirectResponse:
+    """Redirect after a POST (303), with a one-line message shown on the next page."""
+    query = f"?msg={quote(msg)}" if msg else f"?error={quote(error)}" if error else ""
+    return RedirectResponse(path + query, status_code=303)
+
+
+def safe_next(target: str) -> str:
+    """Only local paths after login: no open redirect to another site."""
+    local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if local else "/ui/incidents"
+
+
+def install(api: FastAPI, app: Nightowl) -> None:
+    """Add the UI's pages, forms and static files to ``api``."""
+    from nightowl.ui import forms, pages
+
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        when=_when, ago=_duration, pct=_pct, seconds=_seconds, brief=_brief, markdown=_markdown
+    )
+    api.state.ui = Ui(app=app, sessions=Sessions(app.settings), templates=env)
+    api.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
+    api.include_router(pages.router)
+    api.include_router(forms.router)
+    api.add_exception_handler(LoginRequired, _login_required)
+    api.add_exception_handler(Forbidden, _forbidden)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    if request.method != "GET" or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"error": "log in at /ui/login or send a bearer token"}, 401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/ui/login?next={quote(target)}", status_code=303)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    response = page(request, "error.html", None, problem=str(exc))
+    response.status_code = 403
+    return response
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(markdown_html(text))  # markdown-it escapes raw HTML: safe to mark safe
+
+
+def _brief(data: Any, limit: int = 240) -> str:
+    text = json.dumps(data, default=str, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _when(ts: datetime | None) -> str:
+    return "—" if ts is None else f"{ts:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    minutes, secs = divmod(round(value), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+def _duration(start: datetime, end: datetime | None) -> str:
+    return "—" if end is None else _seconds((end - start).total_seconds())
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
