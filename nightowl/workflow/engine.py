@@ -81,6 +81,8 @@ async def incident_workflow(incident_id: str) -> str:
         stage, index = order[index], index + 1
         if failed and stage not in ALWAYS_RUN:
             continue
+        if stage is Stage.REPORT:
+            await _settle(incident_id)
         outcome = await _run(incident_id, stage, carry)
         failed = failed or outcome.failed
         if outcome.carry.rediagnose and not failed:
@@ -122,6 +124,15 @@ async def _run(incident_id: str, stage: Stage, carry: Carry) -> Outcome:
 @DBOS.step(name="nightowl.status")
 async def _set_status(incident_id: str, status: IncidentStatus) -> None:
     current().store.set_status(incident_id, status)
+
+
+@DBOS.step(name="nightowl.settle")
+async def _settle(incident_id: str) -> None:
+    """Before the report: an incident nightowl has neither resolved nor handed to an approver is
+    escalated — it did what it may (observe, dry run, nothing to do), and a human owns it now."""
+    store = current().store
+    if store.get(incident_id).status in (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING):
+        store.set_status(incident_id, IncidentStatus.ESCALATED)
 
 
 async def _maybe_pause(stage: Stage) -> None:
