@@ -122,7 +122,7 @@ async def investigate(
     done: set[tuple[str, str]] = set()
     threshold = min(0.95, settings.min_confidence + 0.3)
     while True:
-        leaders = [h for h in result.hypotheses[: budget.leaders]]
+        leaders = list(result.hypotheses[: budget.leaders])
         if leaders and leaders[0].confidence >= threshold:
             result.stopped = f"leader at {leaders[0].confidence:.2f} ≥ {threshold:.2f}"
             break

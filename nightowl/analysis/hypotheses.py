@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy, score_signature, service_features
+from nightowl.analysis.taxonomy.features import is_config
 from nightowl.domain import (
     Evidence,
     EvidenceKind,
@@ -19,8 +21,6 @@ from nightowl.domain import (
     HypothesisStatus,
     SignalKind,
 )
-from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy, score_signature, service_features
-from nightowl.analysis.taxonomy.features import is_config
 from nightowl.settings import AnalysisSettings
 
 SUPPORTED, WEAK = 0.5, 0.2
@@ -273,7 +273,9 @@ def subsume(found: list[Hypothesis], taxonomy: Taxonomy) -> list[Hypothesis]:
                 out[i] = other.model_copy(
                     update={
                         "confidence": confidence,
-                        "status": _status(confidence) if confidence < SUPPORTED else HypothesisStatus.WEAK,
+                        "status": _status(confidence)
+                        if confidence < SUPPORTED
+                        else HypothesisStatus.WEAK,
                         "summary": f"{other.summary}; explained better as {specific.kind}",
                         "refuting": (*other.refuting, *specific.supporting[:1]),
                     }

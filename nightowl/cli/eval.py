@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import Incident
 from nightowl.errors import ConfigError
-from nightowl.eval.scenarios import evaluate, scenario_files
-from nightowl.eval.scorecard import Scorecard, ScenarioResult, regressions, score
+from nightowl.eval.scenarios import eval_settings, judge, scenario_files
+from nightowl.eval.scorecard import ScenarioResult, Scorecard, regressions, score
+from nightowl.settings import Settings
+from nightowl.sim.alerts import alertmanager_payload
+from nightowl.sim.scenario import Scenario, load_scenario
+from nightowl.store.approvals import ApprovalStatus
+from nightowl.workflow import engine
 
 
 def command(
@@ -84,3 +95,45 @@ def show(card: Scorecard) -> None:
     console.print(f"{'unsafe actions':>14} [{colour}]{card.unsafe_actions}[/]")
     if card.mean_seconds_to_diagnosis is not None:
         console.print(f"{'to diagnosis':>14} {card.mean_seconds_to_diagnosis:.2f} s (mean)")
+
+
+async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> Incident:
+    app = Nightowl(settings)
+    app.launch()
+    try:
+        transport = httpx.ASGITransport(app=create_api(app))
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+            response = await client.post(
+                "/api/v1/webhooks/alertmanager", json=alertmanager_payload(scenario), headers=auth
+            )
+            response.raise_for_status()
+            incident_id = response.json()["incident_id"]
+            waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
+            while not waiting.done():
+                for req in app.runtime.approvals.list(
+                    status=ApprovalStatus.PENDING, incident_id=incident_id
+                ):
+                    await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
+                await asyncio.sleep(0.05)
+            await waiting
+            got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
+            return Incident.model_validate(got.json())
+    finally:
+        app.shutdown()
+
+
+def evaluate(
+    base: Settings, files: list[Path], on_done: Callable[[ScenarioResult], None] | None = None
+) -> list[ScenarioResult]:
+    """Run every scenario file; each result is handed to ``on_done`` as it is judged."""
+    results = []
+    for path in files:
+        scenario = load_scenario(path)
+        settings, token = eval_settings(base, path, base.data_dir / "eval" / scenario.name)
+        incident = asyncio.run(run_scenario(settings, token, scenario))
+        result = judge(scenario, incident)
+        results.append(result)
+        if on_done:
+            on_done(result)
+    return results

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nightowl.cli import approvals, demo
+from nightowl.cli import approvals, demo, eval_llm
 from nightowl.cli import eval as eval_cli
 from nightowl.cli.approvals import approvals_app
 from nightowl.cli.audit import audit_app
@@ -41,6 +41,7 @@ app.add_typer(check_app, name="check")
 app.add_typer(deploy_app, name="deploy")
 app.command("demo")(demo.command)
 app.command("eval")(eval_cli.command)
+app.command("eval-llm")(eval_llm.command)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(runbook_app, name="runbook")
 app.add_typer(policy_app, name="policy")

@@ -8,24 +8,15 @@ in for the on-call human), so the remedy really runs and the policy still decide
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from nightowl.api.server import create_api
-from nightowl.app import Nightowl
 from nightowl.domain import ActionStatus, Incident, Stage
 from nightowl.eval.scorecard import ScenarioResult
 from nightowl.settings import Settings
-from nightowl.store.approvals import ApprovalStatus
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import Scenario, load_scenario
-from nightowl.workflow import engine
+from nightowl.sim.scenario import Scenario
 
 EVAL_USER = "eval"
 
@@ -47,32 +38,6 @@ def eval_settings(base: Settings, scenario: Path, data_dir: Path) -> tuple[Setti
         approvals={**raw["approvals"], "approvers": {"*": [EVAL_USER]}},
     )
     return Settings.model_validate(raw), token
-
-
-async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> Incident:
-    app = Nightowl(settings)
-    app.launch()
-    try:
-        transport = httpx.ASGITransport(app=create_api(app))
-        auth = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
-            response = await client.post(
-                "/api/v1/webhooks/alertmanager", json=alertmanager_payload(scenario), headers=auth
-            )
-            response.raise_for_status()
-            incident_id = response.json()["incident_id"]
-            waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
-            while not waiting.done():
-                for req in app.runtime.approvals.list(
-                    status=ApprovalStatus.PENDING, incident_id=incident_id
-                ):
-                    await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
-                await asyncio.sleep(0.05)
-            await waiting
-            got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
-            return Incident.model_validate(got.json())
-    finally:
-        app.shutdown()
 
 
 def judge(scenario: Scenario, incident: Incident) -> ScenarioResult:
@@ -112,19 +77,3 @@ def judge(scenario: Scenario, incident: Incident) -> ScenarioResult:
 
 def scenario_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-
-
-def evaluate(
-    base: Settings, files: list[Path], on_done: Callable[[ScenarioResult], None] | None = None
-) -> list[ScenarioResult]:
-    """Run every scenario file; each result is handed to ``on_done`` as it is judged."""
-    results = []
-    for path in files:
-        scenario = load_scenario(path)
-        settings, token = eval_settings(base, path, base.data_dir / "eval" / scenario.name)
-        incident = asyncio.run(run_scenario(settings, token, scenario))
-        result = judge(scenario, incident)
-        results.append(result)
-        if on_done:
-            on_done(result)
-    return results

@@ -24,6 +24,7 @@ from nightowl.errors import NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.html import render_html
 from nightowl.report.kpis import compute
+from nightowl.store.approvals import ApprovalRequest
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
 
@@ -84,6 +85,7 @@ async def incident(request: Request, incident_id: str) -> Response:
         "incident.html",
         me,
         incident=found,
+        stamp=stamp_of(found, context["approvals"]),
         charts=[(c, chart_lib.svg(c)) for c in drawn],
         **context,
         **await _banner(request),
@@ -92,21 +94,21 @@ async def incident(request: Request, incident_id: str) -> Response:
 
 @router.get("/ui/incidents/{incident_id}/stamp")
 async def stamp(request: Request, incident_id: str) -> Response:
-    """What changes when the incident does: the page reloads itself when this does."""
+    """What changes when the incident does: the page reloads itself when this differs from the
+    stamp it was rendered with."""
     who(request)
     found = await _incident(request, incident_id)
     if isinstance(found, Response):
         return JSONResponse({"error": "no such incident"}, 404)
-    pending = await run_in_threadpool(
+    asked = await run_in_threadpool(
         ui_of(request).app.runtime.approvals.list, incident_id=incident_id
     )
-    return JSONResponse(
-        {
-            "updated_at": found.updated_at.isoformat(),
-            "status": found.status.value,
-            "approvals": [f"{r.id}:{r.status.value}" for r in pending],
-        }
-    )
+    return PlainTextResponse(stamp_of(found, asked))
+
+
+def stamp_of(incident: Incident, approvals: list[ApprovalRequest]) -> str:
+    answers = ",".join(f"{r.id}:{r.status.value}" for r in approvals)
+    return f"{incident.updated_at.isoformat()}|{incident.status.value}|{answers}"
 
 
 @router.get("/ui/incidents/{incident_id}/report")

@@ -123,6 +123,7 @@ def take(out: Path, data_dir: Path) -> list[Path]:
         page.fill("textarea[name=matchers]", 'alertname="DiskAlmostFull"\nservice="batch"')
         page.fill("input[name=comment]", "disk resize scheduled tonight")
         page.click("form[action='/ui/silences'] button")
+        expect(page.locator(".flash.ok")).to_be_visible()
         shot("silences")
         page.goto(f"{server.url}/ui/killswitch")
         page.fill("input[name=reason]", "investigating an unexpected rollout")

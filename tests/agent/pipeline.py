@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,7 @@ from tests.conftest import TOKEN
 
 
 def scenario_with(
-    tmp_path: Path,
-    *,
-    logs: list[str] = (),
-    annotations: dict[str, str] | None = None,  # type: ignore[assignment]
+    tmp_path: Path, *, logs: Sequence[str] = (), annotations: dict[str, str] | None = None
 ) -> Path:
     """checkout-bad-deploy with extra ERROR lines on checkout and extra alert annotations."""
     raw: dict[str, Any] = yaml.safe_load(bundled_scenario("checkout-bad-deploy").read_text())

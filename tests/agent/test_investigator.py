@@ -22,7 +22,7 @@ def investigate(seen: Seen) -> ModelResponse:
 
 
 def rejected(reason: str) -> float:
-    return metering.REJECTED.labels(reason)._value.get()
+    return float(metering.REJECTED.labels(reason)._value.get())
 
 
 async def test_a_grounded_more_confident_llm_diagnosis_decides(tmp_path: Path) -> None:
@@ -37,7 +37,8 @@ async def test_a_grounded_more_confident_llm_diagnosis_decides(tmp_path: Path) -
     )
     assert "decided by the LLM agent v1 (scripted)" in merged.diagnosis.explanation
     assert [h.kind for h in merged.diagnosis.hypotheses] == ["bad_deploy", "traffic_spike"]
-    assert merged.hypothesis is not None and merged.hypothesis.supporting == ("d0.1", "d0.2")
+    assert merged.hypothesis is not None
+    assert merged.hypothesis.supporting == ("d0.1", "d0.2")
     runs = LlmStore(store.engine).runs("inc-test-1")
     diag = next(r for r in runs if r.role == "diagnostician")
     assert (diag.engine, diag.won, diag.version, diag.rejections) == ("llm", True, "v1", {})
@@ -57,13 +58,11 @@ async def test_a_less_confident_llm_diagnosis_sits_beside_the_deterministic_one(
     tmp_path: Path,
 ) -> None:
     script = Script({"diagnostician": [investigate, lambda s: finding(s, confidence=0.6)]})
-    agent, store = investigator(tmp_path, script)
+    agent, _store = investigator(tmp_path, script)
     merged = await agent.diagnose(incident(), deterministic(0.7), cycle=0, tried=())
     assert merged.engine == "deterministic"
-    assert (
-        merged.diagnosis.root_cause is not None
-        and merged.diagnosis.root_cause.kind == "traffic_spike"
-    )
+    assert merged.diagnosis.root_cause is not None
+    assert merged.diagnosis.root_cause.kind == "traffic_spike"
     assert {h.kind for h in merged.diagnosis.hypotheses} == {"traffic_spike", "bad_deploy"}
     assert "not more confident than the deterministic analysis" in merged.diagnosis.explanation
 
@@ -96,10 +95,8 @@ async def test_invented_tools_invalid_arguments_and_invented_references_are_reje
     agent, store = investigator(tmp_path, script)
     merged = await agent.diagnose(incident(), deterministic(0.7), cycle=0, tried=())
     assert merged.engine == "deterministic"
-    assert (
-        merged.diagnosis.root_cause is not None
-        and merged.diagnosis.root_cause.kind == "traffic_spike"
-    )
+    assert merged.diagnosis.root_cause is not None
+    assert merged.diagnosis.root_cause.kind == "traffic_spike"
     assert merged.hypothesis is None
     run = next(r for r in LlmStore(store.engine).runs("inc-test-1") if r.role == "diagnostician")
     assert run.rejections == {
@@ -193,11 +190,13 @@ async def test_a_provider_failure_leaves_the_deterministic_diagnosis(tmp_path: P
     merged = await agent.diagnose(incident(), deterministic(0.7), cycle=0, tried=())
     assert merged.engine == "deterministic"
     run = next(r for r in LlmStore(store.engine).runs("inc-test-1") if r.role == "diagnostician")
-    assert run.outcome == "failed" and "provider unreachable" in run.detail
+    assert run.outcome == "failed"
+    assert "provider unreachable" in run.detail
 
 
 async def test_the_narrative_is_written_by_the_communicator(tmp_path: Path) -> None:
     agent, _ = investigator(tmp_path, Script({}))
     text = await agent.narrate(incident())
     assert text.startswith("*Written by the LLM agent v1 (scripted)")
-    assert "**s**" in text and "**Status update:** u" in text
+    assert "**s**" in text
+    assert "**Status update:** u" in text

@@ -44,7 +44,8 @@ def test_no_seeded_secret_reaches_the_model(tmp_path: Path) -> None:
     sent = json.dumps(server.requests)
     # The secrets were really there to leak: the model read the logs that carry them.
     assert "db login failed for app password=[REDACTED]" in sent
-    assert "[EMAIL]" in sent and "[IP]" in sent
+    assert "[EMAIL]" in sent
+    assert "[IP]" in sent
     for what, secret in SECRETS.items():
         assert secret not in sent, f"the {what} reached the model"
     # Nor do they sit in what the agent stored about its calls.
@@ -62,6 +63,6 @@ def test_the_redactor_rules() -> None:
     for leaked in ("pa55word", "abc123def456", "xyz.123.abc", "AKIAIOSFODNN7EXAMPLE", "bob@",
                    "192.168.1.20", "api.corp.internal", "my-own-webhook-token"):  # fmt: skip
         assert leaked not in out, leaked
-    assert "checkout v2.4.1 failed at 03:02" == Redactor()("checkout v2.4.1 failed at 03:02")
+    assert Redactor()("checkout v2.4.1 failed at 03:02") == "checkout v2.4.1 failed at 03:02"
     # IPs and host names are kept unless configured.
-    assert "10.0.0.1 db.internal" == Redactor()("10.0.0.1 db.internal")
+    assert Redactor()("10.0.0.1 db.internal") == "10.0.0.1 db.internal"

@@ -29,10 +29,12 @@ class RankConfig(Model):
     signal in any other service (a margin), or the median shift over services (a ratio)."""
     fall_weight: float = Field(default=0.5, ge=0.0)
     """A fall of a signal counts this much relative to a rise of the same size."""
-    caller_weight: float = Field(default=0.25, ge=0.0)
-    """The share of its most anomalous caller's anomaly a service is credited with."""
-    explain_weight: float = Field(default=0.25, ge=0.0, le=1.0)
-    """How much of its anomaly a service loses when a callee is at least as anomalous."""
+    caller_weight: float = Field(default=0.0, ge=0.0)
+    """The share of its most anomalous caller's anomaly a service is credited with (off by
+    default: the runner-up reference already leaves callers out, see docs/benchmarks-rca.md)."""
+    explain_weight: float = Field(default=0.0, ge=0.0, le=1.0)
+    """How much of its anomaly a service loses when a callee is at least as anomalous (off by
+    default, as ``caller_weight``)."""
     log_bucket: timedelta = timedelta(seconds=10)
     """The width of the buckets error logs are counted in."""
     deploy_window: timedelta = timedelta(minutes=30)

@@ -2,11 +2,12 @@
 
 1. Every signal of every service gets a robust shift score (``anomaly``); error logs become an
    error-count signal per service (``logsignals``).
-2. A service's own anomaly is its strongest upward shift, divided by how much the same signal
-   moved across all services (a signal that moved everywhere does not say where the fault is).
-3. Faults propagate to callers: a service whose callers are anomalous too is credited with part of
-   their anomaly (never more than its own), and a service with a callee at least as anomalous
-   loses part of its own (``graph``), so the bottom of an anomalous call chain wins.
+2. A service's own anomaly is its largest margin over the same signal in any other service that
+   is not one of its callers (a signal that moved in many services says little about where the
+   fault is; callers inherit their callee's anomaly, so they are not its competitors).
+3. Optionally (``caller_weight``, ``explain_weight``, off by default), a service is credited with
+   part of its anomalous callers' anomaly and loses part of its own to an anomalous callee
+   (``graph``).
 4. A deploy of the service shortly before the fault raises its score.
 5. Ties go to the earlier onset.
 """

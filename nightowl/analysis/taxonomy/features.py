@@ -61,9 +61,10 @@ def service_features(
     for service in {*topology, *out}:
         for caller in callers.get(service, []):
             for feature, found in list(out.get(caller, {}).items()):
-                if feature.startswith("log:"):
+                if feature.startswith("log:"):  # only lines that name this callee
                     for e in found:
-                        add(service, f"callers_{feature}", e)
+                        if service in str(e.data.get("example", e.summary)):
+                            add(service, f"callers_{feature}", e)
         for callee in topology.get(service, []):
             for e in evidence:
                 if e.service == callee and e.signal in SYMPTOMS and _rising(e, 1.5):

@@ -47,4 +47,8 @@ class Taxonomy(_Spec):
     def probe_texts(self, feature: str) -> list[str]:
         """The log texts that would confirm a ``log:``/``callers_log:`` feature."""
         _, _, pattern = feature.partition(":")
-        return self.log_patterns.get(pattern, []) if feature.startswith(("log:", "callers_log:")) else []
+        return (
+            self.log_patterns.get(pattern, [])
+            if feature.startswith(("log:", "callers_log:"))
+            else []
+        )

@@ -40,7 +40,8 @@ def score_signature(
     score = signature.prior + rank_bonus(service, ranks)
     supporting: list[Evidence] = []
     refuting: list[Evidence] = []
-    seen, against = [], []
+    seen: list[str] = []
+    against: list[str] = []
     for feature, weight in signature.features.items():
         found = features.get(feature)
         if not found:

@@ -47,7 +47,10 @@ def _fault(kind: str, service: str, start: datetime, r: random.Random, **parts: 
 
 
 def _symptoms(r: random.Random, delay: float = 2) -> list[Data]:
-    return [_fx("latency_p99", r.uniform(3, 7), delay, 5), _fx("error_rate", r.uniform(8, 30), delay + 1, 4)]
+    return [
+        _fx("latency_p99", r.uniform(3, 7), delay, 5),
+        _fx("error_rate", r.uniform(8, 30), delay + 1, 4),
+    ]
 
 
 def _truth(service: str, kind: str, remedy: str, forbidden: list[str]) -> Data:
@@ -92,7 +95,11 @@ def memory_leak(n: Names, at: datetime, r: random.Random) -> Built:
 
 def cpu_saturation(n: Names, at: datetime, r: random.Random) -> Built:
     noisy = r.random() < 0.5
-    text = "cpu throttled for {ms}ms: noisy neighbour on node" if noisy else "worker loop cpu throttled {ms}ms"
+    text = (
+        "cpu throttled for {ms}ms: noisy neighbour on node"
+        if noisy
+        else "worker loop cpu throttled {ms}ms"
+    )
     fault = _fault("cpu_saturation", n.app, at,
                    r, effects=[_fx("cpu", r.uniform(2.5, 4), 0, 3), _fx("latency_p99", r.uniform(3, 5), 2, 4)],
                    logs=[_log(text, 20, 1, "WARN")],
@@ -115,7 +122,9 @@ def dependency_failure(n: Names, at: datetime, r: random.Random) -> Built:
                    propagates_to={n.app: _symptoms(r, 1)},
                    caller_logs={n.app: [_log(f"call to {n.dep} failed: dial tcp 10.0.3.{{n}}:443: connection refused", 10, 1)]},
                    resolved_by=[{"kind": "webhook", "recovery_minutes": 1}])  # fmt: skip
-    return Built(fault, _truth(n.dep, "dependency_failure", "webhook", ["rollback", "restart", "scale_out"]))
+    return Built(
+        fault, _truth(n.dep, "dependency_failure", "webhook", ["rollback", "restart", "scale_out"])
+    )
 
 
 def connection_pool_exhaustion(n: Names, at: datetime, r: random.Random) -> Built:
@@ -124,7 +133,9 @@ def connection_pool_exhaustion(n: Names, at: datetime, r: random.Random) -> Buil
     fault = _fault("connection_pool_exhaustion", n.app, at, r, effects=_symptoms(r, 1),
                    logs=[_log(text, 10, 1)],
                    resolved_by=[{"kind": "restart", "recovery_minutes": 1}])  # fmt: skip
-    return Built(fault, _truth(n.app, "connection_pool_exhaustion", "restart", ["rollback", "scale_out"]))
+    return Built(
+        fault, _truth(n.app, "connection_pool_exhaustion", "restart", ["rollback", "scale_out"])
+    )
 
 
 def disk_full(n: Names, at: datetime, r: random.Random) -> Built:
@@ -154,7 +165,9 @@ def certificate_expiry(n: Names, at: datetime, r: random.Random) -> Built:
                    caller_logs={n.app: [_log(f"GET https://{n.dep}/v1: x509: certificate has expired or is not yet valid", 10, 0)]},
                    propagates_to={n.app: [_fx("error_rate", 10, 1)]},
                    resolved_by=[{"kind": "webhook", "recovery_minutes": 1}])  # fmt: skip
-    return Built(fault, _truth(n.dep, "certificate_expiry", "webhook", ["rollback", "restart", "scale_out"]))
+    return Built(
+        fault, _truth(n.dep, "certificate_expiry", "webhook", ["rollback", "restart", "scale_out"])
+    )
 
 
 def network_dns(n: Names, at: datetime, r: random.Random) -> Built:
@@ -176,7 +189,18 @@ def database_slowness(n: Names, at: datetime, r: random.Random) -> Built:
 Builder = Callable[[Names, datetime, random.Random], Built]
 BUILDERS: dict[str, Builder] = {
     f.__name__: f
-    for f in (bad_deploy, config_change, memory_leak, cpu_saturation, traffic_spike,
-              dependency_failure, connection_pool_exhaustion, disk_full, crash_loop,
-              certificate_expiry, network_dns, database_slowness)  # fmt: skip
+    for f in (
+        bad_deploy,
+        config_change,
+        memory_leak,
+        cpu_saturation,
+        traffic_spike,
+        dependency_failure,
+        connection_pool_exhaustion,
+        disk_full,
+        crash_loop,
+        certificate_expiry,
+        network_dns,
+        database_slowness,
+    )
 }

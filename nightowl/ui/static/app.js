@@ -28,15 +28,13 @@
 
   var incident = document.querySelector("[data-stamp]");
   if (incident) {
-    var last = null;
+    var rendered = incident.getAttribute("data-stamp-value");
     poll(incident.getAttribute("data-stamp"), function (text) {
-      if (last !== null && text !== last) {
-        // Keep a half-typed reason: only reload when no input has focus.
-        var active = document.activeElement;
-        if (!active || active.tagName !== "INPUT" || !active.value) window.location.reload();
-        else return;
-      }
-      last = text;
+      if (text === rendered) return;
+      // Keep a half-typed reason: wait while someone is typing in a field.
+      var active = document.activeElement;
+      if (active && active.tagName === "INPUT" && active.value) return;
+      window.location.replace(window.location.pathname);
     });
   }
 })();

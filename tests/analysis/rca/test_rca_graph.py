@@ -29,3 +29,10 @@ def test_a_callee_at_least_as_anomalous_explains_all() -> None:
     assert explained["web"] == (1.0, "api")
     assert explained["api"] == (0.5, "db")
     assert explained["db"] == (0.0, None)
+
+
+def test_upstream_is_every_transitive_caller_without_self_calls() -> None:
+    from nightowl.analysis.rca.graph import upstream_of
+
+    assert upstream_of(GRAPH) == {"api": {"web"}, "db": {"api", "web"}}
+    assert upstream_of({"a": ("b",), "b": ("a",)}) == {"a": {"b"}, "b": {"a"}}

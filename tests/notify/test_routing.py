@@ -1,0 +1,211 @@
+"""Routing: Alertmanager's first-match-wins semantics (with continue), a default for the rest;
+every message is enriched from the store (service, severity, pending approvals, history) and
+redacted before any notifier sees it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from nightowl.domain import ActionSpec, Notification, Risk, Severity
+from nightowl.errors import ConfigError
+from nightowl.notify.protocol import Message
+from nightowl.notify.routing import (
+    IncidentFacts,
+    Notice,
+    Routed,
+    secrets_of,
+    select,
+    store_lookup,
+    unwrap,
+    wrap,
+)
+from nightowl.notify.webhook import WebhookConfig
+from nightowl.settings import NotifySettings, Settings
+from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalRequest, ApprovalStore
+
+AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
+
+
+class Recorder:
+    """A notifier that keeps what it was given."""
+
+    def __init__(self, name: str, config: Any = None) -> None:
+        self.name = name
+        self.config = config
+        self.got: list[Message] = []
+
+    async def send(self, message: Message) -> Notification:
+        self.got.append(message)
+        return Notification(channel=self.name, ok=True, sent_at=AT, detail="recorded")
+
+
+def routes(raw: list[dict[str, Any]], default: list[str] | None = None) -> NotifySettings:
+    return NotifySettings.model_validate({"routes": raw, "default": default})
+
+
+def facts(service: str | None, severity: str | None) -> IncidentFacts:
+    return IncidentFacts(service=service, severity=severity)
+
+
+NAMES = ["slack", "pagerduty", "email"]
+
+
+def test_without_routes_everyone_gets_everything() -> None:
+    assert select(routes([]), NAMES, facts("checkout", "critical")) == set(NAMES)
+
+
+def test_the_first_matching_route_wins() -> None:
+    settings = routes(
+        [
+            {
+                "match": {"service": ["checkout"], "severity": ["critical"]},
+                "notifiers": ["pagerduty"],
+            },
+            {"match": {"service": ["checkout"]}, "notifiers": ["slack"]},
+        ]
+    )
+
+    assert select(settings, NAMES, facts("checkout", "critical")) == {"pagerduty"}
+    assert select(settings, NAMES, facts("checkout", "warning")) == {"slack"}
+
+
+def test_continue_collects_later_matches_too() -> None:
+    settings = routes(
+        [
+            {"match": {"severity": ["critical"]}, "notifiers": ["pagerduty"], "continue": True},
+            {"match": {}, "notifiers": ["slack"]},
+        ]
+    )
+
+    assert select(settings, NAMES, facts("checkout", "critical")) == {"pagerduty", "slack"}
+    assert select(settings, NAMES, facts("checkout", "info")) == {"slack"}
+
+
+def test_unmatched_messages_go_to_the_default_or_to_everyone() -> None:
+    only_checkout = [{"match": {"service": ["checkout"]}, "notifiers": ["pagerduty"]}]
+
+    assert select(routes(only_checkout, ["email"]), NAMES, facts("search", None)) == {"email"}
+    assert select(routes(only_checkout), NAMES, facts("search", None)) == set(NAMES)
+    assert select(routes(only_checkout, []), NAMES, facts(None, None)) == set()
+
+
+def test_a_route_naming_an_unknown_notifier_is_a_config_error() -> None:
+    settings = routes([{"match": {}, "notifiers": ["pager"]}])
+
+    with pytest.raises(
+        ConfigError, match=r"notify.routes\[0\].notifiers: no notifier named 'pager'"
+    ):
+        wrap([Recorder("slack")], settings, lambda _: IncidentFacts(), lambda: AT)
+
+
+def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> None:
+    calls: list[str] = []
+
+    def lookup(incident_id: str) -> IncidentFacts:
+        calls.append(incident_id)
+        return IncidentFacts(
+            service="checkout", severity="critical", url="https://no/ui/incidents/i"
+        )
+
+    slack, pager = Recorder("slack"), Recorder("pagerduty")
+    settings = routes([{"match": {"severity": ["warning"]}, "notifiers": ["pagerduty"]}], ["slack"])
+    wrapped = wrap([slack, pager], settings, lookup, lambda: AT, known_secrets=["hunter2-secret"])
+    message = Message(
+        incident_id="inc-1",
+        title="HighLatency on checkout",
+        status="escalated",
+        text="retry with password=hunter2-secret failed; mail ops@example.com",
+    )
+
+    notes = [asyncio.run(n.send(message)) for n in wrapped]
+
+    assert calls == ["inc-1"]
+    [notice] = slack.got
+    assert isinstance(notice, Notice)
+    assert (notice.service, notice.severity, notice.url) == (
+        "checkout",
+        "critical",
+        "https://no/ui/incidents/i",
+    )
+    assert "hunter2" not in notice.text and "ops@example.com" not in notice.text
+    assert pager.got == []
+    assert (
+        notes[1].ok and notes[1].detail == "not routed here (service checkout, severity critical)"
+    )
+    assert unwrap(wrapped) == [slack, pager]
+    assert all(isinstance(n, Routed) for n in wrapped)
+
+
+def test_the_secrets_of_notifier_configs_and_settings_are_known() -> None:
+    config = WebhookConfig(url="https://x", token=SecretStr("hook-token-123"))
+    settings = Settings.model_validate({"api": {"users": {"alice": "alice-token-9"}}})
+
+    assert "hook-token-123" in secrets_of(config)
+    assert "alice-token-9" in secrets_of(settings)
+
+
+def test_the_store_lookup_reads_service_severity_history_and_pending_approvals(
+    tmp_path: Path,
+) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    approvals = ApprovalStore(store.engine)
+    store.create_incident(
+        incident_id="inc-1",
+        correlation_key="k",
+        title="HighLatency on checkout",
+        service="checkout",
+        severity=Severity.CRITICAL,
+        opened_at=AT,
+    )
+    store.add_notification(
+        "inc-1", Notification(channel="slack", ok=True, sent_at=AT, detail="posted to C1 (ts 1.2)")
+    )
+    action = ActionSpec(
+        kind="rollback",
+        service="checkout",
+        runbook="rollback-bad-deploy",
+        risk=Risk.LOW,
+        reason="bad deploy",
+        rollback="re-deploy v2.4.1",
+        idempotency_key="key-1",
+    )
+    approvals.open(
+        ApprovalRequest(
+            id="apr-1",
+            incident_id="inc-1",
+            service="checkout",
+            action=action,
+            plan="roll back checkout to v2.4.0",
+            rollback="re-deploy v2.4.1",
+            diagnosis="bad deploy",
+            requested_at=AT,
+            expires_at=AT + timedelta(hours=1),
+        )
+    )
+    lookup = store_lookup(store, approvals, "https://nightowl.example.org/")
+
+    found = lookup("inc-1")
+    missing = lookup("inc-unknown")
+
+    assert (found.service, found.severity) == ("checkout", "critical")
+    assert found.url == "https://nightowl.example.org/ui/incidents/inc-1"
+    assert [a.id for a in found.approvals] == ["apr-1"]
+    assert found.approvals[0].plan == "roll back checkout to v2.4.0"
+    assert [n.detail for n in found.history] == ["posted to C1 (ts 1.2)"]
+    assert missing == IncidentFacts()
+    store.close()
+
+
+def test_the_history_is_not_serialised_for_file_and_webhook_receivers() -> None:
+    note = Notification(channel="slack", ok=True, sent_at=AT, detail="x")
+    notice = Notice(incident_id="i", title="t", status="open", text="x", history=(note,))
+
+    assert "history" not in notice.model_dump()
+    assert notice.sent_by("slack") == (note,)

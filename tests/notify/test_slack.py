@@ -1,0 +1,273 @@
+"""Slack: Block Kit messages through chat.postMessage (one thread per incident) or an incoming
+webhook, tested against Slack's documented request and response formats with
+``httpx.MockTransport``; request signatures checked with real HMAC-SHA256."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from nightowl.clock import ScenarioClock
+from nightowl.domain import Notification
+from nightowl.errors import AuthError, InputError
+from nightowl.notify.routing import Notice, PendingApproval
+from nightowl.notify.slack import (
+    APPROVE,
+    DENY,
+    SlackConfig,
+    SlackNotifier,
+    answered_blocks,
+    parse_interaction,
+    verify_signature,
+)
+
+AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
+BOT = "xoxb-1111111111-2222222222-abcdefghijklmnop"
+SIGNING = "8f742231b10e8888abcd99yyyzzz85a5"
+HOOK = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX"
+
+
+def sign(body: bytes, timestamp: int, secret: str = SIGNING) -> str:
+    base = f"v0:{timestamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class FakeSlack:
+    """Slack's Web API as documented: chat.postMessage answers 200 with ``ok`` and ``ts``."""
+
+    def __init__(self, answer: dict[str, Any] | None = None, status: int = 200) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answer = answer or {"ok": True, "channel": "C0INCIDENTS", "ts": "1700000000.000100"}
+        self.status = status
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.host == "hooks.slack.com":
+            return httpx.Response(self.status, text="ok" if self.status == 200 else "no_service")
+        return httpx.Response(self.status, json=self.answer, headers={"retry-after": "30"})
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.content) for r in self.requests]
+
+
+def notifier(fake: FakeSlack, **config: Any) -> SlackNotifier:
+    options = {"bot_token": BOT, "channel": "#incidents", **config}
+    return SlackNotifier(
+        "slack",
+        SlackConfig.model_validate(options),
+        ScenarioClock(AT),
+        httpx.MockTransport(fake.handler),
+    )
+
+
+def notice(**changes: Any) -> Notice:
+    base: dict[str, Any] = {
+        "incident_id": "inc-1",
+        "title": "HighLatency on checkout",
+        "status": "awaiting_approval",
+        "text": "bad_deploy on checkout (0.97)",
+        "service": "checkout",
+        "severity": "critical",
+        "url": "https://nightowl.example.org/ui/incidents/inc-1",
+    }
+    return Notice(**{**base, **changes})
+
+
+REQUEST = PendingApproval(
+    id="apr-0123456789abcdef",
+    action="rollback",
+    service="checkout",
+    plan="roll back checkout from v2.4.1 to v2.4.0",
+    rollback="re-deploy v2.4.1",
+    blast_radius="1 of 4 pods at a time",
+    expires_at=AT + timedelta(hours=1),
+)
+
+
+def test_the_first_message_posts_blocks_with_the_bot_token() -> None:
+    fake = FakeSlack()
+
+    note = asyncio.run(notifier(fake).send(notice()))
+
+    assert note.ok, note.detail
+    assert note.detail == "posted to C0INCIDENTS (ts 1700000000.000100)"
+    [request] = fake.requests
+    assert str(request.url) == "https://slack.com/api/chat.postMessage"
+    assert request.headers["authorization"] == f"Bearer {BOT}"
+    [body] = fake.bodies()
+    assert body["channel"] == "#incidents"
+    assert "thread_ts" not in body
+    assert body["text"].startswith("HighLatency on checkout: bad_deploy")
+    assert body["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "HighLatency on checkout"},
+    }
+    assert "<https://nightowl.example.org/ui/incidents/inc-1|Open in nightowl>" in json.dumps(
+        body["blocks"]
+    )
+    assert BOT not in note.detail
+
+
+def test_later_messages_reply_in_the_incidents_thread() -> None:
+    fake = FakeSlack()
+    first = Notification(
+        channel="slack", ok=True, sent_at=AT, detail="posted to C0INCIDENTS (ts 1700000000.000100)"
+    )
+    other = Notification(channel="email", ok=True, sent_at=AT, detail="posted to X (ts 9.9)")
+
+    note = asyncio.run(notifier(fake).send(notice(status="resolved", history=(other, first))))
+
+    assert fake.bodies()[0]["thread_ts"] == "1700000000.000100"
+    assert note.detail == "replied in the thread of C0INCIDENTS (ts 1700000000.000100)"
+
+
+def test_pending_approvals_get_buttons_only_with_a_signing_secret() -> None:
+    with_secret, without = FakeSlack(), FakeSlack()
+
+    asyncio.run(notifier(with_secret, signing_secret=SIGNING).send(notice(approvals=(REQUEST,))))
+    asyncio.run(notifier(without).send(notice(approvals=(REQUEST,))))
+
+    blocks = with_secret.bodies()[0]["blocks"]
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    assert actions["block_id"] == f"approval:{REQUEST.id}"
+    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+        (APPROVE, REQUEST.id),
+        (DENY, REQUEST.id),
+    ]
+    assert "roll back checkout from v2.4.1 to v2.4.0" in json.dumps(blocks)
+    assert "1 of 4 pods at a time" in json.dumps(blocks)
+    assert not [b for b in without.bodies()[0]["blocks"] if b["type"] == "actions"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "expected"),
+    [
+        (
+            {"ok": False, "error": "channel_not_found"},
+            200,
+            "chat.postMessage failed: channel_not_found",
+        ),
+        ({"ok": False, "error": "invalid_auth"}, 200, "chat.postMessage failed: invalid_auth"),
+        (
+            {"ok": False, "error": "ratelimited"},
+            429,
+            "Slack rate-limited the message (retry after 30s)",
+        ),
+    ],
+)
+def test_slack_errors_are_not_ok(answer: dict[str, Any], status: int, expected: str) -> None:
+    note = asyncio.run(notifier(FakeSlack(answer, status)).send(notice()))
+
+    assert (note.ok, note.detail) == (False, expected)
+
+
+def test_an_unreachable_slack_is_not_ok_and_does_not_raise() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    slack = SlackNotifier(
+        "slack",
+        SlackConfig(bot_token=SecretStr(BOT), channel="#x"),
+        ScenarioClock(AT),
+        httpx.MockTransport(refuse),
+    )
+
+    note = asyncio.run(slack.send(notice()))
+
+    assert (note.ok, note.detail) == (False, "Slack unreachable: ConnectError")
+
+
+def test_the_incoming_webhook_posts_blocks_and_never_shows_its_url() -> None:
+    fake = FakeSlack()
+    slack = notifier(fake, bot_token=None, channel=None, webhook_url=HOOK)
+
+    ok = asyncio.run(slack.send(notice()))
+    fake.status = 404
+    failed = asyncio.run(slack.send(notice()))
+
+    assert str(fake.requests[0].url) == HOOK
+    assert "blocks" in fake.bodies()[0] and "authorization" not in fake.requests[0].headers
+    assert (ok.ok, ok.detail) == (True, "Slack webhook answered 200")
+    assert (failed.ok, failed.detail) == (False, "Slack webhook answered 404: no_service")
+    assert "XXXXSECRETXXXX" not in ok.detail + failed.detail
+
+
+def test_the_config_takes_exactly_one_way_to_post() -> None:
+    with pytest.raises(ValidationError, match="either bot_token"):
+        SlackConfig()
+    with pytest.raises(ValidationError, match="bot_token needs a channel"):
+        SlackConfig(bot_token=SecretStr(BOT))
+
+
+# request signatures ---------------------------------------------------------------------------
+
+
+def test_a_correctly_signed_fresh_request_verifies() -> None:
+    body = b"payload=%7B%22type%22%3A%22block_actions%22%7D"
+    now = int(time.time())
+
+    verify_signature(SIGNING, str(now), body, sign(body, now), now + 10)
+
+
+@pytest.mark.parametrize(
+    ("timestamp_offset", "secret", "tamper", "message"),
+    [
+        (0, "another-secret", False, "does not match the signing secret"),
+        (0, SIGNING, True, "does not match the signing secret"),
+        (-301, SIGNING, False, "older than five minutes"),
+        (+301, SIGNING, False, "older than five minutes"),
+    ],
+)
+def test_a_wrong_tampered_or_stale_signature_is_refused(
+    timestamp_offset: int, secret: str, tamper: bool, message: str
+) -> None:
+    now = int(time.time())
+    sent = now + timestamp_offset
+    body = b"payload=%7B%7D"
+    signature = sign(body, sent, secret)
+
+    with pytest.raises(AuthError, match=message):
+        verify_signature(SIGNING, str(sent), body + (b"x" if tamper else b""), signature, now)
+
+
+def test_missing_headers_are_refused() -> None:
+    with pytest.raises(AuthError, match="missing X-Slack-Request-Timestamp or X-Slack-Signature"):
+        verify_signature(SIGNING, None, b"", None, time.time())
+    with pytest.raises(AuthError, match="not a unix time"):
+        verify_signature(SIGNING, "yesterday", b"", "v0=00", time.time())
+
+
+def test_interaction_payloads_are_read_or_refused_in_one_line() -> None:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U012", "username": "alice"},
+        "actions": [{"action_id": APPROVE, "value": "apr-1", "block_id": "approval:apr-1"}],
+        "response_url": "https://hooks.slack.com/actions/T/1/xyz",
+        "message": {
+            "blocks": [
+                {"type": "header", "block_id": "h"},
+                {"type": "actions", "block_id": "approval:apr-1"},
+            ]
+        },
+    }
+
+    interaction = parse_interaction(json.dumps(payload))
+
+    assert interaction.actions[0].value == "apr-1"
+    assert answered_blocks(interaction, "apr-1", "approved by alice") == [
+        {"type": "header", "block_id": "h"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "approved by alice"}]},
+    ]
+    with pytest.raises(InputError, match="no payload field"):
+        parse_interaction(None)
+    with pytest.raises(InputError, match="not valid JSON"):
+        parse_interaction("{not json")
