@@ -17,7 +17,7 @@ from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import Incident
+from nightowl.domain import Incident, Severity
 from nightowl.errors import ConfigError
 from nightowl.eval.scenarios import eval_settings, judge, scenario_files
 from nightowl.eval.scorecard import ScenarioResult, Scorecard, regressions, score
@@ -108,17 +108,29 @@ async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> In
                 "/api/v1/webhooks/alertmanager", json=alertmanager_payload(scenario), headers=auth
             )
             response.raise_for_status()
-            incident_id = response.json()["incident_id"]
-            waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
-            while not waiting.done():
-                for req in app.runtime.approvals.list(
-                    status=ApprovalStatus.PENDING, incident_id=incident_id
-                ):
-                    await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
-                await asyncio.sleep(0.05)
-            await waiting
-            got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
-            return Incident.model_validate(got.json())
+            incident_ids = response.json()["incidents"] or [response.json()["incident_id"]]
+            for incident_id in incident_ids:
+                waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
+                while not waiting.done():
+                    for req in app.runtime.approvals.list(
+                        status=ApprovalStatus.PENDING, incident_id=incident_id
+                    ):
+                        await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
+                    await asyncio.sleep(0.05)
+                await waiting
+            incidents = []
+            for incident_id in incident_ids:
+                got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
+                incidents.append(Incident.model_validate(got.json()))
+            # The incident an on-call human would look at: the most severe page, then the largest.
+            ranks = list(Severity)
+            return min(
+                incidents,
+                key=lambda i: (
+                    ranks.index(i.severity) if i.severity else len(ranks),
+                    -i.alert_count,
+                ),
+            )
     finally:
         app.shutdown()
 

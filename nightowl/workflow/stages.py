@@ -85,7 +85,8 @@ async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     untried = [h for h in hypotheses if f"{h.kind}:{h.service}" not in carry.tried]  # re-diagnosis
     diagnosis = diagnose(untried, rt.settings.analysis.min_confidence, rt.clock.now())
     if rt.agent is not None:  # the LLM's hypothesis joins ours; it may decide (agent/merge.py)
-        merged = await rt.agent.diagnose(incident, diagnosis, cycle=carry.cycle, tried=carry.tried)
+        latest = rt.store.get(incident_id)  # with the evidence the search added
+        merged = await rt.agent.diagnose(latest, diagnosis, cycle=carry.cycle, tried=carry.tried)
         diagnosis = merged.diagnosis
         if merged.hypothesis is not None:
             rt.store.save_hypotheses(incident_id, [*hypotheses, merged.hypothesis])

@@ -131,3 +131,23 @@ def test_tool_output_is_framed_clipped_and_flagged() -> None:
 def test_real_model_calls_are_blocked_in_tests() -> None:
     with pytest.raises((httpx.ConnectError, OSError)):
         httpx.get("https://api.openai.com/v1/models", timeout=2)
+
+
+def test_without_the_llm_extra_the_agent_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from nightowl.agent.build import build_investigator
+    from nightowl.clock import SystemClock
+    from nightowl.settings import Settings
+    from nightowl.store import IncidentStore
+
+    monkeypatch.setitem(sys.modules, "nightowl.agent.investigator", None)
+    settings = Settings.model_validate(
+        {"data_dir": str(tmp_path), "llm": {"provider": "openai", "model": "gpt-4o"}}
+    )
+    store = IncidentStore.open(settings.store_url)
+    try:
+        with pytest.raises(ConfigError, match=r"pip install 'nightowl\[llm\]'"):
+            build_investigator(settings, store.engine, SystemClock())
+    finally:
+        store.close()

@@ -134,11 +134,11 @@ def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> 
         "critical",
         "https://no/ui/incidents/i",
     )
-    assert "hunter2" not in notice.text and "ops@example.com" not in notice.text
+    assert "hunter2" not in notice.text
+    assert "ops@example.com" not in notice.text
     assert pager.got == []
-    assert (
-        notes[1].ok and notes[1].detail == "not routed here (service checkout, severity critical)"
-    )
+    assert notes[1].ok
+    assert notes[1].detail == "not routed here (service checkout, severity critical)"
     assert unwrap(wrapped) == [slack, pager]
     assert all(isinstance(n, Routed) for n in wrapped)
 

@@ -10,16 +10,20 @@ import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
 from nightowl.clock import ScenarioClock
-from nightowl.domain import Notification
+from nightowl.domain import Incident, IncidentStatus, Notification
 from nightowl.errors import AuthError, InputError
-from nightowl.notify.routing import Notice, PendingApproval
+from nightowl.notify.routing import Notice, PendingApproval, unwrap
 from nightowl.notify.slack import (
     APPROVE,
     DENY,
@@ -29,6 +33,10 @@ from nightowl.notify.slack import (
     parse_interaction,
     verify_signature,
 )
+from nightowl.sim.alerts import alertmanager_payload
+from nightowl.sim.scenario import bundled_scenario, load_scenario
+from nightowl.workflow import engine
+from tests.approvals.flow import TOKEN, pending_request, settings_for
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 BOT = "xoxb-1111111111-2222222222-abcdefghijklmnop"
@@ -195,7 +203,8 @@ def test_the_incoming_webhook_posts_blocks_and_never_shows_its_url() -> None:
     failed = asyncio.run(slack.send(notice()))
 
     assert str(fake.requests[0].url) == HOOK
-    assert "blocks" in fake.bodies()[0] and "authorization" not in fake.requests[0].headers
+    assert "blocks" in fake.bodies()[0]
+    assert "authorization" not in fake.requests[0].headers
     assert (ok.ok, ok.detail) == (True, "Slack webhook answered 200")
     assert (failed.ok, failed.detail) == (False, "Slack webhook answered 404: no_service")
     assert "XXXXSECRETXXXX" not in ok.detail + failed.detail
@@ -271,3 +280,102 @@ def test_interaction_payloads_are_read_or_refused_in_one_line() -> None:
         parse_interaction(None)
     with pytest.raises(InputError, match="not valid JSON"):
         parse_interaction("{not json")
+
+
+# the interactivity endpoint, end to end ---------------------------------------------------------
+
+
+def interaction_form(user: str, action: str, request_id: str) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower()},
+        "actions": [
+            {"action_id": action, "value": request_id, "block_id": f"approval:{request_id}"}
+        ],
+        "response_url": "https://hooks.slack.com/actions/T000/1234/abcdef",
+        "message": {"blocks": [{"type": "actions", "block_id": f"approval:{request_id}"}]},
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def signed(body: bytes, secret: str = SIGNING) -> dict[str, str]:
+    now = int(time.time())
+    return {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": str(now),
+        "x-slack-signature": sign(body, now, secret),
+    }
+
+
+def test_approve_in_slack_answers_the_request_and_the_incident_proceeds(tmp_path: Path) -> None:
+    slack_config = {
+        "name": "slack",
+        "kind": "slack",
+        "bot_token": BOT,
+        "channel": "#incidents",
+        "signing_secret": SIGNING,
+        "users": {"U0ALICE": "alice", "U0MALLORY": "mallory"},
+    }
+    settings = settings_for(
+        tmp_path, policy={"autonomy": "suggest"}, notify={"notifiers": [slack_config]}
+    )
+    app = Nightowl(settings)
+    fake = FakeSlack()
+    [slack] = [n for n in unwrap(app.runtime.notifiers) if isinstance(n, SlackNotifier)]
+    slack.transport = httpx.MockTransport(fake.handler)
+    app.launch()
+    try:
+        outcome = asyncio.run(_approve_through_slack(app, fake))
+    finally:
+        app.shutdown()
+
+    statuses, request_id, incident = outcome
+    assert statuses == {"unsigned": 401, "forged": 401, "mallory": 200, "alice": 200, "again": 200}
+    assert incident.status is IncidentStatus.RESOLVED
+    assert [d.verdict.value for d in incident.decisions] == ["allow"]
+    assert "approved by alice" in incident.decisions[0].reasons[-1]
+    responses = [json.loads(r.content) for r in fake.requests if r.url.path.startswith("/actions/")]
+    assert responses[0]["response_type"] == "ephemeral"
+    assert "mallory may not approve" in responses[0]["text"]
+    assert responses[1]["replace_original"] is True
+    assert f"`{request_id}` approved by alice" in responses[1]["text"]
+    assert not [b for b in responses[1]["blocks"] if b["type"] == "actions"]
+    assert "already approved by alice" in responses[2]["text"]
+    threads = [b.get("thread_ts") for b in fake.bodies() if "channel" in b]
+    assert threads[0] is None
+    assert set(threads[1:]) == {"1700000000.000100"}
+
+
+async def _approve_through_slack(
+    app: Nightowl, fake: FakeSlack
+) -> tuple[dict[str, int], str, Incident]:
+    transport = httpx.ASGITransport(app=create_api(app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+        accepted = await client.post(
+            "/api/v1/webhooks/alertmanager",
+            json=alertmanager_payload(load_scenario(bundled_scenario("checkout-bad-deploy"))),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        incident_id = accepted.json()["incident_id"]
+        request_id = (await pending_request(client, incident_id))["id"]
+        posted = json.dumps(fake.bodies())
+        assert f'"value": "{request_id}"' in posted, "the Slack page carries the buttons"
+        url = "/api/v1/integrations/slack/interactions"
+        body = interaction_form("U0ALICE", APPROVE, request_id)
+        statuses = {
+            "unsigned": (await client.post(url, content=body)).status_code,
+            "forged": (
+                await client.post(url, content=body, headers=signed(body, "x" * 32))
+            ).status_code,
+        }
+        mallory = interaction_form("U0MALLORY", APPROVE, request_id)
+        statuses["mallory"] = (
+            await client.post(url, content=mallory, headers=signed(mallory))
+        ).status_code
+        statuses["alice"] = (await client.post(url, content=body, headers=signed(body))).status_code
+        statuses["again"] = (await client.post(url, content=body, headers=signed(body))).status_code
+        await engine.wait_for(incident_id, timeout=60)
+        incident = Incident.model_validate(
+            (await client.get(f"/api/v1/incidents/{incident_id}")).json()
+        )
+        return statuses, request_id, incident

@@ -1,0 +1,107 @@
+"""UI authentication: password hashes, signed session cookies, CSRF tokens, bearer tokens, roles."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nightowl.settings import Role, Settings
+from nightowl.ui.passwords import hash_password, pbkdf2_hash, verify
+from nightowl.ui.sessions import Principal, Sessions, check_csrf, session_key
+
+
+def settings(tmp_path: Path, **ui: Any) -> Settings:
+    return Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            "api": {"users": {"alice": "alice-token-1", "bot": "bot-token-2"}},
+            "ui": {
+                "users": {
+                    "alice": {"password_hash": "x", "role": "approver"},
+                    "victor": {"password_hash": "x", "role": "viewer"},
+                },
+                **ui,
+            },
+        }
+    )
+
+
+def test_scrypt_and_pbkdf2_hashes_verify_only_their_password() -> None:
+    for hashed in (hash_password("correct horse"), pbkdf2_hash("correct horse", iterations=1000)):
+        assert verify(hashed, "correct horse")
+        assert not verify(hashed, "correct horse ")
+    assert hash_password("same") != hash_password("same")  # salted
+
+
+@pytest.mark.parametrize("stored", [None, "", "md5$abc", "scrypt$1$2$3", "pbkdf2_sha256$x$y$z"])
+def test_missing_or_malformed_hashes_never_verify(stored: str | None) -> None:
+    assert verify(stored, "anything") is False
+
+
+def test_a_session_names_its_user_and_their_current_role(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+
+    cookie = sessions.issue("alice")
+    me = sessions.principal(cookie)
+
+    assert me is not None
+    assert (me.name, me.role, me.via) == ("alice", Role.APPROVER, "session")
+    assert len(me.csrf) == 32
+    assert me.can(Role.RESPONDER)
+    assert not me.can(Role.ADMIN)
+
+
+def test_tampered_expired_foreign_or_removed_sessions_are_refused(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+    cookie = sessions.issue("alice")
+    body, signature = cookie.rsplit(".", 1)
+    forged = Sessions(settings(tmp_path, session_secret="t" * 32)).issue("alice")
+    removed = Sessions(settings(tmp_path, session_secret="s" * 32, users={}))
+
+    assert sessions.principal(body + "x." + signature) is None
+    assert sessions.principal(cookie, now=time.time() + 13 * 3600) is None
+    assert sessions.principal(forged) is None
+    assert sessions.principal("garbage") is None
+    assert removed.principal(cookie) is None
+
+
+def test_each_session_has_its_own_csrf_token(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+    one = sessions.principal(sessions.issue("alice"))
+    two = sessions.principal(sessions.issue("alice"))
+
+    assert one is not None
+    assert two is not None
+    assert one.csrf != two.csrf
+    assert check_csrf(one, one.csrf)
+    assert not check_csrf(one, two.csrf)
+    assert not check_csrf(one, None)
+    assert check_csrf(Principal("bot", Role.RESPONDER, "token"), None)  # no cookie, no CSRF
+
+
+def test_bearer_tokens_map_to_api_users_with_their_role(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+
+    alice = sessions.bearer("Bearer alice-token-1")
+    bot = sessions.bearer("Bearer bot-token-2")
+
+    assert alice == Principal("alice", Role.APPROVER, "token")
+    assert bot == Principal("bot", Role.RESPONDER, "token")  # ui.token_role
+    assert sessions.bearer("Bearer wrong") is None
+    assert sessions.bearer("Basic alice-token-1") is None
+    assert sessions.bearer(None) is None
+
+
+def test_without_a_configured_secret_a_private_key_file_is_kept(tmp_path: Path) -> None:
+    first = session_key(settings(tmp_path))
+    second = session_key(settings(tmp_path))
+
+    path = tmp_path / "ui-session.key"
+    assert first == second
+    assert len(first) == 32
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
