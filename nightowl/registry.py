@@ -40,6 +40,7 @@ DRIVERS: dict[str, str] = {
     "ssh": "nightowl.actions.ssh:SshDriver",
     "webhook": "nightowl.actions.webhook:WebhookDriver",
     "github": "nightowl.actions.github:GitHubPullRequestDriver",
+    "sandbox": "nightowl.sandbox.driver:SandboxDriver",
 }
 """Action drivers configured under ``actions.drivers`` (the simulated one comes with a replay)."""
 EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from nightowl.analysis.changes import detect_change, detect_growth
+from nightowl.analysis.enrich import anomaly_evidence, log_template_evidence
 from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy
 from nightowl.domain import Evidence, EvidenceKind, LogLevel, Observations, SignalKind
 
@@ -26,6 +27,8 @@ def analyze(obs: Observations, taxonomy: Taxonomy | None = None) -> list[Evidenc
     evidence += _pattern_evidence(obs, taxonomy or builtin_taxonomy())
     evidence += _pod_evidence(obs)
     evidence += _event_evidence(obs)
+    evidence += log_template_evidence(obs)
+    evidence += anomaly_evidence(obs)
     evidence += [
         Evidence(
             id=f"unavailable:{u.source}:{u.what}",

@@ -23,8 +23,11 @@ from nightowl.settings import PluginConfig, Settings
 
 DEFAULT_SIGNALS: dict[SignalKind, str] = {
     SignalKind.REQUEST_RATE: 'sum(rate(http_requests_total{service="{service}"}[{window}]))',
+    # "or … * 0": a service that never returned a 5xx has no such series yet; its error ratio is 0,
+    # not missing (a missing ratio would make a recovered service look unverifiable).
     SignalKind.ERROR_RATE: (
-        'sum(rate(http_requests_total{service="{service}",code=~"5.."}[{window}]))'
+        '(sum(rate(http_requests_total{service="{service}",code=~"5.."}[{window}]))'
+        ' or sum(rate(http_requests_total{service="{service}"}[{window}])) * 0)'
         ' / sum(rate(http_requests_total{service="{service}"}[{window}]))'
     ),
     SignalKind.LATENCY_P99: (

@@ -30,6 +30,8 @@ class EvidenceKind(StrEnum):
     MONOTONIC_GROWTH = "monotonic_growth"
     DEPLOY = "deploy"
     LOG_ERRORS = "log_errors"
+    LOG_TEMPLATE = "log_template"
+    ANOMALY = "anomaly"
     UNAVAILABLE = "unavailable"
 
 
