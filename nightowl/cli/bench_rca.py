@@ -71,7 +71,7 @@ def _summary(console: Console, result: RcaResult, fmt: Format) -> None:
 def command(
     fmt: Annotated[Format, typer.Option("--format", help="The dataset's layout.")],
     data: Annotated[
-        Path, typer.Option("--data", help="The dataset folder (see docs/benchmarks-rca.md).")
+        Path, typer.Option("--data", help="The dataset folder (see docs/benchmarks.md).")
     ],
     json_output: JsonOpt = False,
     config: ConfigOpt = None,

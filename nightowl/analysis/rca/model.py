@@ -31,7 +31,7 @@ class RankConfig(Model):
     """A fall of a signal counts this much relative to a rise of the same size."""
     caller_weight: float = Field(default=0.0, ge=0.0)
     """The share of its most anomalous caller's anomaly a service is credited with (off by
-    default: the runner-up reference already leaves callers out, see docs/benchmarks-rca.md)."""
+    default: the runner-up reference already leaves callers out, see docs/benchmarks.md)."""
     explain_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     """How much of its anomaly a service loses when a callee is at least as anomalous (off by
     default, as ``caller_weight``)."""

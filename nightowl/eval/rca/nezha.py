@@ -37,7 +37,7 @@ LOOKBACK = timedelta(minutes=60)
 LOOKAHEAD = timedelta(minutes=10)
 EXPECTED = (
     "a Nezha dataset: rca_data/<date>/<date>-fault_list.json with rca_data/<date>/metric/ "
-    "(see docs/benchmarks-rca.md)"
+    "(see docs/benchmarks.md)"
 )
 
 
