@@ -208,8 +208,9 @@ def svg(chart: Chart, width: int = 640, height: int = 200) -> str:
     for i in range(5):
         t = t0 + (t1 - t0) * i / 4
         label = datetime.fromtimestamp(t, UTC).strftime("%H:%M")
+        anchor = ("start", "middle", "middle", "middle", "end")[i]
         parts.append(
-            f'<text x="{x(t):.1f}" y="{height - 8}" text-anchor="middle" class="tick">{label}</text>'
+            f'<text x="{x(t):.1f}" y="{height - 8}" text-anchor="{anchor}" class="tick">{label}</text>'
         )
     points = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(ts, vs, strict=False))
     parts.append(f'<polyline points="{points}" fill="none" stroke="#0f766e" stroke-width="1.6"/>')
@@ -218,10 +219,13 @@ def svg(chart: Chart, width: int = 640, height: int = 200) -> str:
         if not t0 <= at <= t1:
             continue
         colour, mx = COLOURS[m.kind], x(at)
+        near_end = mx > left + plot_w * 0.85  # label to the left of the line, inside the plot
+        lx, anchor = (mx - 3, "end") if near_end else (mx + 3, "start")
         parts.append(
             f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{colour}" '
             f'stroke-dasharray="4 3" stroke-width="1.2"><title>{e(m.label)} at {m.at:%H:%M:%S} UTC</title></line>'
-            f'<text x="{mx + 3:.1f}" y="{top + 12 + (n % 3) * 12}" class="marker" fill="{colour}">{e(m.label)}</text>'
+            f'<text x="{lx:.1f}" y="{top + 12 + (n % 3) * 12}" text-anchor="{anchor}" '
+            f'class="marker" fill="{colour}">{e(m.label)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

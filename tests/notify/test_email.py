@@ -110,14 +110,17 @@ def test_the_message_arrives_with_text_html_and_the_report(
     assert mail["From"] == "nightowl@example.org"
     assert mail["References"] == "<inc-1@nightowl>"
     parts = {p.get_content_type(): p for p in mail.walk() if not p.get_filename()}
-    assert "bad_deploy on checkout" in parts["text/plain"].get_payload(decode=True).decode()
-    assert (
-        "https://nightowl.example.org/ui/incidents/inc-1"
-        in parts["text/html"].get_payload(decode=True).decode()
-    )
+    assert "bad_deploy on checkout" in text_of(parts["text/plain"])
+    assert "https://nightowl.example.org/ui/incidents/inc-1" in text_of(parts["text/html"])
     attachments = [p for p in mail.walk() if p.get_filename()]
     assert [a.get_filename() for a in attachments] == ["inc-1.html"]
     assert b"Post-incident report" in attachments[0].get_payload(decode=True)
+
+
+def text_of(part: MailMessage) -> str:
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
 
 
 def test_login_with_the_right_password(smtp: tuple[int, Inbox]) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from nightowl.ui.live import CHROMIUM_ARGS, chromium_path
-from tests.ui.conftest import PASSWORDS, TOKEN, World
+from tests.ui.world import PASSWORDS, TOKEN, World
 
 pytestmark = pytest.mark.skipif(
     chromium_path() is None,

@@ -12,7 +12,7 @@ import pytest
 
 from nightowl.api.openapi import document
 from nightowl.store.approvals import ApprovalStatus
-from tests.ui.conftest import API_TOKENS, PASSWORDS, World
+from tests.ui.world import API_TOKENS, PASSWORDS, World
 
 HTML = {"Accept": "text/html"}
 
