@@ -36,9 +36,32 @@ def command(
     baseline: Annotated[
         Path | None, typer.Option(help="A scorecard JSON; exit 1 if this run is worse.")
     ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm", help="PROVIDER:MODEL: run each scenario with and without the LLM agent."
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="With --llm openai-compatible: the server's /v1 URL.")
+    ] = None,
 ) -> None:
     """Replay every scenario through the real workflow (autonomy act, simulated cluster) and
-    score it: root-cause service top-1/top-3, fault kind, remediation, unsafe actions, time."""
+    score it: root-cause service top-1/top-3, fault kind, remediation, unsafe actions, time.
+    With --llm, compare the deterministic engine and the LLM agent side by side (accuracy,
+    tokens and cost per incident)."""
+    if llm is not None:
+        from nightowl.cli import eval_llm  # eval_llm reuses this module's run_scenario
+
+        eval_llm.command(
+            llm=llm,
+            scenarios=scenarios,
+            base_url=base_url,
+            config=config,
+            data_dir=data_dir,
+            as_json=as_json,
+        )
+        return
     with user_errors():
         files = scenario_files(scenarios)
         if not files:

@@ -97,10 +97,11 @@ def serve(
 
 
 @app.command("hash-password")
-def hash_password() -> None:
+def hash_password(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Print a password hash for ui.users.<name>.password_hash (asks for the password)."""
     from nightowl.ui.passwords import main as ask
 
+    del config, data_dir  # taken like every command's; a hash needs neither
     raise typer.Exit(ask())
 
 

@@ -30,7 +30,7 @@ max-width:980px;margin:2rem auto;padding:0 1rem;background:#fff}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #e5e7eb;padding-bottom:.2rem;
 margin-top:2rem}table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{border:1px solid #e5e7eb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f9fafb}code{background:#f3f4f6;padding:0 .2rem;border-radius:3px}
+th{background:#f9fafb}td:first-child{white-space:nowrap}code{background:#f3f4f6;padding:0 .2rem;border-radius:3px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:1rem}
 .chart{width:100%;height:auto;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
 .chart-title{font-size:13px;font-weight:600;fill:#111827}.tick{font-size:10px;fill:#6b7280}

@@ -39,9 +39,19 @@ RULES = {
         "{{ $labels.service }} restarted {{ $value }} times in a minute",
     ),
     "CPUHigh": (
-        f"max by (service) (rate(process_cpu_seconds_total[{RATE_WINDOW}])) > 0.9",
+        f"max by (service) (rate(process_cpu_seconds_total[{RATE_WINDOW}])) > 0.6",
         FOR,
         "{{ $labels.service }} uses {{ $value }} cores",
+    ),
+    "DiskAlmostFull": (
+        "max by (service) (disk_used_bytes / disk_size_bytes) > 0.9",
+        FOR,
+        "{{ $labels.service }} volume is {{ $value | humanizePercentage }} full",
+    ),
+    "ConnectionPoolExhausted": (
+        "max by (service) (connection_pool_in_use / connection_pool_max) >= 1",
+        FOR,
+        "{{ $labels.service }} has no free connection in a pool",
     ),
 }
 
@@ -152,6 +162,36 @@ steps:
   - {action: scale_out, params: {factor: 2}, risk: low}
   - verify: {window_seconds: 20, settle_seconds: 15}
 rollback: Scale back to the replica count captured before the action.
+""",
+    "restart-connection-pool": """\
+name: restart-connection-pool
+description: Restart the service to reset its exhausted connection pool; look for the leak after.
+trigger: {fault_kinds: [connection_pool_exhaustion]}
+steps:
+  - {action: restart, params: {strategy: rolling}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Nothing to undo; a restart changes neither version nor configuration.
+""",
+    "clean-disk-full": """\
+name: clean-disk-full
+description: The volume is full; delete the dump files a runaway job left on it, then re-check.
+trigger: {fault_kinds: [disk_full]}
+steps:
+  - {action: cleanup_disk, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Nothing to undo; the deleted dump files were scratch output.
+""",
+    # Before the built-in scale-out-cpu-saturation (user runbooks come first): CPU burnt by a
+    # runaway loop inside the process, not by traffic, is reclaimed by restarting it; more
+    # replicas would only add capacity beside the spinning one.
+    "restart-runaway-cpu": """\
+name: restart-runaway-cpu
+description: CPU saturates without more traffic; restart the service to stop the runaway work.
+trigger: {fault_kinds: [cpu_saturation]}
+steps:
+  - {action: restart, params: {strategy: rolling}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Nothing to undo; a restart changes neither version nor configuration.
 """,
 }
 

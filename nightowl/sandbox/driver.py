@@ -3,8 +3,10 @@
 Real actions on real processes: ``restart`` replaces every replica of a service by a fresh one
 (one at a time, routed before the old one stops); ``rollback`` replaces them by replicas of the
 previous version (or ``params.to_version``); ``scale_out`` starts ``params.factor`` times as many
-replicas behind the service's round-robin port. Pre-state is the version and replica count, so
-``rollback`` of a result restores them. Idempotent under the action's key (a ledger file).
+replicas behind the service's round-robin port; ``cleanup_disk`` deletes the dump files a
+runaway job left on the service's volume (its directory in the sandbox). Pre-state is the version,
+replica count and bytes used on the volume, so ``rollback`` of a result restores the first two
+(deleted files cannot be restored). Idempotent under the action's key (a ledger file).
 Errors: ActionError (not retryable) for an unknown service or version; blocking work runs in a
 worker thread. Not for concurrent actions on one service (the shop's file lock serialises them).
 """
@@ -33,7 +35,7 @@ class SandboxConfig(BaseModel):
 
 class SandboxDriver:
     Config = SandboxConfig
-    kinds = frozenset({"restart", "rollback", "scale_out"})
+    kinds = frozenset({"restart", "rollback", "scale_out", "cleanup_disk"})
 
     def __init__(self, name: str, config: SandboxConfig) -> None:
         self.name = name
@@ -52,19 +54,25 @@ class SandboxDriver:
             return (
                 f"switch {service.name} from {service.version} to {self._target(action, service)}"
             )
+        if action.kind == "cleanup_disk":
+            dumps = self.shop.dumps(service.name)
+            size = sum(d.stat().st_size for d in dumps) / 2**20
+            return f"delete {len(dumps)} dump file(s) ({size:.0f} MiB) from {service.name}'s volume"
         return f"scale {service.name} from {len(service.replicas)} to {self._count(action, service)} replicas"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
         started, service = now(), self._service(action.service)
         if not dry_run and (done := self.ledger.get(action.idempotency_key)) is not None:
             return done.model_copy(update={"message": f"already applied: {done.message}"})
-        pre, text, count = _state(service), self.plan(action), len(service.replicas)
+        pre, text, count = self._state(service), self.plan(action), len(service.replicas)
         after = self._count(action, service) if action.kind == "scale_out" else count
         radius = BlastRadius(
             replicas_before=count,
             replicas_after=after,
             pods_at_once=1,
-            capacity_fraction=0.0 if action.kind == "scale_out" else 1.0 / max(1, count),
+            capacity_fraction=(
+                0.0 if action.kind in ("scale_out", "cleanup_disk") else 1.0 / max(1, count)
+            ),
             summary=f"{count} local replica(s), replaced one at a time behind the router",
         )
         if dry_run:
@@ -78,7 +86,10 @@ class SandboxDriver:
                 message=f"dry run: would {text}",
                 radius=radius,
             )
-        if action.kind == "restart":
+        if action.kind == "cleanup_disk":
+            await asyncio.to_thread(self._cleanup, service.name)
+            changed = self._service(service.name)
+        elif action.kind == "restart":
             changed = await asyncio.to_thread(self.shop.deploy, service.name, service.version)
         elif action.kind == "rollback":
             target = self._target(action, service)
@@ -91,7 +102,7 @@ class SandboxDriver:
             ActionStatus.SUCCEEDED,
             started,
             pre=pre,
-            post=_state(changed),
+            post=self._state(changed),
             message=text,
             radius=radius,
         )
@@ -100,9 +111,10 @@ class SandboxDriver:
 
     async def rollback(self, done: ActionResult) -> ActionResult:
         started = now()
-        if done.kind == "restart":
-            state = _state(self._service(done.service))
-            return rolled_back(done, self.name, started, state, "a restart cannot be undone")
+        if done.kind in ("restart", "cleanup_disk"):
+            state = self._state(self._service(done.service))
+            what = "a restart" if done.kind == "restart" else "deleted files"
+            return rolled_back(done, self.name, started, state, f"{what} cannot be undone")
         if done.kind == "rollback":
             version = str(done.pre_state["version"])
             changed = await asyncio.to_thread(self.shop.deploy, done.service, version)
@@ -111,7 +123,16 @@ class SandboxDriver:
             replicas = int(str(done.pre_state["replicas"]))
             changed = await asyncio.to_thread(self.shop.scale, done.service, replicas)
             note = f"scaled {done.service} back to {replicas} replica(s)"
-        return rolled_back(done, self.name, started, _state(changed), note)
+        return rolled_back(done, self.name, started, self._state(changed), note)
+
+    def _state(self, service: Service) -> dict[str, Scalar]:
+        disk = self.shop.disk(service.name)
+        used = sum(f.stat().st_size for f in disk.rglob("*") if f.is_file()) if disk.exists() else 0
+        return {"version": service.version, "replicas": len(service.replicas), "disk_used": used}
+
+    def _cleanup(self, name: str) -> None:
+        for dump in self.shop.dumps(name):
+            dump.unlink(missing_ok=True)
 
     def _service(self, name: str) -> Service:
         service = self.shop.services().get(name)
@@ -132,7 +153,3 @@ class SandboxDriver:
     def _count(action: ActionSpec, service: Service) -> int:
         factor = float(str(action.params.get("factor") or 2))
         return max(len(service.replicas) + 1, round(len(service.replicas) * factor))
-
-
-def _state(service: Service) -> dict[str, Scalar]:
-    return {"version": service.version, "replicas": len(service.replicas)}

@@ -7,7 +7,12 @@ Each fault names the root cause a competent SRE would give (a taxonomy kind and 
 - ``memory-leak``: inventory starts retaining ~1 MiB a second (an unbounded cache);
 - ``traffic-spike``: the load generator sends ~9x the usual traffic to the frontend, beyond what
   one frontend replica serves: the right answer is to scale out, not to roll back;
-- ``dependency-latency``: payments takes 600 ms more per request (a slow downstream).
+- ``dependency-latency``: payments takes 600 ms more per request (a slow downstream);
+- ``cpu-hog``: a runaway thread spins inside payments (its CPU, no more traffic);
+- ``conn-pool-exhaustion``: inventory stops returning connections to its pool to the cache, so
+  the pool empties and its requests fail with "connection pool exhausted";
+- ``disk-full``: a runaway export fills checkout's volume (a directory of the sandbox, 64 MiB)
+  with dump files; writing each order record then fails with "No space left on device".
 """
 
 from __future__ import annotations
@@ -59,6 +64,24 @@ FAULTS = {
             service="payments",
             description="payments +600 ms per request",
         ),
+        Fault(
+            name="cpu-hog",
+            kind="cpu_saturation",
+            service="payments",
+            description="a runaway thread spins on the CPU",
+        ),
+        Fault(
+            name="conn-pool-exhaustion",
+            kind="connection_pool_exhaustion",
+            service="inventory",
+            description="connections to the cache leak from the pool",
+        ),
+        Fault(
+            name="disk-full",
+            kind="disk_full",
+            service="checkout",
+            description="a runaway export fills the volume with dump files",
+        ),
     )
 }
 
@@ -90,20 +113,28 @@ def inject(state: SandboxState, name: str) -> str:
     if name == "traffic-spike":
         _set_rate(state, SPIKE_RATE)
         return f"load raised from {BASELINE_RATE:g} to {SPIKE_RATE:g} req/s"
-    path = {"memory-leak": "/fault/leak", "dependency-latency": "/fault/slow?ms=600"}[name]
+    path = {
+        "memory-leak": "/fault/leak",
+        "dependency-latency": "/fault/slow?ms=600",
+        "cpu-hog": "/fault/hog",
+        "conn-pool-exhaustion": "/fault/pool-leak",
+        "disk-full": "/fault/disk",
+    }[name]
     _toggle(shop, f.service, path)
     return f"{f.service}: {f.description}"
 
 
 def reset(state: SandboxState) -> None:
-    """Back to normal: baseline load, no fault toggled, v1 everywhere, one replica each."""
+    """Back to normal: baseline load, no fault toggled, v1 everywhere, one replica each, no dump
+    files; every service restarted, so no leaked connection or runaway thread survives."""
     _set_rate(state, BASELINE_RATE)
     shop = Shop(state.directory)
     for name, service in shop.services().items():
-        if service.version != "v1":
-            shop.deploy(name, "v1")
         if len(service.replicas) != 1:
             shop.scale(name, 1)
+        shop.deploy(name, "v1")
+        for dump in shop.dumps(name):
+            dump.unlink(missing_ok=True)
     for name in SHOP:
         _toggle(shop, name, "/fault/clear")
 

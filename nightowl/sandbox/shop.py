@@ -114,6 +114,7 @@ class Shop:
             f"--work-ms={design.work_ms}",
             f"--error-rate={design.versions.get(version, 0.0)}",
             f"--log-file={self.directory / 'logs' / (service.name + '.log')}",
+            f"--data-dir={self.disk(service.name)}",
             *[
                 f"--downstream={d}:{self.services_port(d)}:{p}"
                 for d, p in design.downstreams.items()
@@ -123,6 +124,14 @@ class Shop:
         pid = procs.spawn(argv, out)
         procs.wait_port(port, pid, 15.0, f"{service.name} {version}", out)
         return Replica(pid=pid, port=port, version=version)
+
+    def disk(self, name: str) -> Path:
+        """The service's volume (shared by its replicas): a directory of the sandbox."""
+        return self.directory / "disk" / name
+
+    def dumps(self, name: str) -> list[Path]:
+        """The files a runaway export left in the service's volume (what a cleanup deletes)."""
+        return sorted((self.disk(name) / "tmp").glob("*.dump"))
 
     def services_port(self, name: str) -> int:
         return int(json.loads((self.directory / "ports.json").read_text())[name])

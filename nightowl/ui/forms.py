@@ -39,7 +39,8 @@ async def login(
         return _login_again(next, "too many failed logins; wait five minutes")
     stored = user.password_hash.get_secret_value() if user and user.password_hash else None
     if not await run_in_threadpool(verify, stored, password) or user is None:
-        ui.failed(username)
+        if user is not None:  # only real users are counted: unknown names cannot grow the table
+            ui.failed(username)
         return _login_again(next, "wrong user name or password")
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(

@@ -6,6 +6,7 @@ Every page reads through the application's stores in a worker thread; none of th
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,6 @@ async def ui_home() -> Response:
 
 @router.get("/ui/login")
 async def login_form(request: Request, next: str = "/ui/incidents") -> Response:
-    import secrets
-
     token = secrets.token_urlsafe(16)
     users = bool(ui_of(request).app.settings.ui.users)
     response = page(request, "login.html", None, next=safe_next(next), csrf=token, users=users)

@@ -86,6 +86,12 @@ def test_sigkill_mid_incident_resumes_without_repeating_a_stage(
         incident_id = answer.json()["incident_id"]
         url = f"{first.url}/api/v1/incidents/{incident_id}"
         before = poll(url, lambda i: stage_status(i, "diagnose") == "completed")
+        # The store says "completed" inside the step, a moment before DBOS checkpoints the step's
+        # result; kill only once the workflow is holding between the two stages.
+        deadline = time.monotonic() + 30
+        while "pausing" not in first.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "pausing" in first.output(), first.output()
     finally:
         first.kill()
 

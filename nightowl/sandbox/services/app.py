@@ -7,7 +7,17 @@ A request takes one of ``--workers`` slots for ``--work-ms`` (a pool of blocking
 beyond capacity queues and latency climbs), then calls each downstream with its probability; a
 failed downstream call fails the request (502). ``--error-rate`` is a version's bug: that share of
 requests raises. Faults are toggled at runtime: ``/fault/leak`` (retain ~1 MiB a second, like a
-cache with no eviction), ``/fault/slow?ms=N`` (every request takes N ms more), ``/fault/clear``.
+cache with no eviction), ``/fault/slow?ms=N`` (every request takes N ms more), ``/fault/hog`` (a
+runaway thread spins on the CPU inside the process, competing with the requests for the
+interpreter), ``/fault/pool-leak`` (calls to downstreams stop returning their connection to the
+bounded pool, so the pool empties and requests fail with "connection pool exhausted"),
+``/fault/disk`` (a runaway export fills the service's volume with dump files), ``/fault/clear``
+(the toggles; files written stay until cleaned up).
+
+Each downstream has a pool of ``--pool-size`` connection slots: a call holds one for its duration
+and waits at most ``POOL_WAIT`` seconds for one. Each request appends a record to the service's
+volume, ``--data-dir`` (a directory of the sandbox), whose size is ``--disk-mib`` (a quota the
+service enforces, as a volume of that size would: a write that does not fit fails with ENOSPC).
 Serves Prometheus metrics on ``/metrics`` and writes JSON log lines to ``--log-file``.
 """
 
@@ -15,19 +25,60 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import os
 import random
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from nightowl.sandbox.services.http import get, serve
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PAGE = os.sysconf("SC_PAGE_SIZE")
+POOL_WAIT = 0.25
+"""Seconds a request waits for a pooled connection before it fails."""
+RECORD = 512
+"""Bytes each request appends to the service's volume."""
+DUMP = 4 * 1024 * 1024
+"""Bytes of each dump file the runaway export writes."""
+
+
+@dataclass
+class Pool:
+    """A bounded pool of connection slots to one downstream; leaked slots never come back."""
+
+    name: str
+    size: int
+    in_use: int = 0
+    leaking: bool = False
+    freed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def acquire(self) -> bool:
+        deadline = time.monotonic() + POOL_WAIT
+        while self.in_use >= self.size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.freed.clear()
+            try:
+                async with asyncio.timeout(left):
+                    await self.freed.wait()
+            except TimeoutError:
+                return False
+        self.in_use += 1
+        return True
+
+    def release(self) -> None:
+        if self.leaking:
+            return  # the bug: the connection is never returned
+        self.in_use -= 1
+        self.freed.set()
 
 
 @dataclass
@@ -42,7 +93,13 @@ class State:
     observed: int = 0
     leak: bool = False
     slow_ms: int = 0
+    hog: bool = False
     retained: list[bytearray] = field(default_factory=list)
+    pools: dict[str, Pool] = field(default_factory=dict)
+    data_dir: Path | None = None
+    disk_size: int = 0
+    disk_used: int = 0
+    filling: bool = False
 
     def emit(self, level: str, message: str, **extra: object) -> None:
         line = {
@@ -80,6 +137,14 @@ class State:
         out.append(f"process_resident_memory_bytes{{{labels}}} {rss}")
         out.append(f"process_cpu_seconds_total{{{labels}}} {usage.ru_utime + usage.ru_stime}")
         out.append(f"sandbox_version_info{{{labels}}} 1")
+        out.append("# TYPE connection_pool_in_use gauge")
+        for pool in self.pools.values():
+            plabels = f'{labels},pool="{pool.name}"'
+            out.append(f"connection_pool_in_use{{{plabels}}} {pool.in_use}")
+            out.append(f"connection_pool_max{{{plabels}}} {pool.size}")
+        if self.data_dir is not None:
+            out.append(f"disk_used_bytes{{{labels}}} {self.disk_used}")
+            out.append(f"disk_size_bytes{{{labels}}} {self.disk_size}")
         return "\n".join(out) + "\n"
 
 
@@ -98,6 +163,9 @@ def _args() -> argparse.Namespace:
     p.add_argument("--work-ms", type=float, default=20.0)
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--log-file", required=True)
+    p.add_argument("--pool-size", type=int, default=8)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--disk-mib", type=int, default=64)
     return p.parse_args()
 
 
@@ -110,9 +178,56 @@ async def _leak(state: State) -> None:
             state.retained.append(block)
 
 
+def _usage(directory: Path) -> int:
+    return sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+
+
+async def _disk(state: State) -> None:
+    """Keep the volume's usage current; while the export runs, write dump files until it is full."""
+    assert state.data_dir is not None
+    dumps = state.data_dir / "tmp"
+    while True:
+        state.disk_used = await asyncio.to_thread(_usage, state.data_dir)
+        if state.filling:
+            room = state.disk_size - state.disk_used
+            if room <= 0:
+                state.filling = False
+                state.emit("ERROR", f"export to {dumps} failed: [Errno 28] No space left on device")
+            else:
+                dumps.mkdir(parents=True, exist_ok=True)
+                name = dumps / f"export-{time.time_ns()}.dump"
+                await asyncio.to_thread(name.write_bytes, b"\0" * min(DUMP, room))
+        await asyncio.sleep(0.5)
+
+
+def _record(state: State) -> None:
+    """Append this request's record to the volume; OSError ENOSPC when it does not fit."""
+    if state.data_dir is None:
+        return
+    if state.disk_used + RECORD > state.disk_size:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(state.data_dir / "orders.log"))
+    journal = state.data_dir / "orders.log"
+    with journal.open("ab") as out:
+        out.write(b"r" * (RECORD - 1) + b"\n")
+    if journal.stat().st_size > 256 * 1024:
+        journal.unlink()  # rotated: the volume's normal usage stays small
+    state.disk_used += RECORD
+
+
+def _hog(state: State) -> None:
+    """A runaway loop: spins while the fault is on (it holds the interpreter most of the time)."""
+    while state.hog:
+        sum(i * i for i in range(10_000))
+
+
 async def main() -> None:
     args = _args()
     state = State(args.name, args.version, open(args.log_file, "a"))  # noqa: SIM115
+    state.pools = {name: Pool(name, args.pool_size) for name, _, _ in args.downstream}
+    if args.data_dir:
+        state.data_dir = Path(args.data_dir)
+        state.data_dir.mkdir(parents=True, exist_ok=True)
+        state.disk_size = args.disk_mib * 1024 * 1024
     workers = asyncio.Semaphore(args.workers)
     rng = random.Random()
 
@@ -128,10 +243,13 @@ async def main() -> None:
 
     server = await serve(handle, args.port)
     state.emit("INFO", f"{args.name} {args.version} listening on 127.0.0.1:{args.port}")
-    leaking = asyncio.create_task(_leak(state))
+    tasks = [asyncio.create_task(_leak(state))]
+    if state.data_dir is not None:
+        tasks.append(asyncio.create_task(_disk(state)))
     async with server:
         await server.serve_forever()
-    leaking.cancel()
+    for task in tasks:
+        task.cancel()
 
 
 async def _work(
@@ -147,10 +265,27 @@ async def _work(
             exception="KeyError",
         )
         return 500
+    try:
+        _record(state)
+    except OSError as exc:
+        state.emit("ERROR", f"writing the order record failed: {exc}", exception="OSError")
+        return 500
     for name, port, share in args.downstream:
         if rng.random() >= share:
             continue
-        status = await get(port, "/", timeout=10.0)
+        pool = state.pools[name]
+        if not await pool.acquire():
+            state.emit(
+                "ERROR",
+                f"connection pool exhausted: timeout acquiring connection to {name} "
+                f"({pool.in_use}/{pool.size} in use)",
+                downstream=name,
+            )
+            return 500
+        try:
+            status = await get(port, "/", timeout=10.0)
+        finally:
+            pool.release()
         if status >= 500:
             state.emit("ERROR", f"call to {name} failed with status {status}", downstream=name)
             return 502
@@ -163,10 +298,20 @@ def _fault(state: State, path: str) -> str:
         state.leak = True
     elif what == "slow":
         state.slow_ms = int(query.removeprefix("ms=") or "500")
+    elif what == "hog" and not state.hog:
+        state.hog = True
+        threading.Thread(target=_hog, args=(state,), daemon=True).start()
+    elif what == "pool-leak":
+        for pool in state.pools.values():
+            pool.leaking = True
+    elif what == "disk":
+        state.filling = state.data_dir is not None
     elif what == "clear":
-        state.leak, state.slow_ms = False, 0
+        state.leak, state.slow_ms, state.hog, state.filling = False, 0, False, False
+        for pool in state.pools.values():
+            pool.leaking = False
     state.emit("WARN", f"fault toggled: {what} {query}".strip())
-    return json.dumps({"leak": state.leak, "slow_ms": state.slow_ms})
+    return json.dumps({"leak": state.leak, "slow_ms": state.slow_ms, "hog": state.hog})
 
 
 if __name__ == "__main__":
