@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import JsonOpt
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 
 
 def command(
@@ -19,9 +19,15 @@ def command(
         list[str] | None, typer.Option("--fault", help="Only these faults (repeatable).")
     ] = None,
     runs: Annotated[int, typer.Option(help="Runs per fault.")] = 3,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Start a sandbox, run each fault ``runs`` times, report median times and success rates."""
+    """Start a sandbox, run each fault ``runs`` times, report median times and success rates.
+
+    The sandbox brings its own nightowl configuration (docs/sandbox.md); --config and --data-dir
+    are accepted for uniformity and not used.
+    """
     from nightowl.sandbox import faults as catalog
     from nightowl.sandbox import lifecycle
     from nightowl.sandbox.run import RunResult, run

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import ConfigOpt, JsonOpt
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 
 sandbox_app = typer.Typer(
     help="A live sandbox: demo services, Prometheus, Alertmanager and nightowl on loopback.",
@@ -23,19 +23,26 @@ StateOpt = Annotated[
 ]
 
 
-def _state_file(state: Path | None) -> Path:
+def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
+    """--state, else ``<data-dir>/sandbox/state.json``, else the default under the temp dir.
+
+    (--config is accepted by every command for uniformity; the sandbox writes its own nightowl
+    configuration, see docs/sandbox.md.)
+    """
     from nightowl.sandbox.lifecycle import default_state_file
 
-    return state or default_state_file()
+    if state is not None:
+        return state
+    return data_dir / "sandbox" / "state.json" if data_dir else default_state_file()
 
 
 @sandbox_app.command("up")
-def up(state: StateOpt = None) -> None:
+def up(state: StateOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Start the shop, its load, Prometheus, Alertmanager and nightowl (autonomy: act)."""
     from nightowl.sandbox import lifecycle
 
     with user_errors(), console.status("starting the sandbox…"):
-        started = lifecycle.up(_state_file(state))
+        started = lifecycle.up(_state_file(state, data_dir))
         lifecycle.wait_healthy(started)
     console.print(f"[green]sandbox up[/] in {started.directory}")
     for what in ("frontend", "prometheus", "alertmanager", "nightowl"):
@@ -45,23 +52,30 @@ def up(state: StateOpt = None) -> None:
 @sandbox_app.command("down")
 def down(
     state: StateOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
     keep: Annotated[bool, typer.Option(help="Keep the sandbox's directory (logs).")] = False,
 ) -> None:
     """Stop every sandbox process by PID and delete its directory."""
     from nightowl.sandbox import lifecycle
 
     with user_errors():
-        stopped = lifecycle.down(_state_file(state), keep=keep)
+        stopped = lifecycle.down(_state_file(state, data_dir), keep=keep)
     console.print(f"[green]sandbox down[/] ({stopped.directory}{' kept' if keep else ' deleted'})")
 
 
 @sandbox_app.command("status")
-def status(state: StateOpt = None, as_json: JsonOpt = False) -> None:
+def status(
+    state: StateOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Processes, replicas and versions, load, and the alerts firing now."""
     from nightowl.sandbox import lifecycle
 
     with user_errors():
-        now = lifecycle.status(lifecycle.SandboxState.load(_state_file(state)))
+        now = lifecycle.status(lifecycle.SandboxState.load(_state_file(state, data_dir)))
     if as_json:
         typer.echo(now.model_dump_json(indent=1))
         return
@@ -81,18 +95,24 @@ def inject(
         str, typer.Argument(help="bad-deploy, memory-leak, traffic-spike, dependency-latency")
     ],
     state: StateOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Inject a real fault into the running sandbox (nightowl then takes the page)."""
     from nightowl.sandbox import faults, lifecycle
 
     with user_errors():
-        console.print(faults.inject(lifecycle.SandboxState.load(_state_file(state)), fault))
+        console.print(
+            faults.inject(lifecycle.SandboxState.load(_state_file(state, data_dir)), fault)
+        )
 
 
 @sandbox_app.command("run")
 def run(
     fault: Annotated[str, typer.Option("--fault", help="The fault to inject.")],
     state: StateOpt = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Inject a fault and wait for nightowl to detect, diagnose, act and verify; print the times."""
@@ -100,7 +120,7 @@ def run(
     from nightowl.sandbox.run import run as run_fault
 
     with user_errors():
-        sandbox = lifecycle.SandboxState.load(_state_file(state))
+        sandbox = lifecycle.SandboxState.load(_state_file(state, data_dir))
         with console.status(f"running {fault}…") as spinner:
 
             def progress(line: str) -> None:
@@ -126,10 +146,12 @@ def run(
 
 
 @sandbox_app.command("nightowl-serve", hidden=True)
-def nightowl_serve(config: ConfigOpt = None, port: Annotated[int, typer.Option()] = 8080) -> None:
-    """``nightowl serve`` with the sandbox's action driver registered (the sandbox starts this)."""
+def nightowl_serve(
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    port: Annotated[int, typer.Option()] = 8080,
+) -> None:
+    """``nightowl serve`` on loopback, as the sandbox starts it (the driver is in the registry)."""
     from nightowl.cli.main import serve
-    from nightowl.registry import DRIVERS
 
-    DRIVERS.setdefault("sandbox", "nightowl.sandbox.driver:SandboxDriver")
-    serve(config=config, data_dir=None, host="127.0.0.1", port=port)
+    serve(config=config, data_dir=data_dir, host="127.0.0.1", port=port)
