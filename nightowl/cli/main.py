@@ -41,7 +41,7 @@ app.add_typer(check_app, name="check")
 app.add_typer(deploy_app, name="deploy")
 app.command("demo")(demo.command)
 app.command("eval")(eval_cli.command)
-app.command("eval-llm")(eval_llm.command)
+app.command("eval-llm", hidden=True)(eval_llm.command)  # the same as `eval --llm`
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(runbook_app, name="runbook")
 app.add_typer(policy_app, name="policy")
