@@ -16,6 +16,7 @@ from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
 from nightowl.domain import IncidentStatus, Stage, StageRecord, StageStatus
 from nightowl.errors import NightowlError
+from nightowl.notify.protocol import Message
 from nightowl.workflow.outcome import Carry, Outcome
 from nightowl.workflow.recheck import recheck
 from nightowl.workflow.runtime import current
@@ -169,10 +170,28 @@ async def _check_resolution(incident_id: str) -> str:
     return verdict.summary
 
 
+@DBOS.step(name="nightowl.resolution_notice")
+async def _announce_resolution(incident_id: str, summary: str) -> None:
+    """Tell the humans how the resolution check ended (a page nightowl raised gets resolved)."""
+    rt = current()
+    incident = rt.store.get(incident_id)
+    message = Message(
+        incident_id=incident_id,
+        title=incident.title,
+        status=incident.status.value,
+        text=summary,
+        report_path=incident.report_path,
+    )
+    for notifier in rt.notifiers:
+        rt.store.add_notification(incident_id, await notifier.send(message))
+
+
 @DBOS.workflow(name="nightowl.resolution")
 async def resolution_workflow(incident_id: str) -> str:
     """Every alert resolved: confirm with the signals before the incident is closed."""
-    return await _check_resolution(incident_id)
+    summary = await _check_resolution(incident_id)
+    await _announce_resolution(incident_id, summary)
+    return summary
 
 
 async def start_resolution_check(incident_id: str) -> None:
