@@ -26,11 +26,11 @@ class Format(StrEnum):
     PETSHOP = "petshop"
 
 
-def _dataset(fmt: Format, data: Path) -> Dataset:
+def _dataset(fmt: Format, data: Path, patterns: bool = True) -> Dataset:
     if not data.is_dir():
         raise InputError(f"{data}: no such directory; expected the {fmt.value} dataset folder")
     if fmt is Format.NEZHA:
-        return NezhaDataset(data)
+        return NezhaDataset(data, patterns=patterns)
     return PetShopDataset(data)
 
 
@@ -74,13 +74,20 @@ def command(
         Path, typer.Option("--data", help="The dataset folder (see docs/benchmarks.md).")
     ],
     json_output: JsonOpt = False,
+    patterns: Annotated[
+        bool,
+        typer.Option(
+            "--patterns/--no-patterns",
+            help="Learn log-pattern baselines from the dataset's fault-free data, if it has some.",
+        ),
+    ] = True,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Rank the root cause of every labelled fault under DATA and print AC@1, AC@3 and Avg@5."""
     err = Console(stderr=True)
     try:
-        dataset = _dataset(fmt, data)
+        dataset = _dataset(fmt, data, patterns)
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),

@@ -125,14 +125,15 @@ def inject(state: SandboxState, name: str) -> str:
 
 
 def reset(state: SandboxState) -> None:
-    """Back to normal: baseline load, no fault toggled, v1 everywhere, one replica each, no dump
-    files; every service restarted, so no leaked connection or runaway thread survives."""
+    """Back to normal: baseline load, no fault toggled (leaked connections closed, a runaway thread
+    stopped), v1 everywhere, one replica each, no dump files."""
     _set_rate(state, BASELINE_RATE)
     shop = Shop(state.directory)
     for name, service in shop.services().items():
+        if service.version != "v1":
+            shop.deploy(name, "v1")
         if len(service.replicas) != 1:
             shop.scale(name, 1)
-        shop.deploy(name, "v1")
         for dump in shop.dumps(name):
             dump.unlink(missing_ok=True)
     for name in SHOP:

@@ -37,6 +37,9 @@ class RankConfig(Model):
     default, as ``caller_weight``)."""
     log_bucket: timedelta = timedelta(seconds=10)
     """The width of the buckets error logs are counted in."""
+    pattern_new_weight: float = Field(default=1.0, ge=0.0)
+    """With event-pattern baselines: how much a request logging an error pattern never seen in
+    the baseline counts, relative to one that breaks a learnt rule (``patterns``)."""
     deploy_window: timedelta = timedelta(minutes=30)
     """A change to a service this long before the fault makes it a likelier root cause."""
     deploy_boost: float = Field(default=0.5, ge=0.0)

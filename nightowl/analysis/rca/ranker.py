@@ -30,6 +30,7 @@ from nightowl.analysis.rca.graph import (
 )
 from nightowl.analysis.rca.logsignals import log_signals
 from nightowl.analysis.rca.model import RankConfig, RankedService, SignalAnomaly
+from nightowl.analysis.rca.patterns import PatternBaseline, pattern_anomalies
 from nightowl.domain.base import utc
 from nightowl.domain.signals import Deploy, LogRecord, Series
 
@@ -172,6 +173,7 @@ def rank_services(
     deploys: Sequence[Deploy] = (),
     symptom: str | None = None,
     config: RankConfig | None = None,
+    patterns: PatternBaseline | None = None,
 ) -> list[RankedService]:
     """Services ordered from the likeliest root cause of a fault at ``fault_time``.
 
@@ -180,6 +182,9 @@ def rank_services(
     fired), only it and the services it calls, directly or not, are candidates: a fault reaches a
     caller through its callees, never the other way. Pure and deterministic: no I/O, safe to
     call from any thread. Services that appear only in the graph or the logs are ranked too.
+    With ``patterns`` (event-pattern baselines learnt from fault-free logs, ``learn_baseline``),
+    each baselined service also gets a ``log.patterns`` signal: how far its logs after the fault
+    depart from its baseline (``patterns``).
     """
     config = config or RankConfig()
     merged = {s: dict(m) for s, m in signals.items()}
@@ -188,6 +193,13 @@ def rank_services(
     for service in {*graph, *(c for callees in graph.values() for c in callees)}:
         merged.setdefault(service, {})
     anomalies = service_anomalies(merged, fault_time, config)
+    if patterns:
+        found = pattern_anomalies(
+            logs, patterns, fault_time, config.horizon, config.pattern_new_weight
+        )
+        for service, anomaly in found.items():
+            own = [*anomalies.get(service, ()), anomaly]
+            anomalies[service] = sorted(own, key=lambda a: -a.score)
     local = peer_scores(anomalies, config.fall_weight, config.peer_reference, graph)
     evidence = _Evidence(
         anomalies=anomalies,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import ConfigDict
+
+from nightowl.analysis.rca.patterns import PatternBaseline
 from nightowl.domain.base import Model
 from nightowl.domain.signals import LogRecord, Series
 
@@ -13,8 +16,11 @@ class RcaCase(Model):
 
     ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees;
     ``group`` is what the scorecard reports separately (a system or a scenario); ``symptom`` is
-    the service whose alert fired, when the dataset names one.
+    the service whose alert fired, when the dataset names one; ``patterns`` holds per-service
+    event-pattern baselines learnt from fault-free data, when the dataset has some.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     name: str
     group: str
@@ -25,3 +31,4 @@ class RcaCase(Model):
     signals: dict[str, dict[str, Series]]
     graph: dict[str, tuple[str, ...]]
     logs: tuple[LogRecord, ...] = ()
+    patterns: PatternBaseline | None = None

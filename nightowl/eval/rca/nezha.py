@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from nightowl.analysis.rca.patterns import PatternBaseline, learn_baseline
 from nightowl.domain.base import Model
 from nightowl.domain.signals import Series
 from nightowl.errors import InputError
@@ -98,8 +99,9 @@ class NezhaDataset:
     Raises ``InputError`` at construction when ``data`` does not have the Nezha layout.
     """
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, *, patterns: bool = True) -> None:
         self.root = _rca_root(data)
+        self.patterns = patterns
         days = sorted(d for d in self.root.iterdir() if d.is_dir() and _fault_list(d))
         self.faults = [f for d in days for f in read_faults(d / f"{d.name}-fault_list.json")]
         systems = _systems(self.root)
@@ -119,11 +121,21 @@ class NezhaDataset:
             faults = [f for f in self.faults if f.day == day]
             day_dir = self.root / day
             metrics, graph = _day_signals(day_dir)
+            baseline = self._baseline(day) if self.patterns else None
             for i, fault in enumerate(faults):
                 end = fault.at + LOOKAHEAD
                 if i + 1 < len(faults):
                     end = min(end, faults[i + 1].at)
-                yield self._case(day_dir, fault, i, metrics, graph, end)
+                case = self._case(day_dir, fault, i, metrics, graph, end)
+                yield case.model_copy(update={"patterns": baseline}) if baseline else case
+
+    def _baseline(self, day: str) -> PatternBaseline | None:
+        """Event-pattern baselines from the day's fault-free logs (``construct_data/<day>/log``)."""
+        log_dir = self.root.parent / "construct_data" / day / "log"
+        if not log_dir.is_dir():
+            return None
+        records = read_logs(sorted(log_dir.iterdir()), float("-inf"), float("inf"))
+        return learn_baseline(records) or None
 
     def _case(
         self,

@@ -150,6 +150,7 @@ def read_logs(paths: Iterable[Path], start: float, end: float) -> list[LogRecord
                             service=service_of_pod(row[3]),
                             level=_level(line),
                             message=line.rstrip("\n"),
+                            labels={"trace": row[5]} if row[5] else {},
                         )
                     )
     return records

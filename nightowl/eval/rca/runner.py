@@ -101,6 +101,7 @@ def rank_case(case: RcaCase, config: RankConfig | None = None) -> CaseResult:
         logs=case.logs,
         symptom=case.symptom,
         config=config,
+        patterns=case.patterns,
     )
     names = [r.service for r in ranked]
     rank = names.index(case.root_cause) + 1 if case.root_cause in names else None

@@ -77,7 +77,7 @@ class Pool:
     def release(self) -> None:
         if self.leaking:
             return  # the bug: the connection is never returned
-        self.in_use -= 1
+        self.in_use = max(0, self.in_use - 1)
         self.freed.set()
 
 
@@ -309,7 +309,8 @@ def _fault(state: State, path: str) -> str:
     elif what == "clear":
         state.leak, state.slow_ms, state.hog, state.filling = False, 0, False, False
         for pool in state.pools.values():
-            pool.leaking = False
+            pool.leaking, pool.in_use = False, 0  # every leaked connection closed
+            pool.freed.set()
     state.emit("WARN", f"fault toggled: {what} {query}".strip())
     return json.dumps({"leak": state.leak, "slow_ms": state.slow_ms, "hog": state.hog})
 

@@ -9,7 +9,7 @@ import pytest
 from nightowl.errors import InputError
 from nightowl.eval.rca.nezha import NezhaDataset, read_faults
 from nightowl.eval.rca.nezha_metrics import service_of_pod
-from nightowl.eval.rca.nezha_traces import Span, call_graph, trace_signals
+from nightowl.eval.rca.nezha_traces import Span, call_graph, read_logs, trace_signals
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,26 @@ def test_the_first_case_has_signals_graph_and_label(nezha_dir: Path) -> None:
     assert "CpuUsageRate(%)" in case.signals["cartservice"]
     assert "net.gap" in case.signals["cartservice"]
     assert all("Node" not in m for m in case.signals["cartservice"])
+
+
+def test_log_records_carry_their_trace_id(tmp_path: Path) -> None:
+    path = tmp_path / "08_50_log.csv"
+    path.write_text(
+        "Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log\n"
+        "2023-01-29T08:48:42Z,1674982122425293566,n,ts-travel-service-64469b5b48-25zj6,server,"
+        'abc,def,"{""log"":""16:48:42.424 ERROR  t.s.X#1 boom\\n""}"\n',
+        encoding="utf-8",
+    )
+    [record] = read_logs([path], float("-inf"), float("inf"))
+    assert record.service == "ts-travel-service"
+    assert record.labels == {"trace": "abc"}
+    assert record.level.value == "ERROR"
+
+
+def test_train_ticket_days_learn_log_patterns_from_fault_free_data(nezha_dir: Path) -> None:
+    dataset = NezhaDataset(nezha_dir)
+    baseline = dataset._baseline("2023-01-29")
+    assert baseline is not None
+    assert "ts-contacts-service" in baseline.services
+    assert dataset._baseline("2022-08-22") is None  # Online Boutique: no fault-free logs
+    assert NezhaDataset(nezha_dir, patterns=False).patterns is False
