@@ -27,7 +27,7 @@ from nightowl.connectors.protocols import (
     MetricsSource,
     TopologySource,
 )
-from nightowl.domain import Deploy
+from nightowl.domain import AlertGroup, Deploy
 from nightowl.errors import ConfigError, InputError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.protocol import Notifier
@@ -217,33 +217,7 @@ class Nightowl:
         """Authenticate, parse and record a notification; flush its group when due. InputError → caller."""
         parser = get_source(self.sources, source)
         authenticate(parser, source, self.settings, headers, body)
-        group = parser.parse(body, headers)
-        submitted = await self.intake.submit(group)
-        # With group_wait 0 a group is due at once and is flushed here; otherwise the dispatcher does it.
-        due = submitted.due_groups if self.settings.intake.group_wait_seconds == 0 else ()
-        flushed = await self.dispatcher.flush(due)
-        if submitted.all_resolved:
-            await self.dispatcher.resolved(submitted.all_resolved)
-        incidents = sorted(
-            set(submitted.incidents) | {r.incident_id for r in flushed if r.incident_id}
-        )
-        counts = submitted.counts
-        if incidents:
-            detail = f"recorded on {', '.join(incidents)}"
-        elif counts.new or counts.updated:
-            detail = f"recorded; the group opens an incident after group_wait ({self.settings.intake.group_wait_seconds:g}s)"
-        else:
-            detail = "nothing new: every alert was a duplicate"
-        return IntakeResult(
-            incident_id=incidents[0] if incidents else None,
-            incidents=tuple(incidents),
-            created=any(r.kind == "opened" for r in flushed),
-            received=counts.received,
-            new_alerts=counts.new,
-            updated=counts.updated,
-            duplicates=counts.duplicates,
-            detail=detail,
-        )
+        return await self._ingest(parser.parse(body, headers))
 
     async def replay(self, dead_letter_id: int) -> IntakeResult:
         """Re-run a dead letter through parsing and intake (after a config fix); no auth check:
@@ -255,22 +229,38 @@ class Nightowl:
                 f"no dead letter {dead_letter_id}; list them with `nightowl deadletter list`"
             )
         parser = get_source(self.sources, letter.source)
-        group = parser.parse(letter.body, letter.headers)
-        submitted = await self.intake.submit(group)
-        flushed = await self.dispatcher.flush(submitted.due_groups)
+        result = await self._ingest(parser.parse(letter.body, letter.headers))
         self.store.mark_replayed(dead_letter_id, self.clock.now())
+        return result.model_copy(
+            update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
+        )
+
+    async def _ingest(self, group: AlertGroup) -> IntakeResult:
+        submitted = await self.intake.submit(group)
+        # With group_wait 0 a group is due at once and is flushed here; otherwise the dispatcher does it.
+        wait = self.settings.intake.group_wait_seconds
+        flushed = await self.dispatcher.flush(submitted.due_groups if wait == 0 else ())
+        if submitted.all_resolved:
+            await self.dispatcher.resolved(submitted.all_resolved)
         incidents = sorted(
             set(submitted.incidents) | {r.incident_id for r in flushed if r.incident_id}
         )
+        counts = submitted.counts
+        if incidents:
+            detail = f"recorded on {', '.join(incidents)}"
+        elif counts.new or counts.updated:
+            detail = f"recorded; the group opens an incident after group_wait ({wait:g}s)"
+        else:
+            detail = "nothing new: every alert was a duplicate"
         return IntakeResult(
             incident_id=incidents[0] if incidents else None,
             incidents=tuple(incidents),
             created=any(r.kind == "opened" for r in flushed),
-            received=submitted.counts.received,
-            new_alerts=submitted.counts.new,
-            updated=submitted.counts.updated,
-            duplicates=submitted.counts.duplicates,
-            detail=f"replayed dead letter {dead_letter_id}",
+            received=counts.received,
+            new_alerts=counts.new,
+            updated=counts.updated,
+            duplicates=counts.duplicates,
+            detail=detail,
         )
 
     async def start_background(self) -> None:

@@ -39,7 +39,7 @@ RULES = {
         "{{ $labels.service }} restarted {{ $value }} times in a minute",
     ),
     "CPUHigh": (
-        f"max by (service) (rate(process_cpu_seconds_total[{RATE_WINDOW}])) > 0.6",
+        f"max by (service) (rate(process_cpu_seconds_total[{RATE_WINDOW}])) > 0.5",
         FOR,
         "{{ $labels.service }} uses {{ $value }} cores",
     ),

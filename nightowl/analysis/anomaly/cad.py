@@ -389,10 +389,8 @@ class ContextMemory:
         self._whole_ids = ids
         if not len(ids):
             return set()
-        expected = self._expected[ids]
-        seen = self._seen[ids]
-        weight = np.zeros(len(ids))
-        np.divide(seen, expected, out=weight, where=expected > 0)
+        # seen <= expected: a context never selected weighs 0 / 1 = 0, as in the reference.
+        weight = self._seen[ids] / np.maximum(self._expected[ids], 1)
         winners = self._right_of[ids[weight == weight.max()]]
         predicted: set[int] = set()
         rights = self._right
