@@ -162,7 +162,7 @@ def test_a_rejected_body_is_listed_then_replayed_after_the_mapping_is_fixed(
     assert replayed.exit_code == 0, replayed.output
     result = json.loads(replayed.stdout)
     assert result["new_alerts"] == 1
-    assert result["detail"] == f"replayed dead letter {letter_id}"
+    assert result["detail"].startswith(f"replayed dead letter {letter_id}:")
     assert json.loads(after.stdout)[0]["replayed_at"] is not None
     assert "yes" in table.stdout
     store = IncidentStore.open(load_settings(config=fixed, environ={}).store_url)
