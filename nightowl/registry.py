@@ -25,6 +25,7 @@ CONNECTORS: dict[str, str] = {
     "recorded": "nightowl.store.deploys:RecordedDeploys",
     "static": "nightowl.connectors.static:StaticTopology",
     "traces": "nightowl.connectors.traces:TraceTopology",
+    "sandbox": "nightowl.sandbox.cluster:SandboxCluster",
 }
 NOTIFIERS: dict[str, str] = {
     "file": "nightowl.notify.file:FileNotifier",

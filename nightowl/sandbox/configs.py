@@ -14,6 +14,16 @@ from nightowl.sandbox.shop import SHOP, TOPOLOGY
 RATE_WINDOW = "15s"
 FOR = 5
 MEMORY_FOR = 10
+_ERRORS = 'sum(rate(http_requests_total{service="{service}",code=~"5.."}[{window}]))'
+_ALL = 'sum(rate(http_requests_total{service="{service}"}[{window}]))'
+_REFUSED = 'sum(rate(router_requests_total{service="{service}",code="502"}[{window}]))'
+ERROR_RATE = (
+    f"(({_ERRORS} or vector(0)) + ({_REFUSED} or vector(0)))"
+    f" / (({_ALL} or vector(0)) + ({_REFUSED} or vector(0)))"
+)
+"""A service's error rate as nightowl reads it: its own 5xx plus the connections the router could
+not hand to any of its replicas (a service whose processes never listen has no metrics of its own,
+but an ingress still sees its callers fail), over all its requests."""
 RULES = {
     "HighErrorRate": (
         f'sum by (service) (rate(http_requests_total{{code=~"5.."}}[{RATE_WINDOW}])) '
@@ -56,7 +66,15 @@ RULES = {
 }
 
 
-def prometheus(directory: Path, alertmanager_port: int) -> str:
+def prometheus(directory: Path, alertmanager_port: int, router_port: int | None = None) -> str:
+    router = (
+        f"""\
+  - job_name: router
+    static_configs: [{{targets: ["127.0.0.1:{router_port}"]}}]
+"""
+        if router_port
+        else ""
+    )
     return f"""\
 global: {{scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}}
 rule_files: [{directory / "rules.yml"}]
@@ -66,7 +84,7 @@ scrape_configs:
   - job_name: shop
     honor_labels: true
     file_sd_configs: [{{files: ["{directory / "targets.json"}"], refresh_interval: 1s}}]
-"""
+{router}"""
 
 
 def rules() -> str:
@@ -126,9 +144,11 @@ def nightowl(directory: Path, prometheus_port: int, token: str) -> str:
                 "kind": "prometheus",
                 "url": f"http://127.0.0.1:{prometheus_port}",
                 "rate_window": RATE_WINDOW,
+                "signals": {"error_rate": ERROR_RATE},
             },
             {"name": "shop-logs", "kind": "files", "path": str(directory / "logs" / "*.log")},
             {"name": "shop-graph", "kind": "static", "services": TOPOLOGY},
+            {"name": "shop-cluster", "kind": "sandbox", "directory": str(directory)},
         ],
     }
     return json.dumps(config, indent=1)  # JSON is YAML
@@ -181,6 +201,17 @@ steps:
   - verify: {window_seconds: 20, settle_seconds: 10}
 rollback: Nothing to undo; the deleted dump files were scratch output.
 """,
+    # The built-in crash-loop rolls back only after a recorded deploy (else it deletes a pod, which
+    # the sandbox cannot do): in the shop a crash loop follows a version switch, so roll back.
+    "crash-loop": """\
+name: crash-loop
+description: The service's new version crashes at start-up; roll back to the previous version.
+trigger: {fault_kinds: [crash_loop]}
+steps:
+  - {action: rollback, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Re-deploy the version that was rolled back.
+""",
     # Before the built-in scale-out-cpu-saturation (user runbooks come first): CPU burnt by a
     # runaway loop inside the process, not by traffic, is reclaimed by restarting it; more
     # replicas would only add capacity beside the spinning one.
@@ -197,7 +228,9 @@ rollback: Nothing to undo; a restart changes neither version nor configuration.
 
 
 def write_all(directory: Path, ports: dict[str, int], token: str) -> None:
-    (directory / "prometheus.yml").write_text(prometheus(directory, ports["alertmanager"]))
+    (directory / "prometheus.yml").write_text(
+        prometheus(directory, ports["alertmanager"], ports.get("router"))
+    )
     (directory / "rules.yml").write_text(rules())
     (directory / "alertmanager.yml").write_text(alertmanager(ports["nightowl"], token))
     (directory / "nightowl.yaml").write_text(nightowl(directory, ports["prometheus"], token))

@@ -12,7 +12,10 @@ Each fault names the root cause a competent SRE would give (a taxonomy kind and 
 - ``conn-pool-exhaustion``: inventory stops returning connections to its pool to the cache, so
   the pool empties and its requests fail with "connection pool exhausted";
 - ``disk-full``: a runaway export fills checkout's volume (a directory of the sandbox, 64 MiB)
-  with dump files; writing each order record then fails with "No space left on device".
+  with dump files; writing each order record then fails with "No space left on device";
+- ``crash-loop``: checkout v3 (a build missing a configuration key) replaces v1 and exits at
+  start-up; the supervisor restarts it with back-off, so it waits in CrashLoopBackOff (the
+  sandbox cluster reports it) while checkout is down. The remedy is a rollback to v1.
 """
 
 from __future__ import annotations
@@ -82,6 +85,12 @@ FAULTS = {
             service="checkout",
             description="a runaway export fills the volume with dump files",
         ),
+        Fault(
+            name="crash-loop",
+            kind="crash_loop",
+            service="checkout",
+            description="checkout v3 exits at start-up",
+        ),
     )
 }
 
@@ -110,6 +119,9 @@ def inject(state: SandboxState, name: str) -> str:
             timeout=10.0,
         ).raise_for_status()
         return "deployed checkout v2 and recorded the deploy with nightowl"
+    if name == "crash-loop":
+        shop.deploy(f.service, "v3", wait=False)
+        return "deployed checkout v3, which exits at start-up"
     if name == "traffic-spike":
         _set_rate(state, SPIKE_RATE)
         return f"load raised from {BASELINE_RATE:g} to {SPIKE_RATE:g} req/s"

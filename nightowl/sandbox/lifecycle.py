@@ -79,7 +79,7 @@ def up(state_file: Path) -> SandboxState:
     directory = Path(tempfile.mkdtemp(prefix="nightowl-sandbox-"))
     for sub in ("logs", "out"):
         (directory / sub).mkdir()
-    names = [*SHOP, "prometheus", "alertmanager", "nightowl"]
+    names = [*SHOP, "router", "prometheus", "alertmanager", "nightowl"]
     state = SandboxState(
         directory=directory,
         token=secrets.token_hex(16),
@@ -107,7 +107,11 @@ def _start_all(state: SandboxState, bins: dict[str, str]) -> None:
             services[name].replicas.append(shop.start_replica(services[name], "v1"))
     state.pids["router"] = _start(
         "router",
-        procs.python_module("nightowl.sandbox.services.router", f"--routes={d / 'routes.json'}"),
+        procs.python_module(
+            "nightowl.sandbox.services.router",
+            f"--routes={d / 'routes.json'}",
+            f"--metrics-port={state.ports['router']}",
+        ),
         d,
         state.ports["frontend"],
     )

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from nightowl.sandbox import procs
 
 APP = "nightowl.sandbox.services.app"
+SUPERVISOR = "nightowl.sandbox.services.supervisor"
 
 
 class Design(BaseModel):
@@ -29,11 +30,19 @@ class Design(BaseModel):
     downstreams: dict[str, float] = {}
     versions: dict[str, float] = {"v1": 0.0, "v2": 0.35}
     """version → its bug's error rate (v2 is the bad build)."""
+    crashes: tuple[str, ...] = ()
+    """Versions that exit at start-up (a bad build the supervisor keeps restarting)."""
 
 
 SHOP: dict[str, Design] = {
     "frontend": Design(workers=4, work_ms=40, downstreams={"checkout": 0.3, "inventory": 0.5}),
-    "checkout": Design(workers=4, work_ms=15, downstreams={"payments": 1.0, "cache": 1.0}),
+    "checkout": Design(
+        workers=4,
+        work_ms=15,
+        downstreams={"payments": 1.0, "cache": 1.0},
+        versions={"v1": 0.0, "v2": 0.35, "v3": 0.0},
+        crashes=("v3",),
+    ),
     "payments": Design(workers=4, work_ms=15),
     "inventory": Design(workers=4, work_ms=10, downstreams={"cache": 1.0}),
     "cache": Design(workers=8, work_ms=2),
@@ -102,11 +111,16 @@ class Shop:
 
     # replicas ------------------------------------------------------------------------------
 
-    def start_replica(self, service: Service, version: str) -> Replica:
-        """Start one replica of ``version`` and wait until it listens (not yet routed)."""
+    def start_replica(self, service: Service, version: str, wait: bool = True) -> Replica:
+        """Start one replica of ``version`` under the supervisor (which restarts it when it exits)
+        and, if ``wait``, wait until it listens (not yet routed)."""
         design, port = SHOP[service.name], procs.free_port()
+        (self.directory / "pods").mkdir(exist_ok=True)
         argv = procs.python_module(
-            APP,
+            SUPERVISOR,
+            f"--status={self.pod_status(service.name, port)}",
+            "--",
+            *procs.python_module(APP),
             f"--name={service.name}",
             f"--version={version}",
             f"--port={port}",
@@ -119,11 +133,21 @@ class Shop:
                 f"--downstream={d}:{self.services_port(d)}:{p}"
                 for d, p in design.downstreams.items()
             ],
+            *(["--crash-at-start"] if version in design.crashes else []),
         )
         out = self.directory / "out" / f"{service.name}-{port}.out"
         pid = procs.spawn(argv, out)
-        procs.wait_port(port, pid, 15.0, f"{service.name} {version}", out)
+        if wait:
+            try:
+                procs.wait_port(port, pid, 15.0, f"{service.name} {version}", out)
+            except RuntimeError:
+                procs.stop(pid)
+                raise
         return Replica(pid=pid, port=port, version=version)
+
+    def pod_status(self, name: str, port: int) -> Path:
+        """The supervisor's status file of the replica of ``name`` on ``port``."""
+        return self.directory / "pods" / f"{name}-{port}.json"
 
     def disk(self, name: str) -> Path:
         """The service's volume (shared by its replicas): a directory of the sandbox."""
@@ -136,13 +160,14 @@ class Shop:
     def services_port(self, name: str) -> int:
         return int(json.loads((self.directory / "ports.json").read_text())[name])
 
-    def deploy(self, name: str, version: str) -> Service:
-        """Replace every replica by one of ``version`` (start new, route, stop old)."""
+    def deploy(self, name: str, version: str, wait: bool = True) -> Service:
+        """Replace every replica by one of ``version`` (start new, route, stop old); with
+        ``wait=False`` the new ones are routed without waiting for them to listen."""
         with self.locked() as services:
             service = services[name]
             count = max(1, len(service.replicas))
             old = service.replicas
-            service.replicas = [self.start_replica(service, version) for _ in range(count)]
+            service.replicas = [self.start_replica(service, version, wait) for _ in range(count)]
             if version != service.version:
                 service.previous, service.version = service.version, version
             self._write(services)

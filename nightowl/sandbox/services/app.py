@@ -12,7 +12,8 @@ runaway thread spins on the CPU inside the process, competing with the requests 
 interpreter), ``/fault/pool-leak`` (calls to downstreams stop returning their connection to the
 bounded pool, so the pool empties and requests fail with "connection pool exhausted"),
 ``/fault/disk`` (a runaway export fills the service's volume with dump files), ``/fault/clear``
-(the toggles; files written stay until cleaned up).
+(the toggles; files written stay until cleaned up). ``--crash-at-start`` is a bad build that
+logs a fatal error and exits with code 1 before it listens.
 
 Each downstream has a pool of ``--pool-size`` connection slots: a call holds one for its duration
 and waits at most ``POOL_WAIT`` seconds for one. Each request appends a record to the service's
@@ -30,6 +31,7 @@ import json
 import os
 import random
 import resource
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -166,6 +168,7 @@ def _args() -> argparse.Namespace:
     p.add_argument("--pool-size", type=int, default=8)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--disk-mib", type=int, default=64)
+    p.add_argument("--crash-at-start", action="store_true", help="a bad build: exit at start-up")
     return p.parse_args()
 
 
@@ -224,6 +227,14 @@ async def main() -> None:
     args = _args()
     state = State(args.name, args.version, open(args.log_file, "a"))  # noqa: SIM115
     state.pools = {name: Pool(name, args.pool_size) for name, _, _ in args.downstream}
+    if args.crash_at_start:
+        message = (
+            f"fatal error: {args.name} {args.version} cannot start: required configuration key "
+            "'payments.currency_table' is missing; exited with code 1"
+        )
+        state.emit("ERROR", message, exception="ConfigError")
+        print(message, file=sys.stderr)
+        raise SystemExit(1)
     if args.data_dir:
         state.data_dir = Path(args.data_dir)
         state.data_dir.mkdir(parents=True, exist_ok=True)

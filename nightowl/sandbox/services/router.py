@@ -3,6 +3,11 @@
 ``python -m nightowl.sandbox.services.router --routes routes.json`` where the file is
 ``{"checkout": {"port": 9101, "backends": [9201, 9202]}}``. The file is re-read when it changes, so
 scaling out is: start a replica, add its port to the file (what the sandbox driver does).
+
+With ``--metrics-port`` it serves Prometheus metrics there, as an ingress or a service mesh would:
+``router_connections_total{service}`` (connections taken) and
+``router_requests_total{service,code="502"}`` (connections it could not hand to any replica, the
+502 an L7 proxy would answer), so a service whose processes do not listen still shows errors.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
+
+from nightowl.sandbox.services.http import serve
 
 
 class Routes:
@@ -49,13 +57,27 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--routes", type=Path, required=True)
-    routes = Routes(parser.parse_args().routes)
+    parser.add_argument("--metrics-port", type=int, default=0)
+    args = parser.parse_args()
+    routes = Routes(args.routes)
+    taken: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+
+    async def metrics(method: str, path: str) -> tuple[int, str, str]:
+        out = ["# TYPE router_connections_total counter"]
+        out += [f'router_connections_total{{service="{s}"}} {n}' for s, n in taken.items()]
+        out.append("# TYPE router_requests_total counter")
+        out += [f'router_requests_total{{service="{s}",code="502"}} {refused[s]}' for s in taken]
+        return 200, "text/plain; version=0.0.4", "\n".join(out) + "\n"
 
     def front(service: str) -> object:
         async def on_connection(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            taken[service] += 1
+            refused[service] += 0
             try:
                 br, bw = await asyncio.open_connection("127.0.0.1", routes.pick(service))
             except OSError:
+                refused[service] += 1
                 w.close()
                 return
             await asyncio.gather(_pipe(r, bw), _pipe(br, w))
@@ -66,6 +88,8 @@ async def main() -> None:
         await asyncio.start_server(front(s), "127.0.0.1", port, backlog=4096)  # type: ignore[arg-type]
         for s, port in routes.reload().items()
     ]
+    if args.metrics_port:
+        await serve(metrics, args.metrics_port)
     while servers:
         await asyncio.sleep(0.5)
         with contextlib.suppress(OSError, ValueError):
