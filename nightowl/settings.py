@@ -140,6 +140,16 @@ class GatherSettings(Section):
 class AnalysisSettings(Section):
     deploy_window_minutes: int = Field(default=30, ge=1)
     min_confidence: float = Field(default=0.5, ge=0, le=1)
+    look_again: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="When no root cause reaches min_confidence: gather and diagnose again this "
+        "many times (signals still developing) before escalating. 0: escalate at once.",
+    )
+    look_again_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="The wait before each look again."
+    )
 
 
 class BlastRadiusSettings(Section):

@@ -124,7 +124,8 @@ def nightowl(directory: Path, prometheus_port: int, token: str) -> str:
         "webhooks": {"tokens": {"*": [token]}},
         "intake": {"group_wait_seconds": 1, "topology": TOPOLOGY},
         "gather": {"lookback_minutes": 1, "step_seconds": 1, "deadline_seconds": 20},
-        "analysis": {"deploy_window_minutes": 5},
+        # An alert can fire before its cause shows (a rate window still filling): look again.
+        "analysis": {"deploy_window_minutes": 5, "look_again": 3, "look_again_seconds": 5},
         "verify": {"settle_seconds": 10, "window_seconds": 20, "max_cycles": 1},
         "policy": {
             "autonomy": "act",
@@ -211,6 +212,17 @@ steps:
   - {action: rollback, risk: low}
   - verify: {window_seconds: 20, settle_seconds: 10}
 rollback: Re-deploy the version that was rolled back.
+""",
+    # The built-in fails over through the team's own automation (a webhook, approved by a human).
+    # The shop has no standby: its failover is replacing the degraded instance by a fresh one.
+    "failover-dependency": """\
+name: failover-dependency
+description: A dependency is slow or failing on its own; replace its instances by fresh ones.
+trigger: {fault_kinds: [dependency_failure]}
+steps:
+  - {action: restart, params: {strategy: rolling}, risk: low}
+  - verify: {window_seconds: 20, settle_seconds: 10}
+rollback: Nothing to undo; a restart changes neither version nor configuration.
 """,
     # Before the built-in scale-out-cpu-saturation (user runbooks come first): CPU burnt by a
     # runaway loop inside the process, not by traffic, is reclaimed by restarting it; more

@@ -7,7 +7,8 @@ Each fault names the root cause a competent SRE would give (a taxonomy kind and 
 - ``memory-leak``: inventory starts retaining ~1 MiB a second (an unbounded cache);
 - ``traffic-spike``: the load generator sends ~9x the usual traffic to the frontend, beyond what
   one frontend replica serves: the right answer is to scale out, not to roll back;
-- ``dependency-latency``: payments takes 600 ms more per request (a slow downstream);
+- ``dependency-latency``: payments' instance degrades and takes 600 ms more per request (a slow
+  downstream); checkout, which waits 500 ms for it, times out and fails its requests;
 - ``cpu-hog``: a runaway thread spins inside payments (its CPU, no more traffic);
 - ``conn-pool-exhaustion``: inventory stops returning connections to its pool to the cache, so
   the pool empties and its requests fail with "connection pool exhausted";

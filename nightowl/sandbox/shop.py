@@ -32,10 +32,15 @@ class Design(BaseModel):
     """version → its bug's error rate (v2 is the bad build)."""
     crashes: tuple[str, ...] = ()
     """Versions that exit at start-up (a bad build the supervisor keeps restarting)."""
+    call_timeout: float = 0.5
+    """Seconds the service's client waits for a downstream's answer (outer services wait longer
+    than the ones they call, so a slow dependency times out at its direct callers first)."""
 
 
 SHOP: dict[str, Design] = {
-    "frontend": Design(workers=4, work_ms=40, downstreams={"checkout": 0.3, "inventory": 0.5}),
+    "frontend": Design(
+        workers=4, work_ms=40, downstreams={"checkout": 0.3, "inventory": 0.5}, call_timeout=2.0
+    ),
     "checkout": Design(
         workers=4,
         work_ms=15,
@@ -129,6 +134,7 @@ class Shop:
             f"--error-rate={design.versions.get(version, 0.0)}",
             f"--log-file={self.directory / 'logs' / (service.name + '.log')}",
             f"--data-dir={self.disk(service.name)}",
+            f"--call-timeout={design.call_timeout}",
             *[
                 f"--downstream={d}:{self.services_port(d)}:{p}"
                 for d, p in design.downstreams.items()

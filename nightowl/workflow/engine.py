@@ -20,7 +20,7 @@ from nightowl.notify.protocol import Message
 from nightowl.workflow.outcome import Carry, Outcome
 from nightowl.workflow.recheck import recheck
 from nightowl.workflow.runtime import current
-from nightowl.workflow.stages import ALWAYS_RUN, PIPELINE, REDIAGNOSE_FROM
+from nightowl.workflow.stages import ALWAYS_RUN, LOOK_AGAIN_FROM, PIPELINE, REDIAGNOSE_FROM
 
 log = logging.getLogger(__name__)
 STAGES = dict(PIPELINE)
@@ -75,7 +75,7 @@ async def run_stage(incident_id: str, stage: str, carry_json: str, resume: bool 
 @DBOS.workflow(name="nightowl.incident")
 async def incident_workflow(incident_id: str) -> str:
     carry, failed = Carry(), False
-    rounds: dict[str, object] = {"cycle": 0, "tried": (), "tried_runbooks": ()}
+    rounds: dict[str, object] = {"cycle": 0, "tried": (), "tried_runbooks": (), "looks": 0}
     order = [stage for stage, _ in PIPELINE]
     index = 0
     while index < len(order):
@@ -91,12 +91,24 @@ async def incident_workflow(incident_id: str) -> str:
             # Bounded: verify asks for one only while rounds remain (verify.max_cycles).
             index = order.index(REDIAGNOSE_FROM)
             rounds = {
+                **rounds,
                 "cycle": outcome.carry.cycle + 1,
                 "tried": outcome.carry.tried,
                 "tried_runbooks": outcome.carry.tried_runbooks,
             }
+        elif outcome.carry.look_again and not failed:
+            # No root cause yet: wait (durably) and gather again. Bounded by analysis.look_again.
+            await DBOS.sleep_async(current().settings.analysis.look_again_seconds)
+            index = order.index(LOOK_AGAIN_FROM)
+            rounds = {**rounds, "looks": outcome.carry.looks}
         carry = outcome.carry.model_copy(
-            update={**rounds, "rediagnose": False, "waited": False, "reply": None}
+            update={
+                **rounds,
+                "rediagnose": False,
+                "look_again": False,
+                "waited": False,
+                "reply": None,
+            }
         )
         await _maybe_pause(stage)
     if failed:

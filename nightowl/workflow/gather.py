@@ -1,15 +1,16 @@
 """The gather stage: read metrics, logs, deploys, cluster state and topology, within budgets.
 
-Topology comes first (it decides which services are in scope); then every other read runs
-concurrently. Each call gets ``call_timeout_seconds``, and the whole stage ``deadline_seconds``: a
-call still running at the deadline is cut off. A slow or failing backend never fails the incident:
+Topology comes first (it decides which services are in scope: the alerting ones, their callers,
+and their dependencies down the chain); then every other read runs concurrently. Each call gets
+``call_timeout_seconds``, and the whole stage ``deadline_seconds``: a call still running at the
+deadline is cut off. A slow or failing backend never fails the incident:
 its part is recorded as unavailable, with the reason, and the analysis works with what arrived.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -27,6 +28,9 @@ from nightowl.domain import (
 from nightowl.errors import NightowlError
 from nightowl.settings import GatherSettings
 from nightowl.workflow.runtime import Runtime
+
+DOWNSTREAM_HOPS = 3
+"""How far down the call chain from an alerting service the gather reads."""
 
 T = TypeVar("T")
 LOG_LIMIT = 2000
@@ -63,7 +67,9 @@ class Budget:
         return None
 
 
-async def gather(rt: Runtime, service: str | None) -> Observations:
+async def gather(rt: Runtime, service: str | None, also: Iterable[str] = ()) -> Observations:
+    """What the sources say about the neighbourhood of ``service`` and of the other services
+    alerting in the incident (``also``)."""
     settings = rt.settings.gather
     now = rt.clock.now()
     start = now - timedelta(minutes=settings.lookback_minutes)
@@ -73,7 +79,7 @@ async def gather(rt: Runtime, service: str | None) -> Observations:
         *[budget.guarded(topo.name, "topology", topo.dependencies()) for topo in rt.topology]
     ):
         topology.update(found or {})
-    services = _neighbourhood(service, topology)
+    services = _neighbourhood([service, *also] if service else list(also), topology)
     signals, logs, deploys, pods, events = await _read(rt, budget, services, start, now)
     return Observations(
         service=service,
@@ -145,10 +151,17 @@ async def _read(
     return signals, logs, deploys, pods, events
 
 
-def _neighbourhood(service: str | None, topology: dict[str, list[str]]) -> list[str]:
-    """The service, what it calls, and what calls it."""
-    if service is None:
+def _neighbourhood(alerting: list[str], topology: dict[str, list[str]]) -> list[str]:
+    """The alerting services, what calls them, and what they call — directly or down the chain to
+    ``DOWNSTREAM_HOPS`` away, since the cause of a symptom is often a dependency further down.
+    With no service at all, everything the topology knows."""
+    if not alerting:
         return sorted(topology)
-    near = {service, *topology.get(service, [])}
-    near |= {caller for caller, callees in topology.items() if service in callees}
+    near = set(alerting)
+    for service in alerting:
+        near |= {caller for caller, callees in topology.items() if service in callees}
+    frontier = set(alerting)
+    for _ in range(DOWNSTREAM_HOPS):
+        frontier = {c for s in frontier for c in topology.get(s, [])} - near
+        near |= frontier
     return sorted(near)

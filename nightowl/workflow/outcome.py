@@ -11,8 +11,9 @@ class Carry(Model):
 
     ``cycle`` counts diagnose → act → verify rounds; ``tried``/``tried_runbooks`` are the root causes
     ("kind:service") and runbooks whose remedy did not work, so the next round picks another.
-    ``rediagnose`` is verify's request for another round; ``waited``/``reply`` tell a stage that
-    asked to wait what came back (``reply`` None: the wait timed out).
+    ``rediagnose`` is verify's request for another round; ``look_again`` is diagnosis's request to
+    gather again (no root cause reached the threshold yet; ``looks`` counts them); ``waited``/
+    ``reply`` tell a stage that asked to wait what came back (``reply`` None: the wait timed out).
     """
 
     observations: Observations | None = None
@@ -20,6 +21,8 @@ class Carry(Model):
     tried: tuple[str, ...] = ()
     tried_runbooks: tuple[str, ...] = ()
     rediagnose: bool = False
+    look_again: bool = False
+    looks: int = 0
     waited: bool = False
     reply: str | None = None
 

@@ -47,7 +47,8 @@ async def run_triage(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
 
 async def run_gather(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
     incident = rt.store.get(incident_id)
-    obs = await gather(rt, incident.service)
+    alerting = sorted({a.service for a in incident.alerts if a.service} - {incident.service})
+    obs = await gather(rt, incident.service, alerting)
     points = sum(len(s.values) for per in obs.signals.values() for s in per.values())
     missing = (
         f"; unavailable: {', '.join(u.what for u in obs.unavailable)}" if obs.unavailable else ""
@@ -90,8 +91,17 @@ async def run_diagnose(rt: Runtime, incident_id: str, carry: Carry) -> Outcome:
         diagnosis = merged.diagnosis
         if merged.hypothesis is not None:
             rt.store.save_hypotheses(incident_id, [*hypotheses, merged.hypothesis])
-    rt.store.save_diagnosis(incident_id, diagnosis)
     rc = diagnosis.root_cause
+    analysis = rt.settings.analysis
+    if rc is None and carry.looks < analysis.look_again:
+        # The alert may have fired before the cause shows: look again before escalating.
+        return Outcome(
+            summary=f"no root cause above threshold yet ({len(hypotheses)} hypotheses); "
+            f"gathering again in {analysis.look_again_seconds:g}s "
+            f"({carry.looks + 1} of {analysis.look_again})",
+            carry=carry.model_copy(update={"look_again": True, "looks": carry.looks + 1}),
+        )
+    rt.store.save_diagnosis(incident_id, diagnosis)
     if rc is None:
         return Outcome(
             summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)", carry=carry
@@ -215,6 +225,10 @@ PIPELINE: tuple[tuple[Stage, StageFn], ...] = (
 
 ALWAYS_RUN = (Stage.REPORT, Stage.NOTIFY)
 """Stages that still run after an earlier stage failed, so humans always get the story."""
+
+LOOK_AGAIN_FROM = Stage.GATHER
+"""Where diagnosis starts over when no root cause reached the threshold yet (bounded by
+``analysis.look_again``, after ``analysis.look_again_seconds``)."""
 
 REDIAGNOSE_FROM = Stage.DIAGNOSE
 """Where another round starts when verify finds the service not recovered (bounded by

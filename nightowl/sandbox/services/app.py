@@ -6,8 +6,11 @@
 A request takes one of ``--workers`` slots for ``--work-ms`` (a pool of blocking workers, so load
 beyond capacity queues and latency climbs), then calls each downstream with its probability; a
 failed downstream call fails the request (502). ``--error-rate`` is a version's bug: that share of
-requests raises. Faults are toggled at runtime: ``/fault/leak`` (retain ~1 MiB a second, like a
-cache with no eviction), ``/fault/slow?ms=N`` (every request takes N ms more), ``/fault/hog`` (a
+requests raises. A call to a downstream that takes longer than ``--call-timeout`` seconds is
+abandoned (the client's timeout) and fails the request with 504.
+
+Faults are toggled at runtime: ``/fault/leak`` (retain ~1 MiB a second, like a cache with no
+eviction), ``/fault/slow?ms=N`` (every request takes N ms more), ``/fault/hog`` (a
 runaway thread spins on the CPU inside the process, competing with the requests for the
 interpreter), ``/fault/pool-leak`` (calls to downstreams stop returning their connection to the
 bounded pool, so the pool empties and requests fail with "connection pool exhausted"),
@@ -39,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from nightowl.sandbox.services.http import get, serve
+from nightowl.sandbox.services.http import TIMED_OUT, get, serve
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -89,7 +92,7 @@ class State:
     version: str
     log: TextIO
     # Every code pre-set to 0, so a 5xx ratio is 0 (not absent) when nothing fails.
-    counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys((200, 500, 502), 0))
+    counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys((200, 500, 502, 504), 0))
     buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
     total: float = 0.0
     observed: int = 0
@@ -166,6 +169,7 @@ def _args() -> argparse.Namespace:
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--log-file", required=True)
     p.add_argument("--pool-size", type=int, default=8)
+    p.add_argument("--call-timeout", type=float, default=1.0, help="seconds per downstream call")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--disk-mib", type=int, default=64)
     p.add_argument("--crash-at-start", action="store_true", help="a bad build: exit at start-up")
@@ -294,9 +298,17 @@ async def _work(
             )
             return 500
         try:
-            status = await get(port, "/", timeout=10.0)
+            status = await get(port, "/", timeout=args.call_timeout)
         finally:
             pool.release()
+        if status == TIMED_OUT:
+            state.emit(
+                "ERROR",
+                f"upstream request timeout: call to {name} timed out after "
+                f"{args.call_timeout * 1000:.0f} ms",
+                downstream=name,
+            )
+            return 504
         if status >= 500:
             state.emit("ERROR", f"call to {name} failed with status {status}", downstream=name)
             return 502

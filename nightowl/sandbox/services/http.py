@@ -7,7 +7,16 @@ from collections.abc import Awaitable, Callable
 
 Handler = Callable[[str, str], Awaitable[tuple[int, str, str]]]
 """(method, path) → (status, content type, body)."""
-REASONS = {200: "OK", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway"}
+REASONS = {
+    200: "OK",
+    404: "Not Found",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
+TIMED_OUT = 598
+"""What ``get`` answers when no answer came within its timeout (not a status a server sends: a
+caller tells its own timeout from a downstream's 504)."""
 
 
 async def serve(handler: Handler, port: int) -> asyncio.Server:
@@ -34,7 +43,8 @@ async def serve(handler: Handler, port: int) -> asyncio.Server:
 
 
 async def get(port: int, path: str, timeout: float) -> int:
-    """GET ``path`` on a loopback port; the status code (599 when the call failed)."""
+    """GET ``path`` on a loopback port; the status code (``TIMED_OUT`` when no answer came within
+    ``timeout`` seconds, 599 when the call failed otherwise)."""
     try:
         async with asyncio.timeout(timeout):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -48,5 +58,7 @@ async def get(port: int, path: str, timeout: float) -> int:
                 return int(status[1]) if len(status) > 1 else 599
             finally:
                 writer.close()
-    except (OSError, TimeoutError, ValueError):
+    except TimeoutError:
+        return TIMED_OUT
+    except (OSError, ValueError):
         return 599
