@@ -1,7 +1,8 @@
 """Flushing alert groups: the moment a group becomes (or joins) an incident, in one transaction.
 
 A group is due when its ``next_flush_at`` has passed. ``flush`` claims the group under a row lock
-(SQLite: the write lock), so with several workers each due group is flushed exactly once. The
+(SQLite: the write lock), so with several workers each due group is flushed exactly once; on
+PostgreSQL it also queues behind intake batches (``serialise``), which rewrite group rows. The
 decision itself — which incident, what is inhibited — is the caller's ``plan`` function.
 """
 
@@ -15,7 +16,14 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus, Severity
-from nightowl.store.intake import CHUNK, IntakeStore, alert_of, attach_many, state_from
+from nightowl.store.intake import (
+    CHUNK,
+    IntakeStore,
+    alert_of,
+    attach_many,
+    serialise,
+    state_from,
+)
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.repository import _insert
 from nightowl.store.tables import IncidentRow
@@ -93,6 +101,7 @@ class GroupStore(IntakeStore):
     ) -> FlushResult | None:
         """Flush one due group; None when it is not (or no longer) due."""
         with self.write() as session:
+            serialise(session)
             group = session.get(AlertGroupRow, group_key, with_for_update=True)
             if group is None or group.next_flush_at is None or group.next_flush_at > now:
                 return None
@@ -162,6 +171,7 @@ class GroupStore(IntakeStore):
     def repeats(self, now: datetime, repeat: timedelta, limit: int = 100) -> list[FlushResult]:
         """Groups whose incident is still open after ``repeat_interval``: remind the humans."""
         with self.write() as session:
+            serialise(session)
             query = (
                 select(AlertGroupRow, IncidentRow.status)
                 .join(IncidentRow, IncidentRow.id == AlertGroupRow.incident_id)

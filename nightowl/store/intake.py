@@ -5,7 +5,9 @@ loads the previous states, applies it in order, and writes states, groups and th
 that already have an incident. Concurrent batches are safe: SQLite serialises writers
 (``BEGIN IMMEDIATE``); on PostgreSQL a batch first takes a transaction-level advisory lock, because
 row locks cannot cover states and groups that do not exist yet (two deliveries of a new alert
-would both be "new", and their groups' counters would overwrite each other).
+would both be "new", and their groups' counters would overwrite each other). Flushes take the same
+lock (``serialise``): a batch reads a group before it writes it back, and a flush committing in
+between would otherwise lose its incident to the batch's older copy.
 """
 
 from __future__ import annotations
@@ -50,6 +52,13 @@ class IngestOutcome:
     due_groups: list[str] = field(default_factory=list)
 
 
+def serialise(session: Session) -> None:
+    """On PostgreSQL, queue behind every other intake batch or flush (until this transaction
+    ends); SQLite's ``BEGIN IMMEDIATE`` serialises writers already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
+
+
 class IntakeStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -67,8 +76,7 @@ class IntakeStore:
         self, alerts: Sequence[Alert], now: datetime, absorb: Absorb, timing: GroupTiming
     ) -> IngestOutcome:
         with self.write() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
+            serialise(session)
             states = load_states(session, sorted({a.fingerprint for a in alerts}), lock=True)
             counts = {
                 "received": len(alerts),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,9 +19,9 @@ from nightowl.intake.service import Intake
 from nightowl.settings import IntakeSettings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store import IncidentStore, create_engine_for, migrate
-from nightowl.store.groups import GroupStore
+from nightowl.store.groups import FlushResult, GroupStore
 from nightowl.store.intake import load_states
-from nightowl.store.intake_tables import AlertStateRow
+from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.silences import SilenceStore
 
 T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
@@ -166,3 +167,71 @@ def test_concurrent_batches_keep_one_state_per_alert_and_lose_no_resolve(intake:
         assert state.received == 2
         assert state.duplicates == 2 * (THREADS - 1)
         assert state.ends_at == datetime(2026, 11, 20, 3, 40, tzinfo=UTC)
+
+
+def race(*calls: Callable[[], object]) -> list[object]:
+    """Run ``calls`` in threads released together; their results, in order."""
+    start = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            start.wait()
+            results[i] = calls[i]()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+def test_a_flush_and_an_ingest_racing_on_one_group_keep_its_incident(intake: Any) -> None:
+    """A flush attaches the group to its incident while a batch for the same group is being
+    ingested: whichever commits second must see the other's write (the group keeps its incident,
+    and the batch's alerts join it), never overwrite it."""
+    intake_, store, _ = intake
+    for round_ in range(12):
+        [key] = intake_.ingest_now(alerts_for(round_, [0])).due_groups
+        batch = alerts_for(round_, range(1, 30))
+
+        opened, _ = race(partial(intake_.flush, key), partial(intake_.ingest_now, batch))
+
+        assert isinstance(opened, FlushResult)
+        with intake_.groups.write() as session:
+            group = session.get(AlertGroupRow, key)
+            assert group is not None
+            assert group.incident_id == opened.incident_id  # not overwritten by the batch
+        for due in intake_.groups.due(T0 + timedelta(days=1)):
+            intake_.flush(due)
+        incident = store.get(str(opened.incident_id))
+        assert len(incident.alerts) == 30  # every alert of the group joined the one incident
+
+
+def alerts_for(round_: int, pods: Iterable[int]) -> list[Alert]:
+    """Firing alerts of one group per round (``alertname`` differs), one per pod."""
+    body = {
+        "version": "4",
+        "groupKey": "{}:{}",
+        "status": "firing",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {
+                    "alertname": f"Race{round_}",
+                    "service": f"svc-{round_}",
+                    "pod": f"p-{n}",
+                },
+                "annotations": {"summary": "racing"},
+                "startsAt": "2026-11-20T03:02:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+            }
+            for n in pods
+        ],
+    }
+    return list(AlertmanagerSource().parse(json.dumps(body).encode(), {}).alerts)
