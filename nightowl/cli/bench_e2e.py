@@ -55,6 +55,34 @@ def command(
             f"detect {s['median_detect']}s  diagnose {s['median_diagnose']}s  "
             f"recover {s['median_recover']}s  (alert→recovery {s['median_alert_to_recovery']}s)"
         )
+    console.print(_chart(summary))
+
+
+def _chart(summary: dict[str, dict[str, object]]) -> str:
+    """Median seconds from injection, one bar per fault: █ until the alert fires, ▓ until
+    nightowl's diagnosis, ░ until recovery; a 60 s mark after the alert is the target's limit."""
+    lines = [
+        "",
+        "injection → alert █ → diagnosis ▓ → recovery ░   (1 char = 2 s; | = alert + 60 s)",
+    ]
+    for name, s in summary.items():
+        detect, diagnose, recover = (
+            s["median_detect"],
+            s["median_diagnose"],
+            s["median_recover"],
+        )
+        if not isinstance(detect, float):
+            lines.append(f"{name:20} no alert")
+            continue
+        d = round(detect / 2)
+        g = round(diagnose / 2) if isinstance(diagnose, float) else d
+        r = round(recover / 2) if isinstance(recover, float) else g
+        bar = "█" * d + "▓" * max(0, g - d) + "░" * max(0, r - g)
+        limit = d + 30
+        bar = bar.ljust(limit) + "|" if len(bar) < limit else bar
+        tail = f" {recover:.0f}s" if isinstance(recover, float) else " not recovered"
+        lines.append(f"{name:20} {bar}{tail}")
+    return "\n".join(lines)
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -82,4 +110,16 @@ def _summary(results: Sequence[object]) -> dict[str, object]:
             ]
         ),
         "diagnoses": [f"{r.diagnosis.kind}:{r.diagnosis.service}" for r in rs],
+        "per_run": [
+            {
+                "correct": r.correct,
+                "recovered": r.recovered,
+                "actions": [f"{a.kind}:{a.status}" for a in r.actions],
+                "alerts": r.alerts,
+                "seconds_to_detect": r.seconds_to_detect,
+                "seconds_to_diagnose": r.seconds_to_diagnose,
+                "seconds_to_recover": r.seconds_to_recover,
+            }
+            for r in rs
+        ],
     }
