@@ -1,0 +1,85 @@
+"""Settings: one ``nightowl.yaml``, grouped pydantic models, embedded defaults.
+
+Where the file comes from: ``--config`` or ``NIGHTOWL_CONFIG``; with neither, the embedded defaults
+are complete and no file is needed. Strings may contain ``${VAR}`` or ``${VAR:-default}``, replaced
+from the environment so that secrets stay out of the file. ``NIGHTOWL_DATA_DIR`` and
+``NIGHTOWL_WEBHOOK_TOKEN`` are read for a quick start. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.intake import (
+    GenericMapping,
+    InhibitRule,
+    IntakeSettings,
+    SourceAuth,
+    WebhookSettings,
+)
+from nightowl.settings.llm import LlmBudget, LlmModels, LlmPrice, LlmSettings
+from nightowl.settings.loading import ENV_PATTERN, load_settings
+from nightowl.settings.model import Settings, default_data_dir
+from nightowl.settings.people import (
+    NotifyRoute,
+    NotifySettings,
+    Role,
+    RouteMatch,
+    UiSettings,
+    UiUser,
+)
+from nightowl.settings.safety import (
+    ActionSettings,
+    ApprovalSettings,
+    BlastRadiusSettings,
+    BreakerSettings,
+    FreezeWindow,
+    PolicySettings,
+)
+from nightowl.settings.sections import (
+    AnalysisSettings,
+    ApiSettings,
+    GatherSettings,
+    RunbookSettings,
+    ServerSettings,
+    StoreSettings,
+    VerifySettings,
+    WorkflowSettings,
+)
+
+__all__ = [
+    "ENV_PATTERN",
+    "ActionSettings",
+    "AnalysisSettings",
+    "ApiSettings",
+    "ApprovalSettings",
+    "BlastRadiusSettings",
+    "BreakerSettings",
+    "FreezeWindow",
+    "GatherSettings",
+    "GenericMapping",
+    "InhibitRule",
+    "IntakeSettings",
+    "LlmBudget",
+    "LlmModels",
+    "LlmPrice",
+    "LlmSettings",
+    "NotifyRoute",
+    "NotifySettings",
+    "PluginConfig",
+    "PolicySettings",
+    "Role",
+    "RouteMatch",
+    "RunbookSettings",
+    "Section",
+    "ServerSettings",
+    "Settings",
+    "SourceAuth",
+    "StoreSettings",
+    "UiSettings",
+    "UiUser",
+    "VerifySettings",
+    "WebhookSettings",
+    "WorkflowSettings",
+    "default_data_dir",
+    "load_settings",
+]

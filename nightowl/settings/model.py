@@ -1,0 +1,87 @@
+"""The whole configuration: every section, with complete embedded defaults."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from pathlib import Path
+
+from pydantic import Field
+
+from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.intake import (
+    IntakeSettings,
+    WebhookSettings,
+)
+from nightowl.settings.llm import LlmSettings
+from nightowl.settings.people import (
+    NotifySettings,
+    Role,
+    UiSettings,
+)
+from nightowl.settings.safety import (
+    ActionSettings,
+    ApprovalSettings,
+    PolicySettings,
+)
+from nightowl.settings.sections import (
+    AnalysisSettings,
+    ApiSettings,
+    GatherSettings,
+    RunbookSettings,
+    ServerSettings,
+    StoreSettings,
+    VerifySettings,
+    WorkflowSettings,
+)
+
+
+class Settings(Section):
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
+    store: StoreSettings = StoreSettings()
+    server: ServerSettings = ServerSettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
+    intake: IntakeSettings = IntakeSettings()
+    gather: GatherSettings = GatherSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    policy: PolicySettings = PolicySettings()
+    actions: ActionSettings = ActionSettings()
+    verify: VerifySettings = VerifySettings()
+    approvals: ApprovalSettings = ApprovalSettings()
+    runbooks: RunbookSettings = RunbookSettings()
+    api: ApiSettings = ApiSettings()
+    notify: NotifySettings = NotifySettings()
+    ui: UiSettings = UiSettings()
+    llm: LlmSettings = LlmSettings()
+    connectors: list[PluginConfig] = Field(default_factory=list)
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.data_dir / 'nightowl.sqlite'}"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def api_user(self, token: str) -> str | None:
+        """The user whose API bearer token this is, if any (constant-time comparison)."""
+        for user, secret in self.api.users.items():
+            if hmac.compare_digest(token.encode(), secret.get_secret_value().encode()):
+                return user
+        return None
+
+    def role_of(self, user: str) -> Role | None:
+        """A person's UI role: ``ui.users``, else ``ui.token_role`` for an API user, else None."""
+        if user in self.ui.users:
+            return self.ui.users[user].role
+        return self.ui.token_role if user in self.api.users else None
+
+    def webhook_tokens(self, source: str) -> list[str]:
+        tokens = [*self.webhooks.tokens.get(source, []), *self.webhooks.tokens.get("*", [])]
+        return [t.get_secret_value() for t in tokens]
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "nightowl"

@@ -1,0 +1,68 @@
+"""Settings of the people side: notification routes and the web UI's users and roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import ConfigDict, Field, SecretStr
+
+from nightowl.settings.base import PluginConfig, Section
+
+
+class RouteMatch(Section):
+    """Which messages a route takes: every listed key must match (empty lists match anything)."""
+
+    service: list[str] = Field(default_factory=list, description="Services (exact names).")
+    severity: list[str] = Field(default_factory=list, description="critical, high, warning, info.")
+
+
+class NotifyRoute(Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    match: RouteMatch = RouteMatch()
+    notifiers: list[str] = Field(min_length=1, description="Names of notify.notifiers.")
+    continue_matching: bool = Field(
+        default=False, alias="continue", description="Also try the routes after this one."
+    )
+
+
+class NotifySettings(Section):
+    notifiers: list[PluginConfig] = Field(default_factory=list)
+    routes: list[NotifyRoute] = Field(
+        default_factory=list,
+        description="First matching route wins (unless continue); no routes: every notifier.",
+    )
+    default: list[str] | None = Field(
+        default=None, description="Notifiers for messages no route matches; default: all."
+    )
+
+
+class Role(StrEnum):
+    """What a person may do in the web UI; each role includes the ones before it."""
+
+    VIEWER = "viewer"
+    RESPONDER = "responder"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class UiUser(Section):
+    password_hash: SecretStr | None = Field(
+        default=None, description="From `nightowl hash-password`; none: API token only."
+    )
+    role: Role = Role.VIEWER
+
+
+class UiSettings(Section):
+    users: dict[str, UiUser] = Field(default_factory=dict)
+    token_role: Role = Field(
+        default=Role.RESPONDER, description="Role of api.users token holders not in ui.users."
+    )
+    session_secret: SecretStr | None = Field(
+        default=None, description="Signs session cookies; default: a key kept in the data dir."
+    )
+    session_hours: float = Field(default=12.0, gt=0)
+    secure_cookies: bool = Field(default=False, description="Set when served over HTTPS.")
+    public_url: str | None = Field(
+        default=None, description="External URL of nightowl, for links in notifications."
+    )

@@ -1,0 +1,76 @@
+"""Settings of the pipeline's plain stages: store, server, workflow, gather, analysis, runbooks, API,
+verification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+
+from nightowl.domain import Stage
+from nightowl.settings.base import Section
+
+
+class StoreSettings(Section):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite (WAL) at <data_dir>/nightowl.sqlite.",
+    )
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class WorkflowSettings(Section):
+    pause_after_stage: Stage | None = Field(
+        default=None, description="Chaos testing: sleep after this stage completes."
+    )
+    pause_seconds: float = 0.0
+
+
+class GatherSettings(Section):
+    lookback_minutes: int = Field(default=60, ge=1)
+    lookahead_minutes: int = Field(default=5, ge=0)
+    step_seconds: int = Field(default=30, ge=1)
+    call_timeout_seconds: float = Field(default=10.0, gt=0)
+    deadline_seconds: float = Field(
+        default=30.0, gt=0, description="Total budget of the gather stage, all calls included."
+    )
+
+
+class AnalysisSettings(Section):
+    deploy_window_minutes: int = Field(default=30, ge=1)
+    min_confidence: float = Field(default=0.5, ge=0, le=1)
+    look_again: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="When no root cause reaches min_confidence: gather and diagnose again this "
+        "many times (signals still developing) before escalating. 0: escalate at once.",
+    )
+    look_again_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="The wait before each look again."
+    )
+
+
+class RunbookSettings(Section):
+    paths: list[Path] = Field(default_factory=list, description="Directories of user runbooks.")
+
+
+class ApiSettings(Section):
+    users: dict[str, SecretStr] = Field(
+        default_factory=dict, description="User name → bearer token for the approval/control API."
+    )
+
+
+class VerifySettings(Section):
+    window_seconds: int = Field(default=300, ge=10)
+    settle_seconds: int = Field(default=60, ge=0)
+    tolerance: float = Field(
+        default=1.5, gt=1, description="Recovered when within tolerance × baseline."
+    )
+    max_cycles: int = Field(
+        default=2, ge=1, description="Diagnose → act → verify cycles before escalating."
+    )
