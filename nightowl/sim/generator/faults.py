@@ -116,11 +116,29 @@ def traffic_spike(n: Names, at: datetime, r: random.Random) -> Built:
     return Built(fault, _truth(n.app, "traffic_spike", "scale_out", ["rollback", "restart"]))
 
 
+TIMEOUTS = (
+    "upstream request timeout calling {dep} (after {{ms}}ms)",
+    "call to {dep} failed: context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+    "ReadTimeout: HTTPConnectionPool(host='{dep}', port=8080): Read timed out. (read timeout=2)",
+)
+
+
 def dependency_failure(n: Names, at: datetime, r: random.Random) -> Built:
+    """The dependency refuses connections, or (half the time) slows down until its callers' clients
+    give up; either way its callers log the failure with its name."""
+    if r.random() < 0.5:
+        effects = [
+            _fx("latency_p99", r.uniform(6, 20), 0, 2),
+            _fx("error_rate", r.uniform(1, 3), 0, 2),
+        ]
+        text = r.choice(TIMEOUTS).format(dep=n.dep)
+    else:
+        effects = [_fx("error_rate", r.uniform(30, 80), 0, 2), _fx("request_rate", 0.4, 0, 2)]
+        text = f"call to {n.dep} failed: dial tcp 10.0.3.{{n}}:443: connection refused"
     fault = _fault("dependency_failure", n.dep, at, r,
-                   effects=[_fx("error_rate", r.uniform(30, 80), 0, 2), _fx("request_rate", 0.4, 0, 2)],
+                   effects=effects,
                    propagates_to={n.app: _symptoms(r, 1)},
-                   caller_logs={n.app: [_log(f"call to {n.dep} failed: dial tcp 10.0.3.{{n}}:443: connection refused", 10, 1)]},
+                   caller_logs={n.app: [_log(text, 10, 1)]},
                    resolved_by=[{"kind": "webhook", "recovery_minutes": 1}])  # fmt: skip
     return Built(
         fault, _truth(n.dep, "dependency_failure", "webhook", ["rollback", "restart", "scale_out"])
