@@ -17,7 +17,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from nightowl.actions.config import options
-from nightowl.actions.results import now, result, rolled_back
+from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
 from nightowl.settings import PluginConfig, Settings
@@ -65,15 +65,8 @@ class GitHubPullRequestDriver:
             pre: dict[str, Scalar] = {"base_sha": base_sha, "path": path, "branch": branch}
             radius = BlastRadius(summary="a pull request: nothing changes until a human merges it")
             if dry_run:
-                return result(
-                    action,
-                    self.name,
-                    ActionStatus.DRY_RUN,
-                    started,
-                    pre=pre,
-                    post=pre,
-                    message=f"dry run: would {self.plan(action)}",
-                    radius=radius,
+                return dry_run_result(
+                    action, self.name, started, pre=pre, plan=self.plan(action), radius=radius
                 )
             pr = await self._existing(gh, branch) or await self._open(
                 gh, action, path, branch, base_sha, content

@@ -22,6 +22,13 @@ class Ledger:
         data = self._read()
         return ActionResult.model_validate(data[key]) if key in data else None
 
+    def replay(self, key: str) -> ActionResult | None:
+        """The result recorded under ``key``, marked as a replay (nothing is done again)."""
+        done = self.get(key)
+        if done is None:
+            return None
+        return done.model_copy(update={"message": f"already applied: {done.message}"})
+
     def put(self, result: ActionResult) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
-from nightowl.actions.results import now, result, rolled_back
+from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
 from nightowl.settings import PluginConfig, Settings
@@ -74,23 +74,16 @@ class ProcessDriver:
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
         spec, started = self._spec(action.service), now()
-        if not dry_run and (done := self.ledger.get(action.idempotency_key)) is not None:
-            return done.model_copy(update={"message": f"already applied: {done.message}"})
+        if not dry_run and (done := self.ledger.replay(action.idempotency_key)) is not None:
+            return done
         pre = self._state(spec)
         target = str(pre["version"]) if action.kind == "restart" else self._target(action, spec)
         text = self.plan(action)
         radius = BlastRadius(pods_at_once=1, capacity_fraction=1.0, summary="the one process")
         if dry_run:
             post = {**pre, "version": target}
-            return result(
-                action,
-                self.name,
-                ActionStatus.DRY_RUN,
-                started,
-                pre=pre,
-                post=post,
-                message=f"dry run: would {text}",
-                radius=radius,
+            return dry_run_result(
+                action, self.name, started, pre=pre, plan=text, post=post, radius=radius
             )
         await self._switch(spec, str(pre["version"]), target)
         done = result(

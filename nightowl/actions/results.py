@@ -39,6 +39,30 @@ def result(
     )
 
 
+def dry_run_result(
+    action: ActionSpec,
+    driver: str,
+    started: datetime,
+    *,
+    pre: Mapping[str, Scalar],
+    plan: str,
+    post: Mapping[str, Scalar] | None = None,
+    radius: BlastRadius | None = None,
+) -> ActionResult:
+    """What a dry run records: the state read, what would be done, nothing changed (``post``
+    defaults to ``pre``)."""
+    return result(
+        action,
+        driver,
+        ActionStatus.DRY_RUN,
+        started,
+        pre=pre,
+        post=pre if post is None else post,
+        message=f"dry run: would {plan}",
+        radius=radius,
+    )
+
+
 def rolled_back(
     done: ActionResult, driver: str, started: datetime, post: Mapping[str, Scalar], message: str
 ) -> ActionResult:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
-from nightowl.actions.results import now, result, rolled_back
+from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError, ConfigError
 from nightowl.settings import PluginConfig, Settings
@@ -111,18 +111,11 @@ class SshDriver:
         pre.update({f"param.{k}": v for k, v in action.params.items()})
         radius = BlastRadius(pods_at_once=0, summary=f"one command on {host.host}")
         if dry_run:
-            return result(
-                action,
-                self.name,
-                ActionStatus.DRY_RUN,
-                started,
-                pre=pre,
-                post=pre,
-                message=f"dry run: would {self.plan(action)}",
-                radius=radius,
+            return dry_run_result(
+                action, self.name, started, pre=pre, plan=self.plan(action), radius=radius
             )
-        if (done := self.ledger.get(action.idempotency_key)) is not None:
-            return done.model_copy(update={"message": f"already applied: {done.message}"})
+        if (done := self.ledger.replay(action.idempotency_key)) is not None:
+            return done
         timeout = self.config.templates[str(action.params["template"])].timeout_seconds
         status, output = await self._run(host, command, timeout)
         post: dict[str, Scalar] = {"exit_status": status, "output": output[-500:]}

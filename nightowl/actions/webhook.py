@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
-from nightowl.actions.results import now, result, rolled_back
+from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
 from nightowl.settings import PluginConfig, Settings
@@ -77,18 +77,11 @@ class WebhookDriver:
         pre: dict[str, Scalar] = {"hook": str(action.params.get("hook")), "url": hook.url}
         radius = BlastRadius(summary="decided by the user's automation")
         if dry_run:
-            return result(
-                action,
-                self.name,
-                ActionStatus.DRY_RUN,
-                started,
-                pre=pre,
-                post=pre,
-                message=f"dry run: would {self.plan(action)}",
-                radius=radius,
+            return dry_run_result(
+                action, self.name, started, pre=pre, plan=self.plan(action), radius=radius
             )
-        if (done := self.ledger.get(action.idempotency_key)) is not None:
-            return done.model_copy(update={"message": f"already applied: {done.message}"})
+        if (done := self.ledger.replay(action.idempotency_key)) is not None:
+            return done
         body = {
             "action": action.kind,
             "service": action.service,

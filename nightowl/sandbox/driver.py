@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
-from nightowl.actions.results import now, result, rolled_back
+from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
 from nightowl.sandbox.shop import SHOP, Service, Shop
@@ -62,8 +62,8 @@ class SandboxDriver:
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
         started, service = now(), self._service(action.service)
-        if not dry_run and (done := self.ledger.get(action.idempotency_key)) is not None:
-            return done.model_copy(update={"message": f"already applied: {done.message}"})
+        if not dry_run and (done := self.ledger.replay(action.idempotency_key)) is not None:
+            return done
         pre, text, count = self._state(service), self.plan(action), len(service.replicas)
         after = self._count(action, service) if action.kind == "scale_out" else count
         radius = BlastRadius(
@@ -76,16 +76,7 @@ class SandboxDriver:
             summary=f"{count} local replica(s), replaced one at a time behind the router",
         )
         if dry_run:
-            return result(
-                action,
-                self.name,
-                ActionStatus.DRY_RUN,
-                started,
-                pre=pre,
-                post=pre,
-                message=f"dry run: would {text}",
-                radius=radius,
-            )
+            return dry_run_result(action, self.name, started, pre=pre, plan=text, radius=radius)
         if action.kind == "cleanup_disk":
             await asyncio.to_thread(self._cleanup, service.name)
             changed = self._service(service.name)
