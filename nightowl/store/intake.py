@@ -139,6 +139,10 @@ class IntakeStore:
         touched: set[str] = set()
         for state, alert, labels in changed.values():
             incident_id = state.incident_id if state.incident_id in open_incidents else None
+            if state.incident_id and incident_id is None and alert.status is AlertStatus.FIRING:
+                # Its incident is closed: a re-fire (even a flapping one) needs an incident again.
+                state = state.model_copy(update={"incident_id": None})
+                states[state.fingerprint] = state
             group = groups.setdefault(state.group_key, _new_group(state.group_key, labels, now))
             touched.add(state.group_key)
             if group["incident_id"] and group["incident_id"] not in open_incidents:

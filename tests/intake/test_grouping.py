@@ -427,6 +427,29 @@ def test_a_flapping_alert_stays_with_its_incident(make_desk: Any) -> None:
     assert len(desk.store.get(str(opened.incident_id)).alerts) == 3
 
 
+def test_a_flapping_alert_that_fires_after_its_incident_closed_opens_a_new_one(
+    make_desk: Any,
+) -> None:
+    """Flapping keeps an alert with its incident while that is open; once the incident is resolved,
+    a re-fire is a page again — never attached to a closed incident where nobody looks."""
+    desk = make_desk(flap_transitions=3, flap_window_minutes=10)
+    _, [opened] = desk.receive(am_alert())
+    desk.now += timedelta(minutes=1)
+    desk.receive(am_alert(status="resolved"))
+    desk.store.set_status(str(opened.incident_id), IncidentStatus.RESOLVED)
+
+    desk.now += timedelta(minutes=1)
+    refired, [flushed] = desk.receive(am_alert(starts="2026-11-20T03:04:00Z"))
+
+    assert refired.counts.flapping == 1
+    assert flushed.kind == "opened"
+    assert flushed.incident_id != opened.incident_id
+    state = desk.state(am_alert())
+    assert state.flapping is True
+    assert state.incident_id == flushed.incident_id
+    assert len(desk.store.get(str(flushed.incident_id)).alerts) == 1
+
+
 def test_transitions_spread_beyond_the_flap_window_are_not_flapping(make_desk: Any) -> None:
     desk = make_desk(flap_transitions=3, flap_window_minutes=10)
     desk.receive(am_alert())
