@@ -1,8 +1,9 @@
 """Deciding what a flushed group becomes: a new incident, part of an open one, or nothing.
 
 In order: inhibited alerts are set aside; above the storm rate the group folds into the open storm
-incident; a group about the same service as an open incident — or about a service that calls or is
-called by it (topology) — joins that incident within the correlation window; otherwise it opens a
+incident; a group about the same service as an open incident — or about a service on one call path with
+it, up or down the chain (topology, ``CHAIN_HOPS``) — joins that incident within the correlation
+window; otherwise it opens a
 new incident. Incident ids are deterministic, so a retried flush names the same incident.
 """
 
@@ -18,6 +19,8 @@ from nightowl.settings import IntakeSettings
 from nightowl.store.groups import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
 
 STORM_KEY = "storm"
+CHAIN_HOPS = 3
+"""How many calls apart two services may be and still have their alerts correlated."""
 SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job", "container")
 SEVERITY = {
     "critical": Severity.CRITICAL,
@@ -82,13 +85,32 @@ def _related(
     for incident in incidents:
         if incident.correlation_key == f"service:{service}" or incident.service == service:
             return incident, f"same service {service} as the open incident"
-    near = set(topology.get(service, [])) | {
-        caller for caller, callees in topology.items() if service in callees
-    }
+    downstream = _reach(service, topology)
+    callers: dict[str, list[str]] = {}
+    for caller, callees in topology.items():
+        for callee in callees:
+            callers.setdefault(callee, []).append(caller)
+    upstream = _reach(service, callers)
     for incident in incidents:
-        if incident.service in near:
-            return incident, f"{service} and {incident.service} depend on each other"
+        if incident.service is None:
+            continue
+        if incident.service in downstream or incident.service in upstream:
+            hops = downstream.get(incident.service) or upstream[incident.service]
+            how = "depend on each other" if hops == 1 else f"are {hops} calls apart"
+            return incident, f"{service} and {incident.service} {how}"
     return None
+
+
+def _reach(service: str, edges: dict[str, list[str]]) -> dict[str, int]:
+    """The services reachable from ``service`` along ``edges`` within ``CHAIN_HOPS``, with their
+    distance: a slow dependency pages its callers' callers too, and they are one problem."""
+    seen: dict[str, int] = {}
+    frontier = [service]
+    for hops in range(1, CHAIN_HOPS + 1):
+        frontier = [n for s in frontier for n in edges.get(s, []) if n not in seen and n != service]
+        for n in frontier:
+            seen.setdefault(n, hops)
+    return seen
 
 
 def _main_service(states: Sequence[AlertState]) -> str | None:

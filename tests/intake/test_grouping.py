@@ -384,6 +384,27 @@ def test_services_that_depend_on_each_other_correlate_both_ways(make_desk: Any) 
     assert len(desk.store.list()) == 2
 
 
+def test_services_further_along_one_call_path_correlate_but_siblings_do_not(
+    make_desk: Any,
+) -> None:
+    """A slow dependency pages its callers' callers too: one problem, one incident. Two services
+    that merely share a dependency are not on one path."""
+    topology = {"frontend": ["checkout", "inventory"], "checkout": ["payments"], "inventory": []}
+    desk = make_desk(topology=topology)
+    _, [first] = desk.receive(am_alert("HighErrorRate", service="frontend"))
+
+    _, [deep] = desk.receive(am_alert("HighLatency", service="payments"))
+
+    assert (deep.kind, deep.incident_id) == ("joined", first.incident_id)
+    assert deep.reason == "payments and frontend are 2 calls apart"
+
+    other = make_desk(topology=topology)
+    _, [a] = other.receive(am_alert("HighLatency", service="payments"))
+    _, [b] = other.receive(am_alert("HighLatency", service="inventory"))
+    assert b.kind == "opened"  # payments and inventory: no call path between them
+    assert b.incident_id != a.incident_id
+
+
 def test_without_topology_another_service_opens_its_own_incident(make_desk: Any) -> None:
     desk = make_desk()
     desk.receive(am_alert())
