@@ -1,10 +1,10 @@
 """Deciding what a flushed group becomes: a new incident, part of an open one, or nothing.
 
 In order: inhibited alerts are set aside; above the storm rate the group folds into the open storm
-incident; a group about the same service as an open incident — or about a service on one call path with
-it, up or down the chain (topology, ``CHAIN_HOPS``) — joins that incident within the correlation
-window; otherwise it opens a
-new incident. Incident ids are deterministic, so a retried flush names the same incident.
+incident; a group about the same service as an open incident — or about a service on one call path
+with it, up or down the chain (topology, ``CHAIN_HOPS``) — joins that incident within the
+correlation window; otherwise it opens a new incident. Incident ids are deterministic, so a retried
+flush names the same incident.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Topology comes first (it decides which services are in scope: the alerting ones, their callers,
 and their dependencies down the chain); then every other read runs concurrently. Each call gets
 ``call_timeout_seconds``, and the whole stage ``deadline_seconds``: a call still running at the
-deadline is cut off. A slow or failing backend never fails the incident:
-its part is recorded as unavailable, with the reason, and the analysis works with what arrived.
+deadline is cut off. A slow or failing backend never fails the incident: its part is recorded as
+unavailable, with the reason, and the analysis works with what arrived.
 """
 
 from __future__ import annotations
