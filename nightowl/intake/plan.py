@@ -19,6 +19,8 @@ from nightowl.settings import IntakeSettings
 from nightowl.store.groups import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
 
 STORM_KEY = "storm"
+STORM_COUNT_CAP = 10
+"""Recent alerts are counted up to this many times the storm limit (beyond it: "N+")."""
 CHAIN_HOPS = 3
 """How many calls apart two services may be and still have their alerts correlated."""
 SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job", "container")
@@ -58,7 +60,11 @@ def planner(settings: IntakeSettings, rules: Sequence[CompiledRule]) -> Plan:
         service = _main_service(live)
         if ctx.recent_alerts > settings.storm_alerts_per_minute:
             storm = next((i for i in ctx.open_incidents if i.correlation_key == STORM_KEY), None)
-            reason = f"alert storm: {ctx.recent_alerts} alerts in the last minute (limit {settings.storm_alerts_per_minute})"
+            limit = settings.storm_alerts_per_minute
+            counted = (
+                f"{ctx.recent_alerts}{'+' if ctx.recent_alerts >= STORM_COUNT_CAP * limit else ''}"
+            )
+            reason = f"alert storm: {counted} alerts in the last minute (limit {limit})"
             if storm:
                 return FlushPlan(incident_id=storm.id, inhibited=inhibited, reason=reason)
             new = _new_incident(STORM_KEY, live, "Alert storm", None, ctx)

@@ -21,7 +21,7 @@ from nightowl.domain.base import Model
 from nightowl.errors import InputError
 from nightowl.intake.absorb import absorb
 from nightowl.intake.inhibit import compile_rules
-from nightowl.intake.plan import planner
+from nightowl.intake.plan import STORM_COUNT_CAP, planner
 from nightowl.settings import IntakeSettings
 from nightowl.store.groups import FlushResult, GroupStore
 from nightowl.store.intake import GroupTiming, IngestOutcome
@@ -219,6 +219,7 @@ class Intake:
             timedelta(seconds=self.settings.repeat_interval_seconds),
             timedelta(minutes=self.settings.correlation_window_minutes),
             inhibits=bool(self.settings.inhibit_rules),
+            recent_cap=STORM_COUNT_CAP * self.settings.storm_alerts_per_minute,
         )
 
     def flush_due(self, limit: int = 100) -> list[FlushResult]:

@@ -13,6 +13,8 @@ from nightowl.store.tables import Base, UTCDateTime
 
 class AlertStateRow(Base):
     __tablename__ = "alert_states"
+    # A group's firing states are read on every flush: both columns, or SQLite scans by status.
+    __table_args__ = (Index("ix_alert_states_group_status", "group_key", "status"),)
 
     fingerprint: Mapped[str] = mapped_column(String(200), primary_key=True)
     source: Mapped[str] = mapped_column(String(100))
@@ -23,7 +25,7 @@ class AlertStateRow(Base):
     annotations: Mapped[dict[str, Any]] = mapped_column(JSON)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    group_key: Mapped[str] = mapped_column(String(64), index=True)
+    group_key: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     silenced_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     inhibited_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
