@@ -104,6 +104,8 @@ class Incident(IncidentSummary):
     """Everything known about one incident, as stored and as served by the API."""
 
     alerts: tuple[Alert, ...] = ()
+    """The newest alert notifications (at most the store's ``ALERTS_LOADED``), oldest first;
+    ``alert_count`` counts them all — a storm incident can hold tens of thousands."""
     triage: Triage | None = None
     stages: tuple[StageRecord, ...] = ()
     evidence: tuple[Evidence, ...] = ()

@@ -196,6 +196,8 @@ class Children:
 
     def __init__(self) -> None:
         self.alerts: list[AlertRow] = []
+        self.alert_count: int | None = None
+        """Every alert notification of the incident; ``alerts`` may hold only the newest."""
         self.stages: list[StageRunRow] = []
         self.evidence: list[EvidenceRow] = []
         self.hypotheses: list[HypothesisRow] = []
@@ -206,7 +208,8 @@ class Children:
 
 
 def incident_from(row: IncidentRow, children: Children) -> Incident:
-    summary = summary_from(row, len(children.alerts))
+    count = children.alert_count if children.alert_count is not None else len(children.alerts)
+    summary = summary_from(row, count)
     return Incident(
         **dict(summary),
         alerts=tuple(alert_from(a) for a in children.alerts),

@@ -37,7 +37,7 @@ from nightowl.domain import (
 )
 from nightowl.domain.remediation import Risk  # not in nightowl.domain.__all__ yet
 from nightowl.errors import NotFoundError
-from nightowl.store import AddAlertsResult, IncidentStore
+from nightowl.store import AddAlertsResult, IncidentStore, repository
 
 T0 = datetime(2030, 1, 1, 3, 0, tzinfo=UTC)
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -98,6 +98,20 @@ def test_create_get_and_list(store: IncidentStore) -> None:
     store.set_status("inc-2", IncidentStatus.RESOLVED)
     assert [s.id for s in store.list(status=IncidentStatus.RESOLVED)] == ["inc-2"]
     assert [s.id for s in store.list(status=IncidentStatus.OPEN)] == ["inc-1"]
+
+
+def test_a_storm_incident_is_read_with_its_newest_alerts_and_the_full_count(
+    store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repository, "ALERTS_LOADED", 5)
+    make_incident(store, "inc-1", at=T0)
+    store.add_alerts("inc-1", [make_alert(f"h{n:02}", f"f{n:02}") for n in range(12)], T0)
+
+    incident = store.get("inc-1")
+
+    assert incident.alert_count == 12
+    assert [a.content_hash for a in incident.alerts] == ["h07", "h08", "h09", "h10", "h11"]
+    assert store.list()[0].alert_count == 12
 
 
 def test_create_incident_is_idempotent(store: IncidentStore) -> None:
