@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,45 +22,9 @@ from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.cluster import SimulatedClusterDriver
 from nightowl.sim.replay import Replay
 from nightowl.sim.scenario import bundled_scenario, load_scenario
-from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store.groups import FlushResult
 from nightowl.workflow import engine
 from tests.conftest import TOKEN, SettingsFactory
-
-T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
-
-
-def am_alert(
-    name: str = "HighLatency",
-    service: str | None = "checkout",
-    status: str = "firing",
-    starts: str = "2026-11-20T03:02:00Z",
-    **labels: str,
-) -> dict[str, Any]:
-    all_labels = {"alertname": name, "severity": "critical", **labels}
-    if service:
-        all_labels["service"] = service
-    return {
-        "status": status,
-        "labels": all_labels,
-        "annotations": {"summary": f"{name} on {service}"},
-        "startsAt": starts,
-        "endsAt": "0001-01-01T00:00:00Z" if status == "firing" else "2026-11-20T03:30:00Z",
-    }
-
-
-def alerts_of(*alerts: dict[str, Any]) -> list[Any]:
-    body = {
-        "version": "4",
-        "groupKey": "{}:{}",
-        "status": "firing",
-        "receiver": "nightowl",
-        "alerts": list(alerts),
-    }
-    return list(AlertmanagerSource().parse(json.dumps(body).encode(), {}).alerts)
-
-
-# through a launched nightowl: the dispatcher and the resolution check ------------------------
 
 
 @pytest.fixture
