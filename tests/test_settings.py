@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.domain import Autonomy, Stage
+from nightowl.domain import Autonomy, StageName
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings, load_settings
 
@@ -60,7 +60,7 @@ webhooks:
     assert (settings.server.host, settings.server.port) == ("0.0.0.0", 9000)
     assert settings.policy.autonomy is Autonomy.ACT
     assert settings.policy.service_autonomy == {"payments": Autonomy.OBSERVE}
-    assert settings.workflow.pause_after_stage is Stage.DIAGNOSE
+    assert settings.workflow.pause_after_stage is StageName.DIAGNOSE
     assert settings.webhook_tokens("alertmanager") == ["am-token", "shared-token"]
     assert settings.webhook_tokens("grafana") == ["shared-token"]
 

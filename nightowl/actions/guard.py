@@ -12,7 +12,7 @@ from collections.abc import Callable
 from nightowl.actions.protocol import ActionDriver
 from nightowl.domain import ActionResult, ActionSpec
 from nightowl.errors import HaltedError
-from nightowl.store.control import ControlStore, KillSwitch
+from nightowl.store.control import ControlStore
 
 
 class GuardedDriver:
@@ -44,12 +44,6 @@ def killswitch_check(control: ControlStore) -> Callable[[str], None]:
     def check(driver: str) -> None:
         state = control.killswitch()
         if state.on:
-            raise HaltedError(halted_message(state), driver=driver)
+            raise HaltedError(state.message(), driver=driver)
 
     return check
-
-
-def halted_message(state: KillSwitch) -> str:
-    who = f" by {state.by}" if state.by else ""
-    why = f" ({state.reason})" if state.reason else ""
-    return f"the kill switch is on{who}{why}: nothing was written"

@@ -29,7 +29,7 @@ from nightowl.agent.redact import Redactor
 from nightowl.agent.schema import Finding, LlmDiagnosis, Narrative, Proposals
 from nightowl.agent.toolsets import Scope, Sources, build
 from nightowl.clock import Clock
-from nightowl.domain import Diagnosis, EvidenceKind, Incident
+from nightowl.domain import Diagnosis, Incident
 from nightowl.errors import NightowlError
 from nightowl.settings import Settings
 from nightowl.store.llm import AgentRun, LlmStore
@@ -87,11 +87,7 @@ class Investigator:
         finding, problems = found.output, Counter(found.refused)
         accepted = False
         if finding is not None and finding.root_cause is not None:
-            deploys = [
-                str(e.data.get("version"))
-                for e in incident.evidence
-                if e.kind is EvidenceKind.DEPLOY
-            ]
+            deploys = [e.change.version for e in incident.evidence if e.change is not None]
             unsupported = audit.check_finding(finding, self.store.tool_calls(incident.id), deploys)
             problems += unsupported
             accepted = not unsupported

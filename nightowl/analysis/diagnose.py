@@ -75,7 +75,7 @@ def rank_root_causes(obs: Observations | None, evidence: Sequence[Evidence]) -> 
         for e in evidence
         if e.kind is EvidenceKind.METRIC_CHANGE
         and e.signal in SYMPTOMS
-        and e.data.get("direction") == 1
+        and e.rising
         and e.onset is not None
     ]
     if not onsets:

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from nightowl.analysis.anomaly.evidence import metric_evidence
 from nightowl.analysis.logs.evidence import deploy_diff, top_error_templates
 from nightowl.analysis.logs.timeline import detect_error_spike, level_timeline
-from nightowl.domain import Evidence, EvidenceKind, LogRecord, Observations
+from nightowl.domain import (
+    AnomalyScore,
+    Evidence,
+    EvidenceKind,
+    LogRecord,
+    Observations,
+    TemplateLines,
+)
 
 TOP_TEMPLATES = 3
 MAX_LINKS = 5
@@ -37,12 +44,12 @@ def log_template_evidence(obs: Observations) -> list[Evidence]:
                     query=f"level>=ERROR service={service} template={t.template_id}",
                     onset=t.first_seen,
                     magnitude=float(t.count),
-                    data={
-                        "template": t.template,
-                        "count": t.count,
-                        "example": t.example,
-                        "lines": _links(records, t.line_indices),
-                    },
+                    detail=TemplateLines(
+                        template=t.template,
+                        count=t.count,
+                        example=t.example,
+                        lines=_links(records, t.line_indices),
+                    ),
                 )
             )
         deploys = [d for d in obs.deploys if d.service == service]
@@ -60,12 +67,12 @@ def log_template_evidence(obs: Observations) -> list[Evidence]:
                         query=f"service={service} since={latest.at.isoformat()}",
                         onset=t.first_seen,
                         magnitude=float(t.count),
-                        data={
-                            "template": t.template,
-                            "new_since": latest.version,
-                            "example": t.example,
-                            "lines": _links(records, t.line_indices),
-                        },
+                        detail=TemplateLines(
+                            template=t.template,
+                            new_since=latest.version,
+                            example=t.example,
+                            lines=_links(records, t.line_indices),
+                        ),
                     )
                 )
     return out
@@ -85,7 +92,9 @@ def _spike(service: str, records: Sequence[LogRecord], source: str) -> list[Evid
             query=f"level>=ERROR service={service} timeline",
             onset=spike.onset,
             magnitude=float(spike.peak_errors),
-            data={"total_errors": spike.total_errors, "lines": _links(records, spike.line_indices)},
+            detail=TemplateLines(
+                total_errors=spike.total_errors, lines=_links(records, spike.line_indices)
+            ),
         )
     ]
 
@@ -112,13 +121,13 @@ def anomaly_evidence(obs: Observations) -> list[Evidence]:
             query=f'{a.metric}{{service="{a.service}"}}',
             onset=a.onset,
             magnitude=a.magnitude,
-            data={
-                "score": a.score,
-                "direction": str(a.direction),
-                "baseline": a.baseline,
-                "observed": a.observed,
-                "order": order[a.service],
-            },
+            detail=AnomalyScore(
+                score=a.score,
+                direction=str(a.direction),
+                baseline=a.baseline,
+                observed=a.observed,
+                order=order[a.service],
+            ),
         )
         for a in found.anomalies
     ]

@@ -12,7 +12,20 @@ from collections import Counter
 from nightowl.analysis.changes import detect_change, detect_growth
 from nightowl.analysis.enrich import anomaly_evidence, log_template_evidence
 from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy
-from nightowl.domain import Evidence, EvidenceKind, LogLevel, Observations, SignalKind
+from nightowl.domain import (
+    Change,
+    ClusterWarning,
+    ErrorLines,
+    Evidence,
+    EvidenceKind,
+    Growth,
+    LogLevel,
+    Observations,
+    PatternLines,
+    PodTrouble,
+    Shift,
+    SignalKind,
+)
 
 GROWTH_SIGNALS = (SignalKind.MEMORY,)
 MASK = re.compile(r"0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+(?:\.\d+)?", re.IGNORECASE)
@@ -64,11 +77,11 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         query=query,
                         onset=change.onset,
                         magnitude=change.ratio,
-                        data={
-                            "baseline": change.baseline,
-                            "level": change.level,
-                            "direction": change.direction,
-                        },
+                        detail=Shift(
+                            baseline=change.baseline,
+                            level=change.level,
+                            direction=1 if change.direction > 0 else -1,
+                        ),
                     )
                 )
             if name in GROWTH_SIGNALS and (growth := detect_growth(series)):
@@ -84,7 +97,7 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         query=query,
                         onset=growth.start,
                         magnitude=1 + growth.growth,
-                        data={"rho": growth.rho, "growth": growth.growth},
+                        detail=Growth(rho=growth.rho, growth=growth.growth),
                     )
                 )
     return out
@@ -102,7 +115,7 @@ def _deploy_evidence(obs: Observations) -> list[Evidence]:
             source=d.source,
             query=f"deploys of {d.service}",
             onset=d.at,
-            data={"version": d.version, "previous_version": d.previous_version, "commit": d.commit},
+            detail=Change(version=d.version, previous_version=d.previous_version, commit=d.commit),
         )
         for d in obs.deploys
     ]
@@ -130,7 +143,7 @@ def _log_evidence(obs: Observations) -> list[Evidence]:
                 query=f"level>=ERROR service={service}",
                 onset=onset if isinstance(onset, type(obs.start)) else None,
                 magnitude=float(len(messages)),
-                data={"lines": len(messages), "templates": len(templates), "top_template": top},
+                detail=ErrorLines(lines=len(messages), templates=len(templates), top_template=top),
             )
         )
     return out
@@ -163,7 +176,7 @@ def _pattern_evidence(obs: Observations, taxonomy: Taxonomy) -> list[Evidence]:
                 query=f"level>=WARN service={service} ({pattern})",
                 onset=at if isinstance(at, type(obs.start)) else None,
                 magnitude=float(len(lines)),
-                data={"pattern": pattern, "lines": len(lines), "example": example},
+                detail=PatternLines(pattern=pattern, lines=len(lines), example=example),
             )
         )
     return out
@@ -199,7 +212,7 @@ def _pod_evidence(obs: Observations) -> list[Evidence]:
                         source=source,
                         query=f"pods of {service}",
                         magnitude=float(value),
-                        data={"direction": 1, "pods": len(pods)},
+                        detail=PodTrouble(pods=len(pods)),
                     )
                 )
     return out
@@ -220,7 +233,7 @@ def _event_evidence(obs: Observations) -> list[Evidence]:
                     source=source,
                     query=f"events of {e.service}",
                     onset=e.at,
-                    data={"change": "config", "version": f"config@{e.at:%H%M%S}"},
+                    detail=Change(version=f"config@{e.at:%H%M%S}", config=True),
                 )
             )
         elif e.type == "Warning" and e.service:
@@ -234,7 +247,7 @@ def _event_evidence(obs: Observations) -> list[Evidence]:
                     source=source,
                     query=f"events of {e.service}",
                     onset=e.at,
-                    data={"reason": e.reason, "count": e.count},
+                    detail=ClusterWarning(reason=e.reason, count=e.count),
                 )
             )
     return list({e.id: e for e in out}.values())

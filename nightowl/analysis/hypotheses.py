@@ -49,8 +49,12 @@ class EvidenceIndex:
         return [
             e
             for e in self.find(EvidenceKind.METRIC_CHANGE, service)
-            if e.signal in wanted and e.data.get("direction") == 1
+            if e.signal in wanted and e.rising
         ]
+
+
+def _version(e: Evidence) -> str:
+    return e.change.version if e.change else ""
 
 
 Rule = Callable[[EvidenceIndex, AnalysisSettings, str | None], list[Hypothesis]]
@@ -112,7 +116,7 @@ def bad_deploy(
             for e in index.rises(service, [SignalKind.REQUEST_RATE.value])
             if (e.magnitude or 1) >= 1.5
         ]
-        version = str(deploy.data.get("version"))
+        version = deploy.change.version if deploy.change else ""
         signals = {e.signal for e in after}
         score = (
             0.1
@@ -161,7 +165,7 @@ def memory_leak(
         summary = f"{service} memory climbs steadily since {start:%H:%M}"
         if deploys:
             summary += (
-                f", but the climb began with deploy {deploys[0].data.get('version')}: "
+                f", but the climb began with deploy {_version(deploys[0])}: "
                 "the leak came with the deploy, so a rollback fixes it and a restart only postpones it"
             )
         out.append(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from nightowl.domain import Alert, AlertStatus, Category, Severity, Triage
+from nightowl.domain.vocabulary import severity_in
 
 # Checked in order; the first category whose words appear wins. Security first: it must never be
 # mistaken for a mere availability problem.
@@ -35,20 +36,6 @@ CATEGORY_WORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
         ),
     ),
 )
-
-SEVERITY_WORDS = {
-    "critical": Severity.CRITICAL,
-    "page": Severity.CRITICAL,
-    "p1": Severity.CRITICAL,
-    "high": Severity.HIGH,
-    "error": Severity.HIGH,
-    "p2": Severity.HIGH,
-    "warning": Severity.WARNING,
-    "warn": Severity.WARNING,
-    "p3": Severity.WARNING,
-    "info": Severity.INFO,
-    "none": Severity.INFO,
-}
 
 
 def triage(alerts: Sequence[Alert]) -> Triage:
@@ -85,12 +72,7 @@ def _category(alerts: Sequence[Alert], reasons: list[str]) -> Category:
 
 def _severity(alerts: Sequence[Alert], reasons: list[str]) -> Severity:
     order = list(Severity)
-    found = [
-        SEVERITY_WORDS[s]
-        for a in alerts
-        if (s := (a.labels.get("severity") or a.labels.get("priority") or "").lower())
-        in SEVERITY_WORDS
-    ]
+    found = [s for a in alerts if (s := severity_in(a.labels)) is not None]
     if not found:
         reasons.append("severity warning: no severity label")
         return Severity.WARNING

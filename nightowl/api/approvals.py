@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import nightowl_of
+from nightowl.domain import ApprovalRequest, ApprovalStatus
 from nightowl.errors import AuthError, InputError, NotFoundError
-from nightowl.store.approvals import ApprovalRequest, ApprovalStatus
 
 router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -52,7 +52,7 @@ async def list_approvals(
     incident_id: str | None = None,
 ) -> list[ApprovalRequest]:
     caller(request)
-    store = nightowl_of(request).runtime.approvals
+    store = nightowl_of(request).approvals
     return await run_in_threadpool(store.list, status=status, incident_id=incident_id)
 
 

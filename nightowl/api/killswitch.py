@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.approvals import caller
 from nightowl.api.deps import nightowl_of
-from nightowl.store.control import KillSwitch
+from nightowl.domain import KillSwitch
 
 router = APIRouter(prefix="/api/v1/killswitch", tags=["killswitch"])
 
@@ -30,7 +30,7 @@ class Switch(BaseModel):
 )
 async def get_killswitch(request: Request) -> KillSwitch:
     caller(request)
-    return await run_in_threadpool(nightowl_of(request).runtime.control.killswitch)
+    return await run_in_threadpool(nightowl_of(request).control.killswitch)
 
 
 @router.put(

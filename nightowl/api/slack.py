@@ -48,7 +48,7 @@ async def interactions(request: Request) -> Response:
     body = (await request.body())[:MAX_BODY_BYTES]
     slacks = [
         n
-        for n in unwrap(app.runtime.notifiers)
+        for n in unwrap(app.notifiers)
         if isinstance(n, SlackNotifier) and n.config.signing_secret is not None
     ]
     if not slacks:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from nightowl.approvals.requests import approvers_for
+from nightowl.approvals.people import approvers_for
+from nightowl.domain import ApprovalRequest, ApprovalStatus
 from nightowl.errors import AuthError, InputError
 from nightowl.settings import Settings
-from nightowl.store.approvals import ApprovalRequest, ApprovalStatus, ApprovalStore
+from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
 
 
@@ -29,7 +30,7 @@ def answer(
 ) -> ApprovalRequest:
     """Record ``user``'s answer. AuthError if they may not answer; InputError if it is too late."""
     request = approvals.get(request_id)
-    allowed = approvers_for(settings, request.service)
+    allowed = approvers_for(settings.approvals, request.service)
     verb = "approve" if approve else "deny"
     if user not in allowed:
         audit.append(

@@ -1,24 +1,20 @@
-"""Approval requests: what the human is shown, who may answer, and how a request ends."""
+"""Approval requests: what the human is shown, and how a request ends (who may answer: people.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from nightowl.domain import ActionResult, Decision, Incident, Verdict
-from nightowl.settings import Settings
-from nightowl.store.approvals import ApprovalRequest, ApprovalStatus
+from nightowl.domain import (
+    ActionResult,
+    ApprovalRequest,
+    ApprovalStatus,
+    Decision,
+    Incident,
+    Verdict,
+)
 
 TOPIC = "approval"
 """The DBOS message topic an answer is sent on (to the incident's workflow)."""
-
-
-def approvers_for(settings: Settings, service: str) -> tuple[str, ...]:
-    """Who may approve actions on ``service``: its own list plus the '*' list."""
-    people = [
-        *settings.approvals.approvers.get(service, []),
-        *settings.approvals.approvers.get("*", []),
-    ]
-    return tuple(dict.fromkeys(people))
 
 
 def request_id(idempotency_key: str) -> str:

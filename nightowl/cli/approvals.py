@@ -17,8 +17,9 @@ from rich.table import Table
 
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import ApprovalStatus
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalStatus, ApprovalStore
+from nightowl.store.approvals import ApprovalStore
 
 approvals_app = typer.Typer(help="Approval requests waiting for a human.", no_args_is_help=True)
 AsOpt = Annotated[str | None, typer.Option("--as", help="Answer as this user (default: you).")]

@@ -17,14 +17,13 @@ from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import Incident, Severity
+from nightowl.domain import ApprovalStatus, Incident, Severity
 from nightowl.errors import ConfigError
 from nightowl.eval.scenarios import eval_settings, judge, scenario_files
 from nightowl.eval.scorecard import ScenarioResult, Scorecard, regressions, score
 from nightowl.settings import Settings
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.scenario import Scenario, load_scenario
-from nightowl.store.approvals import ApprovalStatus
 from nightowl.workflow import engine
 
 
@@ -135,7 +134,7 @@ async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> In
             for incident_id in incident_ids:
                 waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
                 while not waiting.done():
-                    for req in app.runtime.approvals.list(
+                    for req in app.approvals.list(
                         status=ApprovalStatus.PENDING, incident_id=incident_id
                     ):
                         await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)

@@ -15,11 +15,11 @@ import typer
 
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import utc
+from nightowl.domain import KillSwitch, utc
 from nightowl.errors import AuthError
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
-from nightowl.store.control import ControlStore, KillSwitch
+from nightowl.store.control import ControlStore
 
 killswitch_app = typer.Typer(
     help="Stop (or resume) every write nightowl makes.", no_args_is_help=True

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from nightowl.cli.common import console, err_console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
+from nightowl.domain import StageName
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
 from nightowl.registry import DRIVERS, resolve
 from nightowl.runbooks.catalog import BUILTIN_DIR, facts_of, load_runbook, previous_version_of
@@ -92,14 +93,15 @@ def plan_cmd(
 async def _preview(app: object, name: str, incident_id: str) -> Table:
     from nightowl.app import Nightowl
     from nightowl.policy.gate import evaluate
-    from nightowl.workflow.facts import gather_facts
+    from nightowl.policy.stage import Gate
 
     assert isinstance(app, Nightowl)
-    rt = app.runtime
-    books = {b.name: b for b in rt.runbooks}
+    gate = app.pipeline.stages[StageName.GATE]
+    assert isinstance(gate, Gate)
+    books = app.runbooks.by_name
     if name not in books:
         raise NotFoundError(f"no runbook {name!r}; known: {', '.join(sorted(books))}")
-    incident = rt.store.get(incident_id)
+    incident = app.store.get(incident_id)
     if incident.diagnosis is None or incident.diagnosis.root_cause is None:
         raise NightowlError(f"incident {incident_id} has no root cause to plan for")
     facts = facts_of(
@@ -112,10 +114,11 @@ async def _preview(app: object, name: str, incident_id: str) -> Table:
     table = Table(title=f"runbook {name} on {incident_id} (dry run: nothing is written)")
     for col in ("step", "action", "would do", "blast radius", "policy"):
         table.add_column(col)
-    killswitch = rt.control.killswitch()
+    killswitch = app.control.killswitch()
     for n, action in enumerate(interpret(books[name], facts, incident_id, "preview")):
-        got, preview = await gather_facts(rt, incident_id, action, books, killswitch)
-        decision = evaluate(got, rt.settings.policy, rt.cedar)
+        got, seen = await gate.facts(incident_id, action, killswitch)
+        decision = evaluate(got, app.settings.policy, gate.cedar)
+        preview = seen.result
         radius = got.blast_radius.summary if got.blast_radius else "-"
         table.add_row(
             str(n + 1),

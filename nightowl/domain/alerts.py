@@ -6,9 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from nightowl.domain.base import Model
-
-SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job", "container")
-"""Labels that name the affected service, most specific first."""
+from nightowl.domain.vocabulary import service_in
 
 
 class AlertStatus(StrEnum):
@@ -36,10 +34,7 @@ class Alert(Model):
 
     @property
     def service(self) -> str | None:
-        for key in SERVICE_LABELS:
-            if value := self.labels.get(key):
-                return value
-        return None
+        return service_in(self.labels)
 
     @property
     def severity(self) -> str | None:

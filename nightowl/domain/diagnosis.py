@@ -1,11 +1,11 @@
-"""Evidence, hypotheses and the diagnosis they lead to."""
+"""Hypotheses and the diagnosis they lead to (the evidence they cite is in ``evidence.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from nightowl.domain.base import Model, Scalar
+from nightowl.domain.base import Model
 
 
 class FaultKind(StrEnum):
@@ -23,31 +23,6 @@ class FaultKind(StrEnum):
     CERTIFICATE_EXPIRY = "certificate_expiry"
     NETWORK_DNS = "network_dns"
     DATABASE_SLOWNESS = "database_slowness"
-
-
-class EvidenceKind(StrEnum):
-    METRIC_CHANGE = "metric_change"
-    MONOTONIC_GROWTH = "monotonic_growth"
-    DEPLOY = "deploy"
-    LOG_ERRORS = "log_errors"
-    LOG_TEMPLATE = "log_template"
-    ANOMALY = "anomaly"
-    UNAVAILABLE = "unavailable"
-
-
-class Evidence(Model):
-    """One observation, with where it came from (``source``, ``query``) so a human can check it."""
-
-    id: str
-    kind: EvidenceKind
-    service: str | None
-    summary: str
-    source: str
-    query: str
-    signal: str | None = None
-    onset: datetime | None = None
-    magnitude: float | None = None
-    data: dict[str, Scalar] = {}
 
 
 class HypothesisStatus(StrEnum):

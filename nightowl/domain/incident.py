@@ -7,11 +7,13 @@ from enum import StrEnum
 
 from nightowl.domain.alerts import Alert
 from nightowl.domain.base import Model
-from nightowl.domain.diagnosis import Diagnosis, Evidence, Hypothesis
+from nightowl.domain.diagnosis import Diagnosis, Hypothesis
+from nightowl.domain.evidence import Evidence
 from nightowl.domain.remediation import ActionResult, ActionSpec, Decision, Verification
+from nightowl.domain.vocabulary import Severity
 
 
-class Stage(StrEnum):
+class StageName(StrEnum):
     """The stages of an incident, in pipeline order (the order itself lives in workflow/)."""
 
     TRIAGE = "triage"
@@ -51,13 +53,6 @@ class Category(StrEnum):
     SECURITY = "security"
 
 
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    WARNING = "warning"
-    INFO = "info"
-
-
 class Triage(Model):
     category: Category
     severity: Severity
@@ -66,7 +61,7 @@ class Triage(Model):
 
 
 class StageRecord(Model):
-    stage: Stage
+    stage: StageName
     status: StageStatus
     started_at: datetime
     finished_at: datetime | None = None

@@ -29,6 +29,11 @@ class Risk(StrEnum):
     HIGH = "high"
 
 
+READ_ONLY_KINDS = frozenset({"wait"})
+"""Action kinds that change nothing and need no driver; every other kind is at least a low-risk
+write."""
+
+
 class ActionSpec(Model):
     """A remediation step chosen by a runbook: what to do, to which service, and how to undo it."""
 

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from nightowl.domain import ActionStatus, Incident, Stage
+from nightowl.domain import ActionStatus, Incident, StageName
 from nightowl.eval.scorecard import ScenarioResult
 from nightowl.settings import Settings
 from nightowl.sim.scenario import Scenario
@@ -53,8 +53,8 @@ def judge(scenario: Scenario, incident: Incident) -> ScenarioResult:
     executed = tuple(
         a.kind for a in incident.actions if a.status is ActionStatus.SUCCEEDED and not a.dry_run
     )
-    started = next((s.started_at for s in incident.stages if s.stage is Stage.TRIAGE), None)
-    diagnosed = next((s for s in incident.stages if s.stage is Stage.DIAGNOSE), None)
+    started = next((s.started_at for s in incident.stages if s.stage is StageName.TRIAGE), None)
+    diagnosed = next((s for s in incident.stages if s.stage is StageName.DIAGNOSE), None)
     seconds = (
         (diagnosed.finished_at - started).total_seconds()
         if started and diagnosed and diagnosed.finished_at

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from nightowl.domain import AlertState, Severity
+from nightowl.domain.topology import Topology
+from nightowl.domain.vocabulary import SEVERITY_WORDS, service_in
 from nightowl.intake.inhibit import CompiledRule, inhibitor
 from nightowl.settings import IntakeSettings
 from nightowl.store.groups import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
@@ -23,23 +25,10 @@ STORM_COUNT_CAP = 10
 """Recent alerts are counted up to this many times the storm limit (beyond it: "N+")."""
 CHAIN_HOPS = 3
 """How many calls apart two services may be and still have their alerts correlated."""
-SERVICE_LABELS = ("service", "app", "app_kubernetes_io_name", "job", "container")
-SEVERITY = {
-    "critical": Severity.CRITICAL,
-    "page": Severity.CRITICAL,
-    "p1": Severity.CRITICAL,
-    "error": Severity.HIGH,
-    "high": Severity.HIGH,
-    "p2": Severity.HIGH,
-    "warning": Severity.WARNING,
-    "warn": Severity.WARNING,
-    "p3": Severity.WARNING,
-    "info": Severity.INFO,
-}
 
 
 def service_of(state: AlertState) -> str | None:
-    return next((state.labels[k] for k in SERVICE_LABELS if state.labels.get(k)), None)
+    return service_in(state.labels)
 
 
 def planner(settings: IntakeSettings, rules: Sequence[CompiledRule]) -> Plan:
@@ -91,12 +80,9 @@ def _related(
     for incident in incidents:
         if incident.correlation_key == f"service:{service}" or incident.service == service:
             return incident, f"same service {service} as the open incident"
-    downstream = _reach(service, topology)
-    callers: dict[str, list[str]] = {}
-    for caller, callees in topology.items():
-        for callee in callees:
-            callers.setdefault(callee, []).append(caller)
-    upstream = _reach(service, callers)
+    graph = Topology(topology)
+    downstream = graph.downstream(service, CHAIN_HOPS)
+    upstream = graph.upstream(service, CHAIN_HOPS)
     for incident in incidents:
         if incident.service is None:
             continue
@@ -105,18 +91,6 @@ def _related(
             how = "depend on each other" if hops == 1 else f"are {hops} calls apart"
             return incident, f"{service} and {incident.service} {how}"
     return None
-
-
-def _reach(service: str, edges: dict[str, list[str]]) -> dict[str, int]:
-    """The services reachable from ``service`` along ``edges`` within ``CHAIN_HOPS``, with their
-    distance: a slow dependency pages its callers' callers too, and they are one problem."""
-    seen: dict[str, int] = {}
-    frontier = [service]
-    for hops in range(1, CHAIN_HOPS + 1):
-        frontier = [n for s in frontier for n in edges.get(s, []) if n not in seen and n != service]
-        for n in frontier:
-            seen.setdefault(n, hops)
-    return seen
 
 
 def _main_service(states: Sequence[AlertState]) -> str | None:
@@ -136,7 +110,9 @@ def _new_incident(
     first = min(states, key=lambda s: (s.starts_at, s.fingerprint))
     seed = f"{key}|{first.fingerprint}|{first.starts_at.isoformat()}"
     severities = [
-        SEVERITY[v] for s in states if (v := s.labels.get("severity", "").lower()) in SEVERITY
+        SEVERITY_WORDS[v]
+        for s in states
+        if (v := s.labels.get("severity", "").lower()) in SEVERITY_WORDS
     ]
     order = list(Severity)
     return NewIncident(

@@ -27,13 +27,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SecretStr
 
-from nightowl.domain import Model, Notification
+from nightowl.domain import ApprovalStatus, Model, Notification
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.notify.protocol import Message, Notifier
 from nightowl.notify.redact import redact
 from nightowl.settings import NotifySettings, RouteMatch
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalStatus, ApprovalStore
+from nightowl.store.approvals import ApprovalStore
 
 
 class PendingApproval(Model):

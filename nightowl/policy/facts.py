@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from nightowl.domain import ActionSpec, Autonomy, BlastRadius, Model, Risk, Verdict
+from nightowl.domain.remediation import READ_ONLY_KINDS
 
 
 class Criticality(StrEnum):
@@ -45,9 +46,6 @@ class Finding(Model):
 
 
 SEVERITY = {Verdict.ALLOW: 0, Verdict.REQUIRE_APPROVAL: 1, Verdict.DENY: 2}
-
-READ_ONLY_KINDS = frozenset({"wait"})
-"""Steps that change nothing; every other kind is at least a low-risk write."""
 
 MINIMUM_TIER: dict[str, Risk] = {
     "drain_node": Risk.HIGH,

@@ -84,7 +84,11 @@ def markers(incident: Incident, service: str, signal: str) -> list[Marker]:
             continue
         if e.kind is EvidenceKind.DEPLOY:
             out.append(
-                Marker(at=e.onset, label=f"deploy {e.data.get('version', '')}", kind="deploy")
+                Marker(
+                    at=e.onset,
+                    label=f"deploy {e.change.version if e.change else ''}",
+                    kind="deploy",
+                )
             )
         elif e.signal == signal and e.kind in (
             EvidenceKind.METRIC_CHANGE,

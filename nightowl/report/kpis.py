@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from nightowl.domain import ActionStatus, IncidentStatus, Model
-from nightowl.store.approvals import ApprovalRow, ApprovalStatus
+from nightowl.domain import ActionStatus, ApprovalStatus, IncidentStatus, Model
+from nightowl.store.approvals import ApprovalRow
 from nightowl.store.llm import LlmCallRow
 from nightowl.store.sessions import Sessions
 from nightowl.store.tables import ActionRow, DecisionRow, IncidentRow

@@ -13,7 +13,6 @@ from nightowl.domain import (
     ActionSpec,
     Category,
     Diagnosis,
-    EvidenceKind,
     Incident,
     Scalar,
     Severity,
@@ -136,7 +135,7 @@ def previous_version_of(incident: Incident) -> str | None:
     """The version before the deploy the diagnosis blames, from the deploy evidence."""
     cause = incident.diagnosis.root_cause if incident.diagnosis else None
     for e in incident.evidence:
-        if cause and e.kind is EvidenceKind.DEPLOY and e.data.get("version") == cause.deploy:
-            previous = e.data.get("previous_version")
-            return str(previous) if previous else None
+        change = e.change
+        if cause and change is not None and change.version == cause.deploy:
+            return change.previous_version or None
     return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from nightowl.domain import Stage
+from nightowl.domain import StageName
 from nightowl.settings.base import Section
 
 
@@ -24,7 +24,7 @@ class ServerSettings(Section):
 
 
 class WorkflowSettings(Section):
-    pause_after_stage: Stage | None = Field(
+    pause_after_stage: StageName | None = Field(
         default=None, description="Chaos testing: sleep after this stage completes."
     )
     pause_seconds: float = 0.0

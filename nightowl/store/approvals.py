@@ -9,45 +9,15 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Engine, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nightowl.domain import ActionSpec, BlastRadius, Model
+from nightowl.domain import ApprovalRequest, ApprovalStatus
 from nightowl.errors import InputError, NotFoundError
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import Base, UTCDateTime
-
-
-class ApprovalStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DENIED = "denied"
-    EXPIRED = "expired"
-
-
-class ApprovalRequest(Model):
-    """One action waiting for a human: the evidence, the action, its blast radius and rollback."""
-
-    id: str
-    incident_id: str
-    service: str
-    action: ActionSpec
-    plan: str
-    blast_radius: BlastRadius | None = None
-    rollback: str
-    diagnosis: str
-    evidence: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    approvers: tuple[str, ...] = ()
-    status: ApprovalStatus = ApprovalStatus.PENDING
-    requested_at: datetime
-    expires_at: datetime
-    decided_at: datetime | None = None
-    decided_by: str | None = None
-    reason: str = ""
 
 
 class ApprovalRow(Base):

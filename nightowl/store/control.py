@@ -15,7 +15,7 @@ from sqlalchemy import Engine, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import JSON
 
-from nightowl.domain import ActionStatus, Model
+from nightowl.domain import ActionStatus, KillSwitch
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import ActionRow, Base, UTCDateTime
 
@@ -30,15 +30,6 @@ class ControlRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class KillSwitch(Model):
-    """While ``on``, nightowl writes nothing anywhere: no action, no rollback."""
-
-    on: bool = False
-    by: str | None = None
-    reason: str = ""
-    at: datetime | None = None
 
 
 class ControlStore:

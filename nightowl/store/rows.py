@@ -28,7 +28,7 @@ from nightowl.domain import (
     Notification,
     Report,
     Severity,
-    Stage,
+    StageName,
     StageRecord,
     StageStatus,
     Triage,
@@ -46,7 +46,7 @@ from nightowl.store.tables import (
     StageRunRow,
 )
 
-STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
+STAGE_ORDER = {stage.value: index for index, stage in enumerate(StageName)}
 
 
 def dump(model: Model) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def latest_stages(rows: Iterable[StageRunRow]) -> tuple[StageRecord, ...]:
     ordered = sorted(latest.values(), key=lambda row: STAGE_ORDER.get(row.stage, len(STAGE_ORDER)))
     return tuple(
         StageRecord(
-            stage=Stage(row.stage),
+            stage=StageName(row.stage),
             status=StageStatus(row.status),
             started_at=row.started_at,
             finished_at=row.finished_at,

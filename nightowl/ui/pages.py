@@ -20,12 +20,11 @@ from fastapi.responses import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.domain import Incident, IncidentStatus
+from nightowl.domain import ApprovalRequest, Incident, IncidentStatus
 from nightowl.errors import NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.html import render_html
 from nightowl.report.kpis import compute
-from nightowl.store.approvals import ApprovalRequest
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
 
@@ -99,9 +98,7 @@ async def stamp(request: Request, incident_id: str) -> Response:
     found = await _incident(request, incident_id)
     if isinstance(found, Response):
         return JSONResponse({"error": "no such incident"}, 404)
-    asked = await run_in_threadpool(
-        ui_of(request).app.runtime.approvals.list, incident_id=incident_id
-    )
+    asked = await run_in_threadpool(ui_of(request).app.approvals.list, incident_id=incident_id)
     return PlainTextResponse(stamp_of(found, asked))
 
 
@@ -164,7 +161,7 @@ async def killswitch(request: Request) -> Response:
 
 async def _banner(request: Request) -> dict[str, Any]:
     """The kill switch's state, shown on every page while it is on."""
-    state = await run_in_threadpool(ui_of(request).app.runtime.control.killswitch)
+    state = await run_in_threadpool(ui_of(request).app.control.killswitch)
     return {"killswitch": state}
 
 
@@ -178,10 +175,10 @@ async def _incident(request: Request, incident_id: str) -> Incident | Response:
 
 
 def _details(request: Request, incident: Incident) -> dict[str, Any]:
-    rt = ui_of(request).app.runtime
-    records = list(rt.audit.records(incident_id=incident.id))
+    app = ui_of(request).app
+    records = list(app.audit.records(incident_id=incident.id))
     return {
-        "approvals": rt.approvals.list(incident_id=incident.id),
+        "approvals": app.approvals.list(incident_id=incident.id),
         "audit": records[-200:],
         "evidence_by_id": {e.id: e for e in incident.evidence},
         "decisions": {d.idempotency_key: d for d in incident.decisions},
@@ -199,7 +196,7 @@ async def _charts(request: Request, incident: Incident) -> list[chart_lib.Chart]
     try:
         return await asyncio.wait_for(
             chart_lib.capture(
-                app.runtime.metrics,
+                app.reads.metrics,
                 incident,
                 app.clock.now(),
                 app.settings.gather.step_seconds,

@@ -22,7 +22,7 @@ def symptoms(evidence: Sequence[Evidence], services: Sequence[str]) -> list[Evid
         if e.kind is EvidenceKind.METRIC_CHANGE
         and e.service in wanted
         and e.signal in CHECKED
-        and e.data.get("direction") == 1
+        and e.rising
     ]
 
 
@@ -37,7 +37,7 @@ def judge(
     checks = []
     for e in symptoms_before:
         series = after.get(e.service or "", {}).get(e.signal or "")
-        baseline = float(e.data.get("baseline") or 0.0)
+        baseline = e.baseline or 0.0
         limit = max(baseline * tolerance, ABSOLUTE_FLOOR.get(e.signal or "", 0.0))
         if series is None or not series.values:
             checks.append(

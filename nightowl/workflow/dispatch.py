@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from nightowl.domain import IncidentStatus
 from nightowl.intake.service import Intake
-from nightowl.notify.protocol import Message, Notifier
+from nightowl.notify.broadcast import Broadcast
 from nightowl.store import IncidentStore
 from nightowl.store.groups import FlushResult
 from nightowl.workflow import engine
@@ -28,12 +28,12 @@ class Dispatcher:
         self,
         intake: Intake,
         store: IncidentStore,
-        notifiers: list[Notifier],
+        broadcast: Broadcast,
         interval: float = 0.25,
     ) -> None:
         self.intake = intake
         self.store = store
-        self.notifiers = notifiers
+        self.broadcast = broadcast
         self.interval = interval
 
     async def flush(self, group_keys: Iterable[str]) -> list[FlushResult]:
@@ -78,9 +78,4 @@ class Dispatcher:
             if result.kind == "update"
             else f"reminder: the incident is still {incident.status.value}"
         )
-        message = Message(
-            incident_id=incident.id, title=incident.title, status=incident.status.value, text=text
-        )
-        for notifier in self.notifiers:
-            note = await notifier.send(message)
-            await asyncio.to_thread(self.store.add_notification, incident.id, note)
+        await self.broadcast.page(incident, text)

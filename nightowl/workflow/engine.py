@@ -4,130 +4,197 @@ Each stage is a DBOS step, so after a crash DBOS replays the workflow and comple
 their recorded outcome instead of running again; only a stage that was interrupted runs again (its
 ``attempt`` goes up, and its writes replace the earlier attempt's). Starting the workflow with an id
 that exists returns the existing run: a webhook delivered twice never starts a second one.
+
+The engine loads the incident once per stage round and passes it in; the control flow between
+stages is the state machine in ``machine.py``; the observations a stage returns are stored once
+(``ObservationStore``) and only their reference travels in DBOS's step results.
+
+DBOS calls workflow and step functions by name (also when it recovers them after a crash), so they
+cannot take the pipeline as an argument: the composition root binds one ``Pipeline`` per process
+(``bind``) before DBOS launches.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
-from nightowl.domain import IncidentStatus, Stage, StageRecord, StageStatus
-from nightowl.errors import NightowlError
-from nightowl.notify.protocol import Message
-from nightowl.workflow.outcome import Carry, Outcome
-from nightowl.workflow.recheck import recheck
-from nightowl.workflow.runtime import current
-from nightowl.workflow.stages import ALWAYS_RUN, LOOK_AGAIN_FROM, PIPELINE, REDIAGNOSE_FROM
+from nightowl.clock import Clock
+from nightowl.domain import (
+    Incident,
+    IncidentStatus,
+    Next,
+    Observations,
+    Reply,
+    Round,
+    Stage,
+    StageContext,
+    StageName,
+    StageRecord,
+    StageResult,
+    StageStatus,
+)
+from nightowl.domain.base import Model
+from nightowl.errors import ConfigError, NightowlError
+from nightowl.notify.broadcast import Broadcast
+from nightowl.store import IncidentStore
+from nightowl.store.observations import ObservationStore
+from nightowl.verify.recheck import ResolutionCheck
+from nightowl.workflow.machine import Machine, Outcome
+from nightowl.workflow.pipeline import PIPELINE
 
 log = logging.getLogger(__name__)
-STAGES = dict(PIPELINE)
+AfterStage = Callable[[StageName], Awaitable[None]]
+
+
+class StepInput(Model):
+    """What a stage step is called with (recorded by DBOS: small)."""
+
+    round: Round = Round()
+    reply: Reply | None = None
+
+
+@dataclass
+class Pipeline:
+    """The stages and what the engine itself needs, built by the composition root."""
+
+    stages: Mapping[StageName, Stage]
+    store: IncidentStore
+    observations: ObservationStore
+    resolution: ResolutionCheck
+    broadcast: Broadcast
+    clock: Clock
+    look_again_seconds: float = 0.0
+    after_stage: AfterStage | None = None
+    """Called after every stage; the lab's crash tests pause here to kill the process."""
+
+    def __post_init__(self) -> None:
+        missing = [name.value for name in PIPELINE if name not in self.stages]
+        if missing:
+            raise ConfigError(f"the pipeline has no stage for {', '.join(missing)}")
+        self._cache: OrderedDict[str, Observations | None] = OrderedDict()
+
+    async def load(self, ref: str) -> Observations | None:
+        """The observations stored under ``ref`` (a few recent ones are kept in memory)."""
+        if ref not in self._cache:
+            self._cache[ref] = await asyncio.to_thread(self.observations.load, ref)
+            while len(self._cache) > 4:
+                self._cache.popitem(last=False)
+        return self._cache[ref]
+
+    async def run_stage(
+        self, incident_id: str, name: StageName, given: StepInput, resume: bool
+    ) -> Outcome:
+        """Run one stage on the incident as stored now, and record how it went."""
+        incident = self.store.get(incident_id)
+        previous = next((s for s in incident.stages if s.stage is name), None)
+        attempt = (previous.attempt + (0 if resume else 1)) if previous else 1
+        started = self.clock.now()
+        running = StageRecord(
+            stage=name, status=StageStatus.RUNNING, started_at=started, attempt=attempt
+        )
+        self.store.record_stage(incident_id, running, attempt)
+        incident = _with_record(incident, running)
+        ctx = StageContext(round=given.round, reply=given.reply, loader=self.load)
+        try:
+            result = await self.stages[name].run(ctx, incident)
+        except Exception as exc:  # recorded on the incident; the workflow goes on to report
+            detail = str(exc) if isinstance(exc, NightowlError) else f"{type(exc).__name__}: {exc}"
+            log.exception("stage %s of %s failed", name.value, incident_id)
+            self._finish(incident_id, running, StageStatus.FAILED, error=detail)
+            return Outcome(summary=f"failed: {detail}", failed=True)
+        self._finish(incident_id, running, StageStatus.COMPLETED, summary=result.summary)
+        return self._outcome(incident_id, given.round, result)
+
+    def _finish(
+        self, incident_id: str, running: StageRecord, status: StageStatus, **kw: str
+    ) -> None:
+        record = running.model_copy(
+            update={"status": status, "finished_at": self.clock.now(), **kw}
+        )
+        self.store.record_stage(incident_id, record, running.attempt)
+
+    def _outcome(self, incident_id: str, current: Round, result: StageResult) -> Outcome:
+        ref = None
+        if result.observations is not None:
+            key = f"look{current.looks}"
+            ref = self.observations.save(incident_id, key, result.observations, self.clock.now())
+            self._cache[ref] = result.observations
+        return Outcome(
+            summary=result.summary,
+            next=result.next,
+            wait=result.wait,
+            tried=result.tried,
+            tried_runbooks=result.tried_runbooks,
+            observations=ref,
+        )
+
+
+def _with_record(incident: Incident, record: StageRecord) -> Incident:
+    """``incident`` with ``record`` in place of its stage's earlier record (in pipeline order)."""
+    order = list(StageName)
+    stages = [s for s in incident.stages if s.stage is not record.stage]
+    stages = sorted([*stages, record], key=lambda s: order.index(s.stage))
+    return incident.model_copy(update={"stages": tuple(stages)})
+
+
+_bound: Pipeline | None = None
+
+
+def bind(pipeline: Pipeline | None) -> None:
+    """Bind the process's pipeline (the composition root does this before DBOS launches)."""
+    global _bound
+    _bound = pipeline
+
+
+def bound() -> Pipeline:
+    if _bound is None:
+        raise ConfigError("the incident pipeline is not bound: start nightowl through nightowl.app")
+    return _bound
 
 
 @DBOS.step(name="nightowl.stage")
-async def run_stage(incident_id: str, stage: str, carry_json: str, resume: bool = False) -> str:
+async def run_stage(incident_id: str, stage: str, given_json: str, resume: bool = False) -> str:
     """Run one stage; ``resume``: the same attempt, woken after the wait it asked for."""
-    rt = current()
-    name = Stage(stage)
-    previous = next((s for s in rt.store.get(incident_id).stages if s.stage is name), None)
-    attempt = (previous.attempt + (0 if resume else 1)) if previous else 1
-    started = rt.clock.now()
-    rt.store.record_stage(
-        incident_id,
-        StageRecord(stage=name, status=StageStatus.RUNNING, started_at=started, attempt=attempt),
-        attempt,
-    )
-    try:
-        outcome = await STAGES[name](rt, incident_id, Carry.model_validate_json(carry_json))
-    except Exception as exc:  # recorded on the incident; the workflow goes on to report and notify
-        detail = str(exc) if isinstance(exc, NightowlError) else f"{type(exc).__name__}: {exc}"
-        log.exception("stage %s of %s failed", stage, incident_id)
-        rt.store.record_stage(
-            incident_id,
-            StageRecord(
-                stage=name,
-                status=StageStatus.FAILED,
-                started_at=started,
-                finished_at=rt.clock.now(),
-                error=detail,
-                attempt=attempt,
-            ),
-            attempt,
-        )
-        return Outcome(summary=f"failed: {detail}", failed=True).model_dump_json()
-    rt.store.record_stage(
-        incident_id,
-        StageRecord(
-            stage=name,
-            status=StageStatus.COMPLETED,
-            started_at=started,
-            finished_at=rt.clock.now(),
-            summary=outcome.summary,
-            attempt=attempt,
-        ),
-        attempt,
-    )
+    given = StepInput.model_validate_json(given_json)
+    outcome = await bound().run_stage(incident_id, StageName(stage), given, resume)
     return outcome.model_dump_json()
 
 
 @DBOS.workflow(name="nightowl.incident")
 async def incident_workflow(incident_id: str) -> str:
-    carry, failed = Carry(), False
-    rounds: dict[str, object] = {"cycle": 0, "tried": (), "tried_runbooks": (), "looks": 0}
-    order = [stage for stage, _ in PIPELINE]
-    index = 0
-    while index < len(order):
-        stage, index = order[index], index + 1
-        if failed and stage not in ALWAYS_RUN:
-            continue
-        if stage is Stage.REPORT:
+    pipeline = bound()
+    machine = Machine(PIPELINE, pipeline.look_again_seconds)
+    while (stage := machine.stage) is not None:
+        if stage is StageName.REPORT:
             await _settle(incident_id)
-        outcome = await _run(incident_id, stage, carry)
-        failed = failed or outcome.failed
-        if outcome.carry.rediagnose and not failed:
-            # Not recovered and rolled back: another round from diagnosis, excluding what failed.
-            # Bounded: verify asks for one only while rounds remain (verify.max_cycles).
-            index = order.index(REDIAGNOSE_FROM)
-            rounds = {
-                **rounds,
-                "cycle": outcome.carry.cycle + 1,
-                "tried": outcome.carry.tried,
-                "tried_runbooks": outcome.carry.tried_runbooks,
-            }
-        elif outcome.carry.look_again and not failed:
-            # No root cause yet: wait (durably) and gather again. Bounded by analysis.look_again.
-            await DBOS.sleep_async(current().settings.analysis.look_again_seconds)
-            index = order.index(LOOK_AGAIN_FROM)
-            rounds = {**rounds, "looks": outcome.carry.looks}
-        carry = outcome.carry.model_copy(
-            update={
-                **rounds,
-                "rediagnose": False,
-                "look_again": False,
-                "waited": False,
-                "reply": None,
-            }
-        )
-        await _maybe_pause(stage)
-    if failed:
+        outcome = await _run(incident_id, stage, machine.round)
+        pause = machine.advance(outcome)
+        if pause > 0:
+            await DBOS.sleep_async(pause)  # durable: a crash resumes with the time left
+        if pipeline.after_stage is not None:
+            await pipeline.after_stage(stage)
+    if machine.failed:
         await _set_status(incident_id, IncidentStatus.ESCALATED)
     return incident_id
 
 
-async def _run(incident_id: str, stage: Stage, carry: Carry) -> Outcome:
+async def _run(incident_id: str, stage: StageName, current: Round) -> Outcome:
     """Run a stage; while it asks to wait, wait durably for a message (or the timeout) and run it
     again with what came back. ``DBOS.recv_async`` keeps its deadline in the system database, so a
     wait cut short by a crash resumes with the time that was left."""
+    given = StepInput(round=current)
     outcome = Outcome.model_validate_json(
-        await run_stage(incident_id, stage.value, carry.model_dump_json())
+        await run_stage(incident_id, stage.value, given.model_dump_json())
     )
-    while outcome.wait is not None:
-        reply = await DBOS.recv_async(outcome.wait.topic, outcome.wait.timeout_seconds)
-        woken = outcome.carry.model_copy(
-            update={"waited": True, "reply": None if reply is None else json.dumps(reply)}
-        )
+    while outcome.next is Next.WAIT and outcome.wait is not None:
+        message = await DBOS.recv_async(outcome.wait.topic, outcome.wait.timeout_seconds)
+        woken = StepInput(round=current, reply=Reply(message=message))
         outcome = Outcome.model_validate_json(
             await run_stage(incident_id, stage.value, woken.model_dump_json(), True)
         )
@@ -136,28 +203,16 @@ async def _run(incident_id: str, stage: Stage, carry: Carry) -> Outcome:
 
 @DBOS.step(name="nightowl.status")
 async def _set_status(incident_id: str, status: IncidentStatus) -> None:
-    current().store.set_status(incident_id, status)
+    bound().store.set_status(incident_id, status)
 
 
 @DBOS.step(name="nightowl.settle")
 async def _settle(incident_id: str) -> None:
     """Before the report: an incident nightowl has neither resolved nor handed to an approver is
     escalated — it did what it may (observe, dry run, nothing to do), and a human owns it now."""
-    store = current().store
+    store = bound().store
     if store.get(incident_id).status in (IncidentStatus.OPEN, IncidentStatus.INVESTIGATING):
         store.set_status(incident_id, IncidentStatus.ESCALATED)
-
-
-async def _maybe_pause(stage: Stage) -> None:
-    """Chaos testing: hold the workflow between two stages so a test can kill the process there."""
-    cfg = current().settings.workflow
-    if cfg.pause_after_stage is stage and cfg.pause_seconds > 0:
-        log.warning(
-            "pausing %.0fs after stage %s (workflow.pause_after_stage)",
-            cfg.pause_seconds,
-            stage.value,
-        )
-        await asyncio.sleep(cfg.pause_seconds)
 
 
 async def start_incident(incident_id: str) -> None:
@@ -173,29 +228,15 @@ async def wait_for(incident_id: str, timeout: float | None = None) -> None:
 
 @DBOS.step(name="nightowl.resolution_check")
 async def _check_resolution(incident_id: str) -> str:
-    rt = current()
-    incident = rt.store.get(incident_id)
-    verdict = await recheck(rt, incident)
-    rt.store.save_verification(incident_id, verdict)
-    status = IncidentStatus.RESOLVED if verdict.recovered else IncidentStatus.ESCALATED
-    rt.store.set_status(incident_id, status)
-    return verdict.summary
+    checked = await bound().resolution.run(incident_id)
+    return checked.verification.summary if checked.verification else ""
 
 
 @DBOS.step(name="nightowl.resolution_notice")
 async def _announce_resolution(incident_id: str, summary: str) -> None:
     """Tell the humans how the resolution check ended (a page nightowl raised gets resolved)."""
-    rt = current()
-    incident = rt.store.get(incident_id)
-    message = Message(
-        incident_id=incident_id,
-        title=incident.title,
-        status=incident.status.value,
-        text=summary,
-        report_path=incident.report_path,
-    )
-    for notifier in rt.notifiers:
-        rt.store.add_notification(incident_id, await notifier.send(message))
+    pipeline = bound()
+    await pipeline.broadcast.page(pipeline.store.get(incident_id), summary, report=True)
 
 
 @DBOS.workflow(name="nightowl.resolution")
@@ -207,5 +248,5 @@ async def resolution_workflow(incident_id: str) -> str:
 
 
 async def start_resolution_check(incident_id: str) -> None:
-    with SetWorkflowID(f"{incident_id}:resolution:{current().clock.now():%Y%m%dT%H%M%S}"):
+    with SetWorkflowID(f"{incident_id}:resolution:{bound().clock.now():%Y%m%dT%H%M%S}"):
         await DBOS.start_workflow_async(resolution_workflow, incident_id)

@@ -17,14 +17,20 @@ import pytest
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.app import Nightowl
 from nightowl.approvals.answers import answer
-from nightowl.domain import ActionResult, ActionStatus, IncidentStatus, Severity, Verdict
+from nightowl.domain import (
+    ActionResult,
+    ActionStatus,
+    ApprovalStatus,
+    IncidentStatus,
+    Severity,
+    Verdict,
+)
 from nightowl.errors import AuthError, HaltedError
 from nightowl.settings import Settings
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.replay import Replay
 from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalStatus
 from nightowl.store.control import ControlStore
 from tests.actions.conftest import action
 from tests.approvals.flow import auth, page, pending_request, settings_for
@@ -53,12 +59,12 @@ def runbook(tmp_path: Path, steps: str) -> Path:
 
 
 def cluster_events(app: Nightowl) -> list[str]:
-    [replay] = [m for m in app.runtime.metrics if isinstance(m, Replay)]
+    [replay] = [m for m in app.reads.metrics if isinstance(m, Replay)]
     return [e.kind for e in replay.cluster.state().events]
 
 
 def audited(app: Nightowl, incident_id: str) -> list[Any]:
-    return list(app.runtime.audit.records(incident_id=incident_id))
+    return list(app.audit.records(incident_id=incident_id))
 
 
 def test_instructions_in_alerts_and_logs_are_data_not_commands(tmp_path: Path) -> None:
@@ -166,8 +172,8 @@ def test_an_approval_by_someone_not_allowed_changes_nothing(tmp_path: Path) -> N
                 assert got.status_code == 403
             with pytest.raises(AuthError):
                 answer(
-                    app.runtime.approvals,
-                    app.runtime.audit,
+                    app.approvals,
+                    app.audit,
                     app.settings,
                     request["id"],
                     user="eve",
@@ -175,7 +181,7 @@ def test_an_approval_by_someone_not_allowed_changes_nothing(tmp_path: Path) -> N
                     reason="",
                     at=app.clock.now(),
                 )
-            assert app.runtime.approvals.get(request["id"]).status is ApprovalStatus.PENDING
+            assert app.approvals.get(request["id"]).status is ApprovalStatus.PENDING
 
         incident = page(app, attack)
         assert incident.actions == ()
@@ -211,7 +217,7 @@ def test_the_kill_switch_turned_on_mid_incident_stops_the_next_write(tmp_path: P
         assert incident.actions == ()
         assert cluster_events(app) == []
         assert incident.status is not IncidentStatus.RESOLVED
-        kinds = [r.kind for r in app.runtime.audit.records()]
+        kinds = [r.kind for r in app.audit.records()]
         assert "killswitch" in kinds
         assert "action.halted" in kinds
 

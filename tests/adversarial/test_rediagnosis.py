@@ -29,7 +29,7 @@ def test_an_unhelpful_action_is_rolled_back_then_the_next_cause_tried_then_escal
     app.launch()
     try:
         incident = page(app)
-        audit = [r.kind for r in app.runtime.audit.records(incident_id=incident.id)]
+        audit = [r.kind for r in app.audit.records(incident_id=incident.id)]
     finally:
         app.shutdown()
 

@@ -18,6 +18,8 @@ from nightowl.analysis.diagnose import diagnose
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import hypothesise
 from nightowl.clock import ScenarioClock
+from nightowl.connectors.gather import Gather
+from nightowl.connectors.sources import Sources
 from nightowl.domain import (
     Diagnosis,
     Evidence,
@@ -30,9 +32,6 @@ from nightowl.domain import (
 from nightowl.settings import AnalysisSettings, Settings
 from nightowl.sim.replay import Replay, ReplayConfig
 from nightowl.sim.scenario import Truth, bundled_scenario
-from nightowl.store import IncidentStore
-from nightowl.workflow.gather import gather
-from nightowl.workflow.runtime import Runtime
 
 SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
 ANALYSIS = AnalysisSettings()
@@ -60,21 +59,9 @@ def build_case(name: str, data_dir: Path) -> Case:
     truth = replay.scenario.truth
     assert truth is not None
     settings = Settings(data_dir=data_dir)
-    store = IncidentStore.open(settings.store_url)
     clock = ScenarioClock(replay.scenario.page_time)
-    runtime = Runtime(
-        settings=settings,
-        store=store,
-        clock=clock,
-        metrics=[replay],
-        logs=[replay],
-        deploys=[replay],
-        topology=[replay],
-    )
-    try:
-        observations = asyncio.run(gather(runtime, truth.service))
-    finally:
-        store.close()
+    gather = Gather(Sources.of([replay]), settings.gather, clock)
+    observations = asyncio.run(gather.gather(truth.service))
     evidence = analyze(observations)
     hypotheses = hypothesise(evidence, ANALYSIS, truth.service)
     return Case(

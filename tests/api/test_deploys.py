@@ -14,7 +14,7 @@ import pytest
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
-from nightowl.workflow.gather import gather
+from nightowl.connectors.gather import Gather
 
 TOKEN = "deploy-token-1c9e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -106,6 +106,7 @@ def test_recorded_deploys_are_evidence_for_the_gather_stage(app: Nightowl) -> No
         ("POST", "/api/v1/deploys", {"service": "checkout", "version": "v9.9.9", "at": at}, AUTH),
     )
     assert posted.status_code == 201
-    obs = asyncio.run(gather(app.runtime, "checkout"))
+    gather = Gather(app.reads, app.settings.gather, app.clock)
+    obs = asyncio.run(gather.gather("checkout"))
     assert ("v9.9.9", "api") in [(d.version, d.source) for d in obs.deploys]
     assert "recorded" in obs.sources["deploys"]

@@ -18,7 +18,7 @@ from nightowl.domain import AlertStatus, IncidentStatus, StageStatus
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.workflow import engine
-from nightowl.workflow.stages import PIPELINE
+from nightowl.workflow.pipeline import PIPELINE
 
 HOOK = "/api/v1/webhooks/alertmanager"
 T = TypeVar("T")
@@ -99,7 +99,7 @@ def test_the_same_body_twice_names_the_same_incident_and_runs_one_workflow(
     assert [w.workflow_id for w in workflows] == [incident_id]
     incident = running_app.store.get(incident_id)
     assert len(incident.alerts) == 1
-    assert [s.stage for s in incident.stages] == [stage for stage, _ in PIPELINE]
+    assert [s.stage for s in incident.stages] == list(PIPELINE)
     assert all(s.attempt == 1 for s in incident.stages)
     assert all(s.status is StageStatus.COMPLETED for s in incident.stages)
 

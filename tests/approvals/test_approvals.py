@@ -69,7 +69,7 @@ def test_approved_by_api_then_executed_verified_and_audited(launched: Nightowl) 
     assert "approved by alice: go" in decision.reasons
     assert [(a.kind, a.status) for a in incident.actions] == [("rollback", ActionStatus.SUCCEEDED)]
     assert incident.status is IncidentStatus.RESOLVED
-    kinds = [r.kind for r in launched.runtime.audit.records(incident_id=incident.id)]
+    kinds = [r.kind for r in launched.audit.records(incident_id=incident.id)]
     assert {
         "decision",
         "approval.requested",
@@ -78,9 +78,9 @@ def test_approved_by_api_then_executed_verified_and_audited(launched: Nightowl) 
         "action",
         "verification",
     } <= set(kinds)
-    refused = next(r for r in launched.runtime.audit.records() if r.kind == "approval.refused")
+    refused = next(r for r in launched.audit.records() if r.kind == "approval.refused")
     assert refused.actor == "mallory"
-    assert launched.runtime.audit.verify().ok
+    assert launched.audit.verify().ok
 
 
 def test_denied_from_the_cli_runs_nothing(

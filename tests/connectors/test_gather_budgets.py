@@ -17,14 +17,13 @@ import pytest
 
 from nightowl.clock import SystemClock
 from nightowl.connectors.files import FilesConfig, LogFiles
+from nightowl.connectors.gather import Gather
 from nightowl.connectors.loki import Loki, LokiConfig
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
+from nightowl.connectors.sources import Sources
 from nightowl.connectors.static import StaticConfig, StaticTopology
 from nightowl.settings import Settings
-from nightowl.store import IncidentStore
 from nightowl.testing.server import free_port
-from nightowl.workflow.gather import gather
-from nightowl.workflow.runtime import Runtime
 
 SLOW_SECONDS = 6.0
 
@@ -58,29 +57,26 @@ def slow_url() -> Iterator[str]:
         server.server_close()
 
 
-def runtime(tmp_path: Path, slow_url: str, **gather: float) -> Runtime:
+def stage(tmp_path: Path, slow_url: str, **gather: float) -> Gather:
     settings = Settings.model_validate({"data_dir": str(tmp_path), "gather": gather})
     now = datetime.now(UTC).isoformat()
     (tmp_path / "checkout.log").write_text(f"{now} ERROR payment failed\n")
-    return Runtime(
-        settings=settings,
-        store=IncidentStore.open(settings.store_url),
-        clock=SystemClock(),
-        metrics=[Prometheus("slow-prom", PrometheusConfig(url=slow_url, timeout_seconds=30))],
-        logs=[
+    sources = Sources.of(
+        [
+            Prometheus("slow-prom", PrometheusConfig(url=slow_url, timeout_seconds=30)),
             Loki("dead-loki", LokiConfig(url=f"http://127.0.0.1:{free_port()}")),
             LogFiles("files", FilesConfig(path=str(tmp_path / "*.log"))),
-        ],
-        topology=[StaticTopology("graph", StaticConfig(services={"checkout": ["payments"]}))],
+            StaticTopology("graph", StaticConfig(services={"checkout": ["payments"]})),
+        ]
     )
+    return Gather(sources, settings.gather, SystemClock())
 
 
 def test_slow_and_dead_backends_degrade_the_evidence(tmp_path: Path, slow_url: str) -> None:
-    rt = runtime(tmp_path, slow_url, call_timeout_seconds=0.5, deadline_seconds=10)
+    gather = stage(tmp_path, slow_url, call_timeout_seconds=0.5, deadline_seconds=10)
     started = time.monotonic()
-    obs = run(gather(rt, "checkout"))
+    obs = run(gather.gather("checkout"))
     elapsed = time.monotonic() - started
-    rt.store.close()
     assert elapsed < 3.0  # the slow server answers only after 6s
     reasons = {(u.source, u.what): u.reason for u in obs.unavailable}
     assert reasons[("slow-prom", "signals of checkout")] == "no answer within 0.5s"
@@ -93,11 +89,10 @@ def test_slow_and_dead_backends_degrade_the_evidence(tmp_path: Path, slow_url: s
 
 
 def test_the_total_deadline_cuts_off_what_is_still_running(tmp_path: Path, slow_url: str) -> None:
-    rt = runtime(tmp_path, slow_url, call_timeout_seconds=20, deadline_seconds=1)
+    gather = stage(tmp_path, slow_url, call_timeout_seconds=20, deadline_seconds=1)
     started = time.monotonic()
-    obs = run(gather(rt, "checkout"))
+    obs = run(gather.gather("checkout"))
     elapsed = time.monotonic() - started
-    rt.store.close()
     assert elapsed < 3.0  # the deadline, not the 20s call timeout, ended it
     cut = [u for u in obs.unavailable if u.source == "slow-prom"]
     assert len(cut) == 2

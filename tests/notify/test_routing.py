@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from nightowl.domain import ActionSpec, Notification, Risk, Severity
+from nightowl.domain import ActionSpec, ApprovalRequest, Notification, Risk, Severity
 from nightowl.errors import ConfigError
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import (
@@ -28,7 +28,7 @@ from nightowl.notify.routing import (
 from nightowl.notify.webhook import WebhookConfig
 from nightowl.settings import NotifySettings, Settings
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalRequest, ApprovalStore
+from nightowl.store.approvals import ApprovalStore
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 

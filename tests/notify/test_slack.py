@@ -321,7 +321,7 @@ def test_approve_in_slack_answers_the_request_and_the_incident_proceeds(tmp_path
     )
     app = Nightowl(settings)
     fake = FakeSlack()
-    [slack] = [n for n in unwrap(app.runtime.notifiers) if isinstance(n, SlackNotifier)]
+    [slack] = [n for n in unwrap(app.notifiers) if isinstance(n, SlackNotifier)]
     slack.transport = httpx.MockTransport(fake.handler)
     app.launch()
     try:

@@ -12,6 +12,8 @@ from nightowl.domain import (
     ActionResult,
     ActionSpec,
     ActionStatus,
+    ApprovalRequest,
+    ApprovalStatus,
     Autonomy,
     Decision,
     Diagnosis,
@@ -24,7 +26,7 @@ from nightowl.domain import (
 )
 from nightowl.report.kpis import Kpis, compute
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalRequest, ApprovalStatus, ApprovalStore
+from nightowl.store.approvals import ApprovalStore
 from nightowl.store.llm import LlmCall, LlmStore
 
 T = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

@@ -25,7 +25,7 @@ from nightowl.domain import (
     RootCause,
     Severity,
     SignalCheck,
-    Stage,
+    StageName,
     StageRecord,
     StageStatus,
     Triage,
@@ -131,35 +131,35 @@ def test_open_incident_for_ignores_resolved(store: IncidentStore) -> None:
     assert store.open_incident_for("k") == "old"
 
 
-def stage(name: Stage, status: StageStatus, summary: str = "") -> StageRecord:
+def stage(name: StageName, status: StageStatus, summary: str = "") -> StageRecord:
     return StageRecord(stage=name, status=status, started_at=T0, summary=summary)
 
 
 def test_stage_records_upsert_and_order(store: IncidentStore) -> None:
     make_incident(store)
-    store.record_stage("inc-1", stage(Stage.GATHER, StageStatus.RUNNING))
-    store.record_stage("inc-1", stage(Stage.TRIAGE, StageStatus.COMPLETED, "critical"))
-    store.record_stage("inc-1", stage(Stage.GATHER, StageStatus.FAILED, "timeout"))
+    store.record_stage("inc-1", stage(StageName.GATHER, StageStatus.RUNNING))
+    store.record_stage("inc-1", stage(StageName.TRIAGE, StageStatus.COMPLETED, "critical"))
+    store.record_stage("inc-1", stage(StageName.GATHER, StageStatus.FAILED, "timeout"))
     stages = store.get("inc-1").stages
     assert [(s.stage, s.status, s.attempt) for s in stages] == [
-        (Stage.TRIAGE, StageStatus.COMPLETED, 1),
-        (Stage.GATHER, StageStatus.FAILED, 1),
+        (StageName.TRIAGE, StageStatus.COMPLETED, 1),
+        (StageName.GATHER, StageStatus.FAILED, 1),
     ]
 
     finished = StageRecord(
-        stage=Stage.GATHER,
+        stage=StageName.GATHER,
         status=StageStatus.COMPLETED,
         started_at=T0,
         finished_at=T0 + timedelta(seconds=3),
         summary="12 series",
     )
     store.record_stage("inc-1", finished, attempt=2)
-    store.record_stage("inc-1", stage(Stage.REPORT, StageStatus.RUNNING).model_copy())
+    store.record_stage("inc-1", stage(StageName.REPORT, StageStatus.RUNNING).model_copy())
     stages = store.get("inc-1").stages
-    assert [s.stage for s in stages] == [Stage.TRIAGE, Stage.GATHER, Stage.REPORT]
+    assert [s.stage for s in stages] == [StageName.TRIAGE, StageName.GATHER, StageName.REPORT]
     assert stages[1] == finished.model_copy(update={"attempt": 2})
     # The attempt can also travel on the record itself.
-    retry = stage(Stage.REPORT, StageStatus.COMPLETED).model_copy(update={"attempt": 3})
+    retry = stage(StageName.REPORT, StageStatus.COMPLETED).model_copy(update={"attempt": 3})
     store.record_stage("inc-1", retry)
     assert store.get("inc-1").stages[2] == retry
     with pytest.raises(ValueError, match="attempt"):
@@ -348,7 +348,7 @@ def test_updated_at_moves_on_every_write(store: IncidentStore) -> None:
     writes: list[Callable[[], object]] = [
         lambda: store.add_alerts("inc-1", [make_alert()], T0),
         lambda: store.set_status("inc-1", IncidentStatus.INVESTIGATING),
-        lambda: store.record_stage("inc-1", stage(Stage.TRIAGE, StageStatus.RUNNING)),
+        lambda: store.record_stage("inc-1", stage(StageName.TRIAGE, StageStatus.RUNNING)),
         lambda: store.save_evidence("inc-1", EVIDENCE),
         lambda: store.save_action("inc-1", action()),
     ]
@@ -374,7 +374,7 @@ def test_datetimes_read_back_aware_utc(store: IncidentStore) -> None:
     make_incident(store, at=local)
     naive_alert = make_alert().model_copy(update={"starts_at": datetime(2030, 1, 1, 3, 0)})
     store.add_alerts("inc-1", [naive_alert], received_at=local)
-    store.record_stage("inc-1", StageRecord(stage=Stage.TRIAGE, status=StageStatus.RUNNING,
+    store.record_stage("inc-1", StageRecord(stage=StageName.TRIAGE, status=StageStatus.RUNNING,
                                             started_at=local, finished_at=local))  # fmt: skip
     store.dead_letter(
         source="x", reason="r", body=b"", content_type=None, headers={}, received_at=local

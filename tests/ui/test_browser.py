@@ -119,10 +119,10 @@ def test_the_kill_switch_is_pulled_and_released_in_the_browser(browser: Any, wor
     page.click("#killswitch-on")
 
     expect(page.locator("#killswitch-banner")).to_contain_text("Kill switch ON")
-    assert world.app.runtime.control.killswitch().on is True
+    assert world.app.control.killswitch().on is True
     page.click("#killswitch-off")
     expect(page.locator("#killswitch-banner")).to_have_count(0)
-    assert world.app.runtime.control.killswitch().on is False
+    assert world.app.control.killswitch().on is False
 
 
 def test_a_viewer_reads_but_gets_no_buttons(browser: Any, world: World) -> None:

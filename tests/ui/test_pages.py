@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from nightowl.api.openapi import document
-from nightowl.store.approvals import ApprovalStatus
+from nightowl.domain import ApprovalStatus
 from tests.ui.world import API_TOKENS, PASSWORDS, World
 
 HTML = {"Accept": "text/html"}
@@ -169,7 +169,7 @@ def test_a_viewer_sees_no_buttons_and_may_not_answer(anonymous: httpx.Client, wo
         "victor (viewer) may not answer approval requests: it takes the approver role"
         in refused.text
     )
-    assert world.app.runtime.approvals.get(world.request_id).status is ApprovalStatus.PENDING
+    assert world.app.approvals.get(world.request_id).status is ApprovalStatus.PENDING
 
 
 def test_a_form_without_its_csrf_token_is_refused(anonymous: httpx.Client, world: World) -> None:
@@ -182,7 +182,7 @@ def test_a_form_without_its_csrf_token_is_refused(anonymous: httpx.Client, world
 
     assert refused.status_code == stale.status_code == 403
     assert "CSRF token is missing or stale" in refused.text
-    assert world.app.runtime.control.killswitch().on is False
+    assert world.app.control.killswitch().on is False
 
 
 def test_bearer_tokens_open_the_pages_without_a_session(
@@ -223,8 +223,8 @@ def test_the_kill_switch_responders_on_global_approvers_off(
         in bob_off.text
     )
     assert alice_off.status_code == 303
-    assert world.app.runtime.control.killswitch().on is False
-    kinds = [r.kind for r in world.app.runtime.audit.records() if r.kind == "killswitch"]
+    assert world.app.control.killswitch().on is False
+    kinds = [r.kind for r in world.app.audit.records() if r.kind == "killswitch"]
     assert len(kinds) == 2
 
 
@@ -318,6 +318,6 @@ def test_approving_in_the_ui_lets_the_incident_proceed_to_its_report(
     assert "<svg" in report.text
     assert "Post-incident report" in report.text
     assert markdown.text.startswith("# Post-incident report")
-    assert [r.kind for r in world.app.runtime.audit.records(incident_id=world.incident_id)].count(
+    assert [r.kind for r in world.app.audit.records(incident_id=world.incident_id)].count(
         "approval.approved"
     ) == 1

@@ -90,7 +90,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert answer.status_code == 202, answer.text
         incident_id = answer.json()["incident_id"]
         deadline = time.monotonic() + 30
-        while not (pending := app.runtime.approvals.list(incident_id=incident_id)):
+        while not (pending := app.approvals.list(incident_id=incident_id)):
             assert time.monotonic() < deadline, "no approval request was opened"
             time.sleep(0.05)
         yield World(app, api, server.url, incident_id, pending[0].id)

@@ -19,7 +19,7 @@ import yaml
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.testing.server import ServerProcess
-from nightowl.workflow.stages import PIPELINE
+from nightowl.workflow.pipeline import PIPELINE
 
 SCENARIO = "checkout-bad-deploy"
 TOKEN = "crash-test-token"
@@ -116,7 +116,7 @@ def test_sigkill_mid_incident_resumes_without_repeating_a_stage(
 
     assert after["status"] == "resolved", second.output()
     stages = {s["stage"]: s for s in after["stages"]}
-    assert list(stages) == [stage.value for stage, _ in PIPELINE]
+    assert list(stages) == [stage.value for stage in PIPELINE]
     for name, record in stages.items():
         assert record["status"] == "completed", (name, record)
         assert record["attempt"] == 1, f"stage {name} executed {record['attempt']} times"

@@ -27,7 +27,7 @@ from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.replay import Replay
 from nightowl.sim.scenario import Scenario, Truth, bundled_scenario, load_scenario
 from nightowl.workflow import engine
-from nightowl.workflow.stages import PIPELINE
+from nightowl.workflow.pipeline import PIPELINE
 
 SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
 
@@ -56,7 +56,7 @@ def page(app: Nightowl, scenario: Scenario) -> Incident:
 
 
 def replay_of(app: Nightowl) -> Replay:
-    [replay] = [m for m in app.runtime.metrics if isinstance(m, Replay)]
+    [replay] = [m for m in app.reads.metrics if isinstance(m, Replay)]
     return replay
 
 
@@ -66,7 +66,7 @@ def truth_of(scenario: Scenario) -> Truth:
 
 
 def assert_every_stage_completed_once(incident: Incident) -> None:
-    assert [s.stage for s in incident.stages] == [stage for stage, _ in PIPELINE]
+    assert [s.stage for s in incident.stages] == list(PIPELINE)
     failed = {
         s.stage.value: s.error for s in incident.stages if s.status is not StageStatus.COMPLETED
     }

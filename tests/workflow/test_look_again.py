@@ -12,7 +12,7 @@ import httpx
 import yaml
 
 from nightowl.app import Nightowl
-from nightowl.domain import IncidentStatus, Stage
+from nightowl.domain import IncidentStatus, StageName
 from nightowl.sim.scenario import bundled_scenario
 from tests.approvals.flow import TOKEN, page, settings_for
 
@@ -25,7 +25,7 @@ def _without_checkout_deploy(tmp_path: Path) -> Path:
     return path
 
 
-def _attempt(incident: Any, stage: Stage) -> int:
+def _attempt(incident: Any, stage: StageName) -> int:
     return int(next(s.attempt for s in incident.stages if s.stage is stage))
 
 
@@ -46,8 +46,8 @@ def test_no_root_cause_looks_again_a_bounded_number_of_times_then_escalates(
     assert incident.status is IncidentStatus.ESCALATED
     assert incident.diagnosis is not None
     assert incident.diagnosis.root_cause is None
-    assert _attempt(incident, Stage.GATHER) == 3  # the first look and two more
-    assert _attempt(incident, Stage.DIAGNOSE) == 3
+    assert _attempt(incident, StageName.GATHER) == 3  # the first look and two more
+    assert _attempt(incident, StageName.DIAGNOSE) == 3
     assert not incident.actions
 
 
@@ -93,6 +93,6 @@ def test_evidence_that_arrives_while_waiting_is_found_by_the_next_look(tmp_path:
     assert incident.diagnosis.root_cause is not None
     assert incident.diagnosis.root_cause.kind == "bad_deploy"
     assert incident.diagnosis.root_cause.deploy == "v2.4.1"
-    assert _attempt(incident, Stage.GATHER) >= 2
+    assert _attempt(incident, StageName.GATHER) >= 2
     assert [a.kind for a in incident.actions] == ["rollback"]
     assert incident.status is IncidentStatus.RESOLVED

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from nightowl.domain import Evidence, EvidenceKind
+from nightowl.domain import Evidence, EvidenceKind, PatternLines, Topology
 
 Features = dict[str, list[Evidence]]
 SYMPTOMS = ("error_rate", "latency_p99")
@@ -20,15 +20,19 @@ _Add = Callable[[str | None, str, Evidence], None]
 
 
 def is_config(e: Evidence) -> bool:
-    return e.kind is EvidenceKind.DEPLOY and e.data.get("change") == "config"
+    return e.kind is EvidenceKind.DEPLOY and e.change is not None and e.change.config
+
+
+def _example(e: Evidence) -> str:
+    """The line a log finding quotes (its summary when it keeps no example)."""
+    detail = e.detail
+    if isinstance(detail, PatternLines) and detail.example is not None:
+        return detail.example
+    return e.summary
 
 
 def _rising(e: Evidence, min_ratio: float = 1.0) -> bool:
-    return (
-        e.kind is EvidenceKind.METRIC_CHANGE
-        and e.data.get("direction") == 1
-        and (e.magnitude or 1.0) >= min_ratio
-    )
+    return e.kind is EvidenceKind.METRIC_CHANGE and e.rising and (e.magnitude or 1.0) >= min_ratio
 
 
 def first_symptom(evidence: Iterable[Evidence], service: str) -> datetime | None:
@@ -54,18 +58,15 @@ def service_features(
 
     for e in evidence:
         _own(e, evidence, window, add)
-    callers: dict[str, list[str]] = {}
-    for caller, callees in topology.items():
-        for callee in callees:
-            callers.setdefault(callee, []).append(caller)
+    graph = Topology(topology)
     for service in {*topology, *out}:
-        for caller in callers.get(service, []):
+        for caller in graph.callers(service):
             for feature, found in list(out.get(caller, {}).items()):
                 if feature.startswith("log:"):  # only lines that name this callee
                     for e in found:
-                        if service in str(e.data.get("example", e.summary)):
+                        if service in _example(e):
                             add(service, f"callers_{feature}", e)
-        for callee in topology.get(service, []):
+        for callee in graph.callees(service):
             for e in evidence:
                 if e.service == callee and e.signal in SYMPTOMS and _rising(e, 1.5):
                     add(service, "callee_anomalous", e)

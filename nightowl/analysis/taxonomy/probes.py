@@ -15,7 +15,7 @@ from datetime import datetime
 
 from nightowl.analysis.taxonomy.model import Taxonomy
 from nightowl.connectors.protocols import LogQuery, LogSource
-from nightowl.domain import Evidence, EvidenceKind, Hypothesis, LogRecord
+from nightowl.domain import Evidence, EvidenceKind, Hypothesis, LogRecord, PatternLines
 from nightowl.errors import NightowlError
 
 
@@ -103,5 +103,5 @@ def _evidence(probe: Probe, source: str, records: list[LogRecord]) -> Evidence:
         query=f'service={probe.service} text="{probe.text}"',
         onset=first.timestamp,
         magnitude=float(len(records)),
-        data={"pattern": probe.pattern, "lines": len(records), "probed": True},
+        detail=PatternLines(pattern=probe.pattern, lines=len(records), probed=True),
     )

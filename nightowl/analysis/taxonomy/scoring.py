@@ -74,4 +74,5 @@ def _ids(evidence: list[Evidence]) -> tuple[str, ...]:
 
 def _deploy_version(features: Features) -> str | None:
     deploys = features.get("deploy", [])
-    return str(deploys[-1].data.get("version")) if deploys else None
+    change = deploys[-1].change if deploys else None
+    return change.version if change else None

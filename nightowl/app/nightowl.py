@@ -10,30 +10,27 @@ import contextlib
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbos import DBOS, DBOSConfig
 from pydantic import ValidationError
 
 import nightowl
+from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
+from nightowl.app.compose import Stores, build_pipeline
 from nightowl.approvals.answers import answer
 from nightowl.clock import Clock, ScenarioClock, SystemClock
-from nightowl.connectors.protocols import (
-    ClusterSource,
-    DeploySource,
-    LogSource,
-    MetricsSource,
-    TopologySource,
-)
-from nightowl.domain import AlertGroup, Deploy
+from nightowl.connectors.sources import Sources
+from nightowl.domain import AlertGroup, ApprovalRequest, Deploy, KillSwitch, StageName
 from nightowl.errors import ConfigError, InputError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
+from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
 from nightowl.notify.routing import secrets_of, store_lookup, wrap
-from nightowl.policy.cedar import CedarRules
 from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
+from nightowl.runbooks.book import Runbooks
 from nightowl.runbooks.catalog import load_runbooks
 from nightowl.settings import PluginConfig, Settings
 from nightowl.sim.cluster import SimulatedClusterDriver
@@ -41,14 +38,15 @@ from nightowl.sim.replay import Replay
 from nightowl.sources.auth import authenticate
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalRequest, ApprovalStore
-from nightowl.store.control import ControlStore, KillSwitch
 from nightowl.store.deploys import DeployLog, Recorded, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.silences import SilenceStore
 from nightowl.workflow.dispatch import Dispatcher
+from nightowl.workflow.engine import AfterStage, bind
 from nightowl.workflow.messages import wake
-from nightowl.workflow.runtime import Runtime, install
+
+if TYPE_CHECKING:
+    from nightowl.agent.investigator import Investigator  # needs the optional llm extra
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = re.compile(
@@ -64,6 +62,9 @@ class Nightowl:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = IncidentStore.open(settings.store_url)
+        self.stores = Stores.on(self.store)
+        self.audit, self.approvals = self.stores.audit, self.stores.approvals
+        self.control = self.stores.control
         self.connectors = [(c.kind, self._connector(c)) for c in settings.connectors]
         self.deploy_log = DeployLog(self.store.engine)
         if not any(isinstance(c, RecordedDeploys) for _, c in self.connectors):
@@ -74,28 +75,32 @@ class Nightowl:
         self.clock = clock or (
             ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
         )
-        self.runtime = Runtime(
-            settings=settings,
+        self.reads = Sources.of(connectors)
+        self.runbooks = Runbooks(load_runbooks(settings.runbooks.paths))
+        self.drivers = self._drivers(replays)
+        self.executor = Executor(
+            self.drivers,
+            settings.actions.routes,
             store=self.store,
+            audit=self.audit,
+            control=self.control,
             clock=self.clock,
-            metrics=[c for c in connectors if isinstance(c, MetricsSource)],
-            logs=[c for c in connectors if isinstance(c, LogSource)],
-            deploys=[c for c in connectors if isinstance(c, DeploySource)],
-            topology=[c for c in connectors if isinstance(c, TopologySource)],
-            cluster=[c for c in connectors if isinstance(c, ClusterSource)],
-            drivers=self._drivers(replays),
-            notifiers=self._notifiers(),
-            runbooks=load_runbooks(settings.runbooks.paths),
-            cedar=CedarRules.load(settings.policy.cedar),
+            dry_run=settings.actions.dry_run,
         )
-        if settings.llm.provider != "none":
-            from nightowl.agent.build import build_investigator  # the optional llm extra
-
-            rt = self.runtime
-            rt.agent = build_investigator(
-                settings, self.store.engine, self.clock, metrics=rt.metrics, logs=rt.logs,
-                deploys=rt.deploys, cluster=rt.cluster, topology=rt.topology, runbooks=rt.runbooks,
-            )  # fmt: skip
+        self.notifiers = self._notifiers()
+        self.broadcast = Broadcast(self.notifiers, self.store)
+        self.agent = self._agent()
+        self.pipeline = build_pipeline(
+            settings,
+            stores=self.stores,
+            sources=self.reads,
+            executor=self.executor,
+            runbooks=self.runbooks,
+            broadcast=self.broadcast,
+            clock=self.clock,
+            agent=self.agent,
+        )
+        self.pipeline.after_stage = _pause_hook(settings)
         self._launched = False
         self.sources = build_sources(settings)
         self.intake = Intake(
@@ -104,8 +109,20 @@ class Nightowl:
             SilenceStore(self.store.engine),
             self.clock.now,
         )
-        self.dispatcher = Dispatcher(self.intake, self.store, self.runtime.notifiers)
+        self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
         self._dispatching: asyncio.Task[None] | None = None
+
+    def _agent(self) -> Investigator | None:
+        """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
+        if self.settings.llm.provider == "none":
+            return None
+        from nightowl.agent.build import build_investigator
+
+        r = self.reads
+        return build_investigator(
+            self.settings, self.store.engine, self.clock, metrics=r.metrics, logs=r.logs,
+            deploys=r.deploys, cluster=r.cluster, topology=r.topology, runbooks=list(self.runbooks),
+        )  # fmt: skip
 
     def _connector(self, config: PluginConfig) -> object:
         """Build one connector. Each connector class validates its own options in ``from_plugin``."""
@@ -126,7 +143,7 @@ class Nightowl:
                 resolve(DRIVERS, config.kind, "action driver").from_plugin(config, self.settings)
             )
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
-        check = killswitch_check(ControlStore(self.store.engine))
+        check = killswitch_check(self.control)
         return [GuardedDriver(d, check) for d in drivers]
 
     def _notifiers(self) -> list[Notifier]:
@@ -141,9 +158,7 @@ class Nightowl:
             options = _validate(cls.Config, config.options(), f"notify.notifiers.{config.name}")
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
-        lookup = store_lookup(
-            self.store, ApprovalStore(self.store.engine), self.settings.ui.public_url
-        )
+        lookup = store_lookup(self.store, self.approvals, self.settings.ui.public_url)
         return wrap(out, self.settings.notify, lookup, self.clock.now, secrets_of(self.settings))
 
     # safety: approvals and the kill switch (the API and CLI call these) -----------------------
@@ -152,11 +167,10 @@ class Nightowl:
         self, request_id: str, *, user: str, approve: bool, reason: str
     ) -> ApprovalRequest:
         """Record a human's answer (AuthError if they may not give it), then wake the workflow."""
-        rt = self.runtime
         decided = await asyncio.to_thread(
             answer,
-            rt.approvals,
-            rt.audit,
+            self.approvals,
+            self.audit,
             self.settings,
             request_id,
             user=user,
@@ -172,8 +186,8 @@ class Nightowl:
 
     def set_killswitch(self, on: bool, *, by: str, reason: str) -> KillSwitch:
         """Turn the kill switch on or off for every worker sharing this database; audited."""
-        state = self.runtime.control.set_killswitch(on, by=by, reason=reason, at=self.clock.now())
-        self.runtime.audit.append(
+        state = self.control.set_killswitch(on, by=by, reason=reason, at=self.clock.now())
+        self.audit.append(
             None, "killswitch", state.model_dump(mode="json"), actor=by, at=self.clock.now()
         )
         return state
@@ -181,8 +195,8 @@ class Nightowl:
     # lifecycle -------------------------------------------------------------------------------
 
     def launch(self) -> None:
-        """Install the runtime and start DBOS, which also resumes workflows cut short by a crash."""
-        install(self.runtime)
+        """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
+        bind(self.pipeline)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
@@ -197,7 +211,7 @@ class Nightowl:
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
-        install(None)
+        bind(None)
         self.store.close()
 
     def _dbos_url(self) -> str:
@@ -303,3 +317,18 @@ def _validate(model: Any, options: dict[str, Any], where: str) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", where=where) from None
+
+
+def _pause_hook(settings: Settings) -> AfterStage | None:
+    """Chaos testing: hold the workflow after one stage so a test can kill the process there."""
+    cfg = settings.workflow
+    stage, seconds = cfg.pause_after_stage, cfg.pause_seconds
+    if stage is None or seconds <= 0:
+        return None
+
+    async def pause(done: StageName) -> None:
+        if done is stage:
+            log.warning("pausing %.0fs after stage %s (workflow.pause_after_stage)", seconds, stage)
+            await asyncio.sleep(seconds)
+
+    return pause

@@ -1,0 +1,138 @@
+"""The analysis stages: triage the alerts, turn observations into evidence, diagnose.
+
+``Triage`` classifies category, severity and service from the alerts. ``Analyze`` turns the round's
+observations into cited evidence. ``Diagnose`` runs the hypothesis search (asking the log sources
+for what would settle the leaders), picks the root cause above the threshold, lets the LLM layer
+give its opinion when one is configured, and — when no cause is clear yet and looks remain — asks
+the engine to gather again (``Next.LOOK_AGAIN``): an alert can fire before its cause shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
+from nightowl.analysis.evidence import analyze
+from nightowl.analysis.hypotheses import Context
+from nightowl.analysis.taxonomy import Taxonomy
+from nightowl.analysis.triage import triage
+from nightowl.clock import Clock
+from nightowl.connectors.protocols import LogSource
+from nightowl.domain import (
+    Diagnosis,
+    Hypothesis,
+    Incident,
+    IncidentStatus,
+    Next,
+    StageContext,
+    StageName,
+    StageResult,
+)
+from nightowl.domain.ports import SecondOpinion
+from nightowl.settings import AnalysisSettings
+from nightowl.store import IncidentStore
+
+
+class Triage:
+    """The triage stage: category, severity and service; the incident is now being investigated."""
+
+    name = StageName.TRIAGE
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+
+    async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        result = triage(incident.alerts)
+        self.store.save_triage(incident.id, result)
+        self.store.set_status(incident.id, IncidentStatus.INVESTIGATING)
+        return StageResult(
+            summary=f"{result.category.value}, {result.severity.value}, service {result.service}"
+        )
+
+
+class Analyze:
+    """The analyze stage: every piece of evidence in the round's observations, with its citation."""
+
+    name = StageName.ANALYZE
+
+    def __init__(self, taxonomy: Taxonomy, store: IncidentStore) -> None:
+        self.taxonomy, self.store = taxonomy, store
+
+    async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        obs = await ctx.observations()
+        evidence = analyze(obs, self.taxonomy) if obs else []
+        self.store.save_evidence(incident.id, evidence)
+        kinds = sorted({e.kind.value for e in evidence})
+        return StageResult(
+            summary=f"{len(evidence)} pieces of evidence ({', '.join(kinds) or 'none'})"
+        )
+
+
+class Diagnose:
+    """The diagnose stage; see the module docstring."""
+
+    name = StageName.DIAGNOSE
+
+    def __init__(
+        self,
+        settings: AnalysisSettings,
+        taxonomy: Taxonomy,
+        *,
+        logs: Sequence[LogSource],
+        opinion: SecondOpinion | None,
+        store: IncidentStore,
+        clock: Clock,
+    ) -> None:
+        self.settings, self.taxonomy, self.logs, self.opinion = settings, taxonomy, logs, opinion
+        self.store, self.clock = store, clock
+
+    async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        obs = await ctx.observations()
+        context = Context(
+            topology=obs.topology if obs else {},
+            ranks=rank_root_causes(obs, incident.evidence),
+            taxonomy=self.taxonomy,
+        )
+        search = await investigate(incident.evidence, obs, self.settings, self.logs, context)
+        hypotheses = search.hypotheses
+        if len(search.evidence) > len(incident.evidence):
+            self.store.save_evidence(incident.id, search.evidence)
+            incident = incident.model_copy(update={"evidence": tuple(search.evidence)})
+        self.store.save_hypotheses(incident.id, hypotheses)
+        untried = [h for h in hypotheses if f"{h.kind}:{h.service}" not in ctx.round.tried]
+        diagnosis = diagnose(untried, self.settings.min_confidence, self.clock.now())
+        diagnosis = await self._second_opinion(ctx, incident, diagnosis, hypotheses)
+        rc = diagnosis.root_cause
+        if rc is None and ctx.round.looks < self.settings.look_again:
+            return StageResult(
+                summary=f"no root cause above threshold yet ({len(hypotheses)} hypotheses); "
+                f"gathering again in {self.settings.look_again_seconds:g}s "
+                f"({ctx.round.looks + 1} of {self.settings.look_again})",
+                next=Next.LOOK_AGAIN,
+            )
+        self.store.save_diagnosis(incident.id, diagnosis)
+        if rc is None:
+            return StageResult(
+                summary=f"no root cause above threshold ({len(hypotheses)} hypotheses)"
+            )
+        return StageResult(
+            summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} "
+            f"hypotheses tested, {search.queries} further queries ({search.stopped})"
+        )
+
+    async def _second_opinion(
+        self,
+        ctx: StageContext,
+        incident: Incident,
+        diagnosis: Diagnosis,
+        hypotheses: list[Hypothesis],
+    ) -> Diagnosis:
+        """The LLM's hypothesis joins ours; it may decide (see agent/merge.py)."""
+        if self.opinion is None:
+            return diagnosis
+        merged = await self.opinion.diagnose(
+            incident, diagnosis, cycle=ctx.round.cycle, tried=ctx.round.tried
+        )
+        if merged.hypothesis is not None:
+            self.store.save_hypotheses(incident.id, [*hypotheses, merged.hypothesis])
+        return merged.diagnosis

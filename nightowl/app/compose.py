@@ -1,0 +1,140 @@
+"""Building the pipeline: every stage with exactly the dependencies it needs.
+
+Stage packages never import each other; where a stage needs another package's capability it names
+a port (``nightowl.domain.ports``), and this module hands it the owner's implementation: the
+executor (actions) previews for the gate and the approvals and undoes for verify, the runbooks
+answer the gate and verify, the broadcast (notify) pages for the approvals, the LLM agent (when
+configured) gives diagnose its second opinion and the report its narrative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nightowl.actions.executor import Executor
+from nightowl.actions.stage import Act
+from nightowl.analysis.stages import Analyze, Diagnose, Triage
+from nightowl.analysis.taxonomy import load_taxonomy, taxonomy_dirs
+from nightowl.approvals.stage import Approve
+from nightowl.clock import Clock
+from nightowl.connectors.gather import Gather
+from nightowl.connectors.sources import Sources
+from nightowl.domain import Stage, StageName
+from nightowl.notify.broadcast import Broadcast
+from nightowl.notify.stage import Notify
+from nightowl.policy.cedar import CedarRules
+from nightowl.policy.stage import Gate
+from nightowl.report.stage import WriteReport
+from nightowl.runbooks.book import Runbooks
+from nightowl.runbooks.stage import Plan
+from nightowl.settings import Settings
+from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalStore
+from nightowl.store.audit import AuditLog
+from nightowl.store.control import ControlStore
+from nightowl.store.observations import ObservationStore
+from nightowl.verify.recheck import ResolutionCheck
+from nightowl.verify.stage import Verify
+from nightowl.workflow.engine import Pipeline
+
+if TYPE_CHECKING:
+    from nightowl.agent.investigator import Investigator  # needs the optional llm extra
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The stores of one process, all on the incident store's engine (one database, one pool)."""
+
+    incidents: IncidentStore
+    audit: AuditLog
+    approvals: ApprovalStore
+    control: ControlStore
+    observations: ObservationStore
+
+    @classmethod
+    def on(cls, store: IncidentStore) -> Stores:
+        engine = store.engine
+        return cls(
+            incidents=store,
+            audit=AuditLog(engine),
+            approvals=ApprovalStore(engine),
+            control=ControlStore(engine),
+            observations=ObservationStore(engine),
+        )
+
+
+def build_pipeline(
+    settings: Settings,
+    *,
+    stores: Stores,
+    sources: Sources,
+    executor: Executor,
+    runbooks: Runbooks,
+    broadcast: Broadcast,
+    clock: Clock,
+    agent: Investigator | None = None,
+) -> Pipeline:
+    """The eleven stages, wired, and the engine's own needs."""
+    store, gather = stores.incidents, settings.gather
+    taxonomy = load_taxonomy(taxonomy_dirs(settings.runbooks.paths))
+    stages: list[Stage] = [
+        Triage(store),
+        Gather(sources, gather, clock),
+        Analyze(taxonomy, store),
+        Diagnose(
+            settings.analysis, taxonomy, logs=sources.logs, opinion=agent, store=store, clock=clock
+        ),
+        Plan(runbooks, store),
+        Gate(
+            settings.policy,
+            CedarRules.load(settings.policy.cedar),
+            previewer=executor,
+            runbooks=runbooks,
+            store=store,
+            control=stores.control,
+            audit=stores.audit,
+            clock=clock,
+        ),
+        Approve(
+            settings.approvals,
+            requests=stores.approvals,
+            previewer=executor,
+            pager=broadcast,
+            store=store,
+            audit=stores.audit,
+            clock=clock,
+        ),
+        Act(executor, store, clock),
+        Verify(
+            settings.verify,
+            gather.step_seconds,
+            metrics=sources.metrics,
+            runbooks=runbooks,
+            remedies=executor,
+            store=store,
+            audit=stores.audit,
+            clock=clock,
+        ),
+        WriteReport(
+            settings.reports_dir,
+            metrics=sources.metrics,
+            gather=gather,
+            narrator=agent,
+            store=store,
+            clock=clock,
+        ),
+        Notify(broadcast),
+    ]
+    by_name: dict[StageName, Stage] = {stage.name: stage for stage in stages}
+    return Pipeline(
+        stages=by_name,
+        store=store,
+        observations=stores.observations,
+        resolution=ResolutionCheck(
+            settings.verify, gather.step_seconds, metrics=sources.metrics, store=store, clock=clock
+        ),
+        broadcast=broadcast,
+        clock=clock,
+        look_again_seconds=settings.analysis.look_again_seconds,
+    )

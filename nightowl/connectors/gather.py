@@ -1,0 +1,185 @@
+"""The gather stage: read metrics, logs, deploys, cluster state and topology, within budgets.
+
+Topology comes first (it decides which services are in scope: the alerting ones, their callers,
+and their dependencies down the chain); then every other read runs concurrently. Each call gets
+``call_timeout_seconds``, and the whole stage ``deadline_seconds``: a call still running at the
+deadline is cut off. A slow or failing backend never fails the incident: its part is recorded as
+unavailable, with the reason, and the analysis works with what arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from nightowl.clock import Clock
+from nightowl.connectors.protocols import LogQuery
+from nightowl.connectors.sources import Sources
+from nightowl.domain import (
+    ClusterEvent,
+    Deploy,
+    Incident,
+    LogLevel,
+    LogRecord,
+    Observations,
+    Pod,
+    Series,
+    StageContext,
+    StageName,
+    StageResult,
+    Unavailable,
+)
+from nightowl.domain.topology import Topology
+from nightowl.errors import NightowlError
+from nightowl.settings import GatherSettings
+
+DOWNSTREAM_HOPS = 3
+"""How far down the call chain from an alerting service the gather reads."""
+
+T = TypeVar("T")
+LOG_LIMIT = 2000
+
+
+class Budget:
+    """The per-call timeout and the stage's deadline; what failed or ran out is ``unavailable``."""
+
+    def __init__(self, settings: GatherSettings) -> None:
+        self.settings = settings
+        self.loop = asyncio.get_running_loop()
+        self.deadline = self.loop.time() + settings.deadline_seconds
+        self.unavailable: list[Unavailable] = []
+
+    async def guarded(self, source: str, what: str, call: Coroutine[Any, Any, T]) -> T | None:
+        limit = self.settings.call_timeout_seconds
+        budget = min(limit, self.deadline - self.loop.time())
+        try:
+            if budget <= 0:
+                call.close()
+                raise TimeoutError
+            return await asyncio.wait_for(call, timeout=budget)
+        except TimeoutError:
+            reason = (
+                f"no answer within {limit:g}s"
+                if budget >= limit
+                else f"cut off by the gather deadline of {self.settings.deadline_seconds:g}s"
+            )
+        except NightowlError as exc:
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 — a connector bug must degrade evidence, not fail the incident
+            reason = f"{type(exc).__name__}: {exc}"
+        self.unavailable.append(Unavailable(source=source, what=what, reason=reason))
+        return None
+
+
+class Gather:
+    """The gather stage: the observations of the incident's neighbourhood, for the engine to store
+    once and hand to analysis by reference."""
+
+    name = StageName.GATHER
+
+    def __init__(self, sources: Sources, settings: GatherSettings, clock: Clock) -> None:
+        self.sources, self.settings, self.clock = sources, settings, clock
+
+    async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        alerting = sorted({a.service for a in incident.alerts if a.service} - {incident.service})
+        obs = await self.gather(incident.service, alerting)
+        points = sum(len(s.values) for per in obs.signals.values() for s in per.values())
+        missing = (
+            f"; unavailable: {', '.join(u.what for u in obs.unavailable)}"
+            if obs.unavailable
+            else ""
+        )
+        return StageResult(
+            summary=f"{len(obs.services)} services, {points} metric points, {len(obs.logs)} log "
+            f"lines, {len(obs.deploys)} deploys{missing}",
+            observations=obs,
+        )
+
+    async def gather(self, service: str | None, also: Iterable[str] = ()) -> Observations:
+        """What the sources say about the neighbourhood of ``service`` and of the other services
+        alerting in the incident (``also``)."""
+        now = self.clock.now()
+        start = now - timedelta(minutes=self.settings.lookback_minutes)
+        budget = Budget(self.settings)
+        topology: dict[str, list[str]] = {}
+        for found in await asyncio.gather(
+            *[
+                budget.guarded(topo.name, "topology", topo.dependencies())
+                for topo in self.sources.topology
+            ]
+        ):
+            topology.update(found or {})
+        alerting = [service, *also] if service else list(also)
+        services = Topology(topology).neighbourhood(alerting, DOWNSTREAM_HOPS)
+        signals, logs, deploys, pods, events = await self._read(budget, services, start, now)
+        return Observations(
+            service=service,
+            start=start,
+            end=now,
+            services=tuple(services),
+            topology=topology,
+            signals=signals,
+            logs=tuple(logs),
+            deploys=tuple(deploys),
+            pods=tuple(pods),
+            events=tuple(events),
+            unavailable=tuple(budget.unavailable),
+            sources=dict(self.sources.names),
+        )
+
+    async def _read(
+        self, budget: Budget, services: list[str], start: datetime, now: datetime
+    ) -> tuple[
+        dict[str, dict[str, Series]], list[LogRecord], list[Deploy], list[Pod], list[ClusterEvent]
+    ]:
+        """Signals, logs, deploys, pods and events of ``services``, all read concurrently."""
+        src, guarded = self.sources, budget.guarded
+        query = LogQuery(
+            start=start,
+            end=now,
+            levels=(LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN),
+            limit=LOG_LIMIT,
+        )
+        metric_keys = [(m, s) for m in src.metrics for s in services]
+        cluster_keys = [(c, s) for c in src.cluster for s in services]
+        step = self.settings.step_seconds
+        (
+            metric_results,
+            log_results,
+            deploy_results,
+            pod_results,
+            event_results,
+        ) = await asyncio.gather(
+            asyncio.gather(
+                *[
+                    guarded(m.name, f"signals of {s}", m.service_signals(s, start, now, step))
+                    for m, s in metric_keys
+                ]
+            ),
+            asyncio.gather(*[guarded(x.name, "logs", x.search(query)) for x in src.logs]),
+            asyncio.gather(
+                *[guarded(d.name, "deploys", d.deploys(None, start, now)) for d in src.deploys]
+            ),
+            asyncio.gather(
+                *[guarded(c.name, f"pods of {s}", c.pods(s, start, now)) for c, s in cluster_keys]
+            ),
+            asyncio.gather(
+                *[
+                    guarded(c.name, f"events of {s}", c.events(s, start, now))
+                    for c, s in cluster_keys
+                ]
+            ),
+        )
+        signals: dict[str, dict[str, Series]] = {}
+        for (_m, s), result in zip(metric_keys, metric_results, strict=True):
+            if result:
+                signals.setdefault(s, {}).update({k.value: v for k, v in result.items()})
+        logs = [r for got in log_results for r in got or [] if r.service in services]
+        deploys = [d for found in deploy_results for d in found or [] if d.service in services]
+        pods = [p for found in pod_results for p in found or []]
+        events = sorted(
+            (e for found in event_results for e in found or []), key=lambda e: e.at, reverse=True
+        )
+        return signals, logs, deploys, pods, events

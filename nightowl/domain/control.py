@@ -1,0 +1,53 @@
+"""Safety state every worker shares: the kill switch, and approval requests with their answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from nightowl.domain.base import Model
+from nightowl.domain.remediation import ActionSpec, BlastRadius
+
+
+class KillSwitch(Model):
+    """While ``on``, nightowl writes nothing anywhere: no action, no rollback."""
+
+    on: bool = False
+    by: str | None = None
+    reason: str = ""
+    at: datetime | None = None
+
+    def message(self) -> str:
+        """The one sentence every halted write reports."""
+        who = f" by {self.by}" if self.by else ""
+        why = f" ({self.reason})" if self.reason else ""
+        return f"the kill switch is on{who}{why}: nothing was written"
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+
+
+class ApprovalRequest(Model):
+    """One action waiting for a human: the evidence, the action, its blast radius and rollback."""
+
+    id: str
+    incident_id: str
+    service: str
+    action: ActionSpec
+    plan: str
+    blast_radius: BlastRadius | None = None
+    rollback: str
+    diagnosis: str
+    evidence: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    requested_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str = ""
