@@ -20,6 +20,7 @@ from nightowl.connectors.protocols import (
     TopologySource,
 )
 from nightowl.errors import ConfigError
+from nightowl.redaction import Redactor
 from nightowl.runbooks.model import AnyStep, DecisionStep, Runbook, Step
 from nightowl.settings import Settings
 from nightowl.store.llm import LlmStore
@@ -42,6 +43,7 @@ def build_investigator(
     topology: Sequence[TopologySource] = (),
     runbooks: Sequence[Runbook] = (),
     models: Mapping[str, Model] | None = None,
+    redactor: Redactor | None = None,
 ) -> Investigator:
     """The agent over these connectors. ``models`` replaces the configured models per tier
     (``cheap``, ``strong``): tests pass pydantic-ai's ``FunctionModel`` or ``TestModel`` here."""
@@ -69,6 +71,7 @@ def build_investigator(
         clock,
         action_kinds=sorted({k for book in runbooks for k in _actions(book.steps)}),
         models=models,  # type: ignore[arg-type]
+        redactor=redactor,
     )
 
 

@@ -25,12 +25,12 @@ from nightowl.agent.merge import Merged, merge
 from nightowl.agent.prices import PriceTable
 from nightowl.agent.prompts import Prompts, Role, load, version_for
 from nightowl.agent.providers import Tier, build_model, model_name, model_settings
-from nightowl.agent.redact import Redactor
 from nightowl.agent.schema import Finding, LlmDiagnosis, Narrative, Proposals
 from nightowl.agent.toolsets import Scope, Sources, build
 from nightowl.clock import Clock
 from nightowl.domain import Diagnosis, Incident
 from nightowl.errors import NightowlError
+from nightowl.redaction import Redactor
 from nightowl.settings import Settings
 from nightowl.store.llm import AgentRun, LlmStore
 
@@ -57,10 +57,11 @@ class Investigator:
         *,
         action_kinds: Sequence[str] = (),
         models: Mapping[Tier, Model] | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.settings, self.llm = settings, settings.llm
         self.store, self.sources, self.clock = store, sources, clock
-        self.redact = Redactor.from_settings(settings)
+        self.redact = redactor or Redactor.from_settings(settings)
         self.prices = PriceTable(self.llm)
         self.action_kinds = tuple(sorted(set(action_kinds)))
         self._models: dict[Tier, tuple[Model, str]] = {

@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from nightowl.agent.redact import Redactor
 from nightowl.agent.tooldata import frame, suspicious
 from nightowl.clock import Clock
 from nightowl.domain import Scalar
 from nightowl.errors import NightowlError
+from nightowl.redaction import Redactor
 from nightowl.store.llm import LlmStore, ToolCallRecord
 
 CALL_TIMEOUT_SECONDS = 15.0

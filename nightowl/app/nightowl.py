@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,8 @@ from nightowl.errors import ConfigError, InputError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
-from nightowl.notify.routing import secrets_of, store_lookup, wrap
+from nightowl.notify.routing import store_lookup, wrap
+from nightowl.redaction import Redactor, safe_headers
 from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
 from nightowl.runbooks.book import Runbooks
 from nightowl.runbooks.catalog import load_runbooks
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
 
 log = logging.getLogger(__name__)
-SECRET_HEADER = re.compile(
-    r"authorization|cookie|token|secret|passw|api[-_]?key|signature", re.IGNORECASE
-)
-"""Headers never kept with a dead letter: credentials in any of their usual spellings."""
 
 
 class Nightowl:
@@ -122,6 +118,7 @@ class Nightowl:
         return build_investigator(
             self.settings, self.store.engine, self.clock, metrics=r.metrics, logs=r.logs,
             deploys=r.deploys, cluster=r.cluster, topology=r.topology, runbooks=list(self.runbooks),
+            redactor=self.redactor,
         )  # fmt: skip
 
     def _connector(self, config: PluginConfig) -> object:
@@ -143,6 +140,7 @@ class Nightowl:
                 resolve(DRIVERS, config.kind, "action driver").from_plugin(config, self.settings)
             )
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
+        self._raw_drivers = drivers
         check = killswitch_check(self.control)
         return [GuardedDriver(d, check) for d in drivers]
 
@@ -159,7 +157,10 @@ class Nightowl:
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
         lookup = store_lookup(self.store, self.approvals, self.settings.ui.public_url)
-        return wrap(out, self.settings.notify, lookup, self.clock.now, secrets_of(self.settings))
+        # One redactor knows every secret: of the settings, the connectors, drivers and notifiers.
+        plugins = [c for _, c in self.connectors] + [*self._raw_drivers, *out]
+        self.redactor = Redactor.from_settings(self.settings, *plugins)
+        return wrap(out, self.settings.notify, lookup, self.clock.now, self.redactor)
 
     # safety: approvals and the kill switch (the API and CLI call these) -----------------------
 
@@ -300,7 +301,7 @@ class Nightowl:
     def dead_letter(
         self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
     ) -> int:
-        safe = {k: v for k, v in headers.items() if not SECRET_HEADER.search(k)}
+        safe = safe_headers(headers)
         return self.store.dead_letter(
             source=source,
             reason=str(error),

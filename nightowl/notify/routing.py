@@ -9,7 +9,7 @@ iterates over the runtime's notifiers; ``wrap`` puts each behind a ``Routed`` no
 2. routes with Alertmanager's semantics: ``notify.routes`` are tried in order, the first whose
    ``match`` fits wins unless it says ``continue: true``; a message no route takes goes to
    ``notify.default`` (all notifiers when unset); with no routes every notifier gets everything;
-3. redacts the title and text (``redact.py``) with the configured secrets as known values, so no
+3. redacts the title and text (``nightowl.redaction``) with every configured secret known, so no
    notifier can leak a token into a channel;
 4. hands the notifier a ``Notice`` (a ``Message`` with the facts): a notifier that does not use the
    facts treats it as the plain message.
@@ -23,14 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field
 
 from nightowl.domain import ApprovalStatus, Model, Notification
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.notify.protocol import Message, Notifier
-from nightowl.notify.redact import redact
+from nightowl.redaction import Redactor
 from nightowl.settings import NotifySettings, RouteMatch
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
@@ -140,12 +139,12 @@ class Router:
         settings: NotifySettings,
         names: Sequence[str],
         lookup: Lookup,
-        known_secrets: Iterable[str] = (),
+        redactor: Redactor,
     ) -> None:
         self.settings = settings
         self.names = tuple(names)
         self.lookup = lookup
-        self.known = tuple(known_secrets)
+        self.redactor = redactor
         self._last: tuple[Message, Notice, set[str]] | None = None
         _check(settings, self.names)
 
@@ -155,7 +154,8 @@ class Router:
             return self._last[1], self._last[2]
         facts = self.lookup(message.incident_id)
         base = message.model_dump()
-        base.update(title=redact(message.title, self.known), text=redact(message.text, self.known))
+        clean = self.redactor.secrets
+        base.update(title=clean(message.title), text=clean(message.text))
         notice = Notice(**base, **facts.model_dump(exclude={"history"}), history=facts.history)
         chosen = select(self.settings, self.names, facts)
         self._last = (message, notice, chosen)
@@ -189,33 +189,16 @@ def wrap(
     settings: NotifySettings,
     lookup: Lookup,
     clock: Callable[[], datetime],
-    known_secrets: Iterable[str] = (),
+    redactor: Redactor,
 ) -> list[Notifier]:
     """Put every notifier behind one router. ConfigError if a route names an unknown notifier."""
-    known = {
-        *known_secrets,
-        *(s for n in notifiers for s in secrets_of(getattr(n, "config", None))),
-    }
-    router = Router(settings, [n.name for n in notifiers], lookup, known)
+    router = Router(settings, [n.name for n in notifiers], lookup, redactor)
     return [Routed(n, router, clock) for n in notifiers]
 
 
 def unwrap(notifiers: Iterable[Notifier]) -> list[Notifier]:
     """The notifiers themselves, without their routing wrappers."""
     return [n.inner if isinstance(n, Routed) else n for n in notifiers]
-
-
-def secrets_of(value: Any) -> list[str]:
-    """Every SecretStr value inside a pydantic model (recursively): what must never be shown."""
-    if isinstance(value, SecretStr):
-        return [value.get_secret_value()]
-    if isinstance(value, BaseModel):
-        return [s for name in type(value).model_fields for s in secrets_of(getattr(value, name))]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in secrets_of(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in secrets_of(v)]
-    return []
 
 
 def _check(settings: NotifySettings, names: tuple[str, ...]) -> None:

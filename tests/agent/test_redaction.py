@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nightowl.agent.redact import Redactor
 from nightowl.testing.llm_server import ScriptedLLM
 from tests.agent import pipeline
 
@@ -51,18 +50,3 @@ def test_no_seeded_secret_reaches_the_model(tmp_path: Path) -> None:
     # Nor do they sit in what the agent stored about its calls.
     stored = json.dumps([c.model_dump(mode="json") for c in llm.tool_calls(incident.id)])
     assert all(secret not in stored for secret in SECRETS.values())
-
-
-def test_the_redactor_rules() -> None:
-    redact = Redactor(["my-own-webhook-token"], ips=True, hostnames=True)
-    text = (
-        "password: pa55word token=abc123def456 Authorization: Bearer xyz.123.abc "
-        "AKIAIOSFODNN7EXAMPLE bob@example.org 192.168.1.20 api.corp.internal my-own-webhook-token"
-    )
-    out = redact(text)
-    for leaked in ("pa55word", "abc123def456", "xyz.123.abc", "AKIAIOSFODNN7EXAMPLE", "bob@",
-                   "192.168.1.20", "api.corp.internal", "my-own-webhook-token"):  # fmt: skip
-        assert leaked not in out, leaked
-    assert Redactor()("checkout v2.4.1 failed at 03:02") == "checkout v2.4.1 failed at 03:02"
-    # IPs and host names are kept unless configured.
-    assert Redactor()("10.0.0.1 db.internal") == "10.0.0.1 db.internal"

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from nightowl.domain import ActionSpec, ApprovalRequest, Notification, Risk, Severity
 from nightowl.errors import ConfigError
@@ -19,14 +18,13 @@ from nightowl.notify.routing import (
     IncidentFacts,
     Notice,
     Routed,
-    secrets_of,
     select,
     store_lookup,
     unwrap,
     wrap,
 )
-from nightowl.notify.webhook import WebhookConfig
-from nightowl.settings import NotifySettings, Settings
+from nightowl.redaction import Redactor
+from nightowl.settings import NotifySettings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
 
@@ -102,7 +100,7 @@ def test_a_route_naming_an_unknown_notifier_is_a_config_error() -> None:
     with pytest.raises(
         ConfigError, match=r"notify.routes\[0\].notifiers: no notifier named 'pager'"
     ):
-        wrap([Recorder("slack")], settings, lambda _: IncidentFacts(), lambda: AT)
+        wrap([Recorder("slack")], settings, lambda _: IncidentFacts(), lambda: AT, Redactor())
 
 
 def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> None:
@@ -116,7 +114,7 @@ def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> 
 
     slack, pager = Recorder("slack"), Recorder("pagerduty")
     settings = routes([{"match": {"severity": ["warning"]}, "notifiers": ["pagerduty"]}], ["slack"])
-    wrapped = wrap([slack, pager], settings, lookup, lambda: AT, known_secrets=["hunter2-secret"])
+    wrapped = wrap([slack, pager], settings, lookup, lambda: AT, Redactor(["hunter2-secret"]))
     message = Message(
         incident_id="inc-1",
         title="HighLatency on checkout",
@@ -141,14 +139,6 @@ def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> 
     assert notes[1].detail == "not routed here (service checkout, severity critical)"
     assert unwrap(wrapped) == [slack, pager]
     assert all(isinstance(n, Routed) for n in wrapped)
-
-
-def test_the_secrets_of_notifier_configs_and_settings_are_known() -> None:
-    config = WebhookConfig(url="https://x", token=SecretStr("hook-token-123"))
-    settings = Settings.model_validate({"api": {"users": {"alice": "alice-token-9"}}})
-
-    assert "hook-token-123" in secrets_of(config)
-    assert "alice-token-9" in secrets_of(settings)
 
 
 def test_the_store_lookup_reads_service_severity_history_and_pending_approvals(

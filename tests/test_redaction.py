@@ -4,8 +4,11 @@ e-mail addresses leave no trace; ordinary incident text is kept word for word.""
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
-from nightowl.notify.redact import EMAIL, REDACTED, redact
+from nightowl.notify.webhook import WebhookConfig
+from nightowl.redaction import EMAIL, REDACTED, Redactor, redact, safe_headers, secrets_of
+from nightowl.settings import Settings
 
 SECRETS = [
     ("Authorization: Bearer abc.def-1234567890", "abc.def-1234567890"),
@@ -74,3 +77,40 @@ def test_redaction_is_idempotent() -> None:
 
     assert redact(once) == once
     assert once == f"Authorization: {REDACTED}; password={REDACTED}"
+
+
+def test_the_redactor_rules() -> None:
+    redact = Redactor(["my-own-webhook-token"], ips=True, hostnames=True)
+    text = (
+        "password: pa55word token=abc123def456 Authorization: Bearer xyz.123.abc "
+        "AKIAIOSFODNN7EXAMPLE bob@example.org 192.168.1.20 api.corp.internal my-own-webhook-token"
+    )
+    out = redact(text)
+    for leaked in ("pa55word", "abc123def456", "xyz.123.abc", "AKIAIOSFODNN7EXAMPLE", "bob@",
+                   "192.168.1.20", "api.corp.internal", "my-own-webhook-token"):  # fmt: skip
+        assert leaked not in out, leaked
+    assert Redactor()("checkout v2.4.1 failed at 03:02") == "checkout v2.4.1 failed at 03:02"
+    # IPs and host names are kept unless configured.
+    assert Redactor()("10.0.0.1 db.internal") == "10.0.0.1 db.internal"
+
+
+def test_the_secrets_of_settings_and_plugin_configs_are_known() -> None:
+    config = WebhookConfig(url="https://x", token=SecretStr("hook-token-123"))
+    settings = Settings.model_validate(
+        {"api": {"users": {"alice": "alice-token-9"}}, "llm": {"api_key": "sk-provider-key-1"}}
+    )
+    assert "hook-token-123" in secrets_of(config)
+    assert "alice-token-9" in secrets_of(settings)
+
+    class Plugin:
+        def __init__(self) -> None:
+            self.config = config
+
+    redactor = Redactor.from_settings(settings, Plugin())
+    text = "hook-token-123 alice-token-9 sk-provider-key-1 and checkout v2"
+    assert redactor(text) == "[REDACTED] [REDACTED] [REDACTED] and checkout v2"
+
+
+def test_dead_letters_keep_no_credential_headers() -> None:
+    headers = {"Authorization": "Bearer x", "X-Api-Key": "k", "Cookie": "c", "Content-Type": "a/b"}
+    assert safe_headers(headers) == {"Content-Type": "a/b"}
