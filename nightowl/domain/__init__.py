@@ -37,7 +37,7 @@ from nightowl.domain.incident import (
     StageStatus,
     Triage,
 )
-from nightowl.domain.intake import AlertState, GroupState, IntakeCounts
+from nightowl.domain.intake import AlertState, DeadLetter, GroupState, IntakeCounts
 from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.remediation import (
     ActionResult,
@@ -83,6 +83,7 @@ __all__ = [
     "ClusterEvent",
     "ClusterWarning",
     "ContainerStatus",
+    "DeadLetter",
     "Decision",
     "Deploy",
     "Detail",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
-from nightowl.domain.alerts import AlertStatus
+from nightowl.domain.alerts import Alert, AlertStatus
 from nightowl.domain.base import Model
+from nightowl.domain.vocabulary import Severity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,3 +73,90 @@ class IntakeCounts(Model):
         return IntakeCounts(
             **{k: getattr(self, k) + getattr(other, k) for k in IntakeCounts.model_fields}
         )
+
+
+# What intake and its store hand each other (plain values: intake's hot path).
+
+Absorb = Callable[[Alert, AlertState | None], tuple[AlertState, str, dict[str, str]]]
+"""Intake's decision about one notification, given the alert's previous state: (new state,
+``new`` | ``updated`` | ``duplicate``, labels to record)."""
+
+
+@dataclass(frozen=True)
+class GroupTiming:
+    wait: timedelta
+    interval: timedelta
+
+
+@dataclass
+class IngestOutcome:
+    counts: IntakeCounts
+    verdicts: list[str] = field(default_factory=list)
+    """One per input alert, in order: new, updated or duplicate."""
+    incidents: set[str] = field(default_factory=set)
+    incident_of: dict[str, str] = field(default_factory=dict)
+    """fingerprint → the incident its notification was attached to."""
+    all_resolved: set[str] = field(default_factory=set)
+    due_groups: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    id: str
+    correlation_key: str
+    service: str | None
+    title: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    id: str
+    correlation_key: str
+    title: str
+    service: str | None
+    severity: Severity | None
+
+
+@dataclass(frozen=True)
+class FlushContext:
+    group: GroupState
+    candidates: Sequence[AlertState]
+    firing: Sequence[AlertState]
+    open_incidents: Sequence[OpenIncident]
+    recent_alerts: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FlushPlan:
+    incident_id: str | None
+    new_incident: NewIncident | None = None
+    inhibited: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    kind: str
+    """``opened``, ``joined``, ``suppressed`` (all silenced or inhibited), ``update`` or ``repeat``."""
+    group_key: str
+    incident_id: str | None
+    alerts: int
+    reason: str
+
+
+Plan = Callable[[FlushContext], FlushPlan]
+
+
+class DeadLetter(Model):
+    """One stored inbound request: ``body`` is exactly the bytes received, valid UTF-8 or not."""
+
+    id: int
+    source: str
+    received_at: datetime
+    reason: str
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes
+    replayed_at: datetime | None = None

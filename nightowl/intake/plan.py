@@ -14,11 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 
 from nightowl.domain import AlertState, Severity
+from nightowl.domain.intake import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
 from nightowl.domain.topology import Topology
 from nightowl.domain.vocabulary import SEVERITY_WORDS, service_in
 from nightowl.intake.inhibit import CompiledRule, inhibitor
 from nightowl.settings import IntakeSettings
-from nightowl.store.groups import FlushContext, FlushPlan, NewIncident, OpenIncident, Plan
 
 STORM_KEY = "storm"
 STORM_COUNT_CAP = 10

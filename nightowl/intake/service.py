@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 
 from nightowl.domain import Alert, AlertGroup, AlertState, IntakeCounts, Matcher, Silence
 from nightowl.domain.base import Model
+from nightowl.domain.intake import FlushResult, GroupTiming, IngestOutcome
 from nightowl.errors import InputError
 from nightowl.intake.absorb import absorb
 from nightowl.intake.inhibit import compile_rules
 from nightowl.intake.plan import STORM_COUNT_CAP, planner
 from nightowl.settings import IntakeSettings
-from nightowl.store.groups import FlushResult, GroupStore
-from nightowl.store.intake import GroupTiming, IngestOutcome
+from nightowl.store.groups import GroupStore
 from nightowl.store.silences import SilenceStore
 
 SILENCE_REFRESH_SECONDS = 1.0

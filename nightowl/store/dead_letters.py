@@ -12,22 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nightowl.domain import Model
+from nightowl.domain.intake import DeadLetter
 from nightowl.errors import NotFoundError
 from nightowl.store.tables import DeadLetterRow
-
-
-class DeadLetter(Model):
-    """One stored inbound request: ``body`` is exactly the bytes received, valid UTF-8 or not."""
-
-    id: int
-    source: str
-    received_at: datetime
-    reason: str
-    content_type: str | None
-    headers: dict[str, str]
-    body: bytes
-    replayed_at: datetime | None = None
 
 
 def add(

@@ -8,14 +8,13 @@ decision itself — which incident, what is inhibited — is the caller's ``plan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus, Severity
+from nightowl.domain import AlertStatus, GroupState, IncidentStatus
+from nightowl.domain.intake import FlushContext, FlushResult, NewIncident, OpenIncident, Plan
 from nightowl.store.intake import (
     CHUNK,
     IntakeStore,
@@ -25,57 +24,8 @@ from nightowl.store.intake import (
     state_from,
 )
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
-from nightowl.store.repository import _insert
+from nightowl.store.sessions import upsert
 from nightowl.store.tables import IncidentRow
-
-
-@dataclass(frozen=True)
-class OpenIncident:
-    id: str
-    correlation_key: str
-    service: str | None
-    title: str
-    opened_at: datetime
-
-
-@dataclass(frozen=True)
-class NewIncident:
-    id: str
-    correlation_key: str
-    title: str
-    service: str | None
-    severity: Severity | None
-
-
-@dataclass(frozen=True)
-class FlushContext:
-    group: GroupState
-    candidates: Sequence[AlertState]
-    firing: Sequence[AlertState]
-    open_incidents: Sequence[OpenIncident]
-    recent_alerts: int
-    now: datetime
-
-
-@dataclass(frozen=True)
-class FlushPlan:
-    incident_id: str | None
-    new_incident: NewIncident | None = None
-    inhibited: dict[str, str] = field(default_factory=dict)
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class FlushResult:
-    kind: str
-    """``opened``, ``joined``, ``suppressed`` (all silenced or inhibited), ``update`` or ``repeat``."""
-    group_key: str
-    incident_id: str | None
-    alerts: int
-    reason: str
-
-
-Plan = Callable[[FlushContext], FlushPlan]
 
 
 class GroupStore(IntakeStore):
@@ -231,7 +181,7 @@ def _create(session: Session, new: NewIncident, now: datetime) -> None:
         "updated_at": now,
     }
     session.execute(
-        _insert(session, IncidentRow).values(values).on_conflict_do_nothing(index_elements=["id"])
+        upsert(session, IncidentRow).values(values).on_conflict_do_nothing(index_elements=["id"])
     )
 
 

@@ -12,44 +12,22 @@ between would otherwise lose its incident to the batch's older copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, text, update
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from nightowl.domain import Alert, AlertState, AlertStatus, IncidentStatus, IntakeCounts, utc
-from nightowl.store.database import unreachable
+from nightowl.domain.intake import Absorb, GroupTiming, IngestOutcome
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
-from nightowl.store.repository import _insert
 from nightowl.store.rows import alert_values
+from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import AlertRow, IncidentRow
 
-Absorb = Callable[[Alert, AlertState | None], tuple[AlertState, str, dict[str, str]]]
 CHUNK = 500
 INGEST_LOCK = 0x6E696768  # "nigh": PostgreSQL advisory lock key serialising intake batches
-
-
-@dataclass(frozen=True)
-class GroupTiming:
-    wait: timedelta
-    interval: timedelta
-
-
-@dataclass
-class IngestOutcome:
-    counts: IntakeCounts
-    verdicts: list[str] = field(default_factory=list)
-    """One per input alert, in order: new, updated or duplicate."""
-    incidents: set[str] = field(default_factory=set)
-    incident_of: dict[str, str] = field(default_factory=dict)
-    """fingerprint → the incident its notification was attached to."""
-    all_resolved: set[str] = field(default_factory=set)
-    due_groups: list[str] = field(default_factory=list)
 
 
 def serialise(session: Session) -> None:
@@ -61,16 +39,8 @@ def serialise(session: Session) -> None:
 
 class IntakeStore:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise unreachable(self._engine.url, exc) from exc
+        self.sessions = Sessions(engine)
+        self.write = self.sessions.write
 
     def ingest(
         self, alerts: Sequence[Alert], now: datetime, absorb: Absorb, timing: GroupTiming
@@ -184,12 +154,12 @@ def _new_group(key: str, labels: dict[str, str], now: datetime) -> dict[str, Any
 def _upsert_groups(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    insert = _insert(session, AlertGroupRow)
+    insert = upsert(session, AlertGroupRow)
     columns = [c.name for c in AlertGroupRow.__table__.columns if c.name != "group_key"]
-    upsert = insert.on_conflict_do_update(
+    statement = insert.on_conflict_do_update(
         index_elements=["group_key"], set_={c: insert.excluded[c] for c in columns}
     )
-    session.connection().execute(upsert, list(rows))
+    session.connection().execute(statement, list(rows))
 
 
 def load_states(
@@ -211,12 +181,12 @@ def upsert_states(session: Session, states: Sequence[AlertState]) -> None:
     """Insert or replace states: one statement, executed for many rows (compiled once)."""
     if not states:
         return
-    insert = _insert(session, AlertStateRow)
+    insert = upsert(session, AlertStateRow)
     columns = [c.name for c in AlertStateRow.__table__.columns if c.name != "fingerprint"]
-    upsert = insert.on_conflict_do_update(
+    statement = insert.on_conflict_do_update(
         index_elements=["fingerprint"], set_={c: insert.excluded[c] for c in columns}
     )
-    session.connection().execute(upsert, [state_values(s) for s in states])
+    session.connection().execute(statement, [state_values(s) for s in states])
 
 
 def state_values(state: AlertState) -> dict[str, Any]:
@@ -287,7 +257,7 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
     """Record alert notifications on incidents (a repeat of the same content is ignored)."""
     if not pairs:
         return
-    insert = _insert(session, AlertRow).on_conflict_do_nothing(
+    insert = upsert(session, AlertRow).on_conflict_do_nothing(
         index_elements=["incident_id", "content_hash"]
     )
     session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])

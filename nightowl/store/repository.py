@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from nightowl.domain import (
     ActionResult,
@@ -32,10 +29,11 @@ from nightowl.domain import (
     Triage,
     Verification,
 )
+from nightowl.domain.intake import DeadLetter
 from nightowl.errors import NotFoundError
 from nightowl.store import dead_letters, rows
-from nightowl.store.database import READ_ONLY, create_engine_for, migrate, unreachable
-from nightowl.store.dead_letters import DeadLetter
+from nightowl.store.database import create_engine_for, migrate
+from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import (
     ActionRow,
     AlertRow,
@@ -71,8 +69,8 @@ class IncidentStore:
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
         self._engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._writes = sessionmaker(engine, expire_on_commit=False)
-        self._reads = sessionmaker(engine.execution_options(**{READ_ONLY: True}))
+        self.sessions = Sessions(engine)
+        self._write, self._read = self.sessions.write, self.sessions.read
 
     @classmethod
     def open(cls, url: str) -> IncidentStore:
@@ -129,7 +127,7 @@ class IncidentStore:
             "updated_at": self._clock(),
         }
         with self._write() as session:
-            insert = _insert(session, IncidentRow).values(values)
+            insert = upsert(session, IncidentRow).values(values)
             query = insert.on_conflict_do_nothing(index_elements=["id"]).returning(IncidentRow.id)
             return session.execute(query).first() is not None
 
@@ -142,7 +140,7 @@ class IncidentStore:
             incident = _lock(session, incident_id)
             for alert in alerts:
                 values = rows.alert_values(incident_id, alert, received_at)
-                insert = _insert(session, AlertRow).values(values)
+                insert = upsert(session, AlertRow).values(values)
                 query = insert.on_conflict_do_nothing(
                     index_elements=["incident_id", "content_hash"]
                 ).returning(AlertRow.id)
@@ -221,7 +219,7 @@ class IncidentStore:
         keys = {"incident_id": incident_id, "stage": record.stage.value, "attempt": attempt}
         with self._write() as session:
             self._touch(session, incident_id)
-            insert = _insert(session, StageRunRow).values({**keys, **values})
+            insert = upsert(session, StageRunRow).values({**keys, **values})
             session.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=values))
 
     def save_triage(self, incident_id: str, triage: Triage) -> None:
@@ -265,7 +263,7 @@ class IncidentStore:
             position = session.scalar(
                 select(func.count()).where(ActionRow.incident_id == incident_id)
             )
-            insert = _insert(session, ActionRow).values(
+            insert = upsert(session, ActionRow).values(
                 incident_id=incident_id,
                 position=position or 0,
                 idempotency_key=result.idempotency_key,
@@ -346,22 +344,6 @@ class IncidentStore:
 
     # plumbing
 
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        try:
-            with self._writes.begin() as session:
-                yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise unreachable(self._engine.url, exc) from exc
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        try:
-            with self._reads() as session, session.begin():
-                yield session
-        except (OperationalError, InterfaceError) as exc:
-            raise unreachable(self._engine.url, exc) from exc
-
     def _touch(self, session: Session, incident_id: str) -> IncidentRow:
         incident = _lock(session, incident_id)
         incident.updated_at = self._clock()
@@ -384,13 +366,6 @@ def _lock(session: Session, incident_id: str) -> IncidentRow:
 
 def _not_found(incident_id: str) -> NotFoundError:
     return NotFoundError(f"no incident {incident_id!r}; list them with `nightowl incidents list`")
-
-
-def _insert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT with ``ON CONFLICT`` support for the session's backend."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def _children(session: Session, table: type[Any], incident_id: str, order: Any) -> list[Any]:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import sessionmaker
 
 from nightowl.domain import Matcher, Silence
 from nightowl.errors import NotFoundError
 from nightowl.store.intake_tables import SilenceRow
+from nightowl.store.sessions import Sessions
 
 
 class SilenceStore:
     def __init__(self, engine: Engine) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = Sessions(engine)
 
     def add(self, silence: Silence) -> None:
-        with self._sessions.begin() as session:
+        with self.sessions.write() as session:
             session.add(
                 SilenceRow(
                     id=silence.id,
@@ -35,11 +35,11 @@ class SilenceStore:
         query = select(SilenceRow).order_by(SilenceRow.created_at.desc())
         if since is not None:
             query = query.where(SilenceRow.ends_at > since)
-        with self._sessions() as session:
+        with self.sessions.read() as session:
             return [_silence(r) for r in session.scalars(query)]
 
     def expire(self, silence_id: str, at: datetime) -> Silence:
-        with self._sessions.begin() as session:
+        with self.sessions.write() as session:
             row = session.get(SilenceRow, silence_id)
             if row is None:
                 raise NotFoundError(

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Iterable
 
 from nightowl.domain import IncidentStatus
+from nightowl.domain.intake import FlushResult
 from nightowl.intake.service import Intake
 from nightowl.notify.broadcast import Broadcast
 from nightowl.store import IncidentStore
-from nightowl.store.groups import FlushResult
 from nightowl.workflow import engine
 
 log = logging.getLogger(__name__)

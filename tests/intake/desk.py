@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nightowl.domain import AlertState
+from nightowl.domain.intake import FlushResult, IngestOutcome
 from nightowl.intake.service import Intake
 from nightowl.settings import IntakeSettings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store import IncidentStore
-from nightowl.store.groups import FlushResult, GroupStore
-from nightowl.store.intake import IngestOutcome, load_states
+from nightowl.store.groups import GroupStore
+from nightowl.store.intake import load_states
 from nightowl.store.silences import SilenceStore
 
 T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from nightowl.domain import AlertGroup, IncidentStatus, Severity
+from nightowl.domain.intake import FlushResult, IngestOutcome
 from nightowl.intake.service import Intake
 from nightowl.settings import IntakeSettings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store import IncidentStore
-from nightowl.store.groups import FlushResult, GroupStore
-from nightowl.store.intake import IngestOutcome
+from nightowl.store.groups import GroupStore
 from nightowl.store.silences import SilenceStore
 
 T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)

@@ -17,12 +17,12 @@ from sqlalchemy import event
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.domain import IncidentStatus
+from nightowl.domain.intake import FlushResult
 from nightowl.domain.remediation import ActionSpec, Risk
 from nightowl.sim.alerts import alertmanager_payload
 from nightowl.sim.cluster import SimulatedClusterDriver
 from nightowl.sim.replay import Replay
 from nightowl.sim.scenario import bundled_scenario, load_scenario
-from nightowl.store.groups import FlushResult
 from nightowl.workflow import engine
 from tests.conftest import TOKEN, SettingsFactory
 

@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nightowl.domain import Alert, AlertState, AlertStatus
+from nightowl.domain.intake import FlushResult
 from nightowl.intake.service import Intake
 from nightowl.settings import IntakeSettings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store import IncidentStore, create_engine_for, migrate
-from nightowl.store.groups import FlushResult, GroupStore
+from nightowl.store.groups import GroupStore
 from nightowl.store.intake import load_states
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.silences import SilenceStore
