@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from nightowl.clock import Clock
 from nightowl.connectors.protocols import (
     ClusterSource,
@@ -33,7 +31,7 @@ if TYPE_CHECKING:
 
 def build_investigator(
     settings: Settings,
-    engine: Engine,
+    journal: LlmStore,
     clock: Clock,
     *,
     metrics: Sequence[MetricsSource] = (),
@@ -66,7 +64,7 @@ def build_investigator(
     )
     return Investigator(
         settings,
-        LlmStore(engine),
+        journal,
         sources,
         clock,
         action_kinds=sorted({k for book in runbooks for k in _actions(book.steps)}),

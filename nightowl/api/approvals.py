@@ -52,8 +52,8 @@ async def list_approvals(
     incident_id: str | None = None,
 ) -> list[ApprovalRequest]:
     caller(request)
-    store = nightowl_of(request).approvals
-    return await run_in_threadpool(store.list, status=status, incident_id=incident_id)
+    records = nightowl_of(request).records
+    return await run_in_threadpool(records.approvals, status=status, incident_id=incident_id)
 
 
 @router.post(

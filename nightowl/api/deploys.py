@@ -76,10 +76,10 @@ async def record(request: Request) -> JSONResponse:
         deploy = _parse(body, app.clock.now())
     except InputError as exc:
         status = exc.status_code
-        dead = app.dead_letter(SOURCE, exc, body[:MAX_BODY_BYTES], headers)
+        dead = app.records.keep_dead_letter(SOURCE, exc, body[:MAX_BODY_BYTES], headers)
         log.info("rejected deploy (dead letter %s): %s", dead, exc)
         return JSONResponse(Rejected(error=str(exc), dead_letter_id=dead).model_dump(), status)
-    result = await run_in_threadpool(app.record_deploy, deploy)
+    result = await run_in_threadpool(app.records.record_deploy, deploy)
     out = RecordedOut(id=result.id, created=result.created, deploy=result.deploy)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
 
@@ -93,7 +93,7 @@ async def list_deploys(
     limit: int = Query(1000, ge=1, le=10000),
 ) -> list[Deploy]:
     app = nightowl_of(request)
-    return await run_in_threadpool(app.deploy_log.list, service, _aware(start), _aware(end), limit)
+    return await run_in_threadpool(app.records.deploys, service, _aware(start), _aware(end), limit)
 
 
 class _TooLarge(InputError):

@@ -16,9 +16,9 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", summary="Liveness and store reachability")
 async def healthz(request: Request) -> JSONResponse:
-    store = nightowl_of(request).store
+    records = nightowl_of(request).records
     try:
-        await run_in_threadpool(store.list, limit=1)
+        await run_in_threadpool(records.incidents, limit=1)
     except StoreError as exc:
         return JSONResponse({"status": "unhealthy", "store": str(exc)}, status_code=503)
     return JSONResponse({"status": "ok", "store": "ok"})

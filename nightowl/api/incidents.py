@@ -18,8 +18,8 @@ async def list_incidents(
     limit: int = Query(50, ge=1, le=1000),
     status: IncidentStatus | None = None,
 ) -> list[IncidentSummary]:
-    store = nightowl_of(request).store
-    return await run_in_threadpool(store.list, limit=limit, status=status)
+    records = nightowl_of(request).records
+    return await run_in_threadpool(records.incidents, limit=limit, status=status)
 
 
 @router.get(
@@ -30,8 +30,8 @@ async def list_incidents(
     "actions, verification and report",
 )
 async def get_incident(request: Request, incident_id: str) -> Incident:
-    store = nightowl_of(request).store
+    records = nightowl_of(request).records
     try:
-        return await run_in_threadpool(store.get, incident_id)
+        return await run_in_threadpool(records.incident, incident_id)
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None

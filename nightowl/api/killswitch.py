@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from nightowl.api.approvals import caller
 from nightowl.api.deps import nightowl_of
 from nightowl.domain import KillSwitch
+from nightowl.errors import AuthError
 
 router = APIRouter(prefix="/api/v1/killswitch", tags=["killswitch"])
 
@@ -30,7 +31,7 @@ class Switch(BaseModel):
 )
 async def get_killswitch(request: Request) -> KillSwitch:
     caller(request)
-    return await run_in_threadpool(nightowl_of(request).control.killswitch)
+    return await run_in_threadpool(nightowl_of(request).records.killswitch)
 
 
 @router.put(
@@ -45,9 +46,9 @@ async def get_killswitch(request: Request) -> KillSwitch:
 async def put_killswitch(request: Request, body: Switch) -> KillSwitch:
     user = caller(request)
     app = nightowl_of(request)
-    if not body.on and user not in app.settings.approvals.approvers.get("*", []):
-        raise HTTPException(
-            status_code=403,
-            detail=f"{user} may not turn the kill switch off: only approvals.approvers['*'] may",
+    try:
+        return await run_in_threadpool(
+            app.records.set_killswitch, body.on, by=user, reason=body.reason
         )
-    return await run_in_threadpool(app.set_killswitch, body.on, by=user, reason=body.reason)
+    except AuthError as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None

@@ -8,19 +8,18 @@ than fail the whole ``/metrics`` answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import nightowl_of
 from nightowl.api.metrics import REGISTRY
 from nightowl.errors import StoreError
-from nightowl.report.kpis import Kpis, compute
+from nightowl.report.kpis import Kpis
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -68,13 +67,13 @@ class KpiCollector(Collector):
     """Computes the KPIs when Prometheus scrapes; nothing until ``bind`` gives it a store."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
+        self.compute: Callable[[], Kpis] | None = None
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        if self.engine is None:
+        if self.compute is None:
             return
         try:
-            kpis = compute(self.engine)
+            kpis = self.compute()
         except StoreError as exc:
             log.warning("KPIs left out of /metrics: %s", exc)
             return
@@ -93,7 +92,7 @@ REGISTRY.register(COLLECTOR)
 
 def bind(app: Nightowl) -> None:
     """Serve the KPIs of ``app``'s store on /metrics."""
-    COLLECTOR.engine = app.store.engine
+    COLLECTOR.compute = app.records.kpis
 
 
 @router.get(
@@ -103,4 +102,4 @@ def bind(app: Nightowl) -> None:
     "false positives, rollbacks, escalations, LLM tokens and cost",
 )
 async def get_kpis(request: Request) -> Kpis:
-    return await run_in_threadpool(compute, nightowl_of(request).store.engine)
+    return await run_in_threadpool(nightowl_of(request).records.kpis)

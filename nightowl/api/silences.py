@@ -47,9 +47,7 @@ async def create(request: Request, body: NewSilence) -> Silence:
 @router.get("", response_model=list[Silence], summary="List silences, newest first")
 async def list_silences(request: Request, active: bool = False) -> list[Silence]:
     app = nightowl_of(request)
-    return await run_in_threadpool(
-        app.intake.silence_store.list, since=app.clock.now() if active else None
-    )
+    return await run_in_threadpool(app.records.silences, active=active)
 
 
 @router.delete("/{silence_id}", response_model=Silence, summary="Expire a silence now")

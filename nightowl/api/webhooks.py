@@ -89,7 +89,7 @@ def _reject(
     headers: dict[str, str],
     status: int,
 ) -> tuple[int, dict[str, Any]]:
-    dead = app.dead_letter(source, str(error), body, headers)
+    dead = app.records.keep_dead_letter(source, str(error), body, headers)
     WEBHOOKS.labels(source=source, outcome="rejected").inc()
     log.info("rejected %s webhook (dead letter %s): %s", source, dead, error)
     return status, Rejected(error=str(error), dead_letter_id=dead).model_dump()

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dbos import DBOS, DBOSConfig
@@ -19,16 +20,17 @@ from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
 from nightowl.app.compose import Stores, build_pipeline
+from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
 from nightowl.clock import Clock, ScenarioClock, SystemClock
 from nightowl.connectors.sources import Sources
-from nightowl.domain import AlertGroup, ApprovalRequest, Deploy, KillSwitch, StageName
-from nightowl.errors import ConfigError, InputError, NotFoundError
+from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence, StageName
+from nightowl.errors import ConfigError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
 from nightowl.notify.routing import store_lookup, wrap
-from nightowl.redaction import Redactor, safe_headers
+from nightowl.redaction import Redactor
 from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
 from nightowl.runbooks.book import Runbooks
 from nightowl.runbooks.catalog import load_runbooks
@@ -38,8 +40,9 @@ from nightowl.sim.replay import Replay
 from nightowl.sources.auth import authenticate
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
-from nightowl.store.deploys import DeployLog, Recorded, RecordedDeploys
+from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
+from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import AfterStage, bind
@@ -71,6 +74,7 @@ class Nightowl:
         self.clock = clock or (
             ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
         )
+        self.records = Records(settings, self.stores, self.clock)
         self.reads = Sources.of(connectors)
         self.runbooks = Runbooks(load_runbooks(settings.runbooks.paths))
         self.drivers = self._drivers(replays)
@@ -116,7 +120,7 @@ class Nightowl:
 
         r = self.reads
         return build_investigator(
-            self.settings, self.store.engine, self.clock, metrics=r.metrics, logs=r.logs,
+            self.settings, LlmStore(self.store.engine), self.clock, metrics=r.metrics, logs=r.logs,
             deploys=r.deploys, cluster=r.cluster, topology=r.topology, runbooks=list(self.runbooks),
             redactor=self.redactor,
         )  # fmt: skip
@@ -185,13 +189,19 @@ class Nightowl:
         )
         return decided
 
-    def set_killswitch(self, on: bool, *, by: str, reason: str) -> KillSwitch:
-        """Turn the kill switch on or off for every worker sharing this database; audited."""
-        state = self.control.set_killswitch(on, by=by, reason=reason, at=self.clock.now())
-        self.audit.append(
-            None, "killswitch", state.model_dump(mode="json"), actor=by, at=self.clock.now()
-        )
-        return state
+    def add_silence(
+        self,
+        matchers: tuple[Matcher, ...],
+        starts_at: datetime,
+        ends_at: datetime,
+        created_by: str,
+        comment: str,
+    ) -> Silence:
+        """A new silence, in force for this process's intake at once."""
+        return self.intake.add_silence(matchers, starts_at, ends_at, created_by, comment)
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        return self.intake.expire_silence(silence_id)
 
     # lifecycle -------------------------------------------------------------------------------
 
@@ -293,23 +303,6 @@ class Nightowl:
                 await self._dispatching
             self._dispatching = None
         await self.intake.stop()
-
-    def record_deploy(self, deploy: Deploy) -> Recorded:
-        """Keep a deploy a CI pipeline reported (idempotent); StoreError when the store fails."""
-        return self.deploy_log.record(deploy)
-
-    def dead_letter(
-        self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
-    ) -> int:
-        safe = safe_headers(headers)
-        return self.store.dead_letter(
-            source=source,
-            reason=str(error),
-            body=body,
-            content_type=headers.get("content-type"),
-            headers=safe,
-            received_at=self.clock.now(),
-        )
 
 
 def _validate(model: Any, options: dict[str, Any], where: str) -> Any:

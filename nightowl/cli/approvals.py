@@ -15,11 +15,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, records_of, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import ApprovalStatus
-from nightowl.store import IncidentStore
-from nightowl.store.approvals import ApprovalStore
 
 approvals_app = typer.Typer(help="Approval requests waiting for a human.", no_args_is_help=True)
 AsOpt = Annotated[str | None, typer.Option("--as", help="Answer as this user (default: you).")]
@@ -33,12 +31,8 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List approval requests: the action, its blast radius, rollback plan and evidence."""
-    with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            requests = ApprovalStore(store.engine).list(status=status)
-        finally:
-            store.close()
+    with user_errors(), records_of(config, data_dir) as records:
+        requests = records.approvals(status=status)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in requests], indent=2))
         return

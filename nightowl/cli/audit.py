@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from nightowl.cli.common import console, err_console, settings_from, user_errors
+from nightowl.cli.common import console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl.domain import utc
 from nightowl.errors import InputError
-from nightowl.store import IncidentStore
-from nightowl.store.audit import AuditLog
 
 audit_app = typer.Typer(
     help="Verify and export the tamper-evident audit trail.", no_args_is_help=True
@@ -23,12 +21,8 @@ audit_app = typer.Typer(
 @audit_app.command("verify")
 def verify_cmd(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Walk the hash chain; exit 1 naming the first altered or missing record."""
-    with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            check = AuditLog(store.engine).verify()
-        finally:
-            store.close()
+    with user_errors(), records_of(config, data_dir) as records:
+        check = records.audit_check()
     if not check.ok:
         err_console.print(
             f"[bold red]audit chain broken:[/] {check.reason} (after {check.checked} good records)"
@@ -57,14 +51,9 @@ def export_cmd(
             raise InputError(
                 f"--since {since!r} is not an ISO time such as 2030-01-31T03:00:00Z"
             ) from None
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            lines = [
-                r.model_dump_json()
-                for r in AuditLog(store.engine).records(since=start, incident_id=incident)
-            ]
-        finally:
-            store.close()
+        with records_of(config, data_dir) as records:
+            found = records.audit_records(since=start, incident_id=incident)
+            lines = [r.model_dump_json() for r in found]
     text = "".join(line + "\n" for line in lines)
     if output is None:
         typer.echo(text, nl=False)

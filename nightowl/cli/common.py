@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from nightowl.app.records import Records
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,3 +40,16 @@ def user_errors() -> Iterator[None]:
 def guarded(fn: Callable[[], None]) -> None:
     with user_errors():
         fn()
+
+
+@contextmanager
+def records_of(config: Path | None, data_dir: Path | None) -> Iterator[Records]:
+    """The application's record over the configured database, closed afterwards: what the
+    commands that only read or steer nightowl need (no connectors, drivers or LLM are built)."""
+    from nightowl.app.records import Records
+
+    opened = Records.open(settings_from(config, data_dir))
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, records_of, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.intake.service import IntakeResult
-from nightowl.store import IncidentStore
 
 deadletter_app = typer.Typer(
     help="Inspect and replay rejected webhook bodies.", no_args_is_help=True
@@ -28,11 +27,8 @@ def list_cmd(
 ) -> None:
     """List dead letters: every rejected request's raw body, source and reason."""
     with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            letters = store.list_dead_letters(limit=limit)
-        finally:
-            store.close()
+        with records_of(config, data_dir) as records:
+            letters = records.dead_letters(limit=limit)
         if as_json:
             rows = [
                 {

@@ -15,11 +15,10 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from nightowl.cli.common import console, err_console, settings_from, user_errors
+from nightowl.cli.common import console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Deploy
 from nightowl.errors import InputError
-from nightowl.store.deploys import DeployLog
 
 deploy_app = typer.Typer(help="Record deploys (from CI pipelines).", no_args_is_help=True)
 
@@ -55,11 +54,8 @@ def record(
         if url:
             out = _post(url, token, {**fields, "at": when.isoformat(), "source": "cli"})
         else:
-            log = DeployLog.open(settings_from(config, data_dir).store_url)
-            try:
-                result = log.record(Deploy(**fields, at=when, source="cli"))
-            finally:
-                log.close()
+            with records_of(config, data_dir) as records:
+                result = records.record_deploy(Deploy(**fields, at=when, source="cli"))
             out = result.model_dump(mode="json")
     if as_json:
         typer.echo(json.dumps(out, indent=2))

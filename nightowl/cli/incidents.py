@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import IncidentStatus
-from nightowl.store import IncidentStore
 
 incidents_app = typer.Typer(help="List and inspect incidents.", no_args_is_help=True)
 
@@ -28,11 +27,8 @@ def list_cmd(
 ) -> None:
     """List incidents, newest first."""
     with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            rows = store.list(limit=limit, status=status)
-        finally:
-            store.close()
+        with records_of(config, data_dir) as records:
+            rows = records.incidents(limit=limit, status=status)
         if as_json:
             typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
             return
@@ -65,11 +61,8 @@ def show_cmd(
     from nightowl.cli.demo import show
 
     with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            incident = store.get(incident_id)
-        finally:
-            store.close()
+        with records_of(config, data_dir) as records:
+            incident = records.incident(incident_id)
         if as_json:
             typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))
             return

@@ -2,7 +2,7 @@
 
 The switch lives in the database, and every write reads it immediately before it happens, so it
 takes effect before the next write anywhere. Turning it off takes a global approver
-(``approvals.approvers['*']``) when one is configured.
+(``approvals.approvers['*']``); with none configured, the operator at the machine may.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ from typing import Annotated
 
 import typer
 
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import KillSwitch, utc
-from nightowl.errors import AuthError
-from nightowl.store import IncidentStore
-from nightowl.store.audit import AuditLog
-from nightowl.store.control import ControlStore
+from nightowl.domain import KillSwitch
 
 killswitch_app = typer.Typer(
     help="Stop (or resume) every write nightowl makes.", no_args_is_help=True
@@ -31,23 +27,9 @@ AsOpt = Annotated[str | None, typer.Option("--as", help="Act as this user (defau
 def _set(
     on: bool, reason: str, user: str | None, config: ConfigOpt, data_dir: DataDirOpt
 ) -> KillSwitch:
-    from datetime import UTC, datetime
-
-    settings = settings_from(config, data_dir)
-    who = user or getpass.getuser()
-    owners = settings.approvals.approvers.get("*", [])
-    if not on and owners and who not in owners:
-        raise AuthError(f"{who} may not turn the kill switch off: only {', '.join(owners)} may")
-    store = IncidentStore.open(settings.store_url)
-    try:
-        at = utc(datetime.now(UTC))
-        state = ControlStore(store.engine).set_killswitch(on, by=who, reason=reason, at=at)
-        AuditLog(store.engine).append(
-            None, "killswitch", state.model_dump(mode="json"), actor=who, at=at
-        )
-        return state
-    finally:
-        store.close()
+    with records_of(config, data_dir) as records:
+        who = user or getpass.getuser()
+        return records.set_killswitch(on, by=who, reason=reason, local=True)
 
 
 @killswitch_app.command("on")
@@ -81,12 +63,8 @@ def status_cmd(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Show whether the kill switch is on, since when, by whom and why."""
-    with user_errors():
-        store = IncidentStore.open(settings_from(config, data_dir).store_url)
-        try:
-            state = ControlStore(store.engine).killswitch()
-        finally:
-            store.close()
+    with user_errors(), records_of(config, data_dir) as records:
+        state = records.killswitch()
     if as_json:
         typer.echo(json.dumps(state.model_dump(mode="json")))
         return

@@ -116,7 +116,7 @@ def config_check(
         settings = settings_from(config, data_dir)
         from nightowl.app import Nightowl  # building the integrations validates their own config
 
-        Nightowl(settings).store.close()
+        Nightowl(settings).shutdown()
         if as_json:
             typer.echo(json.dumps({"ok": True, "data_dir": str(settings.data_dir)}))
         else:

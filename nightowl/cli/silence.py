@@ -10,18 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.app import Nightowl
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import utc
 from nightowl.intake.matchers import parse_matchers
 
 silence_app = typer.Typer(help="Create, list and expire silences.", no_args_is_help=True)
-
-
-def _app(config: ConfigOpt, data_dir: DataDirOpt) -> Nightowl:
-
-    return Nightowl(settings_from(config, data_dir))
 
 
 @silence_app.command("add")
@@ -42,19 +36,16 @@ def add(
 ) -> None:
     """Silence alerts that match every matcher, from START for DURATION minutes."""
     with user_errors():
-        app = _app(config, data_dir)
-        try:
+        with records_of(config, data_dir) as records:
             parsed = tuple(m for text in matchers for m in parse_matchers(text))
-            begin = utc(start) if start else app.clock.now()
-            silence = app.intake.add_silence(
+            begin = utc(start) if start else records.clock.now()
+            silence = records.add_silence(
                 parsed,
                 begin,
                 begin + timedelta(minutes=duration),
                 author or getpass.getuser(),
                 comment,
             )
-        finally:
-            app.store.close()
         if as_json:
             typer.echo(silence.model_dump_json(indent=2))
         else:
@@ -75,12 +66,9 @@ def list_cmd(
 ) -> None:
     """List silences, newest first."""
     with user_errors():
-        app = _app(config, data_dir)
-        try:
-            now = app.clock.now()
-            silences = app.intake.silence_store.list(since=now if active else None)
-        finally:
-            app.store.close()
+        with records_of(config, data_dir) as records:
+            now = records.clock.now()
+            silences = records.silences(active=active)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -114,9 +102,6 @@ def expire(
 ) -> None:
     """End a silence now."""
     with user_errors():
-        app = _app(config, data_dir)
-        try:
-            silence = app.intake.expire_silence(silence_id)
-        finally:
-            app.store.close()
+        with records_of(config, data_dir) as records:
+            silence = records.expire_silence(silence_id)
         console.print(f"silence {silence.id} expired at {silence.ends_at:%Y-%m-%d %H:%M:%S} UTC")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
 from nightowl.domain.base import Model
+from nightowl.errors import InputError
 
 
 class MatchOp(StrEnum):
@@ -56,6 +58,9 @@ class SilenceState(StrEnum):
 
 
 class Silence(Model):
+    """Alerts matching every matcher are kept but open nothing between ``starts_at`` and
+    ``ends_at``; who made it and why are required."""
+
     id: str
     matchers: tuple[Matcher, ...]
     starts_at: datetime
@@ -63,6 +68,36 @@ class Silence(Model):
     created_by: str
     comment: str
     created_at: datetime
+
+    @classmethod
+    def new(
+        cls,
+        matchers: tuple[Matcher, ...],
+        starts_at: datetime,
+        ends_at: datetime,
+        created_by: str,
+        comment: str,
+        at: datetime,
+    ) -> Silence:
+        """A new silence; InputError says what is missing or wrong."""
+        if not matchers:
+            raise InputError("a silence needs at least one matcher")
+        if ends_at <= starts_at:
+            raise InputError(
+                f"the silence ends ({ends_at:%Y-%m-%d %H:%M}) before it starts "
+                f"({starts_at:%Y-%m-%d %H:%M})"
+            )
+        if not comment.strip() or not created_by.strip():
+            raise InputError("a silence needs a creator and a comment (say who and why)")
+        return cls(
+            id=uuid.uuid4().hex[:16],
+            matchers=matchers,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=created_by,
+            comment=comment,
+            created_at=at,
+        )
 
     def state(self, at: datetime) -> SilenceState:
         if at < self.starts_at:

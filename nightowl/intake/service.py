@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +18,6 @@ from datetime import datetime, timedelta
 from nightowl.domain import Alert, AlertGroup, AlertState, IntakeCounts, Matcher, Silence
 from nightowl.domain.base import Model
 from nightowl.domain.intake import FlushResult, GroupTiming, IngestOutcome
-from nightowl.errors import InputError
 from nightowl.intake.absorb import absorb
 from nightowl.intake.inhibit import compile_rules
 from nightowl.intake.plan import STORM_COUNT_CAP, planner
@@ -89,23 +87,7 @@ class Intake:
         created_by: str,
         comment: str,
     ) -> Silence:
-        if not matchers:
-            raise InputError("a silence needs at least one matcher")
-        if ends_at <= starts_at:
-            raise InputError(
-                f"the silence ends ({ends_at:%Y-%m-%d %H:%M}) before it starts ({starts_at:%Y-%m-%d %H:%M})"
-            )
-        if not comment.strip() or not created_by.strip():
-            raise InputError("a silence needs a creator and a comment (say who and why)")
-        silence = Silence(
-            id=uuid.uuid4().hex[:16],
-            matchers=matchers,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            created_by=created_by,
-            comment=comment,
-            created_at=self.now(),
-        )
+        silence = Silence.new(matchers, starts_at, ends_at, created_by, comment, self.now())
         self.silence_store.add(silence)
         self._silences_at = 0.0
         return silence

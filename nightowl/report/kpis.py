@@ -10,8 +10,7 @@
 | rollbacks, escalations | counts |
 | LLM tokens and cost | summed over the agent's recorded model calls (``llm_calls``); 0 without an LLM |
 
-One read transaction, a few aggregate queries and a scan of the incident rows' small JSON
-columns: cheap enough for a Prometheus scrape of a store with tens of thousands of incidents.
+Pure arithmetic over what ``nightowl.store.kpi_rows`` read in one transaction.
 """
 
 from __future__ import annotations
@@ -20,14 +19,8 @@ from datetime import datetime
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
-
 from nightowl.domain import ActionStatus, ApprovalStatus, IncidentStatus, Model
-from nightowl.store.approvals import ApprovalRow
-from nightowl.store.llm import LlmCallRow
-from nightowl.store.sessions import Sessions
-from nightowl.store.tables import ActionRow, DecisionRow, IncidentRow
+from nightowl.store.kpi_rows import KpiRows
 
 REAL = (ActionStatus.SUCCEEDED.value, ActionStatus.FAILED.value, ActionStatus.ROLLED_BACK.value)
 
@@ -55,24 +48,10 @@ class Kpis(Model):
     llm_note: str = ""
 
 
-def compute(engine: Engine) -> Kpis:
-    """The KPIs over every incident in the store (one read transaction); StoreError if it fails."""
-    with Sessions(engine).read() as session:
-        incidents = session.execute(
-            select(
-                IncidentRow.id,
-                IncidentRow.status,
-                IncidentRow.opened_at,
-                IncidentRow.diagnosis,
-                IncidentRow.verification,
-            )
-        ).all()
-        actions = session.execute(
-            select(ActionRow.incident_id, ActionRow.status, ActionRow.body)
-        ).all()
-        gated = _approval_gated(session)
-        approvals = session.execute(select(ApprovalRow.incident_id, ApprovalRow.status)).all()
-        tokens, cost, note = _usage(session)
+def compute(rows: KpiRows) -> Kpis:
+    """The KPIs over every incident the rows hold (see the table above)."""
+    incidents, actions, gated = rows.incidents, rows.actions, rows.approval_gated
+    approvals = rows.approvals
     statuses = [r.status for r in incidents]
     resolved = [r for r in incidents if r.status == IncidentStatus.RESOLVED.value]
     closed = sum(
@@ -88,9 +67,9 @@ def compute(engine: Engine) -> Kpis:
         and a.body.get("idempotency_key") not in gated
     }
     auto = sum(1 for r in resolved if r.id in succeeded_by and _recovered(r.verification))
-    counts = {s: sum(a.status == s.value for a in approvals) for s in ApprovalStatus}
-    asked = {a.incident_id for a in approvals}
-    overruled = {a.incident_id for a in approvals if a.status == ApprovalStatus.DENIED.value}
+    counts = {s: sum(status == s.value for _, status in approvals) for s in ApprovalStatus}
+    asked = {incident for incident, _ in approvals}
+    overruled = {i for i, status in approvals if status == ApprovalStatus.DENIED.value}
     finished = (
         counts[ApprovalStatus.APPROVED]
         + counts[ApprovalStatus.DENIED]
@@ -116,32 +95,12 @@ def compute(engine: Engine) -> Kpis:
         rollbacks=rolled_back,
         diagnoses_overruled=len(overruled),
         false_positive_rate=_ratio(rolled_back + len(overruled), len(real) + len(asked)),
-        llm_tokens=tokens,
-        llm_cost_usd=cost,
-        llm_note=note,
+        llm_tokens=rows.llm_tokens,
+        llm_cost_usd=rows.llm_cost_usd,
+        llm_note=f"{rows.llm_calls} LLM calls recorded"
+        if rows.llm_calls
+        else "no LLM calls recorded: analysis ran without an LLM (llm.provider: none)",
     )
-
-
-def _approval_gated(session: Session) -> set[str]:
-    """Idempotency keys of actions a human approved (their decision cites an approval rule)."""
-    keys: set[str] = set()
-    for key, body in session.execute(select(DecisionRow.idempotency_key, DecisionRow.body)):
-        if any(str(rule).startswith("approval.") for rule in body.get("rules", [])):
-            keys.add(key)
-    return keys
-
-
-def _usage(session: Session) -> tuple[int, float, str]:
-    """Tokens and cost the LLM agent recorded (``llm_calls``); zero when it never ran."""
-    query = select(
-        func.count(),
-        func.coalesce(func.sum(LlmCallRow.input_tokens + LlmCallRow.output_tokens), 0),
-        func.coalesce(func.sum(LlmCallRow.cost_usd), 0.0),
-    )
-    calls, tokens, cost = session.execute(query).one()
-    if not calls:
-        return 0, 0.0, "no LLM calls recorded: analysis ran without an LLM (llm.provider: none)"
-    return int(tokens), float(cost), f"{calls} LLM calls recorded"
 
 
 def _recovered(verification: dict[str, Any] | None) -> bool:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.errors import InputError, NightowlError, NotFoundError
+from nightowl.errors import AuthError, InputError, NightowlError, NotFoundError
 from nightowl.intake.matchers import parse_matchers
 from nightowl.settings import Role
 from nightowl.ui.passwords import verify
@@ -96,12 +96,12 @@ async def killswitch(request: Request, on: Text, csrf: Text = "", reason: Text =
     need(me, Role.RESPONDER, "turn the kill switch on")
     if not turn_on:
         need(me, Role.APPROVER, "turn the kill switch off")
-        if me.name not in app.settings.approvals.approvers.get("*", []):
-            return back(
-                "/ui/killswitch",
-                error=f"{me.name} may not turn the kill switch off: only approvals.approvers['*'] may",
-            )
-    state = await run_in_threadpool(app.set_killswitch, turn_on, by=me.name, reason=reason.strip())
+    try:
+        state = await run_in_threadpool(
+            app.records.set_killswitch, turn_on, by=me.name, reason=reason.strip()
+        )
+    except AuthError as exc:
+        return back("/ui/killswitch", error=str(exc))
     return back("/ui/killswitch", msg=f"kill switch {'ON' if state.on else 'off'} (by {me.name})")
 
 
@@ -124,7 +124,7 @@ async def silence(
             raise InputError('give at least one matcher, e.g. alertname="HighLatency"')
         starts = app.clock.now()
         made = await run_in_threadpool(
-            app.intake.add_silence,
+            app.add_silence,
             parsed,
             starts,
             starts + timedelta(hours=hours),
@@ -141,7 +141,7 @@ async def expire(request: Request, silence_id: str, csrf: Text = "") -> Response
     me = _checked(request, who(request), csrf)
     need(me, Role.RESPONDER, "expire silences")
     try:
-        await run_in_threadpool(ui_of(request).app.intake.expire_silence, silence_id)
+        await run_in_threadpool(ui_of(request).app.expire_silence, silence_id)
     except NightowlError as exc:
         return back("/ui/silences", error=str(exc))
     return back("/ui/silences", msg=f"silence {silence_id} expired")

@@ -24,7 +24,6 @@ from nightowl.domain import ApprovalRequest, Incident, IncidentStatus
 from nightowl.errors import NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.html import render_html
-from nightowl.report.kpis import compute
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
 
@@ -56,7 +55,7 @@ async def login_form(request: Request, next: str = "/ui/incidents") -> Response:
 @router.get("/ui/incidents")
 async def incidents(request: Request, status: IncidentStatus | None = None) -> Response:
     me = who(request)
-    rows = await run_in_threadpool(ui_of(request).app.store.list, limit=200, status=status)
+    rows = await run_in_threadpool(ui_of(request).app.records.incidents, limit=200, status=status)
     return page(
         request, "incidents.html", me, incidents=rows, status=status, **await _banner(request)
     )
@@ -66,7 +65,7 @@ async def incidents(request: Request, status: IncidentStatus | None = None) -> R
 async def incident_rows(request: Request, status: IncidentStatus | None = None) -> Response:
     """The list's table body, polled by the page for live updates."""
     me = who(request)
-    rows = await run_in_threadpool(ui_of(request).app.store.list, limit=200, status=status)
+    rows = await run_in_threadpool(ui_of(request).app.records.incidents, limit=200, status=status)
     return page(request, "_incident_rows.html", me, incidents=rows)
 
 
@@ -98,7 +97,7 @@ async def stamp(request: Request, incident_id: str) -> Response:
     found = await _incident(request, incident_id)
     if isinstance(found, Response):
         return JSONResponse({"error": "no such incident"}, 404)
-    asked = await run_in_threadpool(ui_of(request).app.approvals.list, incident_id=incident_id)
+    asked = await run_in_threadpool(ui_of(request).app.records.approvals, incident_id=incident_id)
     return PlainTextResponse(stamp_of(found, asked))
 
 
@@ -135,7 +134,7 @@ async def report_markdown(request: Request, incident_id: str) -> Response:
 @router.get("/ui/kpis")
 async def kpis(request: Request) -> Response:
     me = who(request)
-    values = await run_in_threadpool(compute, ui_of(request).app.store.engine)
+    values = await run_in_threadpool(ui_of(request).app.records.kpis)
     return page(request, "kpis.html", me, kpis=values, **await _banner(request))
 
 
@@ -143,7 +142,7 @@ async def kpis(request: Request) -> Response:
 async def silences(request: Request) -> Response:
     me = who(request)
     app = ui_of(request).app
-    found = await run_in_threadpool(app.intake.silence_store.list, since=None)
+    found = await run_in_threadpool(app.records.silences)
     now = app.clock.now()
     rows = [(s, s.state(now).value) for s in found]
     return page(request, "silences.html", me, silences=rows, **await _banner(request))
@@ -153,7 +152,7 @@ async def silences(request: Request) -> Response:
 async def killswitch(request: Request) -> Response:
     me = who(request)
     app = ui_of(request).app
-    global_approver = me.name in app.settings.approvals.approvers.get("*", [])
+    global_approver = app.records.may_release_killswitch(me.name)
     return page(
         request, "killswitch.html", me, global_approver=global_approver, **await _banner(request)
     )
@@ -161,13 +160,13 @@ async def killswitch(request: Request) -> Response:
 
 async def _banner(request: Request) -> dict[str, Any]:
     """The kill switch's state, shown on every page while it is on."""
-    state = await run_in_threadpool(ui_of(request).app.control.killswitch)
+    state = await run_in_threadpool(ui_of(request).app.records.killswitch)
     return {"killswitch": state}
 
 
 async def _incident(request: Request, incident_id: str) -> Incident | Response:
     try:
-        return await run_in_threadpool(ui_of(request).app.store.get, incident_id)
+        return await run_in_threadpool(ui_of(request).app.records.incident, incident_id)
     except NotFoundError as exc:
         response = page(request, "error.html", who(request), problem=str(exc))
         response.status_code = 404
@@ -176,9 +175,9 @@ async def _incident(request: Request, incident_id: str) -> Incident | Response:
 
 def _details(request: Request, incident: Incident) -> dict[str, Any]:
     app = ui_of(request).app
-    records = list(app.audit.records(incident_id=incident.id))
+    records = list(app.records.audit_records(incident_id=incident.id))
     return {
-        "approvals": app.approvals.list(incident_id=incident.id),
+        "approvals": app.records.approvals(incident_id=incident.id),
         "audit": records[-200:],
         "evidence_by_id": {e.id: e for e in incident.evidence},
         "decisions": {d.idempotency_key: d for d in incident.decisions},

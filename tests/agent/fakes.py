@@ -43,6 +43,7 @@ from nightowl.domain import (
 from nightowl.runbooks.catalog import builtin_runbooks
 from nightowl.settings import Settings
 from nightowl.store import IncidentStore
+from nightowl.store.llm import LlmStore
 
 NOW = datetime(2026, 11, 20, 3, 5, tzinfo=UTC)
 CALL_ID = re.compile(r'call_id="([^"]+)"')
@@ -274,7 +275,7 @@ def investigator(
     ]
     agent = build_investigator(
         settings,
-        store.engine,
+        LlmStore(store.engine),
         ScenarioClock(NOW),
         metrics=[FakeMetrics()],
         logs=[

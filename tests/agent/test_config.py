@@ -140,6 +140,7 @@ def test_without_the_llm_extra_the_agent_says_what_to_install(
     from nightowl.clock import SystemClock
     from nightowl.settings import Settings
     from nightowl.store import IncidentStore
+    from nightowl.store.llm import LlmStore
 
     monkeypatch.setitem(sys.modules, "nightowl.agent.investigator", None)
     settings = Settings.model_validate(
@@ -148,6 +149,6 @@ def test_without_the_llm_extra_the_agent_says_what_to_install(
     store = IncidentStore.open(settings.store_url)
     try:
         with pytest.raises(ConfigError, match=r"pip install 'nightowl\[llm\]'"):
-            build_investigator(settings, store.engine, SystemClock())
+            build_investigator(settings, LlmStore(store.engine), SystemClock())
     finally:
         store.close()

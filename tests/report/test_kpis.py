@@ -27,6 +27,7 @@ from nightowl.domain import (
 from nightowl.report.kpis import Kpis, compute
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
+from nightowl.store.kpi_rows import kpi_rows
 from nightowl.store.llm import LlmCall, LlmStore
 
 T = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
@@ -144,7 +145,7 @@ def ask(approvals: ApprovalStore, name: str, answer: ApprovalStatus | None) -> N
 
 
 def test_an_empty_store_has_counts_of_zero_and_no_rates(store: IncidentStore) -> None:
-    kpis = compute(store.engine)
+    kpis = compute(kpi_rows(store.engine))
 
     assert kpis == Kpis(llm_note=kpis.llm_note)
     assert kpis.mttr_seconds is None
@@ -191,7 +192,7 @@ def test_every_kpi_from_incidents_that_ended_every_way(store: IncidentStore) -> 
         )
     )
 
-    kpis = compute(store.engine)
+    kpis = compute(kpi_rows(store.engine))
 
     assert (kpis.incidents, kpis.open_incidents, kpis.resolved, kpis.escalations) == (6, 1, 2, 3)
     assert kpis.mttr_seconds == pytest.approx((6 + 10) / 2 * 60)
@@ -218,7 +219,7 @@ def test_dry_runs_are_not_auto_remediation(store: IncidentStore) -> None:
     act(store, "dry", ActionStatus.DRY_RUN, dry_run=True)
     verify(store, "dry", True, 5)
 
-    kpis = compute(store.engine)
+    kpis = compute(kpi_rows(store.engine))
 
     assert (kpis.auto_remediated, kpis.actions_executed) == (0, 0)
     assert kpis.auto_remediation_rate == 0.0

@@ -1,0 +1,164 @@
+"""The use cases that need only the database: reading nightowl's record and steering it.
+
+API, UI and CLI call these (and never a store directly): incidents, the kill switch and who may
+release it, approval requests, silences, dead letters, recorded deploys, the audit trail and the
+KPIs. ``Records.open`` needs nothing but the store's URL, so the CLI can use it on any machine that
+reaches the database, without building connectors, drivers or the LLM agent; a running
+``Nightowl`` holds one over its own stores. Every write here is audited where it steers nightowl
+(the kill switch); who may do what is decided by the approvals package's one rule.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+
+from nightowl.app.compose import Stores
+from nightowl.approvals.people import approvers_for, global_approvers, may_release_killswitch
+from nightowl.clock import Clock, SystemClock
+from nightowl.domain import (
+    ApprovalRequest,
+    ApprovalStatus,
+    DeadLetter,
+    Deploy,
+    Incident,
+    IncidentStatus,
+    IncidentSummary,
+    KillSwitch,
+    Matcher,
+    Silence,
+)
+from nightowl.errors import AuthError, InputError
+from nightowl.redaction import safe_headers
+from nightowl.report.kpis import Kpis, compute
+from nightowl.settings import Settings
+from nightowl.store import IncidentStore
+from nightowl.store.audit import AuditRecord, ChainCheck
+from nightowl.store.deploys import DeployLog, Recorded
+from nightowl.store.kpi_rows import kpi_rows
+from nightowl.store.silences import SilenceStore
+
+
+class Records:
+    """nightowl's record and its controls. Thread-safe (every call is its own transaction);
+    raises NotFoundError for what does not exist, AuthError for who may not, InputError for bad
+    input, StoreError when the database cannot be used."""
+
+    def __init__(self, settings: Settings, stores: Stores, clock: Clock) -> None:
+        self.settings, self.stores, self.clock = settings, stores, clock
+        self.silence_store = SilenceStore(stores.incidents.engine)
+        self.deploy_log = DeployLog(stores.incidents.engine)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Records:
+        """Records over the configured database (migrated to the newest schema)."""
+        return cls(settings, Stores.on(IncidentStore.open(settings.store_url)), SystemClock())
+
+    def close(self) -> None:
+        self.stores.incidents.close()
+
+    # incidents -----------------------------------------------------------------------------
+
+    def incidents(
+        self, *, limit: int = 50, status: IncidentStatus | None = None
+    ) -> builtins.list[IncidentSummary]:
+        return self.stores.incidents.list(limit=limit, status=status)
+
+    def incident(self, incident_id: str) -> Incident:
+        return self.stores.incidents.get(incident_id)
+
+    # the kill switch ------------------------------------------------------------------------
+
+    def killswitch(self) -> KillSwitch:
+        return self.stores.control.killswitch()
+
+    def set_killswitch(self, on: bool, *, by: str, reason: str, local: bool = False) -> KillSwitch:
+        """Turn the kill switch on (anyone who may act) or off (a global approver; ``local``: the
+        operator at the machine, when no global approver is configured). Audited."""
+        if not on and not may_release_killswitch(self.settings.approvals, by, local=local):
+            owners = global_approvers(self.settings.approvals)
+            who = ", ".join(owners) if owners else "approvals.approvers['*']"
+            raise AuthError(f"{by} may not turn the kill switch off: only {who} may")
+        at = self.clock.now()
+        state = self.stores.control.set_killswitch(on, by=by, reason=reason, at=at)
+        self.stores.audit.append(None, "killswitch", state.model_dump(mode="json"), actor=by, at=at)
+        return state
+
+    def may_release_killswitch(self, user: str) -> bool:
+        return may_release_killswitch(self.settings.approvals, user)
+
+    # approvals ------------------------------------------------------------------------------
+
+    def approvals(
+        self, *, status: ApprovalStatus | None = None, incident_id: str | None = None
+    ) -> builtins.list[ApprovalRequest]:
+        return self.stores.approvals.list(status=status, incident_id=incident_id)
+
+    def approval(self, request_id: str) -> ApprovalRequest:
+        return self.stores.approvals.get(request_id)
+
+    def approvers_for(self, service: str) -> tuple[str, ...]:
+        return approvers_for(self.settings.approvals, service)
+
+    # silences -------------------------------------------------------------------------------
+
+    def silences(self, *, active: bool = False) -> builtins.list[Silence]:
+        """Every silence, newest first; ``active``: only those that have not ended."""
+        return self.silence_store.list(since=self.clock.now() if active else None)
+
+    def add_silence(
+        self,
+        matchers: tuple[Matcher, ...],
+        starts_at: datetime,
+        ends_at: datetime,
+        created_by: str,
+        comment: str,
+    ) -> Silence:
+        silence = Silence.new(matchers, starts_at, ends_at, created_by, comment, self.clock.now())
+        self.silence_store.add(silence)
+        return silence
+
+    def expire_silence(self, silence_id: str) -> Silence:
+        return self.silence_store.expire(silence_id, self.clock.now())
+
+    # dead letters and deploys ---------------------------------------------------------------
+
+    def dead_letters(self, *, limit: int = 100) -> builtins.list[DeadLetter]:
+        return self.stores.incidents.list_dead_letters(limit=limit)
+
+    def keep_dead_letter(
+        self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
+    ) -> int:
+        """Keep a rejected request byte for byte (without credential headers); its id."""
+        return self.stores.incidents.dead_letter(
+            source=source,
+            reason=str(error),
+            body=body,
+            content_type=headers.get("content-type"),
+            headers=safe_headers(headers),
+            received_at=self.clock.now(),
+        )
+
+    def record_deploy(self, deploy: Deploy) -> Recorded:
+        """Keep a deploy a CI pipeline reported (idempotent)."""
+        return self.deploy_log.record(deploy)
+
+    def deploys(
+        self, service: str | None, start: datetime, end: datetime, limit: int = 1000
+    ) -> builtins.list[Deploy]:
+        """Recorded deploys in [start, end], oldest first."""
+        return self.deploy_log.list(service, start, end, limit)
+
+    # the audit trail and the KPIs -----------------------------------------------------------
+
+    def audit_check(self) -> ChainCheck:
+        return self.stores.audit.verify()
+
+    def audit_records(
+        self, *, since: datetime | None = None, incident_id: str | None = None
+    ) -> Iterator[AuditRecord]:
+        return iter(self.stores.audit.records(since=since, incident_id=incident_id))
+
+    def kpis(self) -> Kpis:
+        return compute(kpi_rows(self.stores.incidents.engine))
