@@ -19,12 +19,14 @@ import nightowl
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
 from nightowl.approvals.answers import answer
-from nightowl.clock import Clock, ScenarioClock, SystemClock
+from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.protocols import (
     ClusterSource,
     DeploySource,
+    DriverSource,
     LogSource,
     MetricsSource,
+    TimeSource,
     TopologySource,
 )
 from nightowl.domain import AlertGroup, Deploy
@@ -36,8 +38,6 @@ from nightowl.policy.cedar import CedarRules
 from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
 from nightowl.runbooks.catalog import load_runbooks
 from nightowl.settings import PluginConfig, Settings
-from nightowl.sim.cluster import SimulatedClusterDriver
-from nightowl.sim.replay import Replay
 from nightowl.sources.auth import authenticate
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
@@ -70,10 +70,8 @@ class Nightowl:
             # Deploys pushed by CI (POST /api/v1/deploys) are always evidence.
             self.connectors.append(("recorded", RecordedDeploys("recorded", self.deploy_log)))
         connectors = [c for _, c in self.connectors]
-        replays = [c for c in connectors if isinstance(c, Replay)]
-        self.clock = clock or (
-            ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
-        )
+        recorded = [c for c in connectors if isinstance(c, TimeSource)]
+        self.clock = clock or (recorded[0].recorded_clock() if recorded else SystemClock())
         self.runtime = Runtime(
             settings=settings,
             store=self.store,
@@ -83,7 +81,7 @@ class Nightowl:
             deploys=[c for c in connectors if isinstance(c, DeploySource)],
             topology=[c for c in connectors if isinstance(c, TopologySource)],
             cluster=[c for c in connectors if isinstance(c, ClusterSource)],
-            drivers=self._drivers(replays),
+            drivers=self._drivers(connectors),
             notifiers=self._notifiers(),
             runbooks=load_runbooks(settings.runbooks.paths),
             cedar=CedarRules.load(settings.policy.cedar),
@@ -112,19 +110,22 @@ class Nightowl:
         cls = resolve(CONNECTORS, config.kind, "connector")
         return cls.from_plugin(config, self.settings)
 
-    def _drivers(self, replays: list[Replay]) -> list[ActionDriver]:
+    def _drivers(self, connectors: list[object]) -> list[ActionDriver]:
         if self.settings.actions.driver != "simulated":
             raise ConfigError(
                 f"unknown action driver {self.settings.actions.driver!r}; known: simulated",
                 where="actions.driver",
             )
+        # The simulated driver comes with a replay: the driver of the first world one can act on.
+        worlds = [c.companion_driver() for c in connectors if isinstance(c, DriverSource)][:1]
         drivers: list[ActionDriver] = []
-        if replays:
-            drivers.append(SimulatedClusterDriver(replays[0].cluster, self.clock))
-        for config in self.settings.actions.drivers:
-            drivers.append(
-                resolve(DRIVERS, config.kind, "action driver").from_plugin(config, self.settings)
+        for config in [*worlds, *self.settings.actions.drivers]:
+            driver = resolve(DRIVERS, config.kind, "action driver").from_plugin(
+                config, self.settings
             )
+            if isinstance(driver, ClockAware):
+                driver.use_clock(self.clock)
+            drivers.append(driver)
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
         check = killswitch_check(ControlStore(self.store.engine))
         return [GuardedDriver(d, check) for d in drivers]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from nightowl_lab.harness.postgres import PostgresServer, serve_postgres
+from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.domain import Autonomy
 from nightowl.settings import Settings
-from nightowl.sim.scenario import bundled_scenario
-from nightowl.testing.postgres import PostgresServer, serve_postgres
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl

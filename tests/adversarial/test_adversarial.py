@@ -13,6 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.replay import Replay
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.app import Nightowl
@@ -20,9 +23,6 @@ from nightowl.approvals.answers import answer
 from nightowl.domain import ActionResult, ActionStatus, IncidentStatus, Severity, Verdict
 from nightowl.errors import AuthError, HaltedError
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.replay import Replay
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStatus
 from nightowl.store.control import ControlStore

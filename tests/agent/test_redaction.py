@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nightowl_lab.harness.llm_server import ScriptedLLM
+
 from nightowl.agent.redact import Redactor
-from nightowl.testing.llm_server import ScriptedLLM
 from tests.agent import pipeline
 
 SECRETS = {

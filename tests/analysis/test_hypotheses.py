@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nightowl_lab.sim.replay import Replay, ReplayConfig
+from nightowl_lab.sim.scenario import Truth, bundled_scenario
 
 from nightowl.analysis.diagnose import diagnose
 from nightowl.analysis.evidence import analyze
@@ -28,8 +30,6 @@ from nightowl.domain import (
     Observations,
 )
 from nightowl.settings import AnalysisSettings, Settings
-from nightowl.sim.replay import Replay, ReplayConfig
-from nightowl.sim.scenario import Truth, bundled_scenario
 from nightowl.store import IncidentStore
 from nightowl.workflow.gather import gather
 from nightowl.workflow.runtime import Runtime

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from nightowl_lab.sim.replay import Replay, ReplayConfig
+from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.connectors import protocols
 from nightowl.connectors.argocd import ArgoCD
@@ -27,8 +29,6 @@ from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.connectors.static import StaticTopology
 from nightowl.connectors.traces import TraceTopology
 from nightowl.domain import Deploy, LogRecord, Series, SignalKind
-from nightowl.sim.replay import Replay, ReplayConfig
-from nightowl.sim.scenario import bundled_scenario
 from nightowl.store.deploys import DeployLog, RecordedDeploys
 
 IMPLEMENTATIONS: dict[type[Any], list[type[Any]]] = {

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from nightowl_lab.harness.server import ServerProcess
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
-from nightowl.testing.server import ServerProcess
 from nightowl.workflow.stages import PIPELINE
 
 SCENARIO = "checkout-bad-deploy"

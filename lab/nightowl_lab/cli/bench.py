@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from nightowl.cli import bench_e2e, bench_ingest, bench_logs, bench_nab, bench_rca
+from nightowl_lab.cli import bench_e2e, bench_ingest, bench_logs, bench_nab, bench_rca
 
 bench_app = typer.Typer(
     help="Run nightowl's benchmarks and print their figures (see docs/benchmarks.md).",

@@ -28,9 +28,9 @@ def command(
     The sandbox brings its own nightowl configuration (docs/sandbox.md); --config and --data-dir
     are accepted for uniformity and not used.
     """
-    from nightowl.sandbox import faults as catalog
-    from nightowl.sandbox import lifecycle
-    from nightowl.sandbox.run import RunResult, run
+    from nightowl_lab.sandbox import faults as catalog
+    from nightowl_lab.sandbox import lifecycle
+    from nightowl_lab.sandbox.run import RunResult, run
 
     state_file = Path(lifecycle.default_state_file().with_name("bench-state.json"))
     results: dict[str, list[RunResult]] = {}
@@ -91,7 +91,7 @@ def _median(values: list[float | None]) -> float | None:
 
 
 def _summary(results: Sequence[object]) -> dict[str, object]:
-    from nightowl.sandbox.run import RunResult
+    from nightowl_lab.sandbox.run import RunResult
 
     rs = [r for r in results if isinstance(r, RunResult)]
     return {

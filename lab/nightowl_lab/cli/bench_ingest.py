@@ -19,7 +19,7 @@ from rich.table import Table
 
 from nightowl.cli.common import console, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.eval.ingest import IngestBenchResult, run
+from nightowl_lab.eval.ingest import IngestBenchResult, run
 
 
 def command(

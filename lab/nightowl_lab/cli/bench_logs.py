@@ -14,7 +14,7 @@ from rich.table import Table
 from nightowl.cli.common import console, err_console
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import ConfigError, InputError
-from nightowl.eval.loghub import LogBenchResult, SystemScore, find_systems, run_benchmark
+from nightowl_lab.eval.loghub import LogBenchResult, SystemScore, find_systems, run_benchmark
 
 BASELINES = ("drain3",)
 
@@ -67,7 +67,7 @@ def _run(
             raise InputError(
                 f"unknown baseline {baseline!r}; choose one of: {', '.join(BASELINES)}"
             )
-        from nightowl.eval.drain3_baseline import drain3_factory
+        from nightowl_lab.eval.drain3_baseline import drain3_factory
 
         factory = drain3_factory(dataset_dir)
     systems = find_systems(dataset_dir, corrected=corrected)

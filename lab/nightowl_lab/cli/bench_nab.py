@@ -13,8 +13,8 @@ from rich.table import Table
 
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import InputError
-from nightowl.eval.nab.corpus import PROFILES, NabSeries, load_corpus
-from nightowl.eval.nab.runner import DETECTORS, NabResult, detector_for, run_benchmark
+from nightowl_lab.eval.nab.corpus import PROFILES, NabSeries, load_corpus
+from nightowl_lab.eval.nab.runner import DETECTORS, NabResult, detector_for, run_benchmark
 
 PUBLISHED = {"ARTime": "ARTime", "HTM": "numenta", "CAD-OSE": "contextOSE"}
 BAR_WIDTH = 20

@@ -14,9 +14,9 @@ from rich.table import Table
 
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import InputError
-from nightowl.eval.rca.nezha import NezhaDataset
-from nightowl.eval.rca.petshop import PetShopDataset
-from nightowl.eval.rca.runner import CaseResult, Dataset, RcaResult, run_benchmark
+from nightowl_lab.eval.rca.nezha import NezhaDataset
+from nightowl_lab.eval.rca.petshop import PetShopDataset
+from nightowl_lab.eval.rca.runner import CaseResult, Dataset, RcaResult, run_benchmark
 
 BAR_WIDTH = 8
 

@@ -19,18 +19,18 @@ import typer
 from rich.live import Live
 from rich.panel import Panel
 from rich.spinner import Spinner
-from rich.table import Table
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.incidents import show
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, StageStatus
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_names, bundled_scenario, load_scenario
 from nightowl.workflow import engine
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_names, bundled_scenario, load_scenario
 
 SCENARIO = "checkout-bad-deploy"
 
@@ -125,30 +125,3 @@ def command(
 
             incident = asyncio.run(run_demo(settings, token, progress, scenario))
         show(incident)
-
-
-def show(incident: Incident) -> None:
-    table = Table(title=f"Incident {incident.id}: {incident.title}", show_lines=False)
-    table.add_column("stage", style="bold")
-    table.add_column("at (UTC)")
-    table.add_column("what happened")
-    for s in incident.stages:
-        style = "red" if s.status is StageStatus.FAILED else ""
-        table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", s.error or s.summary, style=style)
-    console.print(table)
-    if incident.diagnosis:
-        console.print(
-            Panel(
-                incident.diagnosis.explanation,
-                title=f"Diagnosis ({incident.diagnosis.confidence:.0%})",
-                border_style="cyan",
-            )
-        )
-    v = incident.verification
-    if v:
-        colour = "green" if v.recovered else "red"
-        console.print(
-            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}"
-        )
-    console.print(f"Status: [bold]{incident.status.value}[/]")
-    console.print(f"Report: [bold]{incident.report_path}[/]")

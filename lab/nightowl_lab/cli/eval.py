@@ -19,13 +19,13 @@ from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, Severity
 from nightowl.errors import ConfigError
-from nightowl.eval.scenarios import eval_settings, judge, scenario_files
-from nightowl.eval.scorecard import ScenarioResult, Scorecard, regressions, score
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import Scenario, load_scenario
 from nightowl.store.approvals import ApprovalStatus
 from nightowl.workflow import engine
+from nightowl_lab.eval.scenarios import eval_settings, judge, scenario_files
+from nightowl_lab.eval.scorecard import ScenarioResult, Scorecard, regressions, score
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import Scenario, load_scenario
 
 
 def command(
@@ -51,7 +51,7 @@ def command(
     With --llm, compare the deterministic engine and the LLM agent side by side (accuracy,
     tokens and cost per incident)."""
     if llm is not None:
-        from nightowl.cli import eval_llm  # eval_llm reuses this module's run_scenario
+        from nightowl_lab.cli import eval_llm  # eval_llm reuses this module's run_scenario
 
         eval_llm.command(
             llm=llm,

@@ -16,15 +16,15 @@ import typer
 from rich.table import Table
 
 from nightowl.cli.common import console, settings_from, user_errors
-from nightowl.cli.eval import run_scenario
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Model
 from nightowl.errors import ConfigError
-from nightowl.eval.scenarios import eval_settings, judge, scenario_files
 from nightowl.settings import Settings
-from nightowl.sim.scenario import bundled_names, bundled_scenario, load_scenario
 from nightowl.store import IncidentStore
 from nightowl.store.llm import LlmStore
+from nightowl_lab.cli.eval import run_scenario
+from nightowl_lab.eval.scenarios import eval_settings, judge, scenario_files
+from nightowl_lab.sim.scenario import bundled_names, bundled_scenario, load_scenario
 
 PROVIDERS = ("openai", "openai-compatible", "anthropic", "bedrock")
 

@@ -29,7 +29,7 @@ def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
     (--config is accepted by every command for uniformity; the sandbox writes its own nightowl
     configuration, see docs/sandbox.md.)
     """
-    from nightowl.sandbox.lifecycle import default_state_file
+    from nightowl_lab.sandbox.lifecycle import default_state_file
 
     if state is not None:
         return state
@@ -39,7 +39,7 @@ def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
 @sandbox_app.command("up")
 def up(state: StateOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Start the shop, its load, Prometheus, Alertmanager and nightowl (autonomy: act)."""
-    from nightowl.sandbox import lifecycle
+    from nightowl_lab.sandbox import lifecycle
 
     with user_errors(), console.status("starting the sandbox…"):
         started = lifecycle.up(_state_file(state, data_dir))
@@ -57,7 +57,7 @@ def down(
     keep: Annotated[bool, typer.Option(help="Keep the sandbox's directory (logs).")] = False,
 ) -> None:
     """Stop every sandbox process by PID and delete its directory."""
-    from nightowl.sandbox import lifecycle
+    from nightowl_lab.sandbox import lifecycle
 
     with user_errors():
         stopped = lifecycle.down(_state_file(state, data_dir), keep=keep)
@@ -72,7 +72,7 @@ def status(
     as_json: JsonOpt = False,
 ) -> None:
     """Processes, replicas and versions, load, and the alerts firing now."""
-    from nightowl.sandbox import lifecycle
+    from nightowl_lab.sandbox import lifecycle
 
     with user_errors():
         now = lifecycle.status(lifecycle.SandboxState.load(_state_file(state, data_dir)))
@@ -99,7 +99,7 @@ def inject(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Inject a real fault into the running sandbox (nightowl then takes the page)."""
-    from nightowl.sandbox import faults, lifecycle
+    from nightowl_lab.sandbox import faults, lifecycle
 
     with user_errors():
         console.print(
@@ -116,8 +116,8 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Inject a fault and wait for nightowl to detect, diagnose, act and verify; print the times."""
-    from nightowl.sandbox import lifecycle
-    from nightowl.sandbox.run import run as run_fault
+    from nightowl_lab.sandbox import lifecycle
+    from nightowl_lab.sandbox.run import run as run_fault
 
     with user_errors():
         sandbox = lifecycle.SandboxState.load(_state_file(state, data_dir))

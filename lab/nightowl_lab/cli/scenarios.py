@@ -9,7 +9,7 @@ import typer
 
 from nightowl.cli.common import console, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
-from nightowl.sim.generator import KINDS, write_suite
+from nightowl_lab.sim.generator import KINDS, write_suite
 
 app = typer.Typer(help="Scenario suites: generate them (run them with `nightowl eval`).")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from nightowl.domain.base import Model
 from nightowl.errors import ConfigError, InputError
-from nightowl.eval.loghub import Parser
+from nightowl_lab.eval.loghub import Parser
 
 SETTINGS_FILE = "drain_benchmark_settings_logparser.json"
 INSTALL_HINT = "drain3 is not installed: pip install 'nightowl[drain3]'"
@@ -89,7 +89,7 @@ def drain3_parser(settings: DrainSettings) -> Parser:
 
 
 def drain3_factory(dataset_dir: Path) -> tuple[str, Any]:
-    """``("drain3", system -> parser)`` for :func:`nightowl.eval.loghub.run_benchmark`."""
+    """``("drain3", system -> parser)`` for :func:`nightowl_lab.eval.loghub.run_benchmark`."""
     settings = load_settings(find_settings(dataset_dir))
     _template_miner(DrainSettings())  # raise the install hint before any work is done
 

@@ -17,11 +17,11 @@ import yaml
 from sqlalchemy import create_engine, select
 
 from nightowl.domain.base import Model
-from nightowl.eval.http_load import post_all
-from nightowl.eval.ingest_load import Workload, build
 from nightowl.store.intake_tables import AlertStateRow
-from nightowl.testing.alertmanager import AlertmanagerMissing, AlertmanagerServer
-from nightowl.testing.server import ServerProcess
+from nightowl_lab.eval.http_load import post_all
+from nightowl_lab.eval.ingest_load import Workload, build
+from nightowl_lab.harness.alertmanager import AlertmanagerMissing, AlertmanagerServer
+from nightowl_lab.harness.server import ServerProcess
 
 TOKEN = "bench-token"
 Progress = Callable[[str, int, int], None]

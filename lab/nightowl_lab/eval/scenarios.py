@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from nightowl.domain import ActionStatus, Incident, Stage
-from nightowl.eval.scorecard import ScenarioResult
 from nightowl.settings import Settings
-from nightowl.sim.scenario import Scenario
+from nightowl_lab.eval.scorecard import ScenarioResult
+from nightowl_lab.sim.scenario import Scenario
 
 EVAL_USER = "eval"
 

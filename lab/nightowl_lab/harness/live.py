@@ -1,6 +1,6 @@
 """Run the UI for real: an in-process uvicorn server on a loopback port, and Debian's Chromium.
 
-Used by ``python -m nightowl.ui.screenshots`` and by the browser tests. Chromium is the Debian
+Used by ``python -m nightowl_lab.harness.screenshots`` and by the browser tests. Chromium is the Debian
 package (``apt-get install chromium``; ``scripts/install-services.sh``), driven by Playwright
 through ``executable_path`` — Playwright's own browser downloads are never used.
 """

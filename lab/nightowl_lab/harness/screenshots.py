@@ -1,4 +1,4 @@
-"""``python -m nightowl.ui.screenshots [--out docs/screenshots]``: a screenshot of every page.
+"""``python -m nightowl_lab.harness.screenshots [--out docs/screenshots]``: a screenshot of every page.
 
 Builds a small world in a temporary data dir — one incident resolved on its own (payments leaks
 memory; autonomy act) and one waiting for approval (checkout's bad deploy; autonomy suggest) — serves
@@ -19,11 +19,11 @@ from typing import Any
 
 from nightowl.app import Nightowl
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
-from nightowl.ui.live import CHROMIUM_ARGS, LiveServer, chromium_path, standalone
 from nightowl.ui.passwords import hash_password
 from nightowl.workflow import engine
+from nightowl_lab.harness.live import CHROMIUM_ARGS, LiveServer, chromium_path, standalone
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 TOKEN = "screenshots-webhook-token"
 PASSWORDS = {"alice": "alice-approves-things", "victor": "victor-only-looks"}

@@ -25,8 +25,8 @@ from nightowl.connectors.base import ConnectorConfig, parse_options
 from nightowl.domain import ClusterEvent, Pod, Rollout
 from nightowl.domain.cluster import ContainerStatus
 from nightowl.errors import ConnectorError
-from nightowl.sandbox.shop import Shop
 from nightowl.settings import PluginConfig, Settings
+from nightowl_lab.sandbox.shop import Shop
 
 
 class SandboxClusterConfig(ConnectorConfig):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nightowl.sandbox.shop import SHOP, TOPOLOGY
+from nightowl_lab.sandbox.shop import SHOP, TOPOLOGY
 
 RATE_WINDOW = "15s"
 FOR = 5

@@ -23,8 +23,8 @@ from nightowl.actions.ledger import Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
-from nightowl.sandbox.shop import SHOP, Service, Shop
 from nightowl.settings import PluginConfig, Settings
+from nightowl_lab.sandbox.shop import SHOP, Service, Shop
 
 
 class SandboxConfig(BaseModel):

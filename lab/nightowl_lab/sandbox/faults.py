@@ -28,8 +28,8 @@ import httpx
 from pydantic import BaseModel
 
 from nightowl.errors import NotFoundError
-from nightowl.sandbox.lifecycle import BASELINE_RATE, SandboxState
-from nightowl.sandbox.shop import SHOP, Shop
+from nightowl_lab.sandbox.lifecycle import BASELINE_RATE, SandboxState
+from nightowl_lab.sandbox.shop import SHOP, Shop
 
 SPIKE_RATE = 130.0
 

@@ -20,8 +20,8 @@ import httpx
 from pydantic import BaseModel
 
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
-from nightowl.sandbox import configs, procs
-from nightowl.sandbox.shop import SHOP, Service, Shop
+from nightowl_lab.sandbox import configs, procs
+from nightowl_lab.sandbox.shop import SHOP, Service, Shop
 
 BASELINE_RATE = 15.0
 """Requests a second the load generator sends to the frontend in normal times."""
@@ -108,7 +108,7 @@ def _start_all(state: SandboxState, bins: dict[str, str]) -> None:
     state.pids["router"] = _start(
         "router",
         procs.python_module(
-            "nightowl.sandbox.services.router",
+            "nightowl_lab.sandbox.services.router",
             f"--routes={d / 'routes.json'}",
             f"--metrics-port={state.ports['router']}",
         ),
@@ -155,7 +155,7 @@ def _start_all(state: SandboxState, bins: dict[str, str]) -> None:
     )
     state.pids["loadgen"] = procs.spawn(
         procs.python_module(
-            "nightowl.sandbox.services.loadgen",
+            "nightowl_lab.sandbox.services.loadgen",
             f"--port={state.ports['frontend']}",
             f"--rate-file={d / 'load.json'}",
         ),

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from nightowl.sandbox import faults
-from nightowl.sandbox.lifecycle import SandboxState
+from nightowl_lab.sandbox import faults
+from nightowl_lab.sandbox.lifecycle import SandboxState
 
 QUIET_SECONDS = 45.0
 """Normal traffic before a fault: the baseline nightowl's change detection compares with."""

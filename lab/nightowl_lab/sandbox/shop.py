@@ -16,10 +16,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from nightowl.sandbox import procs
+from nightowl_lab.sandbox import procs
 
-APP = "nightowl.sandbox.services.app"
-SUPERVISOR = "nightowl.sandbox.services.supervisor"
+APP = "nightowl_lab.sandbox.services.app"
+SUPERVISOR = "nightowl_lab.sandbox.services.supervisor"
 
 
 class Design(BaseModel):

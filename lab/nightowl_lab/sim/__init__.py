@@ -1,1 +1,2 @@
-"""Simulation: the scenario format, replay connectors and the simulated cluster (a product feature)."""
+"""Simulation: the scenario format and generator, the simulated world, the replay connector and
+the simulated cluster driver (plugins of kinds ``replay`` and ``simulated``)."""

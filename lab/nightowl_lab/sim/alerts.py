@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nightowl.sim.scenario import AlertSpec, Scenario
 from nightowl.sources.base import label_fingerprint
+from nightowl_lab.sim.scenario import AlertSpec, Scenario
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 

@@ -16,7 +16,7 @@ from nightowl.clock import Clock
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, Scalar
 from nightowl.domain.base import Model
 from nightowl.errors import ActionError
-from nightowl.sim.scenario import FaultSpec, Scenario
+from nightowl_lab.sim.scenario import FaultSpec, Scenario
 
 
 class ServiceState(Model):

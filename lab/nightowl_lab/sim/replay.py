@@ -13,14 +13,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from nightowl.clock import Clock, ScenarioClock
 from nightowl.connectors.protocols import LogQuery
 from nightowl.domain import ClusterEvent, Deploy, LogRecord, Pod, Rollout, Series, SignalKind
 from nightowl.errors import ConfigError, ConnectorError
 from nightowl.settings import PluginConfig, Settings
-from nightowl.sim.cluster import SimulatedCluster
-from nightowl.sim.scenario import Scenario, load_scenario
-from nightowl.sim.workload import Workloads
-from nightowl.sim.world import World
+from nightowl_lab.sim.cluster import SimulatedCluster
+from nightowl_lab.sim.driver import state_file_for
+from nightowl_lab.sim.scenario import Scenario, load_scenario
+from nightowl_lab.sim.workload import Workloads
+from nightowl_lab.sim.world import World
 
 SELECTOR = re.compile(r'^\s*(\w+)\s*(?:\{\s*service\s*=\s*"([^"]*)"\s*\})?\s*$')
 
@@ -39,10 +41,14 @@ class Replay:
     topology). Live connectors' errors have their replay counterparts: an unknown service or a bad
     query raises ConnectorError. A tail ends with the scenario."""
 
-    def __init__(self, name: str, scenario: Scenario, cluster: SimulatedCluster) -> None:
+    def __init__(
+        self, name: str, scenario: Scenario, cluster: SimulatedCluster, source: Path | None = None
+    ) -> None:
         self.name = name
         self.scenario = scenario
         self.cluster = cluster
+        self.source = source
+        """The scenario file, for the simulated driver that acts on this replay's cluster."""
         self.world = World(scenario, cluster)
         self.workloads = Workloads(scenario, cluster)
 
@@ -59,8 +65,25 @@ class Replay:
     @classmethod
     def from_config(cls, name: str, config: ReplayConfig, data_dir: Path) -> Replay:
         scenario = load_scenario(config.scenario)
-        state = config.state_file or data_dir / "sim" / f"{scenario.name}.cluster.json"
-        return cls(name, scenario, SimulatedCluster(scenario, state))
+        state = config.state_file or state_file_for(scenario, data_dir)
+        return cls(name, scenario, SimulatedCluster(scenario, state), config.scenario)
+
+    def recorded_clock(self) -> Clock:
+        """Scenario time from the page on: the pipeline's clock while it replays (TimeSource)."""
+        return ScenarioClock(self.scenario.page_time)
+
+    def companion_driver(self) -> PluginConfig:
+        """The ``simulated`` driver on this replay's cluster: its scenario and state file."""
+        if self.source is None:
+            raise ConfigError(f"replay {self.name!r} was built without its scenario file")
+        return PluginConfig.model_validate(
+            {
+                "name": "simulated",
+                "kind": "simulated",
+                "scenario": str(self.source),
+                "state_file": str(self.cluster.path),
+            }
+        )
 
     async def check(self) -> None:
         self._service(next(iter(self.scenario.services)))

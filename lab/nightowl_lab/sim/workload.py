@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from nightowl.domain import ClusterEvent, ContainerStatus, Pod, Rollout, SignalKind
 from nightowl.domain.cluster import OOM_KILLED
-from nightowl.sim.cluster import SimulatedCluster
-from nightowl.sim.scenario import FaultSpec, Scenario
+from nightowl_lab.sim.cluster import SimulatedCluster
+from nightowl_lab.sim.scenario import FaultSpec, Scenario
 
 NAMESPACE = "scenario"
 LEAKS = ("memory_leak", "oom")

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nightowl.domain import Deploy, LogLevel, LogRecord, Series, SignalKind
-from nightowl.sim.cluster import SimulatedCluster
-from nightowl.sim.scenario import Effect, FaultSpec, Scenario
+from nightowl_lab.sim.cluster import SimulatedCluster
+from nightowl_lab.sim.scenario import Effect, FaultSpec, Scenario
 
 FloatArray = npt.NDArray[np.float64]
 DAY = 86400.0

@@ -7,11 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from nightowl.cli.bench import bench_app
-from nightowl.errors import InputError
-from nightowl.eval.loghub import (
+from nightowl_lab.cli.bench import bench_app
+from nightowl_lab.eval.loghub import (
     find_systems,
     grouping_accuracy,
     load_system,
@@ -20,6 +17,9 @@ from nightowl.eval.loghub import (
     parsing_accuracy,
     run_benchmark,
 )
+from typer.testing import CliRunner
+
+from nightowl.errors import InputError
 
 BENCH = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench"
 
@@ -117,7 +117,7 @@ def test_runner_scores_the_miner(dataset: Path) -> None:
 
 def test_drain3_baseline_runs_in_the_same_run(dataset: Path) -> None:
     pytest.importorskip("drain3")
-    from nightowl.eval.drain3_baseline import drain3_factory
+    from nightowl_lab.eval.drain3_baseline import drain3_factory
 
     result = run_benchmark(dataset, repeat=1, baseline=drain3_factory(dataset))
     assert result.baseline is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nightowl.eval.scorecard import ScenarioResult, regressions, score
+from nightowl_lab.eval.scorecard import ScenarioResult, regressions, score
 
 
 def result(

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from nightowl_lab.eval.scorecard import Scorecard, regressions
 from typer.testing import CliRunner
 
 from nightowl.cli.main import app
-from nightowl.eval.scorecard import Scorecard, regressions
 
 SUITE = Path(__file__).parents[1] / "scenarios" / "suite"
 BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.json"

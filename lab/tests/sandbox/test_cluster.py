@@ -10,10 +10,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from nightowl_lab.sandbox import configs, procs
+from nightowl_lab.sandbox.cluster import SandboxCluster, SandboxClusterConfig
+
 from nightowl.connectors.protocols import ClusterSource
 from nightowl.registry import CONNECTORS
-from nightowl.sandbox import configs, procs
-from nightowl.sandbox.cluster import SandboxCluster, SandboxClusterConfig
 from nightowl.settings import load_settings
 
 
@@ -29,7 +30,7 @@ def _shop(tmp_path: Path, version: str = "v3") -> None:
 def test_supervisor_restarts_a_crashing_process_with_backoff(tmp_path: Path) -> None:
     status = tmp_path / "status.json"
     argv = procs.python_module(
-        "nightowl.sandbox.services.supervisor",
+        "nightowl_lab.sandbox.services.supervisor",
         f"--status={status}",
         "--",
         sys.executable,
@@ -104,8 +105,8 @@ def test_a_pod_without_status_is_unknown(tmp_path: Path) -> None:
 
 
 def test_the_sandbox_config_reads_the_cluster(tmp_path: Path) -> None:
-    assert CONNECTORS["sandbox"] == "nightowl.sandbox.cluster:SandboxCluster"
-    from nightowl.sandbox.shop import SHOP
+    assert CONNECTORS["sandbox"] == "nightowl_lab.sandbox.cluster:SandboxCluster"
+    from nightowl_lab.sandbox.shop import SHOP
 
     ports = {"prometheus": 1, "alertmanager": 2, "nightowl": 3, "router": 4}
     ports |= {name: 10 + i for i, name in enumerate(SHOP)}

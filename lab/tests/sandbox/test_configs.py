@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from nightowl_lab.sandbox import configs
 
-from nightowl.sandbox import configs
 from nightowl.settings import load_settings
 
 
@@ -26,6 +26,6 @@ def test_alert_rules_pass_promtool(tmp_path: Path) -> None:
 
 
 def _shop() -> dict[str, int]:
-    from nightowl.sandbox.shop import SHOP
+    from nightowl_lab.sandbox.shop import SHOP
 
     return {name: 10 + i for i, name in enumerate(SHOP)}

@@ -6,8 +6,9 @@ import asyncio
 import json
 from pathlib import Path
 
+from nightowl_lab.sandbox.driver import SandboxConfig, SandboxDriver
+
 from nightowl.domain import ActionSpec, ActionStatus, Risk
-from nightowl.sandbox.driver import SandboxConfig, SandboxDriver
 
 
 def _spec(key: str) -> ActionSpec:

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from nightowl.sandbox import lifecycle, procs
-from nightowl.sandbox.lifecycle import SandboxState
-from nightowl.sandbox.run import run
-from nightowl.sandbox.shop import Shop
+from nightowl_lab.sandbox import lifecycle, procs
+from nightowl_lab.sandbox.lifecycle import SandboxState
+from nightowl_lab.sandbox.run import run
+from nightowl_lab.sandbox.shop import Shop
 
 pytestmark = pytest.mark.slow
 

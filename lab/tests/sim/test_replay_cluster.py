@@ -8,10 +8,11 @@ from asyncio import run
 from datetime import timedelta
 from pathlib import Path
 
+from nightowl_lab.sim.replay import Replay, ReplayConfig
+from nightowl_lab.sim.scenario import bundled_scenario
+
 from nightowl.connectors.protocols import LogQuery
 from nightowl.domain import LogLevel
-from nightowl.sim.replay import Replay, ReplayConfig
-from nightowl.sim.scenario import bundled_scenario
 
 
 def replay(tmp_path: Path, name: str) -> Replay:

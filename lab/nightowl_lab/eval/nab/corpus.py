@@ -21,7 +21,7 @@ import numpy.typing as npt
 from pydantic import ValidationError
 
 from nightowl.errors import InputError
-from nightowl.eval.nab.scorer import CostMatrix
+from nightowl_lab.eval.nab.scorer import CostMatrix
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -25,8 +25,8 @@ from nightowl.analysis.anomaly.fusion import fuse
 from nightowl.analysis.anomaly.gaussian import gaussian_scores
 from nightowl.domain.base import Model
 from nightowl.errors import InputError
-from nightowl.eval.nab.corpus import PROFILES, NabCorpus, NabSeries
-from nightowl.eval.nab.scorer import (
+from nightowl_lab.eval.nab.corpus import PROFILES, NabCorpus, NabSeries
+from nightowl_lab.eval.nab.scorer import (
     file_score,
     normalise,
     probation_length,

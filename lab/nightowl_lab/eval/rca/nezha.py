@@ -24,15 +24,15 @@ from nightowl.analysis.rca.patterns import PatternBaseline, learn_baseline
 from nightowl.domain.base import Model
 from nightowl.domain.signals import Series
 from nightowl.errors import InputError
-from nightowl.eval.rca.cases import RcaCase
-from nightowl.eval.rca.nezha_metrics import (
+from nightowl_lab.eval.rca.cases import RcaCase
+from nightowl_lab.eval.rca.nezha_metrics import (
     SignalMap,
     load_dependency,
     load_edge_gaps,
     load_pod_metrics,
     service_of_pod,
 )
-from nightowl.eval.rca.nezha_traces import call_graph, read_logs, read_spans, trace_signals
+from nightowl_lab.eval.rca.nezha_traces import call_graph, read_logs, read_spans, trace_signals
 
 LOOKBACK = timedelta(minutes=60)
 LOOKAHEAD = timedelta(minutes=10)

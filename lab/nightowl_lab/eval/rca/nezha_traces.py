@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nightowl.domain.signals import LogLevel, LogRecord, Series
-from nightowl.eval.rca.nezha_metrics import SignalMap, open_text, service_of_pod
+from nightowl_lab.eval.rca.nezha_metrics import SignalMap, open_text, service_of_pod
 
 _LEVELS = {level.value: level for level in LogLevel} | {"WARNING": LogLevel.WARN}
 _STACK_MARKERS = ("Exception", "\tat ", "Caused by:")

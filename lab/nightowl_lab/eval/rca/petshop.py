@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nightowl.domain.signals import Series
 from nightowl.errors import InputError
-from nightowl.eval.rca.cases import RcaCase
+from nightowl_lab.eval.rca.cases import RcaCase
 
 SPLITS = ("train", "test")
 EXPECTED = (

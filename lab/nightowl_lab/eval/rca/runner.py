@@ -14,7 +14,7 @@ from pydantic import Field
 
 from nightowl.analysis.rca import RankConfig, rank_services
 from nightowl.domain.base import Model
-from nightowl.eval.rca.cases import RcaCase
+from nightowl_lab.eval.rca.cases import RcaCase
 
 TOP = 5
 

@@ -1,6 +1,6 @@
 """One generic shop service, configured by flags: name, version, port, downstreams, capacity.
 
-``python -m nightowl.sandbox.services.app --name checkout --version v1 --port 9101
+``python -m nightowl_lab.sandbox.services.app --name checkout --version v1 --port 9101
 --downstream payments:9203:1.0 --workers 4 --work-ms 20 --log-file checkout.log``
 
 A request takes one of ``--workers`` slots for ``--work-ms`` (a pool of blocking workers, so load
@@ -42,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from nightowl.sandbox.services.http import TIMED_OUT, get, serve
+from nightowl_lab.sandbox.services.http import TIMED_OUT, get, serve
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PAGE = os.sysconf("SC_PAGE_SIZE")

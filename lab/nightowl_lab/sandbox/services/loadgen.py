@@ -1,6 +1,6 @@
 """A load generator: GET / on a port at the rate written in a file (re-read every second).
 
-``python -m nightowl.sandbox.services.loadgen --port 9100 --rate-file load.json`` where the file is
+``python -m nightowl_lab.sandbox.services.loadgen --port 9100 --rate-file load.json`` where the file is
 ``{"rate": 20}`` requests a second. Arrivals are open-loop (Poisson): a slow service does not slow
 the load down, as with real users.
 """
@@ -14,7 +14,7 @@ import json
 import random
 from pathlib import Path
 
-from nightowl.sandbox.services.http import get
+from nightowl_lab.sandbox.services.http import get
 
 MAX_IN_FLIGHT = 3000
 

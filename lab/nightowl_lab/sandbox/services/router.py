@@ -1,6 +1,6 @@
 """A tiny round-robin TCP router: one stable port per service, spread over its replicas.
 
-``python -m nightowl.sandbox.services.router --routes routes.json`` where the file is
+``python -m nightowl_lab.sandbox.services.router --routes routes.json`` where the file is
 ``{"checkout": {"port": 9101, "backends": [9201, 9202]}}``. The file is re-read when it changes, so
 scaling out is: start a replica, add its port to the file (what the sandbox driver does).
 
@@ -20,7 +20,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from nightowl.sandbox.services.http import serve
+from nightowl_lab.sandbox.services.http import serve
 
 
 class Routes:

@@ -1,6 +1,6 @@
 """The sandbox's process supervisor: keeps one replica's process running, as a kubelet would.
 
-``python -m nightowl.sandbox.services.supervisor --status FILE -- python -m ...app ...``
+``python -m nightowl_lab.sandbox.services.supervisor --status FILE -- python -m ...app ...``
 
 Runs the command; when it exits, records the restart and starts it again after a back-off that
 doubles from ``BACKOFF`` to ``MAX_BACKOFF`` seconds (reset once it has run ``STABLE`` seconds).

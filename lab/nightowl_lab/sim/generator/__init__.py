@@ -3,8 +3,8 @@
 ``faults`` writes each kind's fault and ground truth; ``build`` assembles the scenario around it.
 """
 
-from nightowl.sim.generator.build import generate, write_suite
-from nightowl.sim.generator.faults import BUILDERS
+from nightowl_lab.sim.generator.build import generate, write_suite
+from nightowl_lab.sim.generator.faults import BUILDERS
 
 KINDS = sorted(BUILDERS)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from nightowl.sim.generator.faults import BUILDERS, Built, Names
-from nightowl.sim.scenario import Scenario
+from nightowl_lab.sim.generator.faults import BUILDERS, Built, Names
+from nightowl_lab.sim.scenario import Scenario
 
 POOLS = {
     "web": ["frontend", "gateway", "edge", "storefront"],

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nightowl_lab.cli.bench import bench_app
 from typer.testing import CliRunner
-
-from nightowl.cli.bench import bench_app
 
 runner = CliRunner()
 

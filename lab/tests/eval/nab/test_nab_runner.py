@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nightowl_lab.eval.nab.corpus import NabSeries, load_corpus
+from nightowl_lab.eval.nab.runner import detector_for, run_benchmark
 
 from nightowl.errors import InputError
-from nightowl.eval.nab.corpus import NabSeries, load_corpus
-from nightowl.eval.nab.runner import detector_for, run_benchmark
 
 BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench" / "nab"
 PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nightowl.eval.nab.scorer import (
+from nightowl_lab.eval.nab.scorer import (
     MAX_TP,
     CostMatrix,
     file_score,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from nightowl.eval.rca.petshop_synth import write_synthetic
+from nightowl_lab.eval.rca.petshop_synth import write_synthetic
 
 SCENARIOS = ("low_traffic", "high_traffic", "temporal_traffic1", "temporal_traffic2")
 NEZHA = Path(__file__).resolve().parents[3].parent / "shared" / "bench" / "nezha"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from nightowl_lab.eval.rca.nezha import NezhaDataset, read_faults
+from nightowl_lab.eval.rca.nezha_metrics import service_of_pod
+from nightowl_lab.eval.rca.nezha_traces import Span, call_graph, read_logs, trace_signals
 
 from nightowl.errors import InputError
-from nightowl.eval.rca.nezha import NezhaDataset, read_faults
-from nightowl.eval.rca.nezha_metrics import service_of_pod
-from nightowl.eval.rca.nezha_traces import Span, call_graph, read_logs, trace_signals
 
 
 @pytest.mark.parametrize(

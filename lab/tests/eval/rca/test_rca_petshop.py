@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from nightowl_lab.eval.rca.petshop import PetShopDataset, read_graph, read_metrics
+from nightowl_lab.eval.rca.runner import run_benchmark
 
 from nightowl.errors import InputError
-from nightowl.eval.rca.petshop import PetShopDataset, read_graph, read_metrics
-from nightowl.eval.rca.runner import run_benchmark
 
 SCENARIOS = ("low_traffic", "high_traffic", "temporal_traffic1", "temporal_traffic2")
 
