@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from nightowl.errors import InputError
 
-BENCH = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench"
+BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench"
 
 LINES = [
     ("Received block blk_1 of size 10 from /10.0.0.1", "Received block <*> of size <*> from <*>"),

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from nightowl.cli.main import app
 
-SUITE = Path(__file__).parents[1] / "scenarios" / "suite"
-BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.json"
+SUITE = Path(__file__).resolve().parents[3] / "tests" / "scenarios" / "suite"
+BASELINE = Path(__file__).resolve().parents[3] / "tests" / "scenarios" / "baseline.json"
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from nightowl_lab.eval.nab.runner import detector_for, run_benchmark
 
 from nightowl.errors import InputError
 
-BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench" / "nab"
+BENCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "bench" / "nab"
 PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 
 

@@ -21,7 +21,7 @@ from nightowl_lab.eval.nab.scorer import (
 
 STANDARD = CostMatrix(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0)
 LOW_FN = CostMatrix(tpWeight=1.0, fpWeight=0.11, fnWeight=2.0)
-BENCH = Path(__file__).resolve().parents[3] / ".." / "shared" / "bench" / "nab"
+BENCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "bench" / "nab"
 
 
 def test_scaled_sigmoid_matches_the_published_values() -> None:

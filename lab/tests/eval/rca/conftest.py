@@ -8,7 +8,7 @@ import pytest
 from nightowl_lab.eval.rca.petshop_synth import write_synthetic
 
 SCENARIOS = ("low_traffic", "high_traffic", "temporal_traffic1", "temporal_traffic2")
-NEZHA = Path(__file__).resolve().parents[3].parent / "shared" / "bench" / "nezha"
+NEZHA = Path(__file__).resolve().parents[4].parent / "shared" / "bench" / "nezha"
 
 
 @pytest.fixture(scope="session")
