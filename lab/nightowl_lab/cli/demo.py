@@ -88,7 +88,7 @@ def command(
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
     scenario: Annotated[
-        str, typer.Option(help="A bundled scenario (see nightowl/sim/scenarios).")
+        str, typer.Option(help="A bundled scenario (see nightowl_lab/sim/scenarios).")
     ] = SCENARIO,
 ) -> None:
     """Replay the classic 3 AM page (checkout v2.4.1 leaks memory) through the whole pipeline.
