@@ -11,13 +11,22 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
     async def sleep(self, seconds: float) -> None: ...
+
+
+@runtime_checkable
+class ClockAware(Protocol):
+    """A plugin that stamps what it does with the pipeline's clock instead of the wall clock (under
+    a replay, scenario time, whose skipped sleeps a clock of its own would miss). nightowl calls
+    ``use_clock`` once, right after building the plugin and before any other call."""
+
+    def use_clock(self, clock: Clock) -> None: ...
 
 
 class SystemClock:

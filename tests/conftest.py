@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package: benchmark data, settings, a running nightowl, PostgreSQL.
+"""Fixtures shared by the product's test packages: benchmark data, settings, a running nightowl,
+PostgreSQL (the DBOS log fixture both test trees need is in the root conftest.py).
 
 DBOS is a process-wide singleton, so a test that launches ``Nightowl`` must shut it down again:
 use ``running_app``, which does both.
@@ -6,18 +7,17 @@ use ``running_app``, which does both.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from nightowl_lab.harness.postgres import PostgresServer, serve_postgres
+from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.domain import Autonomy
 from nightowl.settings import Settings
-from nightowl.sim.scenario import bundled_scenario
-from nightowl.testing.postgres import PostgresServer, serve_postgres
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -26,20 +26,6 @@ TOKEN = "test-webhook-token-6d1f0c"
 """The bearer token ``settings_for`` configures for the alertmanager source."""
 
 SettingsFactory = Callable[..., Settings]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def dbos_logs_through_logging() -> None:
-    """Route DBOS's log records through the root logger, where pytest captures them.
-
-    On its first construction DBOS gives its logger a StreamHandler bound to the ``sys.stderr`` of
-    that moment, unless the logger already has a handler. Inside ``CliRunner`` that stream is
-    swapped in and closed afterwards, so every later launch in the session would fail writing to
-    it; a handler of our own keeps DBOS from binding one, whatever test runs first.
-    """
-    dbos = logging.getLogger("dbos")
-    if not dbos.handlers:
-        dbos.addHandler(logging.NullHandler())
 
 
 @pytest.fixture(scope="session")

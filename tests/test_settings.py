@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.domain import Autonomy, StageName
+from nightowl.domain import Autonomy
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings, load_settings
 
@@ -47,7 +47,6 @@ server: {host: 0.0.0.0, port: 9000}
 policy:
   autonomy: act
   service_autonomy: {payments: observe}
-workflow: {pause_after_stage: diagnose, pause_seconds: 2.5}
 webhooks:
   tokens:
     alertmanager: [am-token]
@@ -60,7 +59,6 @@ webhooks:
     assert (settings.server.host, settings.server.port) == ("0.0.0.0", 9000)
     assert settings.policy.autonomy is Autonomy.ACT
     assert settings.policy.service_autonomy == {"payments": Autonomy.OBSERVE}
-    assert settings.workflow.pause_after_stage is StageName.DIAGNOSE
     assert settings.webhook_tokens("alertmanager") == ["am-token", "shared-token"]
     assert settings.webhook_tokens("grafana") == ["shared-token"]
 

@@ -22,9 +22,10 @@ from nightowl.actions.protocol import ActionDriver
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
-from nightowl.clock import Clock, ScenarioClock, SystemClock
+from nightowl.clock import Clock, ClockAware, SystemClock
+from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
-from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence, StageName
+from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
 from nightowl.errors import ConfigError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
@@ -35,8 +36,6 @@ from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, resolve
 from nightowl.runbooks.book import Runbooks
 from nightowl.runbooks.catalog import load_runbooks
 from nightowl.settings import PluginConfig, Settings
-from nightowl.sim.cluster import SimulatedClusterDriver
-from nightowl.sim.replay import Replay
 from nightowl.sources.auth import authenticate
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
@@ -45,7 +44,7 @@ from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
 from nightowl.workflow.dispatch import Dispatcher
-from nightowl.workflow.engine import AfterStage, bind
+from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
 
 if TYPE_CHECKING:
@@ -70,14 +69,12 @@ class Nightowl:
             # Deploys pushed by CI (POST /api/v1/deploys) are always evidence.
             self.connectors.append(("recorded", RecordedDeploys("recorded", self.deploy_log)))
         connectors = [c for _, c in self.connectors]
-        replays = [c for c in connectors if isinstance(c, Replay)]
-        self.clock = clock or (
-            ScenarioClock(replays[0].scenario.page_time) if replays else SystemClock()
-        )
+        recorded = [c for c in connectors if isinstance(c, TimeSource)]
+        self.clock = clock or (recorded[0].recorded_clock() if recorded else SystemClock())
         self.records = Records(settings, self.stores, self.clock)
         self.reads = Sources.of(connectors)
         self.runbooks = Runbooks(load_runbooks(settings.runbooks.paths))
-        self.drivers = self._drivers(replays)
+        self.drivers = self._drivers(connectors)
         self.executor = Executor(
             self.drivers,
             settings.actions.routes,
@@ -100,7 +97,6 @@ class Nightowl:
             clock=self.clock,
             agent=self.agent,
         )
-        self.pipeline.after_stage = _pause_hook(settings)
         self._launched = False
         self.sources = build_sources(settings)
         self.intake = Intake(
@@ -130,19 +126,22 @@ class Nightowl:
         cls = resolve(CONNECTORS, config.kind, "connector")
         return cls.from_plugin(config, self.settings)
 
-    def _drivers(self, replays: list[Replay]) -> list[ActionDriver]:
+    def _drivers(self, connectors: list[object]) -> list[ActionDriver]:
         if self.settings.actions.driver != "simulated":
             raise ConfigError(
                 f"unknown action driver {self.settings.actions.driver!r}; known: simulated",
                 where="actions.driver",
             )
+        # The simulated driver comes with a replay: the driver of the first world one can act on.
+        worlds = [c.companion_driver() for c in connectors if isinstance(c, DriverSource)][:1]
         drivers: list[ActionDriver] = []
-        if replays:
-            drivers.append(SimulatedClusterDriver(replays[0].cluster, self.clock))
-        for config in self.settings.actions.drivers:
-            drivers.append(
-                resolve(DRIVERS, config.kind, "action driver").from_plugin(config, self.settings)
+        for config in [*worlds, *self.settings.actions.drivers]:
+            driver = resolve(DRIVERS, config.kind, "action driver").from_plugin(
+                config, self.settings
             )
+            if isinstance(driver, ClockAware):
+                driver.use_clock(self.clock)
+            drivers.append(driver)
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
         self._raw_drivers = drivers
         check = killswitch_check(self.control)
@@ -311,18 +310,3 @@ def _validate(model: Any, options: dict[str, Any], where: str) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", where=where) from None
-
-
-def _pause_hook(settings: Settings) -> AfterStage | None:
-    """Chaos testing: hold the workflow after one stage so a test can kill the process there."""
-    cfg = settings.workflow
-    stage, seconds = cfg.pause_after_stage, cfg.pause_seconds
-    if stage is None or seconds <= 0:
-        return None
-
-    async def pause(done: StageName) -> None:
-        if done is stage:
-            log.warning("pausing %.0fs after stage %s (workflow.pause_after_stage)", seconds, stage)
-            await asyncio.sleep(seconds)
-
-    return pause

@@ -6,11 +6,12 @@ import json
 from typing import Annotated
 
 import typer
+from rich.panel import Panel
 from rich.table import Table
 
 from nightowl.cli.common import console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import IncidentStatus
+from nightowl.domain import Incident, IncidentStatus, StageStatus
 
 incidents_app = typer.Typer(help="List and inspect incidents.", no_args_is_help=True)
 
@@ -58,8 +59,6 @@ def show_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one incident: its stages, diagnosis, actions, verification and report path."""
-    from nightowl.cli.demo import show
-
     with user_errors():
         with records_of(config, data_dir) as records:
             incident = records.incident(incident_id)
@@ -67,3 +66,31 @@ def show_cmd(
             typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))
             return
         show(incident)
+
+
+def show(incident: Incident) -> None:
+    """Print an incident's story: its stages, diagnosis, verification, status and report."""
+    table = Table(title=f"Incident {incident.id}: {incident.title}", show_lines=False)
+    table.add_column("stage", style="bold")
+    table.add_column("at (UTC)")
+    table.add_column("what happened")
+    for s in incident.stages:
+        style = "red" if s.status is StageStatus.FAILED else ""
+        table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", s.error or s.summary, style=style)
+    console.print(table)
+    if incident.diagnosis:
+        console.print(
+            Panel(
+                incident.diagnosis.explanation,
+                title=f"Diagnosis ({incident.diagnosis.confidence:.0%})",
+                border_style="cyan",
+            )
+        )
+    v = incident.verification
+    if v:
+        colour = "green" if v.recovered else "red"
+        console.print(
+            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}"
+        )
+    console.print(f"Status: [bold]{incident.status.value}[/]")
+    console.print(f"Report: [bold]{incident.report_path}[/]")

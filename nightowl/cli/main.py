@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from nightowl.cli import approvals, demo, eval_llm
-from nightowl.cli import eval as eval_cli
+from nightowl.cli import approvals
 from nightowl.cli.approvals import approvals_app
 from nightowl.cli.audit import audit_app
-from nightowl.cli.bench import bench_app
 from nightowl.cli.check import check_app
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.deadletter import deadletter_app
@@ -19,10 +17,9 @@ from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
 from nightowl.cli.killswitch import killswitch_app
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.plugins import add_plugin_commands
 from nightowl.cli.policy import policy_app
 from nightowl.cli.runbook import runbook_app
-from nightowl.cli.sandbox import sandbox_app
-from nightowl.cli.scenarios import app as scenarios_app
 from nightowl.cli.silence import silence_app
 
 app = typer.Typer(
@@ -34,23 +31,20 @@ app = typer.Typer(
 config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(config_app, name="config")
-app.add_typer(bench_app, name="bench")
 app.add_typer(silence_app, name="silence")
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(check_app, name="check")
 app.add_typer(deploy_app, name="deploy")
-app.command("demo")(demo.command)
-app.command("eval")(eval_cli.command)
-app.command("eval-llm", hidden=True)(eval_llm.command)  # the same as `eval --llm`
-app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(runbook_app, name="runbook")
 app.add_typer(policy_app, name="policy")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(killswitch_app, name="killswitch")
 app.add_typer(audit_app, name="audit")
-app.add_typer(sandbox_app, name="sandbox")
 app.command("approve")(approvals.approve)
 app.command("deny")(approvals.deny)
+add_plugin_commands(
+    app
+)  # the lab's commands (demo, eval, bench, ...) when nightowl-lab is installed
 
 
 @app.command()
@@ -66,34 +60,10 @@ def serve(
 ) -> None:
     """Run the HTTP API and the web UI (/ui): webhooks in, incidents out. Resumes incidents a
     crash interrupted."""
-    import uvicorn
-
-    from nightowl.api.fastpath import WebhookFastPath
-    from nightowl.api.server import create_api
-    from nightowl.app import Nightowl
-    from nightowl.ui import install
+    from nightowl.cli.serve import run_server
 
     with user_errors():
-        settings = settings_from(config, data_dir)
-        nightowl = Nightowl(settings)
-        api = create_api(nightowl, manage_lifecycle=True)
-        install(api, nightowl)  # the web UI beside the API
-        bind_host, bind_port = host or settings.server.host, port or settings.server.port
-        if not settings.webhook_tokens("alertmanager"):
-            console.print(
-                "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
-                "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
-            )
-        console.print(
-            f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
-        )
-        uvicorn.run(
-            WebhookFastPath(api, nightowl),
-            host=bind_host,
-            port=bind_port,
-            log_level="warning",
-            access_log=False,
-        )
+        run_server(settings_from(config, data_dir), host, port)
 
 
 @app.command("hash-password")

@@ -18,7 +18,6 @@ from nightowl.runbooks.catalog import BUILTIN_DIR, facts_of, load_runbook, previ
 from nightowl.runbooks.interpreter import interpret
 from nightowl.runbooks.lint import lint_files
 from nightowl.runbooks.model import Runbook
-from nightowl.sim.cluster import SimulatedClusterDriver
 
 runbook_app = typer.Typer(
     help="Check runbooks and preview what they would do.", no_args_is_help=True
@@ -27,7 +26,7 @@ runbook_app = typer.Typer(
 
 def known_kinds() -> set[str]:
     """Every action kind some driver performs (drivers whose SDK is missing are skipped)."""
-    kinds = set(SimulatedClusterDriver.kinds)
+    kinds: set[str] = set()
     for kind in DRIVERS:
         try:
             kinds |= set(resolve(DRIVERS, kind, "action driver").kinds)

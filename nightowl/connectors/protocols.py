@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from nightowl.clock import Clock
 from nightowl.domain import (
     ClusterEvent,
     Deploy,
@@ -28,6 +29,7 @@ from nightowl.domain import (
     SignalKind,
 )
 from nightowl.domain.base import Model
+from nightowl.settings import PluginConfig
 
 
 class LogQuery(Model):
@@ -131,3 +133,26 @@ class TopologySource(Protocol):
     name: str
 
     async def dependencies(self) -> dict[str, list[str]]: ...
+
+
+@runtime_checkable
+class TimeSource(Protocol):
+    """A connector that serves recorded time (a replayed scenario): the pipeline runs on the clock
+    it gives, so every timestamp reads as it did when the data was recorded. The first configured
+    one is used; without one the pipeline runs on the wall clock. Called once, when nightowl is
+    built; never raises."""
+
+    name: str
+
+    def recorded_clock(self) -> Clock: ...
+
+
+@runtime_checkable
+class DriverSource(Protocol):
+    """A connector whose world nightowl can also act on (a simulated cluster): it names the driver
+    that acts on that world, as an ``actions.drivers`` entry. With ``actions.driver: simulated``
+    (the default) the first configured one's driver is added before the configured drivers."""
+
+    name: str
+
+    def companion_driver(self) -> PluginConfig: ...

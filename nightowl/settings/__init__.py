@@ -43,7 +43,6 @@ from nightowl.settings.sections import (
     ServerSettings,
     StoreSettings,
     VerifySettings,
-    WorkflowSettings,
 )
 
 __all__ = [
@@ -79,7 +78,6 @@ __all__ = [
     "UiUser",
     "VerifySettings",
     "WebhookSettings",
-    "WorkflowSettings",
     "default_data_dir",
     "load_settings",
 ]

@@ -32,7 +32,6 @@ from nightowl.settings.sections import (
     ServerSettings,
     StoreSettings,
     VerifySettings,
-    WorkflowSettings,
 )
 
 
@@ -41,7 +40,6 @@ class Settings(Section):
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
     webhooks: WebhookSettings = WebhookSettings()
-    workflow: WorkflowSettings = WorkflowSettings()
     intake: IntakeSettings = IntakeSettings()
     gather: GatherSettings = GatherSettings()
     analysis: AnalysisSettings = AnalysisSettings()

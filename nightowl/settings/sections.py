@@ -7,7 +7,6 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 
-from nightowl.domain import StageName
 from nightowl.settings.base import Section
 
 
@@ -21,13 +20,6 @@ class StoreSettings(Section):
 class ServerSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
-
-
-class WorkflowSettings(Section):
-    pause_after_stage: StageName | None = Field(
-        default=None, description="Chaos testing: sleep after this stage completes."
-    )
-    pause_seconds: float = 0.0
 
 
 class GatherSettings(Section):

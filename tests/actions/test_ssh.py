@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nightowl_lab.harness.sshd import SshServer, serve_sshd
 
 from nightowl.actions.ssh import CommandTemplate, SshConfig, SshDriver, SshHost
 from nightowl.domain import ActionStatus
 from nightowl.errors import ActionError
-from nightowl.testing.sshd import SshServer, serve_sshd
 from tests.actions.conftest import action
 
 

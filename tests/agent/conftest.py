@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nightowl_lab.harness.llm_server import ScriptedLLM
 
 from nightowl.settings import Settings
-from nightowl.testing.llm_server import ScriptedLLM
 from tests.conftest import make_settings
 
 LOCAL = ("localhost", "127.0.0.1", "::1")

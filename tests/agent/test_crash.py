@@ -15,13 +15,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from nightowl_lab.harness.llm_server import ScriptedLLM
+from nightowl_lab.harness.server import ServerProcess
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.store import IncidentStore
 from nightowl.store.llm import LlmStore
-from nightowl.testing.llm_server import ScriptedLLM
-from nightowl.testing.server import ServerProcess
 from tests.workflow.test_crash import poll, stage_status
 
 SCENARIO = "checkout-bad-deploy"

@@ -6,13 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+from nightowl_lab.harness.llm_server import ScriptedLLM
+from nightowl_lab.sim.scenario import bundled_scenario
 from prometheus_client import generate_latest
 from typer.testing import CliRunner
 
 from nightowl.api.metrics import REGISTRY
 from nightowl.cli.main import app
-from nightowl.sim.scenario import bundled_scenario
-from nightowl.testing.llm_server import ScriptedLLM
 
 
 def test_eval_llm_compares_the_engines_per_scenario(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nightowl.testing.llm_server import (
+from nightowl_lab.harness.llm_server import (
     CALL_ID,
     Body,
     Reply,
@@ -19,6 +19,7 @@ from nightowl.testing.llm_server import (
     tool_results,
     turn_of,
 )
+
 from tests.agent import pipeline
 
 PLANTED = (

@@ -10,7 +10,9 @@ from pydantic_ai.messages import ModelResponse
 
 from nightowl.agent import metering
 from nightowl.store.llm import LlmStore
-from tests.agent.fakes import Script, Seen, deterministic, finding, incident, investigator, reply
+from nightowl.testing.llm import ScriptedLLM as Script
+from nightowl.testing.llm import Seen, reply
+from tests.agent.fakes import deterministic, finding, incident, investigator
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nightowl.testing.llm_server import ScriptedLLM
+from nightowl_lab.harness.llm_server import ScriptedLLM
+
 from tests.agent import pipeline
 
 SECRETS = {

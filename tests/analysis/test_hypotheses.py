@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nightowl_lab.sim.replay import Replay, ReplayConfig
+from nightowl_lab.sim.scenario import Truth, bundled_scenario
 
 from nightowl.analysis.diagnose import diagnose
 from nightowl.analysis.evidence import analyze
@@ -30,8 +32,6 @@ from nightowl.domain import (
     Observations,
 )
 from nightowl.settings import AnalysisSettings, Settings
-from nightowl.sim.replay import Replay, ReplayConfig
-from nightowl.sim.scenario import Truth, bundled_scenario
 
 SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
 ANALYSIS = AnalysisSettings()

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from dbos import DBOS
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.domain import AlertStatus, IncidentStatus, StageStatus
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.domain import Incident
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.workflow import engine
 
 TOKEN = "test-webhook-token-6d1f0c"

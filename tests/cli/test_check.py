@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import yaml
+from nightowl_lab.harness.prometheus import PrometheusServer
+from nightowl_lab.harness.server import free_port
+from nightowl_lab.sim.scenario import bundled_scenario
 from typer.testing import CliRunner, Result
 
 from nightowl.cli.main import app
-from nightowl.sim.scenario import bundled_scenario
-from nightowl.testing.prometheus import PrometheusServer
-from nightowl.testing.server import free_port
 
 CLEAN_ENV: dict[str, str | None] = {
     "NIGHTOWL_CONFIG": None,

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-from nightowl.testing.exporter import ServiceExporter
-from nightowl.testing.kube import KubeEmulator
-from nightowl.testing.prometheus import PrometheusServer, VictoriaMetricsServer
+from nightowl_lab.harness.exporter import ServiceExporter
+from nightowl_lab.harness.kube import KubeEmulator
+from nightowl_lab.harness.prometheus import PrometheusServer, VictoriaMetricsServer
 
 READY = 'rate(http_requests_total{service="checkout"}[1m]) > 0'
 

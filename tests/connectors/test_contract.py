@@ -1,19 +1,21 @@
 """The contract every backend honours: replay and each live or recorded backend implement the same
 protocols with the same method names, parameters and result types, and behave alike (results in
 the documented order, bounded by the window and the limit), so a scenario and a live system are
-interchangeable everywhere."""
+interchangeable everywhere. The shape check and the contract suites are the plugin author's kit
+(``nightowl.testing.contracts``); the built-in connectors without a server run the suites here."""
 
 from __future__ import annotations
 
-import inspect
-import typing
 from asyncio import run
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from nightowl_lab.sim.replay import Replay, ReplayConfig
+from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.connectors import protocols
 from nightowl.connectors.argocd import ArgoCD
@@ -24,12 +26,16 @@ from nightowl.connectors.journal import Journal
 from nightowl.connectors.kubernetes.connector import Kubernetes
 from nightowl.connectors.loki import Loki, LokiConfig
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
-from nightowl.connectors.static import StaticTopology
+from nightowl.connectors.static import StaticConfig, StaticTopology
 from nightowl.connectors.traces import TraceTopology
 from nightowl.domain import Deploy, LogRecord, Series, SignalKind
-from nightowl.sim.replay import Replay, ReplayConfig
-from nightowl.sim.scenario import bundled_scenario
 from nightowl.store.deploys import DeployLog, RecordedDeploys
+from nightowl.testing.contracts import (
+    DeployCase,
+    DeploySourceContract,
+    TopologySourceContract,
+)
+from nightowl.testing.contracts.shape import same_shape
 
 IMPLEMENTATIONS: dict[type[Any], list[type[Any]]] = {
     protocols.MetricsSource: [Replay, Prometheus],
@@ -38,26 +44,13 @@ IMPLEMENTATIONS: dict[type[Any], list[type[Any]]] = {
     protocols.ClusterSource: [Replay, Kubernetes],
     protocols.TopologySource: [Replay, StaticTopology, TraceTopology, Kubernetes],
 }
+T = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 CASES = [(p, impl) for p, impls in IMPLEMENTATIONS.items() for impl in impls]
-
-
-def methods(protocol: type[Any]) -> list[str]:
-    return [n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")]
 
 
 @pytest.mark.parametrize(("protocol", "impl"), CASES, ids=lambda x: x.__name__)
 def test_same_methods_parameters_and_result_types(protocol: type[Any], impl: type[Any]) -> None:
-    for name in [*methods(protocol), "check"]:
-        expected = getattr(protocol if name != "check" else protocols.Checkable, name)
-        actual = getattr(impl, name)
-        assert list(inspect.signature(actual).parameters) == list(
-            inspect.signature(expected).parameters
-        ), name
-        ns = vars(protocols) | vars(typing)
-        assert typing.get_type_hints(actual, ns) == typing.get_type_hints(expected, ns), name
-        assert inspect.iscoroutinefunction(actual) == inspect.iscoroutinefunction(expected) or (
-            inspect.isasyncgenfunction(actual) and name == "tail"
-        ), name
+    same_shape(protocol, impl)
 
 
 @pytest.mark.parametrize(
@@ -153,3 +146,35 @@ def test_log_search_contract_replay_and_loki(replay: Replay) -> None:
     assert [r.message for r in run(replay.search(query))] == [
         r.message for r in run(loki.search(query))
     ]
+
+
+class TestStaticTopology(TopologySourceContract):
+    @pytest.fixture
+    def topology_source(self) -> StaticTopology:
+        services = {"frontend": ["checkout", "search"], "checkout": ["payments", "inventory"]}
+        return StaticTopology("graph", StaticConfig(services=services))
+
+
+class TestRecordedDeploys(DeploySourceContract):
+    @pytest.fixture
+    def deploy_source(self, tmp_path: Path) -> Iterator[RecordedDeploys]:
+        log = DeployLog.open(f"sqlite:///{tmp_path / 'deploys.sqlite'}")
+        for service, version, minutes in (
+            ("checkout", "v1", 50),
+            ("search", "v3", 30),
+            ("checkout", "v2", 10),
+        ):
+            log.record(
+                Deploy(
+                    service=service,
+                    version=version,
+                    at=T - timedelta(minutes=minutes),
+                    source="cli",
+                )
+            )
+        yield RecordedDeploys("recorded", log)
+        log.close()
+
+    @pytest.fixture
+    def deploy_case(self) -> DeployCase:
+        return DeployCase(service="checkout", start=T - timedelta(hours=1), end=T)

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from nightowl_lab.harness.server import free_port
 
 from nightowl.clock import SystemClock
 from nightowl.connectors.files import FilesConfig, LogFiles
@@ -23,7 +24,6 @@ from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.connectors.sources import Sources
 from nightowl.connectors.static import StaticConfig, StaticTopology
 from nightowl.settings import Settings
-from nightowl.testing.server import free_port
 
 SLOW_SECONDS = 6.0
 

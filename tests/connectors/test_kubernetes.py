@@ -8,13 +8,13 @@ from asyncio import run
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from nightowl_lab.harness.kube import KubeEmulator
+from nightowl_lab.harness.server import free_port
 
 from nightowl.connectors.kubernetes.connector import Kubernetes, KubernetesConfig
 from nightowl.connectors.protocols import LogQuery
 from nightowl.domain import LogLevel
 from nightowl.errors import ConnectorError
-from nightowl.testing.kube import KubeEmulator
-from nightowl.testing.server import free_port
 
 NS = "shop"
 T0 = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)

@@ -9,11 +9,11 @@ from asyncio import run
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from nightowl_lab.harness.server import free_port
 
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.domain import SignalKind
 from nightowl.errors import ConnectorError
-from nightowl.testing.server import free_port
 
 UP = 'sum(http_requests_total{service="checkout"})'
 

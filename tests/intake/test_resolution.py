@@ -12,6 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from dbos import DBOS
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.cluster import SimulatedClusterDriver
+from nightowl_lab.sim.replay import Replay
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 from sqlalchemy import event
 
 from nightowl.api.server import create_api
@@ -19,10 +23,6 @@ from nightowl.app import Nightowl
 from nightowl.domain import IncidentStatus
 from nightowl.domain.intake import FlushResult
 from nightowl.domain.remediation import ActionSpec, Risk
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.cluster import SimulatedClusterDriver
-from nightowl.sim.replay import Replay
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.workflow import engine
 from tests.conftest import TOKEN, SettingsFactory
 

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 from pydantic import SecretStr, ValidationError
 
 from nightowl.api.server import create_api
@@ -33,8 +35,6 @@ from nightowl.notify.slack import (
     parse_interaction,
     verify_signature,
 )
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.workflow import engine
 from tests.approvals.flow import TOKEN, pending_request, settings_for
 

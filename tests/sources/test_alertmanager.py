@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.domain import AlertStatus
 from nightowl.errors import PayloadError
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.sources.base import label_fingerprint
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from nightowl_lab.harness.postgres import free_port
 from sqlalchemy import text
 
 from nightowl.errors import ConfigError, StoreError
 from nightowl.store import IncidentStore, create_engine_for
 from nightowl.store.database import mask_url
-from nightowl.testing.postgres import free_port
 
 
 def test_sqlite_creates_its_directory_and_runs_in_wal_mode(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from nightowl_lab.harness.live import CHROMIUM_ARGS, chromium_path
 
-from nightowl.ui.live import CHROMIUM_ARGS, chromium_path
 from tests.ui.world import PASSWORDS, TOKEN, World
 
 pytestmark = pytest.mark.skipif(

@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from nightowl_lab.harness.live import LiveServer
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.ui import install
-from nightowl.ui.live import LiveServer
 from nightowl.ui.passwords import pbkdf2_hash
 
 TOKEN = "ui-test-webhook-token"

@@ -2,7 +2,7 @@
 completes with no stage executed twice — on SQLite and on PostgreSQL.
 
 The first server is configured to hold the workflow after the diagnose stage
-(``workflow.pause_after_stage``), so the kill lands deterministically between two durable steps.
+(the lab's chaos harness, ``nightowl_lab.harness.chaos``), so the kill lands deterministically between two durable steps.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from nightowl_lab.harness.server import ServerProcess
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.scenario import bundled_scenario, load_scenario
-from nightowl.testing.server import ServerProcess
 from nightowl.workflow.pipeline import PIPELINE
 
 SCENARIO = "checkout-bad-deploy"
 TOKEN = "crash-test-token"
 
 
-def write_config(path: Path, data_dir: Path, store_url: str | None, pause: bool) -> Path:
+def write_config(path: Path, data_dir: Path, store_url: str | None) -> Path:
     config: dict[str, Any] = {
         "data_dir": str(data_dir),
         "store": {"url": store_url},
@@ -37,8 +37,6 @@ def write_config(path: Path, data_dir: Path, store_url: str | None, pause: bool)
         "webhooks": {"tokens": {"*": [TOKEN]}},
         "intake": {"group_wait_seconds": 0},
     }
-    if pause:
-        config["workflow"] = {"pause_after_stage": "diagnose", "pause_seconds": 600}
     path.write_text(yaml.safe_dump(config))
     return path
 
@@ -72,7 +70,7 @@ def test_sigkill_mid_incident_resumes_without_repeating_a_stage(
     store_url = request.getfixturevalue("postgres_url") if backend == "postgres" else None
     data_dir = tmp_path / "data"
     first = ServerProcess(
-        write_config(tmp_path / "paused.yaml", data_dir, store_url, pause=True)
+        write_config(tmp_path / "paused.yaml", data_dir, store_url), pause_after="diagnose"
     ).start()
     try:
         payload = alertmanager_payload(load_scenario(bundled_scenario(SCENARIO)))
@@ -99,7 +97,7 @@ def test_sigkill_mid_incident_resumes_without_repeating_a_stage(
     assert stage_status(before, "plan") is None
     assert before["actions"] == []
 
-    second = ServerProcess(write_config(tmp_path / "resume.yaml", data_dir, store_url, pause=False))
+    second = ServerProcess(write_config(tmp_path / "resume.yaml", data_dir, store_url))
     with second:
         after = poll(
             f"{second.url}/api/v1/incidents/{incident_id}",

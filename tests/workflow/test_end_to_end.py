@@ -11,6 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.replay import Replay
+from nightowl_lab.sim.scenario import Scenario, Truth, bundled_scenario, load_scenario
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
@@ -23,9 +26,6 @@ from nightowl.domain import (
     Verdict,
 )
 from nightowl.settings import Settings
-from nightowl.sim.alerts import alertmanager_payload
-from nightowl.sim.replay import Replay
-from nightowl.sim.scenario import Scenario, Truth, bundled_scenario, load_scenario
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
 

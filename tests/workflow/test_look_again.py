@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import yaml
+from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.app import Nightowl
 from nightowl.domain import IncidentStatus, StageName
-from nightowl.sim.scenario import bundled_scenario
 from tests.approvals.flow import TOKEN, page, settings_for
 
 

@@ -1,0 +1,111 @@
+"""``nightowl bench rca``: score the root-cause ranking on Nezha or PetShop (AC@1, AC@3, Avg@5)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.errors import InputError
+from nightowl_lab.eval.rca.nezha import NezhaDataset
+from nightowl_lab.eval.rca.petshop import PetShopDataset
+from nightowl_lab.eval.rca.runner import CaseResult, Dataset, RcaResult, run_benchmark
+
+BAR_WIDTH = 8
+
+
+class Format(StrEnum):
+    NEZHA = "nezha"
+    PETSHOP = "petshop"
+
+
+def _dataset(fmt: Format, data: Path, patterns: bool = True) -> Dataset:
+    if not data.is_dir():
+        raise InputError(f"{data}: no such directory; expected the {fmt.value} dataset folder")
+    if fmt is Format.NEZHA:
+        return NezhaDataset(data, patterns=patterns)
+    return PetShopDataset(data)
+
+
+def _bar(share: float) -> str:
+    filled = max(0, min(BAR_WIDTH, round(share * BAR_WIDTH)))
+    return "█" * filled + "·" * (BAR_WIDTH - filled)
+
+
+def _summary(console: Console, result: RcaResult, fmt: Format) -> None:
+    table = Table(title=f"Root-cause ranking on {fmt.value}: {len(result.results)} cases")
+    table.add_column("group", no_wrap=True, overflow="ellipsis", max_width=20)
+    table.add_column("cases", justify="right", no_wrap=True, min_width=5)
+    table.add_column("AC@1", justify="right", no_wrap=True, min_width=5)
+    table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
+    table.add_column("AC@3", justify="right", no_wrap=True, min_width=5)
+    table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
+    table.add_column("Avg@5", justify="right", no_wrap=True, min_width=5)
+    rows = [(g, result.scorecard(g), "") for g in result.groups]
+    for group in result.groups:
+        rows += [(f"  {group}/{k}", result.scorecard(group, k), "dim") for k in result.kinds(group)]
+    rows.sort(key=lambda r: r[0].strip())
+    rows.append(("overall", result.scorecard(), "bold"))
+    for name, card, style in rows:
+        table.add_row(
+            name,
+            str(card.cases),
+            f"{card.ac[0]:.3f}",
+            _bar(card.ac[0]),
+            f"{card.ac[2]:.3f}",
+            _bar(card.ac[2]),
+            f"{card.avg5:.3f}",
+            style=style,
+        )
+    console.print(table)
+    console.print(f"{len(result.results)} cases in {result.seconds:.1f} s")
+
+
+def command(
+    fmt: Annotated[Format, typer.Option("--format", help="The dataset's layout.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="The dataset folder (see docs/benchmarks.md).")
+    ],
+    json_output: JsonOpt = False,
+    patterns: Annotated[
+        bool,
+        typer.Option(
+            "--patterns/--no-patterns",
+            help="Learn log-pattern baselines from the dataset's fault-free data, if it has some.",
+        ),
+    ] = True,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Rank the root cause of every labelled fault under DATA and print AC@1, AC@3 and Avg@5."""
+    err = Console(stderr=True)
+    try:
+        dataset = _dataset(fmt, data, patterns)
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=json_output,
+        ) as progress:
+            task = progress.add_task(f"{fmt.value}: ranking", total=len(dataset))
+
+            def advance(case: CaseResult) -> None:
+                progress.update(task, advance=1, description=f"{fmt.value}: {case.group}")
+
+            result = run_benchmark(dataset, advance)
+    except InputError as error:
+        err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    if json_output:
+        typer.echo(json.dumps(result.document()))
+        return
+    _summary(Console(), result, fmt)

@@ -1,0 +1,173 @@
+"""``nightowl eval --scenarios DIR``: run a scenario suite through the workflow; print the scorecard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
+from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.domain import ApprovalStatus, Incident, Severity
+from nightowl.errors import ConfigError
+from nightowl.settings import Settings
+from nightowl.workflow import engine
+from nightowl_lab.eval.scenarios import eval_settings, judge, scenario_files
+from nightowl_lab.eval.scorecard import ScenarioResult, Scorecard, regressions, score
+from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.scenario import Scenario, load_scenario
+
+
+def command(
+    scenarios: Annotated[Path, typer.Option(help="A directory of scenario YAML files.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A scorecard JSON; exit 1 if this run is worse.")
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm", help="PROVIDER:MODEL: run each scenario with and without the LLM agent."
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="With --llm openai-compatible: the server's /v1 URL.")
+    ] = None,
+) -> None:
+    """Replay every scenario through the real workflow (autonomy act, simulated cluster) and
+    score it: root-cause service top-1/top-3, fault kind, remediation, unsafe actions, time.
+    With --llm, compare the deterministic engine and the LLM agent side by side (accuracy,
+    tokens and cost per incident)."""
+    if llm is not None:
+        from nightowl_lab.cli import eval_llm  # eval_llm reuses this module's run_scenario
+
+        eval_llm.command(
+            llm=llm,
+            scenarios=scenarios,
+            base_url=base_url,
+            config=config,
+            data_dir=data_dir,
+            as_json=as_json,
+        )
+        return
+    with user_errors():
+        files = scenario_files(scenarios)
+        if not files:
+            raise ConfigError(f"no scenario files (*.yaml) in {scenarios}")
+        base = settings_from(config, data_dir)
+        if as_json:
+            card = score(evaluate(base, files))
+            typer.echo(json.dumps(card.model_dump(mode="json"), indent=2))
+        else:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("scenarios", total=len(files))
+
+                def done(result: ScenarioResult) -> None:
+                    progress.update(task, advance=1, description=result.name)
+
+                card = score(evaluate(base, files, done))
+            show(card)
+        if baseline is not None:
+            worse = regressions(card, Scorecard.model_validate_json(baseline.read_text()))
+            if worse:
+                console.print("[red]regressed:[/] " + "; ".join(worse))
+                raise typer.Exit(1)
+
+
+def _bar(value: float, width: int = 20) -> str:
+    filled = round(value * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def show(card: Scorecard) -> None:
+    table = Table(title="scenarios")
+    for col in ("scenario", "truth", "diagnosed", "top-3", "actions", "ok"):
+        table.add_column(col)
+    for r in card.results:
+        ok = "✓" if r.top1_ok and r.kind_ok and r.remediation_ok and not r.unsafe else "✗"
+        table.add_row(
+            r.name,
+            f"{r.truth_kind} on {r.truth_service}",
+            f"{r.kind} on {r.service}",
+            ", ".join(r.top3),
+            ", ".join(r.actions) or "-",
+            ok,
+            style="" if ok == "✓" else "red",
+        )
+    console.print(table)
+    for name, value in (
+        ("top-1 service", card.top1),
+        ("top-3 service", card.top3),
+        ("fault kind", card.fault_kind_accuracy),
+        ("remediation", card.remediation_rate),
+    ):
+        console.print(f"{name:>14} {_bar(value)} {value:.0%}")
+    colour = "green" if card.unsafe_actions == 0 else "red"
+    console.print(f"{'unsafe actions':>14} [{colour}]{card.unsafe_actions}[/]")
+    if card.mean_seconds_to_diagnosis is not None:
+        console.print(f"{'to diagnosis':>14} {card.mean_seconds_to_diagnosis:.2f} s (mean)")
+
+
+async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> Incident:
+    app = Nightowl(settings)
+    app.launch()
+    try:
+        transport = httpx.ASGITransport(app=create_api(app))
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+            response = await client.post(
+                "/api/v1/webhooks/alertmanager", json=alertmanager_payload(scenario), headers=auth
+            )
+            response.raise_for_status()
+            incident_ids = response.json()["incidents"] or [response.json()["incident_id"]]
+            for incident_id in incident_ids:
+                waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
+                while not waiting.done():
+                    for req in app.approvals.list(
+                        status=ApprovalStatus.PENDING, incident_id=incident_id
+                    ):
+                        await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
+                    await asyncio.sleep(0.05)
+                await waiting
+            incidents = []
+            for incident_id in incident_ids:
+                got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
+                incidents.append(Incident.model_validate(got.json()))
+            # The incident an on-call human would look at: the most severe page, then the largest.
+            ranks = list(Severity)
+            return min(
+                incidents,
+                key=lambda i: (
+                    ranks.index(i.severity) if i.severity else len(ranks),
+                    -i.alert_count,
+                ),
+            )
+    finally:
+        app.shutdown()
+
+
+def evaluate(
+    base: Settings, files: list[Path], on_done: Callable[[ScenarioResult], None] | None = None
+) -> list[ScenarioResult]:
+    """Run every scenario file; each result is handed to ``on_done`` as it is judged."""
+    results = []
+    for path in files:
+        scenario = load_scenario(path)
+        settings, token = eval_settings(base, path, base.data_dir / "eval" / scenario.name)
+        incident = asyncio.run(run_scenario(settings, token, scenario))
+        result = judge(scenario, incident)
+        results.append(result)
+        if on_done:
+            on_done(result)
+    return results

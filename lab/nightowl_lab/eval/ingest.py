@@ -1,0 +1,194 @@
+"""``nightowl bench ingest``: nightowl's intake over real HTTP, beside a real Alertmanager.
+
+Starts ``nightowl serve`` on loopback (SQLite under a temporary data dir), drives it with
+Alertmanager-shaped webhooks (groups of 1 and of 50 alerts; 20 % duplicates, 10 % resolves), then
+reads the store back to count what was lost. A real Alertmanager, started in the same run, is fed
+the same alerts through ``/api/v2/alerts`` for comparison.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sqlalchemy import create_engine, select
+
+from nightowl.domain.base import Model
+from nightowl.store.intake_tables import AlertStateRow
+from nightowl_lab.eval.http_load import post_all
+from nightowl_lab.eval.ingest_load import Workload, build
+from nightowl_lab.harness.alertmanager import AlertmanagerMissing, AlertmanagerServer
+from nightowl_lab.harness.server import ServerProcess
+
+TOKEN = "bench-token"
+Progress = Callable[[str, int, int], None]
+
+
+class PhaseResult(Model):
+    group_size: int
+    alerts: int
+    requests: int
+    seconds: float
+    alerts_per_second: float
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+class IngestBenchResult(Model):
+    alerts_per_second: float
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    lost: int
+    duplicates_sent: int
+    duplicates_detected: int
+    alertmanager_alerts_per_second: float | None
+    alertmanager_message: str | None = None
+    phases: list[PhaseResult]
+    alertmanager_phases: list[PhaseResult] = []
+
+
+async def drive(
+    url: str,
+    bodies: list[bytes],
+    headers: dict[str, str],
+    concurrency: int,
+    progress: Callable[[int], None],
+    depends_on: list[tuple[int, ...]] | None = None,
+) -> tuple[list[float], int, float]:
+    """POST every body with ``concurrency`` in flight; latencies in ms, error count, wall seconds."""
+    return await post_all(
+        url,
+        bodies,
+        headers | {"Content-Type": "application/json"},
+        concurrency,
+        progress,
+        depends_on,
+    )
+
+
+def _phase(workload: Workload, latencies: list[float], errors: int, seconds: float) -> PhaseResult:
+    return PhaseResult(
+        group_size=workload.group_size,
+        alerts=workload.alerts,
+        requests=len(workload.am_bodies),
+        seconds=round(seconds, 3),
+        alerts_per_second=round(workload.alerts / seconds, 1),
+        requests_per_second=round(len(workload.am_bodies) / seconds, 1),
+        p50_ms=round(float(np.percentile(latencies, 50)), 2),
+        p99_ms=round(float(np.percentile(latencies, 99)), 2),
+        errors=errors,
+    )
+
+
+def _config(directory: Path) -> Path:
+    config = directory / "nightowl.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {"data_dir": str(directory / "data"), "webhooks": {"tokens": {"*": [TOKEN]}}}
+        )
+    )
+    return config
+
+
+def _lost(store: Path, workloads: list[Workload]) -> tuple[int, int]:
+    """(alerts lost, duplicates detected), read back from the store."""
+    engine = create_engine(f"sqlite:///{store}")
+    with engine.connect() as conn:
+        rows = {
+            fp: (status, dups)
+            for fp, status, dups in conn.execute(
+                select(AlertStateRow.fingerprint, AlertStateRow.status, AlertStateRow.duplicates)
+            )
+        }
+    engine.dispose()
+    sent = set().union(*(w.fingerprints for w in workloads))
+    resolved = set().union(*(w.resolved for w in workloads))
+    missing = len(sent - rows.keys())
+    unresolved = sum(1 for fp in resolved if fp in rows and rows[fp][0] != "resolved")
+    return missing + unresolved, sum(rows[fp][1] for fp in sent if fp in rows)
+
+
+async def run(
+    alerts_50: int, alerts_1: int, concurrency: int, progress: Progress
+) -> IngestBenchResult:
+    workloads = [
+        build(alerts_50, 50, concurrency=concurrency),
+        build(alerts_1, 1, concurrency=concurrency, offset=10**7, seed=8),
+    ]
+    phases: list[PhaseResult] = []
+    with tempfile.TemporaryDirectory(prefix="nightowl-bench-") as tmp:
+        directory = Path(tmp)
+        with ServerProcess(_config(directory)) as server:
+            for w in workloads:
+                tick = _ticker(progress, f"nightowl, groups of {w.group_size}", len(w.am_bodies))
+                lat, err, secs = await drive(
+                    f"{server.url}/api/v1/webhooks/alertmanager",
+                    w.am_bodies,
+                    {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+                    concurrency,
+                    tick,
+                    w.depends_on,
+                )
+                phases.append(_phase(w, lat, err, secs))
+        lost, detected = _lost(directory / "data" / "nightowl.sqlite", workloads)
+    am_phases, am_rate, am_message = await _alertmanager(workloads, concurrency, progress)
+    total_alerts = sum(p.alerts for p in phases)
+    total_seconds = sum(p.seconds for p in phases)
+    every = list(phases)
+    return IngestBenchResult(
+        alerts_per_second=round(total_alerts / total_seconds, 1),
+        requests_per_second=round(sum(p.requests for p in phases) / total_seconds, 1),
+        p50_ms=max(p.p50_ms for p in every),
+        p99_ms=max(p.p99_ms for p in every),
+        lost=lost,
+        duplicates_sent=sum(w.duplicates for w in workloads),
+        duplicates_detected=detected,
+        alertmanager_alerts_per_second=am_rate,
+        alertmanager_message=am_message,
+        phases=phases,
+        alertmanager_phases=am_phases,
+    )
+
+
+async def _alertmanager(
+    workloads: list[Workload], concurrency: int, progress: Progress
+) -> tuple[list[PhaseResult], float | None, str | None]:
+    try:
+        server = AlertmanagerServer().start()
+    except AlertmanagerMissing as exc:
+        return [], None, str(exc)
+    phases = []
+    try:
+        for w in workloads:
+            tick = _ticker(progress, f"Alertmanager, groups of {w.group_size}", len(w.api_bodies))
+            lat, err, secs = await drive(
+                f"{server.url}/api/v2/alerts",
+                w.api_bodies,
+                {"Content-Type": "application/json"},
+                concurrency,
+                tick,
+                w.depends_on,
+            )
+            phases.append(_phase(w, lat, err, secs))
+    finally:
+        server.stop()
+    rate = round(sum(p.alerts for p in phases) / sum(p.seconds for p in phases), 1)
+    return phases, rate, None
+
+
+def _ticker(progress: Progress, label: str, total: int) -> Callable[[int], None]:
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(label, done, total)
+
+    progress(label, 0, total)
+    return tick

@@ -1,0 +1,200 @@
+"""Throwaway Prometheus and VictoriaMetrics servers on loopback, for tests that need the real thing.
+
+::
+
+    with ServiceExporter(service="checkout") as exporter, \\
+            PrometheusServer(scrape=[exporter.address]) as prom:
+        prom.wait_for('http_requests_total{service="checkout"}')
+        ...  # read prom.url with nightowl's prometheus connector
+
+Each server lives in a fresh temporary directory (configuration and storage), listens on a free high
+port of 127.0.0.1, scrapes the given targets every second, and is stopped by PID (SIGTERM, then
+SIGKILL) before its directory is deleted. Needs the Debian packages ``prometheus`` and
+``victoria-metrics``. Nothing here imports pytest; wrap the servers in fixtures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from nightowl_lab.harness.server import free_port
+
+
+class MetricsServerError(RuntimeError):
+    """The test server could not be found or started; the message says what to do."""
+
+
+def find_binary(name: str, package: str) -> Path:
+    """The server binary on PATH; MetricsServerError naming the Debian package otherwise."""
+    found = shutil.which(name)
+    if found is None:
+        raise MetricsServerError(
+            f"{name} not found on PATH; install the Debian package `{package}` "
+            f"(apt-get install {package}, or scripts/install-services.sh)"
+        )
+    return Path(found)
+
+
+def scrape_config(targets: Sequence[str], interval_seconds: int = 1) -> str:
+    """A Prometheus scrape configuration (also read by VictoriaMetrics) for ``host:port`` targets."""
+    listed = ", ".join(f'"{t}"' for t in targets)
+    common = (
+        f"global:\n  scrape_interval: {interval_seconds}s\n  scrape_timeout: {interval_seconds}s\n"
+    )
+    if not targets:
+        return common
+    return (
+        common + "scrape_configs:\n"
+        "  - job_name: nightowl-test\n"
+        f"    static_configs: [{{targets: [{listed}]}}]\n"
+    )
+
+
+class _MetricsServer:
+    """A server process in a temporary directory; subclasses give the command line."""
+
+    binary = ""
+    package = ""
+    ready_path = ""
+
+    def __init__(self, *, scrape: Sequence[str] = (), start_timeout: float = 30.0) -> None:
+        self.targets = tuple(scrape)
+        self.start_timeout = start_timeout
+        self.port = 0
+        self.directory: Path | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Write the scrape config, start the server and wait until it is ready."""
+        binary = find_binary(self.binary, self.package)
+        self.directory = Path(tempfile.mkdtemp(prefix=f"nightowl-{self.binary}-"))
+        config = self.directory / "scrape.yml"
+        config.write_text(scrape_config(self.targets))
+        self.port = free_port()
+        log = (self.directory / "server.log").open("wb")
+        with log:
+            self.process = subprocess.Popen(
+                self.command(binary, self.directory, config),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.directory,
+            )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise MetricsServerError(
+                    f"{self.binary} exited with {self.process.returncode}: {self.output()}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + self.ready_path, timeout=1.0).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise MetricsServerError(
+            f"{self.binary} not ready within {self.start_timeout}s: {self.output()}"
+        )
+
+    def wait_for(self, query: str, timeout: float = 30.0) -> None:
+        """Wait until the instant ``query`` returns at least one series (scrapes have landed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                answer = httpx.get(
+                    self.url + "/api/v1/query", params={"query": query}, timeout=2.0
+                ).json()
+                if answer.get("data", {}).get("result"):
+                    return
+            time.sleep(0.25)
+        raise MetricsServerError(f"{query!r} returned nothing within {timeout}s: {self.output()}")
+
+    def output(self) -> str:
+        if self.directory is None:
+            return ""
+        log = self.directory / "server.log"
+        return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the process by PID (SIGTERM, then SIGKILL) and delete its directory."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+
+    def __enter__(self) -> _MetricsServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class PrometheusServer(_MetricsServer):
+    """Prometheus (Debian ``prometheus``) scraping ``scrape`` targets every second."""
+
+    binary = "prometheus"
+    package = "prometheus"
+    ready_path = "/-/ready"
+
+    def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
+        return [
+            str(binary),
+            f"--config.file={config}",
+            f"--storage.tsdb.path={directory / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--log.level=warn",
+        ]
+
+
+class VictoriaMetricsServer(_MetricsServer):
+    """VictoriaMetrics single-node (Debian ``victoria-metrics``) scraping ``scrape`` targets."""
+
+    binary = "victoria-metrics"
+    package = "victoria-metrics"
+    ready_path = "/health"
+
+    def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
+        return [
+            str(binary),
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            f"-storageDataPath={directory / 'data'}",
+            f"-promscrape.config={config}",
+            # By default the newest 30s are hidden from queries; tests read what was just scraped.
+            "-search.latencyOffset=0s",
+            "-search.disableCache",
+            "-loggerLevel=WARN",
+        ]

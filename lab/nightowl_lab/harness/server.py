@@ -1,0 +1,109 @@
+"""Run ``nightowl serve`` as a real child process on a free loopback port (for tests and benches).
+
+The process is started with the current interpreter, waited for until ``/healthz`` answers, and
+stopped by PID: gracefully with ``stop()``, or with SIGKILL by ``kill()`` to simulate a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    def __init__(
+        self,
+        config: Path,
+        *,
+        port: int | None = None,
+        log: Path | None = None,
+        pause_after: str | None = None,
+    ) -> None:
+        """``pause_after``: hold every workflow after this stage (see ``chaos.py``)."""
+        self.config = config
+        self.pause_after = pause_after
+        self.port = port or free_port()
+        self.log = log or config.with_suffix(f".{self.port}.log")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    *(
+                        ["nightowl.cli", "serve"]
+                        if self.pause_after is None
+                        else ["nightowl_lab.harness.chaos", "--pause-after", self.pause_after]
+                    ),
+                    "--config",
+                    str(self.config),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"nightowl serve exited with {self.process.returncode}:\n{self.output()}"
+                )
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise TimeoutError(
+            f"nightowl serve did not answer /healthz within {timeout}s:\n{self.output()}"
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, exactly like a crash."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object | TracebackType) -> None:
+        self.stop()

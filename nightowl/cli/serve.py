@@ -1,0 +1,53 @@
+"""``nightowl serve``: the API and the web UI in one process, with intake and the workflows.
+
+``run_server`` is the command's body, so that another front end (the lab's chaos harness) can serve
+the same application after adjusting it (``configure`` sees it before it launches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from nightowl.cli.common import console
+from nightowl.settings import Settings
+
+if TYPE_CHECKING:
+    from nightowl.app import Nightowl
+
+
+def run_server(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    configure: Callable[[Nightowl], None] | None = None,
+) -> None:
+    """Serve the API and the UI until stopped (uvicorn on ``host``:``port``)."""
+    import uvicorn
+
+    from nightowl.api.fastpath import WebhookFastPath
+    from nightowl.api.server import create_api
+    from nightowl.app import Nightowl
+    from nightowl.ui import install
+
+    nightowl = Nightowl(settings)
+    if configure is not None:
+        configure(nightowl)
+    api = create_api(nightowl, manage_lifecycle=True)
+    install(api, nightowl)  # the web UI beside the API
+    bind_host, bind_port = host or settings.server.host, port or settings.server.port
+    if not settings.webhook_tokens("alertmanager"):
+        console.print(
+            "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
+            "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
+        )
+    console.print(
+        f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
+    )
+    uvicorn.run(
+        WebhookFastPath(api, nightowl),
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
+        access_log=False,
+    )

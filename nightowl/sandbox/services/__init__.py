@@ -1,4 +1,0 @@
-"""The sandbox's own programs: one generic service, a round-robin router and a load generator.
-
-Each is a stdlib-only asyncio program run as ``python -m nightowl.sandbox.services.<name>``.
-"""

@@ -1,1 +1,0 @@
-"""Simulation: the scenario format, replay connectors and the simulated cluster (a product feature)."""
