@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
+
 from nightowl.app import Nightowl
-from nightowl.sim.scenario import bundled_scenario, load_scenario
 from nightowl.store.observations import ObservationRow
 from tests.workflow.test_end_to_end import page
 
