@@ -30,6 +30,7 @@ LINES = [
     ("session closed for user cyrus", "session closed for user <*>"),
     ("session closed for user news", "session closed for user <*>"),
     ("session closed for user test", "session closed for user <*>"),
+    ("session closed for user root", "session closed for user <*>"),
     ("cupsd startup succeeded", "cupsd startup succeeded"),
     ("cupsd shutdown succeeded", "cupsd shutdown succeeded"),
 ]

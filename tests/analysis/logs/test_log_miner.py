@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from nightowl.analysis.logs.config import MinerConfig
 from nightowl.analysis.logs.miner import TemplateMiner
 from nightowl.analysis.logs.state import MinerState
 
@@ -32,15 +33,52 @@ def test_enumerations_stay_apart() -> None:
 
 
 def test_a_word_with_many_values_becomes_a_variable() -> None:
-    miner = TemplateMiner(sibling_threshold=3)
-    first = miner.add("session closed for user cyrus")
-    second = miner.add("session closed for user news")
-    assert first != second  # two values could still be two events (startup/shutdown)
-    third = miner.add("session closed for user test")
-    assert miner.resolve(first) == miner.resolve(second) == third
-    assert miner.template(third) == "session closed for user <*>"
-    assert miner.add("session closed for user alice") == third  # the wildcard now covers it
+    miner = TemplateMiner(MinerConfig(min_values=4))
+    ids = [miner.add(f"session closed for user {u}") for u in ("cyrus", "news", "test")]
+    assert len({miner.resolve(i) for i in ids}) == 3  # three values can still be three events
+    fourth = miner.add("session closed for user root")
+    assert {miner.resolve(i) for i in ids} == {miner.resolve(fourth)}
+    assert miner.template(fourth) == "session closed for user <*>"
+    assert miner.add("session closed for user alice") == miner.resolve(fourth)  # now covered
     assert len(miner) == 1
+
+
+def test_several_word_variables_at_once() -> None:
+    miner = TemplateMiner()
+    pairs = [("alice", "north"), ("bob", "south"), ("carol", "east"), ("dave", "west")]
+    ids = {miner.add(f"user {u} logged in from site {h} today") for u, h in pairs}
+    assert len({miner.resolve(i) for i in ids}) == 1
+    (tid,) = {miner.resolve(i) for i in ids}
+    assert tid is not None
+    assert miner.template(tid) == "user <*> logged in from site <*> today"
+
+
+def test_values_keep_their_frame() -> None:
+    miner = TemplateMiner()
+    for tag in ("AudioMix", "ViewLock", "launch", "WindowManager"):
+        miner.add(f'acquire lock=7, tag="{tag}", uid=1000')
+    (saved,) = miner.to_state().templates
+    assert saved.template == 'acquire lock=<*>, tag="<*>", uid=<*>'
+
+
+def test_a_key_slot_with_a_number_holds_values() -> None:
+    miner = TemplateMiner()
+    a = miner.add("auth failure; rhost=10.0.0.1 user=root")
+    b = miner.add("auth failure; rhost=zummit user=root")
+    assert miner.resolve(a) == miner.resolve(b)
+    assert miner.template(a) == "auth failure; rhost=<*> user=root"
+
+
+def test_names_need_more_evidence_than_values() -> None:
+    miner = TemplateMiner(MinerConfig(min_values=4, name_factor=2))
+    states = ["NEW", "RUNNING", "FAILED", "KILLED", "DONE"]
+    first = [miner.add(f"task {i} moved to {s} state") for i, s in enumerate(states)]
+    assert len({miner.resolve(i) for i in first}) == 5  # ALL-CAPS: an enumeration
+    words = ["boot", "wait", "halt", "probe", "reset"]
+    starts = [miner.add(f"{w} (command 12)") for w in words]
+    assert len({miner.resolve(i) for i in starts}) == 5  # the first word names the event
+    more = [miner.add(f"task 9 moved to {s} state") for s in ("PAUSED", "QUEUED", "LOST", "GONE")]
+    assert len({miner.resolve(i) for i in first + more}) == 1  # 4 x 2 values: a variable
 
 
 def test_two_alternatives_are_not_merged() -> None:
@@ -99,7 +137,7 @@ def test_first_and_last_seen_are_tracked() -> None:
 
 def test_state_round_trips_through_json() -> None:
     miner = TemplateMiner()
-    for user in ("cyrus", "news", "test"):
+    for user in ("cyrus", "news", "test", "root"):
         miner.add(f"session opened for user {user}", T0)
     miner.add("job 7 done", T0)
     state = miner.to_state("auth")
