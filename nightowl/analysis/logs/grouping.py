@@ -35,7 +35,9 @@ from nightowl.analysis.logs.masking import VAR
 
 Tokens = tuple[str, ...]
 
-_FRAME = re.compile(r"([\w.-]*=)?([\"'(\[{]*)(.*?)([\"')\]},;:.!?]*)", re.DOTALL).fullmatch
+_OPENERS = "=([{\"'"
+_CLOSERS = "\"')]},;:.!?"
+_BOUNDARY = re.compile(r"[^\w.-]")
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 _ALL_CAPS = re.compile(r"[^a-z]*[A-Z][^a-z]*").fullmatch
 _BRACKETS = "()[]{}"
@@ -61,11 +63,27 @@ def join(a: Tokens, b: Tokens) -> Tokens:
 
 
 def _join_token(a: str, b: str) -> str:
-    head_a, _, tail_a = _frame(a)
-    head_b, _, tail_b = _frame(b)
-    if (head_a, tail_a) == (head_b, tail_b):
-        return head_a + VAR + tail_a
-    return VAR
+    """``a`` and ``b`` with the part where they differ replaced by ``<*>``.
+
+    The common head and tail stop at punctuation, never inside a word (``chdir(<*>)``).
+    """
+    n = 0
+    for n, (x, y) in enumerate(zip(a, b, strict=False)):  # noqa: B007 - n is used after
+        if x != y:
+            break
+    else:
+        n = min(len(a), len(b))
+    head = a[:n]
+    while head and not _BOUNDARY.match(head[-1]):
+        head = head[:-1]
+    rest_a, rest_b = a[len(head) :], b[len(head) :]
+    m = 0
+    while m < min(len(rest_a), len(rest_b)) and rest_a[-1 - m] == rest_b[-1 - m]:
+        m += 1
+    tail = rest_a[len(rest_a) - m :] if m else ""
+    while tail and not _BOUNDARY.match(tail[0]):
+        tail = tail[1:]
+    return head + VAR + tail
 
 
 def generalize(atoms: Sequence[Tokens], counts: Sequence[int], config: MinerConfig) -> list[Tokens]:
@@ -131,7 +149,7 @@ def _mark_position(
     atoms: Sequence[Tokens], group: list[int], pos: int, out: list[list[str]], config: MinerConfig
 ) -> None:
     """Replace the words at ``pos`` by ``<*>`` in every frame where they behave like values."""
-    framed = [_frame(atoms[i][pos]) for i in group]
+    framed = [frame(atoms[i][pos]) for i in group]
     values: dict[_Frame, set[str]] = {}
     slots: set[_Frame] = set()
     for head, core, tail in framed:
@@ -141,21 +159,24 @@ def _mark_position(
         elif VAR not in core and _HAS_LETTER(core):
             values.setdefault((head, tail), set()).add(core)
     variable: set[_Frame] = set()
-    for frame, words in values.items():
+    for around, words in values.items():
         names = pos == 0 or all(_ALL_CAPS(w) for w in words)
         needed = config.name_values if names else config.min_values
-        if frame in slots or len(words) >= needed:
-            variable.add(frame)
+        if around in slots or len(words) >= needed:
+            variable.add(around)
     if variable:
         for i, (head, core, tail) in zip(group, framed, strict=True):
             if (head, tail) in variable and core != VAR and VAR not in core and _HAS_LETTER(core):
                 out[i][pos] = head + VAR + tail
 
 
-def _frame(token: str) -> tuple[str, str, str]:
-    """``(head, core, tail)``: ``key=`` and opening marks, the value, closing punctuation."""
-    found = _FRAME(token)
-    if found is None:  # unreachable: the pattern matches every string
+def frame(token: str) -> tuple[str, str, str]:
+    """``(head, core, tail)``: ``key=``, ``name(`` or an opening mark; the value; closing marks."""
+    body = token.rstrip(_CLOSERS)
+    tail = token[len(body) :]
+    if not body:
         return "", token, ""
-    key, opening, core, closing = found.groups()
-    return (key or "") + opening, core, closing
+    cut = max(body.rfind(mark) for mark in _OPENERS) + 1
+    if cut >= len(body):
+        return "", body, tail
+    return body[:cut], body[cut:], tail

@@ -40,37 +40,34 @@ _PATH = re.compile(
     r"(?<![\w.~:/-])(?:/[^\s/,;:\"'()\[\]{}<>]+)+/?"  # absolute
     r"|(?<![\w.~:/-])[\w.{}\x00-]+(?:/[^\s/,;:\"'()\[\]{}<>]+){2,}/?"  # relative, a/b/c
 )
+_TIME = re.compile(rf"(?<![\d:]){_CLOCK}")
 _MAC = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 
 # A token needs a closer look when it has a digit, a marked span, a dot or a slash; other
 # tokens are words (or words with punctuation) and stay as they are. Eight hex digits in a
 # row may be a hex value without a digit (ffffffff).
 _NEEDS_WORK = re.compile(r"[\d\x00./]|[0-9a-fA-F]{8}").search
-_SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|\.{2,}|\.$)")
+_SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|#{2,}|\.{2,}|\.$)")
 _HAS_VALUE = re.compile(r"[\d\x00]").search
 _PREFIX = re.compile(r"^(?:[A-Za-z]+[.#-]|#)")
 _NESTED = re.compile(r"[^.#-]*[.#-]").match
 _HEX = re.compile(r"[0-9a-fA-F]{8,}").fullmatch
 _DOTTED = re.compile(r"\.?(?:[\w-]+\.){2,}[\w-]*[a-z0-9][\w-]*").fullmatch
-# camelCase names with a digit inside (isBluetoothA2dpOn, flush2DB) are names, not values
-_NAME_WITH_DIGIT = re.compile(r"(?=\w*[g-zG-Z])[A-Za-z]{2,}\d+[A-Za-z]{2,}[A-Za-z\d]*").fullmatch
-_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|io|info|biz)").fullmatch
 _UNIT = re.compile(r"(?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)([,;)\]}]*)").fullmatch
-_EMPTY = frozenset({"()", "[]", "{}"})
 
 
 def _mask_segment(seg: str, nxt: str, after: str) -> str:
     """Mask one delimiter-free piece of a token. ``nxt`` is the delimiter after it."""
     if nxt == "=":
         return seg  # a key, even when it has a digit (PSR0=...)
-    if _HAS_VALUE(seg) and not _NAME_WITH_DIGIT(seg):
+    if _HAS_VALUE(seg):
         prefix = _PREFIX.match(seg)
         if prefix and not _NESTED(seg, prefix.end()):
             return prefix.group() + VAR
         return VAR
     if len(seg) >= 8 and _HEX(seg):
         return VAR
-    if "." in seg and (_DOTTED(seg) or _HOST(seg) or (nxt == ":" and _HAS_VALUE(after))):
+    if "." in seg and (_DOTTED(seg) or (nxt == ":" and _HAS_VALUE(after))):
         return VAR
     return seg
 
@@ -80,6 +77,8 @@ def _mask_token(tok: str) -> str:
         if "://" in tok:
             tok = _URL_REST.sub(_MARK, tok)
         tok = _PATH.sub(_MARK, tok)
+    if ":" in tok and "," in tok:
+        tok = _TIME.sub(_MARK, tok)  # 15:42:50,001 is one value, not a list of two
     parts = _SPLIT.split(tok)
     n = len(parts)
     for i in range(0, n, 2):
@@ -95,11 +94,13 @@ def _mask_token(tok: str) -> str:
 
 
 def _collapse(text: str) -> str:
-    """Merge variables joined by nothing, a dot, a colon or a comma (Loghub-2.0 DV/CV rules)."""
+    """Merge variables joined by nothing, a dot or a colon (Loghub-2.0's normalisation).
+
+    A comma is kept: ``<*>,<*>`` is a list, and Loghub-2.0 writes it so.
+    """
     while True:
         before = text
         text = text.replace("<*><*>", VAR).replace("<*>.<*>", VAR).replace("<*>:<*>", VAR)
-        text = text.replace("<*>,<*>", VAR)
         if text == before:
             return text
 
@@ -134,8 +135,6 @@ def mask_tokens(message: str) -> list[str]:
                     append(tok)
                 ends_with_var = tok.endswith(VAR)
                 continue
-        elif tok in _EMPTY:
-            tok = tok[0] + VAR + tok[1]
         append(tok)
         ends_with_var = False
     return out

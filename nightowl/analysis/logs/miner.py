@@ -178,11 +178,17 @@ class TemplateMiner:
             resolved = self._resolve(tid)
             if resolved is not None:
                 return self._templates[resolved]
+        return self._covering(tokens)
+
+    def _covering(self, tokens: Tokens, besides: Template | None = None) -> Template | None:
+        """The most specific template (other than ``besides``) whose ``<*>`` cover ``tokens``."""
         best: Template | None = None
         length = len(tokens)
         for pos, tok in enumerate(tokens):
             for tpl in self._anchors.get((length, pos, tok), ()):
-                if (best is None or tpl.constants > best.constants) and covers(tpl.tokens, tokens):
+                if tpl is besides or (best is not None and tpl.constants <= best.constants):
+                    continue
+                if covers(tpl.tokens, tokens):
                     best = tpl
         return best
 
@@ -238,6 +244,23 @@ class TemplateMiner:
             for gone in templates.values():
                 self._merge(survivor, gone)
             self._retoken(survivor, [(proposed[i], atoms[i].count) for i in members])
+        self._absorb_special_cases()
+
+    def _absorb_special_cases(self) -> None:
+        """Merge every template that a more general one covers (whichever came first)."""
+        for tpl in list(self._templates.values()):
+            if not tpl.live:
+                continue
+            general = self._covering(tpl.tokens, besides=tpl)
+            if general is None:
+                continue
+            tokens = general.tokens
+            survivor, gone = (tpl, general) if tpl.id < general.id else (general, tpl)
+            self._merge(survivor, gone)
+            if survivor.tokens != tokens:
+                self._unindex(survivor)
+                survivor.set_tokens(tokens)
+                self._index(survivor)
 
     def _merge(self, survivor: Template, gone: Template) -> None:
         """Move everything of ``gone`` into ``survivor``; ``gone``'s id becomes an alias."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from nightowl.analysis.logs.grouping import frame
 from nightowl.analysis.logs.masking import VAR
 
 Anchor = tuple[int, int, str]
@@ -77,5 +78,8 @@ def _covers(pattern: str, token: str) -> bool:
         return True
     if VAR not in pattern or pattern.count(VAR) > 1:
         return False
+    if VAR in token:  # a pattern covers a pattern only where its <*> is the whole value
+        head, core, tail = frame(pattern)
+        return core == VAR and frame(token)[::2] == (head, tail)
     head, tail = pattern.split(VAR)
     return len(token) > len(head) + len(tail) and token.startswith(head) and token.endswith(tail)
