@@ -102,8 +102,7 @@ def generalize(atoms: Sequence[Tokens], counts: Sequence[int], config: MinerConf
         if len(members) < 2:
             continue
         for fixed, group in _root_groups(atoms, counts, members):
-            if len(group) >= 2:
-                _mark_variables(atoms, group, fixed, out, config)
+            _mark_variables(atoms, group, fixed, out, config)
     return [tuple(tokens) for tokens in out]
 
 
@@ -111,26 +110,26 @@ def _root_groups(
     atoms: Sequence[Tokens], counts: Sequence[int], members: list[int]
 ) -> Iterable[tuple[frozenset[int], list[int]]]:
     """Atoms of one length grouped by their root words: (positions of the root, atom indices)."""
-    freq: Counter[tuple[int, str]] = Counter()
+    columns: list[dict[str, int]] = [{} for _ in atoms[members[0]]]
     for i in members:
         weight = counts[i]
-        for pos, tok in enumerate(atoms[i]):
-            if tok != VAR:
-                freq[pos, tok] += weight
-    groups: dict[Tokens, list[int]] = {}
-    fixed: dict[Tokens, frozenset[int]] = {}
+        for column, tok in zip(columns, atoms[i], strict=True):
+            column[tok] = column.get(tok, 0) + weight
+    groups: dict[tuple[str | None, ...], list[int]] = {}
     for i in members:
         atom = atoms[i]
-        words = [(freq[pos, tok], pos) for pos, tok in enumerate(atom) if tok != VAR]
-        if not words:
+        seen = [c[tok] if tok != VAR else 0 for c, tok in zip(columns, atom, strict=True)]
+        shares = Counter(f for f in seen if f)
+        if not shares:
             continue
-        shares = Counter(f for f, _ in words)
         root = max(shares.items(), key=lambda item: (item[1], item[0]))[0]
-        positions = [pos for f, pos in words if f >= root]
-        key = tuple(f"{pos}\x00{atom[pos]}" for pos in positions)
+        key = tuple(tok if f >= root else None for f, tok in zip(seen, atom, strict=True))
         groups.setdefault(key, []).append(i)
-        fixed.setdefault(key, frozenset(positions))
-    return ((fixed[key], group) for key, group in groups.items())
+    return (
+        (frozenset(pos for pos, tok in enumerate(key) if tok is not None), group)
+        for key, group in groups.items()
+        if len(group) > 1
+    )
 
 
 def _mark_variables(

@@ -44,16 +44,23 @@ _TIME = re.compile(rf"(?<![\d:]){_CLOCK}")
 _MAC = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 
 # A token needs a closer look when it has a digit, a marked span, a dot or a slash; other
-# tokens are words (or words with punctuation) and stay as they are. Eight hex digits in a
-# row may be a hex value without a digit (ffffffff).
-_NEEDS_WORK = re.compile(r"[\d\x00./]|[0-9a-fA-F]{8}").search
+# tokens are words (or words with punctuation) and stay as they are, without leaving C. Eight
+# hex digits in a row may be a hex value without a digit (ffffffff).
+_VALUE_TOKEN = re.compile(r"(?<!\S)[^\s\d\x00./]*+[\d\x00./]\S*")
+# Hex values without a decimal digit: all-ones (ffffffff) is the common one; a random 8-digit
+# hex value has no decimal digit once in 2,500, and the statistics see those.
+_ALL_ONES = ("ffffffff", "FFFFFFFF")
+_HEX_TOKEN = re.compile(r"(?<![^\s=:])[0-9a-fA-F]{8}\S*")
+_UNIT_AFTER_VALUE = re.compile(r"<\*> (?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)(?=[,;)\]}]*(?: |$))")
+_DIGIT_RUN = re.compile(r"\d+")
+_MEMO: dict[str, str] = {}
+_MEMO_SIZE = 65_536
 _SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|#{2,}|\.{2,}|\.$)")
 _HAS_VALUE = re.compile(r"[\d\x00]").search
 _PREFIX = re.compile(r"^(?:[A-Za-z]+[.#-]|#)")
 _NESTED = re.compile(r"[^.#-]*[.#-]").match
 _HEX = re.compile(r"[0-9a-fA-F]{8,}").fullmatch
 _DOTTED = re.compile(r"\.?(?:[\w-]+\.){2,}[\w-]*[a-z0-9][\w-]*").fullmatch
-_UNIT = re.compile(r"(?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)([,;)\]}]*)").fullmatch
 
 
 def _mask_segment(seg: str, nxt: str, after: str) -> str:
@@ -115,29 +122,43 @@ def _mark_spans(message: str) -> str:
 
 def mask_tokens(message: str) -> list[str]:
     """The masked tokens of ``message`` (split on whitespace, variables as ``<*>``)."""
-    out: list[str] = []
-    append = out.append
-    needs_work = _NEEDS_WORK
-    ends_with_var = False  # does out[-1] end with a variable?
-    for tok in _mark_spans(message).split():
-        if ends_with_var:
-            unit = _UNIT(tok)
-            if unit:  # "9.2 KB" is one value; keep closing punctuation
-                out[-1] += unit.group(1)
-                ends_with_var = not unit.group(1)
-                continue
-        if needs_work(tok):
-            tok = _mask_token(tok)
-            if VAR in tok:
-                if ends_with_var and tok.startswith(VAR):
-                    out[-1] += tok[3:]  # consecutive variables are one variable
-                else:
-                    append(tok)
-                ends_with_var = tok.endswith(VAR)
-                continue
-        append(tok)
-        ends_with_var = False
+    line = _VALUE_TOKEN.sub(_masked, _mark_spans(message))
+    if _ALL_ONES[0] in line or _ALL_ONES[1] in line:
+        line = _HEX_TOKEN.sub(_masked, line)
+    if VAR not in line:
+        return line.split()
+    line = " ".join(line.split())
+    if "<*> " in line:
+        line = _UNIT_AFTER_VALUE.sub(VAR, line)  # "9.2 KB" is one value
+        while "<*> <*>" in line:
+            line = line.replace("<*> <*>", VAR)  # consecutive variables are one variable
+    return line.split(" ")
+
+
+def _masked(found: re.Match[str]) -> str:
+    """The masked form of one token, memoised by the token and by its digit shape.
+
+    Masking depends on where the digits are, not on which digits (an id with new digits is
+    masked like the last one), except in a clock with a comma (``15:42:50,001``).
+    """
+    token = found.group()
+    out = _MEMO.get(token)
+    if out is None:
+        shape = _DIGIT_RUN.sub("0", token)
+        out = _MEMO.get(shape)
+        if out is None:
+            out = _mask_token(token)
+            if "," in token and ":" in token:
+                return out
+            _remember(shape, out)
+        _remember(token, out)
     return out
+
+
+def _remember(key: str, value: str) -> None:
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()  # bounded; each dict operation is atomic, so threads may share it
+    _MEMO[key] = value
 
 
 def mask(message: str) -> str:

@@ -36,9 +36,11 @@ from nightowl.analysis.logs.state import MinerState, TemplateState
 from nightowl.analysis.logs.templates import Atom, Template, covers
 
 _DIGITS = re.compile(r"\d+")
+# A word with a digit is one value whatever its letters (hex ids): the second, coarser shape.
+_WORDS_WITH_DIGITS = re.compile(r"\b[^\W\d]*+\d\w*")
 _K = TypeVar("_K")
 _V = TypeVar("_V")
-_MIN_BATCH = 64  # new atoms before the statistics run again (and a quarter of all atoms)
+_MIN_BATCH = 256  # new atoms before the statistics run again (and half of all atoms)
 
 
 class TemplateMiner:
@@ -160,15 +162,21 @@ class TemplateMiner:
     # -- learning ---------------------------------------------------------------------------
 
     def _learn(self, message: str, shape: str) -> Atom:
+        word_shape = _WORDS_WITH_DIGITS.sub("0", shape)
+        atom = self._shapes.get(word_shape)
+        if atom is not None and atom.template is not None:
+            _bounded_put(self._shapes, shape, atom, self.cache_size)
+            return atom
         tokens = tuple(mask_tokens(message))
         atom = self._atoms.get(" ".join(tokens))
         if atom is None or atom.template is None:
             tpl = self._find(tokens) or self._create(tokens)
             atom = self._store(tokens, tpl)
             self._pending += 1
-            if self._pending >= max(_MIN_BATCH, len(self._atoms) // 4):
+            if self._pending >= max(_MIN_BATCH, len(self._atoms) // 2):
                 self._consolidate()
         _bounded_put(self._shapes, shape, atom, self.cache_size)
+        _bounded_put(self._shapes, word_shape, atom, self.cache_size)
         return atom
 
     def _find(self, tokens: Tokens) -> Template | None:
@@ -217,9 +225,8 @@ class TemplateMiner:
         atom.template = tpl
         tpl.atoms.add(atom)
         self._atoms[key] = atom
-        skel = skeleton(tokens)
-        if skel:
-            _bounded_put(self._skeletons, skel, tpl.id, self.cache_size)
+        if atom.skeleton:
+            _bounded_put(self._skeletons, atom.skeleton, tpl.id, self.cache_size)
         return atom
 
     # -- statistics -------------------------------------------------------------------------
@@ -235,7 +242,8 @@ class TemplateMiner:
         proposed = generalize([a.tokens for a in atoms], [a.count for a in atoms], self.config)
         events: dict[Tokens, list[int]] = {}
         for i, tokens in enumerate(proposed):
-            events.setdefault(skeleton(tokens) or tokens, []).append(i)
+            skel = atoms[i].skeleton if tokens == atoms[i].tokens else skeleton(tokens)
+            events.setdefault(skel or tokens, []).append(i)
         for members in events.values():
             templates = {t.id: t for i in members if (t := atoms[i].template) is not None}
             if not templates:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from nightowl.analysis.logs.grouping import frame
+from nightowl.analysis.logs.grouping import frame, skeleton
 from nightowl.analysis.logs.masking import VAR
 
 Anchor = tuple[int, int, str]
@@ -19,10 +19,11 @@ Anchor = tuple[int, int, str]
 class Atom:
     """One distinct masked line: its tokens, how many lines it stood for, its template."""
 
-    __slots__ = ("count", "template", "tokens")
+    __slots__ = ("count", "skeleton", "template", "tokens")
 
     def __init__(self, tokens: tuple[str, ...]) -> None:
         self.tokens = tokens
+        self.skeleton = skeleton(tokens)
         self.count = 0
         self.template: Template | None = None  # None once its template was evicted
 
