@@ -31,7 +31,7 @@ from typing import TypeVar
 
 from nightowl.analysis.logs.config import DEFAULT_CONFIG, MinerConfig
 from nightowl.analysis.logs.grouping import Tokens, generalize, join, skeleton
-from nightowl.analysis.logs.masking import VAR, mask_tokens
+from nightowl.analysis.logs.masking import mask_tokens
 from nightowl.analysis.logs.state import MinerState, TemplateState
 from nightowl.analysis.logs.templates import Atom, Template, covers
 
