@@ -26,6 +26,7 @@ A miner is not thread-safe: use one per service and per worker.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from datetime import datetime
 from typing import TypeVar
 
@@ -95,7 +96,7 @@ class TemplateMiner:
             tokens = tuple(mask_tokens(message))
             atom = self._atoms.get(" ".join(tokens))
             if atom is None or atom.template is None:
-                found = self._find(tokens)
+                found = self._find(tokens, skeleton(tokens))
                 return found.id if found else None
         return atom.template.id
 
@@ -152,7 +153,7 @@ class TemplateMiner:
             tpl.count = saved.count
             tpl.first_seen = saved.first_seen
             tpl.last_seen = saved.last_seen
-            atom = miner._store(tokens, tpl)
+            atom = miner._store(tokens, tpl, skeleton(tokens))
             atom.count = saved.count
         miner._alias.update(state.aliases)
         miner._next_id = max([0, *miner._templates, *state.aliases]) + 1
@@ -167,21 +168,39 @@ class TemplateMiner:
         if atom is not None and atom.template is not None:
             _bounded_put(self._shapes, shape, atom, self.cache_size)
             return atom
+        known = self._covering(tuple(message.split()))  # a known event, without masking
+        if known is not None:
+            atom = self._stand_in(known)
+            _bounded_put(self._shapes, shape, atom, self.cache_size)
+            _bounded_put(self._shapes, word_shape, atom, self.cache_size)
+            return atom
         tokens = tuple(mask_tokens(message))
         atom = self._atoms.get(" ".join(tokens))
         if atom is None or atom.template is None:
-            tpl = self._find(tokens) or self._create(tokens)
-            atom = self._store(tokens, tpl)
-            self._pending += 1
-            if self._pending >= max(_MIN_BATCH, len(self._atoms) // 2):
-                self._consolidate()
+            skel = skeleton(tokens)
+            known = self._find(tokens, skel)
+            if known is not None:  # no news for the statistics: the template speaks for it
+                atom = self._stand_in(known)
+            else:
+                atom = self._store(tokens, self._create(tokens), skel)
+                self._pending += 1
+                if self._pending >= max(_MIN_BATCH, len(self._atoms) // 2):
+                    self._consolidate()
         _bounded_put(self._shapes, shape, atom, self.cache_size)
         _bounded_put(self._shapes, word_shape, atom, self.cache_size)
         return atom
 
-    def _find(self, tokens: Tokens) -> Template | None:
+    def _stand_in(self, tpl: Template) -> Atom:
+        """The atom that stands for the lines a template already covers (kept out of the store,
+        so lines that bring nothing new cost no memory and no statistics)."""
+        if tpl.stand_in is None or tpl.stand_in.template is not tpl:
+            tpl.stand_in = Atom(tpl.tokens, ())
+            tpl.stand_in.template = tpl
+            tpl.atoms.add(tpl.stand_in)
+        return tpl.stand_in
+
+    def _find(self, tokens: Tokens, skel: Tokens) -> Template | None:
         """A known template for a new atom: same skeleton, or ``<*>`` covering the rest."""
-        skel = skeleton(tokens)
         if skel and (tid := self._skeletons.get(skel)) is not None:
             resolved = self._resolve(tid)
             if resolved is not None:
@@ -214,14 +233,14 @@ class TemplateMiner:
         self._index(tpl)
         return tpl
 
-    def _store(self, tokens: Tokens, tpl: Template) -> Atom:
+    def _store(self, tokens: Tokens, tpl: Template, skel: Tokens) -> Atom:
         """Keep ``tokens`` as an atom of ``tpl`` (the oldest atom goes when the store is full)."""
         key = " ".join(tokens)
         if len(self._atoms) >= self.cache_size and key not in self._atoms:
-            oldest = self._atoms.pop(next(iter(self._atoms)))
-            if oldest.template is not None:
-                oldest.template.atoms.discard(oldest)
-        atom = Atom(tokens)
+            for oldest in _drop_oldest(self._atoms, self.cache_size):
+                if oldest.template is not None:
+                    oldest.template.atoms.discard(oldest)
+        atom = Atom(tokens, skel)
         atom.template = tpl
         tpl.atoms.add(atom)
         self._atoms[key] = atom
@@ -330,7 +349,9 @@ class TemplateMiner:
         oldest.live = False
         for atom in oldest.atoms:
             atom.template = None
-            self._atoms.pop(" ".join(atom.tokens), None)
+            key = " ".join(atom.tokens)
+            if self._atoms.get(key) is atom:
+                del self._atoms[key]
         oldest.atoms = set()
         self._alias = {
             old: new for old, new in self._alias.items() if self._resolve(old) is not None
@@ -344,5 +365,15 @@ class TemplateMiner:
 
 def _bounded_put(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
     if len(cache) >= limit and key not in cache:
-        del cache[next(iter(cache))]  # FIFO: dicts keep insertion order
+        _drop_oldest(cache, limit)
     cache[key] = value
+
+
+def _drop_oldest(cache: dict[_K, _V], limit: int) -> list[_V]:
+    """Remove the oldest quarter of a full cache (FIFO: dicts keep insertion order).
+
+    In batches, because finding a dict's first entry again after each removal costs the
+    length of the run of removed slots in front of it: one at a time would be quadratic.
+    """
+    keys = list(islice(cache, max(1, limit // 4)))
+    return [cache.pop(k) for k in keys]

@@ -21,9 +21,9 @@ class Atom:
 
     __slots__ = ("count", "skeleton", "template", "tokens")
 
-    def __init__(self, tokens: tuple[str, ...]) -> None:
+    def __init__(self, tokens: tuple[str, ...], skel: tuple[str, ...] | None = None) -> None:
         self.tokens = tokens
-        self.skeleton = skeleton(tokens)
+        self.skeleton = skeleton(tokens) if skel is None else skel
         self.count = 0
         self.template: Template | None = None  # None once its template was evicted
 
@@ -41,6 +41,7 @@ class Template:
         "last_seen",
         "last_tick",
         "live",
+        "stand_in",
         "tokens",
     )
 
@@ -52,6 +53,7 @@ class Template:
         self.last_tick = 0
         self.live = True  # False once merged away or evicted
         self.atoms: set[Atom] = set()
+        self.stand_in: Atom | None = None  # stands for covered lines (see TemplateMiner)
         self.tokens: tuple[str, ...] = ()
         self.anchor: Anchor | None = None
         self.constants = 0
