@@ -52,7 +52,7 @@ _VALUE_TOKEN = re.compile(r"(?<!\S)[^\s\d\x00./]*+[\d\x00./]\S*")
 _ALL_ONES = ("ffffffff", "FFFFFFFF")
 _HEX_TOKEN = re.compile(r"(?<![^\s=:])[0-9a-fA-F]{8}\S*")
 _UNIT_AFTER_VALUE = re.compile(r"<\*> (?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)(?=[,;)\]}]*(?: |$))")
-_DIGIT_RUN = re.compile(r"\d+")
+_DIGIT_RUN = re.compile(r"[a-fA-F]*+\d[0-9a-fA-F]*(?!=)")  # digits, and hex runs with one
 _MEMO: dict[str, str] = {}
 _MEMO_SIZE = 65_536
 _SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|#{2,}|\.{2,}|\.$)")

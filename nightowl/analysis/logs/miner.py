@@ -26,8 +26,8 @@ A miner is not thread-safe: use one per service and per worker.
 from __future__ import annotations
 
 import re
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 from typing import TypeVar
 
 from nightowl.analysis.logs.config import DEFAULT_CONFIG, MinerConfig
@@ -36,9 +36,10 @@ from nightowl.analysis.logs.masking import mask_tokens
 from nightowl.analysis.logs.state import MinerState, TemplateState
 from nightowl.analysis.logs.templates import Atom, Template, covers
 
-_DIGITS = re.compile(r"\d+")
-# A word with a digit is one value whatever its letters (hex ids): the second, coarser shape.
-_WORDS_WITH_DIGITS = re.compile(r"\b[^\W\d]*+\d\w*")
+_DIGITS = re.compile(r"[a-fA-F]*+\d[0-9a-fA-F]*(?!=)")
+# The second, coarser shape (taken of the first): a run of hex digits with a decimal digit in
+# it is one value whatever its letters (ids, hashes), unless it names a key (``eax0=``).
+_HEX_RUNS = re.compile(r"[0-9a-fA-F]*0[0-9a-fA-F]*(?!=)")
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _MIN_BATCH = 256  # new atoms before the statistics run again (and half of all atoms)
@@ -163,16 +164,10 @@ class TemplateMiner:
     # -- learning ---------------------------------------------------------------------------
 
     def _learn(self, message: str, shape: str) -> Atom:
-        word_shape = _WORDS_WITH_DIGITS.sub("0", shape)
-        atom = self._shapes.get(word_shape)
-        if atom is not None and atom.template is not None:
-            _bounded_put(self._shapes, shape, atom, self.cache_size)
-            return atom
         known = self._covering(tuple(message.split()))  # a known event, without masking
         if known is not None:
             atom = self._stand_in(known)
             _bounded_put(self._shapes, shape, atom, self.cache_size)
-            _bounded_put(self._shapes, word_shape, atom, self.cache_size)
             return atom
         tokens = tuple(mask_tokens(message))
         atom = self._atoms.get(" ".join(tokens))
@@ -187,7 +182,6 @@ class TemplateMiner:
                 if self._pending >= max(_MIN_BATCH, len(self._atoms) // 2):
                     self._consolidate()
         _bounded_put(self._shapes, shape, atom, self.cache_size)
-        _bounded_put(self._shapes, word_shape, atom, self.cache_size)
         return atom
 
     def _stand_in(self, tpl: Template) -> Atom:
