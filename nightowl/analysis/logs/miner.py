@@ -170,8 +170,10 @@ class TemplateMiner:
             _bounded_put(self._shapes, shape, atom, self.cache_size)
             return atom
         tokens = tuple(mask_tokens(message))
-        atom = self._atoms.get(" ".join(tokens))
-        if atom is None or atom.template is None:
+        stored = self._atoms.get(" ".join(tokens))
+        if stored is not None and stored.template is not None:
+            atom = stored
+        else:
             skel = skeleton(tokens)
             known = self._find(tokens, skel)
             if known is not None:  # no news for the statistics: the template speaks for it
