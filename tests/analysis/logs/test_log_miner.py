@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from nightowl.analysis.logs.config import MinerConfig
 from nightowl.analysis.logs.miner import TemplateMiner
@@ -106,6 +109,20 @@ def test_replay_never_grows_the_template_set(hdfs_lines: list[str]) -> None:
     assert [miner.resolve(i) for i in replay] == [miner.resolve(i) for i in first_pass]
 
 
+@pytest.mark.parametrize("system", ["Linux", "Android", "Proxifier"])
+def test_replay_with_word_variables_never_grows(
+    system: str, loghub: Callable[[str], list[str]]
+) -> None:
+    lines = loghub(system)
+    miner = TemplateMiner()
+    first = [miner.add(line) for line in lines]
+    count = len(miner)
+    for _ in range(5):
+        replay = [miner.add(line) for line in lines]
+        assert len(miner) == count
+    assert [miner.resolve(i) for i in replay] == [miner.resolve(i) for i in first]
+
+
 def test_caches_and_templates_are_bounded() -> None:
     miner = TemplateMiner(max_templates=50, cache_size=100)
     for i in range(2_000):
@@ -152,3 +169,20 @@ def test_state_round_trips_through_json() -> None:
         assert restored.resolve(old) == miner.resolve(old)
     new = restored.add("brand new message kind")
     assert new not in {t.id for t in state.templates}
+
+
+def test_statistics_also_run_while_streaming() -> None:
+    miner = TemplateMiner()
+    first = [miner.add(f"user {u} logged in") for u in ("ann", "bob", "cat", "dan")]
+    assert len(set(first)) == 4  # nothing read yet: the statistics have not run
+    for i in range(300):  # enough new events to trigger a run without any read
+        miner.add(f"event {chr(97 + i % 26)}{chr(97 + i // 26)} happened here")
+    assert miner.add("user eve logged in") == first[0]  # covered by the merged template
+
+
+def test_a_reloaded_template_keeps_covering_new_values() -> None:
+    miner = TemplateMiner()
+    ids = [miner.add(f"session closed for user {u}") for u in ("a", "b", "c", "d")]
+    restored = TemplateMiner.from_state(miner.to_state("auth"))
+    assert restored.add("session closed for user zed") == miner.resolve(ids[0])
+    assert len(restored) == 1
