@@ -1,19 +1,22 @@
-"""Variable masking: turn a raw log message into a template string with ``<*>`` for variables.
+"""Variable masking: the values a log message shows by their form alone become ``<*>``.
 
-The rules are general (no per-system regexes): anything that contains a digit is a value, and so
-are URLs, paths, dates, MAC addresses, long hex strings, dotted identifiers (hosts, Java classes,
-package names) and host names before a port. A few structural habits decide how much of a token
-is the value:
+Only forms that are values in every log format are masked here — anything with a digit
+(numbers, ids, addresses, versions, times), URLs after the scheme, absolute and relative paths,
+dates with month names, MAC addresses, and qualified names with two dots or more (a host, a
+package, a class: a path in a namespace). Words without a digit (a user, a queue, a state) are
+left to the statistics of ``grouping``, which see how a word behaves across lines.
 
-* ``key=value``: the key is kept, the value is judged on its own (``uid=<*>``);
+How much of a token is the value follows the token's own punctuation:
+
+* ``key=value``: the key is kept, even with a digit (``PSR0=<*>``, ``uid=<*>``);
 * an alphabetic prefix joined by ``.``, ``-`` or ``#`` is kept (``core.<*>``, ``node-<*>``);
+  one joined by ``_`` is part of an identifier (``blk_-12``, ``attempt_1_2`` are one value);
 * a unit right after a number belongs to the value (``9.2 KB`` is one ``<*>``);
-* consecutive variables collapse into one (``<*>:<*>`` and ``<*> <*>`` become ``<*>``), which is
-  the Loghub-2.0 convention and makes a variable-length list one variable.
+* variables joined by nothing, a dot, a colon or a space collapse into one (``<*>:<*>``), as
+  Loghub-2.0 writes them; a list keeps its commas (``<*>,<*>``) and ``##`` (``<*>##<*>``).
 
-ALL-CAPS words, booleans and ``null`` are kept: they are enumerations that tell events apart.
-
-Masking is pure and thread-safe; the compiled patterns are module constants.
+Masking is pure. Masked tokens are memoised (by token and by digit shape) in a bounded
+module-level dict; its operations are atomic, so threads may share it.
 """
 
 from __future__ import annotations
@@ -44,13 +47,8 @@ _TIME = re.compile(rf"(?<![\d:]){_CLOCK}")
 _MAC = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 
 # A token needs a closer look when it has a digit, a marked span, a dot or a slash; other
-# tokens are words (or words with punctuation) and stay as they are, without leaving C. Eight
-# hex digits in a row may be a hex value without a digit (ffffffff).
+# tokens are words (or words with punctuation) and stay as they are, without leaving C.
 _VALUE_TOKEN = re.compile(r"(?<!\S)[^\s\d\x00./]*+[\d\x00./]\S*")
-# Hex values without a decimal digit: all-ones (ffffffff) is the common one; a random 8-digit
-# hex value has no decimal digit once in 2,500, and the statistics see those.
-_ALL_ONES = ("ffffffff", "FFFFFFFF")
-_HEX_TOKEN = re.compile(r"(?<![^\s=:])[0-9a-fA-F]{8}\S*")
 _UNIT_AFTER_VALUE = re.compile(r"<\*> (?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)(?=[,;)\]}]*(?: |$))")
 _DIGIT_RUN = re.compile(r"[a-fA-F]*+\d[0-9a-fA-F]*(?!=)")  # digits, and hex runs with one
 _MEMO: dict[str, str] = {}
@@ -123,8 +121,6 @@ def _mark_spans(message: str) -> str:
 def mask_tokens(message: str) -> list[str]:
     """The masked tokens of ``message`` (split on whitespace, variables as ``<*>``)."""
     line = _VALUE_TOKEN.sub(_masked, _mark_spans(message))
-    if _ALL_ONES[0] in line or _ALL_ONES[1] in line:
-        line = _HEX_TOKEN.sub(_masked, line)
     if VAR not in line:
         return line.split()
     line = " ".join(line.split())
