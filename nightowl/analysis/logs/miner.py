@@ -2,23 +2,29 @@
 
 How a line finds its template (each step only runs when the one before missed):
 
-1. **Shape cache** — the line with every run of digits replaced by ``0`` → its atom. Most lines
-   of a busy service differ from an earlier one only in numbers, so one C-level regex and one
-   dict lookup answer most of the traffic.
-2. **Atom store** — the line after :mod:`~nightowl.analysis.logs.masking` (an *atom*: one
-   distinct masked line, with the number of lines it stands for) → its template.
-3. A new atom joins the template with the same constant words (its skeleton), or a template of
-   the same length whose ``<*>`` cover its differences; otherwise it starts a template.
+1. **Shape cache** — the line with every run of digits (and every run of hex digits with a
+   decimal digit in it) replaced by ``0`` → its atom. Most lines of a busy service differ from
+   an earlier one only in numbers and ids, so one C-level regex and one dict lookup answer most
+   of the traffic.
+2. **Known template** — the raw tokens, when a template's ``<*>`` cover their differences: the
+   line brings nothing new, so it is not even masked.
+3. **Atom store** — the line after :mod:`~nightowl.analysis.logs.masking` (an *atom*: one
+   distinct masked line, with the number of lines it stands for) → its template; a new atom
+   joins the template with the same constant words (its skeleton) or one whose ``<*>`` cover
+   it, or else starts a template.
 
 The statistics of :mod:`~nightowl.analysis.logs.grouping` then decide which words are values:
-they run over all atoms whenever the atoms have grown by a quarter since the last run, and
-before anything is read (``resolve``, ``template``, ``match``, ``len``, ``to_state``). Templates
-whose atoms they put together merge into the oldest; the ids of merged templates stay valid
-(they resolve to the survivor). A template never splits, so an id handed out keeps its lines.
+they run over all atoms once the atoms that started a template since the last run reach 256
+and half of all atoms, and before anything is read (``resolve``, ``template``, ``match``,
+``len``, ``to_state``). Templates whose atoms they put together merge into the oldest, and a
+template that a more general one covers merges into it (whichever came first); the ids of
+merged templates stay valid (they resolve to the survivor). A template never splits, so an id
+handed out keeps its lines.
 
 Replaying known messages only hits the caches, so the template set never grows on replay. The
-shape cache, the atom store and the skeleton index are bounded (``cache_size`` each, oldest
-entry out first) and the template set is capped (``max_templates``, least recently seen out).
+shape cache, the atom store and the skeleton index are bounded (``cache_size`` each, the oldest
+quarter out when full) and the template set is capped (``max_templates``, least recently seen
+out).
 
 A miner is not thread-safe: use one per service and per worker.
 """
@@ -42,7 +48,7 @@ _DIGITS = re.compile(r"[a-fA-F]*+\d[0-9a-fA-F]*(?!=)")
 _HEX_RUNS = re.compile(r"[0-9a-fA-F]*0[0-9a-fA-F]*(?!=)")
 _K = TypeVar("_K")
 _V = TypeVar("_V")
-_MIN_BATCH = 256  # new atoms before the statistics run again (and half of all atoms)
+_MIN_BATCH = 256  # new templates before the statistics run again (and half of all atoms)
 
 
 class TemplateMiner:
