@@ -193,9 +193,9 @@ def miner_parser(config: MinerConfig = DEFAULT_CONFIG) -> Parser:
         miner = TemplateMiner(config)
         add = miner.add
         ids = [add(line) for line in lines]
-        final = [miner.resolve(i) or i for i in ids]
-        texts = {i: miner.template(i) for i in set(final)}
-        return final, [texts[i] for i in final]
+        final = {i: miner.resolve(i) or i for i in set(ids)}  # merges happen after the fact
+        texts = {i: miner.template(i) for i in set(final.values())}
+        return [final[i] for i in ids], [texts[final[i]] for i in ids]
 
     return parse
 
