@@ -6,6 +6,7 @@ Both are plain mutable objects owned by one :class:`~nightowl.analysis.logs.mine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,7 +14,9 @@ from nightowl.analysis.logs.grouping import frame, skeleton
 from nightowl.analysis.logs.masking import VAR
 
 Anchor = tuple[int, int, str]
-"""(token count, position, token) of a template's first constant token: where to look it up."""
+"""(token count, position, token) of a template's first constant word: where to look it up."""
+
+_HAS_LETTER = re.compile(r"[^\W\d_]").search
 
 
 class Atom:
@@ -64,7 +67,9 @@ class Template:
         self.tokens = tokens
         constant = [pos for pos, tok in enumerate(tokens) if VAR not in tok]
         self.constants = len(constant)
-        self.anchor = (len(tokens), constant[0], tokens[constant[0]]) if constant else None
+        # Only a template with a constant *word* covers other lines: "<*> - <*>" is no event.
+        words = [pos for pos in constant if _HAS_LETTER(tokens[pos])]
+        self.anchor = (len(tokens), words[0], tokens[words[0]]) if words else None
 
     @property
     def text(self) -> str:

@@ -31,3 +31,7 @@ def test_anchor_is_the_first_constant_token() -> None:
     tpl.set_tokens(("<*>",))
     assert tpl.anchor is None  # nothing to look it up by: only exact lines reach it
     assert tpl.text == "<*>"
+
+
+def test_a_template_without_a_constant_word_covers_nothing_else() -> None:
+    assert Template(1, ("<*>", "-", "<*>")).anchor is None
