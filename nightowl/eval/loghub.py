@@ -204,22 +204,29 @@ nightowl_parser = miner_parser()
 """nightowl's parser with the product configuration (one configuration for all logs)."""
 
 
-def _timed(parser: Parser, lines: Sequence[str], repeat: int) -> tuple[float, list[int], list[str]]:
-    """Best wall time of ``repeat`` runs, with the garbage collector paused (as ``timeit``)."""
-    best = float("inf")
-    ids: list[int] = []
-    templates: list[str] = []
+_Timing = tuple[float, list[int], list[str]]
+
+
+def _timed(parsers: Sequence[Parser], lines: Sequence[str], repeat: int) -> list[_Timing]:
+    """Best wall time of ``repeat`` runs of each parser, with the garbage collector paused.
+
+    The parsers take turns (a, b, a, b, ...), so a burst of load from elsewhere on a shared
+    machine slows both alike instead of whichever happened to run during it.
+    """
+    best = [float("inf")] * len(parsers)
+    outputs: list[tuple[list[int], list[str]]] = [([], [])] * len(parsers)
     collecting = gc.isenabled()
     gc.disable()
     try:
         for _ in range(max(1, repeat)):
-            start = time.perf_counter()
-            ids, templates = parser(lines)
-            best = min(best, time.perf_counter() - start)
+            for k, parser in enumerate(parsers):
+                start = time.perf_counter()
+                outputs[k] = parser(lines)
+                best[k] = min(best[k], time.perf_counter() - start)
     finally:
         if collecting:
             gc.enable()
-    return best, ids, templates
+    return [(seconds, *out) for seconds, out in zip(best, outputs, strict=True)]
 
 
 def _peak_memory(parser: Parser, lines: Sequence[str]) -> int:
@@ -234,16 +241,29 @@ def _peak_memory(parser: Parser, lines: Sequence[str]) -> int:
 
 def score_system(log: LabelledLog, parser: Parser, *, repeat: int = 3) -> SystemScore:
     """Run ``parser`` on ``log`` (best of ``repeat`` timings) and score it."""
-    seconds, ids, templates = _timed(parser, log.contents, repeat)
-    return SystemScore(
-        grouping_accuracy=grouping_accuracy(ids, log.templates),
-        parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
-        lines_per_second=len(log.contents) / seconds if seconds > 0 else float("inf"),
-        peak_memory_bytes=_peak_memory(parser, log.contents),
-        lines=len(log.contents),
-        templates_found=len(set(ids)),
-        templates_true=len(set(log.templates)),
-    )
+    return score_systems(log, [parser], repeat=repeat)[0]
+
+
+def score_systems(
+    log: LabelledLog, parsers: Sequence[Parser], *, repeat: int = 3
+) -> list[SystemScore]:
+    """Run every parser on ``log``, taking turns (best of ``repeat`` timings each), and score."""
+    scores = []
+    for parser, (seconds, ids, templates) in zip(
+        parsers, _timed(parsers, log.contents, repeat), strict=True
+    ):
+        scores.append(
+            SystemScore(
+                grouping_accuracy=grouping_accuracy(ids, log.templates),
+                parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
+                lines_per_second=len(log.contents) / seconds if seconds > 0 else float("inf"),
+                peak_memory_bytes=_peak_memory(parser, log.contents),
+                lines=len(log.contents),
+                templates_found=len(set(ids)),
+                templates_true=len(set(log.templates)),
+            )
+        )
+    return scores
 
 
 def average(scores: dict[str, SystemScore]) -> AverageScore:
@@ -294,7 +314,7 @@ def run_benchmark(
     """Score nightowl's miner (and optionally a baseline) on every system under ``dataset_dir``.
 
     ``baseline`` is ``(name, factory)`` where ``factory(system)`` returns that system's parser;
-    both parsers run on the same lines, system by system, in the same process. With ``select``
+    both parsers run on the same lines, system by system, taking turns, in the same process. With ``select``
     the configuration is also chosen leave-one-system-out over ``loghub_select.GRID``
     (``on_config`` is called before each configuration is scored).
     """
@@ -306,9 +326,11 @@ def run_benchmark(
             on_system(name)
         log = load_system(name, path)
         logs.append(log)
-        mine[name] = score_system(log, nightowl_parser, repeat=repeat)
         if baseline:
-            theirs[name] = score_system(log, baseline[1](name), repeat=repeat)
+            pair = score_systems(log, [nightowl_parser, baseline[1](name)], repeat=repeat)
+            mine[name], theirs[name] = pair
+        else:
+            mine[name] = score_system(log, nightowl_parser, repeat=repeat)
     ours = average(mine)
     result_baseline = None
     if baseline:
