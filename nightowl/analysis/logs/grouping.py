@@ -27,7 +27,6 @@ Everything is a pure function of its arguments; the patterns are module constant
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from nightowl.analysis.logs.config import MinerConfig
@@ -115,11 +114,11 @@ def _root_groups(
     for i in members:
         atom = atoms[i]
         seen = [c[tok] if tok != VAR else 0 for c, tok in zip(columns, atom, strict=True)]
-        shares = Counter(f for f in seen if f)
-        if not shares:
+        counts_seen = [f for f in seen if f]
+        if not counts_seen:
             continue
-        root = max(shares.items(), key=lambda item: (item[1], item[0]))[0]
-        key = tuple(tok if f >= root else None for f, tok in zip(seen, atom, strict=True))
+        root = max(set(counts_seen), key=lambda f: (counts_seen.count(f), f))
+        key = tuple([tok if f >= root else None for f, tok in zip(seen, atom, strict=True)])
         groups.setdefault(key, []).append(i)
     return (
         (frozenset(pos for pos, tok in enumerate(key) if tok is not None), group)

@@ -50,7 +50,7 @@ _MAC = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 # tokens are words (or words with punctuation) and stay as they are, without leaving C.
 _VALUE_TOKEN = re.compile(r"(?<!\S)[^\s\d\x00./]*+[\d\x00./]\S*")
 _UNIT_AFTER_VALUE = re.compile(r"<\*> (?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)(?=[,;)\]}]*(?: |$))")
-_DIGIT_RUN = re.compile(r"[a-fA-F]*+\d[0-9a-fA-F]*(?!=)")  # digits, and hex runs with one
+_DIGIT_RUN = re.compile(r"[0-9][0-9a-fA-F]*+(?!=)")  # a digit and the hex digits after it
 _MEMO: dict[str, str] = {}
 _MEMO_SIZE = 65_536
 _SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|#{2,}|\.{2,}|\.$)")
