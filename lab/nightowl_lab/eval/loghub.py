@@ -27,9 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nightowl.analysis.logs.config import DEFAULT_CONFIG, MinerConfig
 from nightowl.analysis.logs.miner import TemplateMiner
 from nightowl.domain.base import Model
 from nightowl.errors import InputError
+from nightowl_lab.eval.loghub_select import GRID, Accuracy, ConfigScores, LeaveOneOut, leave_one_out
 
 Parser = Callable[[Sequence[str]], tuple[list[int], list[str]]]
 """Parses lines in order; returns a group id and a template (``<*>`` for variables) per line."""
@@ -75,6 +77,8 @@ class LogBenchResult(Model):
     systems: dict[str, SystemScore]
     average: AverageScore
     baseline: BaselineResult | None = None
+    leave_one_out: LeaveOneOut | None = None
+    """The configuration chosen from the other systems, per system (see ``loghub_select``)."""
 
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -182,32 +186,47 @@ def parsing_accuracy(
 # -- runner -----------------------------------------------------------------------------------
 
 
-def nightowl_parser(lines: Sequence[str]) -> tuple[list[int], list[str]]:
-    """Parse ``lines`` with a fresh :class:`TemplateMiner` (one configuration for all logs)."""
-    miner = TemplateMiner()
-    add = miner.add
-    ids = [add(line) for line in lines]
-    final = [miner.resolve(i) or i for i in ids]
-    texts = {i: miner.template(i) for i in set(final)}
-    return final, [texts[i] for i in final]
+def miner_parser(config: MinerConfig = DEFAULT_CONFIG) -> Parser:
+    """A parser that runs a fresh :class:`TemplateMiner` with ``config`` over the lines."""
+
+    def parse(lines: Sequence[str]) -> tuple[list[int], list[str]]:
+        miner = TemplateMiner(config)
+        add = miner.add
+        ids = [add(line) for line in lines]
+        final = {i: miner.resolve(i) or i for i in set(ids)}  # merges happen after the fact
+        texts = {i: miner.template(i) for i in set(final.values())}
+        return [final[i] for i in ids], [texts[final[i]] for i in ids]
+
+    return parse
 
 
-def _timed(parser: Parser, lines: Sequence[str], repeat: int) -> tuple[float, list[int], list[str]]:
-    """Best wall time of ``repeat`` runs, with the garbage collector paused (as ``timeit``)."""
-    best = float("inf")
-    ids: list[int] = []
-    templates: list[str] = []
+nightowl_parser = miner_parser()
+"""nightowl's parser with the product configuration (one configuration for all logs)."""
+
+
+_Timing = tuple[float, list[int], list[str]]
+
+
+def _timed(parsers: Sequence[Parser], lines: Sequence[str], repeat: int) -> list[_Timing]:
+    """Best wall time of ``repeat`` runs of each parser, with the garbage collector paused.
+
+    The parsers take turns (a, b, a, b, ...), so a burst of load from elsewhere on a shared
+    machine slows both alike instead of whichever happened to run during it.
+    """
+    best = [float("inf")] * len(parsers)
+    outputs: list[tuple[list[int], list[str]]] = [([], [])] * len(parsers)
     collecting = gc.isenabled()
     gc.disable()
     try:
         for _ in range(max(1, repeat)):
-            start = time.perf_counter()
-            ids, templates = parser(lines)
-            best = min(best, time.perf_counter() - start)
+            for k, parser in enumerate(parsers):
+                start = time.perf_counter()
+                outputs[k] = parser(lines)
+                best[k] = min(best[k], time.perf_counter() - start)
     finally:
         if collecting:
             gc.enable()
-    return best, ids, templates
+    return [(seconds, *out) for seconds, out in zip(best, outputs, strict=True)]
 
 
 def _peak_memory(parser: Parser, lines: Sequence[str]) -> int:
@@ -222,16 +241,29 @@ def _peak_memory(parser: Parser, lines: Sequence[str]) -> int:
 
 def score_system(log: LabelledLog, parser: Parser, *, repeat: int = 3) -> SystemScore:
     """Run ``parser`` on ``log`` (best of ``repeat`` timings) and score it."""
-    seconds, ids, templates = _timed(parser, log.contents, repeat)
-    return SystemScore(
-        grouping_accuracy=grouping_accuracy(ids, log.templates),
-        parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
-        lines_per_second=len(log.contents) / seconds if seconds > 0 else float("inf"),
-        peak_memory_bytes=_peak_memory(parser, log.contents),
-        lines=len(log.contents),
-        templates_found=len(set(ids)),
-        templates_true=len(set(log.templates)),
-    )
+    return score_systems(log, [parser], repeat=repeat)[0]
+
+
+def score_systems(
+    log: LabelledLog, parsers: Sequence[Parser], *, repeat: int = 3
+) -> list[SystemScore]:
+    """Run every parser on ``log``, taking turns (best of ``repeat`` timings each), and score."""
+    scores = []
+    for parser, (seconds, ids, templates) in zip(
+        parsers, _timed(parsers, log.contents, repeat), strict=True
+    ):
+        scores.append(
+            SystemScore(
+                grouping_accuracy=grouping_accuracy(ids, log.templates),
+                parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
+                lines_per_second=len(log.contents) / seconds if seconds > 0 else float("inf"),
+                peak_memory_bytes=_peak_memory(parser, log.contents),
+                lines=len(log.contents),
+                templates_found=len(set(ids)),
+                templates_true=len(set(log.templates)),
+            )
+        )
+    return scores
 
 
 def average(scores: dict[str, SystemScore]) -> AverageScore:
@@ -245,6 +277,30 @@ def average(scores: dict[str, SystemScore]) -> AverageScore:
     )
 
 
+def accuracy(log: LabelledLog, parser: Parser) -> Accuracy:
+    """GA and PA of ``parser`` on ``log`` (untimed)."""
+    ids, templates = parser(log.contents)
+    return Accuracy(
+        grouping_accuracy=grouping_accuracy(ids, log.templates),
+        parsing_accuracy=parsing_accuracy(templates, log.templates, log.contents),
+    )
+
+
+def choose_leave_one_out(
+    logs: Sequence[LabelledLog],
+    grid: Sequence[MinerConfig] = GRID,
+    on_config: Callable[[MinerConfig], None] | None = None,
+) -> LeaveOneOut:
+    """Score every configuration of ``grid`` on every system and choose leave-one-out."""
+    table = []
+    for config in grid:
+        if on_config:
+            on_config(config)
+        scores = {log.name: accuracy(log, miner_parser(config)) for log in logs}
+        table.append(ConfigScores(config=config, systems=scores))
+    return leave_one_out(table)
+
+
 def run_benchmark(
     dataset_dir: Path,
     *,
@@ -252,21 +308,29 @@ def run_benchmark(
     baseline: tuple[str, Callable[[str], Parser]] | None = None,
     repeat: int = 3,
     on_system: Callable[[str], None] | None = None,
+    select: bool = True,
+    on_config: Callable[[MinerConfig], None] | None = None,
 ) -> LogBenchResult:
     """Score nightowl's miner (and optionally a baseline) on every system under ``dataset_dir``.
 
     ``baseline`` is ``(name, factory)`` where ``factory(system)`` returns that system's parser;
-    both parsers run on the same lines, system by system, in the same process.
+    both parsers run on the same lines, system by system, taking turns, in the same process. With ``select``
+    the configuration is also chosen leave-one-system-out over ``loghub_select.GRID``
+    (``on_config`` is called before each configuration is scored).
     """
     mine: dict[str, SystemScore] = {}
     theirs: dict[str, SystemScore] = {}
+    logs: list[LabelledLog] = []
     for name, path in find_systems(dataset_dir, corrected=corrected).items():
         if on_system:
             on_system(name)
         log = load_system(name, path)
-        mine[name] = score_system(log, nightowl_parser, repeat=repeat)
+        logs.append(log)
         if baseline:
-            theirs[name] = score_system(log, baseline[1](name), repeat=repeat)
+            pair = score_systems(log, [nightowl_parser, baseline[1](name)], repeat=repeat)
+            mine[name], theirs[name] = pair
+        else:
+            mine[name] = score_system(log, nightowl_parser, repeat=repeat)
     ours = average(mine)
     result_baseline = None
     if baseline:
@@ -285,4 +349,5 @@ def run_benchmark(
         systems=mine,
         average=ours,
         baseline=result_baseline,
+        leave_one_out=choose_leave_one_out(logs, on_config=on_config) if select else None,
     )

@@ -30,6 +30,7 @@ LINES = [
     ("session closed for user cyrus", "session closed for user <*>"),
     ("session closed for user news", "session closed for user <*>"),
     ("session closed for user test", "session closed for user <*>"),
+    ("session closed for user root", "session closed for user <*>"),
     ("cupsd startup succeeded", "cupsd startup succeeded"),
     ("cupsd shutdown succeeded", "cupsd shutdown succeeded"),
 ]
@@ -137,6 +138,11 @@ def test_cli_json_output(dataset: Path) -> None:
     }
     assert data["average"]["grouping_accuracy"] == 1.0
     assert data["baseline"] is None
+    loo = data["leave_one_out"]
+    assert loo["grid_size"] == 12
+    assert set(loo["systems"]["Tiny"]) == {"config", "grouping_accuracy", "parsing_accuracy"}
+    assert loo["in_sample_average"]["grouping_accuracy"] >= loo["average"]["grouping_accuracy"]
+    assert data["summary"].startswith("1 systems | fixed config GA 1.000")
 
 
 def test_cli_table_output(dataset: Path) -> None:
@@ -144,6 +150,15 @@ def test_cli_table_output(dataset: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "Tiny" in out.output
     assert "average" in out.output
+    assert "LOO GA" in out.output
+    assert "summary:" in out.output
+
+
+def test_cli_no_select_skips_the_grid(dataset: Path) -> None:
+    args = ["logs", "--dataset-dir", str(dataset), "--json", "--no-select", "--repeat", "1"]
+    out = CliRunner().invoke(bench_app, args)
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["leave_one_out"] is None
 
 
 def test_cli_bad_dir_exits_2_without_traceback(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
 """Log intelligence for the analyze stage: template mining and log evidence for an incident.
 
-``masking`` turns a message into a template string, ``miner`` groups messages into templates
-online (state in ``state``), ``mined`` runs it per service over a batch of records, and
-``timeline``/``evidence`` turn records into the error timeline, spikes, top and new templates
-and the difference across a deploy. See docs/log-miner.md.
+``masking`` masks the values a message shows by their form, ``grouping`` decides by token
+statistics which other words are values (thresholds in ``config``), ``miner`` groups messages
+into templates online (records in ``templates``, state in ``state``), ``mined`` runs it per
+service over a batch of records, and ``timeline``/``evidence`` turn records into the error
+timeline, spikes, top and new templates and the difference across a deploy. See
+docs/log-miner.md.
 """
 
+from nightowl.analysis.logs.config import DEFAULT_CONFIG, MinerConfig
 from nightowl.analysis.logs.evidence import (
     DeployDiff,
     TemplateEvidence,
@@ -28,10 +31,12 @@ from nightowl.analysis.logs.timeline import (
 )
 
 __all__ = [
+    "DEFAULT_CONFIG",
     "VAR",
     "DeployDiff",
     "LevelTimeline",
     "MinedRecords",
+    "MinerConfig",
     "MinerState",
     "Spike",
     "TemplateEvidence",

@@ -1,19 +1,22 @@
-"""Variable masking: turn a raw log message into a template string with ``<*>`` for variables.
+"""Variable masking: the values a log message shows by their form alone become ``<*>``.
 
-The rules are general (no per-system regexes): anything that contains a digit is a value, and so
-are URLs, paths, dates, MAC addresses, long hex strings, dotted identifiers (hosts, Java classes,
-package names) and host names before a port. A few structural habits decide how much of a token
-is the value:
+Only forms that are values in every log format are masked here — anything with a digit
+(numbers, ids, addresses, versions, times), URLs after the scheme, absolute and relative paths,
+dates with month names, MAC addresses, and qualified names with two dots or more (a host, a
+package, a class: a path in a namespace). Words without a digit (a user, a queue, a state) are
+left to the statistics of ``grouping``, which see how a word behaves across lines.
 
-* ``key=value``: the key is kept, the value is judged on its own (``uid=<*>``);
+How much of a token is the value follows the token's own punctuation:
+
+* ``key=value``: the key is kept, even with a digit (``PSR0=<*>``, ``uid=<*>``);
 * an alphabetic prefix joined by ``.``, ``-`` or ``#`` is kept (``core.<*>``, ``node-<*>``);
+  one joined by ``_`` is part of an identifier (``blk_-12``, ``attempt_1_2`` are one value);
 * a unit right after a number belongs to the value (``9.2 KB`` is one ``<*>``);
-* consecutive variables collapse into one (``<*>:<*>`` and ``<*> <*>`` become ``<*>``), which is
-  the Loghub-2.0 convention and makes a variable-length list one variable.
+* variables joined by nothing, a dot, a colon or a space collapse into one (``<*>:<*>``), as
+  Loghub-2.0 writes them; a list keeps its commas (``<*>,<*>``) and ``##`` (``<*>##<*>``).
 
-ALL-CAPS words, booleans and ``null`` are kept: they are enumerations that tell events apart.
-
-Masking is pure and thread-safe; the compiled patterns are module constants.
+Masking is pure. Masked tokens are memoised (by token and by digit shape) in a bounded
+module-level dict; its operations are atomic, so threads may share it.
 """
 
 from __future__ import annotations
@@ -40,37 +43,36 @@ _PATH = re.compile(
     r"(?<![\w.~:/-])(?:/[^\s/,;:\"'()\[\]{}<>]+)+/?"  # absolute
     r"|(?<![\w.~:/-])[\w.{}\x00-]+(?:/[^\s/,;:\"'()\[\]{}<>]+){2,}/?"  # relative, a/b/c
 )
+_TIME = re.compile(rf"(?<![\d:]){_CLOCK}")
 _MAC = re.compile(r"\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\b")
 
 # A token needs a closer look when it has a digit, a marked span, a dot or a slash; other
-# tokens are words (or words with punctuation) and stay as they are. Eight hex digits in a
-# row may be a hex value without a digit (ffffffff).
-_NEEDS_WORK = re.compile(r"[\d\x00./]|[0-9a-fA-F]{8}").search
-_SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|\.{2,}|\.$)")
+# tokens are words (or words with punctuation) and stay as they are, without leaving C.
+_VALUE_TOKEN = re.compile(r"(?<!\S)[^\s\d\x00./]*+[\d\x00./]\S*")
+_UNIT_AFTER_VALUE = re.compile(r"<\*> (?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)(?=[,;)\]}]*(?: |$))")
+_DIGIT_RUN = re.compile(r"[0-9][0-9a-fA-F]*+(?!=)")  # a digit and the hex digits after it
+_MEMO: dict[str, str] = {}
+_MEMO_SIZE = 65_536
+_SPLIT = re.compile(r"([=,:;()\[\]{}\"'|/]|#{2,}|\.{2,}|\.$)")
 _HAS_VALUE = re.compile(r"[\d\x00]").search
 _PREFIX = re.compile(r"^(?:[A-Za-z]+[.#-]|#)")
 _NESTED = re.compile(r"[^.#-]*[.#-]").match
 _HEX = re.compile(r"[0-9a-fA-F]{8,}").fullmatch
 _DOTTED = re.compile(r"\.?(?:[\w-]+\.){2,}[\w-]*[a-z0-9][\w-]*").fullmatch
-# camelCase names with a digit inside (isBluetoothA2dpOn, flush2DB) are names, not values
-_NAME_WITH_DIGIT = re.compile(r"(?=\w*[g-zG-Z])[A-Za-z]{2,}\d+[A-Za-z]{2,}[A-Za-z\d]*").fullmatch
-_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|edu|gov|io|info|biz)").fullmatch
-_UNIT = re.compile(r"(?:[KMGTP]i?B|B|[mun]?s|sec|secs|mins?)([,;)\]}]*)").fullmatch
-_EMPTY = frozenset({"()", "[]", "{}"})
 
 
 def _mask_segment(seg: str, nxt: str, after: str) -> str:
     """Mask one delimiter-free piece of a token. ``nxt`` is the delimiter after it."""
     if nxt == "=":
         return seg  # a key, even when it has a digit (PSR0=...)
-    if _HAS_VALUE(seg) and not _NAME_WITH_DIGIT(seg):
+    if _HAS_VALUE(seg):
         prefix = _PREFIX.match(seg)
         if prefix and not _NESTED(seg, prefix.end()):
             return prefix.group() + VAR
         return VAR
     if len(seg) >= 8 and _HEX(seg):
         return VAR
-    if "." in seg and (_DOTTED(seg) or _HOST(seg) or (nxt == ":" and _HAS_VALUE(after))):
+    if "." in seg and (_DOTTED(seg) or (nxt == ":" and _HAS_VALUE(after))):
         return VAR
     return seg
 
@@ -80,6 +82,8 @@ def _mask_token(tok: str) -> str:
         if "://" in tok:
             tok = _URL_REST.sub(_MARK, tok)
         tok = _PATH.sub(_MARK, tok)
+    if ":" in tok and "," in tok:
+        tok = _TIME.sub(_MARK, tok)  # 15:42:50,001 is one value, not a list of two
     parts = _SPLIT.split(tok)
     n = len(parts)
     for i in range(0, n, 2):
@@ -95,11 +99,13 @@ def _mask_token(tok: str) -> str:
 
 
 def _collapse(text: str) -> str:
-    """Merge variables joined by nothing, a dot, a colon or a comma (Loghub-2.0 DV/CV rules)."""
+    """Merge variables joined by nothing, a dot or a colon (Loghub-2.0's normalisation).
+
+    A comma is kept: ``<*>,<*>`` is a list, and Loghub-2.0 writes it so.
+    """
     while True:
         before = text
         text = text.replace("<*><*>", VAR).replace("<*>.<*>", VAR).replace("<*>:<*>", VAR)
-        text = text.replace("<*>,<*>", VAR)
         if text == before:
             return text
 
@@ -114,31 +120,41 @@ def _mark_spans(message: str) -> str:
 
 def mask_tokens(message: str) -> list[str]:
     """The masked tokens of ``message`` (split on whitespace, variables as ``<*>``)."""
-    out: list[str] = []
-    append = out.append
-    needs_work = _NEEDS_WORK
-    ends_with_var = False  # does out[-1] end with a variable?
-    for tok in _mark_spans(message).split():
-        if ends_with_var:
-            unit = _UNIT(tok)
-            if unit:  # "9.2 KB" is one value; keep closing punctuation
-                out[-1] += unit.group(1)
-                ends_with_var = not unit.group(1)
-                continue
-        if needs_work(tok):
-            tok = _mask_token(tok)
-            if VAR in tok:
-                if ends_with_var and tok.startswith(VAR):
-                    out[-1] += tok[3:]  # consecutive variables are one variable
-                else:
-                    append(tok)
-                ends_with_var = tok.endswith(VAR)
-                continue
-        elif tok in _EMPTY:
-            tok = tok[0] + VAR + tok[1]
-        append(tok)
-        ends_with_var = False
+    line = _VALUE_TOKEN.sub(_masked, _mark_spans(message))
+    if VAR not in line:
+        return line.split()
+    line = " ".join(line.split())
+    if "<*> " in line:
+        line = _UNIT_AFTER_VALUE.sub(VAR, line)  # "9.2 KB" is one value
+        while "<*> <*>" in line:
+            line = line.replace("<*> <*>", VAR)  # consecutive variables are one variable
+    return line.split(" ")
+
+
+def _masked(found: re.Match[str]) -> str:
+    """The masked form of one token, memoised by the token and by its digit shape.
+
+    Masking depends on where the digits are, not on which digits (an id with new digits is
+    masked like the last one), except in a clock with a comma (``15:42:50,001``).
+    """
+    token = found.group()
+    out = _MEMO.get(token)
+    if out is None:
+        shape = _DIGIT_RUN.sub("0", token)
+        out = _MEMO.get(shape)
+        if out is None:
+            out = _mask_token(token)
+            if "," in token and ":" in token:
+                return out
+            _remember(shape, out)
+        _remember(token, out)
     return out
+
+
+def _remember(key: str, value: str) -> None:
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()  # bounded; each dict operation is atomic, so threads may share it
+    _MEMO[key] = value
 
 
 def mask(message: str) -> str:

@@ -2,93 +2,52 @@
 
 How a line finds its template (each step only runs when the one before missed):
 
-1. **Shape cache** — the line with every run of digits replaced by ``0``. Most lines of a busy
-   service differ from an earlier one only in numbers, so this dict answers most of the traffic
-   with one C-level regex and one lookup.
-2. **Masked-key cache** — the line after :mod:`~nightowl.analysis.logs.masking`.
-3. **Skeleton index** — the constant words in order. Templates that differ only in where (or
-   whether) a variable appears are one event (``sent`` vs ``(1.2 KB) sent``).
-4. **Wildcard match** — templates of the same length whose ``<*>`` cover the differences.
-5. Otherwise a new template. If it now has ``sibling_threshold`` siblings that differ from it in
-   one plain lower-case word only, that word is a value (``user cyrus``/``news``/``test``) and
-   the siblings merge; ids of merged templates stay valid (they resolve to the survivor).
+1. **Shape cache** — the line with every digit and the hex digits after it (numbers, ids,
+   hashes) replaced by one ``0`` → its atom. Most lines of a busy service differ from
+   an earlier one only in numbers and ids, so one C-level regex and one dict lookup answer most
+   of the traffic.
+2. **Known template** — the raw tokens, when a template's ``<*>`` cover their differences: the
+   line brings nothing new, so it is not even masked.
+3. **Atom store** — the line after :mod:`~nightowl.analysis.logs.masking` (an *atom*: one
+   distinct masked line, with the number of lines it stands for) → its template; a new atom
+   joins the template with the same constant words (its skeleton) or one whose ``<*>`` cover
+   it, or else starts a template.
 
-Replaying known messages only hits the caches, so the template set never grows on replay. Both
-caches are FIFO-bounded and the template set is capped (least recently seen template evicted).
+The statistics of :mod:`~nightowl.analysis.logs.grouping` then decide which words are values:
+they run over all atoms once the atoms that started a template since the last run reach 256
+and half of all atoms, and before anything is read (``resolve``, ``template``, ``match``,
+``len``, ``to_state``). Templates whose atoms they put together merge into the oldest, and a
+template that a more general one covers merges into it (whichever came first); the ids of
+merged templates stay valid (they resolve to the survivor). A template never splits, so an id
+handed out keeps its lines.
 
-A miner is not thread-safe: use one per service and per worker (see ``ServiceMiners``).
+Replaying known messages only hits the caches, so the template set never grows on replay. The
+shape cache, the atom store and the skeleton index are bounded (``cache_size`` each, the oldest
+quarter out when full) and the template set is capped (``max_templates``, least recently seen
+out).
+
+A miner is not thread-safe: use one per service and per worker.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import islice
 from typing import TypeVar
 
-from nightowl.analysis.logs.masking import VAR, mask_tokens
+from nightowl.analysis.logs.config import DEFAULT_CONFIG, MinerConfig
+from nightowl.analysis.logs.grouping import Tokens, generalize, join, skeleton
+from nightowl.analysis.logs.masking import mask_tokens
 from nightowl.analysis.logs.state import MinerState, TemplateState
+from nightowl.analysis.logs.templates import Atom, Template, covers
 
-_DIGITS = re.compile(r"\d+")
+# The shape: a digit and the hex digits after it become one "0" (numbers, ids, hashes), unless
+# they end a key (``eax0=``). ASCII classes: faster than \d, and fewer, longer matches.
+_DIGITS = re.compile(r"[0-9][0-9a-fA-F]*+(?!=)")
+_K = TypeVar("_K")
 _V = TypeVar("_V")
-_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*[a-z][A-Za-z_-]*").fullmatch
-_KEPT = frozenset({"true", "false", "null", "none", "nil", "yes", "no", "on", "off"})
-_BRACKETS = "()[]{}"
-
-
-class _Template:
-    __slots__ = (
-        "count",
-        "first_seen",
-        "id",
-        "last_seen",
-        "last_tick",
-        "live",
-        "sibling_keys",
-        "skeleton",
-        "tokens",
-    )
-
-    def __init__(self, tid: int, tokens: list[str]) -> None:
-        self.id = tid
-        self.tokens = tokens
-        self.skeleton = _skeleton(tokens)
-        self.count = 0
-        self.first_seen: datetime | None = None
-        self.last_seen: datetime | None = None
-        self.last_tick = 0
-        self.live = True  # False once merged away or evicted (caches may still point here)
-        self.sibling_keys: list[tuple[int, int, str]] = []
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.tokens)
-
-
-def _skeleton(tokens: list[str]) -> tuple[str, ...]:
-    """The constant words of a template in order, without variables and bare brackets."""
-    out = []
-    for tok in tokens:
-        if VAR in tok:
-            tok = tok.replace(VAR, "")
-        tok = tok.strip(_BRACKETS)
-        if tok:
-            out.append(tok)
-    return tuple(out)
-
-
-def _covers(pattern: str, token: str) -> bool:
-    """Whether a template token (possibly with ``<*>`` inside) accepts ``token``."""
-    if pattern in (token, VAR):
-        return True
-    if VAR not in pattern or pattern.count(VAR) > 1:
-        return False
-    head, tail = pattern.split(VAR)
-    return len(token) > len(head) + len(tail) and token.startswith(head) and token.endswith(tail)
-
-
-def _is_soft(token: str) -> bool:
-    """A lower/mixed-case plain word: may turn out to be a value (a user, a domain, ...)."""
-    return _PLAIN_WORD(token) is not None and token.lower() not in _KEPT
+_MIN_BATCH = 256  # new templates before the statistics run again (and half of all atoms)
 
 
 class TemplateMiner:
@@ -96,23 +55,23 @@ class TemplateMiner:
 
     def __init__(
         self,
+        config: MinerConfig = DEFAULT_CONFIG,
         *,
         max_templates: int = 5_000,
         cache_size: int = 50_000,
-        sibling_threshold: int = 3,
     ) -> None:
+        self.config = config
         self.max_templates = max_templates
         self.cache_size = cache_size
-        self.sibling_threshold = sibling_threshold
-        self._templates: dict[int, _Template] = {}
+        self._templates: dict[int, Template] = {}
         self._alias: dict[int, int] = {}
-        self._shape_cache: dict[str, _Template] = {}
-        self._key_cache: dict[str, int] = {}
-        self._by_skeleton: dict[tuple[str, ...], int] = {}
-        self._by_length: dict[int, list[int]] = {}
-        self._siblings: dict[tuple[int, int, str], set[int]] = {}
+        self._shapes: dict[str, Atom] = {}
+        self._atoms: dict[str, Atom] = {}
+        self._skeletons: dict[Tokens, int] = {}  # skeleton -> template id (may be an alias)
+        self._anchors: dict[tuple[int, int, str], list[Template]] = {}
         self._next_id = 1
         self._tick = 0
+        self._pending = 0  # atoms added since the statistics last ran
 
     # -- public API -------------------------------------------------------------------------
 
@@ -120,9 +79,12 @@ class TemplateMiner:
         """Learn from ``message`` and return its template id (stable across merges)."""
         self._tick = tick = self._tick + 1
         shape = _DIGITS.sub("0", message)
-        tpl = self._shape_cache.get(shape)
-        if tpl is None or not tpl.live:
-            tpl = self._learn(message, shape)
+        atom = self._shapes.get(shape)
+        if atom is None or atom.template is None:
+            atom = self._learn(message, shape)
+        atom.count += 1
+        tpl = atom.template
+        assert tpl is not None  # _learn always attaches a live template
         tpl.count += 1
         tpl.last_tick = tick
         if at is not None:
@@ -134,21 +96,20 @@ class TemplateMiner:
 
     def match(self, message: str) -> int | None:
         """The id of the known template ``message`` belongs to, without learning anything."""
-        cached = self._shape_cache.get(_DIGITS.sub("0", message))
-        tid = cached.id if cached is not None and cached.live else None
-        if tid is None:
-            tokens = mask_tokens(message)
-            tid = self._key_cache.get(" ".join(tokens))
-            if tid is None:
-                found = self._find(tokens)
-                tid = found.id if found else None
-        return self.resolve(tid) if tid is not None else None
+        self._settle()
+        atom = self._shapes.get(_DIGITS.sub("0", message))
+        if atom is None or atom.template is None:
+            tokens = tuple(mask_tokens(message))
+            atom = self._atoms.get(" ".join(tokens))
+            if atom is None or atom.template is None:
+                found = self._find(tokens, skeleton(tokens))
+                return found.id if found else None
+        return atom.template.id
 
     def resolve(self, tid: int) -> int | None:
         """The surviving id for ``tid`` (templates merge), or None if it was evicted."""
-        while tid in self._alias:
-            tid = self._alias[tid]
-        return tid if tid in self._templates else None
+        self._settle()
+        return self._resolve(tid)
 
     def template(self, tid: int) -> str:
         """The template text of ``tid`` (``<*>`` for variables). Raises KeyError if unknown."""
@@ -158,16 +119,18 @@ class TemplateMiner:
         return self._templates[resolved].text
 
     def __len__(self) -> int:
+        self._settle()
         return len(self._templates)
 
     def cache_sizes(self) -> tuple[int, int]:
-        """Entries in the shape cache and the masked-key cache (each at most ``cache_size``)."""
-        return len(self._shape_cache), len(self._key_cache)
+        """Entries in the shape cache and the atom store (each at most ``cache_size``)."""
+        return len(self._shapes), len(self._atoms)
 
     # -- state ------------------------------------------------------------------------------
 
     def to_state(self, service: str = "") -> MinerState:
-        """A serialisable snapshot of the templates (the caches are rebuilt on load)."""
+        """A serialisable snapshot of the templates (caches and atoms are rebuilt on load)."""
+        self._settle()
         templates = tuple(
             TemplateState(
                 id=t.id,
@@ -178,125 +141,240 @@ class TemplateMiner:
             )
             for t in sorted(self._templates.values(), key=lambda t: t.id)
         )
-        aliases = {old: new for old in self._alias if (new := self.resolve(old)) is not None}
+        aliases = {old: new for old in self._alias if (new := self._resolve(old)) is not None}
         return MinerState(service=service, templates=templates, aliases=aliases)
 
     @classmethod
-    def from_state(cls, state: MinerState, **options: int) -> TemplateMiner:
-        """A miner that continues from ``state`` (same ids, counts and first/last seen)."""
-        miner = cls(**options)
+    def from_state(
+        cls, state: MinerState, config: MinerConfig = DEFAULT_CONFIG, **capacity: int
+    ) -> TemplateMiner:
+        """A miner that continues from ``state`` (same ids, counts and first/last seen).
+
+        Each saved template comes back as one atom, so the statistics keep its weight.
+        """
+        miner = cls(config, **capacity)
         for saved in state.templates:
-            tpl = miner._register(saved.template.split(" "), saved.id)
+            tokens = tuple(saved.template.split(" ")) if saved.template else ()
+            tpl = miner._register(tokens, saved.id)
             tpl.count = saved.count
             tpl.first_seen = saved.first_seen
             tpl.last_seen = saved.last_seen
+            atom = miner._store(tokens, tpl, skeleton(tokens))
+            atom.count = saved.count
         miner._alias.update(state.aliases)
         miner._next_id = max([0, *miner._templates, *state.aliases]) + 1
+        miner._pending = 0
         return miner
 
     # -- learning ---------------------------------------------------------------------------
 
-    def _learn(self, message: str, shape: str) -> _Template:
-        tokens = mask_tokens(message)
-        key = " ".join(tokens)
-        tpl = self._alive(self._key_cache.get(key))
-        if tpl is None:
-            tpl = self._find(tokens) or self._create(tokens)
-            _bounded_put(self._key_cache, key, tpl.id, self.cache_size)
-        _bounded_put(self._shape_cache, shape, tpl, self.cache_size)
-        return tpl
+    def _learn(self, message: str, shape: str) -> Atom:
+        known = self._covering(tuple(message.split()))  # a known event, without masking
+        if known is not None:
+            atom = self._stand_in(known)
+            _bounded_put(self._shapes, shape, atom, self.cache_size)
+            return atom
+        tokens = tuple(mask_tokens(message))
+        stored = self._atoms.get(" ".join(tokens))
+        if stored is not None and stored.template is not None:
+            atom = stored
+        else:
+            skel = skeleton(tokens)
+            known = self._find(tokens, skel)
+            if known is not None:  # no news for the statistics: the template speaks for it
+                atom = self._stand_in(known)
+            else:
+                atom = self._store(tokens, self._create(tokens), skel)
+                self._pending += 1
+                if self._pending >= max(_MIN_BATCH, len(self._atoms) // 2):
+                    self._consolidate()
+        _bounded_put(self._shapes, shape, atom, self.cache_size)
+        return atom
 
-    def _alive(self, tid: int | None) -> _Template | None:
-        resolved = self.resolve(tid) if tid is not None else None
-        return self._templates[resolved] if resolved is not None else None
+    def _stand_in(self, tpl: Template) -> Atom:
+        """The atom that stands for the lines a template already covers (kept out of the store,
+        so lines that bring nothing new cost no memory and no statistics)."""
+        if tpl.stand_in is None or tpl.stand_in.template is not tpl:
+            tpl.stand_in = Atom(tpl.tokens, ())
+            tpl.stand_in.template = tpl
+            tpl.atoms.add(tpl.stand_in)
+        return tpl.stand_in
 
-    def _find(self, tokens: list[str]) -> _Template | None:
-        skeleton = _skeleton(tokens)
-        tid = self._by_skeleton.get(skeleton) if skeleton else None
-        if tid is not None and (tpl := self._templates.get(tid)) is not None:
-            return tpl
-        for tid in self._by_length.get(len(tokens), ()):
-            tpl = self._templates[tid]
-            if all(map(_covers, tpl.tokens, tokens)):
-                return tpl
-        return None
+    def _find(self, tokens: Tokens, skel: Tokens) -> Template | None:
+        """A known template for a new atom: same skeleton, or ``<*>`` covering the rest."""
+        if skel and (tid := self._skeletons.get(skel)) is not None:
+            resolved = self._resolve(tid)
+            if resolved is not None:
+                return self._templates[resolved]
+        return self._covering(tokens)
 
-    def _create(self, tokens: list[str]) -> _Template:
+    def _covering(self, tokens: Tokens, besides: Template | None = None) -> Template | None:
+        """The most specific template (other than ``besides``) whose ``<*>`` cover ``tokens``."""
+        best: Template | None = None
+        length = len(tokens)
+        for pos, tok in enumerate(tokens):
+            for tpl in self._anchors.get((length, pos, tok), ()):
+                if tpl is besides or (best is not None and tpl.constants <= best.constants):
+                    continue
+                if covers(tpl.tokens, tokens):
+                    best = tpl
+        return best
+
+    def _create(self, tokens: Tokens) -> Template:
         if len(self._templates) >= self.max_templates:
             self._evict()
         tpl = self._register(tokens, self._next_id)
         self._next_id += 1
-        return self._merge_siblings(tpl)
+        return tpl
 
-    def _register(self, tokens: list[str], tid: int) -> _Template:
-        tpl = _Template(tid, tokens)
+    def _register(self, tokens: Tokens, tid: int) -> Template:
+        tpl = Template(tid, tokens)
         tpl.last_tick = self._tick
         self._templates[tid] = tpl
-        if tpl.skeleton:  # a message of values only has no identity to share
-            self._by_skeleton.setdefault(tpl.skeleton, tid)
-        self._by_length.setdefault(len(tokens), []).append(tid)
+        self._index(tpl)
         return tpl
 
-    def _merge_siblings(self, tpl: _Template) -> _Template:
-        tokens = tpl.tokens
-        for pos in range(1, len(tokens)):
-            if not _is_soft(tokens[pos]):
+    def _store(self, tokens: Tokens, tpl: Template, skel: Tokens) -> Atom:
+        """Keep ``tokens`` as an atom of ``tpl`` (the oldest atom goes when the store is full)."""
+        key = " ".join(tokens)
+        if len(self._atoms) >= self.cache_size and key not in self._atoms:
+            for oldest in _drop_oldest(self._atoms, self.cache_size):
+                if oldest.template is not None:
+                    oldest.template.atoms.discard(oldest)
+        atom = Atom(tokens, skel)
+        atom.template = tpl
+        tpl.atoms.add(atom)
+        self._atoms[key] = atom
+        if atom.skeleton:
+            _bounded_put(self._skeletons, atom.skeleton, tpl.id, self.cache_size)
+        return atom
+
+    # -- statistics -------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        if self._pending:
+            self._consolidate()
+
+    def _consolidate(self) -> None:
+        """Run the statistics over all atoms and merge the templates they put together."""
+        self._pending = 0
+        atoms = list(self._atoms.values())
+        proposed = generalize([a.tokens for a in atoms], [a.count for a in atoms], self.config)
+        events: dict[Tokens, list[int]] = {}
+        for i, tokens in enumerate(proposed):
+            skel = atoms[i].skeleton if tokens == atoms[i].tokens else skeleton(tokens)
+            events.setdefault(skel or tokens, []).append(i)
+        for members in events.values():
+            templates = {t.id: t for i in members if (t := atoms[i].template) is not None}
+            if not templates:
                 continue
-            sig = (len(tokens), pos, " ".join([*tokens[:pos], VAR, *tokens[pos + 1 :]]))
-            group = self._siblings.setdefault(sig, set())
-            group.add(tpl.id)
-            tpl.sibling_keys.append(sig)
-            live = sorted(t for t in group if t in self._templates)
-            if len(live) >= self.sibling_threshold:
-                return self._merge(live, pos)
-        return tpl
+            survivor = templates.pop(min(templates))
+            for gone in templates.values():
+                self._merge(survivor, gone)
+            self._retoken(survivor, [(proposed[i], atoms[i].count) for i in members])
+        self._absorb_special_cases()
 
-    def _merge(self, ids: list[int], pos: int) -> _Template:
-        """Merge templates that differ only at ``pos`` into the oldest one."""
-        survivor = self._templates[ids[0]]
-        if self._by_skeleton.get(survivor.skeleton) == survivor.id:
-            del self._by_skeleton[survivor.skeleton]
-        survivor.tokens = [*survivor.tokens[:pos], VAR, *survivor.tokens[pos + 1 :]]
-        survivor.skeleton = _skeleton(survivor.tokens)
-        if survivor.skeleton:
-            self._by_skeleton[survivor.skeleton] = survivor.id
-        for tid in ids[1:]:
-            gone = self._templates.pop(tid)
-            gone.live = False
-            self._alias[tid] = survivor.id
-            self._forget(gone)
-            survivor.count += gone.count
-            survivor.last_tick = max(survivor.last_tick, gone.last_tick)
-            if gone.first_seen is not None:
-                survivor.first_seen = min(survivor.first_seen or gone.first_seen, gone.first_seen)
-            if gone.last_seen is not None:
-                survivor.last_seen = max(survivor.last_seen or gone.last_seen, gone.last_seen)
-        return survivor
+    def _absorb_special_cases(self) -> None:
+        """Merge every template that a more general one covers (whichever came first)."""
+        for tpl in list(self._templates.values()):
+            if not tpl.live:
+                continue
+            general = self._covering(tpl.tokens, besides=tpl)
+            if general is None:
+                continue
+            tokens = general.tokens
+            survivor, gone = (tpl, general) if tpl.id < general.id else (general, tpl)
+            self._merge(survivor, gone)
+            if survivor.tokens != tokens:
+                self._unindex(survivor)
+                survivor.set_tokens(tokens)
+                self._index(survivor)
+
+    def _merge(self, survivor: Template, gone: Template) -> None:
+        """Move everything of ``gone`` into ``survivor``; ``gone``'s id becomes an alias."""
+        del self._templates[gone.id]
+        self._unindex(gone)
+        gone.live = False
+        self._alias[gone.id] = survivor.id
+        for atom in gone.atoms:
+            atom.template = survivor
+        survivor.atoms |= gone.atoms
+        gone.atoms = set()
+        survivor.count += gone.count
+        survivor.last_tick = max(survivor.last_tick, gone.last_tick)
+        if gone.first_seen is not None:
+            survivor.first_seen = min(survivor.first_seen or gone.first_seen, gone.first_seen)
+        if gone.last_seen is not None:
+            survivor.last_seen = max(survivor.last_seen or gone.last_seen, gone.last_seen)
+
+    def _retoken(self, tpl: Template, proposals: list[tuple[Tokens, int]]) -> None:
+        """Give ``tpl`` the join of its old tokens and the proposed ones (never less general).
+
+        Atoms of one event may differ in length (an optional variable): the length with the
+        most lines gives the text.
+        """
+        lines: dict[int, int] = {}
+        for tokens, count in proposals:
+            lines[len(tokens)] = lines.get(len(tokens), 0) + count
+        length = max(lines, key=lambda n: (lines[n], n == len(tpl.tokens)))
+        joined = tpl.tokens if len(tpl.tokens) == length else None
+        for tokens, _ in proposals:
+            if len(tokens) == length:
+                joined = tokens if joined is None else join(joined, tokens)
+        if joined is not None and joined != tpl.tokens:
+            self._unindex(tpl)
+            tpl.set_tokens(joined)
+            self._index(tpl)
+
+    # -- indexes and eviction ---------------------------------------------------------------
+
+    def _index(self, tpl: Template) -> None:
+        skel = skeleton(tpl.tokens)
+        if skel:
+            _bounded_put(self._skeletons, skel, tpl.id, self.cache_size)
+        if tpl.anchor is not None:
+            self._anchors.setdefault(tpl.anchor, []).append(tpl)
+
+    def _unindex(self, tpl: Template) -> None:
+        if tpl.anchor is not None:
+            same = self._anchors.get(tpl.anchor, [])
+            if tpl in same:
+                same.remove(tpl)
+            if not same:
+                self._anchors.pop(tpl.anchor, None)
 
     def _evict(self) -> None:
         oldest = min(self._templates.values(), key=lambda t: t.last_tick)
         del self._templates[oldest.id]
+        self._unindex(oldest)
         oldest.live = False
-        self._forget(oldest)
+        for atom in oldest.atoms:
+            atom.template = None
+            key = " ".join(atom.tokens)
+            if self._atoms.get(key) is atom:
+                del self._atoms[key]
+        oldest.atoms = set()
         self._alias = {
-            old: new for old, new in self._alias.items() if self.resolve(old) is not None
+            old: new for old, new in self._alias.items() if self._resolve(old) is not None
         }
 
-    def _forget(self, tpl: _Template) -> None:
-        for sig in tpl.sibling_keys:
-            group = self._siblings.get(sig)
-            if group is not None:
-                group.discard(tpl.id)
-                if not group:
-                    del self._siblings[sig]
-        if self._by_skeleton.get(tpl.skeleton) == tpl.id:
-            del self._by_skeleton[tpl.skeleton]
-        same_length = self._by_length.get(len(tpl.tokens), [])
-        if tpl.id in same_length:
-            same_length.remove(tpl.id)
+    def _resolve(self, tid: int) -> int | None:
+        while tid in self._alias:
+            tid = self._alias[tid]
+        return tid if tid in self._templates else None
 
 
-def _bounded_put(cache: dict[str, _V], key: str, value: _V, limit: int) -> None:
+def _bounded_put(cache: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
     if len(cache) >= limit and key not in cache:
-        del cache[next(iter(cache))]  # FIFO: dicts keep insertion order
+        _drop_oldest(cache, limit)
     cache[key] = value
+
+
+def _drop_oldest(cache: dict[_K, _V], limit: int) -> list[_V]:
+    """Remove the oldest quarter of a full cache (FIFO: dicts keep insertion order).
+
+    In batches, because finding a dict's first entry again after each removal costs the
+    length of the run of removed slots in front of it: one at a time would be quadratic.
+    """
+    keys = list(islice(cache, max(1, limit // 4)))
+    return [cache.pop(k) for k in keys]
