@@ -114,6 +114,20 @@ def shift_from_normal(
     return _compress(best, weight, config), normal.level, observed
 
 
+def _fits(normal: Normal, before: Floats, before_ts: Floats, config: RankConfig) -> bool:
+    """Whether the window before the fault looks like the history (so the history applies).
+
+    A history learnt at night does not describe a load test by day: when the signal's level just
+    before the fault is already more than ``regime_z`` from normal, the window before the fault is
+    the better reference. With too few samples before the fault, the history is all there is.
+    """
+    if len(before) < config.min_baseline:
+        return True
+    prior = np.asarray([normal.level_at(t) for t in before_ts])
+    level = float(np.median(before - prior + normal.level))
+    return abs(normal.z(level, config.history_floor, config.tail)) <= config.regime_z
+
+
 def score_series(
     service: str,
     series: Series,
@@ -130,20 +144,27 @@ def score_series(
     before, before_ts, after, after_ts = _windows(series, fault, config)
     if len(after) == 0:
         return None
-    if normal is not None:
-        score, level, observed = shift_from_normal(
-            normal, (before, before_ts), (after, after_ts), config
-        )
-        scale = max(normal.scale, config.rel_floor * abs(level), 1e-12)
-        levels = np.asarray([normal.level_at(t) for t in after_ts])
-        away = np.abs(after - levels) / scale >= ONSET_Z
-    elif len(before) >= config.min_baseline:
+    recent = len(before) >= config.min_baseline
+    if normal is None and not recent:
+        return None
+    if recent:
         score, observed = shift(before, after, config)
         level = float(np.median(before))
         scale = robust_scale(before, level, observed, config.rel_floor)
         away = np.abs(after - level) / scale >= ONSET_Z
-    else:
-        return None
+    if normal is not None:
+        from_normal, normal_level, normal_observed = shift_from_normal(
+            normal, (before, before_ts), (after, after_ts), config
+        )
+        # With both references the evidence must hold against both: departed from normal
+        # operation and changed at the fault. The weaker of the two is what the signal says.
+        if not recent or abs(from_normal) < abs(score) or from_normal * score <= 0.0:
+            if recent and from_normal * score <= 0.0:
+                from_normal = 0.0
+            score, level, observed = from_normal, normal_level, normal_observed
+            scale = max(normal.scale, config.rel_floor * abs(level), 1e-12)
+            levels = np.asarray([normal.level_at(t) for t in after_ts])
+            away = np.abs(after - levels) / scale >= ONSET_Z
     onset = None
     if away.any():
         onset = datetime.fromtimestamp(float(after_ts[int(np.argmax(away))]), tz=UTC)

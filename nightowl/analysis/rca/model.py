@@ -31,6 +31,9 @@ class RankConfig(Model):
     value is worth its rarity, not its distance (``Normal.z``)."""
     other_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     """With the symptom's metric known, how much the other signals count next to it."""
+    regime_z: float = Field(default=3.0, gt=0.0)
+    """A signal whose level just before the fault is further than this from its normal (in σ) is
+    judged against the window before the fault instead: the history does not describe it."""
     seasonal_days: int = Field(default=2, ge=1)
     """A time-of-day profile is learnt only from history covering every hour on this many days."""
     rel_floor: float = Field(default=0.01, gt=0.0)
