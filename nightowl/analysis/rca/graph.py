@@ -122,7 +122,9 @@ def coverage(
     upstream = upstream_of(graph)
     out: dict[str, tuple[float, tuple[str, ...]]] = {}
     for service, own in local.items():
-        callers = tuple(sorted(u for u in upstream.get(service, ()) if local.get(u, 0.0) >= threshold))
+        callers = tuple(
+            sorted(u for u in upstream.get(service, ()) if local.get(u, 0.0) >= threshold)
+        )
         total = sum(local[u] for u in callers)
         credit = min(1.0, max(0.0, own) / threshold) if threshold > 0.0 else 1.0
         out[service] = (credit * total, callers)

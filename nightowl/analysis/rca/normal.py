@@ -73,8 +73,10 @@ class Normal:
         if beyond > 0.0:
             capped = _rarity(tail) + beyond / scale
         else:
-            count = n - int(np.searchsorted(self.values, value, side="left")) if rises else (
-                int(np.searchsorted(self.values, value, side="right"))
+            count = (
+                n - int(np.searchsorted(self.values, value, side="left"))
+                if rises
+                else (int(np.searchsorted(self.values, value, side="right")))
             )
             capped = _rarity((count + 1.0) / (n + 2.0))
         return float(np.sign(far)) * min(abs(far), capped)

@@ -24,9 +24,9 @@ import numpy as np
 from nightowl.analysis.rca.anomaly import score_series
 from nightowl.analysis.rca.graph import (
     caller_support,
+    coverage,
     downstream,
     explained_by_callee,
-    coverage,
     path_support,
     upstream_of,
 )

@@ -144,9 +144,7 @@ class NezhaDataset:
         has settled, and the fault-free trace and log minutes of ``construct_data/<day>``."""
         first, last = faults[0].at - SETTLE, faults[-1].at + LOOKAHEAD + SETTLE
         lo, hi = first.timestamp(), last.timestamp()
-        signals = {
-            s: {m: _outside(x, lo, hi) for m, x in ms.items()} for s, ms in metrics.items()
-        }
+        signals = {s: {m: _outside(x, lo, hi) for m, x in ms.items()} for s, ms in metrics.items()}
         construct = self.root.parent / "construct_data" / day
         spans = read_spans(_all_files(construct / "trace"), float("-inf"), float("inf"))
         for service, extra in trace_signals(spans).items():

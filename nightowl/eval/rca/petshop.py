@@ -21,11 +21,9 @@ metric: the candidates are it and the nodes it calls.
 from __future__ import annotations
 
 import csv
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from nightowl.domain.signals import Series

@@ -140,7 +140,10 @@ def _cut(history: SignalMap, lo: float, hi: float, keep_inside: bool) -> SignalM
                 if (lo <= t <= hi) == keep_inside
             ]
             out[node][name] = s.model_copy(
-                update={"timestamps": tuple(p[0] for p in pairs), "values": tuple(p[1] for p in pairs)}
+                update={
+                    "timestamps": tuple(p[0] for p in pairs),
+                    "values": tuple(p[1] for p in pairs),
+                }
             )
     return out
 

@@ -112,7 +112,9 @@ class RcaResult(Model):
             **self.scorecard().figures(),
             "per_group": {g: self.scorecard(g).figures() for g in self.groups},
             "per_kind": {
-                f"{g}/{k}": self.scorecard(g, k).figures() for g in self.groups for k in self.kinds(g)
+                f"{g}/{k}": self.scorecard(g, k).figures()
+                for g in self.groups
+                for k in self.kinds(g)
             },
             "seconds": self.seconds,
             "rank_seconds_median": median,
