@@ -18,6 +18,16 @@ class Unavailable(Model):
     reason: str
 
 
+class History(Model):
+    """Normal operation before the incident: the same signals (service → metric → series) and,
+    where there are some, logs, over a stretch the incident is not in (the same hours yesterday,
+    the last days). Root-cause ranking learns each signal's normal level, spread and time of day
+    from it; empty means "judge each signal against the window before the fault"."""
+
+    signals: dict[str, dict[str, Series]] = {}
+    logs: tuple[LogRecord, ...] = ()
+
+
 class Observations(Model):
     service: str | None
     start: datetime
@@ -33,3 +43,5 @@ class Observations(Model):
     """Cluster events about those services in the window, newest first."""
     unavailable: tuple[Unavailable, ...] = ()
     sources: dict[str, str] = {}
+    history: History = History()
+    """Normal operation before the incident (empty when the gather stage read none)."""

@@ -48,6 +48,7 @@ def _summary(console: Console, result: RcaResult, fmt: Format) -> None:
     table.add_column("AC@3", justify="right", no_wrap=True, min_width=5)
     table.add_column("", no_wrap=True, min_width=BAR_WIDTH)
     table.add_column("Avg@5", justify="right", no_wrap=True, min_width=5)
+    table.add_column("spec.", justify="right", no_wrap=True, min_width=5)
     rows = [(g, result.scorecard(g), "") for g in result.groups]
     for group in result.groups:
         rows += [(f"  {group}/{k}", result.scorecard(group, k), "dim") for k in result.kinds(group)]
@@ -62,10 +63,19 @@ def _summary(console: Console, result: RcaResult, fmt: Format) -> None:
             f"{card.ac[2]:.3f}",
             _bar(card.ac[2]),
             f"{card.avg5:.3f}",
+            "—" if card.specificity is None else f"{card.specificity:.3f}",
             style=style,
         )
     console.print(table)
-    console.print(f"{len(result.results)} cases in {result.seconds:.1f} s")
+    overall = result.scorecard()
+    median, worst = result.rank_seconds()
+    spec = "—" if overall.specificity is None else f"{overall.specificity:.3f}"
+    console.print(
+        f"{fmt.value}: AC@1 {overall.ac[0]:.3f}, AC@3 {overall.ac[2]:.3f} on {overall.cases} "
+        f"faults; specificity {spec} on {overall.normal} normal slices; ranker "
+        f"{median * 1000:.0f} ms median, {worst * 1000:.0f} ms max per case; "
+        f"{result.seconds:.1f} s in all"
+    )
 
 
 def command(

@@ -7,6 +7,7 @@ docs/rca.md for the method.
 """
 
 from nightowl.analysis.rca.anomaly import score_series
+from nightowl.analysis.rca.incident import RcaVerdict, rank_incident
 from nightowl.analysis.rca.logsignals import log_signals
 from nightowl.analysis.rca.model import RankConfig, RankedService, SignalAnomaly
 from nightowl.analysis.rca.patterns import PatternBaseline, learn_baseline
@@ -16,9 +17,11 @@ __all__ = [
     "PatternBaseline",
     "RankConfig",
     "RankedService",
+    "RcaVerdict",
     "SignalAnomaly",
     "learn_baseline",
     "log_signals",
+    "rank_incident",
     "rank_services",
     "score_series",
 ]

@@ -78,3 +78,54 @@ def explained_by_callee(
             share = min(1.0, max(0.0, local.get(below, 0.0) / own))
         out[service] = (share, below if share > 0.0 else None)
     return out
+
+
+def path_support(
+    local: Mapping[str, float],
+    graph: Mapping[str, Sequence[str]],
+    threshold: float,
+    symptom: str | None = None,
+    max_depth: int = 8,
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Each service's best chain of anomalous callers, and the sum of their anomalies.
+
+    A fault climbs from its origin through the callers to the symptom, so the origin is the end
+    of a chain of anomalous services (each at least ``threshold``) that reaches the symptom (or,
+    without one, any caller). The chain's strength is the sum of its callers' anomalies (the
+    service's own left out); a service whose anomaly reached no anomalous caller has none.
+    """
+    reverse = callers_of(graph)
+    out: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for service in local:
+        best: tuple[float, tuple[str, ...]] = (0.0, ())
+        todo: list[tuple[str, float, tuple[str, ...]]] = [(service, 0.0, ())]
+        while todo:
+            node, total, path = todo.pop()
+            if path and (symptom is None or node == symptom) and total > best[0]:
+                best = (total, path)
+            if node == symptom or len(path) >= max_depth:
+                continue
+            for caller in reverse.get(node, ()):
+                value = local.get(caller, 0.0)
+                if value >= threshold and caller not in path and caller != service:
+                    todo.append((caller, total + value, (*path, caller)))
+        out[service] = best
+    return out
+
+
+def coverage(
+    local: Mapping[str, float], graph: Mapping[str, Sequence[str]], threshold: float
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """How much of the anomaly seen upstream each service explains: the anomalies of every
+    anomalous service that calls it, directly or not, discounted when it is not anomalous itself.
+    """
+    upstream = upstream_of(graph)
+    out: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for service, own in local.items():
+        callers = tuple(
+            sorted(u for u in upstream.get(service, ()) if local.get(u, 0.0) >= threshold)
+        )
+        total = sum(local[u] for u in callers)
+        credit = min(1.0, max(0.0, own) / threshold) if threshold > 0.0 else 1.0
+        out[service] = (credit * total, callers)
+    return out

@@ -20,11 +20,27 @@ class RankConfig(Model):
     baseline: timedelta = timedelta(minutes=30)
     horizon: timedelta = timedelta(minutes=5)
     min_baseline: int = Field(default=3, ge=2)
+    min_history: int = Field(default=30, ge=3)
+    """The fewest samples of normal operation a signal needs for its normal to be learnt from
+    history; a signal with fewer is judged against the window before the fault."""
+    history_floor: float = Field(default=0.001, gt=0.0)
+    """Against history, the smallest scale of a signal relative to its level (a signal that
+    never moved in normal operation is judged by its relative change)."""
+    tail: float = Field(default=0.01, gt=0.0, lt=0.5)
+    """The share of normal values on each side that lies outside the normal range: inside it, a
+    value is worth its rarity, not its distance (``Normal.z``)."""
+    other_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    """With the symptom's metric known, how much the other signals count next to it."""
+    regime_z: float = Field(default=3.0, gt=0.0)
+    """A signal whose level just before the fault is further than this from its normal (in σ) is
+    judged against the window before the fault instead: the history does not describe it."""
+    seasonal_days: int = Field(default=2, ge=1)
+    """A time-of-day profile is learnt only from history covering every hour on this many days."""
     rel_floor: float = Field(default=0.01, gt=0.0)
     """The smallest scale of a signal, relative to its level: a change of 1% is one unit at most."""
     max_score: float = Field(default=1000.0, gt=0.0)
     """Shifts are clipped here before they are compressed."""
-    peer_reference: Literal["runner_up", "median"] = "runner_up"
+    peer_reference: Literal["runner_up", "median", "none"] = "runner_up"
     """What a signal's shift is judged against across services: the largest shift of the same
     signal in any other service (a margin), or the median shift over services (a ratio)."""
     fall_weight: float = Field(default=0.5, ge=0.0)
@@ -35,6 +51,14 @@ class RankConfig(Model):
     explain_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     """How much of its anomaly a service loses when a callee is at least as anomalous (off by
     default, as ``caller_weight``)."""
+    threshold: float = Field(default=1.79, ge=0.0)
+    """The anomaly (compressed, ``log1p`` of σ: 1.79 is 5 σ) from which a service counts as
+    anomalous: on a chain of anomalous callers (``path_weight``) and for the verdict."""
+    path_weight: float = Field(default=0.0, ge=0.0)
+    """How much the anomalies of the chain of anomalous callers a service's fault climbed through
+    to the symptom add to its score (``graph.path_support``)."""
+    support: Literal["chain", "coverage"] = "chain"
+    correlation_weight: float = Field(default=0.0, ge=0.0, le=1.0)
     log_bucket: timedelta = timedelta(seconds=10)
     """The width of the buckets error logs are counted in."""
     pattern_new_weight: float = Field(default=1.0, ge=0.0)

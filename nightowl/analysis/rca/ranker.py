@@ -24,13 +24,17 @@ import numpy as np
 from nightowl.analysis.rca.anomaly import score_series
 from nightowl.analysis.rca.graph import (
     caller_support,
+    coverage,
     downstream,
     explained_by_callee,
+    path_support,
     upstream_of,
 )
 from nightowl.analysis.rca.logsignals import log_signals
 from nightowl.analysis.rca.model import RankConfig, RankedService, SignalAnomaly
+from nightowl.analysis.rca.normal import Normal, learn_normals
 from nightowl.analysis.rca.patterns import PatternBaseline, pattern_anomalies
+from nightowl.analysis.rca.symptom import correlations
 from nightowl.domain.base import utc
 from nightowl.domain.signals import Deploy, LogRecord, Series
 
@@ -39,12 +43,19 @@ FAR_FUTURE = float("inf")
 
 
 def service_anomalies(
-    signals: Mapping[str, Mapping[str, Series]], fault_time: datetime, config: RankConfig
+    signals: Mapping[str, Mapping[str, Series]],
+    fault_time: datetime,
+    config: RankConfig,
+    normals: Mapping[tuple[str, str], Normal] | None = None,
 ) -> dict[str, list[SignalAnomaly]]:
-    """Every judged signal of every service, strongest first."""
+    """Every judged signal of every service, strongest first (against ``normals`` where known)."""
+    known = normals or {}
     out: dict[str, list[SignalAnomaly]] = {}
     for service, metrics in signals.items():
-        scored = [score_series(service, s, fault_time, config) for s in metrics.values()]
+        scored = [
+            score_series(service, s, fault_time, config, known.get((service, name)))
+            for name, s in metrics.items()
+        ]
         found = [a for a in scored if a is not None]
         out[service] = sorted(found, key=lambda a: -a.score)
     return out
@@ -79,7 +90,9 @@ def peer_scores(
     upstream = upstream_of(graph or {})
     out = dict.fromkeys(anomalies, -FAR_FUTURE)
     for values in by_metric.values():
-        if reference == "median":
+        if reference == "none":
+            relative = dict(values)
+        elif reference == "median":
             typical = float(np.median([abs(v) for v in values.values()]))
             relative = {s: v / (1.0 + typical) for s, v in values.items()}
         else:
@@ -134,6 +147,7 @@ class _Evidence:
     anomalies: Mapping[str, Sequence[SignalAnomaly]]
     local: Mapping[str, float]
     support: Mapping[str, tuple[float, str | None]]
+    chains: Mapping[str, tuple[float, tuple[str, ...]]]
     explained: Mapping[str, tuple[float, str | None]]
     deploys: Mapping[str, Deploy]
 
@@ -143,10 +157,13 @@ def _judge(service: str, ev: _Evidence, config: RankConfig) -> RankedService:
     own = ev.local[service]
     lift, caller = ev.support[service]
     share, callee = ev.explained[service]
-    score = own * (1.0 - config.explain_weight * share) + lift
+    chain, path = ev.chains.get(service, (0.0, ()))
+    score = own * (1.0 - config.explain_weight * share) + lift + config.path_weight * chain
     reasons = [_signal_reason(a) for a in ev.anomalies[service][:2] if a.score > 0.0]
     if caller is not None:
         reasons.append(f"its caller {caller} is anomalous too (faults propagate to callers)")
+    if path:
+        reasons.append(f"its anomaly reached {' → '.join(path)}")
     if callee is not None and share >= 1.0:
         reasons.append(f"its callee {callee} is at least as anomalous (it may only be a victim)")
     deploy = ev.deploys.get(service)
@@ -174,6 +191,8 @@ def rank_services(
     symptom: str | None = None,
     config: RankConfig | None = None,
     patterns: PatternBaseline | None = None,
+    history: Mapping[str, Mapping[str, Series]] | None = None,
+    symptom_metric: str | None = None,
 ) -> list[RankedService]:
     """Services ordered from the likeliest root cause of a fault at ``fault_time``.
 
@@ -192,7 +211,21 @@ def rank_services(
         merged.setdefault(service, {}).update(extra)
     for service in {*graph, *(c for callees in graph.values() for c in callees)}:
         merged.setdefault(service, {})
-    anomalies = service_anomalies(merged, fault_time, config)
+    normals = learn_normals({k: dict(v) for k, v in (history or {}).items()}, config)
+    anomalies = service_anomalies(merged, fault_time, config, normals)
+    if symptom_metric is not None:
+        anomalies = {
+            s: sorted(
+                (
+                    a
+                    if a.metric == symptom_metric
+                    else a.model_copy(update={"score": a.score * config.other_weight})
+                    for a in found
+                ),
+                key=lambda a: -a.score,
+            )
+            for s, found in anomalies.items()
+        }
     if patterns:
         found = pattern_anomalies(
             logs, patterns, fault_time, config.horizon, config.pattern_new_weight
@@ -206,12 +239,32 @@ def rank_services(
         local=local,
         support=caller_support(local, graph, config.caller_weight),
         explained=explained_by_callee(local, graph),
+        chains=(coverage if config.support == "coverage" else path_support)(
+            local, graph, config.threshold
+        )
+        if config.path_weight > 0.0
+        else {},
         deploys=_recent_deploys(deploys, fault_time, config),
     )
     candidates = downstream(graph, symptom) if symptom is not None else set(local)
     judged = [_judge(s, evidence, config) for s in local if s in candidates]
     judged.sort(key=lambda r: (-r.score, r.onset.timestamp() if r.onset else FAR_FUTURE, r.service))
+    if symptom is not None and symptom_metric is not None and config.correlation_weight > 0.0:
+        corr = correlations(merged, symptom, symptom_metric, fault_time, config)
+        judged = _fuse(judged, corr, config)
     return [r.model_copy(update={"rank": i + 1}) for i, r in enumerate(judged)]
+
+
+def _fuse(
+    judged: list[RankedService], corr: Mapping[str, float], config: RankConfig
+) -> list[RankedService]:
+    """Order by the mean of a service's place by score and its place by correlation."""
+    by_corr = sorted(judged, key=lambda r: -corr.get(r.service, -1.0))
+    place = {r.service: i for i, r in enumerate(by_corr)}
+    w = config.correlation_weight
+    fused = {r.service: (1 - w) * i + w * place[r.service] for i, r in enumerate(judged)}
+    order = {r.service: i for i, r in enumerate(judged)}
+    return sorted(judged, key=lambda r: (fused[r.service], order[r.service]))
 
 
 def _signal_reason(a: SignalAnomaly) -> str:

@@ -1,4 +1,9 @@
-"""One root-cause benchmark case, in nightowl's own types, whatever dataset it came from."""
+"""One root-cause benchmark case: the ``Observations`` an incident would gather, and its truth.
+
+Whatever dataset a case comes from, it is turned into what the gather stage hands to analysis —
+signals per service, topology, logs, and the history of normal operation — so the benchmark ranks
+it with the same code the diagnose stage runs (``nightowl.analysis.rca.rank_incident``).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,17 @@ from pydantic import ConfigDict
 
 from nightowl.analysis.rca.patterns import PatternBaseline
 from nightowl.domain.base import Model
-from nightowl.domain.signals import LogRecord, Series
+from nightowl.domain.observations import Observations
 
 
 class RcaCase(Model):
-    """A fault with its ground truth and what the ranking may read about it.
+    """A fault (or a stretch of normal operation) with its ground truth.
 
-    ``signals`` maps service → metric name → series; ``graph`` maps a caller to its callees;
-    ``group`` is what the scorecard reports separately (a system or a scenario); ``symptom`` is
-    the service whose alert fired, when the dataset names one; ``patterns`` holds per-service
-    event-pattern baselines learnt from fault-free data, when the dataset has some.
+    ``root_cause`` is ``None`` for a normal-operation slice, where the right answer is "no root
+    cause". ``group`` is what the scorecard reports separately (a system or a scenario);
+    ``fault_kind`` the kind of fault (or the target metric); ``symptom_metric`` the metric the
+    page fired on at ``observations.service``, when the dataset names one. ``patterns`` caches the
+    log-pattern baseline learnt from ``observations.history.logs`` (shared by a day's cases).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -26,9 +32,7 @@ class RcaCase(Model):
     group: str
     fault_kind: str | None = None
     fault_time: datetime
-    root_cause: str
-    symptom: str | None = None
-    signals: dict[str, dict[str, Series]]
-    graph: dict[str, tuple[str, ...]]
-    logs: tuple[LogRecord, ...] = ()
+    root_cause: str | None
+    symptom_metric: str | None = None
+    observations: Observations
     patterns: PatternBaseline | None = None

@@ -10,6 +10,12 @@ Layout (``DIR`` may be the dataset root or its ``rca_data`` folder)::
 Labels are service-level: the injected pod's workload. Faults are placed on the ``inject_time``
 string, which is on the telemetry's clock (``inject_timestamp`` is hours off). A case sees its data
 up to the next fault of the day at most, as an on-call engineer would.
+
+Each case is the ``Observations`` an incident would gather (no symptom: Nezha names no alert).
+Its history of normal operation is the day's fault-free metrics — before the first fault and
+after the last one has settled (the metric files of ``construct_data`` are the same day-long
+files) — and the fault-free trace and log minutes of ``construct_data/<day>``. Part of that
+stretch comes after the faults: it is normal operation of the same system, never a label.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nightowl.analysis.rca.patterns import PatternBaseline, learn_baseline
+from nightowl.analysis.rca.patterns import learn_baseline
 from nightowl.domain.base import Model
+from nightowl.domain.observations import History, Observations
 from nightowl.domain.signals import Series
 from nightowl.errors import InputError
 from nightowl_lab.eval.rca.cases import RcaCase
@@ -36,6 +43,7 @@ from nightowl_lab.eval.rca.nezha_traces import call_graph, read_logs, read_spans
 
 LOOKBACK = timedelta(minutes=60)
 LOOKAHEAD = timedelta(minutes=10)
+SETTLE = timedelta(minutes=5)
 EXPECTED = (
     "a Nezha dataset: rca_data/<date>/<date>-fault_list.json with rca_data/<date>/metric/ "
     "(see docs/benchmarks.md)"
@@ -99,9 +107,10 @@ class NezhaDataset:
     Raises ``InputError`` at construction when ``data`` does not have the Nezha layout.
     """
 
-    def __init__(self, data: Path, *, patterns: bool = True) -> None:
+    def __init__(self, data: Path, *, patterns: bool = True, history: bool = True) -> None:
         self.root = _rca_root(data)
         self.patterns = patterns
+        self.history = history
         days = sorted(d for d in self.root.iterdir() if d.is_dir() and _fault_list(d))
         self.faults = [f for d in days for f in read_faults(d / f"{d.name}-fault_list.json")]
         systems = _systems(self.root)
@@ -121,31 +130,38 @@ class NezhaDataset:
             faults = [f for f in self.faults if f.day == day]
             day_dir = self.root / day
             metrics, graph = _day_signals(day_dir)
-            baseline = self._baseline(day) if self.patterns else None
+            history = self._history(day, metrics, faults) if self.history else History()
+            baseline = learn_baseline(history.logs) if self.patterns and history.logs else None
             for i, fault in enumerate(faults):
                 end = fault.at + LOOKAHEAD
                 if i + 1 < len(faults):
                     end = min(end, faults[i + 1].at)
-                case = self._case(day_dir, fault, i, metrics, graph, end)
-                yield case.model_copy(update={"patterns": baseline}) if baseline else case
+                case = self._case(day_dir, fault, i, (metrics, graph), history, end)
+                yield case.model_copy(update={"patterns": baseline or None})
 
-    def _baseline(self, day: str) -> PatternBaseline | None:
-        """Event-pattern baselines from the day's fault-free logs (``construct_data/<day>/log``)."""
-        log_dir = self.root.parent / "construct_data" / day / "log"
-        if not log_dir.is_dir():
-            return None
-        records = read_logs(sorted(log_dir.iterdir()), float("-inf"), float("inf"))
-        return learn_baseline(records) or None
+    def _history(self, day: str, metrics: SignalMap, faults: list[NezhaFault]) -> History:
+        """The day's normal operation: its metrics before the first fault and after the last one
+        has settled, and the fault-free trace and log minutes of ``construct_data/<day>``."""
+        first, last = faults[0].at - SETTLE, faults[-1].at + LOOKAHEAD + SETTLE
+        lo, hi = first.timestamp(), last.timestamp()
+        signals = {s: {m: _outside(x, lo, hi) for m, x in ms.items()} for s, ms in metrics.items()}
+        construct = self.root.parent / "construct_data" / day
+        spans = read_spans(_all_files(construct / "trace"), float("-inf"), float("inf"))
+        for service, extra in trace_signals(spans).items():
+            signals.setdefault(service, {}).update(extra)
+        logs = read_logs(_all_files(construct / "log"), float("-inf"), float("inf"))
+        return History(signals=signals, logs=tuple(logs) if self.patterns else ())
 
     def _case(
         self,
         day_dir: Path,
         fault: NezhaFault,
         index: int,
-        metrics: SignalMap,
-        graph: dict[str, set[str]],
+        day: tuple[SignalMap, dict[str, set[str]]],
+        history: History,
         end: datetime,
     ) -> RcaCase:
+        metrics, graph = day
         start = fault.at - LOOKBACK
         lo, hi = start.timestamp(), end.timestamp()
         signals = {s: {m: _clip(x, lo, hi) for m, x in ms.items()} for s, ms in metrics.items()}
@@ -156,15 +172,23 @@ class NezhaDataset:
         for service, extra in trace_signals(spans).items():
             signals.setdefault(service, {}).update(extra)
         logs = read_logs(_minute_files(day_dir / "log", "log", recent, end), lo, hi)
+        services = {*signals, *graph, *(c for callees in graph.values() for c in callees)}
         return RcaCase(
             name=f"{fault.day}#{index + 1} {fault.at:%H:%M:%S} {fault.kind} {fault.service}",
             group=self._group[fault.day],
             fault_kind=fault.kind,
             fault_time=fault.at,
             root_cause=fault.service,
-            signals=signals,
-            graph={caller: tuple(sorted(callees)) for caller, callees in graph.items()},
-            logs=tuple(logs),
+            observations=Observations(
+                service=None,
+                start=start,
+                end=end,
+                services=tuple(sorted(services)),
+                topology={caller: sorted(callees) for caller, callees in graph.items()},
+                signals=signals,
+                logs=tuple(logs),
+                history=history,
+            ),
         )
 
 
@@ -197,6 +221,21 @@ def _minute_files(directory: Path, kind: str, start: datetime, end: datetime) ->
                 out.append(path)
         minute += timedelta(minutes=1)
     return out
+
+
+def _all_files(directory: Path) -> list[Path]:
+    return sorted(directory.iterdir()) if directory.is_dir() else []
+
+
+def _outside(series: Series, lo: float, hi: float) -> Series:
+    """The series without its samples in ``[lo, hi)``."""
+    first, last = bisect_left(series.timestamps, lo), bisect_left(series.timestamps, hi)
+    return series.model_copy(
+        update={
+            "timestamps": series.timestamps[:first] + series.timestamps[last:],
+            "values": series.values[:first] + series.values[last:],
+        }
+    )
 
 
 def _clip(series: Series, lo: float, hi: float) -> Series:

@@ -4,7 +4,7 @@ Layout (``DIR`` may be the dataset root or its ``dataset`` folder)::
 
     dataset/<scenario>/graph.csv                       adjacency matrix, node names as header and
                                                        index; a 1 in row A, column B: A calls B
-    dataset/<scenario>/noissue/metrics.csv             (not read: the issues carry their history)
+    dataset/<scenario>/noissue/metrics.csv             normal operation: the history
     dataset/<scenario>/{train,test}/issue_N/metrics.csv
     dataset/<scenario>/{train,test}/issue_N/target.json
         {"target": {"node", "metric", "agg", "timestamp"}, "root_cause": {"node"}}
@@ -12,23 +12,30 @@ Layout (``DIR`` may be the dataset root or its ``dataset`` folder)::
 ``metrics.csv`` is wide, at 5-minute granularity, with a three-row header — ``microservice``,
 ``metric`` (latency, requests, availability), ``statistic`` (Average, Sum, p50, …) — then a
 ``unix_timestamp`` row and one row per timestamp whose first cell is the unix time. Every column
-becomes the series ``<metric>.<statistic>`` of its node. The target node is the symptom: the
-candidates are it and the nodes it calls.
+becomes the series ``<metric>.<statistic>`` of its node. An issue file holds only about five
+points around the issue, so each signal's normal behaviour is learnt from ``noissue/``: it is the
+history of the case's ``Observations``. The target node is the symptom and ``<metric>.<agg>`` its
+metric: the candidates are it and the nodes it calls.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from nightowl.domain.signals import Series
 from nightowl.errors import InputError
 from nightowl_lab.eval.rca.cases import RcaCase
+from nightowl_lab.eval.rca.petshop_normal import (
+    SignalMap,
+    normal_slices,
+    observations,
+    read_target,
+    slice_cases,
+)
 
 SPLITS = ("train", "test")
 EXPECTED = (
@@ -70,6 +77,12 @@ def _number(cell: str) -> float:
     except ValueError:
         return math.nan
     return value
+
+
+def read_history(scenario: Path) -> dict[str, dict[str, Series]]:
+    """The scenario's normal operation (``noissue/metrics.csv``), or nothing without one."""
+    path = scenario / "noissue" / "metrics.csv"
+    return read_metrics(path) if path.is_file() else {}
 
 
 def read_metrics(path: Path) -> dict[str, dict[str, Series]]:
@@ -114,43 +127,58 @@ def _issues(scenario: Path) -> list[Path]:
 
 
 class PetShopDataset:
-    """Every issue of every scenario; the scenario is the case's group.
+    """Every issue of every scenario (the scenario is the case's group), against a baseline
+    learnt from the scenario's ``noissue/`` normal operation; with ``normal=True`` also slices of
+    that normal operation, where the right answer is "no root cause" (``petshop_normal``).
 
     Raises ``InputError`` at construction when ``data`` does not have the PetShop layout.
     """
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, *, normal: bool = True) -> None:
         self.scenarios = _scenarios(data)
         self.issues = [(s, i) for s in self.scenarios for i in _issues(s)]
         if not self.issues:
             raise InputError(
                 f"{data}: no issue folders with metrics.csv and target.json; expected {EXPECTED}"
             )
+        self.normal = normal
+        self._slices = {
+            s: normal_slices(s, self._targets(s)) if normal else [] for s in self.scenarios
+        }
 
     def __len__(self) -> int:
-        return len(self.issues)
+        return len(self.issues) + sum(len(v) for v in self._slices.values())
+
+    def _targets(self, scenario: Path) -> list[tuple[str, str]]:
+        """The (node, metric) pairs the scenario's alarms fired on."""
+        found = {
+            (t.symptom, t.signal)
+            for s, issue in self.issues
+            if s == scenario
+            for t in (read_target(issue / "target.json"),)
+        }
+        return sorted(found)
 
     def cases(self) -> Iterator[RcaCase]:
-        graphs = {s: read_graph(s / "graph.csv") for s in self.scenarios}
-        for scenario, issue in self.issues:
-            yield self._case(scenario, issue, graphs[scenario])
+        for scenario in self.scenarios:
+            graph = read_graph(scenario / "graph.csv")
+            history = read_history(scenario)
+            for s, issue in self.issues:
+                if s == scenario:
+                    yield self._case(scenario, issue, graph, history)
+            yield from slice_cases(scenario, graph, history, self._slices[scenario])
 
-    def _case(self, scenario: Path, issue: Path, graph: dict[str, tuple[str, ...]]) -> RcaCase:
-        path = issue / "target.json"
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            target, root = raw["target"], raw["root_cause"]["node"]
-            at = datetime.fromtimestamp(float(target["timestamp"]), tz=UTC)
-            symptom = str(target["node"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}: not a PetShop target ({exc})") from None
+    def _case(
+        self, scenario: Path, issue: Path, graph: dict[str, tuple[str, ...]], history: SignalMap
+    ) -> RcaCase:
+        target = read_target(issue / "target.json")
+        signals = read_metrics(issue / "metrics.csv")
         return RcaCase(
             name=f"{scenario.name}/{issue.parent.name}/{issue.name}",
             group=scenario.name,
-            fault_kind=str(target.get("metric")) if isinstance(target, dict) else None,
-            fault_time=at,
-            root_cause=str(root),
-            symptom=symptom,
-            signals=read_metrics(issue / "metrics.csv"),
-            graph=graph,
+            fault_kind=target.metric,
+            fault_time=target.at,
+            root_cause=target.root_cause,
+            symptom_metric=target.signal,
+            observations=observations(target.symptom, graph, signals, history, target.at),
         )

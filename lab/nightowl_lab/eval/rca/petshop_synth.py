@@ -1,8 +1,10 @@
 """A small synthetic dataset in PetShop's public layout, to test the loader and the ranking.
 
-Not PetShop data: a seven-node call tree with seasonal traffic and noisy latency. Each issue slows
-down (or makes unavailable) one node; the fault reaches every node that calls it, directly or
-not, and the target is the entry node's latency. Deterministic for a given seed.
+Not PetShop data: a seven-node call tree with seasonal traffic and noisy latency. As in PetShop,
+``noissue/`` holds two days of normal operation and each issue file only five points, the alarm at
+the third. Each issue slows down (or makes unavailable) one node; the fault reaches every node that
+calls it, directly or not, and the target is the entry node's latency (or availability).
+Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ GRAPH: dict[str, tuple[str, ...]] = {
     "database": (),
 }
 STEP = 300
-HISTORY = 288  # one day of 5-minute points before the fault
-AFTER = 12
+HISTORY = 2  # points before the alarm in an issue file
+AFTER = 3
+NORMAL = 576  # two days of 5-minute points of normal operation
 STATISTICS = (("latency", "Average"), ("latency", "p90"), ("requests", "Sum"))
 AVAILABILITY = ("availability", "Average")
 
@@ -51,17 +54,19 @@ def _write_graph(path: Path) -> None:
 
 
 def _columns(
-    rng: np.random.Generator, root: str, slow: bool, n: int
+    rng: np.random.Generator, root: str, slow: bool, n: int, at: int
 ) -> dict[tuple[str, ...], np.ndarray]:
-    """Every (node, metric, statistic) column; the fault starts at index ``HISTORY``."""
+    """Every (node, metric, statistic) column; the fault starts at index ``at`` (never when
+    ``at`` is 0: normal operation)."""
     t = np.arange(n)
     traffic = 100.0 * (1.3 + np.sin(2 * np.pi * t / 288.0)) * rng.lognormal(0.0, 0.05, n)
     hit = np.zeros(n)
-    hit[HISTORY:] = 1.0
+    if at > 0:
+        hit[at:] = 1.0
     affected = _ancestors(root)
     out: dict[tuple[str, ...], np.ndarray] = {}
     for node in GRAPH:
-        base = rng.uniform(5.0, 40.0)
+        base = 5.0 + 35.0 * ((sum(map(ord, node)) * 7919) % 1000) / 1000.0  # the same every file
         latency = base * rng.lognormal(0.0, 0.08, n)
         availability = 100.0 - rng.exponential(0.02, n)
         if node in affected and slow:
@@ -101,6 +106,11 @@ def write_synthetic(
         folder = root / "dataset" / scenario
         folder.mkdir(parents=True, exist_ok=True)
         _write_graph(folder / "graph.csv")
+        (folder / "noissue").mkdir(parents=True, exist_ok=True)
+        start = 1_600_000_000 + s_index * 86_400 * 4
+        _write_metrics(
+            folder / "noissue" / "metrics.csv", start, _columns(rng, nodes[0], True, NORMAL, 0)
+        )
         for i in range(issues):
             cause = nodes[(i + s_index) % len(nodes)]
             slow = i % 3 != 2
@@ -108,7 +118,7 @@ def write_synthetic(
             issue = folder / ("train" if i % 2 == 0 else "test") / f"issue_{i}"
             issue.mkdir(parents=True, exist_ok=True)
             _write_metrics(
-                issue / "metrics.csv", start, _columns(rng, cause, slow, HISTORY + AFTER)
+                issue / "metrics.csv", start, _columns(rng, cause, slow, HISTORY + AFTER, HISTORY)
             )
             target = {
                 "target": {

@@ -57,11 +57,16 @@ def test_the_first_case_has_signals_graph_and_label(nezha_dir: Path) -> None:
     assert len(dataset) == 101
     case = next(iter(dataset.cases()))
     assert case.group == "hipster"
-    assert case.root_cause in case.signals
-    assert "checkoutservice" in case.graph["frontend"]
-    assert "CpuUsageRate(%)" in case.signals["cartservice"]
-    assert "net.gap" in case.signals["cartservice"]
-    assert all("Node" not in m for m in case.signals["cartservice"])
+    obs = case.observations
+    assert case.root_cause in obs.signals
+    assert "checkoutservice" in obs.topology["frontend"]
+    assert "CpuUsageRate(%)" in obs.signals["cartservice"]
+    assert "net.gap" in obs.signals["cartservice"]
+    assert all("Node" not in m for m in obs.signals["cartservice"])
+    history = obs.history.signals["cartservice"]["CpuUsageRate(%)"].timestamps
+    first = case.fault_time.timestamp() - 300
+    assert history
+    assert all(not first <= t < obs.end.timestamp() for t in history)
 
 
 def test_log_records_carry_their_trace_id(tmp_path: Path) -> None:
@@ -80,8 +85,10 @@ def test_log_records_carry_their_trace_id(tmp_path: Path) -> None:
 
 def test_train_ticket_days_learn_log_patterns_from_fault_free_data(nezha_dir: Path) -> None:
     dataset = NezhaDataset(nezha_dir)
-    baseline = dataset._baseline("2023-01-29")
-    assert baseline is not None
-    assert "ts-contacts-service" in baseline.services
-    assert dataset._baseline("2022-08-22") is None  # Online Boutique: no fault-free logs
+    faults = [f for f in dataset.faults if f.day == "2023-01-29"]
+    history = dataset._history("2023-01-29", {}, faults)
+    assert history.logs
+    assert "trace.self" in history.signals["ts-contacts-service"]
+    ob = [f for f in dataset.faults if f.day == "2022-08-22"]
+    assert not dataset._history("2022-08-22", {}, ob).logs  # Online Boutique: no fault-free logs
     assert NezhaDataset(nezha_dir, patterns=False).patterns is False

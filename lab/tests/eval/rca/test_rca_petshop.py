@@ -30,26 +30,41 @@ def test_metrics_become_series_per_node_and_statistic(petshop_dir: Path) -> None
         "availability.Average",
     }
     series = metrics["cart"]["latency.p90"]
-    assert len(series.timestamps) == 300
+    assert len(series.timestamps) == 5
     assert series.timestamps[1] - series.timestamps[0] == 300.0
 
 
-def test_cases_carry_the_target_as_symptom(petshop_dir: Path) -> None:
-    dataset = PetShopDataset(petshop_dir)
+def test_cases_carry_the_target_as_symptom_and_noissue_as_history(petshop_dir: Path) -> None:
+    dataset = PetShopDataset(petshop_dir, normal=False)
     assert len(dataset) == 28
     case = next(iter(dataset.cases()))
     target = json.loads(
         (petshop_dir / "dataset" / case.name.replace("/", "/", 2) / "target.json").read_text()
     )
-    assert case.symptom == target["target"]["node"]
+    assert case.observations.service == target["target"]["node"]
+    assert case.symptom_metric == f"{target['target']['metric']}.{target['target']['agg']}"
     assert case.root_cause == target["root_cause"]["node"]
     assert case.group in SCENARIOS
+    history = case.observations.history.signals["cart"]["latency.p90"]
+    assert len(history.timestamps) == 576
+
+
+def test_normal_operation_is_cut_into_slices_without_a_root_cause(petshop_dir: Path) -> None:
+    dataset = PetShopDataset(petshop_dir)
+    normal = [c for c in dataset.cases() if c.root_cause is None]
+    assert len(normal) == len(dataset) - 28 > 0
+    first = normal[0]
+    inside = first.observations.signals["cart"]["latency.p90"].timestamps
+    around = first.observations.history.signals["cart"]["latency.p90"].timestamps
+    assert len(inside) == 5
+    assert not set(inside) & set(around)
 
 
 def test_every_synthetic_scenario_reaches_the_target(petshop_dir: Path) -> None:
     result = run_benchmark(PetShopDataset(petshop_dir))
     document = result.document()
     assert document["cases"] == 28
+    assert document["specificity"] is not None
     per_group = document["per_group"]
     assert isinstance(per_group, dict)
     assert set(per_group) == set(SCENARIOS)
