@@ -46,12 +46,12 @@ class MetricEvidence(Model):
 
 
 def _settings_for(points: int) -> DetectorSettings:
-    """Size the detector's memory to the series: a quarter of it, within sensible bounds.
+    """Size the detector's calibration history to the series: a quarter of it, within bounds.
 
-    The series should therefore start well before the incident: its first quarter is the baseline.
+    The series should therefore start well before the incident: its first quarter is the
+    history the detector calibrates on (it scores nothing there).
     """
-    horizon = min(max(points // 4, MIN_HORIZON), MAX_HORIZON)
-    return DetectorSettings(horizon=horizon, warmup=min(100, max(horizon // 2, 10)))
+    return DetectorSettings(horizon=min(max(points // 4, MIN_HORIZON), MAX_HORIZON))
 
 
 def _at(ts: float) -> datetime:
