@@ -26,6 +26,7 @@ from nightowl.eval.nab.runner import NabResult, run_benchmark
 
 PUBLISHED = {"ARTime": "ARTime", "HTM": "numenta", "CAD-OSE": "contextOSE"}
 BAR_WIDTH = 20
+CATEGORY_BAR = 12
 LABELS = {"standard": "standard", "reward_low_FP_rate": "low FP", "reward_low_FN_rate": "low FN"}
 
 
@@ -39,15 +40,19 @@ def _published(nab_dir: Path) -> dict[str, dict[str, float]]:
         return {}
 
 
-def _bar(score: float | None) -> str:
+def _bar(score: float | None, width: int = BAR_WIDTH) -> str:
     if score is None:
         return ""
-    filled = max(0, min(BAR_WIDTH, round(score / 100 * BAR_WIDTH)))
-    return "█" * filled + "·" * (BAR_WIDTH - filled)
+    filled = max(0, min(width, round(score / 100 * width)))
+    return "█" * filled + "·" * (width - filled)
 
 
 def _hours(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+def _fraction(onset: OnsetError) -> str:
+    return "—" if onset.median_fraction is None else f"{onset.median_fraction:.2f}"
 
 
 def _triple(scores: dict[str, float]) -> str:
@@ -62,8 +67,8 @@ def summary_line(result: NabResult) -> str:
         f"{result.detector}: leave-one-category-out {_triple(result.loo.scores)}, "
         f"in-sample {_triple(in_sample)} (standard / low FP / low FN) on "
         f"{len(result.series)} series; onset {_hours(onset.median_seconds)} median, "
-        f"{_hours(onset.p90_seconds)} p90 after window start ({onset.detected}/{onset.windows} "
-        f"windows); {result.points_per_second:,.0f} points/s ({result.points_per_cpu_second:,.0f}"
+        f"{_hours(onset.p90_seconds)} p90 after window start ({_fraction(onset)} of the window; "
+        f"{onset.detected}/{onset.windows} windows); {result.points_per_second:,.0f} points/s ({result.points_per_cpu_second:,.0f}"
         " per CPU second)"
     )
 
@@ -94,23 +99,24 @@ def _profiles(console: Console, result: NabResult, published: dict[str, dict[str
 
 
 def _categories(console: Console, result: NabResult) -> None:
-    table = Table(title="per category (standard; normalised within the category)")
-    for name in ("category", "windows", "LOO", "", "in-sample", "raw LOO", "chosen"):
+    """A small chart: each category's leave-one-out score (standard, normalised within it)."""
+    table = Table(title="per category, standard profile (normalised within the category)")
+    heads = ["category", "win", "LOO", "", "in-sample", "raw LOO"]
+    heads += ["chosen"] if result.loo_family else []
+    for name in heads:
         table.add_column(
             name, no_wrap=True, justify="left" if name in ("category", "") else "right"
         )
     for c in result.categories:
-        loo = "—" if c.loo_score is None else f"{c.loo_score:.1f}"
-        ins = "—" if c.score is None else f"{c.score:.1f}"
-        table.add_row(
+        row = [
             c.category,
             str(c.windows),
-            loo,
-            _bar(c.loo_score),
-            ins,
+            "—" if c.loo_score is None else f"{c.loo_score:.1f}",
+            _bar(c.loo_score, CATEGORY_BAR),
+            "—" if c.score is None else f"{c.score:.1f}",
             f"{c.loo_raw:+.2f}",
-            c.candidate,
-        )
+        ]
+        table.add_row(*row, *([c.candidate] if result.loo_family else []))
     console.print(table)
 
 
