@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from nightowl.analysis.anomaly.changepoint import Direction, OnsetTracker
-from nightowl.analysis.anomaly.residual import (
-    ResidualSettings,
-    ResidualDetector,
-    score_of,
-    residual_scores,
-)
 from nightowl.analysis.anomaly.gaussian import gaussian_scores
+from nightowl.analysis.anomaly.residual import (
+    ResidualDetector,
+    ResidualSettings,
+    residual_scores,
+    score_of,
+)
 from nightowl.analysis.anomaly.tail import TailModel
 
 T0 = 1_700_000_000.0

@@ -27,9 +27,10 @@ def test_a_growing_range_widens_past_a_new_extreme_and_rebins_the_median() -> No
 
 
 def test_the_haar_matrix_is_orthonormal_and_the_shape_ignores_height_and_size() -> None:
-    assert HAAR_8 @ HAAR_8.T == pytest.approx(np.eye(8))
+    assert pytest.approx(np.eye(8)) == HAAR_8 @ HAAR_8.T
     window = np.array([0.1, 0.1, 0.2, 0.9, 0.2, 0.1, 0.1, 0.1])
     assert haar_shape(window) == pytest.approx(haar_shape(3.0 * window + 7.0))
     shape = haar_shape(window)
-    assert shape.min() == 0.0 and shape.max() == 1.0
+    assert shape.min() == 0.0
+    assert shape.max() == 1.0
     assert not haar_shape(np.full(8, 0.4)).any()
