@@ -27,16 +27,21 @@ class DetectorSettings(Model):
     """``horizon``: points of calibration history (no score before it). The rest are constants.
 
     ``margin`` widens the range learned from the history by that many spans on each side;
-    ``grow`` is how far beyond a new extreme the range then widens (in spans). Both were chosen
-    leave-one-category-out on NAB (see ``docs/anomaly-detection.md``).
+    ``grow`` is how far beyond a new extreme the range then widens (in spans); ``soft``
+    saturates beyond the range instead (see :class:`~.resonance.ResonanceSettings`). The
+    defaults are the configuration chosen on all local NAB categories; the leave-one-category-
+    out figures in ``docs/benchmarks.md`` measure that choice.
     """
 
     horizon: int = 750
     margin: float = 1.0
-    grow: float = 0.25
+    grow: float | None = 0.25
+    soft: bool = False
 
     def resonance(self) -> ResonanceSettings:
-        return ResonanceSettings(horizon=self.horizon, margin=self.margin, grow=self.grow)
+        return ResonanceSettings(
+            horizon=self.horizon, margin=self.margin, grow=self.grow, soft=self.soft
+        )
 
 
 @dataclass(frozen=True, slots=True)

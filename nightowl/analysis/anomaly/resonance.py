@@ -5,7 +5,9 @@ down-sampled stream, with vigilance adapted online), re-implemented here from it
 with one change that matters for production: **no look-ahead**. ARTime (like every NAB entry)
 normalises by the minimum and maximum of the whole file; here the value range is learned from
 the calibration history alone (the points before the window: NAB's probationary period, or
-days read from the metrics backend), widened by a margin, and later values are clipped to it.
+days read from the metrics backend), widened by ``margin`` spans on each side; a later value
+beyond it widens it again (to ``grow`` spans past the new extreme), so a burst that dwarfs the
+history rescales what follows, as the whole-file range would have, but only from then on.
 
 Per point, O(1) amortised:
 
@@ -44,15 +46,22 @@ FloatArray = npt.NDArray[np.float64]
 
 
 class ResonanceSettings(Model):
-    """The detector's constants; ``horizon`` (points of calibration history) is the only scale."""
+    """The detector's constants; ``horizon`` (points of calibration history) is the only scale.
+
+    ``blocks``, ``window``, ``levels``, ``snap``, ``rho`` and ``mask`` are ARTime's published
+    constants, unchanged. ``margin`` and ``grow`` (``None``: clip at the range instead) set the
+    range; ``soft`` instead maps the history's range linearly and saturates smoothly beyond it
+    over ``margin`` spans (no growth). Those three were chosen leave-one-category-out.
+    """
 
     horizon: int = 750
     blocks: int = 104
     window: int = 8
     levels: int = 80
     snap: float = 0.075
-    margin: float = 0.5
-    grow: float | None = None
+    margin: float = 1.0
+    grow: float | None = 0.25
+    soft: bool = False
     rho: float = 0.8
     mask: int = 12
 
@@ -69,7 +78,7 @@ class ResonanceDetector:
         s = settings or ResonanceSettings()
         self._s = s
         self._bounds = bounds
-        self.step = max(1, round(s.horizon / s.blocks))
+        self.step = max(1, s.horizon // s.blocks)
         self.calibration = max(s.horizon // self.step, s.window + 2)
         self._block: list[float] = []
         self._mean: float | None = None
@@ -126,6 +135,8 @@ class ResonanceDetector:
         if self._bounds is not None:  # a range given by the caller (NAB's look-ahead protocol)
             low, high = self._bounds
         self._levels = Levels(low, high, s.levels, s.snap, grow=s.grow)
+        if s.soft and self._bounds is None:
+            self._levels.soften(float(history.min()), float(history.max()), s.margin)
         features = np.array([self._features(self._levels.place(v)) for v in history])
         rho = _initial_rho(features[s.window - 1 :], s.rho, self.calibration)
         self._art.rho_lb = self._art.rho_ub = rho

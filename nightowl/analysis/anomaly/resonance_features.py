@@ -25,7 +25,7 @@ class Levels:
     Not thread-safe. Never raises on finite input.
     """
 
-    __slots__ = ("_counts", "_grow", "_high", "_levels", "_low", "_n", "_snap", "_span")
+    __slots__ = ("_counts", "_grow", "_high", "_levels", "_low", "_n", "_snap", "_soft", "_span")
 
     def __init__(
         self, low: float, high: float, levels: int, snap: float, *, grow: float | None = None
@@ -36,6 +36,7 @@ class Levels:
         self._levels = levels
         self._snap = snap
         self._grow = grow
+        self._soft: tuple[float, float, float] | None = None
         self._counts = np.zeros(levels + 1, dtype=np.float64)
         self._n = 0
 
@@ -53,8 +54,26 @@ class Levels:
         np.add.at(counts, np.clip(target, 0, self._levels), self._counts)
         self._counts = counts
 
+    def soften(self, low: float, high: float, margin: float) -> None:
+        """Map ``[low, high]`` linearly, and beyond it saturate smoothly over ``margin`` spans."""
+        self._soft = (low, high, margin)
+
+    def _soft_scale(self, x: float) -> float:
+        assert self._soft is not None
+        low, high, margin = self._soft
+        span = high - low if high > low else 1.0
+        width = 1.0 + 2.0 * margin
+        edge = margin / width
+        if x > high:
+            return 1.0 - edge * math.exp(-(x - high) / span / margin)
+        if x < low:
+            return edge * math.exp(-(low - x) / span / margin)
+        return edge + (x - low) / span / width
+
     def level(self, x: float) -> int:
         """The level of ``x``, clipped to the range (or widening it)."""
+        if self._soft is not None:
+            return round(self._soft_scale(x) * self._levels)
         if self._grow is not None and not self._low <= x <= self._high:
             self._widen(x)
         scaled = min(max((x - self._low) / self._span, 0.0), 1.0)

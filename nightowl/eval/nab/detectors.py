@@ -126,8 +126,9 @@ DETECTORS: dict[str, Detector] = {
     "perfect": _perfect,
 }
 
-# The range constants of the resonance detector: how far to widen the history's range, and how
-# far beyond a new extreme to widen it. The default is the one chosen on all local categories.
+# The range constants of the resonance detector that were tried: how far to widen the history's
+# range and how far beyond a new extreme to widen it, or a soft saturation instead of growth.
+# The default is the one that scored best on all local categories.
 FAMILIES: dict[str, dict[str, Detector]] = {
     "nightowl": {
         f"margin={margin:g},grow={grow:g}": nightowl_with(
