@@ -17,7 +17,7 @@ from nightowl.analysis.anomaly.detector import DetectorSettings, PointScore, Str
 from nightowl.domain.base import Model
 from nightowl.domain.signals import Series
 
-DEFAULT_THRESHOLD = 0.4  # score 0.4 is a surprise of about 9.2 nats: p ~ 1e-4 per point
+DEFAULT_THRESHOLD = 0.25  # the resonance score NAB's standard profile settles on in LOO (0.25-0.30)
 CONFIRM = 5.0  # CUSUM strength, in mean absolute deviations, that makes a point an excursion
 MIN_HORIZON = 20
 MAX_HORIZON = 750

@@ -34,3 +34,12 @@ def test_the_haar_matrix_is_orthonormal_and_the_shape_ignores_height_and_size() 
     assert shape.min() == 0.0
     assert shape.max() == 1.0
     assert not haar_shape(np.full(8, 0.4)).any()
+
+
+def test_a_soft_range_is_linear_inside_and_saturates_beyond() -> None:
+    levels = Levels(0.0, 1.0, 80, 0.0)
+    levels.soften(0.0, 100.0, 1.0)  # history 0..100: mapped onto [1/3, 2/3]
+    assert levels.level(0.0) == round(80 / 3)
+    assert levels.level(100.0) == round(160 / 3)
+    assert levels.level(150.0) < levels.level(1_000.0) <= 80
+    assert levels.level(-1e9) == 0
