@@ -1,4 +1,10 @@
-"""``nightowl bench nab``: score a detector on the Numenta Anomaly Benchmark."""
+"""``nightowl bench nab``: score a detector on the Numenta Anomaly Benchmark.
+
+Prints a one-line summary (leave-one-category-out first, then in-sample, onset error, speed),
+the profiles beside the published scores, and a small per-category chart; ``--json`` prints the
+same figures as one JSON document. ``--loo`` also chooses the detector's configuration among its
+candidate family with the scored category left out (the thresholds always are).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,13 @@ from rich.table import Table
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import InputError
 from nightowl_lab.eval.nab.corpus import PROFILES, NabSeries, load_corpus
-from nightowl_lab.eval.nab.runner import DETECTORS, NabResult, detector_for, run_benchmark
+from nightowl_lab.eval.nab.detectors import DETECTORS, detector_for, family_of
+from nightowl_lab.eval.nab.onsets import OnsetError
+from nightowl_lab.eval.nab.runner import NabResult, run_benchmark
 
 PUBLISHED = {"ARTime": "ARTime", "HTM": "numenta", "CAD-OSE": "contextOSE"}
 BAR_WIDTH = 20
+CATEGORY_BAR = 12
 LABELS = {"standard": "standard", "reward_low_FP_rate": "low FP", "reward_low_FN_rate": "low FN"}
 
 
@@ -31,30 +40,105 @@ def _published(nab_dir: Path) -> dict[str, dict[str, float]]:
         return {}
 
 
-def _bar(score: float) -> str:
-    filled = max(0, min(BAR_WIDTH, round(score / 100 * BAR_WIDTH)))
-    return "█" * filled + "·" * (BAR_WIDTH - filled)
+def _bar(score: float | None, width: int = BAR_WIDTH) -> str:
+    if score is None:
+        return ""
+    filled = max(0, min(width, round(score / 100 * width)))
+    return "█" * filled + "·" * (width - filled)
 
 
-def _summary(console: Console, result: NabResult, published: dict[str, dict[str, float]]) -> None:
-    table = Table(title=f"NAB scores: {result.detector} on {len(result.series)} series")
-    table.add_column("profile", no_wrap=True)
-    table.add_column("detector", no_wrap=True)
-    table.add_column("score", justify="right", no_wrap=True, min_width=5)
-    table.add_column("", no_wrap=True)
-    table.add_column("threshold", justify="right", no_wrap=True)
+def _hours(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+def _fraction(onset: OnsetError) -> str:
+    return "—" if onset.median_fraction is None else f"{onset.median_fraction:.2f}"
+
+
+def _triple(scores: dict[str, float]) -> str:
+    return " / ".join(f"{scores[p]:.1f}" for p in PROFILES)
+
+
+def summary_line(result: NabResult) -> str:
+    """The one-line summary: LOO, in-sample, onset error, speed."""
+    onset = result.onsets["loo"]
+    in_sample = {p.profile: p.score for p in result.profiles}
+    return (
+        f"{result.detector}: leave-one-category-out {_triple(result.loo.scores)}, "
+        f"in-sample {_triple(in_sample)} (standard / low FP / low FN) on "
+        f"{len(result.series)} series; onset {_hours(onset.median_seconds)} median, "
+        f"{_hours(onset.p90_seconds)} p90 after window start ({_fraction(onset)} of the window; "
+        f"{onset.detected}/{onset.windows} windows); {result.points_per_second:,.0f} points/s ({result.points_per_cpu_second:,.0f}"
+        " per CPU second)"
+    )
+
+
+def _profiles(console: Console, result: NabResult, published: dict[str, dict[str, float]]) -> None:
+    table = Table(title=f"NAB: {result.detector} on {len(result.series)} series")
+    for name in ("profile", "detector", "LOO", "", "in-sample", "threshold"):
+        table.add_column(name, no_wrap=True, justify="left" if name in ("profile", "") else "right")
     for profile in result.profiles:
-        rows = [(result.detector, profile.score, f"{profile.threshold:.4f}")]
-        rows += [(label, scores[profile.profile], "") for label, scores in published.items()]
-        for i, (label, score, threshold) in enumerate(rows):
-            style = "bold" if i == 0 else "dim"
-            name = LABELS.get(profile.profile, profile.profile) if i == 0 else ""
-            table.add_row(name, label, f"{score:.1f}", _bar(score), threshold, style=style)
+        label = LABELS.get(profile.profile, profile.profile)
+        loo = result.loo.scores[profile.profile]
+        table.add_row(
+            label,
+            result.detector,
+            f"{loo:.1f}",
+            _bar(loo),
+            f"{profile.score:.1f}",
+            f"{profile.threshold:.4f}",
+            style="bold",
+        )
+        for name, scores in published.items():
+            score = scores[profile.profile]
+            table.add_row("", name, "", _bar(score), f"{score:.1f}", "", style="dim")
         table.add_section()
     console.print(table)
     if published:
-        console.print("[dim]published scores are over NAB's full 58-series corpus[/dim]")
-    console.print(f"{result.points:,} points at {result.points_per_second:,.0f} points/second")
+        console.print("[dim]published: NAB's full 58 series, thresholds fitted in-sample[/dim]")
+
+
+def _categories(console: Console, result: NabResult) -> None:
+    """A small chart: each category's leave-one-out score (standard, normalised within it)."""
+    table = Table(title="per category, standard profile (normalised within the category)")
+    heads = ["category", "win", "LOO", "", "in-sample", "raw LOO"]
+    heads += ["chosen"] if result.loo_family else []
+    for name in heads:
+        table.add_column(
+            name, no_wrap=True, justify="left" if name in ("category", "") else "right"
+        )
+    for c in result.categories:
+        row = [
+            c.category,
+            str(c.windows),
+            "—" if c.loo_score is None else f"{c.loo_score:.1f}",
+            _bar(c.loo_score, CATEGORY_BAR),
+            "—" if c.score is None else f"{c.score:.1f}",
+            f"{c.loo_raw:+.2f}",
+        ]
+        table.add_row(*row, *([c.candidate] if result.loo_family else []))
+    console.print(table)
+
+
+def _document(result: NabResult) -> dict[str, object]:
+    def onset(o: OnsetError) -> dict[str, object]:
+        return o.model_dump()
+
+    document: dict[str, object] = {p: result.score(p) for p in PROFILES}
+    document.update(
+        detector=result.detector,
+        series=len(result.series),
+        loo=result.loo.scores,
+        loo_family=result.loo_family,
+        thresholds={p.profile: p.threshold for p in result.profiles},
+        categories=[c.model_dump() for c in result.categories],
+        folds=[f.model_dump() for f in result.loo.folds],
+        onsets={k: onset(v) for k, v in result.onsets.items()},
+        points=result.points,
+        points_per_second=result.points_per_second,
+        points_per_cpu_second=result.points_per_cpu_second,
+    )
+    return document
 
 
 def command(
@@ -64,6 +148,10 @@ def command(
     detector: Annotated[
         str, typer.Option("--detector", help=f"One of: {', '.join(DETECTORS)}.")
     ] = "nightowl",
+    loo: Annotated[
+        bool,
+        typer.Option("--loo", help="Also choose the detector's configuration leave-one-out."),
+    ] = False,
     json_output: JsonOpt = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
@@ -73,6 +161,7 @@ def command(
     try:
         detector_for(detector)  # fail on a bad name before reading anything
         corpus = load_corpus(nab_dir)
+        runs = 1 + (len(family_of(detector)) if loo else 0)
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -81,21 +170,19 @@ def command(
             console=err,
             transient=json_output,
         ) as progress:
-            task = progress.add_task(f"{detector}: scoring series", total=len(corpus.series))
+            task = progress.add_task(f"{detector}: scoring", total=runs * len(corpus.series))
 
             def advance(series: NabSeries) -> None:
                 progress.update(task, advance=1, description=f"{detector}: {series.name}")
 
-            result = run_benchmark(corpus, detector, advance)
+            result = run_benchmark(corpus, detector, advance, family=loo)
     except InputError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     if json_output:
-        document: dict[str, object] = {p: result.score(p) for p in PROFILES}
-        document["series"] = len(result.series)
-        document["points_per_second"] = result.points_per_second
-        document["detector"] = result.detector
-        document["thresholds"] = {p.profile: p.threshold for p in result.profiles}
-        typer.echo(json.dumps(document))
+        typer.echo(json.dumps(_document(result)))
         return
-    _summary(Console(), result, _published(nab_dir))
+    console = Console()
+    console.print(summary_line(result))
+    _profiles(console, result, _published(nab_dir))
+    _categories(console, result)

@@ -1,24 +1,16 @@
-"""The streaming metric anomaly detector: one point in, one calibrated score out.
+"""nightowl's streaming metric anomaly detector: one point in, one score out, and its excursion.
 
-Per point, in O(1) time and bounded memory:
-
-1. :class:`~nightowl.analysis.anomaly.baseline.Baseline` says what the value should be (fast
-   level, slow level or daily profile, whichever has been most accurate) and how many error
-   scales away the value is;
-2. :class:`~nightowl.analysis.anomaly.tail.TailModel` turns ``log(1 + |z|)`` into a surprise
-   ``-ln p`` against the stream's own history of residuals, so the score means the same on a
-   quiet latency series and on a bursty request-rate series;
-3. hold-off: after an alert-grade surprise, the detector stays quiet for a while unless the
-   surprise grows, as an on-call human would (one page per incident, a new one if it worsens);
-4. :class:`~nightowl.analysis.anomaly.changepoint.OnsetTracker` (optional) keeps the onset,
-   direction and size of the excursion under way.
-
-The score is ``surprise / (surprise + ln 1e6)``: 0.5 means a one-in-a-million residual.
+The score is the resonance detector's (:mod:`.resonance`: is the recent shape of the series a
+novelty against what its history taught?), calibrated on the first ``horizon`` points, which it
+never scores: give it that much history before the window that matters (NAB's probationary
+period; in an incident, points read from the metrics backend before the window). The
+description of each point comes from two cheap companions: :class:`~.baseline.Baseline` (what
+the value should be) and :class:`~.changepoint.OnsetTracker` (when the excursion under way began,
+which way it goes, how far). :func:`score_series` is the batch helper over the same code.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,31 +18,30 @@ import numpy as np
 import numpy.typing as npt
 
 from nightowl.analysis.anomaly.baseline import Baseline
-from nightowl.analysis.anomaly.changepoint import Direction, Excursion, OnsetTracker
-from nightowl.analysis.anomaly.tail import TailModel
+from nightowl.analysis.anomaly.changepoint import Direction, OnsetTracker
+from nightowl.analysis.anomaly.resonance import ResonanceDetector, ResonanceSettings
 from nightowl.domain.base import Model
-
-SURPRISE_HALF = math.log(1e6)
 
 
 class DetectorSettings(Model):
-    """How the detector weighs history. No per-series knob: ``horizon`` is a unit of time.
+    """``horizon``: points of calibration history (no score before it). The rest are constants.
 
-    ``horizon`` is the number of points the detector treats as "recent history" (NAB hands every
-    detector its probationary period for this; a live stream can use a day or a week of points).
+    ``margin`` widens the range learned from the history by that many spans on each side;
+    ``grow`` is how far beyond a new extreme the range then widens (in spans); ``soft``
+    saturates beyond the range instead (see :class:`~.resonance.ResonanceSettings`). The
+    defaults are the configuration chosen on all local NAB categories; the leave-one-category-
+    out figures in ``docs/benchmarks.md`` measure that choice.
     """
 
     horizon: int = 750
-    warmup: int = 100
-    hold_off: float = 0.4
-    alert_surprise: float = 7.0
-    tail_beta: float = 0.05
-    tail_rate: float = 0.02
+    margin: float = 1.0
+    grow: float | None = 0.25
+    soft: bool = False
 
-
-def score_of(surprise: float) -> float:
-    """Map a surprise ``-ln p`` to a score in [0, 1)."""
-    return surprise / (surprise + SURPRISE_HALF)
+    def resonance(self) -> ResonanceSettings:
+        return ResonanceSettings(
+            horizon=self.horizon, margin=self.margin, grow=self.grow, soft=self.soft
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +50,8 @@ class PointScore:
 
     ``baseline`` is the level before the excursion, ``observed`` the mean since ``onset`` and
     ``strength`` the change detector's statistic (0 when no excursion is under way).
+    ``surprise`` is the detector's own evidence (the score before any mapping; for the
+    resonance detector the score itself).
     """
 
     ts: float
@@ -86,61 +79,35 @@ class StreamingDetector:
     values are skipped (scored 0, state untouched).
     """
 
-    __slots__ = (
-        "_alert_at",
-        "_alert_surprise",
-        "_baseline",
-        "_hold",
-        "_n",
-        "_onsets",
-        "_settings",
-        "_tail",
-    )
+    __slots__ = ("_baseline", "_expected", "_onsets", "_resonance")
 
-    def __init__(self, settings: DetectorSettings | None = None, *, onsets: bool = True) -> None:
-        self._settings = settings or DetectorSettings()
-        s = self._settings
+    def __init__(self, settings: DetectorSettings | None = None) -> None:
+        s = settings or DetectorSettings()
+        self._resonance = ResonanceDetector(s.resonance())
         self._baseline = Baseline()
-        self._tail = TailModel(beta=s.tail_beta, rate=s.tail_rate, warmup=s.warmup)
-        self._onsets = OnsetTracker(horizon=s.horizon) if onsets else None
-        self._hold = max(int(s.hold_off * s.horizon), 0)
-        self._n = 0
-        self._alert_at = -(10**18)
-        self._alert_surprise = 0.0
+        self._onsets = OnsetTracker(horizon=s.horizon)
+        self._expected: float | None = None
 
-    def step(self, ts: float, x: float) -> tuple[float, float]:
-        """The fast path: update and return ``(surprise, expected)``; surprise 0 if held off."""
-        if x != x:  # NaN: a gap in the series, nothing to learn
-            return 0.0, x
-        if self._onsets is not None:
-            self._onsets.update(ts, x)
-        self._n += 1
-        residual = self._baseline.observe(ts, x)
-        if residual is None:
-            return 0.0, x
-        surprise = self._tail.update(math.log1p(abs(residual.z)))
-        held = self._n - self._alert_at <= self._hold
-        if held and surprise <= self._alert_surprise:
-            return 0.0, residual.expected
-        if surprise >= self._settings.alert_surprise:
-            self._alert_at, self._alert_surprise = self._n, surprise
-        return surprise, residual.expected
+    @property
+    def calibrated(self) -> bool:
+        """Whether the calibration history has been seen (scores are 0 before)."""
+        return self._resonance.calibrated
 
     def update(self, ts: float, x: float) -> PointScore:
         """Score one point and describe the excursion it belongs to."""
-        surprise, expected = self.step(ts, x)
-        if self._onsets is None:
-            excursion = Excursion(
-                ts, Direction.UP if x >= expected else Direction.DOWN, expected, x
-            )
-        else:
-            excursion = self._onsets.excursion(ts, x)
+        score = self._resonance.update(x)
+        if x == x:
+            self._onsets.update(ts, x)
+            residual = self._baseline.observe(ts, x)
+            self._expected = residual.expected if residual is not None else x
+        expected = self._expected if self._expected is not None else x
+        excursion = self._onsets.excursion(ts, x)
         return PointScore(
             ts=ts,
             value=x,
             expected=expected,
-            score=score_of(surprise),
-            surprise=surprise,
+            score=score,
+            surprise=score,
             onset=min(excursion.onset, ts),
             direction=excursion.direction,
             baseline=excursion.reference,
@@ -154,13 +121,9 @@ def score_series(
     values: Sequence[float] | npt.NDArray[np.float64],
     settings: DetectorSettings | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Batch helper: the score of every point, computed by streaming through the series."""
-    detector = StreamingDetector(settings, onsets=False)
-    step = detector.step
-    stamps = np.asarray(timestamps, dtype=np.float64).tolist()
-    points = np.asarray(values, dtype=np.float64).tolist()
-    if len(stamps) != len(points):
+    """Batch helper: the score of every point, streaming through the series once, in order."""
+    points = np.asarray(values, dtype=np.float64)
+    if len(np.asarray(timestamps)) != len(points):
         raise ValueError("timestamps and values differ in length")
-    surprises = [step(t, v)[0] for t, v in zip(stamps, points, strict=True)]
-    out = np.asarray(surprises, dtype=np.float64)
-    return out / (out + SURPRISE_HALF)
+    update = ResonanceDetector((settings or DetectorSettings()).resonance()).update
+    return np.fromiter((update(x) for x in points.tolist()), dtype=np.float64, count=len(points))

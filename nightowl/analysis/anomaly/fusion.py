@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from nightowl.analysis.anomaly.detector import DetectorSettings, score_of
+from nightowl.analysis.anomaly.residual import ResidualSettings, score_of
 
 CAD_ALERT = 0.75
 CEILING = 0.999
@@ -22,7 +22,7 @@ def fuse(
     residual: npt.NDArray[np.float64],
     cad: npt.NDArray[np.float64],
     *,
-    alert_surprise: float = DetectorSettings().alert_surprise,
+    alert_surprise: float = ResidualSettings().alert_surprise,
 ) -> npt.NDArray[np.float64]:
     """``max(cad, residual * CAD_ALERT / score_of(alert_surprise))``, capped below 1."""
     if residual.shape != cad.shape:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nightowl.analysis.anomaly.cad import NEURON_BASE, SENSOR_BASE, CadOse, cad_scores
-from nightowl.analysis.anomaly.detector import score_of
 from nightowl.analysis.anomaly.fusion import CAD_ALERT, fuse
+from nightowl.analysis.anomaly.residual import score_of
 
 
 def _wave(n: int, seed: int) -> np.ndarray:

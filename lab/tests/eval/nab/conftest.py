@@ -38,15 +38,16 @@ def nab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("nab")
     rng = np.random.default_rng(3)
     labels: dict[str, list[list[str]]] = {}
-    # A level shift, a spike, and a series without anomaly; plus a labelled file that is absent.
+    # A level shift, a spike (in a second category, so that leave-one-category-out has folds),
+    # and a series without anomaly; plus a labelled file that is absent.
     shift = 50 + rng.normal(0, 1, 1200)
     shift[800:] += 12
     stamps = _write_series(root / "data" / "synthetic" / "shift.csv", shift)
     labels["synthetic/shift.csv"] = [[stamps[760] + ".000000", stamps[839] + ".000000"]]
     spike = 10 + rng.normal(0, 0.5, 900)
     spike[600] = 40
-    stamps = _write_series(root / "data" / "synthetic" / "spike.csv", spike)
-    labels["synthetic/spike.csv"] = [[stamps[570] + ".000000", stamps[629] + ".000000"]]
+    stamps = _write_series(root / "data" / "other" / "spike.csv", spike)
+    labels["other/spike.csv"] = [[stamps[570] + ".000000", stamps[629] + ".000000"]]
     _write_series(root / "data" / "synthetic" / "quiet.csv", 5 + rng.normal(0, 0.2, 700))
     labels["synthetic/quiet.csv"] = []
     labels["synthetic/absent.csv"] = [["2014-04-02 00:00:00", "2014-04-02 01:00:00"]]

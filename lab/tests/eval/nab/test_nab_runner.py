@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from nightowl_lab.eval.nab.corpus import NabSeries, load_corpus
-from nightowl_lab.eval.nab.runner import detector_for, run_benchmark
 
 from nightowl.errors import InputError
+from nightowl_lab.eval.nab.corpus import NabSeries, load_corpus
+from nightowl_lab.eval.nab.detectors import detector_for
+from nightowl_lab.eval.nab.runner import run_benchmark
 
 BENCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "bench" / "nab"
 PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
@@ -18,9 +19,9 @@ PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
 def test_corpus_loads_only_the_series_present(nab_dir: Path) -> None:
     corpus = load_corpus(nab_dir)
     assert [s.name for s in corpus] == [
+        "other/spike.csv",
         "synthetic/quiet.csv",
         "synthetic/shift.csv",
-        "synthetic/spike.csv",
     ]
     shift = next(s for s in corpus if s.name == "synthetic/shift.csv")
     assert shift.windows == ((760, 839),)
@@ -56,7 +57,7 @@ def test_cad_and_fused_detectors_find_both_anomalies_quietly(nab_dir: Path, dete
 def test_streaming_cad_sees_no_future_range(nab_dir: Path) -> None:
     """A value changed after the probation must not change any earlier score."""
     corpus = load_corpus(nab_dir)
-    spike = next(s for s in corpus if s.name == "synthetic/spike.csv")
+    spike = next(s for s in corpus if s.name == "other/spike.csv")
     later = spike.values.copy()
     later[-1] = 1e6
     altered = NabSeries(spike.name, spike.timestamps, later, spike.windows)

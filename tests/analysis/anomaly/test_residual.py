@@ -1,4 +1,4 @@
-"""The streaming detector: calibrated scores, seasonality, hold-off, onset, direction, size."""
+"""The residual detector: calibrated scores, seasonality, hold-off, onset, direction, size."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from nightowl.analysis.anomaly.changepoint import Direction, OnsetTracker
-from nightowl.analysis.anomaly.detector import (
-    DetectorSettings,
-    StreamingDetector,
-    score_of,
-    score_series,
-)
 from nightowl.analysis.anomaly.gaussian import gaussian_scores
+from nightowl.analysis.anomaly.residual import (
+    ResidualDetector,
+    ResidualSettings,
+    residual_scores,
+    score_of,
+)
 from nightowl.analysis.anomaly.tail import TailModel
 
 T0 = 1_700_000_000.0
@@ -34,7 +34,7 @@ def test_tail_surprise_is_a_calibrated_tail_probability() -> None:
 
 
 def test_a_flat_series_never_scores() -> None:
-    scores = score_series(_stamps(2000), np.full(2000, 45.0))
+    scores = residual_scores(_stamps(2000), np.full(2000, 45.0))
     assert not scores.any()
 
 
@@ -42,7 +42,7 @@ def test_scores_lie_in_the_unit_interval_and_map_surprise_monotonically() -> Non
     assert score_of(0.0) == 0.0
     assert score_of(math.log(1e6)) == pytest.approx(0.5)
     rng = np.random.default_rng(2)
-    scores = score_series(_stamps(3000), rng.standard_t(3, 3000))
+    scores = residual_scores(_stamps(3000), rng.standard_t(3, 3000))
     assert scores.min() >= 0.0
     assert scores.max() < 1.0
 
@@ -54,15 +54,15 @@ def test_a_daily_pattern_is_learned_not_flagged() -> None:
     hour = (t % 86_400) / 3600
     square = np.where((hour >= 9) & (hour < 17), 80.0, 20.0)  # a sharp business-hours jump
     values = square + rng.normal(0, 2, n)
-    settings = DetectorSettings(horizon=600)
-    scores = score_series(t, values, settings)
+    settings = ResidualSettings(horizon=600)
+    scores = residual_scores(t, values, settings)
     # After the first days, the twice-daily 30-sigma jumps are expected: nothing near alert level.
     assert scores[288 * 4 :].max() < 0.4
     # A missing business day (flat at night level) is news.
     broken = values.copy()
     day = 288 * 10
     broken[day : day + 288] = 20.0 + rng.normal(0, 2, 288)
-    window = score_series(t, broken, settings)[day : day + 288]
+    window = residual_scores(t, broken, settings)[day : day + 288]
     assert window.max() > 0.4
 
 
@@ -70,7 +70,7 @@ def test_level_shift_is_scored_and_held_off_afterwards() -> None:
     rng = np.random.default_rng(5)
     values = 100 + rng.normal(0, 2, 3000)
     values[2000:] += 25
-    scores = score_series(_stamps(3000), values, DetectorSettings(horizon=750))
+    scores = residual_scores(_stamps(3000), values, ResidualSettings(horizon=750))
     assert scores[1990:2010].max() > 0.45
     assert int(np.argmax(scores[1990:2010])) + 1990 in range(2000, 2004)
     # One alert per incident: the shifted level does not keep paging.
@@ -79,7 +79,7 @@ def test_level_shift_is_scored_and_held_off_afterwards() -> None:
 
 def test_point_scores_report_onset_direction_and_change() -> None:
     rng = np.random.default_rng(6)
-    detector = StreamingDetector(DetectorSettings(horizon=300))
+    detector = ResidualDetector(ResidualSettings(horizon=300))
     values = 50 + rng.normal(0, 1, 800)
     values[600:] -= 20
     points = [
@@ -116,9 +116,9 @@ def test_windowed_gaussian_baseline_flags_an_outlier() -> None:
 def test_nan_values_are_skipped() -> None:
     values = np.full(500, 3.0)
     values[100] = math.nan
-    assert not score_series(_stamps(500), values).any()
+    assert not residual_scores(_stamps(500), values).any()
 
 
 def test_mismatched_lengths_are_refused() -> None:
     with pytest.raises(ValueError, match="differ in length"):
-        score_series([1.0, 2.0], [1.0])
+        residual_scores([1.0, 2.0], [1.0])
