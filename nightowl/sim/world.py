@@ -90,7 +90,8 @@ class World:
         """Every log line in [start, end], oldest first."""
         records: list[LogRecord] = []
         for bg in self.scenario.logs:
-            records += _lines(bg.service, bg.level, bg.message, bg.every_seconds, start, end, None)
+            begin, stop = max(start, bg.start or start), min(end, bg.end or end)
+            records += _lines(bg.service, bg.level, bg.message, bg.every_seconds, begin, stop, None)
         for fault in self.scenario.faults:
             remedied = self.cluster.remedied_at(fault)
             stop = remedied[0] if remedied else end
