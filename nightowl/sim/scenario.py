@@ -75,6 +75,11 @@ class PodEffect(_Spec):
     event_reason: str | None = Field(default=None, description="A Warning event, e.g. BackOff.")
     event_message: str = ""
     delay_minutes: float = Field(default=0, ge=0)
+    pods_affected: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many of the pods it hits (a stalled rollout, one node); all when unset.",
+    )
 
 
 class Remedy(_Spec):
