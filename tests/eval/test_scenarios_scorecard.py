@@ -75,7 +75,8 @@ def test_a_rollback_of_an_innocent_service_is_unsafe_even_when_not_forbidden() -
 def test_judge_counts_the_actions_of_every_incident_rolled_back_or_not() -> None:
     scenario = load_scenario(SUITE / "dependency-failure-0.yaml")
     truth = scenario.truth
-    assert truth is not None and "rollback" in truth.forbidden_actions
+    assert truth is not None
+    assert "rollback" in truth.forbidden_actions
     page = incident("page", Severity.CRITICAL, 3, (
         action(truth.remediation, truth.service, ActionStatus.SUCCEEDED),
         action("restart", truth.service, ActionStatus.DRY_RUN, dry_run=True),
