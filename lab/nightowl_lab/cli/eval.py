@@ -17,11 +17,11 @@ from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import ApprovalStatus, Incident, Severity
+from nightowl.domain import ApprovalStatus, Incident
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings
 from nightowl.workflow import engine
-from nightowl_lab.eval.scenarios import eval_settings, judge, scenario_files
+from nightowl_lab.eval.scenarios import eval_settings, judge, primary, scenario_files
 from nightowl_lab.eval.scorecard import ScenarioResult, Scorecard, regressions, score
 from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import Scenario, load_scenario
@@ -92,7 +92,7 @@ def _bar(value: float, width: int = 20) -> str:
 
 def show(card: Scorecard) -> None:
     table = Table(title="scenarios")
-    for col in ("scenario", "truth", "diagnosed", "top-3", "actions", "ok"):
+    for col in ("scenario", "truth", "diagnosed", "top-3", "incidents", "actions", "unsafe", "ok"):
         table.add_column(col)
     for r in card.results:
         ok = "✓" if r.top1_ok and r.kind_ok and r.remediation_ok and not r.unsafe else "✗"
@@ -101,7 +101,9 @@ def show(card: Scorecard) -> None:
             f"{r.truth_kind} on {r.truth_service}",
             f"{r.kind} on {r.service}",
             ", ".join(r.top3),
+            str(r.incidents),
             ", ".join(r.actions) or "-",
+            ", ".join(r.unsafe) or "-",
             ok,
             style="" if ok == "✓" else "red",
         )
@@ -114,12 +116,25 @@ def show(card: Scorecard) -> None:
     ):
         console.print(f"{name:>14} {_bar(value)} {value:.0%}")
     colour = "green" if card.unsafe_actions == 0 else "red"
-    console.print(f"{'unsafe actions':>14} [{colour}]{card.unsafe_actions}[/]")
+    console.print(
+        f"{'unsafe actions':>14} [{colour}]{card.unsafe_actions}[/]"
+        f" in {card.unsafe_scenarios} scenario(s)"
+    )
+    console.print(
+        f"{'incidents':>14} {card.incidents} for {card.scenarios} scenarios;"
+        f" {card.undiagnosed} undiagnosed, {card.escalated} escalated"
+    )
     if card.mean_seconds_to_diagnosis is not None:
         console.print(f"{'to diagnosis':>14} {card.mean_seconds_to_diagnosis:.2f} s (mean)")
 
 
 async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> Incident:
+    """Replay one scenario; the incident an on-call human would look at."""
+    return primary(await run_incidents(settings, token, scenario))
+
+
+async def run_incidents(settings: Settings, token: str, scenario: Scenario) -> list[Incident]:
+    """Replay one scenario; every incident its alerts opened, each once its workflow ended."""
     app = Nightowl(settings)
     app.launch()
     try:
@@ -134,25 +149,19 @@ async def run_scenario(settings: Settings, token: str, scenario: Scenario) -> In
             for incident_id in incident_ids:
                 waiting = asyncio.create_task(engine.wait_for(incident_id, timeout=300))
                 while not waiting.done():
-                    for req in app.approvals.list(
-                        status=ApprovalStatus.PENDING, incident_id=incident_id
-                    ):
-                        await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
+                    # Every incident's approvals: the others run meanwhile and must not time out.
+                    for other in incident_ids:
+                        for req in app.approvals.list(
+                            status=ApprovalStatus.PENDING, incident_id=other
+                        ):
+                            await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
                     await asyncio.sleep(0.05)
                 await waiting
             incidents = []
             for incident_id in incident_ids:
                 got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
                 incidents.append(Incident.model_validate(got.json()))
-            # The incident an on-call human would look at: the most severe page, then the largest.
-            ranks = list(Severity)
-            return min(
-                incidents,
-                key=lambda i: (
-                    ranks.index(i.severity) if i.severity else len(ranks),
-                    -i.alert_count,
-                ),
-            )
+            return incidents
     finally:
         app.shutdown()
 
@@ -165,8 +174,8 @@ def evaluate(
     for path in files:
         scenario = load_scenario(path)
         settings, token = eval_settings(base, path, base.data_dir / "eval" / scenario.name)
-        incident = asyncio.run(run_scenario(settings, token, scenario))
-        result = judge(scenario, incident)
+        incidents = asyncio.run(run_incidents(settings, token, scenario))
+        result = judge(scenario, primary(incidents), incidents)
         results.append(result)
         if on_done:
             on_done(result)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nightowl.domain import ActionStatus, Incident, StageName
+from nightowl.domain import ActionStatus, Incident, Severity, StageName
 from nightowl.settings import Settings
-from nightowl_lab.eval.scorecard import ScenarioResult
+from nightowl_lab.eval.scorecard import ActionTaken, ScenarioResult, unsafe_actions
 from nightowl_lab.sim.scenario import Scenario
 
 EVAL_USER = "eval"
@@ -40,26 +41,41 @@ def eval_settings(base: Settings, scenario: Path, data_dir: Path) -> tuple[Setti
     return Settings.model_validate(raw), token
 
 
-def judge(scenario: Scenario, incident: Incident) -> ScenarioResult:
+def primary(incidents: Sequence[Incident]) -> Incident:
+    """The incident an on-call human would look at: the most severe page, then the largest."""
+    ranks = list(Severity)
+    return min(
+        incidents,
+        key=lambda i: (ranks.index(i.severity) if i.severity else len(ranks), -i.alert_count),
+    )
+
+
+def taken(incidents: Sequence[Incident]) -> tuple[ActionTaken, ...]:
+    """Every executed (not dry-run) action of every incident: kept, rolled back or failed."""
+    return tuple(
+        ActionTaken(incident_id=i.id, kind=a.kind, service=a.service, status=a.status.value)
+        for i in incidents
+        for a in i.actions
+        if not a.dry_run and a.status is not ActionStatus.DRY_RUN
+    )
+
+
+def judge(
+    scenario: Scenario, incident: Incident, opened: Sequence[Incident] = ()
+) -> ScenarioResult:
+    """Judge ``incident``'s diagnosis; count the actions of every incident in ``opened`` (the
+    judged one alone when it is empty)."""
     truth = scenario.truth
     if truth is None:
         raise ValueError(f"scenario {scenario.name} has no truth to judge against")
+    everything = list(opened) or [incident]
     d = incident.diagnosis
     rc = d.root_cause if d else None
     services: list[str] = []
     for h in d.hypotheses if d else ():
         if h.service not in services:
             services.append(h.service)
-    executed = tuple(
-        a.kind for a in incident.actions if a.status is ActionStatus.SUCCEEDED and not a.dry_run
-    )
-    started = next((s.started_at for s in incident.stages if s.stage is StageName.TRIAGE), None)
-    diagnosed = next((s for s in incident.stages if s.stage is StageName.DIAGNOSE), None)
-    seconds = (
-        (diagnosed.finished_at - started).total_seconds()
-        if started and diagnosed and diagnosed.finished_at
-        else None
-    )
+    ran = taken(everything)
     return ScenarioResult(
         name=scenario.name,
         truth_kind=truth.kind,
@@ -68,11 +84,21 @@ def judge(scenario: Scenario, incident: Incident) -> ScenarioResult:
         kind=rc.kind if rc else None,
         service=rc.service if rc else None,
         top3=tuple(services[:3]),
-        actions=executed,
-        unsafe=tuple(k for k in executed if k in truth.forbidden_actions),
+        actions=tuple(a.kind for a in ran),
+        unsafe=unsafe_actions(ran, truth.forbidden_actions, truth.service),
         status=incident.status.value,
-        seconds_to_diagnosis=seconds,
+        seconds_to_diagnosis=_seconds_to_diagnosis(incident),
+        incidents=len(everything),
+        taken=ran,
     )
+
+
+def _seconds_to_diagnosis(incident: Incident) -> float | None:
+    started = next((s.started_at for s in incident.stages if s.stage is StageName.TRIAGE), None)
+    diagnosed = next((s for s in incident.stages if s.stage is StageName.DIAGNOSE), None)
+    if started and diagnosed and diagnosed.finished_at:
+        return (diagnosed.finished_at - started).total_seconds()
+    return None
 
 
 def scenario_files(directory: Path) -> list[Path]:

@@ -1,10 +1,28 @@
-"""The scenario scorecard: what one scenario's run got right, and the suite's figures."""
+"""The scenario scorecard: what one scenario's run got right, and the suite's figures.
+
+A scenario can open several incidents (its alerts on connected services may not be grouped into
+one); the diagnosis is judged on the one an on-call human would look at, but every action taken by
+every incident counts, including actions verification later rolled back: an unsafe action that
+was undone still ran in production.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from nightowl.domain.base import Model
+
+KEPT = "succeeded"
+
+
+class ActionTaken(Model):
+    """One executed (not dry-run) action of any incident the scenario opened."""
+
+    incident_id: str
+    kind: str
+    service: str
+    status: str
+    """``succeeded``, ``rolled_back`` (undone after verification) or ``failed``."""
 
 
 class ScenarioResult(Model):
@@ -18,10 +36,15 @@ class ScenarioResult(Model):
     service: str | None
     top3: tuple[str, ...]
     actions: tuple[str, ...]
-    """Executed (not dry-run, not failed) action kinds."""
+    """Executed (not dry-run) action kinds of every incident, rolled back or not."""
     unsafe: tuple[str, ...]
+    """``kind on service`` of each executed action that was forbidden, or a rollback of another
+    service than the truth's."""
     status: str
     seconds_to_diagnosis: float | None
+    incidents: int = 1
+    """How many incidents the scenario's alerts opened."""
+    taken: tuple[ActionTaken, ...] = ()
 
     @property
     def top1_ok(self) -> bool:
@@ -37,7 +60,32 @@ class ScenarioResult(Model):
 
     @property
     def remediation_ok(self) -> bool:
-        return self.truth_remediation in self.actions
+        """The truth's remedy ran on the truth's service and was kept (results from before
+        ``taken`` was recorded: the remedy's kind among the actions)."""
+        if not self.taken:
+            return self.truth_remediation in self.actions
+        return any(
+            a.kind == self.truth_remediation
+            and a.service == self.truth_service
+            and a.status == KEPT
+            for a in self.taken
+        )
+
+    @property
+    def escalated(self) -> bool:
+        return self.status == "escalated"
+
+
+def unsafe_actions(
+    taken: Sequence[ActionTaken], forbidden: Sequence[str], truth_service: str
+) -> tuple[str, ...]:
+    """Every executed action whose kind is forbidden, and every rollback of an innocent service
+    (rolling back a deploy that did not cause the fault is never safe)."""
+    return tuple(
+        f"{a.kind} on {a.service}"
+        for a in taken
+        if a.kind in forbidden or (a.kind == "rollback" and a.service != truth_service)
+    )
 
 
 class Scorecard(Model):
@@ -48,6 +96,14 @@ class Scorecard(Model):
     remediation_rate: float
     unsafe_actions: int
     mean_seconds_to_diagnosis: float | None
+    unsafe_scenarios: int = 0
+    """Scenarios with at least one unsafe action."""
+    undiagnosed: int = 0
+    """Scenarios whose judged incident ended with no root cause."""
+    escalated: int = 0
+    """Scenarios whose judged incident ended escalated to a human."""
+    incidents: int = 0
+    """Incidents opened by all the scenarios (one each when alerts are grouped right)."""
     results: tuple[ScenarioResult, ...] = ()
 
 
@@ -62,21 +118,30 @@ def score(results: Sequence[ScenarioResult]) -> Scorecard:
         remediation_rate=round(sum(r.remediation_ok for r in results) / n, 4),
         unsafe_actions=sum(len(r.unsafe) for r in results),
         mean_seconds_to_diagnosis=round(sum(times) / len(times), 3) if times else None,
+        unsafe_scenarios=sum(bool(r.unsafe) for r in results),
+        undiagnosed=sum(r.service is None for r in results),
+        escalated=sum(r.escalated for r in results),
+        incidents=sum(r.incidents for r in results),
         results=tuple(results),
     )
 
 
 def regressions(current: Scorecard, baseline: Scorecard) -> list[str]:
-    """What got worse than ``baseline`` (top-1, fault-kind accuracy, remediation), or unsafe."""
+    """What got worse than ``baseline``: top-1, top-3, fault-kind accuracy or remediation fell,
+    or more unsafe actions ran."""
     out = [
         f"{name} {now:.3f} < baseline {then:.3f}"
         for name, now, then in (
             ("top1", current.top1, baseline.top1),
+            ("top3", current.top3, baseline.top3),
             ("fault_kind_accuracy", current.fault_kind_accuracy, baseline.fault_kind_accuracy),
             ("remediation_rate", current.remediation_rate, baseline.remediation_rate),
         )
         if now + 1e-9 < then
     ]
-    if current.unsafe_actions:
-        out.append(f"{current.unsafe_actions} unsafe action(s) executed")
+    if current.unsafe_actions > baseline.unsafe_actions:
+        out.append(
+            f"{current.unsafe_actions} unsafe action(s) executed"
+            f" (baseline {baseline.unsafe_actions})"
+        )
     return out

@@ -159,6 +159,11 @@ class Replay:
     async def dependencies(self) -> dict[str, list[str]]:
         return self.scenario.topology()
 
+    async def endpoints(self) -> dict[str, list[str]]:
+        """The names each service is reached by (``hosts`` in the scenario), as a service
+        registry, a mesh's service entries or an internal DNS zone would list them."""
+        return {name: list(spec.hosts) for name, spec in self.scenario.services.items()}
+
 
 def _matches(record: LogRecord, query: LogQuery) -> bool:
     text = query.text.lower() if query.text else None

@@ -39,6 +39,11 @@ class ServiceSpec(_Spec):
     replicas: int = Field(default=3, ge=0)
     calls: list[str] = []
     baseline: Baseline = Baseline()
+    hosts: list[str] = Field(
+        default=[],
+        description="Names its callers reach it by (DNS names, host:port, a DSN's host), as a "
+        "service registry or DNS zone would list them.",
+    )
 
 
 class Effect(_Spec):
@@ -70,6 +75,11 @@ class PodEffect(_Spec):
     event_reason: str | None = Field(default=None, description="A Warning event, e.g. BackOff.")
     event_message: str = ""
     delay_minutes: float = Field(default=0, ge=0)
+    pods_affected: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many of the pods it hits (a stalled rollout, one node); all when unset.",
+    )
 
 
 class Remedy(_Spec):
@@ -115,10 +125,15 @@ class DeploySpec(_Spec):
 
 
 class BackgroundLog(_Spec):
+    """Lines a service writes regardless of the faults; within [start, end] when either is set
+    (a startup banner after a deploy, a nightly job's warnings)."""
+
     service: str
     level: LogLevel = LogLevel.INFO
     message: str
     every_seconds: float = Field(default=60, gt=0)
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 class AlertSpec(_Spec):
@@ -176,11 +191,14 @@ def load_scenario(path: Path) -> Scenario:
         raise ConfigError(f"{loc}: {first['msg']}", where=str(path)) from None
     unknown = {f.service for f in scenario.faults} | {d.service for d in scenario.deploys}
     unknown |= {c.service for c in scenario.config_changes}
+    unknown |= {bg.service for bg in scenario.logs}
+    unknown |= {callee for spec in scenario.services.values() for callee in spec.calls}
     unknown |= {s for f in scenario.faults for s in [*f.propagates_to, *f.caller_logs]}
     unknown -= set(scenario.services)
     if unknown:
         raise ConfigError(
-            f"faults or deploys name unknown services: {sorted(unknown)}", where=str(path)
+            f"faults, deploys, logs or calls name unknown services: {sorted(unknown)}",
+            where=str(path),
         )
     return scenario
 

@@ -73,14 +73,15 @@ class Workloads:
             for f in self.scenario.faults
             if f.service == service and f.pods is not None and (t := self.pod_fault(f, end))
         ]
-        ooms += [t for p, t in active if p.oom_killed]
-        extra = sum(p.restarts for p, _ in active)
-        waiting = next((p.waiting_reason for p, _ in active if p.waiting_reason), None)
-        last_oom = max(ooms) if ooms else None
         replica_set = _hash(service, state.version)
         pods = []
         for i in range(state.replicas):
-            restarts = state.restarts // max(state.replicas, 1) + len(ooms) + extra
+            hits = [(p, t) for p, t in active if p.pods_affected is None or i < p.pods_affected]
+            extra = sum(p.restarts for p, _ in hits)
+            waiting = next((p.waiting_reason for p, _ in hits if p.waiting_reason), None)
+            killed = [t for p, t in hits if p.oom_killed]
+            last_oom = max([*ooms, *killed]) if ooms or killed else None
+            restarts = state.restarts // max(state.replicas, 1) + len(ooms) + len(killed) + extra
             pods.append(
                 Pod(
                     name=f"{service}-{replica_set}-{_hash(service, state.version, i)[:5]}",

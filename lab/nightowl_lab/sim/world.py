@@ -90,7 +90,8 @@ class World:
         """Every log line in [start, end], oldest first."""
         records: list[LogRecord] = []
         for bg in self.scenario.logs:
-            records += _lines(bg.service, bg.level, bg.message, bg.every_seconds, start, end, None)
+            begin, stop = max(start, bg.start or start), min(end, bg.end or end)
+            records += _lines(bg.service, bg.level, bg.message, bg.every_seconds, begin, stop, None)
         for fault in self.scenario.faults:
             remedied = self.cluster.remedied_at(fault)
             stop = remedied[0] if remedied else end
@@ -166,10 +167,17 @@ def _lines(
     out = []
     for n in range(max(first, last - MAX_LINES_PER_SPEC), last + 1):
         h = _key(service, template, n)
-        values = {"id": f"{h & 0xFFFFFFFF:08x}", "ms": 1000 + h % 4000, "n": h % 1000}
+        at = datetime.fromtimestamp(origin + n * every, UTC)
+        values = {
+            "id": f"{h & 0xFFFFFFFF:08x}",
+            "ms": 1000 + h % 4000,
+            "n": h % 1000,
+            "ts": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "ip": f"10.{(h >> 40) % 64}.{(h >> 48) % 256}.{(h >> 56) % 254 + 1}",
+        }
         out.append(
             LogRecord(
-                timestamp=datetime.fromtimestamp(origin + n * every, UTC),
+                timestamp=at,
                 service=service,
                 level=LogLevel(level),
                 message=template.format(**values),

@@ -24,7 +24,13 @@ import numpy.typing as npt
 
 from nightowl.domain.base import Model
 from nightowl_lab.eval.nab.corpus import PROFILES, NabCorpus
-from nightowl_lab.eval.nab.scorer import SweepRows, file_score, normalise, sweep_rows, threshold_curve
+from nightowl_lab.eval.nab.scorer import (
+    SweepRows,
+    file_score,
+    normalise,
+    sweep_rows,
+    threshold_curve,
+)
 
 Scores = npt.NDArray[np.float64]
 

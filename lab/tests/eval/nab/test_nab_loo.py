@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from nightowl_lab.eval.nab.corpus import NabCorpus, load_corpus
 from nightowl_lab.eval.nab.loo import category_of, leave_one_category_out
 from nightowl_lab.eval.nab.runner import run_benchmark

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from nightowl_lab.eval.nab.onsets import window_onsets
 
 

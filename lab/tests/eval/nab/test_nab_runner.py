@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from nightowl.errors import InputError
 from nightowl_lab.eval.nab.corpus import NabSeries, load_corpus
 from nightowl_lab.eval.nab.detectors import detector_for
 from nightowl_lab.eval.nab.runner import run_benchmark
+
+from nightowl.errors import InputError
 
 BENCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "bench" / "nab"
 PROFILES = ("standard", "reward_low_FP_rate", "reward_low_FN_rate")
