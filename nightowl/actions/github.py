@@ -84,12 +84,14 @@ class GitHubPullRequestDriver:
         )
 
     async def rollback(self, done: ActionResult) -> ActionResult:
-        started, number = now(), done.post_state.get("pr")
+        started, number = now(), done.post_state.facts.get("pr")
         async with self._client() as gh:
             pr = await self._get(gh, f"pulls/{number}")
             if not pr.get("merged"):
                 await self._send(gh, "PATCH", f"pulls/{number}", {"state": "closed"})
-                await self._send(gh, "DELETE", f"git/refs/heads/{done.post_state['branch']}", None)
+                await self._send(
+                    gh, "DELETE", f"git/refs/heads/{done.post_state.facts['branch']}", None
+                )
                 return rolled_back(
                     done,
                     self.name,
@@ -106,16 +108,16 @@ class GitHubPullRequestDriver:
                 rollback="",
                 idempotency_key=f"{done.idempotency_key}-revert",
                 params={
-                    "path": str(done.pre_state["path"]),
-                    "from_ref": str(done.pre_state["base_sha"]),
+                    "path": str(done.pre_state.facts["path"]),
+                    "from_ref": str(done.pre_state.facts["base_sha"]),
                     "title": f"Revert nightowl pull request #{number}",
                 },
             )
             branch = f"nightowl/{spec.idempotency_key}"
             base_sha = (await self._get(gh, f"git/ref/heads/{self.config.base}"))["object"]["sha"]
-            content = await self._content(gh, spec, str(done.pre_state["path"]))
+            content = await self._content(gh, spec, str(done.pre_state.facts["path"]))
             revert = await self._existing(gh, branch) or await self._open(
-                gh, spec, str(done.pre_state["path"]), branch, base_sha, content
+                gh, spec, str(done.pre_state.facts["path"]), branch, base_sha, content
             )
         return rolled_back(
             done,

@@ -130,8 +130,8 @@ class KubernetesDriver:
             idempotency_key=done.idempotency_key,
         )
         t = self.target(spec)
-        message = await self._call(lambda: op.undo(self.api, t, done.pre_state))
-        return rolled_back(done, self.name, started, done.pre_state, message)
+        message = await self._call(lambda: op.undo(self.api, t, done.pre_state.flat()))
+        return rolled_back(done, self.name, started, done.pre_state.flat(), message)
 
     def _op(self, kind: str) -> kube_api.Operation:
         op = kube_ops.OPERATIONS.get(kind)

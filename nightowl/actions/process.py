@@ -101,7 +101,7 @@ class ProcessDriver:
 
     async def rollback(self, done: ActionResult) -> ActionResult:
         spec, started = self._spec(done.service), now()
-        before = str(done.pre_state.get("version"))
+        before = str(done.pre_state.version)
         if done.kind == "restart":
             return rolled_back(
                 done,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
+from nightowl.domain import ActionResult, ActionSpec, ActionState, ActionStatus, BlastRadius, Scalar
 
 
 def now() -> datetime:
@@ -73,8 +73,8 @@ def rolled_back(
             "status": ActionStatus.ROLLED_BACK,
             "started_at": started,
             "finished_at": now(),
-            "pre_state": dict(done.post_state),
-            "post_state": dict(post),
+            "pre_state": done.post_state,
+            "post_state": ActionState.model_validate(dict(post)),
             "message": message,
         }
     )

@@ -151,7 +151,7 @@ class SshDriver:
                 done,
                 self.name,
                 started,
-                done.post_state,
+                done.post_state.flat(),
                 "the template has no rollback command; nothing to undo",
             )
         host = self._host(done.service)
@@ -165,7 +165,7 @@ class SshDriver:
         )
 
     def _params_of(self, done: ActionResult) -> dict[str, Scalar]:
-        return {k[6:]: v for k, v in done.pre_state.items() if k.startswith("param.")}
+        return {k[6:]: v for k, v in done.pre_state.facts.items() if k.startswith("param.")}
 
     def _host(self, service: str) -> SshHost:
         host = self.config.hosts.get(service) or self.config.hosts.get("*")

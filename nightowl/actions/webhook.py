@@ -107,16 +107,20 @@ class WebhookDriver:
 
     async def rollback(self, done: ActionResult) -> ActionResult:
         started = now()
-        hook = self.config.hooks.get(str(done.pre_state.get("hook")))
+        hook = self.config.hooks.get(str(done.pre_state.facts.get("hook")))
         if hook is None or hook.rollback_url is None:
             return rolled_back(
                 done,
                 self.name,
                 started,
-                done.post_state,
+                done.post_state.flat(),
                 "the hook has no rollback_url; nothing was undone",
             )
-        body = {"undo": done.idempotency_key, "service": done.service, "pre_state": done.pre_state}
+        body = {
+            "undo": done.idempotency_key,
+            "service": done.service,
+            "pre_state": done.pre_state.flat(),
+        }
         response = await self._post(hook, hook.rollback_url, body, f"{done.idempotency_key}-undo")
         return rolled_back(
             done,

@@ -42,6 +42,7 @@ from nightowl.domain.observations import Observations, Unavailable
 from nightowl.domain.remediation import (
     ActionResult,
     ActionSpec,
+    ActionState,
     ActionStatus,
     Autonomy,
     BlastRadius,
@@ -68,6 +69,7 @@ from nightowl.domain.vocabulary import Severity
 __all__ = [
     "ActionResult",
     "ActionSpec",
+    "ActionState",
     "ActionStatus",
     "Alert",
     "AlertGroup",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nightowl.domain.base import Model, Scalar
 
@@ -84,6 +86,43 @@ class ActionStatus(StrEnum):
     ROLLED_BACK = "rolled_back"
 
 
+class ActionState(Model):
+    """What a driver read of its target before or after an action.
+
+    The facts other stages read are typed fields: ``replicas`` (the gate's blast radius) and
+    ``version`` (what a rollback restores). What only the driver itself needs to undo its own
+    action — a pull request's branch, a file's base sha, a hook's name, a pid — is in ``facts``,
+    read back by the module that wrote it. A flat mapping (what drivers build, and what rows
+    stored before the state was typed hold) is read into the fields and ``facts``.
+    """
+
+    replicas: int | None = None
+    version: str | None = None
+    facts: dict[str, Scalar] = {}
+
+    def flat(self) -> dict[str, Scalar]:
+        """The state as one mapping (for display, for a driver's own undo, for the wire)."""
+        typed = {"replicas": self.replicas, "version": self.version}
+        return {**{k: v for k, v in typed.items() if v is not None}, **self.facts}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_flat(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping) or ("facts" in value and set(value) <= TYPED):
+            return value
+        facts = dict(value)
+        out: dict[str, Any] = {}
+        replicas = facts.get("replicas")
+        if isinstance(replicas, int) and not isinstance(replicas, bool):
+            out["replicas"] = facts.pop("replicas")
+        if isinstance(facts.get("version"), str):
+            out["version"] = facts.pop("version")
+        return {**out, "facts": facts}
+
+
+TYPED = {"replicas", "version", "facts"}
+
+
 class ActionResult(Model):
     """What a driver did (or, in dry-run, would have done), with the state before and after."""
 
@@ -95,8 +134,8 @@ class ActionResult(Model):
     dry_run: bool
     started_at: datetime
     finished_at: datetime
-    pre_state: dict[str, Scalar] = {}
-    post_state: dict[str, Scalar] = {}
+    pre_state: ActionState = ActionState()
+    post_state: ActionState = ActionState()
     message: str = ""
     blast_radius: BlastRadius | None = None
 

@@ -115,7 +115,7 @@ def radius_of(preview: Preview, action: ActionSpec) -> BlastRadius | None:
         return None
     if result.blast_radius is not None:
         return result.blast_radius
-    before, after = result.pre_state.get("replicas"), result.post_state.get("replicas")
+    before, after = result.pre_state.replicas, result.post_state.replicas
     if isinstance(before, int) and after == before:
         if action.params.get("replicas") is not None:
             after = int(action.params["replicas"] or 0)

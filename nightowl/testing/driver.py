@@ -69,7 +69,7 @@ class FakeDriver:
             return rolled_back(
                 done, self.name, started, _flat(current), "a restart cannot be undone"
             )
-        restored = FakeService.model_validate(done.pre_state)
+        restored = FakeService.model_validate(done.pre_state.flat())
         self.world[done.service] = restored
         return rolled_back(done, self.name, started, _flat(restored), f"restored {done.service}")
 

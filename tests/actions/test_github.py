@@ -105,11 +105,15 @@ def test_opens_a_revert_pull_request_once_and_closes_it_on_rollback() -> None:
 
     done = asyncio.run(driver.apply(act, dry_run=False))
     again = asyncio.run(driver.apply(act, dry_run=False))
-    assert (done.post_state["pr"], again.post_state["pr"], len(github.pulls)) == (1, 1, 1)
+    assert (done.post_state.flat()["pr"], again.post_state.flat()["pr"], len(github.pulls)) == (
+        1,
+        1,
+        1,
+    )
     assert github.files[("config/checkout.yaml", "nightowl/key-1")] == b"pool: 10\n"
 
     undone = asyncio.run(driver.rollback(done))
-    assert undone.post_state == {"pr": 1, "state": "closed"}
+    assert undone.post_state.flat() == {"pr": 1, "state": "closed"}
     assert github.pulls[0]["state"] == "closed"
     assert "nightowl/key-1" not in github.refs
 
@@ -127,7 +131,7 @@ def test_a_merged_pull_request_is_reverted_by_another() -> None:
     github.pulls[0]["merged"] = True
     github.files[("config/checkout.yaml", "base-sha")] = b"pool: 1\n"
     undone = asyncio.run(driver.rollback(done))
-    assert undone.post_state["pr"] == 2
+    assert undone.post_state.flat()["pr"] == 2
     assert github.files[("config/checkout.yaml", "nightowl/key-1-revert")] == b"pool: 1\n"
 
 

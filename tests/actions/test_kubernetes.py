@@ -102,7 +102,7 @@ def test_scale_is_previewed_applied_once_and_rolled_back() -> None:
         assert deployment(k)["metadata"]["annotations"][KEY] == "key-1"
         again = await driver.apply(action("scale", replicas=6), dry_run=False)
         assert "already applied" in again.message
-        assert again.pre_state == {"replicas": 4}
+        assert again.pre_state.flat() == {"replicas": 4}
 
         undone = await driver.rollback(done)
         assert undone.status is ActionStatus.ROLLED_BACK
@@ -114,7 +114,7 @@ def test_scale_is_previewed_applied_once_and_rolled_back() -> None:
 def test_rollback_goes_to_the_previous_replicaset_revision_and_back() -> None:
     async def test(driver: KubernetesDriver, k: Any) -> None:
         done = await driver.apply(action("rollback"), dry_run=False)
-        assert done.post_state == {"revision": 1, "image": "checkout:v1"}
+        assert done.post_state.flat() == {"revision": 1, "image": "checkout:v1"}
         assert deployment(k)["spec"]["template"]["spec"]["containers"][0]["image"] == "checkout:v1"
         await driver.rollback(done)
         assert deployment(k)["spec"]["template"]["spec"]["containers"][0]["image"] == "checkout:v2"
@@ -145,7 +145,7 @@ def test_restart_and_patch_resources() -> None:
 def test_delete_pod_removes_only_the_most_restarted_pod() -> None:
     async def test(driver: KubernetesDriver, k: Any) -> None:
         done = await driver.apply(action("delete_pod"), dry_run=False)
-        assert done.pre_state["pods"] == "checkout-b"
+        assert done.pre_state.flat()["pods"] == "checkout-b"
         assert done.blast_radius is not None
         assert done.blast_radius.pods_at_once == 1
         assert k.objects[PODS, "prod", "checkout-b"].deleted

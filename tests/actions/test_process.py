@@ -37,8 +37,8 @@ def test_restart_and_switch_to_the_previous_version(tmp_path: Path) -> None:
 
     async def main() -> None:
         first = await driver.apply(action("rollback", key="start", to_version="v2"), dry_run=False)
-        pid_v2 = first.post_state["pid"]
-        assert first.post_state["version"] == "v2"
+        pid_v2 = first.post_state.flat()["pid"]
+        assert first.post_state.flat()["version"] == "v2"
         assert alive(pid_v2)
 
         dry = await driver.apply(action("restart", key="r"), dry_run=True)
@@ -46,19 +46,19 @@ def test_restart_and_switch_to_the_previous_version(tmp_path: Path) -> None:
         assert (tmp_path / "app.pid").read_text() == str(pid_v2)
 
         restarted = await driver.apply(action("restart", key="r"), dry_run=False)
-        assert restarted.pre_state["pid"] == pid_v2
-        assert restarted.post_state["pid"] != pid_v2
-        assert alive(restarted.post_state["pid"])
+        assert restarted.pre_state.flat()["pid"] == pid_v2
+        assert restarted.post_state.flat()["pid"] != pid_v2
+        assert alive(restarted.post_state.flat()["pid"])
         assert not alive(pid_v2)
         again = await driver.apply(action("restart", key="r"), dry_run=False)
         assert again.message.startswith("already applied")
 
         back = await driver.apply(action("rollback", key="b"), dry_run=False)
-        assert (back.pre_state["version"], back.post_state["version"]) == ("v2", "v1")
+        assert (back.pre_state.flat()["version"], back.post_state.flat()["version"]) == ("v2", "v1")
         undone = await driver.rollback(back)
-        assert undone.post_state["version"] == "v2"
-        assert alive(undone.post_state["pid"])
-        os.kill(int(str(undone.post_state["pid"])), 9)
+        assert undone.post_state.flat()["version"] == "v2"
+        assert alive(undone.post_state.flat()["pid"])
+        os.kill(int(str(undone.post_state.flat()["pid"])), 9)
 
     asyncio.run(main())
 
@@ -80,7 +80,7 @@ def test_systemd_units_through_systemctl(tmp_path: Path) -> None:
     async def main() -> None:
         await driver.apply(action("restart", key="r"), dry_run=False)
         back = await driver.apply(action("rollback", key="b"), dry_run=False)
-        assert back.post_state["version"] == "v1"
+        assert back.post_state.flat()["version"] == "v1"
 
     asyncio.run(main())
     assert calls.read_text().splitlines() == [

@@ -56,8 +56,8 @@ def test_runs_an_allowlisted_template_once_and_rolls_back(
     again = asyncio.run(driver.apply(act, dry_run=False))  # a retried step never acts twice
 
     assert done.status is ActionStatus.SUCCEEDED
-    assert done.post_state["exit_status"] == 0
-    assert "done" in str(done.post_state["output"])
+    assert done.post_state.flat()["exit_status"] == 0
+    assert "done" in str(done.post_state.flat()["output"])
     assert again.message.startswith("already applied")
     assert (tmp_path / "marker").read_text() == "v1\n"
     undone = asyncio.run(driver.rollback(done))
@@ -67,7 +67,7 @@ def test_runs_an_allowlisted_template_once_and_rolls_back(
 
 def test_a_failing_command_is_recorded_as_failed(driver: SshDriver) -> None:
     done = asyncio.run(driver.apply(action("ssh", key="k-fail", template="fail"), dry_run=False))
-    assert (done.status, done.post_state["exit_status"]) == (ActionStatus.FAILED, 3)
+    assert (done.status, done.post_state.flat()["exit_status"]) == (ActionStatus.FAILED, 3)
 
 
 @pytest.mark.parametrize(

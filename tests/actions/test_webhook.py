@@ -66,7 +66,7 @@ def test_posts_once_with_an_idempotency_key_and_rolls_back(server: str, tmp_path
     undone = asyncio.run(hooks.rollback(done))
 
     assert done.status is ActionStatus.SUCCEEDED
-    assert done.post_state == {"status_code": 200, "job": "j-42", "ok": True}
+    assert done.post_state.flat() == {"status_code": 200, "job": "j-42", "ok": True}
     [(path, headers, body), (undo_path, _, undo_body)] = Recorder.received
     assert (path, headers["Idempotency-Key"], headers["Authorization"]) == (
         "/failover",

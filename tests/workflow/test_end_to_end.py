@@ -128,7 +128,7 @@ class TestAutonomyAct:
         assert after != before
         if truth.remediation == "rollback":
             assert (before.version, after.version) == (cause.deploy, before.previous_version)
-            assert action.post_state["version"] == before.previous_version
+            assert action.post_state.version == before.previous_version
 
 
 def test_autonomy_suggest_proposes_and_executes_nothing(

@@ -107,11 +107,11 @@ class SandboxDriver:
             what = "a restart" if done.kind == "restart" else "deleted files"
             return rolled_back(done, self.name, started, state, f"{what} cannot be undone")
         if done.kind == "rollback":
-            version = str(done.pre_state["version"])
+            version = str(done.pre_state.version)
             changed = await asyncio.to_thread(self.shop.deploy, done.service, version)
             note = f"switched {done.service} back to {version}"
         else:
-            replicas = int(str(done.pre_state["replicas"]))
+            replicas = int(done.pre_state.replicas or 1)
             changed = await asyncio.to_thread(self.shop.scale, done.service, replicas)
             note = f"scaled {done.service} back to {replicas} replica(s)"
         return rolled_back(done, self.name, started, self._state(changed), note)

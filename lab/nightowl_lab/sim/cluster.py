@@ -156,7 +156,7 @@ class SimulatedClusterDriver:
     async def rollback(self, result: ActionResult) -> ActionResult:
         started = self.clock.now()
         before = self._service(result.service)
-        restored = ServiceState.model_validate(result.pre_state)
+        restored = ServiceState.model_validate(result.pre_state.flat())
         events = [
             e for e in self.cluster.state().events if e.idempotency_key == result.idempotency_key
         ]

@@ -39,8 +39,8 @@ def test_cleanup_disk_deletes_only_the_dump_files(tmp_path: Path) -> None:
 
     done = asyncio.run(driver.apply(_spec("k2"), dry_run=False))
     assert done.status is ActionStatus.SUCCEEDED
-    assert done.pre_state["disk_used"] == 3100
-    assert done.post_state["disk_used"] == 100
+    assert done.pre_state.facts["disk_used"] == 3100
+    assert done.post_state.facts["disk_used"] == 100
     assert not list((volume / "tmp").iterdir())
     assert (volume / "orders.log").exists()
 
