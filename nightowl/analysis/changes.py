@@ -1,7 +1,8 @@
 """Level changes and monotonic growth in one series, with an onset estimate.
 
-A deliberately simple, robust detector for the spine: the baseline is the median and MAD of the
-early part of the window; a change is a recent level that departs from it by more than both a noise
+A deliberately simple, robust detector for the spine: the baseline is the median and MAD of
+normal operation — the history before the window when the gather stage read one, else the early
+part of the window; a change is a recent level that departs from it by more than both a noise
 band and a relative floor; the onset is where the departure began and stayed. The streaming
 detectors of analysis/anomaly refine this.
 """
@@ -41,13 +42,19 @@ class Growth(Model):
     start: datetime
 
 
-def detect_change(series: Series, *, min_ratio: float = 0.3, recent: int = 4) -> Change | None:
-    """The latest sustained level change in ``series``, or None."""
+def detect_change(
+    series: Series, *, min_ratio: float = 0.3, recent: int = 4, history: Series | None = None
+) -> Change | None:
+    """The latest sustained level change in ``series`` against ``history`` (the same signal in
+    normal operation) when it has enough points, else against the window's first third; or None.
+    """
     values = np.asarray(series.values, dtype=np.float64)
     n = len(values)
     if n < MIN_POINTS:
         return None
-    base = values[: max(MIN_POINTS // 2, n // 3)]
+    past = np.asarray(history.values if history else (), dtype=np.float64)
+    past = past[np.isfinite(past)]
+    base = past if len(past) >= 2 * MIN_POINTS else values[: max(MIN_POINTS // 2, n // 3)]
     median = float(np.median(base))
     sigma = MAD_TO_SIGMA * float(np.median(np.abs(base - median)))
     band = max(NOISE_BANDS * sigma, min_ratio * abs(median), 1e-12)
@@ -71,7 +78,7 @@ def detect_change(series: Series, *, min_ratio: float = 0.3, recent: int = 4) ->
 
 
 def detect_growth(
-    series: Series, *, min_rho: float = 0.8, min_growth: float = 0.15
+    series: Series, *, min_rho: float = 0.8, min_growth: float = 0.15, history: Series | None = None
 ) -> Growth | None:
     """Monotonic growth: since the level began to rise, or across the whole window (a slow leak).
 
@@ -81,7 +88,7 @@ def detect_growth(
     values = np.asarray(series.values, dtype=np.float64)
     if len(values) < MIN_POINTS:
         return None
-    change = detect_change(series, min_ratio=min_growth)
+    change = detect_change(series, min_ratio=min_growth, history=history)
     starts = [max(0, change.onset_index - 2)] if change and change.direction > 0 else []
     if starts and _climbs(values[: starts[0]], min_rho):
         starts = []  # the level was already rising before the "onset": a leak older than the window

@@ -2,7 +2,9 @@
 
 ``investigate`` runs the hypothesis tree: hypothesise, fetch the evidence the leaders name, rescore,
 stop at a confident leader or an empty budget. ``diagnose`` picks the winner and says why each
-runner-up lost; ``rank_root_causes`` wires the topology-aware service ranking in.
+runner-up lost; ``rank_root_causes`` wires in the topology-aware service ranking — the same
+``rank_incident`` the benchmarks score, against the history of normal operation the gather stage
+read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from nightowl.analysis.hypotheses import SYMPTOMS, Context, hypothesise
-from nightowl.analysis.rca import rank_services
+from nightowl.analysis.rca import rank_incident
 from nightowl.analysis.taxonomy import ProbeBudget, plan_probes, run_probes
 from nightowl.connectors.protocols import LogSource
 from nightowl.domain import (
@@ -66,7 +68,8 @@ def rank_root_causes(obs: Observations | None, evidence: Sequence[Evidence]) -> 
     """Service → place in the topology-aware root-cause ranking (1 is likeliest).
 
     The fault time is the earliest error or latency rise in scope (the ranking compares each
-    signal before and after it); without one, the ranking is skipped.
+    signal before and after it, and against its normal level where ``obs.history`` has one);
+    without one, the ranking is skipped.
     """
     if obs is None or not obs.signals:
         return {}
@@ -80,15 +83,8 @@ def rank_root_causes(obs: Observations | None, evidence: Sequence[Evidence]) -> 
     ]
     if not onsets:
         return {}
-    ranked = rank_services(
-        obs.signals,
-        obs.topology,
-        min(onsets),
-        logs=obs.logs,
-        deploys=obs.deploys,
-        symptom=obs.service,
-    )
-    return {r.service: r.rank for r in ranked if r.service in obs.services}
+    verdict = rank_incident(obs, min(onsets))
+    return {r.service: r.rank for r in verdict.ranked if r.service in obs.services}
 
 
 @dataclass

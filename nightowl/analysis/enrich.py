@@ -107,7 +107,7 @@ def _links(records: Sequence[LogRecord], indices: Sequence[int]) -> str:
 
 
 def anomaly_evidence(obs: Observations) -> list[Evidence]:
-    found = metric_evidence(obs.signals)
+    found = metric_evidence(obs.signals, history=obs.history.signals)
     order = {service: n for n, service in enumerate(found.service_order)}
     source = obs.sources.get("metrics", "metrics")
     return [

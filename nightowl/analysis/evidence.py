@@ -62,7 +62,8 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
         for name, series in sorted(signals.items()):
             source = obs.sources.get("metrics", "metrics")
             query = f'{name}{{service="{service}"}}'
-            change = detect_change(series)
+            past = obs.history.signals.get(service, {}).get(name)
+            change = detect_change(series, history=past)
             if change:
                 word = "rose" if change.direction > 0 else "fell"
                 out.append(
@@ -84,7 +85,7 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         ),
                     )
                 )
-            if name in GROWTH_SIGNALS and (growth := detect_growth(series)):
+            if name in GROWTH_SIGNALS and (growth := detect_growth(series, history=past)):
                 out.append(
                     Evidence(
                         id=f"growth:{service}:{name}",

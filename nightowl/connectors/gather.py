@@ -1,7 +1,9 @@
 """The gather stage: read metrics, logs, deploys, cluster state and topology, within budgets.
 
 Topology comes first (it decides which services are in scope: the alerting ones, their callers,
-and their dependencies down the chain); then every other read runs concurrently. Each call gets
+and their dependencies down the chain); then every other read runs concurrently, the history of
+normal operation before the window (``gather.history_minutes``: the same signals and error logs,
+which analysis learns each signal's normal level and spread from) among them. Each call gets
 ``call_timeout_seconds``, and the whole stage ``deadline_seconds``: a call still running at the
 deadline is cut off. A slow or failing backend never fails the incident: its part is recorded as
 unavailable, with the reason, and the analysis works with what arrived.
@@ -26,11 +28,13 @@ from nightowl.domain import (
     Observations,
     Pod,
     Series,
+    SignalKind,
     StageContext,
     StageName,
     StageResult,
     Unavailable,
 )
+from nightowl.domain.observations import History
 from nightowl.domain.topology import Topology
 from nightowl.errors import NightowlError
 from nightowl.settings import GatherSettings
@@ -40,6 +44,7 @@ DOWNSTREAM_HOPS = 3
 
 T = TypeVar("T")
 LOG_LIMIT = 2000
+ERROR_LEVELS = (LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN)
 
 
 class Budget:
@@ -113,7 +118,9 @@ class Gather:
             topology.update(found or {})
         alerting = [service, *also] if service else list(also)
         services = Topology(topology).neighbourhood(alerting, DOWNSTREAM_HOPS)
-        signals, logs, deploys, pods, events = await self._read(budget, services, start, now)
+        (signals, logs, deploys, pods, events), history = await asyncio.gather(
+            self._read(budget, services, start, now), self._history(budget, services, start)
+        )
         return Observations(
             service=service,
             start=start,
@@ -127,6 +134,36 @@ class Gather:
             events=tuple(events),
             unavailable=tuple(budget.unavailable),
             sources=dict(self.sources.names),
+            history=history,
+        )
+
+    async def _history(self, budget: Budget, services: list[str], end: datetime) -> History:
+        """Normal operation in the ``history_minutes`` before ``end`` (the window's start): the
+        signals of ``services`` and their error logs. A source that fails leaves its part empty
+        (recorded as unavailable); the analysis then judges against the window alone."""
+        minutes = self.settings.history_minutes
+        if minutes <= 0:
+            return History()
+        start = end - timedelta(minutes=minutes)
+        src, step = self.sources, self.settings.step_seconds
+        keys = [(m, s) for m in src.metrics for s in services]
+        query = LogQuery(start=start, end=end, levels=ERROR_LEVELS, limit=LOG_LIMIT)
+        metric_results, log_results = await asyncio.gather(
+            asyncio.gather(
+                *[
+                    budget.guarded(
+                        m.name, f"history of {s}", m.service_signals(s, start, end, step)
+                    )
+                    for m, s in keys
+                ]
+            ),
+            asyncio.gather(
+                *[budget.guarded(x.name, "log history", x.search(query)) for x in src.logs]
+            ),
+        )
+        return History(
+            signals=_by_service(keys, metric_results),
+            logs=tuple(r for got in log_results for r in got or [] if r.service in services),
         )
 
     async def _read(
@@ -136,12 +173,7 @@ class Gather:
     ]:
         """Signals, logs, deploys, pods and events of ``services``, all read concurrently."""
         src, guarded = self.sources, budget.guarded
-        query = LogQuery(
-            start=start,
-            end=now,
-            levels=(LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN),
-            limit=LOG_LIMIT,
-        )
+        query = LogQuery(start=start, end=now, levels=ERROR_LEVELS, limit=LOG_LIMIT)
         metric_keys = [(m, s) for m in src.metrics for s in services]
         cluster_keys = [(c, s) for c in src.cluster for s in services]
         step = self.settings.step_seconds
@@ -172,10 +204,7 @@ class Gather:
                 ]
             ),
         )
-        signals: dict[str, dict[str, Series]] = {}
-        for (_m, s), result in zip(metric_keys, metric_results, strict=True):
-            if result:
-                signals.setdefault(s, {}).update({k.value: v for k, v in result.items()})
+        signals = _by_service(metric_keys, metric_results)
         logs = [r for got in log_results for r in got or [] if r.service in services]
         deploys = [d for found in deploy_results for d in found or [] if d.service in services]
         pods = [p for found in pod_results for p in found or []]
@@ -183,3 +212,14 @@ class Gather:
             (e for found in event_results for e in found or []), key=lambda e: e.at, reverse=True
         )
         return signals, logs, deploys, pods, events
+
+
+def _by_service(
+    keys: Iterable[tuple[object, str]], results: Iterable[dict[SignalKind, Series] | None]
+) -> dict[str, dict[str, Series]]:
+    """The metric reads of every (source, service) pair, as service → signal name → series."""
+    signals: dict[str, dict[str, Series]] = {}
+    for (_source, service), result in zip(keys, results, strict=True):
+        if result:
+            signals.setdefault(service, {}).update({k.value: v for k, v in result.items()})
+    return signals

@@ -30,6 +30,14 @@ class GatherSettings(Section):
     deadline_seconds: float = Field(
         default=30.0, gt=0, description="Total budget of the gather stage, all calls included."
     )
+    history_minutes: int = Field(
+        default=360,
+        ge=0,
+        le=10080,
+        description="Normal operation read before the evidence window (the same signals and "
+        "error logs), from which analysis learns each signal's level, spread and noise. "
+        "0: judge signals against the start of the window only.",
+    )
 
 
 class AnalysisSettings(Section):

@@ -151,3 +151,20 @@ def test_a_falling_series_is_no_growth() -> None:
     values = noise(n, level=3e8, relative=0.02, seed=10) * np.linspace(1.6, 1.0, n)
 
     assert detect_growth(series(values, "memory")) is None
+
+
+def test_history_is_the_baseline_when_there_is_one() -> None:
+    """A level already raised when the window starts is a change against normal operation; judged
+    against the window's own first third it is invisible."""
+    stamps = tuple(float(i * 60) for i in range(30))
+    raised = Series(metric="error_rate", timestamps=stamps, values=tuple(5.0 for _ in stamps))
+    normal = Series(
+        metric="error_rate",
+        timestamps=tuple(float(-3600 + i * 60) for i in range(60)),
+        values=tuple(1.0 + 0.01 * (i % 3) for i in range(60)),
+    )
+    assert detect_change(raised) is None
+    change = detect_change(raised, history=normal)
+    assert change is not None and change.direction == 1
+    assert change.baseline == pytest.approx(1.01, abs=0.02)
+    assert change.onset_index == 0

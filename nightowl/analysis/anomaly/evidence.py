@@ -1,7 +1,9 @@
 """Incident evidence: which metrics of which services went anomalous, when, which way, how far.
 
 :func:`metric_evidence` streams every series of every service through its own
-:class:`~nightowl.analysis.anomaly.detector.StreamingDetector` and keeps, per metric, the strongest
+:class:`~nightowl.analysis.anomaly.detector.StreamingDetector` — first the same signal's history
+of normal operation, when the gather stage read some (the detector learns ranges and noise from
+it, as from NAB's probationary period), then the window — and keeps, per metric, the strongest
 point whose score crosses the threshold. Its onset is the CUSUM's estimate of when the excursion
 began (earlier than the detection for a slow drift), and the results are sorted by onset: the
 service whose metrics moved first is where the diagnosis looks first.
@@ -21,6 +23,7 @@ DEFAULT_THRESHOLD = 0.25  # the resonance score NAB's standard profile settles o
 CONFIRM = 5.0  # CUSUM strength, in mean absolute deviations, that makes a point an excursion
 MIN_HORIZON = 20
 MAX_HORIZON = 750
+SETTLE = 0.75  # of the history calibrates; the rest lets the detector settle before the window
 
 
 class MetricAnomaly(Model):
@@ -45,13 +48,32 @@ class MetricEvidence(Model):
     service_order: tuple[str, ...]
 
 
-def _settings_for(points: int) -> DetectorSettings:
-    """Size the detector's calibration history to the series: a quarter of it, within bounds.
+def _settings_for(points: int, history: int = 0) -> DetectorSettings:
+    """Size the detector's calibration stretch.
 
-    The series should therefore start well before the incident: its first quarter is the
-    history the detector calibrates on (it scores nothing there).
+    With enough history, the first ``SETTLE`` part of it (up to ``MAX_HORIZON`` points): the
+    detector then settles (its masking after calibration, about a quarter of the calibration
+    length) on the rest of the history, and scores the window from its first point. Without,
+    a quarter of the window (it scores nothing there, so the window should start well before
+    the incident).
     """
+    if history >= MIN_HORIZON:
+        return DetectorSettings(horizon=min(int(history * SETTLE), MAX_HORIZON))
     return DetectorSettings(horizon=min(max(points // 4, MIN_HORIZON), MAX_HORIZON))
+
+
+def _primed(series: Series, history: Series | None) -> tuple[list[float], list[float], int]:
+    """The points to stream (the usable tail of ``history`` before the window's own) and how many
+    of them are history."""
+    ts, values = list(series.timestamps), list(series.values)
+    if history is None or len(history.values) < MIN_HORIZON:
+        return ts, values, 0
+    first = ts[0] if ts else float("inf")
+    past = [(t, v) for t, v in zip(history.timestamps, history.values, strict=True) if t < first]
+    past = past[-int(MAX_HORIZON / SETTLE) :]
+    if len(past) < MIN_HORIZON:
+        return ts, values, 0
+    return [t for t, _ in past] + ts, [v for _, v in past] + values, len(past)
 
 
 def _at(ts: float) -> datetime:
@@ -59,25 +81,33 @@ def _at(ts: float) -> datetime:
 
 
 def detect_metric(
-    service: str, series: Series, *, threshold: float = DEFAULT_THRESHOLD
+    service: str,
+    series: Series,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    history: Series | None = None,
 ) -> MetricAnomaly | None:
     """The strongest anomaly of one series, or ``None`` if no point reaches ``threshold``.
 
     The strongest, not the first: in a window around an incident the incident is the most
     surprising thing a metric did, and a lone noisy point before it must not claim the onset.
+    ``history`` (the same signal before the window) calibrates the detector; only the window's
+    own points are reported.
     """
     if len(series.timestamps) != len(series.values):
         raise ValueError(f"{service}/{series.metric}: timestamps and values differ in length")
-    settings = _settings_for(len(series.values))
+    stamps, values, past = _primed(series, history)
+    settings = _settings_for(len(series.values), past)
+    start = max(settings.horizon, past)
     detector = StreamingDetector(settings)
     strongest: PointScore | None = None
-    for i, (ts, value) in enumerate(zip(series.timestamps, series.values, strict=True)):
+    for i, (ts, value) in enumerate(zip(stamps, values, strict=True)):
         point = detector.update(ts, value)
         # The first ``horizon`` points teach the detector what normal is: nothing is reported.
         # A point must also move the change detector: one noisy point is not an excursion.
         confirmed = point.strength >= CONFIRM and point.score >= threshold
         stronger = strongest is None or point.score > strongest.score
-        if i >= settings.horizon and confirmed and stronger:
+        if i >= start and confirmed and stronger:
             strongest = point
     if strongest is None:
         return None
@@ -95,14 +125,24 @@ def detect_metric(
 
 
 def metric_evidence(
-    services: Mapping[str, Mapping[str, Series]], *, threshold: float = DEFAULT_THRESHOLD
+    services: Mapping[str, Mapping[str, Series]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    history: Mapping[str, Mapping[str, Series]] | None = None,
 ) -> MetricEvidence:
-    """Run the detector over every metric of every service; sort what it finds by onset."""
+    """Run the detector over every metric of every service (primed with its ``history`` where
+    there is one: service → metric name → series); sort what it finds by onset."""
+    past = history or {}
     found = [
         anomaly
         for service, metrics in services.items()
-        for series in metrics.values()
-        if (anomaly := detect_metric(service, series, threshold=threshold)) is not None
+        for name, series in metrics.items()
+        if (
+            anomaly := detect_metric(
+                service, series, threshold=threshold, history=past.get(service, {}).get(name)
+            )
+        )
+        is not None
     ]
     found.sort(key=lambda a: (a.onset, -a.score, a.service, a.metric))
     order: list[str] = []

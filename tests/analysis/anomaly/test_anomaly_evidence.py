@@ -69,3 +69,27 @@ def test_models_are_frozen() -> None:
     evidence = metric_evidence({"db": {"latency": _series("latency", rng, 250, 30)}})
     with pytest.raises(ValueError, match="frozen"):
         evidence.anomalies[0].score = 0.0  # type: ignore[misc]
+
+
+def test_history_calibrates_the_detector_so_an_early_shift_in_the_window_is_found() -> None:
+    """With normal operation read before the window, a shift 10 points into a 60-point window is
+    found (and its onset placed there); calibrating on the window's own first quarter hides it."""
+    rng = np.random.default_rng(5)
+    before = 100 + rng.normal(0, 2, 400)
+    window = 100 + rng.normal(0, 2, 60)
+    window[10:] += 30
+    past = tuple(T0 + MINUTE * i for i in range(400))
+    now = tuple(T0 + MINUTE * (400 + i) for i in range(60))
+    history = Series(metric="error_rate", timestamps=past, values=tuple(map(float, before)))
+    series = Series(metric="error_rate", timestamps=now, values=tuple(map(float, window)))
+
+    alone = metric_evidence({"api": {"error_rate": series}})
+    primed = metric_evidence(
+        {"api": {"error_rate": series}}, history={"api": {"error_rate": history}}
+    )
+
+    assert alone.anomalies == ()
+    (found,) = primed.anomalies
+    assert abs(_minute(found.onset) - 410) <= 3
+    assert found.detected_at.timestamp() >= now[0]
+    assert found.baseline == pytest.approx(100, abs=3)
