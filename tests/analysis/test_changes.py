@@ -165,6 +165,7 @@ def test_history_is_the_baseline_when_there_is_one() -> None:
     )
     assert detect_change(raised) is None
     change = detect_change(raised, history=normal)
-    assert change is not None and change.direction == 1
+    assert change is not None
+    assert change.direction == 1
     assert change.baseline == pytest.approx(1.01, abs=0.02)
     assert change.onset_index == 0

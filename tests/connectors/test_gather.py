@@ -53,7 +53,8 @@ def test_history_is_the_stretch_before_the_window_and_apart_from_it() -> None:
 
 def test_no_history_when_switched_off() -> None:
     obs = asyncio.run(_gather(0).gather("a"))
-    assert obs.history.signals == {} and obs.history.logs == ()
+    assert obs.history.signals == {}
+    assert obs.history.logs == ()
     assert obs.signals["a"]["error_rate"].values
 
 
