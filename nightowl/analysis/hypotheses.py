@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from nightowl.analysis.propagation import discount_propagation
 from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy, score_signature, service_features
 from nightowl.analysis.taxonomy.features import is_config
 from nightowl.domain import (
@@ -21,9 +22,10 @@ from nightowl.domain import (
     HypothesisStatus,
     SignalKind,
 )
+from nightowl.domain.diagnosis import SUPPORTED_FROM
 from nightowl.settings import AnalysisSettings
 
-SUPPORTED, WEAK = 0.5, 0.2
+SUPPORTED = SUPPORTED_FROM
 SYMPTOMS = (SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value)
 
 
@@ -61,9 +63,7 @@ Rule = Callable[[EvidenceIndex, AnalysisSettings, str | None], list[Hypothesis]]
 
 
 def _status(confidence: float) -> HypothesisStatus:
-    if confidence >= SUPPORTED:
-        return HypothesisStatus.SUPPORTED
-    return HypothesisStatus.WEAK if confidence >= WEAK else HypothesisStatus.REFUTED
+    return HypothesisStatus.of(confidence)
 
 
 def _make(
@@ -239,6 +239,7 @@ def hypothesise(
     index = EvidenceIndex(evidence)
     found = [h for rule in RULES for h in rule(index, settings, focus)]
     found += signature_hypotheses(index.items, settings, context)
+    found = discount_propagation(found, index.items, context.topology)
     found = subsume(found, context.taxonomy)
     return sorted(found, key=lambda h: (-h.confidence, h.service != focus, h.kind))
 

@@ -26,9 +26,21 @@ class FaultKind(StrEnum):
 
 
 class HypothesisStatus(StrEnum):
+    """Where a hypothesis stands: supported from confidence 0.5, weak from 0.2, else refuted."""
+
     SUPPORTED = "supported"
     WEAK = "weak"
     REFUTED = "refuted"
+
+    @classmethod
+    def of(cls, confidence: float) -> HypothesisStatus:
+        """The status a hypothesis of this ``confidence`` has."""
+        if confidence >= SUPPORTED_FROM:
+            return cls.SUPPORTED
+        return cls.WEAK if confidence >= WEAK_FROM else cls.REFUTED
+
+
+SUPPORTED_FROM, WEAK_FROM = 0.5, 0.2
 
 
 class Hypothesis(Model):
