@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime
 
+from nightowl.analysis.attribution import HostIndex
 from nightowl.analysis.changes import detect_change, detect_growth
 from nightowl.analysis.enrich import anomaly_evidence, log_template_evidence
 from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy
@@ -151,36 +153,48 @@ def _log_evidence(obs: Observations) -> list[Evidence]:
 
 
 def _pattern_evidence(obs: Observations, taxonomy: Taxonomy) -> list[Evidence]:
-    """One piece per service and taxonomy log pattern its error or warning lines match."""
-    found: dict[tuple[str, str], list[tuple[object, str]]] = {}
+    """One piece per service, taxonomy log pattern its error or warning lines match, and the
+    service those lines name by host (``Observations.endpoints``; see ``attribution``)."""
+    hosts = HostIndex(obs.endpoints)
+    found: dict[tuple[str, str, str], list[tuple[datetime, str]]] = {}
     for record in sorted(obs.logs, key=lambda r: r.timestamp):
         if record.level not in (LogLevel.ERROR, LogLevel.FATAL, LogLevel.WARN):
             continue
         text = record.message.lower()
         for pattern, needles in taxonomy.log_patterns.items():
             if any(n in text for n in needles):
-                found.setdefault((record.service, pattern), []).append(
+                about = (hosts.about(record.message, record.service) if hosts else None) or ""
+                found.setdefault((record.service, pattern, about), []).append(
                     (record.timestamp, record.message)
                 )
-    out = []
-    for (service, pattern), lines in sorted(found.items()):
-        at, example = lines[0]
-        out.append(
-            Evidence(
-                id=f"logs:{service}:{pattern}",
-                kind=EvidenceKind.LOG_ERRORS,
-                service=service,
-                signal=f"log:{pattern}",
-                summary=f"{len(lines)} lines on {service} read like {pattern.replace('_', ' ')}, "
-                f"first at {at:%H:%M:%S}: {example}",
-                source=obs.sources.get("logs", "logs"),
-                query=f"level>=WARN service={service} ({pattern})",
-                onset=at if isinstance(at, type(obs.start)) else None,
-                magnitude=float(len(lines)),
-                detail=PatternLines(pattern=pattern, lines=len(lines), example=example),
-            )
-        )
-    return out
+    return [
+        _pattern(obs, service, pattern, about or None, lines)
+        for (service, pattern, about), lines in sorted(found.items())
+    ]
+
+
+def _pattern(
+    obs: Observations,
+    service: str,
+    pattern: str,
+    about: str | None,
+    lines: list[tuple[datetime, str]],
+) -> Evidence:
+    at, example = lines[0]
+    named = f" naming {about}" if about else ""
+    return Evidence(
+        id=f"logs:{service}:{pattern}" + (f":{about}" if about else ""),
+        kind=EvidenceKind.LOG_ERRORS,
+        service=service,
+        signal=f"log:{pattern}",
+        summary=f"{len(lines)} lines on {service}{named} read like {pattern.replace('_', ' ')}, "
+        f"first at {at:%H:%M:%S}: {example}",
+        source=obs.sources.get("logs", "logs"),
+        query=f"level>=WARN service={service} ({pattern})",
+        onset=at,
+        magnitude=float(len(lines)),
+        detail=PatternLines(pattern=pattern, lines=len(lines), example=example, about=about),
+    )
 
 
 def _pod_evidence(obs: Observations) -> list[Evidence]:

@@ -108,14 +108,7 @@ class Gather:
         now = self.clock.now()
         start = now - timedelta(minutes=self.settings.lookback_minutes)
         budget = Budget(self.settings)
-        topology: dict[str, list[str]] = {}
-        for found in await asyncio.gather(
-            *[
-                budget.guarded(topo.name, "topology", topo.dependencies())
-                for topo in self.sources.topology
-            ]
-        ):
-            topology.update(found or {})
+        topology, endpoints = await self._graph(budget)
         alerting = [service, *also] if service else list(also)
         services = Topology(topology).neighbourhood(alerting, DOWNSTREAM_HOPS)
         (signals, logs, deploys, pods, events), history = await asyncio.gather(
@@ -127,6 +120,7 @@ class Gather:
             end=now,
             services=tuple(services),
             topology=topology,
+            endpoints=endpoints,
             signals=signals,
             logs=tuple(logs),
             deploys=tuple(deploys),
@@ -136,6 +130,26 @@ class Gather:
             sources=dict(self.sources.names),
             history=history,
         )
+
+    async def _graph(self, budget: Budget) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The call graph and the names every service is reached by, from every source of each."""
+        src = self.sources
+        graphs, names = await asyncio.gather(
+            asyncio.gather(
+                *[budget.guarded(t.name, "topology", t.dependencies()) for t in src.topology]
+            ),
+            asyncio.gather(
+                *[budget.guarded(e.name, "endpoints", e.endpoints()) for e in src.endpoints]
+            ),
+        )
+        topology: dict[str, list[str]] = {}
+        for found in graphs:
+            topology.update(found or {})
+        endpoints: dict[str, list[str]] = {}
+        for listed in names:
+            for service, hosts in (listed or {}).items():
+                endpoints[service] = sorted({*endpoints.get(service, []), *hosts})
+        return topology, endpoints
 
     async def _history(self, budget: Budget, services: list[str], end: datetime) -> History:
         """Normal operation in the ``history_minutes`` before ``end`` (the window's start): the

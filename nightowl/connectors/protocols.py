@@ -136,6 +136,19 @@ class TopologySource(Protocol):
 
 
 @runtime_checkable
+class EndpointSource(Protocol):
+    """The names each service is reached by: host names, DNS names, addresses (``host:port``),
+    as a service registry, a mesh's service entries, Kubernetes Services or the configuration list
+    them. Callers log their dependencies by these names (``api.vendor.example``, a database DSN, a
+    broker address), never by the service's name; analysis maps them back. Read once per gather,
+    within its budget; a failure degrades the mapping only."""
+
+    name: str
+
+    async def endpoints(self) -> dict[str, list[str]]: ...
+
+
+@runtime_checkable
 class TimeSource(Protocol):
     """A connector that serves recorded time (a replayed scenario): the pipeline runs on the clock
     it gives, so every timestamp reads as it did when the data was recorded. The first configured

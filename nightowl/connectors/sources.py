@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from nightowl.connectors.protocols import (
     ClusterSource,
     DeploySource,
+    EndpointSource,
     LogSource,
     MetricsSource,
     TopologySource,
@@ -28,6 +29,7 @@ class Sources:
     deploys: tuple[DeploySource, ...] = ()
     topology: tuple[TopologySource, ...] = ()
     cluster: tuple[ClusterSource, ...] = ()
+    endpoints: tuple[EndpointSource, ...] = ()
     names: dict[str, str] = field(default_factory=dict)
     """Kind → the names of its connectors ("none" when there is none), as evidence cites them."""
 
@@ -44,6 +46,7 @@ class Sources:
             deploys=deploys,
             topology=tuple(c for c in found if isinstance(c, TopologySource)),
             cluster=cluster,
+            endpoints=tuple(c for c in found if isinstance(c, EndpointSource)),
             names={
                 "metrics": ",".join(m.name for m in metrics) or "none",
                 "logs": ",".join(s.name for s in logs) or "none",

@@ -6,8 +6,11 @@
       - name: graph
         kind: static
         services: {frontend: [checkout, search], checkout: [payments, inventory]}
+        hosts: {payments: [payments.prod.internal, "10.0.4.12:8443"], carrier: [api.carrier.example]}
 
-Services named only as callees become nodes without dependencies.
+Services named only as callees become nodes without dependencies. ``hosts`` lists the names a
+service is reached by (DNS names, DSN hosts, addresses): callers' log lines that name them count
+as evidence about that service.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ class StaticConfig(ConnectorConfig):
     """``kind: static``."""
 
     services: dict[str, list[str]] = Field(description="caller -> the services it calls")
+    hosts: dict[str, list[str]] = Field(
+        default_factory=dict, description="service -> the host names and addresses it is reached by"
+    )
 
 
 class StaticTopology:
@@ -44,3 +50,6 @@ class StaticTopology:
             for callee in callees:
                 graph.setdefault(callee, set())
         return {s: sorted(c - {s}) for s, c in sorted(graph.items())}
+
+    async def endpoints(self) -> dict[str, list[str]]:
+        return {s: sorted(set(h)) for s, h in sorted(self.config.hosts.items())}

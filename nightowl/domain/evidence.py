@@ -90,6 +90,8 @@ class PatternLines(Model):
     lines: int
     example: str | None = None
     probed: bool = False
+    about: str | None = None
+    """The service the lines name by one of its hosts (logged by a caller), if any."""
 
 
 class ClusterWarning(Model):

@@ -34,6 +34,8 @@ class Observations(Model):
     end: datetime
     services: tuple[str, ...]
     topology: dict[str, list[str]] = {}
+    endpoints: dict[str, list[str]] = {}
+    """Service → the host names and addresses it is reached by (empty without an endpoint source)."""
     signals: dict[str, dict[str, Series]] = {}
     logs: tuple[LogRecord, ...] = ()
     deploys: tuple[Deploy, ...] = ()

@@ -31,6 +31,11 @@ def _example(e: Evidence) -> str:
     return e.summary
 
 
+def _about(e: Evidence) -> str | None:
+    """The service a log finding's lines name by host (see analysis/attribution.py)."""
+    return e.detail.about if isinstance(e.detail, PatternLines) else None
+
+
 def _rising(e: Evidence, min_ratio: float = 1.0) -> bool:
     return e.kind is EvidenceKind.METRIC_CHANGE and e.rising and (e.magnitude or 1.0) >= min_ratio
 
@@ -64,7 +69,7 @@ def service_features(
             for feature, found in list(out.get(caller, {}).items()):
                 if feature.startswith("log:"):  # only lines that name this callee
                     for e in found:
-                        if service in _example(e):
+                        if _about(e) is None and service in _example(e):
                             add(service, f"callers_{feature}", e)
         for callee in graph.callees(service):
             for e in evidence:
@@ -88,7 +93,9 @@ def _own(e: Evidence, evidence: Sequence[Evidence], window: timedelta, add: _Add
     elif e.kind is EvidenceKind.METRIC_CHANGE and e.signal in SYMPTOMS and _rising(e, 1.3):
         add(service, "error_rise" if e.signal == "error_rate" else "latency_rise", e)
     elif e.kind is EvidenceKind.LOG_ERRORS and e.signal:
-        if e.signal.startswith("log:"):
+        if e.signal.startswith("log:") and (about := _about(e)) is not None:
+            add(about, f"callers_{e.signal}", e)  # a caller's lines name this one by its host
+        elif e.signal.startswith("log:"):
             add(service, e.signal, e)
         elif e.signal in CRASH_EVENTS:
             add(service, "crash_looping", e)

@@ -145,6 +145,13 @@ class Kubernetes:
             graph.update(topology.graph(services, endpoints, pods))
         return graph
 
+    async def endpoints(self) -> dict[str, list[str]]:
+        """The DNS names and ClusterIPs of every Service in the watched namespaces."""
+        found: dict[str, list[str]] = {}
+        for ns in self.config.namespaces:
+            found.update(topology.hosts(await self._list("list_namespaced_service", ns)))
+        return found
+
     # access ----------------------------------------------------------------------------------
 
     async def _owners(self) -> dict[tuple[str, str], str]:

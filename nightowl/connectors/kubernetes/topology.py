@@ -38,6 +38,21 @@ def graph(services: list[Obj], endpoints: list[Obj], pods: list[Obj]) -> dict[st
     return {name: sorted(callees - {name}) for name, callees in sorted(edges.items())}
 
 
+def hosts(services: list[Obj]) -> dict[str, list[str]]:
+    """Every name a Service is reached by inside the cluster: ``name.ns``, ``name.ns.svc``,
+    ``name.ns.svc.cluster.local`` and its ClusterIP (the bare ``name`` is left out: as a word in a
+    log line it says too little)."""
+    out: dict[str, list[str]] = {}
+    for svc in services:
+        name, ns = _name(svc), _namespace(svc)
+        names = [f"{name}.{ns}", f"{name}.{ns}.svc", f"{name}.{ns}.svc.cluster.local"]
+        ip = (svc.get("spec") or {}).get("clusterIP")
+        if ip and ip != "None":
+            names.append(str(ip))
+        out[name] = sorted(set(names))
+    return out
+
+
 def _backing_pods(endpoint: Obj, by_pod: dict[tuple[str, str], Obj]) -> list[Obj]:
     found = []
     for subset in endpoint.get("subsets") or []:
