@@ -83,12 +83,14 @@ def detect_growth(
     """Monotonic growth: since the level began to rise, or across the whole window (a slow leak).
 
     Growth is measured with a Theil-Sen line (robust to noise and spikes) over the span, relative to
-    the line's level at the span's start.
+    the line's level at the span's start. With ``history`` (the same signal before the window), the
+    span may begin in it: a leak that began long before the page is dated from its real start.
     """
+    series = _joined(history, series) if history is not None else series
     values = np.asarray(series.values, dtype=np.float64)
     if len(values) < MIN_POINTS:
         return None
-    change = detect_change(series, min_ratio=min_growth, history=history)
+    change = detect_change(series, min_ratio=min_growth)
     starts = [max(0, change.onset_index - 2)] if change and change.direction > 0 else []
     if starts and _climbs(values[: starts[0]], min_rho):
         starts = []  # the level was already rising before the "onset": a leak older than the window
@@ -103,6 +105,20 @@ def detect_growth(
         if rho >= min_rho and growth >= min_growth:
             return Growth(rho=rho, growth=growth, start=_at(series, start))
     return None
+
+
+def _joined(history: Series, series: Series) -> Series:
+    """``history``'s points before ``series`` starts, then ``series``."""
+    first = series.timestamps[0] if series.timestamps else float("inf")
+    past = [(t, v) for t, v in zip(history.timestamps, history.values, strict=True) if t < first]
+    if len(past) < 2 * MIN_POINTS:
+        return series
+    return series.model_copy(
+        update={
+            "timestamps": tuple(t for t, _ in past) + tuple(series.timestamps),
+            "values": tuple(v for _, v in past) + tuple(series.values),
+        }
+    )
 
 
 def _climbs(values: npt.NDArray[np.float64], min_rho: float) -> bool:

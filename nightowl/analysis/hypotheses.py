@@ -98,8 +98,12 @@ def bad_deploy(
 ) -> list[Hypothesis]:
     out = []
     window = timedelta(minutes=settings.deploy_window_minutes)
+    onsets = [_onset(e) for e in index.find(EvidenceKind.METRIC_CHANGE) if e.rising and e.onset]
+    first = min(onsets, default=None)
     for deploy in index.find(EvidenceKind.DEPLOY):
         service, at = deploy.service or "", _onset(deploy)
+        if first is not None and at < first - window and not _grew_since(index, service, at):
+            continue  # history: read to date an older leak, not a suspect of its own
         symptoms = index.rises(service, SYMPTOMS)
         after = [e for e in symptoms if at - timedelta(minutes=1) <= _onset(e) <= at + window]
         before = [e for e in symptoms if _onset(e) < at - timedelta(minutes=1)]
@@ -146,6 +150,11 @@ def bad_deploy(
             )
         )
     return out
+
+
+def _grew_since(index: EvidenceIndex, service: str, at: datetime) -> bool:
+    growth = index.find(EvidenceKind.MONOTONIC_GROWTH, service)
+    return any(_onset(e) >= at - timedelta(minutes=2) for e in growth)
 
 
 def memory_leak(

@@ -189,6 +189,8 @@ class Gather:
         src, guarded = self.sources, budget.guarded
         query = LogQuery(start=start, end=now, levels=ERROR_LEVELS, limit=LOG_LIMIT)
         metric_keys = [(m, s) for m in src.metrics for s in services]
+        # deploys over the history too: a slow leak pages long after the deploy that brought it
+        since = start - timedelta(minutes=self.settings.history_minutes)
         cluster_keys = [(c, s) for c in src.cluster for s in services]
         step = self.settings.step_seconds
         (
@@ -206,7 +208,7 @@ class Gather:
             ),
             asyncio.gather(*[guarded(x.name, "logs", x.search(query)) for x in src.logs]),
             asyncio.gather(
-                *[guarded(d.name, "deploys", d.deploys(None, start, now)) for d in src.deploys]
+                *[guarded(d.name, "deploys", d.deploys(None, since, now)) for d in src.deploys]
             ),
             asyncio.gather(
                 *[guarded(c.name, f"pods of {s}", c.pods(s, start, now)) for c, s in cluster_keys]

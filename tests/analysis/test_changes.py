@@ -169,3 +169,23 @@ def test_history_is_the_baseline_when_there_is_one() -> None:
     assert change.direction == 1
     assert change.baseline == pytest.approx(1.01, abs=0.02)
     assert change.onset_index == 0
+
+
+def test_a_leak_older_than_the_window_is_dated_from_its_start_in_the_history() -> None:
+    """Memory climbing since 100 minutes before the page: the 60-minute window alone dates the
+    climb from its own start; with the history the start is found where the climb began."""
+    minute = 60.0
+    stamps = [i * minute for i in range(-360, 60)]
+    values = [
+        1e9 if t < -100 * minute else 1e9 * (1 + (t + 100 * minute) / (160 * minute))
+        for t in stamps
+    ]
+    past = Series(metric="memory", timestamps=tuple(stamps[:360]), values=tuple(values[:360]))
+    window = Series(metric="memory", timestamps=tuple(stamps[360:]), values=tuple(values[360:]))
+    alone = detect_growth(window)
+    joined = detect_growth(window, history=past)
+    assert alone is not None
+    assert alone.start.timestamp() == 0.0
+    assert joined is not None
+    # dated from when the climb cleared the noise band: within minutes of its start
+    assert -100 * minute <= joined.start.timestamp() <= -85 * minute
