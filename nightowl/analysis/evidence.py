@@ -30,6 +30,9 @@ from nightowl.domain import (
 )
 
 GROWTH_SIGNALS = (SignalKind.MEMORY,)
+NOT_ABOUT_THE_HOST = frozenset({"dns_failure"})
+"""Patterns whose lines name a host that is not at fault: a name that does not resolve points at
+the resolver, not at the service it names."""
 MASK = re.compile(r"0x[0-9a-f]+|\b[0-9a-f]{8,}\b|\d+(?:\.\d+)?", re.IGNORECASE)
 
 
@@ -163,7 +166,8 @@ def _pattern_evidence(obs: Observations, taxonomy: Taxonomy) -> list[Evidence]:
         text = record.message.lower()
         for pattern, needles in taxonomy.log_patterns.items():
             if any(n in text for n in needles):
-                about = (hosts.about(record.message, record.service) if hosts else None) or ""
+                named = hosts and pattern not in NOT_ABOUT_THE_HOST
+                about = (hosts.about(record.message, record.service) if named else None) or ""
                 found.setdefault((record.service, pattern, about), []).append(
                     (record.timestamp, record.message)
                 )
