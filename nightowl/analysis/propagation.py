@@ -30,8 +30,9 @@ LOAD = SignalKind.REQUEST_RATE.value
 SLACK = timedelta(minutes=1)
 BEFORE_DEPLOY = 0.35
 """A callee failing before the deploy: as strong against it as its own symptoms preceding it."""
-FIRST = 0.2
-"""A callee whose symptoms began no later than the deployed service's own."""
+FIRST = 0.35
+"""A callee whose symptoms began no later than the deployed service's own, without more load: the
+deployed service's own symptoms, the only support of the deploy, are then its callee's."""
 
 
 def _onsets(evidence: Iterable[Evidence], signals: frozenset[str]) -> dict[str, datetime]:
