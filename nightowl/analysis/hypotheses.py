@@ -170,7 +170,12 @@ def memory_leak(
             for d in index.find(EvidenceKind.DEPLOY, service)
             if start - window <= _onset(d) <= start + timedelta(minutes=2)
         ]
-        score = 0.55 + 0.15 * bool(symptoms) - 0.4 * bool(deploys)
+        # A deploy that began the climb: when the symptoms followed it within the deploy window,
+        # the bad-deploy rule explains them better; when they came much later (a slow leak that
+        # pages hours after the deploy), this is the leak the deploy brought, fixed by its rollback.
+        quick = [e for e in symptoms if deploys and _onset(e) <= _onset(deploys[0]) + window]
+        slow = bool(deploys and symptoms and not quick)
+        score = 0.55 + 0.15 * bool(symptoms) - 0.4 * (bool(deploys) and not slow)
         summary = f"{service} memory climbs steadily since {start:%H:%M}"
         if deploys:
             summary += (
@@ -178,7 +183,15 @@ def memory_leak(
                 "the leak came with the deploy, so a rollback fixes it and a restart only postpones it"
             )
         out.append(
-            _make(FaultKind.MEMORY_LEAK, service, score, summary, [growth, *symptoms], deploys)
+            _make(
+                FaultKind.MEMORY_LEAK,
+                service,
+                score,
+                summary,
+                [growth, *symptoms, *(deploys if slow else [])],
+                [] if slow else deploys,
+                deploy=_version(deploys[0]) if slow else None,
+            )
         )
     if focus and not index.find(EvidenceKind.MONOTONIC_GROWTH, focus, SignalKind.MEMORY.value):
         out.append(

@@ -23,6 +23,7 @@ from nightowl.clock import ScenarioClock
 from nightowl.connectors.gather import Gather
 from nightowl.connectors.sources import Sources
 from nightowl.domain import (
+    Change,
     Diagnosis,
     Evidence,
     EvidenceKind,
@@ -30,7 +31,9 @@ from nightowl.domain import (
     Hypothesis,
     HypothesisStatus,
     Observations,
+    Shift,
 )
+from nightowl.domain.evidence import Growth
 from nightowl.settings import AnalysisSettings, Settings
 
 SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
@@ -257,3 +260,51 @@ def test_without_evidence_there_is_no_root_cause() -> None:
     assert diagnosis.root_cause is None
     assert all(h.status is HypothesisStatus.REFUTED for h in ranked)
     assert "a human should look" in diagnosis.explanation
+
+
+def test_a_slow_leak_that_came_with_an_old_deploy_is_a_leak_to_roll_back() -> None:
+    """The climb began with a deploy 100 minutes before the symptoms: too late for the deploy's
+    own window, so the leak stands, carrying the deploy its rollback undoes."""
+    t = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+    evidence = [
+        Evidence(
+            id="deploy:search:v2",
+            kind=EvidenceKind.DEPLOY,
+            service="search",
+            summary="search v1 → v2",
+            source="d",
+            query="q",
+            onset=t,
+            detail=Change(version="v2", previous_version="v1"),
+        ),
+        Evidence(
+            id="growth:search:memory",
+            kind=EvidenceKind.MONOTONIC_GROWTH,
+            service="search",
+            signal="memory",
+            summary="climb",
+            source="m",
+            query="q",
+            onset=t + timedelta(minutes=6),
+            magnitude=2.5,
+            detail=Growth(rho=0.99, growth=1.5),
+        ),
+        Evidence(
+            id="change:search:latency_p99",
+            kind=EvidenceKind.METRIC_CHANGE,
+            service="search",
+            signal="latency_p99",
+            summary="rose",
+            source="m",
+            query="q",
+            onset=t + timedelta(minutes=100),
+            magnitude=4.0,
+            detail=Shift(baseline=0.2, level=0.8, direction=1),
+        ),
+    ]
+    found = hypothesise(evidence, AnalysisSettings(), "search")
+    leak = next(h for h in found if h.kind == FaultKind.MEMORY_LEAK.value)
+    assert found[0] == leak
+    assert leak.status is HypothesisStatus.SUPPORTED
+    assert leak.deploy == "v2"
+    assert "deploy:search:v2" in leak.supporting
