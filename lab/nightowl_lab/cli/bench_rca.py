@@ -14,11 +14,18 @@ from rich.table import Table
 
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import InputError
+from nightowl_lab.eval.rca.loo import VARIANTS, leave_one_out
 from nightowl_lab.eval.rca.nezha import NezhaDataset
 from nightowl_lab.eval.rca.petshop import PetShopDataset
 from nightowl_lab.eval.rca.runner import CaseResult, Dataset, RcaResult, run_benchmark
 
 BAR_WIDTH = 8
+
+
+class Loo(StrEnum):
+    GROUP = "group"
+    KIND = "kind"
+    METRIC = "metric"
 
 
 class Format(StrEnum):
@@ -91,6 +98,14 @@ def command(
             help="Learn log-pattern baselines from the dataset's fault-free data, if it has some.",
         ),
     ] = True,
+    loo: Annotated[
+        Loo | None,
+        typer.Option(
+            "--loo",
+            help="Choose the ranking's configuration leaving one group (Nezha system), fault kind "
+            "or target metric out, and report the held-out figures (docs/benchmarks.md).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -98,6 +113,9 @@ def command(
     err = Console(stderr=True)
     try:
         dataset = _dataset(fmt, data, patterns)
+        if loo is not None:
+            _loo(dataset, fmt, loo, json_output, err)
+            return
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -119,3 +137,47 @@ def command(
         typer.echo(json.dumps(result.document()))
         return
     _summary(Console(), result, fmt)
+
+
+def _loo(dataset: Dataset, fmt: Format, by: Loo, json_output: bool, err: Console) -> None:
+    """Rank every case with every variant, then score each held-out group with the variant
+    chosen on the others."""
+    runs: dict[str, RcaResult] = {}
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=json_output,
+    ) as progress:
+        task = progress.add_task(f"{fmt.value}: ranking", total=len(dataset) * len(VARIANTS))
+        for name, variant in VARIANTS.items():
+
+            def advance(case: CaseResult, name: str = name) -> None:
+                progress.update(task, advance=1, description=f"{fmt.value}: {name} {case.group}")
+
+            runs[name] = run_benchmark(dataset, advance, variant)
+    result = leave_one_out(runs, by.value)
+    best = runs[result.in_sample].scorecard()
+    if json_output:
+        typer.echo(
+            json.dumps(
+                {
+                    "loo_by": by.value,
+                    **result.held_out.document(),
+                    "chosen": result.chosen,
+                    "in_sample_best": {"variant": result.in_sample, **best.figures()},
+                    "variants": {n: r.scorecard().figures() for n, r in runs.items()},
+                }
+            )
+        )
+        return
+    console = Console()
+    _summary(console, result.held_out, fmt)
+    chosen = ", ".join(f"{g} → {v}" for g, v in result.chosen.items())
+    console.print(
+        f"leave one {by.value} out: each held-out {by.value} scored with the variant best on the "
+        f"others ({chosen}); in-sample best {result.in_sample}: AC@1 {best.ac[0]:.3f}, "
+        f"AC@3 {best.ac[2]:.3f}"
+    )

@@ -30,6 +30,7 @@ class CaseResult(Model):
     name: str
     group: str
     fault_kind: str | None
+    metric: str | None = None
     root_cause: str | None
     rank: int | None
     named: str | None
@@ -147,6 +148,7 @@ def rank_case(case: RcaCase, config: RankConfig | None = None) -> CaseResult:
         name=case.name,
         group=case.group,
         fault_kind=case.fault_kind,
+        metric=case.symptom_metric,
         root_cause=truth,
         rank=names.index(truth) + 1 if truth is not None and truth in names else None,
         named=verdict.root_cause,
