@@ -28,6 +28,8 @@ from nightowl.domain.topology import Topology
 SYMPTOMS = frozenset({SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value})
 LOAD = SignalKind.REQUEST_RATE.value
 SLACK = timedelta(minutes=1)
+CAP = 0.3
+"""The most a propagated deploy keeps: below the supported threshold, so it is never acted on."""
 BEFORE_DEPLOY = 0.35
 """A callee failing before the deploy: as strong against it as its own symptoms preceding it."""
 FIRST = 0.35
@@ -89,7 +91,9 @@ def _deploy_time(h: Hypothesis, deploys: Iterable[Evidence]) -> datetime | None:
 
 
 def _weakened(h: Hypothesis, by: float, why: str) -> Hypothesis:
-    confidence = round(max(0.02, h.confidence - by), 3)
+    """What is left of a deploy whose symptoms are its callee's: a deploy with no symptom of its
+    own, at most weak (kept for a human to read, never acted on)."""
+    confidence = round(max(0.02, min(h.confidence - by, CAP)), 3)
     return h.model_copy(
         update={
             "confidence": confidence,

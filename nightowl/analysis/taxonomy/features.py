@@ -16,6 +16,7 @@ SYMPTOMS = ("error_rate", "latency_p99")
 RISES = {"cpu": "cpu_rise", "request_rate": "traffic_rise"}
 CLUSTER = {"pod_restarts": "restarts", "oom_kills": "oom_killed", "crash_loop": "crash_looping"}
 CRASH_EVENTS = ("event:BackOff", "event:CrashLoopBackOff")
+RESOLVER_PATTERN = "log:dns_failure"
 _Add = Callable[[str | None, str, Evidence], None]
 
 
@@ -75,7 +76,27 @@ def service_features(
             for e in evidence:
                 if e.service == callee and e.signal in SYMPTOMS and _rising(e, 1.5):
                     add(service, "callee_anomalous", e)
+    _shared_resolver(out, evidence, graph, add)
     return out
+
+
+def _shared_resolver(
+    out: dict[str, Features], evidence: Sequence[Evidence], graph: Topology, add: _Add
+) -> None:
+    """Name-resolution failures logged by several services that share one anomalous dependency
+    point at it — the resolver they all use — rather than at the names they could not resolve or
+    at the services that logged them (``callers_log:dns_failure`` on the resolver)."""
+    loggers = sorted(s for s, f in out.items() if RESOLVER_PATTERN in f)
+    if len(loggers) < 2:
+        return
+    shared = set.intersection(*(set(graph.downstream(s)) for s in loggers))
+    for resolver in sorted(shared):
+        if any(
+            e.service == resolver and e.signal in SYMPTOMS and _rising(e, 1.5) for e in evidence
+        ):
+            for logger in loggers:
+                for e in out[logger][RESOLVER_PATTERN]:
+                    add(resolver, f"callers_{RESOLVER_PATTERN}", e)
 
 
 def _own(e: Evidence, evidence: Sequence[Evidence], window: timedelta, add: _Add) -> None:
