@@ -51,3 +51,12 @@ class ApprovalRequest(Model):
     decided_at: datetime | None = None
     decided_by: str | None = None
     reason: str = ""
+
+
+class OtherWrite(Model):
+    """A real write another incident made: which incident, what action, on which service, when."""
+
+    incident_id: str
+    kind: str
+    service: str
+    at: datetime

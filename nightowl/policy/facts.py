@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from nightowl.domain import ActionSpec, Autonomy, BlastRadius, Model, Risk, Verdict
+from nightowl.domain.control import OtherWrite
 from nightowl.domain.remediation import READ_ONLY_KINDS
 
 
@@ -35,6 +36,8 @@ class Facts(Model):
     runbook_requires_approval: bool = False
     writes_service_last_hour: int = 0
     writes_incident: int = 0
+    others: tuple[OtherWrite, ...] = ()
+    """Real writes by other incidents on this incident's services, recently (``breakers``)."""
 
 
 class Finding(Model):

@@ -145,6 +145,24 @@ def breakers(facts: Facts, policy: PolicySettings) -> list[Finding]:
     return found
 
 
+def one_remedy(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """One fault pages on several services and may open several incidents: when another incident
+    already wrote to a service of this one, a second remediation waits for a human, who knows
+    whether it is the same fault."""
+    if not facts.others:
+        return []
+    done = ", ".join(
+        f"{w.kind} on {w.service} ({w.incident_id}, {w.at:%H:%M})" for w in facts.others
+    )
+    return [
+        _ask(
+            "breaker.other_incident",
+            f"another incident already acted on this incident's services: {done}; one fault, "
+            "one remediation — a human decides whether this is the same fault",
+        )
+    ]
+
+
 def freeze(facts: Facts, policy: PolicySettings) -> list[Finding]:
     window = active_freeze(policy.freeze, facts.action.service, facts.at)
     if window is None:
@@ -158,6 +176,7 @@ WRITE_GUARDRAILS: tuple[Guardrail, ...] = (
     allowlist,
     freeze,
     breakers,
+    one_remedy,
     blast_radius,
     autonomy,
     criticality,

@@ -22,6 +22,7 @@ from nightowl.domain import (
     StageResult,
     Verdict,
 )
+from nightowl.domain.control import OtherWrite
 from nightowl.domain.ports import Preview, Previewer, RunbookFacts
 from nightowl.policy.cedar import CedarRules
 from nightowl.policy.facts import Facts
@@ -57,6 +58,7 @@ class Gate:
         decisions = []
         for action in incident.plan:
             facts, preview = await self.facts(incident.id, action, killswitch)
+            facts = facts.model_copy(update={"others": self._others(incident, action)})
             decision = evaluate(facts, self.policy, self.cedar)
             decisions.append(decision)
             self.audit.append(
@@ -77,6 +79,18 @@ class Gate:
             self.store.set_status(incident.id, IncidentStatus.AWAITING_APPROVAL)
         summary = "; ".join(f"{d.action_kind}: {d.verdict.value}" for d in decisions)
         return StageResult(summary=summary or "no action to decide")
+
+    def _others(self, incident: Incident, action: ActionSpec) -> tuple[OtherWrite, ...]:
+        """Recent real writes by other incidents on this incident's services."""
+        minutes = self.policy.breakers.other_incident_minutes
+        if minutes <= 0:
+            return ()
+        services = {action.service, *(a.service for a in incident.alerts if a.service)}
+        services |= {e.service for e in incident.evidence if e.service}
+        if incident.service:
+            services.add(incident.service)
+        since = self.clock.now() - timedelta(minutes=minutes)
+        return tuple(self.control.writes_by_others(incident.id, services, since))
 
     async def facts(
         self, incident_id: str, action: ActionSpec, killswitch: KillSwitch

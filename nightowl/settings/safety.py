@@ -26,6 +26,12 @@ class BlastRadiusSettings(Section):
 class BreakerSettings(Section):
     per_service_per_hour: int = Field(default=3, ge=0, description="Writes per service per hour.")
     per_incident: int = Field(default=5, ge=0, description="Writes per incident in total.")
+    other_incident_minutes: int = Field(
+        default=30,
+        ge=0,
+        description="A write another incident made this recently on a service of this incident "
+        "(its alerts' and its evidence's) needs a human: one fault, one remediation. 0: off.",
+    )
 
 
 class FreezeWindow(Section):

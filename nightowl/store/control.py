@@ -8,6 +8,7 @@ before it happens — sees it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import JSON
 
 from nightowl.domain import ActionStatus, KillSwitch
+from nightowl.domain.control import OtherWrite
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import ActionRow, Base, UTCDateTime
 
@@ -57,6 +59,26 @@ class ControlStore:
         with self.sessions.read() as session:
             bodies = list(session.scalars(query))
         return sum(1 for b in bodies if datetime.fromisoformat(b["started_at"]) >= since)
+
+    def writes_by_others(
+        self, incident_id: str, services: Iterable[str], since: datetime
+    ) -> list[OtherWrite]:
+        """Real writes on any of ``services`` by incidents other than ``incident_id`` that started
+        at or after ``since``, oldest first."""
+        query = select(
+            ActionRow.incident_id, ActionRow.kind, ActionRow.service, ActionRow.body
+        ).where(
+            ActionRow.incident_id != incident_id,
+            ActionRow.service.in_(sorted(set(services))),
+            ActionRow.status.in_(WRITES),
+        )
+        with self.sessions.read() as session:
+            rows = list(session.execute(query))
+        found = [
+            OtherWrite(incident_id=i, kind=k, service=s, at=datetime.fromisoformat(b["started_at"]))
+            for i, k, s, b in rows
+        ]
+        return sorted((w for w in found if w.at >= since), key=lambda w: w.at)
 
     def writes_for_incident(self, incident_id: str) -> int:
         query = select(func.count()).where(

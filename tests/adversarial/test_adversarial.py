@@ -122,6 +122,57 @@ def test_a_scale_to_50_odd_replicas_is_denied(tmp_path: Path) -> None:
         assert cluster_events(app) == []
 
 
+@pytest.mark.parametrize(("minutes_ago", "asks"), [(5, True), (45, False)])
+def test_a_second_remediation_for_one_fault_waits_for_a_human(
+    tmp_path: Path, minutes_ago: int, asks: bool
+) -> None:
+    """Another open incident rolled back a service of this one minutes ago: same fault, likely."""
+    books = runbook(tmp_path, "  - action: restart")
+    with launched(settings_for(tmp_path, runbooks={"paths": [str(books)]})) as app:
+        at = app.clock.now() - timedelta(minutes=minutes_ago)
+        app.store.create_incident(
+            incident_id="sibling",
+            correlation_key="y",
+            title="sibling",
+            service="web",  # paged on a caller: its own incident, which acted on checkout
+            severity=Severity.CRITICAL,
+            opened_at=at,
+        )
+        app.store.save_action(
+            "sibling",
+            ActionResult(
+                kind="rollback",
+                service="checkout",
+                idempotency_key="sibling-1",
+                driver="simulated",
+                status=ActionStatus.SUCCEEDED,
+                dry_run=False,
+                started_at=at,
+                finished_at=at,
+            ),
+        )
+
+        async def deny(client: httpx.AsyncClient, incident_id: str) -> None:
+            request = await pending_request(client, incident_id)
+            assert request["action"]["kind"] == "restart"
+            got = await client.post(
+                f"/api/v1/approvals/{request['id']}/deny",
+                json={"reason": "same fault as the sibling's rollback"},
+                headers=auth("alice"),
+            )
+            assert got.status_code == 200, got.text
+
+        incident = page(app, deny if asks else None)
+        [decision] = incident.decisions
+        assert ("breaker.other_incident" in decision.rules) is asks
+        if asks:
+            assert "rollback on checkout (sibling" in " ".join(decision.reasons)
+            assert decision.verdict is Verdict.DENY  # the human said no
+            assert cluster_events(app) == []
+        else:
+            assert decision.verdict is Verdict.ALLOW
+
+
 def test_a_restart_storm_trips_the_circuit_breaker(tmp_path: Path) -> None:
     books = runbook(tmp_path, "  - action: restart")
     with launched(settings_for(tmp_path, runbooks={"paths": [str(books)]})) as app:

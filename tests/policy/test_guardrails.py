@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from nightowl.domain import ActionSpec, Autonomy, BlastRadius, Risk, Verdict
+from nightowl.domain.control import OtherWrite
 from nightowl.errors import ConfigError
 from nightowl.policy.cedar import CedarRules
 from nightowl.policy.facts import Facts
@@ -132,6 +133,13 @@ CASES: list[tuple[str, Facts, PolicySettings, Verdict, str]] = [
         "breaker.service",
     ),
     ("breaker per incident", facts(writes_incident=5), policy(), Verdict.DENY, "breaker.incident"),
+    (
+        "another incident acted on the same services",
+        facts(others=(OtherWrite(incident_id="inc-0", kind="rollback", service="web", at=AT),)),
+        policy(),
+        Verdict.REQUIRE_APPROVAL,
+        "breaker.other_incident",
+    ),
     (
         "critical service",
         facts(),
