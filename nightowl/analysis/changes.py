@@ -21,6 +21,9 @@ from nightowl.domain.base import Model
 MAD_TO_SIGMA = 1.4826
 NOISE_BANDS = 4.0
 MIN_POINTS = 8
+GROWTH_HISTORY = 240
+"""The most history points a growth is dated over (2 hours at 30 s): Theil-Sen is quadratic in the
+points, and a leak that began more than that before the window still shows as a climb in it."""
 
 
 class Change(Model):
@@ -111,6 +114,7 @@ def _joined(history: Series, series: Series) -> Series:
     """``history``'s points before ``series`` starts, then ``series``."""
     first = series.timestamps[0] if series.timestamps else float("inf")
     past = [(t, v) for t, v in zip(history.timestamps, history.values, strict=True) if t < first]
+    past = past[-GROWTH_HISTORY:]
     if len(past) < 2 * MIN_POINTS:
         return series
     return series.model_copy(

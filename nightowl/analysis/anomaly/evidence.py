@@ -24,6 +24,9 @@ CONFIRM = 5.0  # CUSUM strength, in mean absolute deviations, that makes a point
 MIN_HORIZON = 20
 MAX_HORIZON = 750
 SETTLE = 0.75  # of the history calibrates; the rest lets the detector settle before the window
+HISTORY_POINTS = 400
+"""The most history the detector streams per series (calibration 300, settling 100): its cost is
+per point, and an incident has dozens of series; the ranking and level changes use all of it."""
 
 
 class MetricAnomaly(Model):
@@ -70,7 +73,7 @@ def _primed(series: Series, history: Series | None) -> tuple[list[float], list[f
         return ts, values, 0
     first = ts[0] if ts else float("inf")
     past = [(t, v) for t, v in zip(history.timestamps, history.values, strict=True) if t < first]
-    past = past[-int(MAX_HORIZON / SETTLE) :]
+    past = past[-HISTORY_POINTS:]
     if len(past) < MIN_HORIZON:
         return ts, values, 0
     return [t for t, _ in past] + ts, [v for _, v in past] + values, len(past)
