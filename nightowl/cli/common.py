@@ -1,7 +1,10 @@
-"""What every command shares: loading settings, and turning nightowl's errors into clear messages."""
+"""What every command shares: loading settings, who the command acts as, and turning nightowl's
+errors into clear messages."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from nightowl.app.access import Act, Principal, cli_principal, require
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.settings import Settings, load_settings
 
@@ -22,6 +26,17 @@ err_console = Console(stderr=True)
 
 def settings_from(config: Path | None, data_dir: Path | None) -> Settings:
     return load_settings(config=config, data_dir=data_dir)
+
+
+def acting_as(settings: Settings, act: Act) -> Principal:
+    """Who this command acts as, if they may do ``act`` (ForbiddenError / AuthError otherwise):
+    the holder of ``$NIGHTOWL_TOKEN`` (an api.users token), else the operating-system user with
+    the role ``cli.users`` gives them (``cli.default_role`` otherwise). Written to the audit trail
+    by every write it makes."""
+    token = os.environ.get("NIGHTOWL_TOKEN")
+    principal = cli_principal(settings, token=token, os_user=getpass.getuser())
+    require(principal, act)
+    return principal
 
 
 @contextmanager

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, records_of, settings_from, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import acting_as, console, records_of, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.intake.service import IntakeResult
 
@@ -28,6 +29,7 @@ def list_cmd(
     """List dead letters: every rejected request's raw body, source and reason."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            acting_as(records.settings, Act.READ_DEAD_LETTERS)
             letters = records.dead_letters(limit=limit)
         if as_json:
             rows = [
@@ -73,7 +75,9 @@ def replay(
     from nightowl.app import Nightowl
 
     with user_errors():
-        app = Nightowl(settings_from(config, data_dir))
+        settings = settings_from(config, data_dir)
+        acting_as(settings, Act.REPLAY_DEAD_LETTER)
+        app = Nightowl(settings)
 
         async def run() -> IntakeResult:
             app.launch()
