@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from nightowl.api.deps import REFUSED, Reader, allowed_to, nightowl_of
 from nightowl.app.access import Act, Principal
 from nightowl.domain import ApprovalRequest, ApprovalStatus
-from nightowl.errors import AuthError, InputError, NotFoundError
+from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 
 router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -27,7 +27,8 @@ ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-Approver = Annotated[Principal, Security(allowed_to(Act.APPROVE))]
+# Authenticated here; the role is checked (and a refusal audited) by ``answer_approval``.
+Approver = Annotated[Principal, Security(allowed_to(Act.READ))]
 
 
 class Answer(BaseModel):
@@ -80,7 +81,7 @@ async def _answer(
     app = nightowl_of(request)
     try:
         return await app.answer_approval(request_id, by=me, approve=approve, reason=reason)
-    except AuthError as exc:
+    except (AuthError, ForbiddenError) as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None

@@ -19,7 +19,7 @@ import nightowl
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
-from nightowl.app.access import Act, Principal, require
+from nightowl.app.access import Act, Principal
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
@@ -173,7 +173,7 @@ class Nightowl:
     ) -> ApprovalRequest:
         """Record a human's answer, then wake the workflow. ForbiddenError unless ``by`` has the
         role (``Act.APPROVE``); AuthError unless they approve for the service (audited)."""
-        require(by, Act.APPROVE)
+        await asyncio.to_thread(self._guard_answer, request_id, by, approve)
         decided = await asyncio.to_thread(
             answer,
             self.approvals,
@@ -191,6 +191,15 @@ class Nightowl:
         )
         return decided
 
+    def _guard_answer(self, request_id: str, by: Principal, approve: bool) -> None:
+        """Refuse (and audit, on the incident) an answer from a role below approver."""
+        incident_id = self.records.approval(request_id).incident_id  # NotFoundError first
+        verb = "approve" if approve else "deny"
+        self.records.guard(
+            by, Act.APPROVE, kind="approval.refused", incident_id=incident_id,
+            request=request_id, user=by.name, answer=verb,
+        )  # fmt: skip
+
     def add_silence(
         self,
         matchers: tuple[Matcher, ...],
@@ -201,14 +210,14 @@ class Nightowl:
     ) -> Silence:
         """A new silence by ``by`` (``Act.SILENCE``), in force for this process's intake at once.
         Audited."""
-        require(by, Act.SILENCE)
+        self.records.guard(by, Act.SILENCE)
         silence = self.intake.add_silence(matchers, starts_at, ends_at, by.name, comment)
         self.records.audit_silence("silence-added", silence, by)
         return silence
 
     def expire_silence(self, silence_id: str, by: Principal) -> Silence:
         """End a silence now (``Act.SILENCE``). Audited."""
-        require(by, Act.SILENCE)
+        self.records.guard(by, Act.SILENCE, silence=silence_id)
         silence = self.intake.expire_silence(silence_id)
         self.records.audit_silence("silence-expired", silence, by)
         return silence

@@ -32,7 +32,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
-from nightowl.errors import AuthError, InputError
+from nightowl.errors import AuthError, ForbiddenError, InputError
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
@@ -82,7 +82,7 @@ class Records:
         """Turn the kill switch on (``Act.KILLSWITCH_ON``) or off (``Act.KILLSWITCH_OFF``, and a
         global approver; ``local``: the operator at the machine, when no global approver is
         configured). ForbiddenError / AuthError when ``by`` may not. Audited."""
-        require(by, Act.KILLSWITCH_ON if on else Act.KILLSWITCH_OFF)
+        self.guard(by, Act.KILLSWITCH_ON if on else Act.KILLSWITCH_OFF)
         if not on and not may_release_killswitch(self.settings.approvals, by.name, local=local):
             owners = global_approvers(self.settings.approvals)
             who = ", ".join(owners) if owners else "approvals.approvers['*']"
@@ -124,7 +124,7 @@ class Records:
         comment: str,
     ) -> Silence:
         """A new silence created by ``by`` (``Act.SILENCE``; ForbiddenError otherwise). Audited."""
-        require(by, Act.SILENCE)
+        self.guard(by, Act.SILENCE)
         silence = Silence.new(matchers, starts_at, ends_at, by.name, comment, self.clock.now())
         self.silence_store.add(silence)
         self.audit_silence("silence-added", silence, by)
@@ -132,10 +132,30 @@ class Records:
 
     def expire_silence(self, silence_id: str, by: Principal) -> Silence:
         """End a silence now (``Act.SILENCE``; ForbiddenError otherwise). Audited."""
-        require(by, Act.SILENCE)
+        self.guard(by, Act.SILENCE, silence=silence_id)
         silence = self.silence_store.expire(silence_id, self.clock.now())
         self.audit_silence("silence-expired", silence, by)
         return silence
+
+    def guard(
+        self,
+        by: Principal,
+        act: Act,
+        *,
+        kind: str = "access.refused",
+        incident_id: str | None = None,
+        **facts: str,
+    ) -> None:
+        """``access.require``, with a refusal written to the audit trail before it is raised."""
+        try:
+            require(by, act)
+        except ForbiddenError as exc:
+            data = {"act": act.name.lower(), "role": by.role.value, "via": by.via, **facts}
+            at = self.clock.now()
+            self.stores.audit.append(
+                incident_id, kind, data | {"why": str(exc)}, actor=by.name, at=at
+            )
+            raise
 
     def audit_silence(self, kind: str, silence: Silence, by: Principal) -> None:
         """Write a silence's creation or expiry to the audit trail, as ``by``."""

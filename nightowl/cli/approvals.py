@@ -16,7 +16,14 @@ import typer
 from rich.table import Table
 
 from nightowl.app.access import Act
-from nightowl.cli.common import acting_as, console, records_of, settings_from, user_errors
+from nightowl.cli.common import (
+    acting_as,
+    console,
+    identity,
+    records_of,
+    settings_from,
+    user_errors,
+)
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import ApprovalStatus
 
@@ -32,7 +39,7 @@ def list_cmd(
 ) -> None:
     """List approval requests: the action, its blast radius, rollback plan and evidence."""
     with user_errors(), records_of(config, data_dir) as records:
-        acting_as(records.settings, Act.READ)
+        acting_as(records, Act.READ)
         requests = records.approvals(status=status)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in requests], indent=2))
@@ -84,7 +91,7 @@ def _answer(request_id: str, approve: bool, reason: str, config: object, data_di
             config if isinstance(config, Path) else None,
             data_dir if isinstance(data_dir, Path) else None,
         )
-        me = acting_as(settings, Act.APPROVE)
+        me = identity(settings)  # answer_approval checks the role (a refusal audited)
         app = Nightowl(settings)
         try:
             decided = asyncio.run(

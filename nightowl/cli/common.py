@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from nightowl.app.access import Act, Principal, cli_principal, require
+from nightowl.app.access import Act, Principal, cli_principal
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.settings import Settings, load_settings
 
@@ -28,14 +28,18 @@ def settings_from(config: Path | None, data_dir: Path | None) -> Settings:
     return load_settings(config=config, data_dir=data_dir)
 
 
-def acting_as(settings: Settings, act: Act) -> Principal:
-    """Who this command acts as, if they may do ``act`` (ForbiddenError / AuthError otherwise):
-    the holder of ``$NIGHTOWL_TOKEN`` (an api.users token), else the operating-system user with
-    the role ``cli.users`` gives them (``cli.default_role`` otherwise). Written to the audit trail
-    by every write it makes."""
+def identity(settings: Settings) -> Principal:
+    """Who this command acts as: the holder of ``$NIGHTOWL_TOKEN`` (an api.users token; AuthError
+    if it is not one), else the operating-system user with the role ``cli.users`` gives them
+    (``cli.default_role`` otherwise). Every write it makes is audited under that name."""
     token = os.environ.get("NIGHTOWL_TOKEN")
-    principal = cli_principal(settings, token=token, os_user=getpass.getuser())
-    require(principal, act)
+    return cli_principal(settings, token=token, os_user=getpass.getuser())
+
+
+def acting_as(records: Records, act: Act) -> Principal:
+    """``identity``, if their role allows ``act`` (ForbiddenError otherwise, audited)."""
+    principal = identity(records.settings)
+    records.guard(principal, act)
     return principal
 
 

@@ -10,8 +10,16 @@ import typer
 from rich.table import Table
 
 from nightowl.app.access import Act
-from nightowl.cli.common import acting_as, console, records_of, settings_from, user_errors
+from nightowl.cli.common import (
+    acting_as,
+    console,
+    identity,
+    records_of,
+    settings_from,
+    user_errors,
+)
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.errors import NightowlError
 from nightowl.intake.service import IntakeResult
 
 deadletter_app = typer.Typer(
@@ -29,7 +37,7 @@ def list_cmd(
     """List dead letters: every rejected request's raw body, source and reason."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            acting_as(records.settings, Act.READ_DEAD_LETTERS)
+            acting_as(records, Act.READ_DEAD_LETTERS)
             letters = records.dead_letters(limit=limit)
         if as_json:
             rows = [
@@ -76,8 +84,13 @@ def replay(
 
     with user_errors():
         settings = settings_from(config, data_dir)
-        acting_as(settings, Act.REPLAY_DEAD_LETTER)
+        me = identity(settings)
         app = Nightowl(settings)
+        try:
+            app.records.guard(me, Act.REPLAY_DEAD_LETTER)
+        except NightowlError:
+            app.shutdown()
+            raise
 
         async def run() -> IntakeResult:
             app.launch()

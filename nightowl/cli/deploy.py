@@ -57,7 +57,7 @@ def record(
             out = _post(url, token, {**fields, "at": when.isoformat(), "source": "cli"})
         else:
             with records_of(config, data_dir) as records:
-                acting_as(records.settings, Act.RECORD_DEPLOY)
+                acting_as(records, Act.RECORD_DEPLOY)
                 result = records.record_deploy(Deploy(**fields, at=when, source="cli"))
             out = result.model_dump(mode="json")
     if as_json:

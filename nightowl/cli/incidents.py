@@ -30,7 +30,7 @@ def list_cmd(
     """List incidents, newest first."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            acting_as(records.settings, Act.READ)
+            acting_as(records, Act.READ)
             rows = records.incidents(limit=limit, status=status)
         if as_json:
             typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
@@ -63,7 +63,7 @@ def show_cmd(
     """Show one incident: its stages, diagnosis, actions, verification and report path."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            acting_as(records.settings, Act.READ)
+            acting_as(records, Act.READ)
             incident = records.incident(incident_id)
         if as_json:
             typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from nightowl.app.access import Act
-from nightowl.cli.common import acting_as, console, records_of, user_errors
+from nightowl.cli.common import acting_as, console, identity, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import KillSwitch
 
@@ -27,7 +27,7 @@ ReasonOpt = Annotated[str, typer.Option(help="Why (recorded in the audit trail).
 
 def _set(on: bool, reason: str, config: ConfigOpt, data_dir: DataDirOpt) -> KillSwitch:
     with records_of(config, data_dir) as records:
-        me = acting_as(records.settings, Act.KILLSWITCH_ON if on else Act.KILLSWITCH_OFF)
+        me = identity(records.settings)  # set_killswitch checks the role (a refusal audited)
         return records.set_killswitch(on, by=me, reason=reason, local=True)
 
 
@@ -61,7 +61,7 @@ def status_cmd(
 ) -> None:
     """Show whether the kill switch is on, since when, by whom and why."""
     with user_errors(), records_of(config, data_dir) as records:
-        acting_as(records.settings, Act.READ)
+        acting_as(records, Act.READ)
         state = records.killswitch()
     if as_json:
         typer.echo(json.dumps(state.model_dump(mode="json")))

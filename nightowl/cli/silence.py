@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from nightowl.app.access import Act
-from nightowl.cli.common import acting_as, console, records_of, user_errors
+from nightowl.cli.common import acting_as, console, identity, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import utc
 from nightowl.intake.matchers import parse_matchers
@@ -41,7 +41,7 @@ def add(
     """Silence alerts that match every matcher, from START for DURATION minutes."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            me = acting_as(records.settings, Act.SILENCE)
+            me = identity(records.settings)  # add_silence checks the role (a refusal audited)
             parsed = tuple(m for text in matchers for m in parse_matchers(text))
             begin = utc(start) if start else records.clock.now()
             silence = records.add_silence(
@@ -72,7 +72,7 @@ def list_cmd(
     """List silences, newest first."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            acting_as(records.settings, Act.READ)
+            acting_as(records, Act.READ)
             now = records.clock.now()
             silences = records.silences(active=active)
         if as_json:
@@ -109,5 +109,5 @@ def expire(
     """End a silence now."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            silence = records.expire_silence(silence_id, acting_as(records.settings, Act.SILENCE))
+            silence = records.expire_silence(silence_id, identity(records.settings))
         console.print(f"silence {silence.id} expired at {silence.ends_at:%Y-%m-%d %H:%M:%S} UTC")

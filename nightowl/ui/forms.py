@@ -75,7 +75,7 @@ async def answer(
     incident: Text = "",
 ) -> Response:
     me = _checked(request, who_, csrf)
-    need(me, Act.APPROVE)
+    need(request, me, Act.APPROVE)
     where = f"/ui/incidents/{quote(incident)}" if incident else "/ui/incidents"
     if verb not in ("approve", "deny"):
         return back(where, error=f"unknown answer {verb!r}: approve or deny")
@@ -97,7 +97,7 @@ async def killswitch(
     me = _checked(request, who_, csrf)
     app = ui_of(request).app
     turn_on = on == "true"
-    need(me, Act.KILLSWITCH_ON if turn_on else Act.KILLSWITCH_OFF)
+    need(request, me, Act.KILLSWITCH_ON if turn_on else Act.KILLSWITCH_OFF)
     try:
         state = await run_in_threadpool(
             app.records.set_killswitch, turn_on, by=me, reason=reason.strip()
@@ -117,7 +117,7 @@ async def silence(
     hours: Annotated[float, Form(gt=0, le=24 * 90)] = 2.0,
 ) -> Response:
     me = _checked(request, who_, csrf)
-    need(me, Act.SILENCE)
+    need(request, me, Act.SILENCE)
     app = ui_of(request).app
     try:
         parsed = tuple(
@@ -142,7 +142,7 @@ async def silence(
 @router.post("/ui/silences/{silence_id}/expire")
 async def expire(request: Request, silence_id: str, who_: Me, csrf: Text = "") -> Response:
     me = _checked(request, who_, csrf)
-    need(me, Act.SILENCE)
+    need(request, me, Act.SILENCE)
     try:
         await run_in_threadpool(ui_of(request).app.expire_silence, silence_id, me)
     except NightowlError as exc:

@@ -75,14 +75,17 @@ def who(request: Request) -> Principal:
     )
     if found is None:
         raise LoginRequired()
-    need(found, Act.READ)
+    try:
+        require(found, Act.READ)
+    except ForbiddenError as exc:
+        raise Forbidden(str(exc)) from None
     return found
 
 
-def need(principal: Principal, act: Act) -> None:
-    """``access.require``, answered as the UI's 403 page."""
+def need(request: Request, principal: Principal, act: Act) -> None:
+    """``access.require`` before a form acts (a refusal audited), answered as the 403 page."""
     try:
-        require(principal, act)
+        ui_of(request).app.records.guard(principal, act)
     except ForbiddenError as exc:
         raise Forbidden(str(exc)) from None
 
