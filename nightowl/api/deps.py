@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from nightowl.app.access import Act, Principal, require, token_principal
+from nightowl.app.access import Act, Principal, token_principal
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -71,11 +71,14 @@ def caller(
     return found
 
 
-def allowed_to(act: Act) -> Callable[[Principal], Principal]:
-    """A dependency: the caller, if their role allows ``act`` (401 / 403 otherwise)."""
+def allowed_to(act: Act) -> Callable[[Request, Principal], Principal]:
+    """A dependency: the caller, if their role allows ``act`` (401; 403 otherwise, audited)."""
 
-    def dependency(principal: Annotated[Principal, Security(caller)]) -> Principal:
-        require(principal, act)  # ForbiddenError → 403 with the role it takes
+    def dependency(
+        request: Request, principal: Annotated[Principal, Security(caller)]
+    ) -> Principal:
+        # ForbiddenError → 403 naming the role it takes; the refusal is in the audit trail
+        nightowl_of(request).records.guard(principal, act)
         return principal
 
     dependency.__name__ = f"allowed_to_{act.name.lower()}"

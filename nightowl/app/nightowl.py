@@ -19,7 +19,7 @@ import nightowl
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
-from nightowl.app.access import Act, Principal
+from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
@@ -192,8 +192,13 @@ class Nightowl:
         return decided
 
     def _guard_answer(self, request_id: str, by: Principal, approve: bool) -> None:
-        """Refuse (and audit, on the incident) an answer from a role below approver."""
-        incident_id = self.records.approval(request_id).incident_id  # NotFoundError first
+        """Refuse (and audit, on the incident when the request exists) an answer from a role
+        below approver, whether or not the request exists."""
+        if allowed(by, Act.APPROVE):
+            return
+        incident_id = None
+        with contextlib.suppress(NotFoundError):
+            incident_id = self.records.approval(request_id).incident_id
         verb = "approve" if approve else "deny"
         self.records.guard(
             by, Act.APPROVE, kind="approval.refused", incident_id=incident_id,

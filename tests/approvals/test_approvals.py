@@ -88,8 +88,10 @@ def test_denied_from_the_cli_runs_nothing(
 ) -> None:
     """The CLI acts as NIGHTOWL_TOKEN's holder, else the OS user: no free-typed identity."""
     config = tmp_path / "nightowl.yaml"
-    config.write_text(json.dumps(settings.model_dump(mode="json")))
-    as_mallory = {"NIGHTOWL_TOKEN": USERS["mallory"]}
+    # (a dump masks secrets: the tokens are written as they are)
+    dumped = settings.model_dump(mode="json", exclude={"api"}) | {"api": {"users": USERS}}
+    config.write_text(json.dumps(dumped))
+    as_mallory = {"NIGHTOWL_TOKEN": USERS["mallory"], "COLUMNS": "400"}
     as_alice = {"NIGHTOWL_TOKEN": None, "LOGNAME": "alice", "USER": "alice"}  # getpass.getuser()
 
     async def deny(client: httpx.AsyncClient, incident_id: str) -> None:

@@ -336,7 +336,7 @@ def test_approve_in_slack_answers_the_request_and_the_incident_proceeds(tmp_path
     assert "approved by alice" in incident.decisions[0].reasons[-1]
     responses = [json.loads(r.content) for r in fake.requests if r.url.path.startswith("/actions/")]
     assert responses[0]["response_type"] == "ephemeral"
-    assert "mallory may not approve" in responses[0]["text"]
+    assert "mallory (responder) may not answer approval requests" in responses[0]["text"]
     assert responses[1]["replace_original"] is True
     assert f"`{request_id}` approved by alice" in responses[1]["text"]
     assert not [b for b in responses[1]["blocks"] if b["type"] == "actions"]
