@@ -243,3 +243,25 @@ def test_replaying_under_a_still_broken_mapping_fails_clearly_and_keeps_the_lett
     assert "generic payload at 'alerts.0.name'" in result.stderr
     [row] = json.loads(run("deadletter", "list", "--json", "--config", broken).stdout)
     assert row["replayed_at"] is None
+
+
+def test_reading_dead_letters_takes_a_responder_and_replaying_an_admin(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "nightowl")
+    letter_id = post(cfg, BODY, SECRET_HEADERS).json()["dead_letter_id"]
+    responder = tmp_path / "responder.yaml"
+    raw = yaml.safe_load(cfg.read_text())
+    responder.write_text(yaml.safe_dump(raw | {"cli": {"users": {"dana": "responder"}}}))
+
+    viewer_lists = run("deadletter", "list", "--config", cfg, env={"NIGHTOWL_TOKEN": VIC_TOKEN})
+    responder_lists = run("deadletter", "list", "--json", "--config", responder)
+    responder_replays = run("deadletter", "replay", str(letter_id), "--config", responder)
+
+    assert viewer_lists.exit_code == 1
+    assert "vic (viewer) may not read dead letters" in viewer_lists.stderr
+    assert responder_lists.exit_code == 0, responder_lists.output
+    assert responder_replays.exit_code == 1
+    assert "dana (responder) may not replay dead letters: it takes the admin role" in (
+        responder_replays.stderr
+    )
+    [row] = json.loads(responder_lists.stdout)
+    assert row["replayed_at"] is None
