@@ -77,11 +77,8 @@ def require(principal: Principal, act: Act) -> None:
     role would, and where that role is configured."""
     if allowed(principal, act):
         return
-    where = (
-        f"cli.users.{principal.name}"
-        if principal.via == "cli"
-        else (f"ui.users.{principal.name}.role")
-    )
+    cli = principal.via == "cli"
+    where = f"cli.users.{principal.name}" if cli else f"ui.users.{principal.name}.role"
     raise ForbiddenError(
         f"{principal.name} ({principal.role.value}) may not {act.value}: it takes the "
         f"{MINIMUM[act].value} role; ask an admin to set {where}"
@@ -134,8 +131,6 @@ def _at_least_approver(settings: Settings, name: str, role: Role | None) -> Role
     named = any(name in people for people in settings.approvals.approvers.values())
     if not named:
         return role
-    return (
-        role
-        if role is not None and ORDER.index(role) >= ORDER.index(Role.APPROVER)
-        else (Role.APPROVER)
-    )
+    if role is not None and ORDER.index(role) >= ORDER.index(Role.APPROVER):
+        return role
+    return Role.APPROVER
