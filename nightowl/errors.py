@@ -6,7 +6,8 @@
     ├── ConfigError            bad nightowl.yaml or environment: permanent, the user must fix it
     ├── InputError             bad input from a user or a sender: permanent, answered with a 4xx
     │   ├── PayloadError       a webhook body that does not parse (names the field)
-    │   └── AuthError          missing or wrong credentials
+    │   ├── AuthError          missing or wrong credentials (401)
+    │   └── ForbiddenError     known caller, but their role does not allow the act (403)
     ├── NotFoundError          no such incident, silence, ...
     ├── ConnectorError         a backend we read from failed; ``retryable`` says whether to try again
     ├── ActionError            a driver could not act; ``retryable`` says whether to try again
@@ -53,6 +54,12 @@ class PayloadError(InputError):
 
 class AuthError(InputError):
     status_code = 401
+
+
+class ForbiddenError(InputError):
+    """The caller is known but may not do this (``nightowl.app.access``): says which role would."""
+
+    status_code = 403
 
 
 class NotFoundError(NightowlError):

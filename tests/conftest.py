@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 TOKEN = "test-webhook-token-6d1f0c"
 """The bearer token ``settings_for`` configures for the alertmanager source."""
+READER = "reader"
+READER_TOKEN = "test-reader-token-8a41e2"
+"""The ``api.users`` token ``settings_for`` always adds (role: ui.token_role, a responder)."""
+READ = {"Authorization": f"Bearer {READER_TOKEN}"}
+"""Headers of a person reading the API (every route but /healthz takes a token)."""
 
 SettingsFactory = Callable[..., Settings]
 
@@ -54,9 +59,11 @@ def make_settings(
     dry_run: bool = True,
     **sections: Any,
 ) -> Settings:
-    """Settings replaying a bundled scenario into ``data_dir``, with TOKEN for alertmanager.
+    """Settings replaying a bundled scenario into ``data_dir``, with TOKEN for alertmanager and
+    READER_TOKEN in ``api.users``.
 
-    ``sections`` replace whole top-level sections (``webhooks={...}``, ``notify={...}``).
+    ``sections`` replace whole top-level sections (``webhooks={...}``, ``notify={...}``), except
+    that READER is added to a given ``api.users``.
     """
     raw: dict[str, Any] = {
         "data_dir": str(data_dir),
@@ -70,6 +77,8 @@ def make_settings(
         "intake": {"group_wait_seconds": 0},
         **sections,
     }
+    api = dict(raw.get("api") or {})
+    raw["api"] = api | {"users": {READER: READER_TOKEN, **(api.get("users") or {})}}
     return Settings.model_validate(raw)
 
 

@@ -1,57 +1,52 @@
 """``GET /api/v1/approvals`` and ``POST /api/v1/approvals/{id}/approve|deny``.
 
-The caller is identified by bearer token (``api.users`` maps user names to tokens); whether they
-may answer is the approvals package's decision (``approvals.approvers``), and every refusal is
-audited. An answer is stored first, then the incident's workflow is woken.
+The caller is identified by bearer token (``api.users`` maps user names to tokens); answering takes
+the approver role (``nightowl.app.access``), and whether they may answer for the service is the
+approvals package's decision (``approvals.approvers``); every refusal there is audited. An answer is stored first, then the incident's workflow is woken.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Request, Security
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import REFUSED, Reader, allowed_to, nightowl_of
+from nightowl.app.access import Act, Principal
 from nightowl.domain import ApprovalRequest, ApprovalStatus
-from nightowl.errors import AuthError, InputError, NotFoundError
+from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 
 router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
 ERRORS: dict[int | str, dict[str, str]] = {
-    401: {"description": "missing or unknown bearer token"},
-    403: {"description": "the caller may not answer requests for this service (audited)"},
+    401: REFUSED[401],
+    403: {"description": "the caller is not an approver, or not of this service (audited)"},
     404: {"description": "no such approval request"},
     409: {"description": "the request was already answered or has expired"},
 }
+
+
+# Authenticated here; the role is checked (and a refusal audited) by ``answer_approval``.
+Approver = Annotated[Principal, Security(allowed_to(Act.READ))]
 
 
 class Answer(BaseModel):
     reason: str = Field(default="", max_length=2000, description="Why; required to deny.")
 
 
-def caller(request: Request) -> str:
-    """The user whose bearer token this is (``api.users``), or 401."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    user = nightowl_of(request).settings.api_user(token) if scheme.lower() == "bearer" else None
-    if not token or user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="send 'Authorization: Bearer <token>' with a token from api.users",
-        )
-    return user
-
-
 @router.get(
     "",
     response_model=list[ApprovalRequest],
-    responses={401: ERRORS[401]},
+    responses=REFUSED,
     summary="Approval requests, newest first: evidence, action, blast radius, rollback plan",
 )
 async def list_approvals(
     request: Request,
+    _: Reader,
     status: ApprovalStatus | None = None,
     incident_id: str | None = None,
 ) -> list[ApprovalRequest]:
-    caller(request)
     records = nightowl_of(request).records
     return await run_in_threadpool(records.approvals, status=status, incident_id=incident_id)
 
@@ -62,8 +57,10 @@ async def list_approvals(
     responses=ERRORS,
     summary="Approve a pending request; nightowl then acts (still through every guardrail)",
 )
-async def approve(request: Request, request_id: str, body: Answer | None = None) -> ApprovalRequest:
-    return await _answer(request, request_id, True, (body or Answer()).reason)
+async def approve(
+    request: Request, request_id: str, me: Approver, body: Answer | None = None
+) -> ApprovalRequest:
+    return await _answer(request, me, request_id, True, (body or Answer()).reason)
 
 
 @router.post(
@@ -72,18 +69,19 @@ async def approve(request: Request, request_id: str, body: Answer | None = None)
     responses=ERRORS,
     summary="Deny a pending request; nothing is executed",
 )
-async def deny(request: Request, request_id: str, body: Answer) -> ApprovalRequest:
+async def deny(request: Request, request_id: str, me: Approver, body: Answer) -> ApprovalRequest:
     if not body.reason.strip():
         raise HTTPException(status_code=422, detail="a denial needs a reason")
-    return await _answer(request, request_id, False, body.reason)
+    return await _answer(request, me, request_id, False, body.reason)
 
 
-async def _answer(request: Request, request_id: str, approve: bool, reason: str) -> ApprovalRequest:
-    user = caller(request)
+async def _answer(
+    request: Request, me: Principal, request_id: str, approve: bool, reason: str
+) -> ApprovalRequest:
     app = nightowl_of(request)
     try:
-        return await app.answer_approval(request_id, user=user, approve=approve, reason=reason)
-    except AuthError as exc:
+        return await app.answer_approval(request_id, by=me, approve=approve, reason=reason)
+    except (AuthError, ForbiddenError) as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None

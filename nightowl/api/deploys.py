@@ -1,6 +1,7 @@
 """``POST /api/v1/deploys``: a CI pipeline tells nightowl about a deploy; ``GET`` lists them.
 
-Authenticated like webhooks, as the source ``deploys`` (``webhooks.tokens.deploys`` or ``*``).
+Recording is ingest: authenticated like webhooks, as the source ``deploys``
+(``webhooks.tokens.deploys`` or ``*``). Listing takes a person's token (``api.users``).
 Recording is idempotent (same service, version and time → the same record), so a pipeline may
 retry. A rejected body is answered with a 4xx and kept as a dead letter.
 """
@@ -11,12 +12,12 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import REFUSED, Reader, nightowl_of, webhook_sender
 from nightowl.domain import Deploy
 from nightowl.errors import InputError, PayloadError
 
@@ -64,6 +65,7 @@ class Rejected(BaseModel):
         422: {"model": Rejected, "description": "malformed deploy; the message names the field"},
     },
     summary="Record a deploy (from a CI pipeline)",
+    dependencies=[Depends(webhook_sender)],
 )
 async def record(request: Request) -> JSONResponse:
     app = nightowl_of(request)
@@ -84,9 +86,15 @@ async def record(request: Request) -> JSONResponse:
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
 
 
-@router.get("", response_model=list[Deploy], summary="Deploys recorded in a window, oldest first")
+@router.get(
+    "",
+    response_model=list[Deploy],
+    responses=REFUSED,
+    summary="Deploys recorded in a window, oldest first",
+)
 async def list_deploys(
     request: Request,
+    _: Reader,
     start: Annotated[datetime, Query(description="ISO 8601 with a time zone")],
     end: Annotated[datetime, Query(description="ISO 8601 with a time zone")],
     service: str | None = None,

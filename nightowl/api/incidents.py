@@ -5,16 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.domain import Incident, IncidentStatus, IncidentSummary
 from nightowl.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
 
-@router.get("", response_model=list[IncidentSummary], summary="List incidents, newest first")
+@router.get(
+    "",
+    response_model=list[IncidentSummary],
+    responses=REFUSED,
+    summary="List incidents, newest first",
+)
 async def list_incidents(
     request: Request,
+    _: Reader,
     limit: int = Query(50, ge=1, le=1000),
     status: IncidentStatus | None = None,
 ) -> list[IncidentSummary]:
@@ -25,11 +31,11 @@ async def list_incidents(
 @router.get(
     "/{incident_id}",
     response_model=Incident,
-    responses={404: {"description": "no such incident"}},
+    responses={**REFUSED, 404: {"description": "no such incident"}},
     summary="One incident: alerts, stage records, evidence, hypotheses, diagnosis, decisions, "
     "actions, verification and report",
 )
-async def get_incident(request: Request, incident_id: str) -> Incident:
+async def get_incident(request: Request, incident_id: str, _: Reader) -> Incident:
     records = nightowl_of(request).records
     try:
         return await run_in_threadpool(records.incident, incident_id)

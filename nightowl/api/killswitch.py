@@ -1,7 +1,8 @@
 """``GET /api/v1/killswitch`` and ``PUT /api/v1/killswitch``: stop every write, on every worker.
 
-The switch is a database row that each write reads immediately before it happens. Any API user may
-turn it on; turning it off takes a global approver (``approvals.approvers['*']``). Both are audited.
+The switch is a database row that each write reads immediately before it happens. Turning it on
+takes the responder role, off the approver role (``nightowl.app.access``) and a global approver
+(``approvals.approvers['*']``). Both are audited, as the token holder.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.approvals import caller
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.domain import KillSwitch
 from nightowl.errors import AuthError
 
@@ -26,11 +26,10 @@ class Switch(BaseModel):
 @router.get(
     "",
     response_model=KillSwitch,
-    responses={401: {"description": "no valid token"}},
+    responses=REFUSED,
     summary="Whether the kill switch is on, since when, by whom and why",
 )
-async def get_killswitch(request: Request) -> KillSwitch:
-    caller(request)
+async def get_killswitch(request: Request, _: Reader) -> KillSwitch:
     return await run_in_threadpool(nightowl_of(request).records.killswitch)
 
 
@@ -38,17 +37,16 @@ async def get_killswitch(request: Request) -> KillSwitch:
     "",
     response_model=KillSwitch,
     responses={
-        401: {"description": "no valid token"},
-        403: {"description": "turning it off takes a global approver"},
+        401: REFUSED[401],
+        403: {"description": "on takes a responder; off an approver who is a global approver"},
     },
-    summary="Turn the kill switch on (any user) or off (a global approver)",
+    summary="Turn the kill switch on (a responder) or off (a global approver)",
 )
-async def put_killswitch(request: Request, body: Switch) -> KillSwitch:
-    user = caller(request)
+async def put_killswitch(request: Request, body: Switch, me: Reader) -> KillSwitch:
     app = nightowl_of(request)
     try:
         return await run_in_threadpool(
-            app.records.set_killswitch, body.on, by=user, reason=body.reason
+            app.records.set_killswitch, body.on, by=me, reason=body.reason
         )
     except AuthError as exc:
         raise HTTPException(status_code=403, detail=str(exc)) from None

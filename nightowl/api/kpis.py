@@ -16,7 +16,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.api.metrics import REGISTRY
 from nightowl.errors import StoreError
 from nightowl.report.kpis import Kpis
@@ -98,8 +98,9 @@ def bind(app: Nightowl) -> None:
 @router.get(
     "",
     response_model=Kpis,
+    responses=REFUSED,
     summary="The agent's KPIs: MTTR, time to diagnose, auto-remediation, acceptance, "
     "false positives, rollbacks, escalations, LLM tokens and cost",
 )
-async def get_kpis(request: Request) -> Kpis:
+async def get_kpis(request: Request, _: Reader) -> Kpis:
     return await run_in_threadpool(nightowl_of(request).records.kpis)

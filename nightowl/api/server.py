@@ -1,4 +1,8 @@
-"""The FastAPI application over a Nightowl instance."""
+"""The FastAPI application over a Nightowl instance.
+
+Every route but ``/healthz`` authenticates its caller (``deps.py``); FastAPI's own public
+``/docs`` and ``/openapi.json`` are off, and the OpenAPI document is served to token holders.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from nightowl.api import (
     slack,
     webhooks,
 )
+from nightowl.api.deps import Reader
 from nightowl.errors import InputError, NightowlError, NotFoundError
 
 if TYPE_CHECKING:
@@ -47,6 +52,9 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
         version=nightowl.__version__,
         description="An open-source AI SRE: alerts in, diagnosis, safe remediation and reports out.",
         lifespan=lifespan,
+        openapi_url=None,  # served below, to token holders only
+        docs_url=None,
+        redoc_url=None,
     )
     api.state.nightowl = app
     api.add_exception_handler(InputError, _input_error)
@@ -62,6 +70,11 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(slack.router)
     if app is not None:
         kpis.bind(app)  # the agent's KPIs on /metrics
+
+    @api.get("/openapi.json", include_in_schema=False)
+    async def openapi_document(_: Reader) -> JSONResponse:
+        return JSONResponse(api.openapi())
+
     return api
 
 

@@ -3,7 +3,8 @@
 Slack sends the click as a form with one ``payload`` field (JSON), signed with the app's signing
 secret. The request is refused (401) unless its signature verifies against a configured Slack
 notifier's ``signing_secret`` within five minutes; the Slack user must be mapped to a nightowl user
-(the notifier's ``users``), who must be an approver of the service (``approvals.approvers``,
+(the notifier's ``users``), whose role must allow answering (``nightowl.app.access``: the same
+table as the API, UI and CLI) and who must be an approver of the service (``approvals.approvers``,
 checked and audited by the approvals package). The answer is acknowledged at once; the message in
 Slack is updated through the interaction's ``response_url`` to show who answered.
 """
@@ -13,10 +14,11 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import nightowl_of, slack_sender
+from nightowl.app.access import named_principal
 from nightowl.errors import AuthError, InputError, NotFoundError
 from nightowl.notify.routing import unwrap
 from nightowl.notify.slack import (
@@ -41,6 +43,7 @@ MAX_BODY_BYTES = 256 * 1024
         401: {"description": "the Slack signature is missing, stale or wrong"},
         404: {"description": "no Slack notifier with a signing_secret is configured"},
     },
+    dependencies=[Depends(slack_sender)],
     summary="Slack interactivity endpoint: Approve / Deny buttons on approval requests",
 )
 async def interactions(request: Request) -> Response:
@@ -65,16 +68,18 @@ async def interactions(request: Request) -> Response:
         return Response(status_code=200)  # not ours: acknowledge and ignore
     user = slack.config.users.get(interaction.user.id)
     slack_name = interaction.user.username or interaction.user.name or interaction.user.id
-    if user is None:
+    me = named_principal(app.settings, user, via="slack") if user is not None else None
+    if user is None or me is None:
         line = (
-            f"Slack user {slack_name} ({interaction.user.id}) is not mapped to a nightowl user: "
-            f"add it to the Slack notifier's users"
+            f"Slack user {slack_name} ({interaction.user.id}) is not mapped to a nightowl user "
+            "with a role: add it to the Slack notifier's users, and the user to ui.users or "
+            "approvals.approvers"
         )
         return await _reply(slack, interaction, action.value, line, ephemeral=True)
     approve = action.action_id == APPROVE
     reason = f"{'approved' if approve else 'denied'} in Slack by {slack_name}"
     try:
-        decided = await app.answer_approval(action.value, user=user, approve=approve, reason=reason)
+        decided = await app.answer_approval(action.value, by=me, approve=approve, reason=reason)
     except (AuthError, InputError, NotFoundError) as exc:
         return await _reply(slack, interaction, action.value, f":warning: {exc}", ephemeral=True)
     mark = ":white_check_mark:" if approve else ":no_entry:"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from nightowl.api.deps import nightowl_of
+from nightowl.api.deps import nightowl_of, webhook_sender
 from nightowl.api.metrics import WEBHOOKS
 from nightowl.errors import InputError, NotFoundError
 
@@ -54,6 +54,7 @@ class Rejected(BaseModel):
         422: {"model": Rejected, "description": "malformed payload; the message names the field"},
     },
     summary="Receive an alert notification (Alertmanager webhook payload version 4)",
+    dependencies=[Depends(webhook_sender)],
 )
 async def receive(source: str, request: Request) -> JSONResponse:
     body = await request.body()

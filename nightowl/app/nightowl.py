@@ -19,6 +19,7 @@ import nightowl
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
+from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
@@ -168,39 +169,63 @@ class Nightowl:
     # safety: approvals and the kill switch (the API and CLI call these) -----------------------
 
     async def answer_approval(
-        self, request_id: str, *, user: str, approve: bool, reason: str
+        self, request_id: str, *, by: Principal, approve: bool, reason: str
     ) -> ApprovalRequest:
-        """Record a human's answer (AuthError if they may not give it), then wake the workflow."""
+        """Record a human's answer, then wake the workflow. ForbiddenError unless ``by`` has the
+        role (``Act.APPROVE``); AuthError unless they approve for the service (audited)."""
+        await asyncio.to_thread(self._guard_answer, request_id, by, approve)
         decided = await asyncio.to_thread(
             answer,
             self.approvals,
             self.audit,
             self.settings,
             request_id,
-            user=user,
+            user=by.name,
             approve=approve,
             reason=reason,
             at=self.clock.now(),
         )
-        message = {"request": request_id, "status": decided.status.value, "by": user}
+        message = {"request": request_id, "status": decided.status.value, "by": by.name}
         await wake(
             decided.incident_id, message, system_url=None if self._launched else self._dbos_url()
         )
         return decided
+
+    def _guard_answer(self, request_id: str, by: Principal, approve: bool) -> None:
+        """Refuse (and audit, on the incident when the request exists) an answer from a role
+        below approver, whether or not the request exists."""
+        if allowed(by, Act.APPROVE):
+            return
+        incident_id = None
+        with contextlib.suppress(NotFoundError):
+            incident_id = self.records.approval(request_id).incident_id
+        verb = "approve" if approve else "deny"
+        self.records.guard(
+            by, Act.APPROVE, kind="approval.refused", incident_id=incident_id,
+            request=request_id, user=by.name, answer=verb,
+        )  # fmt: skip
 
     def add_silence(
         self,
         matchers: tuple[Matcher, ...],
         starts_at: datetime,
         ends_at: datetime,
-        created_by: str,
+        by: Principal,
         comment: str,
     ) -> Silence:
-        """A new silence, in force for this process's intake at once."""
-        return self.intake.add_silence(matchers, starts_at, ends_at, created_by, comment)
+        """A new silence by ``by`` (``Act.SILENCE``), in force for this process's intake at once.
+        Audited."""
+        self.records.guard(by, Act.SILENCE)
+        silence = self.intake.add_silence(matchers, starts_at, ends_at, by.name, comment)
+        self.records.audit_silence("silence-added", silence, by)
+        return silence
 
-    def expire_silence(self, silence_id: str) -> Silence:
-        return self.intake.expire_silence(silence_id)
+    def expire_silence(self, silence_id: str, by: Principal) -> Silence:
+        """End a silence now (``Act.SILENCE``). Audited."""
+        self.records.guard(by, Act.SILENCE, silence=silence_id)
+        silence = self.intake.expire_silence(silence_id)
+        self.records.audit_silence("silence-expired", silence, by)
+        return silence
 
     # lifecycle -------------------------------------------------------------------------------
 

@@ -4,8 +4,10 @@ API, UI and CLI call these (and never a store directly): incidents, the kill swi
 release it, approval requests, silences, dead letters, recorded deploys, the audit trail and the
 KPIs. ``Records.open`` needs nothing but the store's URL, so the CLI can use it on any machine that
 reaches the database, without building connectors, drivers or the LLM agent; a running
-``Nightowl`` holds one over its own stores. Every write here is audited where it steers nightowl
-(the kill switch); who may do what is decided by the approvals package's one rule.
+``Nightowl`` holds one over its own stores. Every write here takes the authenticated ``Principal``
+who asks, is refused unless ``access.require`` allows it, and is audited where it steers nightowl
+(the kill switch, silences); which approver may release the kill switch is the approvals
+package's rule.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import builtins
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
+from nightowl.app.access import Act, Principal, require
 from nightowl.app.compose import Stores
 from nightowl.approvals.people import approvers_for, global_approvers, may_release_killswitch
 from nightowl.clock import Clock, SystemClock
@@ -29,7 +32,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
-from nightowl.errors import AuthError, InputError
+from nightowl.errors import AuthError, ForbiddenError, InputError
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
@@ -73,16 +76,21 @@ class Records:
     def killswitch(self) -> KillSwitch:
         return self.stores.control.killswitch()
 
-    def set_killswitch(self, on: bool, *, by: str, reason: str, local: bool = False) -> KillSwitch:
-        """Turn the kill switch on (anyone who may act) or off (a global approver; ``local``: the
-        operator at the machine, when no global approver is configured). Audited."""
-        if not on and not may_release_killswitch(self.settings.approvals, by, local=local):
+    def set_killswitch(
+        self, on: bool, *, by: Principal, reason: str, local: bool = False
+    ) -> KillSwitch:
+        """Turn the kill switch on (``Act.KILLSWITCH_ON``) or off (``Act.KILLSWITCH_OFF``, and a
+        global approver; ``local``: the operator at the machine, when no global approver is
+        configured). ForbiddenError / AuthError when ``by`` may not. Audited."""
+        self.guard(by, Act.KILLSWITCH_ON if on else Act.KILLSWITCH_OFF)
+        if not on and not may_release_killswitch(self.settings.approvals, by.name, local=local):
             owners = global_approvers(self.settings.approvals)
             who = ", ".join(owners) if owners else "approvals.approvers['*']"
-            raise AuthError(f"{by} may not turn the kill switch off: only {who} may")
+            raise AuthError(f"{by.name} may not turn the kill switch off: only {who} may")
         at = self.clock.now()
-        state = self.stores.control.set_killswitch(on, by=by, reason=reason, at=at)
-        self.stores.audit.append(None, "killswitch", state.model_dump(mode="json"), actor=by, at=at)
+        state = self.stores.control.set_killswitch(on, by=by.name, reason=reason, at=at)
+        data = state.model_dump(mode="json") | {"via": by.via}
+        self.stores.audit.append(None, "killswitch", data, actor=by.name, at=at)
         return state
 
     def may_release_killswitch(self, user: str) -> bool:
@@ -112,15 +120,47 @@ class Records:
         matchers: tuple[Matcher, ...],
         starts_at: datetime,
         ends_at: datetime,
-        created_by: str,
+        by: Principal,
         comment: str,
     ) -> Silence:
-        silence = Silence.new(matchers, starts_at, ends_at, created_by, comment, self.clock.now())
+        """A new silence created by ``by`` (``Act.SILENCE``; ForbiddenError otherwise). Audited."""
+        self.guard(by, Act.SILENCE)
+        silence = Silence.new(matchers, starts_at, ends_at, by.name, comment, self.clock.now())
         self.silence_store.add(silence)
+        self.audit_silence("silence-added", silence, by)
         return silence
 
-    def expire_silence(self, silence_id: str) -> Silence:
-        return self.silence_store.expire(silence_id, self.clock.now())
+    def expire_silence(self, silence_id: str, by: Principal) -> Silence:
+        """End a silence now (``Act.SILENCE``; ForbiddenError otherwise). Audited."""
+        self.guard(by, Act.SILENCE, silence=silence_id)
+        silence = self.silence_store.expire(silence_id, self.clock.now())
+        self.audit_silence("silence-expired", silence, by)
+        return silence
+
+    def guard(
+        self,
+        by: Principal,
+        act: Act,
+        *,
+        kind: str = "access.refused",
+        incident_id: str | None = None,
+        **facts: str,
+    ) -> None:
+        """``access.require``, with a refusal written to the audit trail before it is raised."""
+        try:
+            require(by, act)
+        except ForbiddenError as exc:
+            data = {"act": act.name.lower(), "role": by.role.value, "via": by.via, **facts}
+            at = self.clock.now()
+            self.stores.audit.append(
+                incident_id, kind, data | {"why": str(exc)}, actor=by.name, at=at
+            )
+            raise
+
+    def audit_silence(self, kind: str, silence: Silence, by: Principal) -> None:
+        """Write a silence's creation or expiry to the audit trail, as ``by``."""
+        data = silence.model_dump(mode="json") | {"via": by.via}
+        self.stores.audit.append(None, kind, data, actor=by.name, at=self.clock.now())
 
     # dead letters and deploys ---------------------------------------------------------------
 

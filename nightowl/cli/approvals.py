@@ -1,26 +1,33 @@
 """``nightowl approvals list``, ``nightowl approve ID`` and ``nightowl deny ID --reason TEXT``.
 
-The CLI acts as the operating-system user (or ``--as``), who must be listed in
-``approvals.approvers`` for the service; the answer is stored, audited, and the waiting incident
+The CLI acts as ``$NIGHTOWL_TOKEN``'s holder, else the operating-system user (role from
+``cli.users``), who must have the approver role and be listed in ``approvals.approvers`` for the
+service; the answer is stored, audited, and the waiting incident
 workflow is woken through the DBOS system database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, records_of, settings_from, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import (
+    acting_as,
+    console,
+    identity,
+    records_of,
+    settings_from,
+    user_errors,
+)
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import ApprovalStatus
 
 approvals_app = typer.Typer(help="Approval requests waiting for a human.", no_args_is_help=True)
-AsOpt = Annotated[str | None, typer.Option("--as", help="Answer as this user (default: you).")]
 
 
 @approvals_app.command("list")
@@ -32,6 +39,7 @@ def list_cmd(
 ) -> None:
     """List approval requests: the action, its blast radius, rollback plan and evidence."""
     with user_errors(), records_of(config, data_dir) as records:
+        acting_as(records, Act.READ)
         requests = records.approvals(status=status)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in requests], indent=2))
@@ -56,28 +64,24 @@ def list_cmd(
 def approve(
     request_id: Annotated[str, typer.Argument(help="The request id (nightowl approvals list).")],
     reason: Annotated[str, typer.Option(help="Why (recorded in the audit trail).")] = "",
-    user: AsOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Approve a pending request: nightowl then acts, still through every guardrail."""
-    _answer(request_id, True, reason, user, config, data_dir)
+    _answer(request_id, True, reason, config, data_dir)
 
 
 def deny(
     request_id: Annotated[str, typer.Argument(help="The request id (nightowl approvals list).")],
     reason: Annotated[str, typer.Option(help="Why (required; recorded in the audit trail).")],
-    user: AsOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Deny a pending request: nothing is executed."""
-    _answer(request_id, False, reason, user, config, data_dir)
+    _answer(request_id, False, reason, config, data_dir)
 
 
-def _answer(
-    request_id: str, approve: bool, reason: str, user: str | None, config: object, data_dir: object
-) -> None:
+def _answer(request_id: str, approve: bool, reason: str, config: object, data_dir: object) -> None:
     from pathlib import Path
 
     from nightowl.app import Nightowl
@@ -87,12 +91,11 @@ def _answer(
             config if isinstance(config, Path) else None,
             data_dir if isinstance(data_dir, Path) else None,
         )
+        me = identity(settings)  # answer_approval checks the role (a refusal audited)
         app = Nightowl(settings)
         try:
             decided = asyncio.run(
-                app.answer_approval(
-                    request_id, user=user or getpass.getuser(), approve=approve, reason=reason
-                )
+                app.answer_approval(request_id, by=me, approve=approve, reason=reason)
             )
         finally:
             app.store.close()

@@ -1,7 +1,10 @@
-"""What every command shares: loading settings, and turning nightowl's errors into clear messages."""
+"""What every command shares: loading settings, who the command acts as, and turning nightowl's
+errors into clear messages."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
+from nightowl.app.access import Act, Principal, cli_principal
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.settings import Settings, load_settings
 
@@ -22,6 +26,21 @@ err_console = Console(stderr=True)
 
 def settings_from(config: Path | None, data_dir: Path | None) -> Settings:
     return load_settings(config=config, data_dir=data_dir)
+
+
+def identity(settings: Settings) -> Principal:
+    """Who this command acts as: the holder of ``$NIGHTOWL_TOKEN`` (an api.users token; AuthError
+    if it is not one), else the operating-system user with the role ``cli.users`` gives them
+    (``cli.default_role`` otherwise). Every write it makes is audited under that name."""
+    token = os.environ.get("NIGHTOWL_TOKEN")
+    return cli_principal(settings, token=token, os_user=getpass.getuser())
+
+
+def acting_as(records: Records, act: Act) -> Principal:
+    """``identity``, if their role allows ``act`` (ForbiddenError otherwise, audited)."""
+    principal = identity(records.settings)
+    records.guard(principal, act)
+    return principal
 
 
 @contextmanager

@@ -9,8 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, records_of, settings_from, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import (
+    acting_as,
+    console,
+    identity,
+    records_of,
+    settings_from,
+    user_errors,
+)
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.errors import NightowlError
 from nightowl.intake.service import IntakeResult
 
 deadletter_app = typer.Typer(
@@ -28,6 +37,7 @@ def list_cmd(
     """List dead letters: every rejected request's raw body, source and reason."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            acting_as(records, Act.READ_DEAD_LETTERS)
             letters = records.dead_letters(limit=limit)
         if as_json:
             rows = [
@@ -73,7 +83,14 @@ def replay(
     from nightowl.app import Nightowl
 
     with user_errors():
-        app = Nightowl(settings_from(config, data_dir))
+        settings = settings_from(config, data_dir)
+        me = identity(settings)
+        app = Nightowl(settings)
+        try:
+            app.records.guard(me, Act.REPLAY_DEAD_LETTER)
+        except NightowlError:
+            app.shutdown()
+            raise
 
         async def run() -> IntakeResult:
             app.launch()

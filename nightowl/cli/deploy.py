@@ -1,6 +1,7 @@
 """``nightowl deploy record``: tell nightowl about a deploy, from any CI pipeline.
 
-Writes to the store directly, or, with ``--url``, POSTs to a running nightowl's
+Writes to the store directly (as the CLI's identity, which must be allowed ``Act.RECORD_DEPLOY``),
+or, with ``--url``, POSTs to a running nightowl's
 ``/api/v1/deploys`` with a bearer token (``--token``, else ``$NIGHTOWL_DEPLOY_TOKEN``, else
 ``$NIGHTOWL_WEBHOOK_TOKEN``).
 """
@@ -15,7 +16,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from nightowl.cli.common import console, err_console, records_of, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import acting_as, console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Deploy
 from nightowl.errors import InputError
@@ -55,6 +57,7 @@ def record(
             out = _post(url, token, {**fields, "at": when.isoformat(), "source": "cli"})
         else:
             with records_of(config, data_dir) as records:
+                acting_as(records, Act.RECORD_DEPLOY)
                 result = records.record_deploy(Deploy(**fields, at=when, source="cli"))
             out = result.model_dump(mode="json")
     if as_json:

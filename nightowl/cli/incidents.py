@@ -9,7 +9,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from nightowl.cli.common import console, records_of, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import acting_as, console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, IncidentStatus, StageStatus
 
@@ -29,6 +30,7 @@ def list_cmd(
     """List incidents, newest first."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            acting_as(records, Act.READ)
             rows = records.incidents(limit=limit, status=status)
         if as_json:
             typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
@@ -61,6 +63,7 @@ def show_cmd(
     """Show one incident: its stages, diagnosis, actions, verification and report path."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            acting_as(records, Act.READ)
             incident = records.incident(incident_id)
         if as_json:
             typer.echo(json.dumps(incident.model_dump(mode="json"), indent=2))

@@ -1,19 +1,21 @@
 """``nightowl killswitch on|off|status``: stop every write nightowl makes, on every worker.
 
 The switch lives in the database, and every write reads it immediately before it happens, so it
-takes effect before the next write anywhere. Turning it off takes a global approver
-(``approvals.approvers['*']``); with none configured, the operator at the machine may.
+takes effect before the next write anywhere. The command acts as ``$NIGHTOWL_TOKEN``'s holder, else
+the operating-system user (role from ``cli.users``). Turning it on takes a responder; off, an
+approver who is a global approver (``approvals.approvers['*']``; with none configured, an
+approver at the machine).
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import Annotated
 
 import typer
 
-from nightowl.cli.common import console, records_of, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import acting_as, console, identity, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import KillSwitch
 
@@ -21,40 +23,35 @@ killswitch_app = typer.Typer(
     help="Stop (or resume) every write nightowl makes.", no_args_is_help=True
 )
 ReasonOpt = Annotated[str, typer.Option(help="Why (recorded in the audit trail).")]
-AsOpt = Annotated[str | None, typer.Option("--as", help="Act as this user (default: you).")]
 
 
-def _set(
-    on: bool, reason: str, user: str | None, config: ConfigOpt, data_dir: DataDirOpt
-) -> KillSwitch:
+def _set(on: bool, reason: str, config: ConfigOpt, data_dir: DataDirOpt) -> KillSwitch:
     with records_of(config, data_dir) as records:
-        who = user or getpass.getuser()
-        return records.set_killswitch(on, by=who, reason=reason, local=True)
+        me = identity(records.settings)  # set_killswitch checks the role (a refusal audited)
+        return records.set_killswitch(on, by=me, reason=reason, local=True)
 
 
 @killswitch_app.command("on")
 def on_cmd(
     reason: ReasonOpt = "",
-    user: AsOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Turn the kill switch on: no action, no rollback is written until it is turned off."""
     with user_errors():
-        state = _set(True, reason, user, config, data_dir)
+        state = _set(True, reason, config, data_dir)
     console.print(f"[bold red]kill switch ON[/] (by {state.by}): nightowl writes nothing")
 
 
 @killswitch_app.command("off")
 def off_cmd(
     reason: ReasonOpt = "",
-    user: AsOpt = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Turn the kill switch off: writes resume, each still through the policy."""
     with user_errors():
-        state = _set(False, reason, user, config, data_dir)
+        state = _set(False, reason, config, data_dir)
     console.print(f"[green]kill switch off[/] (by {state.by})")
 
 
@@ -64,6 +61,7 @@ def status_cmd(
 ) -> None:
     """Show whether the kill switch is on, since when, by whom and why."""
     with user_errors(), records_of(config, data_dir) as records:
+        acting_as(records, Act.READ)
         state = records.killswitch()
     if as_json:
         typer.echo(json.dumps(state.model_dump(mode="json")))

@@ -13,7 +13,20 @@ from nightowl.cli.common import console
 from nightowl.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from nightowl.app import Nightowl
+
+
+def application(nightowl: Nightowl) -> FastAPI:
+    """The HTTP application ``nightowl serve`` runs (before the webhook fast path): the API, and
+    the web UI beside it."""
+    from nightowl.api.server import create_api
+    from nightowl.ui import install
+
+    api = create_api(nightowl, manage_lifecycle=True)
+    install(api, nightowl)
+    return api
 
 
 def run_server(
@@ -26,15 +39,12 @@ def run_server(
     import uvicorn
 
     from nightowl.api.fastpath import WebhookFastPath
-    from nightowl.api.server import create_api
     from nightowl.app import Nightowl
-    from nightowl.ui import install
 
     nightowl = Nightowl(settings)
     if configure is not None:
         configure(nightowl)
-    api = create_api(nightowl, manage_lifecycle=True)
-    install(api, nightowl)  # the web UI beside the API
+    api = application(nightowl)
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
     if not settings.webhook_tokens("alertmanager"):
         console.print(

@@ -1,8 +1,12 @@
-"""``nightowl silence add|list|expire``: mute alerts that match, for a while, with a reason."""
+"""``nightowl silence add|list|expire``: mute alerts that match, for a while, with a reason.
+
+A silence is created and expired by the CLI's identity (``$NIGHTOWL_TOKEN``'s holder, else the
+operating-system user with the role ``cli.users`` gives them), which must be a responder; both are
+written to the audit trail under that name.
+"""
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -10,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nightowl.cli.common import console, records_of, user_errors
+from nightowl.app.access import Act
+from nightowl.cli.common import acting_as, console, identity, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import utc
 from nightowl.intake.matchers import parse_matchers
@@ -29,7 +34,6 @@ def add(
     start: Annotated[
         datetime | None, typer.Option(help="Start (ISO time, UTC if no offset); default now.")
     ] = None,
-    author: Annotated[str | None, typer.Option(help="Who (default: your user name).")] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
@@ -37,13 +41,14 @@ def add(
     """Silence alerts that match every matcher, from START for DURATION minutes."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            me = identity(records.settings)  # add_silence checks the role (a refusal audited)
             parsed = tuple(m for text in matchers for m in parse_matchers(text))
             begin = utc(start) if start else records.clock.now()
             silence = records.add_silence(
                 parsed,
                 begin,
                 begin + timedelta(minutes=duration),
-                author or getpass.getuser(),
+                me,
                 comment,
             )
         if as_json:
@@ -67,6 +72,7 @@ def list_cmd(
     """List silences, newest first."""
     with user_errors():
         with records_of(config, data_dir) as records:
+            acting_as(records, Act.READ)
             now = records.clock.now()
             silences = records.silences(active=active)
         if as_json:
@@ -103,5 +109,5 @@ def expire(
     """End a silence now."""
     with user_errors():
         with records_of(config, data_dir) as records:
-            silence = records.expire_silence(silence_id)
+            silence = records.expire_silence(silence_id, identity(records.settings))
         console.print(f"silence {silence.id} expired at {silence.ends_at:%Y-%m-%d %H:%M:%S} UTC")

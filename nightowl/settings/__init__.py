@@ -20,6 +20,7 @@ from nightowl.settings.llm import LlmBudget, LlmModels, LlmPrice, LlmSettings
 from nightowl.settings.loading import ENV_PATTERN, load_settings
 from nightowl.settings.model import Settings, default_data_dir
 from nightowl.settings.people import (
+    CliSettings,
     NotifyRoute,
     NotifySettings,
     Role,
@@ -53,6 +54,7 @@ __all__ = [
     "ApprovalSettings",
     "BlastRadiusSettings",
     "BreakerSettings",
+    "CliSettings",
     "FreezeWindow",
     "GatherSettings",
     "GenericMapping",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import os
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from nightowl.settings.intake import (
 )
 from nightowl.settings.llm import LlmSettings
 from nightowl.settings.people import (
+    CliSettings,
     NotifySettings,
-    Role,
     UiSettings,
 )
 from nightowl.settings.safety import (
@@ -51,6 +50,7 @@ class Settings(Section):
     api: ApiSettings = ApiSettings()
     notify: NotifySettings = NotifySettings()
     ui: UiSettings = UiSettings()
+    cli: CliSettings = CliSettings()
     llm: LlmSettings = LlmSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
@@ -61,19 +61,6 @@ class Settings(Section):
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
-
-    def api_user(self, token: str) -> str | None:
-        """The user whose API bearer token this is, if any (constant-time comparison)."""
-        for user, secret in self.api.users.items():
-            if hmac.compare_digest(token.encode(), secret.get_secret_value().encode()):
-                return user
-        return None
-
-    def role_of(self, user: str) -> Role | None:
-        """A person's UI role: ``ui.users``, else ``ui.token_role`` for an API user, else None."""
-        if user in self.ui.users:
-            return self.ui.users[user].role
-        return self.ui.token_role if user in self.api.users else None
 
     def webhook_tokens(self, source: str) -> list[str]:
         tokens = [*self.webhooks.tokens.get(source, []), *self.webhooks.tokens.get("*", [])]

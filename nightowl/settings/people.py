@@ -1,4 +1,4 @@
-"""Settings of the people side: notification routes and the web UI's users and roles."""
+"""Settings of the people side: notification routes, the web UI's users and roles, the CLI's."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ class NotifySettings(Section):
 
 
 class Role(StrEnum):
-    """What a person may do in the web UI; each role includes the ones before it."""
+    """What a person may do (API, UI, CLI, Slack); each role includes the ones before it. The acts
+    each role allows are one table, ``nightowl.app.access.MINIMUM``."""
 
     VIEWER = "viewer"
     RESPONDER = "responder"
@@ -65,4 +66,17 @@ class UiSettings(Section):
     secure_cookies: bool = Field(default=False, description="Set when served over HTTPS.")
     public_url: str | None = Field(
         default=None, description="External URL of nightowl, for links in notifications."
+    )
+
+
+class CliSettings(Section):
+    """Who the CLI acts as: ``NIGHTOWL_TOKEN`` (an api.users token), else the OS user, whose role is
+    ``cli.users`` or ``cli.default_role``."""
+
+    users: dict[str, Role] = Field(
+        default_factory=dict,
+        description="OS user name → role, for CLI commands run without a token.",
+    )
+    default_role: Role = Field(
+        default=Role.VIEWER, description="Role of OS users not in cli.users."
     )

@@ -61,7 +61,11 @@ class RunbookSettings(Section):
 
 class ApiSettings(Section):
     users: dict[str, SecretStr] = Field(
-        default_factory=dict, description="User name → bearer token for the approval/control API."
+        default_factory=dict, description="User name → bearer token for the API (every route)."
+    )
+    metrics_public: bool = Field(
+        default=False,
+        description="Serve /metrics without a token (for a scraper on a trusted net).",
     )
 
 

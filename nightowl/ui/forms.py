@@ -11,19 +11,20 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from nightowl.app.access import Act
 from nightowl.errors import AuthError, InputError, NightowlError, NotFoundError
 from nightowl.intake.matchers import parse_matchers
-from nightowl.settings import Role
 from nightowl.ui.passwords import verify
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE, Principal, check_csrf
 from nightowl.ui.web import Forbidden, back, need, safe_next, ui_of, who
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+Me = Annotated[Principal, Depends(who)]  # before the form is read: 401 first, not 422
 
 
 @router.post("/ui/login")
@@ -56,8 +57,8 @@ async def login(
 
 
 @router.post("/ui/logout")
-async def logout(request: Request, csrf: Text = "") -> Response:
-    _checked(request, who(request), csrf)
+async def logout(request: Request, me: Me, csrf: Text = "") -> Response:
+    _checked(request, me, csrf)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -68,12 +69,13 @@ async def answer(
     request: Request,
     request_id: str,
     verb: str,
+    who_: Me,
     csrf: Text = "",
     reason: Text = "",
     incident: Text = "",
 ) -> Response:
-    me = _checked(request, who(request), csrf)
-    need(me, Role.APPROVER, "answer approval requests")
+    me = _checked(request, who_, csrf)
+    need(request, me, Act.APPROVE)
     where = f"/ui/incidents/{quote(incident)}" if incident else "/ui/incidents"
     if verb not in ("approve", "deny"):
         return back(where, error=f"unknown answer {verb!r}: approve or deny")
@@ -81,7 +83,7 @@ async def answer(
         return back(where, error="a denial needs a reason")
     try:
         decided = await ui_of(request).app.answer_approval(
-            request_id, user=me.name, approve=verb == "approve", reason=reason.strip()
+            request_id, by=me, approve=verb == "approve", reason=reason.strip()
         )
     except (InputError, NotFoundError) as exc:
         return back(where, error=str(exc))
@@ -89,16 +91,16 @@ async def answer(
 
 
 @router.post("/ui/killswitch")
-async def killswitch(request: Request, on: Text, csrf: Text = "", reason: Text = "") -> Response:
-    me = _checked(request, who(request), csrf)
+async def killswitch(
+    request: Request, who_: Me, on: Text, csrf: Text = "", reason: Text = ""
+) -> Response:
+    me = _checked(request, who_, csrf)
     app = ui_of(request).app
     turn_on = on == "true"
-    need(me, Role.RESPONDER, "turn the kill switch on")
-    if not turn_on:
-        need(me, Role.APPROVER, "turn the kill switch off")
+    need(request, me, Act.KILLSWITCH_ON if turn_on else Act.KILLSWITCH_OFF)
     try:
         state = await run_in_threadpool(
-            app.records.set_killswitch, turn_on, by=me.name, reason=reason.strip()
+            app.records.set_killswitch, turn_on, by=me, reason=reason.strip()
         )
     except AuthError as exc:
         return back("/ui/killswitch", error=str(exc))
@@ -108,13 +110,14 @@ async def killswitch(request: Request, on: Text, csrf: Text = "", reason: Text =
 @router.post("/ui/silences")
 async def silence(
     request: Request,
+    who_: Me,
     matchers: Text,
     comment: Text,
     csrf: Text = "",
     hours: Annotated[float, Form(gt=0, le=24 * 90)] = 2.0,
 ) -> Response:
-    me = _checked(request, who(request), csrf)
-    need(me, Role.RESPONDER, "create silences")
+    me = _checked(request, who_, csrf)
+    need(request, me, Act.SILENCE)
     app = ui_of(request).app
     try:
         parsed = tuple(
@@ -128,7 +131,7 @@ async def silence(
             parsed,
             starts,
             starts + timedelta(hours=hours),
-            me.name,
+            me,
             comment,
         )
     except NightowlError as exc:
@@ -137,11 +140,11 @@ async def silence(
 
 
 @router.post("/ui/silences/{silence_id}/expire")
-async def expire(request: Request, silence_id: str, csrf: Text = "") -> Response:
-    me = _checked(request, who(request), csrf)
-    need(me, Role.RESPONDER, "expire silences")
+async def expire(request: Request, silence_id: str, who_: Me, csrf: Text = "") -> Response:
+    me = _checked(request, who_, csrf)
+    need(request, me, Act.SILENCE)
     try:
-        await run_in_threadpool(ui_of(request).app.expire_silence, silence_id)
+        await run_in_threadpool(ui_of(request).app.expire_silence, silence_id, me)
     except NightowlError as exc:
         return back("/ui/silences", error=str(exc))
     return back("/ui/silences", msg=f"silence {silence_id} expired")

@@ -19,24 +19,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nightowl.settings import Role, Settings
+from nightowl.app import access
+from nightowl.settings import Settings
 
 COOKIE = "nightowl_session"
 LOGIN_CSRF_COOKIE = "nightowl_login"
-ORDER = [Role.VIEWER, Role.RESPONDER, Role.APPROVER, Role.ADMIN]
 
 
 @dataclass(frozen=True)
-class Principal:
-    """An authenticated person: name, role, how they proved it, and their CSRF token."""
+class Principal(access.Principal):
+    """An authenticated person (``access.Principal``) and their session's CSRF token."""
 
-    name: str
-    role: Role
-    via: str
     csrf: str = ""
-
-    def can(self, role: Role) -> bool:
-        return ORDER.index(self.role) >= ORDER.index(role)
 
 
 class Sessions:
@@ -68,7 +62,7 @@ class Sessions:
             user, expires, nonce = str(payload["u"]), int(payload["exp"]), str(payload["n"])
         except (ValueError, KeyError, TypeError):
             return None
-        role = self.settings.role_of(user)
+        role = access.role_of(self.settings, user)
         if expires < (now or time.time()) or role is None or user not in self.settings.ui.users:
             return None
         return Principal(user, role, "session", self.csrf_for(nonce))
@@ -78,9 +72,8 @@ class Sessions:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        user = self.settings.api_user(token.strip())
-        role = self.settings.role_of(user) if user else None
-        return Principal(user, role, "token") if user and role else None
+        found = access.token_principal(self.settings, token.strip())
+        return Principal(found.name, found.role, found.via) if found else None
 
     def csrf_for(self, nonce: str) -> str:
         return hmac.new(self.key, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()[:32]

@@ -9,6 +9,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -20,8 +21,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 import nightowl
+from nightowl.app.access import Act, allowed, require
+from nightowl.errors import ForbiddenError
 from nightowl.report.html import markdown_html
-from nightowl.settings import Role
 from nightowl.ui.sessions import COOKIE, Principal, Sessions
 
 if TYPE_CHECKING:
@@ -65,21 +67,27 @@ def ui_of(request: Request) -> Ui:
 
 
 def who(request: Request) -> Principal:
+    """The person asking (a session or an API token), who may read (``Act.READ``); else
+    LoginRequired (401, or a redirect to the login form)."""
     sessions = ui_of(request).sessions
     found = sessions.bearer(request.headers.get("authorization")) or sessions.principal(
         request.cookies.get(COOKIE)
     )
     if found is None:
         raise LoginRequired()
+    try:
+        require(found, Act.READ)
+    except ForbiddenError as exc:
+        raise Forbidden(str(exc)) from None
     return found
 
 
-def need(principal: Principal, role: Role, what: str) -> None:
-    if not principal.can(role):
-        raise Forbidden(
-            f"{principal.name} ({principal.role.value}) may not {what}: it takes the "
-            f"{role.value} role (ui.users.{principal.name}.role)"
-        )
+def need(request: Request, principal: Principal, act: Act) -> None:
+    """``access.require`` before a form acts (a refusal audited), answered as the 403 page."""
+    try:
+        ui_of(request).app.records.guard(principal, act)
+    except ForbiddenError as exc:
+        raise Forbidden(str(exc)) from None
 
 
 def page(request: Request, template: str, principal: Principal | None, **context: Any) -> Response:
@@ -87,13 +95,19 @@ def page(request: Request, template: str, principal: Principal | None, **context
     html = ui.templates.get_template(template).render(
         request=request,
         me=principal,
-        Role=Role,
+        Act=Act,
+        may=partial(_may, principal),
         version=nightowl.__version__,
         message=request.query_params.get("msg"),
         error=request.query_params.get("error"),
         **context,
     )
     return HTMLResponse(html)
+
+
+def _may(principal: Principal | None, act: Act) -> bool:
+    """For templates: show a button only to whom ``access`` allows its act."""
+    return principal is not None and allowed(principal, act)
 
 
 def back(path: str, *, msg: str | None = None, error: str | None = None) -> RedirectResponse:

@@ -253,7 +253,9 @@ def test_the_kill_switch_turned_on_mid_incident_stops_the_next_write(tmp_path: P
         async def pull_the_switch(client: httpx.AsyncClient, incident_id: str) -> None:
             while not any(
                 d["verdict"] == "allow"
-                for d in (await client.get(f"/api/v1/incidents/{incident_id}")).json()["decisions"]
+                for d in (
+                    await client.get(f"/api/v1/incidents/{incident_id}", headers=auth("alice"))
+                ).json()["decisions"]
             ):
                 await asyncio.sleep(0.05)
             got = await client.put(

@@ -22,6 +22,7 @@ from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.store import IncidentStore
 from nightowl.store.llm import LlmStore
+from tests.conftest import READER, READER_TOKEN
 from tests.workflow.test_crash import poll, stage_status
 
 SCENARIO = "checkout-bad-deploy"
@@ -38,6 +39,7 @@ def write_config(path: Path, data_dir: Path, base_url: str) -> Path:
         "actions": {"dry_run": False},
         "webhooks": {"tokens": {"*": [TOKEN]}},
         "intake": {"group_wait_seconds": 0},
+        "api": {"users": {READER: READER_TOKEN}},
         "llm": {"provider": "openai-compatible", "model": "scripted", "base_url": base_url},
     }
     path.write_text(yaml.safe_dump(config))

@@ -15,6 +15,7 @@ import pytest
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.connectors.gather import Gather
+from tests.conftest import READ
 
 TOKEN = "deploy-token-1c9e"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -50,17 +51,15 @@ def test_a_deploy_is_recorded_once_and_listed(app: Nightowl) -> None:
         "summary": "new cart",
         "at": "2026-11-20T04:30:00+02:00",
     }
-    first, again, listed = call(
+    window = "/api/v1/deploys?start=2026-11-20T00:00:00Z&end=2026-11-21T00:00:00Z&service=checkout"
+    first, again, listed, by_ci = call(
         app,
         ("POST", "/api/v1/deploys", body, AUTH),
         ("POST", "/api/v1/deploys", body, AUTH),
-        (
-            "GET",
-            "/api/v1/deploys?start=2026-11-20T00:00:00Z&end=2026-11-21T00:00:00Z&service=checkout",
-            None,
-            {},
-        ),
+        ("GET", window, None, READ),
+        ("GET", window, None, AUTH),  # the pipeline's token only ingests
     )
+    assert by_ci.status_code == 401
     assert first.status_code == 201
     assert first.json()["created"] is True
     assert first.json()["deploy"]["at"] == "2026-11-20T02:30:00Z"

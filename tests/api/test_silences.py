@@ -1,5 +1,6 @@
 """``/api/v1/silences`` over an unlaunched Nightowl (silences need no workflow): create, list,
-expire, and the errors a caller gets."""
+expire, who may (a person with the responder role, never a webhook token), the audit trail, and
+the errors a caller gets."""
 
 from __future__ import annotations
 
@@ -14,15 +15,24 @@ import pytest
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
-from tests.conftest import SettingsFactory
+from tests.conftest import READ, SettingsFactory
 
 URL = "/api/v1/silences"
-AUTH = {"Authorization": "Bearer silence-token-4e1"}
+AUTH = {"Authorization": "Bearer dana-token-4e1"}
+WEBHOOK = "silence-webhook-token-77c"
+VIEWER = {"Authorization": "Bearer vic-token-0b9"}
 
 
 @pytest.fixture
 def app(tmp_path: Path, settings_for: SettingsFactory) -> Iterator[Nightowl]:
-    app = Nightowl(settings_for(tmp_path, webhooks={"tokens": {"silences": ["silence-token-4e1"]}}))
+    settings = settings_for(
+        tmp_path,
+        # A webhook token for every source, and one named like the old silences "source".
+        webhooks={"tokens": {"*": [WEBHOOK], "silences": [WEBHOOK]}},
+        api={"users": {"dana": "dana-token-4e1", "vic": "vic-token-0b9"}},
+        ui={"users": {"dana": {"role": "responder"}, "vic": {"role": "viewer"}}},
+    )
+    app = Nightowl(settings)
     yield app
     app.shutdown()
 
@@ -47,10 +57,10 @@ NEW = {
 def test_a_silence_is_created_listed_and_expired(app: Nightowl) -> None:
     async def scenario(client: httpx.AsyncClient) -> tuple[httpx.Response, ...]:
         created = await client.post(URL, json=NEW, headers=AUTH)
-        listed = await client.get(URL)
+        listed = await client.get(URL, headers=READ)
         expired = await client.delete(f"{URL}/{created.json()['id']}", headers=AUTH)
-        active = await client.get(URL, params={"active": "true"})
-        everything = await client.get(URL)
+        active = await client.get(URL, params={"active": "true"}, headers=READ)
+        everything = await client.get(URL, headers=READ)
         return created, listed, expired, active, everything
 
     created, listed, expired, active, everything = call(app, scenario)
@@ -85,19 +95,75 @@ def test_a_silence_with_explicit_times_in_the_future_is_pending(app: Nightowl) -
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}],
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {WEBHOOK}"}],
+    ids=["no token", "unknown token", "webhook token"],
 )
-def test_creating_and_expiring_need_a_token(app: Nightowl, headers: dict[str, str]) -> None:
-    async def scenario(client: httpx.AsyncClient) -> tuple[httpx.Response, httpx.Response]:
+def test_creating_and_expiring_need_a_persons_token(app: Nightowl, headers: dict[str, str]) -> None:
+    """Webhook tokens only ingest: even the shared one cannot mute paging."""
+
+    async def scenario(client: httpx.AsyncClient) -> tuple[httpx.Response, ...]:
+        made = await client.post(URL, json=NEW, headers=AUTH)
         created = await client.post(URL, json=NEW, headers=headers)
-        expired = await client.delete(f"{URL}/anything", headers=headers)
+        expired = await client.delete(f"{URL}/{made.json()['id']}", headers=headers)
         return created, expired
 
     created, expired = call(app, scenario)
 
     assert (created.status_code, expired.status_code) == (401, 401)
-    assert "bearer token" in created.json()["error"]
-    assert app.intake.silence_store.list() == []
+    assert "token from api.users" in created.json()["detail"]
+    [only] = app.intake.silence_store.list()
+    assert only.state(app.clock.now()).value == "active"  # not expired by the refused call
+
+
+def test_a_viewer_may_list_but_not_create_or_expire(app: Nightowl) -> None:
+    async def scenario(client: httpx.AsyncClient) -> tuple[httpx.Response, ...]:
+        made = await client.post(URL, json=NEW, headers=AUTH)
+        created = await client.post(URL, json=NEW | {"created_by": "vic"}, headers=VIEWER)
+        expired = await client.delete(f"{URL}/{made.json()['id']}", headers=VIEWER)
+        return created, expired, await client.get(URL, headers=VIEWER)
+
+    created, expired, listed = call(app, scenario)
+
+    assert (created.status_code, expired.status_code, listed.status_code) == (403, 403, 200)
+    assert "vic (viewer) may not create or expire silences" in created.json()["error"]
+    assert "responder role" in created.json()["error"]
+    assert len(listed.json()) == 1
+
+
+def test_a_forged_created_by_is_refused_and_the_default_is_the_token_holder(
+    app: Nightowl,
+) -> None:
+    async def scenario(client: httpx.AsyncClient) -> tuple[httpx.Response, ...]:
+        forged = await client.post(URL, json=NEW | {"created_by": "alice"}, headers=AUTH)
+        mine = {k: v for k, v in NEW.items() if k != "created_by"}
+        return forged, await client.post(URL, json=mine, headers=AUTH)
+
+    forged, made = call(app, scenario)
+
+    assert forged.status_code == 403
+    assert "created_by 'alice' is not you (dana)" in forged.json()["error"]
+    assert made.status_code == 201
+    assert made.json()["created_by"] == "dana"
+    assert [s.created_by for s in app.intake.silence_store.list()] == ["dana"]
+
+
+def test_adding_and_expiring_are_in_the_audit_trail_as_the_token_holder(app: Nightowl) -> None:
+    async def scenario(client: httpx.AsyncClient) -> str:
+        made = await client.post(URL, json=NEW, headers=AUTH)
+        await client.delete(f"{URL}/{made.json()['id']}", headers=AUTH)
+        return str(made.json()["id"])
+
+    silence_id = call(app, scenario)
+
+    trail = [r for r in app.records.audit_records() if r.kind.startswith("silence")]
+    assert [(r.kind, r.actor) for r in trail] == [
+        ("silence-added", "dana"),
+        ("silence-expired", "dana"),
+    ]
+    assert {r.data["id"] for r in trail} == {silence_id}
+    assert trail[0].data["matchers"][0] == {"name": "alertname", "op": "=", "value": "HighLatency"}
+    assert trail[0].data["via"] == "token"
+    assert app.records.audit_check().ok
 
 
 def test_a_bad_matcher_is_422_with_the_message(app: Nightowl) -> None:

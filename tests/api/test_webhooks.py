@@ -19,6 +19,7 @@ from nightowl.app import Nightowl
 from nightowl.domain import AlertStatus, IncidentStatus, StageStatus
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
+from tests.conftest import READ
 
 HOOK = "/api/v1/webhooks/alertmanager"
 T = TypeVar("T")
@@ -201,9 +202,11 @@ def test_incidents_are_listed_and_shown(running_app: Nightowl) -> None:
         accepted = await post(client, body_of(payload()), auth(running_app))
         incident_id = accepted.json()["incident_id"]
         await engine.wait_for(incident_id, timeout=120)
-        listed = await client.get("/api/v1/incidents")
-        shown = await client.get(f"/api/v1/incidents/{incident_id}")
-        filtered = await client.get("/api/v1/incidents", params={"status": "resolved"})
+        listed = await client.get("/api/v1/incidents", headers=READ)
+        shown = await client.get(f"/api/v1/incidents/{incident_id}", headers=READ)
+        filtered = await client.get(
+            "/api/v1/incidents", params={"status": "resolved"}, headers=READ
+        )
         return accepted, listed, shown, filtered
 
     accepted, listed, shown, filtered = call(running_app, scenario)
@@ -225,7 +228,9 @@ def test_incidents_are_listed_and_shown(running_app: Nightowl) -> None:
 
 
 def test_an_unknown_incident_is_404_with_a_helpful_message(running_app: Nightowl) -> None:
-    response = call(running_app, lambda client: client.get("/api/v1/incidents/inc-nope"))
+    response = call(
+        running_app, lambda client: client.get("/api/v1/incidents/inc-nope", headers=READ)
+    )
 
     assert response.status_code == 404
     assert "inc-nope" in response.json()["detail"]
@@ -249,9 +254,9 @@ def test_metrics_count_webhooks_by_source_and_outcome(
     sample = f'nightowl_webhooks_total{{outcome="{outcome}",source="alertmanager"}}'
 
     async def scenario(client: httpx.AsyncClient) -> tuple[float, httpx.Response]:
-        before = counter(await client.get("/metrics"), sample)
+        before = counter(await client.get("/metrics", headers=READ), sample)
         await post(client, resolved, headers)
-        return before, await client.get("/metrics")
+        return before, await client.get("/metrics", headers=READ)
 
     before, after = call(running_app, scenario)
 

@@ -71,7 +71,7 @@ def page(
             if during is not None:
                 await during(client, incident_id)
             await engine.wait_for(incident_id, timeout=60)
-            shown = await client.get(f"/api/v1/incidents/{incident_id}")
+            shown = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth("alice"))
             return Incident.model_validate(shown.json())
 
     return asyncio.run(main())

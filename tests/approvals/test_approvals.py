@@ -16,7 +16,7 @@ from nightowl.app import Nightowl
 from nightowl.cli.main import app as cli
 from nightowl.domain import ActionStatus, IncidentStatus, Verdict
 from nightowl.settings import Settings
-from tests.approvals.flow import auth, page, pending_request, settings_for
+from tests.approvals.flow import USERS, auth, page, pending_request, settings_for
 
 
 @pytest.fixture
@@ -86,46 +86,26 @@ def test_approved_by_api_then_executed_verified_and_audited(launched: Nightowl) 
 def test_denied_from_the_cli_runs_nothing(
     launched: Nightowl, settings: Settings, tmp_path: Path
 ) -> None:
+    """The CLI acts as NIGHTOWL_TOKEN's holder, else the OS user: no free-typed identity."""
     config = tmp_path / "nightowl.yaml"
-    config.write_text(
-        json.dumps(settings.model_dump(mode="json", exclude={"api"}) | {"api": {"users": {}}})
-    )
+    # (a dump masks secrets: the tokens are written as they are)
+    dumped = settings.model_dump(mode="json", exclude={"api"}) | {"api": {"users": USERS}}
+    config.write_text(json.dumps(dumped))
+    as_mallory = {"NIGHTOWL_TOKEN": USERS["mallory"], "COLUMNS": "400"}
+    as_alice = {"NIGHTOWL_TOKEN": None, "LOGNAME": "alice", "USER": "alice"}  # getpass.getuser()
 
     async def deny(client: httpx.AsyncClient, incident_id: str) -> None:
         request = await pending_request(client, incident_id)
         runner = CliRunner()
         listed = runner.invoke(cli, ["approvals", "list", "--json", "--config", str(config)])
         assert request["id"] in listed.output
-        refused = await asyncio.to_thread(
-            runner.invoke,
-            cli,
-            [
-                "deny",
-                request["id"],
-                "--reason",
-                "not now",
-                "--as",
-                "mallory",
-                "--config",
-                str(config),
-            ],
-        )
+        argv = ["deny", request["id"], "--reason", "not now", "--config", str(config)]
+        refused = await asyncio.to_thread(runner.invoke, cli, argv, env=as_mallory)
         assert refused.exit_code == 1
-        assert "may not deny" in refused.output
-        denied = await asyncio.to_thread(
-            runner.invoke,
-            cli,
-            [
-                "deny",
-                request["id"],
-                "--reason",
-                "not now",
-                "--as",
-                "alice",
-                "--config",
-                str(config),
-            ],
-        )
+        assert "mallory (responder) may not answer approval requests" in refused.output
+        forged = await asyncio.to_thread(runner.invoke, cli, [*argv, "--as", "alice"])
+        assert forged.exit_code == 2  # no such option any more
+        denied = await asyncio.to_thread(runner.invoke, cli, argv, env=as_alice)
         assert denied.exit_code == 0, denied.output
 
     incident = page(launched, deny)

@@ -21,6 +21,9 @@ CLEAN_ENV: dict[str, str | None] = {
     "NIGHTOWL_CONFIG": None,
     "NIGHTOWL_DATA_DIR": None,
     "NIGHTOWL_WEBHOOK_TOKEN": None,
+    "NIGHTOWL_TOKEN": None,
+    "LOGNAME": "ci",  # the OS user the CLI acts as (getpass.getuser)
+    "USER": "ci",
     "COLUMNS": "400",
 }
 
@@ -32,8 +35,17 @@ def prometheus_url() -> Iterator[str]:
         yield server.url
 
 
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(app, [str(a) for a in args], env=CLEAN_ENV)
+def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args], env=CLEAN_ENV | (env or {}))
+
+
+def ci_config(tmp_path: Path) -> Path:
+    """The store in ``tmp_path``; the OS user ``ci`` a responder (who may record deploys)."""
+    path = tmp_path / "ci.yaml"
+    path.write_text(
+        yaml.safe_dump({"data_dir": str(tmp_path), "cli": {"users": {"ci": "responder"}}})
+    )
+    return path
 
 
 def config(tmp_path: Path, connectors: list[dict[str, Any]]) -> Path:
@@ -106,8 +118,8 @@ def test_deploy_record_writes_to_the_store_idempotently(tmp_path: Path) -> None:
     args = [
         "deploy",
         "record",
-        "--data-dir",
-        tmp_path,
+        "--config",
+        ci_config(tmp_path),
         "--service",
         "checkout",
         "--version",
@@ -119,6 +131,9 @@ def test_deploy_record_writes_to_the_store_idempotently(tmp_path: Path) -> None:
         "--json",
     ]
     first, again = run(*args), run(*args)
+    viewer = run(*args, env={"LOGNAME": "intern", "USER": "intern"})  # cli.default_role
+    assert viewer.exit_code == 1
+    assert "intern (viewer) may not record deploys: it takes the responder role" in viewer.output
     assert first.exit_code == 0, first.output
     assert json.loads(first.output)["created"] is True
     assert json.loads(again.output)["created"] is False

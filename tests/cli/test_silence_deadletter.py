@@ -1,5 +1,7 @@
 """``nightowl silence add|list|expire`` and ``nightowl deadletter list|replay`` through Typer's
-runner, over a real data dir; dead letters are produced by the real webhook API."""
+runner, over a real data dir; dead letters are produced by the real webhook API. The commands act
+as the operating-system user ``dana`` (``LOGNAME``, what ``getpass.getuser`` reads), an admin by
+``cli.users``, or as ``NIGHTOWL_TOKEN``'s holder."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from nightowl.app import Nightowl
 from nightowl.cli.main import app as cli
 from nightowl.settings import load_settings
 from nightowl.store import IncidentStore
+from nightowl.store.audit import AuditLog
 from nightowl.store.intake import load_states
 from nightowl.store.intake_tables import AlertStateRow
 
@@ -26,13 +29,17 @@ CLEAN_ENV: dict[str, str | None] = {
     "NIGHTOWL_CONFIG": None,
     "NIGHTOWL_DATA_DIR": None,
     "NIGHTOWL_WEBHOOK_TOKEN": None,
+    "NIGHTOWL_TOKEN": None,
+    "LOGNAME": "dana",
+    "USER": "dana",
     "COLUMNS": "400",
 }
 TOKEN = "generic-token-5b7e"
+VIC_TOKEN = "vic-api-token-93d0"
 
 
-def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], env=CLEAN_ENV)
+def run(*args: str | Path, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], env=CLEAN_ENV | (env or {}))
 
 
 def config(tmp_path: Path, name: str, generic: dict[str, Any] | None = None) -> Path:
@@ -46,6 +53,9 @@ def config(tmp_path: Path, name: str, generic: dict[str, Any] | None = None) -> 
                 "data_dir": str(tmp_path / "data"),
                 "webhooks": webhooks,
                 "intake": {"group_wait_seconds": 60},
+                "cli": {"users": {"dana": "admin"}},
+                "api": {"users": {"vic": VIC_TOKEN}},
+                "ui": {"users": {"vic": {"role": "viewer"}}},
             }
         )
     )
@@ -60,7 +70,7 @@ def test_silence_add_list_and_expire(tmp_path: Path) -> None:
 
     added = run(
         "silence", "add", "alertname=HighLatency", 'service=~"check.*"',
-        "-m", "deploying the fix", "--author", "dana", "--duration", "30",
+        "-m", "deploying the fix", "--duration", "30",
         "--config", cfg, "--json",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
@@ -85,6 +95,39 @@ def test_silence_add_list_and_expire(tmp_path: Path) -> None:
     assert f"silence {silence['id']} expired" in expired.stdout
     assert json.loads(active.stdout) == []
     assert json.loads(after.stdout)[0]["state"] == "expired"
+
+
+def test_silences_are_added_and_expired_as_the_cli_identity_and_audited(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "nightowl")
+    add = ("silence", "add", "alertname=HighLatency", "-m", "fix", "--config", cfg, "--json")
+
+    forged = run(*add, "--author", "alice")
+    as_viewer_os_user = run(*add, env={"LOGNAME": "eve", "USER": "eve"})  # cli.default_role
+    as_viewer_token = run(*add, env={"NIGHTOWL_TOKEN": VIC_TOKEN})
+    bad_token = run(*add, env={"NIGHTOWL_TOKEN": "not-a-token"})
+    added = run(*add)
+    expired = run("silence", "expire", json.loads(added.stdout)["id"], "--config", cfg)
+
+    assert forged.exit_code == 2  # no free-typed identity any more
+    assert as_viewer_os_user.exit_code == 1
+    assert "eve (viewer) may not create or expire silences" in as_viewer_os_user.stderr
+    assert "cli.users.eve" in as_viewer_os_user.stderr
+    assert as_viewer_token.exit_code == 1
+    assert "vic (viewer) may not create or expire silences" in as_viewer_token.stderr
+    assert bad_token.exit_code == 1
+    assert "NIGHTOWL_TOKEN is not a token from api.users" in bad_token.stderr
+    assert expired.exit_code == 0, expired.output
+    store = IncidentStore.open(load_settings(config=cfg, environ={}).store_url)
+    try:
+        trail = [(r.kind, r.actor, r.data.get("via")) for r in AuditLog(store.engine).records()]
+    finally:
+        store.close()
+    assert trail == [
+        ("access.refused", "eve", "cli"),
+        ("access.refused", "vic", "cli-token"),
+        ("silence-added", "dana", "cli"),
+        ("silence-expired", "dana", "cli"),
+    ]
 
 
 def test_silence_add_with_a_bad_matcher_says_what_is_expected(tmp_path: Path) -> None:
@@ -199,4 +242,26 @@ def test_replaying_under_a_still_broken_mapping_fails_clearly_and_keeps_the_lett
     assert result.exit_code == 1
     assert "generic payload at 'alerts.0.name'" in result.stderr
     [row] = json.loads(run("deadletter", "list", "--json", "--config", broken).stdout)
+    assert row["replayed_at"] is None
+
+
+def test_reading_dead_letters_takes_a_responder_and_replaying_an_admin(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "nightowl")
+    letter_id = post(cfg, BODY, SECRET_HEADERS).json()["dead_letter_id"]
+    responder = tmp_path / "responder.yaml"
+    raw = yaml.safe_load(cfg.read_text())
+    responder.write_text(yaml.safe_dump(raw | {"cli": {"users": {"dana": "responder"}}}))
+
+    viewer_lists = run("deadletter", "list", "--config", cfg, env={"NIGHTOWL_TOKEN": VIC_TOKEN})
+    responder_lists = run("deadletter", "list", "--json", "--config", responder)
+    responder_replays = run("deadletter", "replay", str(letter_id), "--config", responder)
+
+    assert viewer_lists.exit_code == 1
+    assert "vic (viewer) may not read dead letters" in viewer_lists.stderr
+    assert responder_lists.exit_code == 0, responder_lists.output
+    assert responder_replays.exit_code == 1
+    assert "dana (responder) may not replay dead letters: it takes the admin role" in (
+        responder_replays.stderr
+    )
+    [row] = json.loads(responder_lists.stdout)
     assert row["replayed_at"] is None

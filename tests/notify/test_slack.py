@@ -36,7 +36,7 @@ from nightowl.notify.slack import (
     verify_signature,
 )
 from nightowl.workflow import engine
-from tests.approvals.flow import TOKEN, pending_request, settings_for
+from tests.approvals.flow import TOKEN, auth, pending_request, settings_for
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 BOT = "xoxb-1111111111-2222222222-abcdefghijklmnop"
@@ -336,7 +336,7 @@ def test_approve_in_slack_answers_the_request_and_the_incident_proceeds(tmp_path
     assert "approved by alice" in incident.decisions[0].reasons[-1]
     responses = [json.loads(r.content) for r in fake.requests if r.url.path.startswith("/actions/")]
     assert responses[0]["response_type"] == "ephemeral"
-    assert "mallory may not approve" in responses[0]["text"]
+    assert "mallory (responder) may not answer approval requests" in responses[0]["text"]
     assert responses[1]["replace_original"] is True
     assert f"`{request_id}` approved by alice" in responses[1]["text"]
     assert not [b for b in responses[1]["blocks"] if b["type"] == "actions"]
@@ -376,6 +376,6 @@ async def _approve_through_slack(
         statuses["again"] = (await client.post(url, content=body, headers=signed(body))).status_code
         await engine.wait_for(incident_id, timeout=60)
         incident = Incident.model_validate(
-            (await client.get(f"/api/v1/incidents/{incident_id}")).json()
+            (await client.get(f"/api/v1/incidents/{incident_id}", headers=auth("alice"))).json()
         )
         return statuses, request_id, incident

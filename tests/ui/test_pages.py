@@ -258,8 +258,8 @@ def test_kpis_page_json_and_prometheus(anonymous: httpx.Client, world: World) ->
     victor = {"Authorization": f"Bearer {API_TOKENS['victor']}"}
 
     page = anonymous.get("/ui/kpis", headers=victor)
-    data = anonymous.get("/api/v1/kpis").json()
-    metrics = anonymous.get("/metrics").text
+    data = anonymous.get("/api/v1/kpis", headers=victor).json()
+    metrics = anonymous.get("/metrics", headers=victor).text
 
     assert page.status_code == 200
     for name in (

@@ -20,6 +20,7 @@ from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.workflow.pipeline import PIPELINE
+from tests.conftest import READ, READER, READER_TOKEN
 
 SCENARIO = "checkout-bad-deploy"
 TOKEN = "crash-test-token"
@@ -36,6 +37,7 @@ def write_config(path: Path, data_dir: Path, store_url: str | None) -> Path:
         "actions": {"dry_run": False},
         "webhooks": {"tokens": {"*": [TOKEN]}},
         "intake": {"group_wait_seconds": 0},
+        "api": {"users": {READER: READER_TOKEN}},
     }
     path.write_text(yaml.safe_dump(config))
     return path
@@ -45,7 +47,8 @@ def poll(url: str, until: Any, timeout: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     last: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        response = httpx.get(url, timeout=5.0)
+        response = httpx.get(url, headers=READ, timeout=5.0)
+        assert response.status_code in (200, 404), response.text  # 404: not yet stored
         if response.status_code == 200:
             last = response.json()
             if until(last):

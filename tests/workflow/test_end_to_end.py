@@ -28,6 +28,7 @@ from nightowl.domain import (
 from nightowl.settings import Settings
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
+from tests.conftest import READ
 
 SCENARIOS = ["checkout-bad-deploy", "payments-memory-leak", "checkout-traffic-spike"]
 
@@ -47,7 +48,7 @@ def page(app: Nightowl, scenario: Scenario) -> Incident:
             assert accepted.status_code == 202, accepted.text
             incident_id = accepted.json()["incident_id"]
             await engine.wait_for(incident_id, timeout=120)
-            shown = await client.get(f"/api/v1/incidents/{incident_id}")
+            shown = await client.get(f"/api/v1/incidents/{incident_id}", headers=READ)
             assert shown.status_code == 200, shown.text
             result: dict[str, Any] = shown.json()
             return result

@@ -14,7 +14,7 @@ from nightowl_lab.sim.scenario import bundled_scenario
 
 from nightowl.app import Nightowl
 from nightowl.domain import IncidentStatus, StageName
-from tests.approvals.flow import TOKEN, page, settings_for
+from tests.approvals.flow import TOKEN, auth, page, settings_for
 
 
 def _without_checkout_deploy(tmp_path: Path) -> Path:
@@ -63,7 +63,9 @@ def test_evidence_that_arrives_while_waiting_is_found_by_the_next_look(tmp_path:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
         while loop.time() < deadline:  # until the first look found nothing
-            shown = (await client.get(f"/api/v1/incidents/{incident_id}")).json()
+            shown = (
+                await client.get(f"/api/v1/incidents/{incident_id}", headers=auth("alice"))
+            ).json()
             diagnose = [s for s in shown["stages"] if s["stage"] == "diagnose"]
             if diagnose and "gathering again" in (diagnose[0].get("summary") or ""):
                 break

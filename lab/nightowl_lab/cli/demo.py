@@ -33,10 +33,13 @@ from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import bundled_names, bundled_scenario, load_scenario
 
 SCENARIO = "checkout-bad-deploy"
+DEMO_USER = "demo"
+"""The person the demo reads the incident back as (an api.users token: every read takes one)."""
 
 
 def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, str]:
-    """The demo's settings: its own data dir, the bundled scenario, autonomy act, real (simulated) writes."""
+    """The demo's settings: its own data dir, the bundled scenario, autonomy act, real (simulated)
+    writes; the webhook token for alertmanager (returned) and a reader's token in api.users."""
     data_dir = base.data_dir / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
     token = secrets.token_urlsafe(16)
@@ -51,6 +54,7 @@ def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, s
         actions={"dry_run": False, "driver": "simulated"},
         webhooks={"tokens": {"alertmanager": [token]}},
         intake={**raw["intake"], "group_wait_seconds": 0},
+        api={**raw["api"], "users": {DEMO_USER: secrets.token_urlsafe(16)}},
     )
     return Settings.model_validate(raw), token
 
@@ -77,7 +81,11 @@ async def run_demo(
                     on_progress(app.store.get(incident_id))
                 await asyncio.sleep(0.1)
             await waiting
-            got = await client.get(f"/api/v1/incidents/{incident_id}")
+            reader = settings.api.users[DEMO_USER].get_secret_value()
+            got = await client.get(
+                f"/api/v1/incidents/{incident_id}", headers={"Authorization": f"Bearer {reader}"}
+            )
+            got.raise_for_status()
             return Incident.model_validate(got.json())
     finally:
         app.shutdown()

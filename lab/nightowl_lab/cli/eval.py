@@ -21,7 +21,13 @@ from nightowl.domain import ApprovalStatus, Incident
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings
 from nightowl.workflow import engine
-from nightowl_lab.eval.scenarios import eval_settings, judge, primary, scenario_files
+from nightowl_lab.eval.scenarios import (
+    EVAL_USER,
+    eval_settings,
+    judge,
+    primary,
+    scenario_files,
+)
 from nightowl_lab.eval.scorecard import ScenarioResult, Scorecard, regressions, score
 from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import Scenario, load_scenario
@@ -139,7 +145,9 @@ async def run_incidents(settings: Settings, token: str, scenario: Scenario) -> l
     app.launch()
     try:
         transport = httpx.ASGITransport(app=create_api(app))
-        auth = {"Authorization": f"Bearer {token}"}
+        auth = {"Authorization": f"Bearer {token}"}  # the sender's: it only ingests
+        person = settings.api.users[EVAL_USER].get_secret_value()
+        approver = {"Authorization": f"Bearer {person}"}
         async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
             response = await client.post(
                 "/api/v1/webhooks/alertmanager", json=alertmanager_payload(scenario), headers=auth
@@ -154,12 +162,15 @@ async def run_incidents(settings: Settings, token: str, scenario: Scenario) -> l
                         for req in app.approvals.list(
                             status=ApprovalStatus.PENDING, incident_id=other
                         ):
-                            await client.post(f"/api/v1/approvals/{req.id}/approve", headers=auth)
+                            await client.post(
+                                f"/api/v1/approvals/{req.id}/approve", headers=approver
+                            )
                     await asyncio.sleep(0.05)
                 await waiting
             incidents = []
             for incident_id in incident_ids:
-                got = await client.get(f"/api/v1/incidents/{incident_id}", headers=auth)
+                got = await client.get(f"/api/v1/incidents/{incident_id}", headers=approver)
+                got.raise_for_status()
                 incidents.append(Incident.model_validate(got.json()))
             return incidents
     finally:

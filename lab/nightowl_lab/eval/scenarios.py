@@ -23,7 +23,8 @@ EVAL_USER = "eval"
 
 
 def eval_settings(base: Settings, scenario: Path, data_dir: Path) -> tuple[Settings, str]:
-    """Settings for one run: its own data dir, the scenario replayed, act, approvals by ``eval``."""
+    """Settings for one run: its own data dir, the scenario replayed, act, approvals by ``eval``
+    (an api.users token of its own); returns them and the alertmanager webhook token."""
     shutil.rmtree(data_dir, ignore_errors=True)
     token = secrets.token_urlsafe(16)
     raw: dict[str, Any] = base.model_dump(mode="python")
@@ -35,7 +36,8 @@ def eval_settings(base: Settings, scenario: Path, data_dir: Path) -> tuple[Setti
         actions={"dry_run": False, "driver": "simulated"},
         webhooks={"tokens": {"alertmanager": [token]}},
         intake={**raw["intake"], "group_wait_seconds": 0},
-        api={**raw["api"], "users": {EVAL_USER: token}},
+        # The approver's own token: a webhook token only ingests.
+        api={**raw["api"], "users": {EVAL_USER: secrets.token_urlsafe(16)}},
         approvals={**raw["approvals"], "approvers": {"*": [EVAL_USER]}},
     )
     return Settings.model_validate(raw), token

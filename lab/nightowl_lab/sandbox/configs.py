@@ -117,11 +117,14 @@ receivers:
 """
 
 
-def nightowl(directory: Path, prometheus_port: int, token: str) -> str:
-    """The sandbox's nightowl: act autonomously on the shop, within the sandbox's policy."""
+def nightowl(directory: Path, prometheus_port: int, token: str, reader_token: str) -> str:
+    """The sandbox's nightowl: act autonomously on the shop, within the sandbox's policy; the
+    harness reads incidents as the viewer ``sandbox``."""
     config = {
         "data_dir": str(directory / "nightowl"),
         "webhooks": {"tokens": {"*": [token]}},
+        "api": {"users": {"sandbox": reader_token}},
+        "ui": {"users": {"sandbox": {"role": "viewer"}}},
         "intake": {"group_wait_seconds": 1, "topology": TOPOLOGY},
         "gather": {"lookback_minutes": 1, "step_seconds": 1, "deadline_seconds": 20},
         # An alert can fire before its cause shows (a rate window still filling): look again.
@@ -239,13 +242,15 @@ rollback: Nothing to undo; a restart changes neither version nor configuration.
 }
 
 
-def write_all(directory: Path, ports: dict[str, int], token: str) -> None:
+def write_all(directory: Path, ports: dict[str, int], token: str, reader_token: str) -> None:
     (directory / "prometheus.yml").write_text(
         prometheus(directory, ports["alertmanager"], ports.get("router"))
     )
     (directory / "rules.yml").write_text(rules())
     (directory / "alertmanager.yml").write_text(alertmanager(ports["nightowl"], token))
-    (directory / "nightowl.yaml").write_text(nightowl(directory, ports["prometheus"], token))
+    (directory / "nightowl.yaml").write_text(
+        nightowl(directory, ports["prometheus"], token, reader_token)
+    )
     (directory / "runbooks").mkdir(exist_ok=True)
     for name, text in RUNBOOKS.items():
         (directory / "runbooks" / f"{name}.yaml").write_text(text)

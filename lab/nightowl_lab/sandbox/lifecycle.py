@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
 from nightowl_lab.sandbox import configs, procs
@@ -34,12 +34,18 @@ BINARIES = {
 class SandboxState(BaseModel):
     directory: Path
     token: str
+    reader_token: str = Field(description="The api.users token the harness reads incidents with.")
     ports: dict[str, int]
     pids: dict[str, int]
     started_at: datetime
 
     def url(self, what: str) -> str:
         return f"http://127.0.0.1:{self.ports[what]}"
+
+    @property
+    def reader(self) -> dict[str, str]:
+        """Headers of a person reading nightowl's API (every route but /healthz takes a token)."""
+        return {"Authorization": f"Bearer {self.reader_token}"}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,11 +89,12 @@ def up(state_file: Path) -> SandboxState:
     state = SandboxState(
         directory=directory,
         token=secrets.token_hex(16),
+        reader_token=secrets.token_hex(16),
         ports={name: procs.free_port() for name in names},
         pids={},
         started_at=datetime.now(UTC),
     )
-    configs.write_all(directory, state.ports, state.token)
+    configs.write_all(directory, state.ports, state.token, state.reader_token)
     (directory / "load.json").write_text(json.dumps({"rate": BASELINE_RATE}))
     try:
         _start_all(state, bins)

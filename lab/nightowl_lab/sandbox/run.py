@@ -67,7 +67,9 @@ def run(
     progress(f"normal traffic for {quiet:g}s (the baseline)")
     time.sleep(quiet)
     with httpx.Client(timeout=5.0) as http:
-        known = {i["id"] for i in http.get(state.url("nightowl") + "/api/v1/incidents").json()}
+        listed = http.get(state.url("nightowl") + "/api/v1/incidents", headers=state.reader)
+        listed.raise_for_status()
+        known = {i["id"] for i in listed.json()}
         injected = time.monotonic()
         started_at = datetime.now(UTC)
         progress(faults.inject(state, name))
@@ -151,12 +153,15 @@ class _Watch:
     def _incident(self) -> dict[str, Any] | None:
         base = self.state.url("nightowl") + "/api/v1/incidents"
         try:
-            new = [i for i in self.http.get(base).json() if i["id"] not in self.known]
+            reader = self.state.reader
+            listed = self.http.get(base, headers=reader)
+            listed.raise_for_status()
+            new = [i for i in listed.json() if i["id"] not in self.known]
             if not new:
                 return None
             # The first incident of the run (oldest new one) is the one the fault opened.
             first = min(new, key=lambda i: str(i["opened_at"]))
-            got: dict[str, Any] = self.http.get(f"{base}/{first['id']}").json()
+            got: dict[str, Any] = self.http.get(f"{base}/{first['id']}", headers=reader).json()
         except (httpx.HTTPError, ValueError):
             return self.incident
         self.incident = got

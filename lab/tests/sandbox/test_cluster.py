@@ -110,7 +110,7 @@ def test_the_sandbox_config_reads_the_cluster(tmp_path: Path) -> None:
 
     ports = {"prometheus": 1, "alertmanager": 2, "nightowl": 3, "router": 4}
     ports |= {name: 10 + i for i, name in enumerate(SHOP)}
-    configs.write_all(tmp_path, ports, "t")
+    configs.write_all(tmp_path, ports, "t", "r")
     settings = load_settings(config=tmp_path / "nightowl.yaml", data_dir=None)
     kinds = {c.kind for c in settings.connectors}
     assert {"prometheus", "files", "static", "sandbox"} <= kinds

@@ -13,7 +13,9 @@ from nightowl.settings import load_settings
 
 
 def test_nightowl_config_loads_with_the_sandbox_policy(tmp_path: Path) -> None:
-    configs.write_all(tmp_path, {"prometheus": 1, "alertmanager": 2, "nightowl": 3, **_shop()}, "t")
+    configs.write_all(
+        tmp_path, {"prometheus": 1, "alertmanager": 2, "nightowl": 3, **_shop()}, "t", "r"
+    )
     settings = load_settings(config=tmp_path / "nightowl.yaml", data_dir=None)
     assert settings.policy.blast_radius.max_capacity_fraction == 1.0
     assert settings.actions.drivers[0].kind == "sandbox"
