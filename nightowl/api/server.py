@@ -21,7 +21,9 @@ from nightowl.api import (
     slack,
     webhooks,
 )
+from nightowl.api.ratelimit import RateLimit, RateLimiter
 from nightowl.errors import InputError, NightowlError, NotFoundError
+from nightowl.settings import RateLimits
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -49,6 +51,9 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
         lifespan=lifespan,
     )
     api.state.nightowl = app
+    limiter = RateLimiter(app.settings.webhooks.rate_limits if app else RateLimits())
+    api.state.rate_limiter = limiter  # shared with the webhook fast path
+    api.add_middleware(RateLimit, limiter=limiter)
     api.add_exception_handler(InputError, _input_error)
     api.add_exception_handler(NotFoundError, _input_error)
     api.include_router(webhooks.router)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
 from nightowl.settings.intake import (
+    DeadLetterSettings,
+    FieldLimits,
     GenericMapping,
     InhibitRule,
     IntakeSettings,
+    RateLimits,
     SourceAuth,
     WebhookSettings,
 )
@@ -53,6 +56,8 @@ __all__ = [
     "ApprovalSettings",
     "BlastRadiusSettings",
     "BreakerSettings",
+    "DeadLetterSettings",
+    "FieldLimits",
     "FreezeWindow",
     "GatherSettings",
     "GenericMapping",
@@ -66,6 +71,7 @@ __all__ = [
     "NotifySettings",
     "PluginConfig",
     "PolicySettings",
+    "RateLimits",
     "Role",
     "RouteMatch",
     "RunbookSettings",
