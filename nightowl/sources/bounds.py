@@ -146,22 +146,26 @@ def normalised_name(text: str) -> tuple[str, str | None]:
     return name, f"{text!r} ({codes}) was read as {name!r}"
 
 
-def _labels(
-    labels: Mapping[str, str], limits: FieldLimits, flags: dict[str, str]
-) -> dict[str, str]:
+def _labels(labels: Mapping[str, str], limits: FieldLimits, flags: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in labels.items():
-        name, why = normalised_name(clean(key, limits.label_key_chars))
+        name, why = _name(key, limits.label_key_chars)
         if why:
             flags[f"key:{name}"] = f"label name {why}"
-        text = clean(value, limits.label_value_chars)
         if name in SERVICE_LABELS:
-            text, why = normalised_name(text)
-            text = clean(text, limits.label_value_chars)
+            text, why = _name(value, limits.label_value_chars)
             if why:
                 flags[name] = f"{name} {why}"
+        else:
+            text = clean(value, limits.label_value_chars)
         out.setdefault(name, text)
     return out
+
+
+def _name(text: str, most: int) -> tuple[str, str | None]:
+    """A name cleaned, normalised, then cut (normalising may lengthen it: "…" is three dots)."""
+    name, why = normalised_name(clean(text, 4 * most))
+    return clean(name, most), why
 
 
 def _annotations(annotations: Mapping[str, str], limits: FieldLimits) -> dict[str, str]:
