@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -19,6 +20,7 @@ from nightowl.app import Nightowl
 from nightowl.domain import AlertStatus, IncidentStatus, StageStatus
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
+from tests.conftest import SettingsFactory
 
 HOOK = "/api/v1/webhooks/alertmanager"
 T = TypeVar("T")
@@ -279,3 +281,42 @@ def counter(response: httpx.Response, sample: str) -> float:
         if line.startswith(sample + " "):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_one_poisoned_alert_fails_no_request_batched_with_it(
+    tmp_path: Path, settings_for: SettingsFactory, postgres_url: str
+) -> None:
+    """A NUL byte, a 600-character name and a 300-character fingerprint used to fail the whole
+    group commit on PostgreSQL (28 to 38 of 40 concurrent good requests answered 500)."""
+    settings = settings_for(
+        tmp_path,
+        store={"url": postgres_url},
+        intake={"group_wait_seconds": 60, "batch_wait_ms": 50},
+    )
+    app = Nightowl(settings)
+    good = [alertmanager_body(f"Probe{n}", f"fp-{n}") for n in range(40)]
+    poisoned = alertmanager_body("Poi\x00son" + "n" * 600, "f" * 300)
+
+    async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
+        sent = [post(client, body, auth(app)) for body in [*good[:20], poisoned, *good[20:]]]
+        return list(await asyncio.gather(*sent))
+
+    try:
+        responses = call(app, scenario)
+    finally:
+        asyncio.run(app.stop_background())
+        app.shutdown()
+
+    assert [r.status_code for r in responses] == [202] * 41, [r.text for r in responses]
+    assert all(r.json()["new_alerts"] == 1 for r in responses)
+
+
+def alertmanager_body(name: str, fingerprint: str) -> bytes:
+    alert = {
+        "status": "firing",
+        "labels": {"alertname": name, "service": "checkout"},
+        "startsAt": "2026-11-20T03:00:00Z",
+        "fingerprint": fingerprint,
+    }
+    return body_of({"version": "4", "status": "firing", "groupKey": "k", "alerts": [alert]})
