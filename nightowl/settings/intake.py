@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 
 from nightowl.settings.base import Section
 
@@ -94,6 +95,19 @@ class RateLimits(Section):
         description="Webhook requests per client IP (above the single-alert rate the bench measures).",
     )
     login: str = Field(default="20/minute;300/hour", description="UI login attempts per client IP.")
+
+    @field_validator("webhooks", "login")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        if text.strip():
+            try:
+                parse_many(text)
+            except ValueError:
+                raise ValueError(
+                    f"webhooks.rate_limits: {text!r} is not a rate; write e.g. "
+                    "'100/second;3000/minute' (or '' for no limit)"
+                ) from None
+        return text
 
 
 class DeadLetterSettings(Section):

@@ -146,7 +146,9 @@ def normalised_name(text: str) -> tuple[str, str | None]:
     return name, f"{text!r} ({codes}) was read as {name!r}"
 
 
-def _labels(labels: Mapping[str, str], limits: FieldLimits, flags: dict[str, str]) -> dict[str, str]:
+def _labels(
+    labels: Mapping[str, str], limits: FieldLimits, flags: dict[str, str]
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in labels.items():
         name, why = _name(key, limits.label_key_chars)
