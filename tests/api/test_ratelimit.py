@@ -24,7 +24,8 @@ def test_each_client_has_its_own_allowance() -> None:
     bob = limiter.check("webhooks", "10.0.0.2")
 
     assert alice[:2] == [None, None]
-    assert alice[2] is not None and 1 <= alice[2] <= 60
+    assert alice[2] is not None
+    assert 1 <= alice[2] <= 60
     assert bob is None
     assert limiter.check("login", "10.0.0.1") is None  # an empty rule limits nothing
 

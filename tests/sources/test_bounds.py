@@ -65,11 +65,13 @@ def test_every_field_is_cut_to_its_limit() -> None:
         )
     ).alerts
 
-    assert len(got.name) == LIMITS.alert_name_chars and got.name.endswith("…")
+    assert len(got.name) == LIMITS.alert_name_chars
+    assert got.name.endswith("…")
     assert all(len(k) <= LIMITS.label_key_chars for k in got.labels)
     assert all(len(v) <= LIMITS.label_value_chars for v in got.labels.values())
     assert len(got.annotations["description"]) == LIMITS.annotation_chars
-    assert got.generator_url is not None and len(got.generator_url) == LIMITS.url_chars
+    assert got.generator_url is not None
+    assert len(got.generator_url) == LIMITS.url_chars
 
 
 def test_a_fingerprint_too_long_is_replaced_by_its_hash_so_two_stay_apart() -> None:
