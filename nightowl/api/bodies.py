@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
+import orjson
+
 from nightowl.errors import InputError
 
 
@@ -76,3 +78,67 @@ async def asgi_chunks(receive: Callable[[], Awaitable[Message]]) -> AsyncIterato
         yield message.get("body", b"")
         if not message.get("more_body", False):
             return
+
+
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
+OWN_LIMIT = ("/api/v1/webhooks/", "/api/v1/deploys")
+"""Routes that read their bodies with ``read_capped`` and a limit of their own."""
+
+
+class BodyLimit:
+    """ASGI middleware: every other route's body is bounded by ``server.max_body_bytes``.
+
+    A declared length over the limit is answered 413 before the app runs; a body that passes the
+    limit while streaming ends there (the app sees a disconnect, so it reads no further) and is
+    answered 413 instead of whatever the app made of the cut-off body.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(OWN_LIMIT):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send, self.limit)
+            return
+        seen, over, started = 0, False, False
+
+        async def bounded_receive() -> Message:
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                over = True
+                return {"type": "http.disconnect"}
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if over and not started:
+                return  # the app's answer to a cut-off body: replaced by the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, watched_send)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await _too_large(send, self.limit)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    error = f"the body exceeds server.max_body_bytes ({limit} bytes); send less"
+    body = orjson.dumps({"error": error})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
