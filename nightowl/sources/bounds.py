@@ -63,6 +63,11 @@ def bound_group(group: AlertGroup, limits: FieldLimits) -> AlertGroup:
     (cutting those would change what the alert is).
     """
     text = limits.label_value_chars
+    alerts = tuple(bound_alert(a, limits, f"alerts.{n}") for n, a in enumerate(group.alerts))
+    if all(a is b for a, b in zip(alerts, group.alerts, strict=True)) and _plain_group(
+        group, limits
+    ):
+        return group
     return group.model_copy(
         update={
             "group_key": clean(group.group_key, limits.alert_name_chars),
@@ -70,9 +75,7 @@ def bound_group(group: AlertGroup, limits: FieldLimits) -> AlertGroup:
             "external_url": clean(group.external_url, limits.url_chars)
             if group.external_url
             else None,
-            "alerts": tuple(
-                bound_alert(a, limits, f"alerts.{n}") for n, a in enumerate(group.alerts)
-            ),
+            "alerts": alerts,
             "group_labels": _labels(group.group_labels, limits, {}),
             "common_labels": _labels(group.common_labels, limits, {}),
             "common_annotations": _annotations(group.common_annotations, limits),
@@ -92,6 +95,8 @@ def bound_alert(alert: Alert, limits: FieldLimits, where: str = "alert") -> Aler
                 source=alert.source,
                 field=f"{where}.{field}",
             )
+    if _plain(alert, limits):
+        return alert  # the common case, checked at C speed: nothing to change
     flags: dict[str, str] = {}
     labels = _labels(alert.labels, limits, flags)
     annotations = _annotations(alert.annotations, limits)
@@ -112,6 +117,44 @@ def bound_alert(alert: Alert, limits: FieldLimits, where: str = "alert") -> Aler
     times = (alert.starts_at, alert.ends_at)
     hashed = content_hash(fingerprint, alert.status, *times, labels, annotations)
     return alert.model_copy(update={**bounded, "content_hash": hashed})
+
+
+def _plain_group(group: AlertGroup, limits: FieldLimits) -> bool:
+    labels = {**group.group_labels, **group.common_labels}
+    fields = [group.group_key, group.receiver or "", group.external_url or ""]
+    text = "\x01".join([*fields, *labels, *labels.values(), *group.common_annotations.values()])
+    return (
+        text.isascii()
+        and "\x00" not in text
+        and len(group.group_key) <= limits.alert_name_chars
+        and len(group.receiver or "") <= limits.label_value_chars
+        and len(group.external_url or "") <= limits.url_chars
+        and max(map(len, labels), default=0) <= limits.label_key_chars
+        and max(map(len, labels.values()), default=0) <= limits.label_value_chars
+        and max(map(len, group.common_annotations), default=0) <= limits.label_key_chars
+        and max(map(len, group.common_annotations.values()), default=0) <= limits.annotation_chars
+    )
+
+
+def _plain(alert: Alert, limits: FieldLimits) -> bool:
+    """Whether every field is already ASCII, NUL-free and within its limit."""
+    labels, annotations = alert.labels, alert.annotations
+    url = alert.generator_url or ""
+    text = "\x01".join([alert.name, alert.fingerprint, url, *labels, *labels.values()])
+    notes = "\x01".join([*annotations, *annotations.values()])
+    return (
+        text.isascii()
+        and notes.isascii()
+        and "\x00" not in text
+        and "\x00" not in notes
+        and len(alert.name) <= limits.alert_name_chars
+        and len(alert.fingerprint) <= limits.fingerprint_chars
+        and len(url) <= limits.url_chars
+        and max(map(len, labels), default=0) <= limits.label_key_chars
+        and max(map(len, labels.values()), default=0) <= limits.label_value_chars
+        and max(map(len, annotations), default=0) <= limits.label_key_chars
+        and max(map(len, annotations.values()), default=0) <= limits.annotation_chars
+    )
 
 
 def clean(text: str, most: int) -> str:
