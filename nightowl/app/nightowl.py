@@ -251,12 +251,13 @@ class Nightowl:
             parse_bounded(parser, body, headers, self.settings.webhooks.limits)
         )
 
-    async def replay(self, dead_letter_id: int) -> IntakeResult:
+    async def replay(self, dead_letter_id: int, *, by: str) -> IntakeResult:
         """Re-run a dead letter through parsing and intake (after a config fix).
 
         It is re-checked first: it must have been kept for an authenticated sender (the
         credentials themselves are never kept), its source must still exist, and its body must
-        pass today's parsing and bounds. InputError or NotFoundError otherwise.
+        pass today's parsing and bounds. InputError or NotFoundError otherwise. A replay is
+        audited (``deadletter.replay``, by ``by``).
         """
         letter = self.store.get_dead_letter(dead_letter_id)
         if letter.sender is None:
@@ -266,6 +267,9 @@ class Nightowl:
             )
         result = await self.accept(letter.source, letter.body, letter.headers)
         self.store.mark_replayed(dead_letter_id, self.clock.now())
+        data = {"dead_letter_id": dead_letter_id, "source": letter.source, "sender": letter.sender}
+        data |= {"new_alerts": result.new_alerts, "incidents": list(result.incidents)}
+        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.clock.now())
         return result.model_copy(
             update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
         )

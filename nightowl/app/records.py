@@ -165,11 +165,16 @@ class Records:
             )
         return kept.id
 
-    def purge_dead_letters(self, older_than: timedelta | None = None) -> int:
-        """Drop dead letters older than ``older_than`` (default: the retention); how many."""
+    def purge_dead_letters(self, older_than: timedelta | None = None, *, by: str) -> int:
+        """Drop dead letters older than ``older_than`` (default: the retention); how many.
+        Audited (``deadletter.purge``, by ``by``)."""
         if older_than is None:
             older_than = timedelta(days=self.settings.webhooks.dead_letters.retention_days)
-        return self.stores.incidents.purge_dead_letters(self.clock.now() - older_than)
+        at = self.clock.now()
+        purged = self.stores.incidents.purge_dead_letters(at - older_than)
+        data = {"before": (at - older_than).isoformat(), "purged": purged}
+        self.stores.audit.append(None, "deadletter.purge", data, actor=by, at=at)
+        return purged
 
     def record_deploy(self, deploy: Deploy) -> Recorded:
         """Keep a deploy a CI pipeline reported (idempotent)."""

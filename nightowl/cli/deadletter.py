@@ -4,6 +4,7 @@ dropping what is no longer needed."""
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import re
 from datetime import timedelta
@@ -83,7 +84,7 @@ def replay(
         async def run() -> IntakeResult:
             app.launch()
             try:
-                return await app.replay(dead_letter_id)
+                return await app.replay(dead_letter_id, by=getpass.getuser())
             finally:
                 await app.stop_background()
                 app.shutdown()
@@ -130,7 +131,7 @@ def purge(
     age = parse_age(older_than) if older_than is not None else None
     with user_errors():
         with records_of(config, data_dir) as records:
-            dropped = records.purge_dead_letters(age)
+            dropped = records.purge_dead_letters(age, by=getpass.getuser())
         if as_json:
             typer.echo(json.dumps({"purged": dropped}))
         else:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner, Result
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
+from nightowl.app.records import Records
 from nightowl.cli.main import app as cli
 from nightowl.settings import load_settings
 from nightowl.store import IncidentStore
@@ -165,6 +166,8 @@ def test_a_rejected_body_is_listed_then_replayed_after_the_mapping_is_fixed(
     assert result["new_alerts"] == 1
     assert result["detail"].startswith(f"replayed dead letter {letter_id}:")
     assert json.loads(after.stdout)[0]["replayed_at"] is not None
+    [replay] = audited(fixed, "deadletter.replay")
+    assert (replay.data["dead_letter_id"], replay.data["sender"]) == (letter_id, "bearer")
     assert "yes" in table.stdout
     store = IncidentStore.open(load_settings(config=fixed, environ={}).store_url)
     try:
@@ -252,3 +255,12 @@ def test_purge_drops_letters_older_than_asked(tmp_path: Path) -> None:
     assert json.loads(run("deadletter", "list", "--json", "--config", broken).stdout) == []
     assert bad.exit_code == 2
     assert "write a number and a unit" in bad.output
+    assert [r.data["purged"] for r in audited(broken, "deadletter.purge")] == [0, 2]
+
+
+def audited(cfg: Path, kind: str) -> list[Any]:
+    records = Records.open(load_settings(config=cfg, environ={}))
+    try:
+        return [r for r in records.audit_records() if r.kind == kind]
+    finally:
+        records.close()
