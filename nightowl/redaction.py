@@ -4,7 +4,7 @@ One ``Redactor`` per process, built by the composition root from every secret of
 of the plugins it built (connectors, drivers, notifiers: every ``SecretStr`` in their configs), cleans
 everything that leaves the process: every notifier's message (the routing layer applies it once,
 for all of them), every request to a model provider (the LLM layer), and the headers kept with a
-dead letter (``safe_headers``). ``redact`` replaces, with ``[REDACTED]`` or ``[EMAIL]``:
+dead letter (``safe_headers``, an allow-list). ``redact`` replaces, with ``[REDACTED]`` or ``[EMAIL]``:
 
 - bearer and basic credentials (``Authorization: Bearer …``, ``Bearer eyJ…``);
 - ``key=value`` / ``key: value`` pairs whose key names a secret (password, passwd, secret, token,
@@ -90,10 +90,25 @@ _HOSTNAME = re.compile(
     r"\b(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"(?:com|net|org|io|dev|cloud|internal|local|lan|corp|example|[a-z]{2})\b"
 )
-SECRET_HEADER = re.compile(
-    r"authorization|cookie|token|secret|passw|api[-_]?key|signature", re.IGNORECASE
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "user-agent",
+        "accept",
+        "x-request-id",
+        "x-correlation-id",
+        "x-forwarded-for",
+        "x-real-ip",
+        "x-grafana-origin",
+        "x-pagerduty-webhook-id",
+        "x-datadog-trace-id",
+    }
 )
-"""Headers never kept with a dead letter: credentials in any of their usual spellings."""
+"""The only headers kept with a dead letter: what tells where a request came from and how its
+body is encoded. An allow-list, because credentials travel under any name a sender picks
+(``X-Authentication``, ``X-Webhook-Auth``, ``X-Access-Key``, ...)."""
 
 
 def secrets_of(value: Any) -> list[str]:
@@ -110,8 +125,9 @@ def secrets_of(value: Any) -> list[str]:
 
 
 def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` without the ones that carry credentials."""
-    return {k: v for k, v in headers.items() if not SECRET_HEADER.search(k)}
+    """The allow-listed headers of ``headers`` (``KEPT_HEADERS``, any case); their values are
+    redacted too, in case a sender put a credential where it does not belong."""
+    return {k: redact(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
 
 
 class Redactor:

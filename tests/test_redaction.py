@@ -114,3 +114,22 @@ def test_the_secrets_of_settings_and_plugin_configs_are_known() -> None:
 def test_dead_letters_keep_no_credential_headers() -> None:
     headers = {"Authorization": "Bearer x", "X-Api-Key": "k", "Cookie": "c", "Content-Type": "a/b"}
     assert safe_headers(headers) == {"Content-Type": "a/b"}
+
+
+def test_dead_letters_keep_allow_listed_headers_only_whatever_a_credential_is_called() -> None:
+    headers = {
+        "X-Authentication": "s1",
+        "X-Webhook-Auth": "s2",
+        "X-Access-Key": "s3",
+        "X-My-Vendor-Thing": "s4",
+        "user-agent": "Alertmanager/0.27.0",
+        "X-Request-Id": "r-1",
+    }
+
+    assert safe_headers(headers) == {"user-agent": "Alertmanager/0.27.0", "X-Request-Id": "r-1"}
+
+
+def test_an_allow_listed_header_is_redacted_if_it_carries_a_credential() -> None:
+    kept = safe_headers({"User-Agent": "curl token=hunter2-hunter2"})
+
+    assert kept == {"User-Agent": f"curl token={REDACTED}"}

@@ -3,7 +3,8 @@
 Recording is ingest: authenticated like webhooks, as the source ``deploys``
 (``webhooks.tokens.deploys`` or ``*``). Listing takes a person's token (``api.users``).
 Recording is idempotent (same service, version and time → the same record), so a pipeline may
-retry. A rejected body is answered with a 4xx and kept as a dead letter.
+retry. A rejected body is answered with a 4xx; it is kept as a dead letter only when its sender
+authenticated (the token is checked before the body is read).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from nightowl.api.bodies import read_capped
 from nightowl.api.deps import REFUSED, Reader, nightowl_of, webhook_sender
 from nightowl.domain import Deploy
 from nightowl.errors import InputError, PayloadError
@@ -60,7 +62,7 @@ class Rejected(BaseModel):
     response_model=RecordedOut,
     responses={
         200: {"model": RecordedOut, "description": "already recorded (idempotent retry)"},
-        401: {"model": Rejected, "description": "missing or wrong bearer token"},
+        401: {"model": Rejected, "description": "missing or wrong bearer token (not stored)"},
         413: {"model": Rejected, "description": "body too large"},
         422: {"model": Rejected, "description": "malformed deploy; the message names the field"},
     },
@@ -69,18 +71,24 @@ class Rejected(BaseModel):
 )
 async def record(request: Request) -> JSONResponse:
     app = nightowl_of(request)
-    body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
-        if len(body) > MAX_BODY_BYTES:
-            raise _TooLarge(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}")
-        app.authenticate(SOURCE, headers)
+        sender = app.authenticate(SOURCE, headers)
+        declared = headers.get("content-length")
+        body = await read_capped(request.stream(), MAX_BODY_BYTES, declared, setting="the limit")
+    except InputError as exc:  # not authenticated, or no body to keep: answered, not stored
+        log.info("refused deploy: %s", exc)
+        return JSONResponse(
+            Rejected(error=str(exc), dead_letter_id=None).model_dump(), exc.status_code
+        )
+    try:
         deploy = _parse(body, app.clock.now())
     except InputError as exc:
-        status = exc.status_code
-        dead = app.records.keep_dead_letter(SOURCE, exc, body[:MAX_BODY_BYTES], headers)
+        dead = app.records.keep_dead_letter(SOURCE, exc, body, headers, sender=sender)
         log.info("rejected deploy (dead letter %s): %s", dead, exc)
-        return JSONResponse(Rejected(error=str(exc), dead_letter_id=dead).model_dump(), status)
+        return JSONResponse(
+            Rejected(error=str(exc), dead_letter_id=dead).model_dump(), exc.status_code
+        )
     result = await run_in_threadpool(app.records.record_deploy, deploy)
     out = RecordedOut(id=result.id, created=result.created, deploy=result.deploy)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
@@ -102,10 +110,6 @@ async def list_deploys(
 ) -> list[Deploy]:
     app = nightowl_of(request)
     return await run_in_threadpool(app.records.deploys, service, _aware(start), _aware(end), limit)
-
-
-class _TooLarge(InputError):
-    status_code = 413
 
 
 def _parse(body: bytes, now: datetime) -> Deploy:

@@ -13,9 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from nightowl.api.bodies import ClientGone, asgi_chunks
+from nightowl.api.ratelimit import RateLimiter, client_of, too_many
 from nightowl.api.webhooks import handle
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from nightowl.app import Nightowl
 
 Scope = MutableMapping[str, Any]
@@ -27,9 +31,13 @@ PREFIX = "/api/v1/webhooks/"
 
 
 class WebhookFastPath:
-    def __init__(self, inner: ASGIApp, nightowl: Nightowl) -> None:
+    """Answers webhook posts itself (rate limit, then ``handle``); passes the rest to ``inner``,
+    whose rate limiter (``create_api`` keeps it on ``api.state``) it shares."""
+
+    def __init__(self, inner: FastAPI, nightowl: Nightowl) -> None:
         self.inner = inner
         self.nightowl = nightowl
+        self.limiter: RateLimiter = inner.state.rate_limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -40,14 +48,15 @@ class WebhookFastPath:
         if not source or "/" in source:
             await self.inner(scope, receive, send)
             return
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
+        wait = self.limiter.check("webhooks", client_of(scope))
+        if wait is not None:
+            await too_many(send, self.limiter, "webhooks", wait)
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        status, answer = await handle(self.nightowl, source, b"".join(chunks), headers)
+        try:
+            status, answer = await handle(self.nightowl, source, headers, asgi_chunks(receive))
+        except ClientGone:
+            return  # nothing to answer, nothing was stored
         body = orjson.dumps(answer)
         await send(
             {

@@ -25,8 +25,11 @@ from nightowl.api import (
     slack,
     webhooks,
 )
+from nightowl.api.bodies import BodyLimit
 from nightowl.api.deps import Reader
+from nightowl.api.ratelimit import RateLimit, RateLimiter
 from nightowl.errors import InputError, NightowlError, NotFoundError
+from nightowl.settings import RateLimits, Settings
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -57,6 +60,11 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
         redoc_url=None,
     )
     api.state.nightowl = app
+    limiter = RateLimiter(app.settings.webhooks.rate_limits if app else RateLimits())
+    api.state.rate_limiter = limiter  # shared with the webhook fast path
+    limit = (app.settings if app else Settings()).server.max_body_bytes
+    api.add_middleware(BodyLimit, limit=limit)
+    api.add_middleware(RateLimit, limiter=limiter)  # outermost: a flood is refused first
     api.add_exception_handler(InputError, _input_error)
     api.add_exception_handler(NotFoundError, _input_error)
     api.include_router(webhooks.router)

@@ -27,7 +27,7 @@ from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
-from nightowl.errors import ConfigError, NotFoundError
+from nightowl.errors import ConfigError, InputError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
@@ -38,6 +38,7 @@ from nightowl.runbooks.book import Runbooks
 from nightowl.runbooks.catalog import load_runbooks
 from nightowl.settings import PluginConfig, Settings
 from nightowl.sources.auth import authenticate
+from nightowl.sources.bounds import parse_bounded
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
 from nightowl.store.deploys import DeployLog, RecordedDeploys
@@ -266,20 +267,34 @@ class Nightowl:
         """Authenticate, parse and record a notification; flush its group when due. InputError → caller."""
         parser = get_source(self.sources, source)
         authenticate(parser, source, self.settings, headers, body)
-        return await self._ingest(parser.parse(body, headers))
+        return await self.accept(source, body, headers)
 
-    async def replay(self, dead_letter_id: int) -> IntakeResult:
-        """Re-run a dead letter through parsing and intake (after a config fix); no auth check:
-        replaying is an operator's action on a body nightowl already holds."""
-        letters = {d.id: d for d in self.store.list_dead_letters(limit=100_000)}
-        letter = letters.get(dead_letter_id)
-        if letter is None:
-            raise NotFoundError(
-                f"no dead letter {dead_letter_id}; list them with `nightowl deadletter list`"
+    async def accept(self, source: str, body: bytes, headers: Mapping[str, str]) -> IntakeResult:
+        """Parse, bound and record a notification whose sender the caller has authenticated."""
+        parser = get_source(self.sources, source)
+        return await self._ingest(
+            parse_bounded(parser, body, headers, self.settings.webhooks.limits)
+        )
+
+    async def replay(self, dead_letter_id: int, *, by: str) -> IntakeResult:
+        """Re-run a dead letter through parsing and intake (after a config fix).
+
+        It is re-checked first: it must have been kept for an authenticated sender (the
+        credentials themselves are never kept), its source must still exist, and its body must
+        pass today's parsing and bounds. InputError or NotFoundError otherwise. A replay is
+        audited (``deadletter.replay``, by ``by``).
+        """
+        letter = self.store.get_dead_letter(dead_letter_id)
+        if letter.sender is None:
+            raise InputError(
+                f"dead letter {dead_letter_id} was not kept for an authenticated sender, so it is "
+                "not replayed; ask the sender to send it again"
             )
-        parser = get_source(self.sources, letter.source)
-        result = await self._ingest(parser.parse(letter.body, letter.headers))
+        result = await self.accept(letter.source, letter.body, letter.headers)
         self.store.mark_replayed(dead_letter_id, self.clock.now())
+        data = {"dead_letter_id": dead_letter_id, "source": letter.source, "sender": letter.sender}
+        data |= {"new_alerts": result.new_alerts, "incidents": list(result.incidents)}
+        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.clock.now())
         return result.model_copy(
             update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
         )

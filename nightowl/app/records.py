@@ -13,8 +13,9 @@ package's rule.
 from __future__ import annotations
 
 import builtins
+import logging
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from nightowl.app.access import Act, Principal, require
 from nightowl.app.compose import Stores
@@ -38,9 +39,12 @@ from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditRecord, ChainCheck
+from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
 from nightowl.store.kpi_rows import kpi_rows
 from nightowl.store.silences import SilenceStore
+
+log = logging.getLogger(__name__)
 
 
 class Records:
@@ -168,17 +172,49 @@ class Records:
         return self.stores.incidents.list_dead_letters(limit=limit)
 
     def keep_dead_letter(
-        self, source: str, error: InputError | str, body: bytes, headers: Mapping[str, str]
+        self,
+        source: str,
+        error: InputError | str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        sender: str,
     ) -> int:
-        """Keep a rejected request byte for byte (without credential headers); its id."""
-        return self.stores.incidents.dead_letter(
+        """Keep a rejected request of an authenticated ``sender`` byte for byte, with only the
+        allow-listed headers, within ``webhooks.dead_letters``; its id."""
+        bounds = self.settings.webhooks.dead_letters
+        now = self.clock.now()
+        kept = self.stores.incidents.dead_letter(
             source=source,
             reason=str(error),
             body=body,
             content_type=headers.get("content-type"),
             headers=safe_headers(headers),
-            received_at=self.clock.now(),
+            received_at=now,
+            sender=sender,
+            cap=DeadLetterCap(
+                max_count=bounds.max_count,
+                max_bytes=bounds.max_bytes,
+                keep_after=now - timedelta(days=bounds.retention_days),
+            ),
         )
+        if kept.dropped:
+            log.warning(
+                "dropped %d older dead letter(s) to stay within webhooks.dead_letters",
+                kept.dropped,
+            )
+        return kept.id
+
+    def purge_dead_letters(self, older_than: timedelta | None = None, *, by: str) -> int:
+        """Drop dead letters older than ``older_than`` (default: the retention); how many.
+        Audited (``deadletter.purge``, by ``by``)."""
+        if older_than is None:
+            older_than = timedelta(days=self.settings.webhooks.dead_letters.retention_days)
+        at = self.clock.now()
+        purged = self.stores.incidents.purge_dead_letters(at - older_than)
+        data = {"before": (at - older_than).isoformat(), "purged": purged}
+        self.stores.audit.append(None, "deadletter.purge", data, actor=by, at=at)
+        return purged
 
     def record_deploy(self, deploy: Deploy) -> Recorded:
         """Keep a deploy a CI pipeline reported (idempotent)."""

@@ -160,3 +160,6 @@ class DeadLetter(Model):
     headers: dict[str, str]
     body: bytes
     replayed_at: datetime | None = None
+    sender: str | None = None
+    """Who the request authenticated as (``bearer``, ``basic:alice``, ...); None for rows kept
+    before senders were recorded, which may have come from anyone."""

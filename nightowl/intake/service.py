@@ -2,7 +2,9 @@
 
 ``submit`` is called once per webhook request. Requests arriving together are written in one
 transaction (group commit): a request waits at most ``batch_wait_ms`` for company and returns once
-its alerts are durable — nothing is acknowledged before it is stored. Concurrency: one writer task
+its alerts are durable — nothing is acknowledged before it is stored. When a batch fails, each of
+its requests is written again in a transaction of its own, so that only the request that caused
+the failure sees it. Concurrency: one writer task
 per process; several processes may share a database (the store serialises them).
 """
 
@@ -53,6 +55,11 @@ class Submitted:
 class _Pending:
     alerts: list[Alert]
     done: asyncio.Future[tuple[IngestOutcome, int]]
+
+
+def _fail(pending: _Pending, exc: Exception) -> None:
+    if not pending.done.done():
+        pending.done.set_exception(exc)
 
 
 class Intake:
@@ -180,10 +187,12 @@ class Intake:
         alerts = [a for p in batch for a in p.alerts]
         try:
             outcome = await asyncio.to_thread(self.ingest_now, alerts)
-        except Exception as exc:  # noqa: BLE001 — handed to every waiting request, which answers with it
-            for p in batch:
-                if not p.done.done():
-                    p.done.set_exception(exc)
+        except Exception as exc:  # noqa: BLE001 — handed to the waiting requests, which answer with it
+            if len(batch) == 1:
+                _fail(batch[0], exc)
+            else:  # one bad request must not fail the others: write each in its own transaction
+                for p in batch:
+                    await self._write([p])
             return
         offset = 0
         for p in batch:

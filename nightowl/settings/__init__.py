@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
 from nightowl.settings.intake import (
+    DeadLetterSettings,
+    FieldLimits,
     GenericMapping,
     InhibitRule,
     IntakeSettings,
+    RateLimits,
     SourceAuth,
     WebhookSettings,
 )
@@ -55,6 +58,8 @@ __all__ = [
     "BlastRadiusSettings",
     "BreakerSettings",
     "CliSettings",
+    "DeadLetterSettings",
+    "FieldLimits",
     "FreezeWindow",
     "GatherSettings",
     "GenericMapping",
@@ -68,6 +73,7 @@ __all__ = [
     "NotifySettings",
     "PluginConfig",
     "PolicySettings",
+    "RateLimits",
     "Role",
     "RouteMatch",
     "RunbookSettings",

@@ -20,6 +20,11 @@ class StoreSettings(Section):
 class ServerSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest body of any request but a webhook (webhooks.max_body_bytes): 413.",
+    )
 
 
 class GatherSettings(Section):

@@ -11,9 +11,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nightowl.domain import Alert, AlertGroup, AlertStatus, utc
+from nightowl.domain import Alert, AlertGroup, AlertStatus
 from nightowl.errors import PayloadError
-from nightowl.sources.base import content_hash, label_fingerprint, load_json, raise_validation
+from nightowl.sources.base import (
+    checked_time,
+    content_hash,
+    label_fingerprint,
+    load_json,
+    raise_validation,
+)
 
 ZERO_TIME_YEAR = 1  # Alertmanager sends 0001-01-01T00:00:00Z for "no end yet"
 
@@ -76,8 +82,12 @@ class AlertmanagerSource:
 
     def _alert(self, wire: AmAlert) -> Alert:
         fingerprint = wire.fingerprint or label_fingerprint(wire.labels)
-        ends_at = utc(wire.ends_at) if wire.ends_at and wire.ends_at.year > ZERO_TIME_YEAR else None
-        starts_at = utc(wire.starts_at)
+        ends_at = (
+            checked_time(wire.ends_at, "endsAt", self.name)
+            if wire.ends_at and wire.ends_at.year > ZERO_TIME_YEAR
+            else None
+        )
+        starts_at = checked_time(wire.starts_at, "startsAt", self.name)
         # Every field below is already validated (AmAlert), so the domain model skips validation.
         return Alert.model_construct(
             source=self.name,

@@ -31,6 +31,12 @@ def authenticate(
     return _bearer(name, settings, headers)
 
 
+def reads_body(name: str, settings: Settings) -> bool:
+    """Whether ``name``'s credentials are checked on the body (an HMAC signature) rather than on
+    headers alone, which can be checked before the body is read."""
+    return (settings.webhooks.auth.get(name) or SourceAuth()).kind == "hmac"
+
+
 def _bearer(name: str, settings: Settings, headers: Mapping[str, str]) -> str:
     tokens = settings.webhook_tokens(name)
     if not tokens:

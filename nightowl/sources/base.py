@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 import orjson
@@ -27,17 +28,75 @@ class AlertSource(Protocol):
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup: ...
 
 
+MAX_JSON_DEPTH = 32
+"""Deepest nesting a webhook body may have: real payloads are 4 or 5 levels deep; anything deeper
+is refused before a parser (or ``json.dumps`` of a label) recurses into it."""
+
+
 def load_json(body: bytes, source: str) -> object:
+    """The body as JSON: UTF-8, no NaN or Infinity, no lone surrogate, at most MAX_JSON_DEPTH
+    levels deep. Raises PayloadError saying what was wrong."""
     try:
-        text = body.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PayloadError(f"body is not valid UTF-8 (byte {exc.start})", source=source) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise PayloadError(
             f"body is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
             source=source,
+        ) from None
+    if _too_deep(data, MAX_JSON_DEPTH):
+        raise PayloadError(
+            f"body is nested more than {MAX_JSON_DEPTH} levels deep; send the documented payload",
+            source=source,
+        )
+    return data
+
+
+def _too_deep(data: object, limit: int) -> bool:
+    """Whether ``data`` nests deeper than ``limit`` (iterative: no recursion to exhaust)."""
+    level: list[object] = [data]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def epoch_time(value: float, field: str, source: str, *, millis: bool) -> datetime:
+    """A Unix timestamp (seconds, or milliseconds with ``millis``) as a UTC datetime.
+
+    Raises PayloadError for NaN, infinities and values outside the years 1970 to 9999, which
+    ``datetime.fromtimestamp`` would answer with OverflowError, OSError or ValueError.
+    """
+    seconds = value / 1000 if millis else value
+    if not math.isfinite(seconds) or not 0 <= seconds < LATEST.timestamp():
+        raise PayloadError(
+            f"not a time: {str(value)[:40]!r} is not a Unix timestamp between 1970 and 9999",
+            source=source,
+            field=field,
+        )
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def checked_time(value: datetime, field: str, source: str) -> datetime:
+    """``value`` in UTC; PayloadError when it cannot be (a year-1 time with a positive offset)."""
+    try:
+        return utc(value)
+    except OverflowError:
+        raise PayloadError(
+            f"not a time: {value.isoformat()[:40]!r} is out of range", source=source, field=field
         ) from None
 
 
@@ -81,7 +140,8 @@ def make_alert(
     """
     labels = {"alertname": name, **labels}
     fp = fingerprint or label_fingerprint(labels)
-    starts, ends = utc(starts_at), (utc(ends_at) if ends_at else None)
+    starts = checked_time(starts_at, "startsAt", source)
+    ends = checked_time(ends_at, "endsAt", source) if ends_at else None
     times = (starts, ends) if times_in_hash else ()
     return Alert(
         source=source,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nightowl.domain import AlertGroup, AlertStatus
 from nightowl.errors import PayloadError
-from nightowl.sources.base import group_of, load_json, make_alert, raise_validation
+from nightowl.sources.base import epoch_time, group_of, load_json, make_alert, raise_validation
 
 TITLE_PREFIX = re.compile(
     r"^\s*\[(?P<transition>[^\]]+?)(?: on (?P<scope>[^\]]*))?\]\s*(?P<title>.*)$"
@@ -110,11 +110,12 @@ class DatadogSource:
 
 def _epoch_ms(value: str, field: str, source: str) -> datetime:
     try:
-        return datetime.fromtimestamp(int(value) / 1000, UTC)
-    except (ValueError, OverflowError, OSError):
+        millis = int(value)
+    except ValueError:
         raise PayloadError(
             f"expected epoch milliseconds, got {value[:40]!r}", source=source, field=field
         ) from None
+    return epoch_time(millis, field, source, millis=True)
 
 
 def _tags(text: str) -> dict[str, str]:

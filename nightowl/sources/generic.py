@@ -13,7 +13,14 @@ from pydantic import TypeAdapter, ValidationError
 from nightowl.domain import AlertGroup, AlertStatus
 from nightowl.errors import ConfigError, PayloadError
 from nightowl.settings import GenericMapping
-from nightowl.sources.base import group_of, load_json, make_alert, str_labels
+from nightowl.sources.base import (
+    checked_time,
+    epoch_time,
+    group_of,
+    load_json,
+    make_alert,
+    str_labels,
+)
 
 _TIME = TypeAdapter(datetime)
 
@@ -91,11 +98,11 @@ class GenericSource:
         )
 
     def _time(self, value: Any, field: str) -> datetime:
-        if isinstance(value, int | float):
-            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return epoch_time(value, field, self.name, millis=value > 1e11)
         try:
-            return _TIME.validate_python(value)
-        except ValidationError:
+            return checked_time(_TIME.validate_python(value), field, self.name)
+        except (ValidationError, OverflowError, ValueError):
             raise PayloadError(
                 f"not a time: {str(value)[:40]!r}", source=self.name, field=field
             ) from None

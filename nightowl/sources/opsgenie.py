@@ -9,7 +9,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nightowl.domain import AlertGroup, AlertStatus
-from nightowl.sources.base import group_of, load_json, make_alert, raise_validation, str_labels
+from nightowl.sources.base import (
+    epoch_time,
+    group_of,
+    load_json,
+    make_alert,
+    raise_validation,
+    str_labels,
+)
 
 CLOSING = {"close", "delete"}
 PRIORITY_SEVERITY = {"P1": "critical", "P2": "high", "P3": "warning", "P4": "info", "P5": "info"}
@@ -50,7 +57,7 @@ class OpsgenieSource:
         alert = payload.alert
         closed = payload.action.lower() in CLOSING
         created = (
-            datetime.fromtimestamp(alert.created_at / 1000, UTC)
+            epoch_time(alert.created_at, "alert.createdAt", self.name, millis=True)
             if alert.created_at
             else datetime.now(UTC)
         )

@@ -320,8 +320,10 @@ class IncidentStore:
         content_type: str | None,
         headers: Mapping[str, str],
         received_at: datetime,
-    ) -> int:
-        """Keep an inbound body nightowl could not use; returns its id for replay."""
+        sender: str,
+        cap: dead_letters.DeadLetterCap,
+    ) -> dead_letters.Kept:
+        """Keep an inbound body nightowl could not use, within ``cap``; its id for replay."""
         with self._write() as session:
             return dead_letters.add(
                 session,
@@ -331,12 +333,24 @@ class IncidentStore:
                 content_type=content_type,
                 headers=headers,
                 received_at=received_at,
+                sender=sender,
+                cap=cap,
             )
 
     def list_dead_letters(self, *, limit: int = 100) -> builtins.list[DeadLetter]:
         """Dead letters, newest first."""
         with self._read() as session:
             return dead_letters.newest(session, limit)
+
+    def get_dead_letter(self, dead_letter_id: int) -> DeadLetter:
+        """One dead letter; NotFoundError names the command that lists them."""
+        with self._read() as session:
+            return dead_letters.get(session, dead_letter_id)
+
+    def purge_dead_letters(self, before: datetime) -> int:
+        """Drop the dead letters received before ``before``; how many."""
+        with self._write() as session:
+            return dead_letters.purge(session, before)
 
     def mark_replayed(self, dead_letter_id: int, at: datetime) -> None:
         with self._write() as session:

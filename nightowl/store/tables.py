@@ -198,3 +198,4 @@ class DeadLetterRow(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(JSON)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sender: Mapped[str | None] = mapped_column(String(200))

@@ -69,7 +69,9 @@ def test_a_deploy_is_recorded_once_and_listed(app: Nightowl) -> None:
     assert listed.json()[0]["source"] == "api"
 
 
-def test_bad_deploys_are_rejected_clearly_and_kept(app: Nightowl) -> None:
+def test_bad_deploys_are_rejected_clearly_and_kept_for_authenticated_senders_only(
+    app: Nightowl,
+) -> None:
     missing, naive, unauthorised = call(
         app,
         ("POST", "/api/v1/deploys", {"service": "checkout"}, AUTH),
@@ -91,9 +93,10 @@ def test_bad_deploys_are_rejected_clearly_and_kept(app: Nightowl) -> None:
     assert naive.status_code == 422
     assert "at 'at': give a time zone" in naive.json()["error"]
     assert unauthorised.status_code == 401
+    assert unauthorised.json()["dead_letter_id"] is None
     kept = app.store.list_dead_letters()
-    assert len(kept) == 3
-    assert all(d.source == "deploys" for d in kept)
+    assert len(kept) == 2  # the unauthenticated one is answered, not stored
+    assert all(d.source == "deploys" and d.sender == "bearer" for d in kept)
     assert all("authorization" not in d.headers for d in kept)
 
 

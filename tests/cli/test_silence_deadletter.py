@@ -18,12 +18,14 @@ from typer.testing import CliRunner, Result
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
+from nightowl.app.records import Records
 from nightowl.cli.main import app as cli
 from nightowl.settings import load_settings
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.intake import load_states
 from nightowl.store.intake_tables import AlertStateRow
+from nightowl.store.tables import DeadLetterRow
 
 CLEAN_ENV: dict[str, str | None] = {
     "NIGHTOWL_CONFIG": None,
@@ -207,6 +209,8 @@ def test_a_rejected_body_is_listed_then_replayed_after_the_mapping_is_fixed(
     assert result["new_alerts"] == 1
     assert result["detail"].startswith(f"replayed dead letter {letter_id}:")
     assert json.loads(after.stdout)[0]["replayed_at"] is not None
+    [replay] = audited(fixed, "deadletter.replay")
+    assert (replay.data["dead_letter_id"], replay.data["sender"]) == (letter_id, "bearer")
     assert "yes" in table.stdout
     store = IncidentStore.open(load_settings(config=fixed, environ={}).store_url)
     try:
@@ -265,3 +269,63 @@ def test_reading_dead_letters_takes_a_responder_and_replaying_an_admin(tmp_path:
     )
     [row] = json.loads(responder_lists.stdout)
     assert row["replayed_at"] is None
+
+
+def set_row(cfg: Path, letter_id: int, **values: Any) -> None:
+    """Change a stored dead letter as an older nightowl (or a since-removed source) left it."""
+    store = IncidentStore.open(load_settings(config=cfg, environ={}).store_url)
+    try:
+        with Session(store.engine) as session, session.begin():
+            row = session.get(DeadLetterRow, letter_id)
+            assert row is not None
+            for key, value in values.items():
+                setattr(row, key, value)
+    finally:
+        store.close()
+
+
+def test_replay_refuses_a_letter_kept_without_an_authenticated_sender(tmp_path: Path) -> None:
+    broken = config(tmp_path, "broken")
+    letter_id = post(broken, BODY, SECRET_HEADERS).json()["dead_letter_id"]
+    set_row(broken, letter_id, sender=None)  # kept before senders were recorded
+
+    result = run("deadletter", "replay", str(letter_id), "--config", broken)
+
+    assert result.exit_code == 1
+    assert "not kept for an authenticated sender" in result.stderr
+
+
+def test_replay_refuses_a_letter_whose_source_no_longer_exists(tmp_path: Path) -> None:
+    broken = config(tmp_path, "broken")
+    letter_id = post(broken, BODY, SECRET_HEADERS).json()["dead_letter_id"]
+    set_row(broken, letter_id, source="retired-tool")
+
+    result = run("deadletter", "replay", str(letter_id), "--config", broken)
+
+    assert result.exit_code == 1
+    assert "unknown alert source 'retired-tool'" in result.stderr
+
+
+def test_purge_drops_letters_older_than_asked(tmp_path: Path) -> None:
+    broken = config(tmp_path, "broken")
+    for _ in range(2):
+        assert post(broken, BODY, SECRET_HEADERS).status_code == 422
+
+    kept = run("deadletter", "purge", "--config", broken, "--json")
+    purged = run("deadletter", "purge", "--older-than", "0s", "--config", broken, "--json")
+    bad = run("deadletter", "purge", "--older-than", "soon", "--config", broken)
+
+    assert json.loads(kept.stdout) == {"purged": 0}  # both are within the 14-day retention
+    assert json.loads(purged.stdout) == {"purged": 2}
+    assert json.loads(run("deadletter", "list", "--json", "--config", broken).stdout) == []
+    assert bad.exit_code == 2
+    assert "write a number and a unit" in bad.output
+    assert [r.data["purged"] for r in audited(broken, "deadletter.purge")] == [0, 2]
+
+
+def audited(cfg: Path, kind: str) -> list[Any]:
+    records = Records.open(load_settings(config=cfg, environ={}))
+    try:
+        return [r for r in records.audit_records() if r.kind == kind]
+    finally:
+        records.close()

@@ -262,7 +262,7 @@ def test_a_signed_pagerduty_webhook_is_accepted(app: Nightowl, alert_fixtures: P
     assert app.store.list_dead_letters() == []
 
 
-def test_an_altered_pagerduty_webhook_is_401_and_kept_without_its_signature(
+def test_an_altered_pagerduty_webhook_is_401_and_not_stored(
     app: Nightowl, alert_fixtures: Path
 ) -> None:
     signed = (alert_fixtures / "pagerduty_v3_priority_updated.json").read_bytes()
@@ -278,10 +278,24 @@ def test_an_altered_pagerduty_webhook_is_401_and_kept_without_its_signature(
 
     assert response.status_code == 401
     assert "no signature matches the body" in response.json()["error"]
-    [letter] = app.store.list_dead_letters()
-    assert letter.body == altered
-    headers = {k.lower(): v for k, v in letter.headers.items()}
-    assert "x-pagerduty-signature" not in headers
-    assert sign(NEW, signed) not in json.dumps(letter.headers)
-    assert headers["x-webhook-id"] == "wh-1"
+    assert response.json()["dead_letter_id"] is None
+    assert app.store.list_dead_letters() == []  # anyone can send it: counted, not stored
     assert app.store.list() == []
+
+
+def test_a_signed_but_malformed_pagerduty_webhook_is_kept_without_its_signature(
+    app: Nightowl,
+) -> None:
+    body = b'{"event": {"event_type": "incident.triggered"}}'
+    headers = {"X-PagerDuty-Signature": f"v1={sign(NEW, body)}", "X-Request-Id": "wh-1"}
+
+    response = post(app, body, headers)
+
+    assert response.status_code == 422
+    [letter] = app.store.list_dead_letters()
+    assert letter.id == response.json()["dead_letter_id"]
+    assert (letter.body, letter.sender) == (body, "hmac")
+    stored = {k.lower(): v for k, v in letter.headers.items()}
+    assert "x-pagerduty-signature" not in stored
+    assert sign(NEW, body) not in json.dumps(letter.headers)
+    assert stored["x-request-id"] == "wh-1"

@@ -11,7 +11,10 @@ import pytest
 
 from nightowl.errors import NotFoundError
 from nightowl.store import AddAlertsResult, IncidentStore
+from nightowl.store.dead_letters import DeadLetterCap
 from tests.store.samples import T0, make_alert, make_incident
+
+ROOMY = DeadLetterCap(max_count=100, max_bytes=1 << 30, keep_after=T0 - timedelta(days=1))
 
 
 def test_dead_letters_keep_bytes_exactly(store: IncidentStore) -> None:
@@ -23,11 +26,13 @@ def test_dead_letters_keep_bytes_exactly(store: IncidentStore) -> None:
         content_type="application/json",
         headers={"X-Request-Id": "r1", "Content-Type": "application/json"},
         received_at=T0,
-    )
+        sender="bearer",
+        cap=ROOMY,
+    ).id
     second = store.dead_letter(
-        source="grafana", reason="bad token", body=b"", content_type=None, headers={},
-        received_at=T0 + timedelta(seconds=1),
-    )  # fmt: skip
+        source="grafana", reason="bad field", body=b"", content_type=None, headers={},
+        received_at=T0 + timedelta(seconds=1), sender="basic:ci", cap=ROOMY,
+    ).id  # fmt: skip
     letters = store.list_dead_letters()
     assert [letter.id for letter in letters] == [second, first]
     kept = letters[1]

@@ -35,6 +35,7 @@ from nightowl.domain import (
 from nightowl.domain.remediation import Risk  # not in nightowl.domain.__all__ yet
 from nightowl.errors import NotFoundError
 from nightowl.store import AddAlertsResult, IncidentStore, repository
+from nightowl.store.dead_letters import DeadLetterCap
 from tests.store.samples import T0, make_alert, make_incident
 
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -376,9 +377,11 @@ def test_datetimes_read_back_aware_utc(store: IncidentStore) -> None:
     store.add_alerts("inc-1", [naive_alert], received_at=local)
     store.record_stage("inc-1", StageRecord(stage=StageName.TRIAGE, status=StageStatus.RUNNING,
                                             started_at=local, finished_at=local))  # fmt: skip
+    cap = DeadLetterCap(max_count=10, max_bytes=1 << 20, keep_after=local - timedelta(days=1))
     store.dead_letter(
-        source="x", reason="r", body=b"", content_type=None, headers={}, received_at=local
-    )
+        source="x", reason="r", body=b"", content_type=None, headers={}, received_at=local,
+        sender="bearer", cap=cap,
+    )  # fmt: skip
     incident = store.get("inc-1")
     stamps = [
         incident.opened_at,
