@@ -26,7 +26,7 @@ from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
-from nightowl.errors import ConfigError, NotFoundError
+from nightowl.errors import ConfigError, NightowlError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
@@ -60,7 +60,7 @@ class Nightowl:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = IncidentStore.open(settings.store_url)
-        self.stores = Stores.on(self.store)
+        self.stores = Stores.on(self.store, settings)
         self.audit, self.approvals = self.stores.audit, self.stores.approvals
         self.control = self.stores.control
         self.connectors = [(c.kind, self._connector(c)) for c in settings.connectors]
@@ -107,6 +107,7 @@ class Nightowl:
         )
         self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
         self._dispatching: asyncio.Task[None] | None = None
+        self._anchoring: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -218,6 +219,7 @@ class Nightowl:
         self._launched = True
 
     def shutdown(self) -> None:
+        self._anchor_audit()
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
@@ -294,6 +296,10 @@ class Nightowl:
             self._dispatching = asyncio.get_running_loop().create_task(
                 self.dispatcher.run(), name="nightowl-dispatcher"
             )
+        if self._anchoring is None:
+            self._anchoring = asyncio.get_running_loop().create_task(
+                self._anchor_periodically(), name="nightowl-audit-anchor"
+            )
 
     async def stop_background(self) -> None:
         if self._dispatching is not None:
@@ -302,6 +308,24 @@ class Nightowl:
                 await self._dispatching
             self._dispatching = None
         await self.intake.stop()
+        if self._anchoring is not None:
+            self._anchoring.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._anchoring
+            self._anchoring = None
+        await asyncio.to_thread(self._anchor_audit)
+
+    async def _anchor_periodically(self) -> None:
+        """Anchor the audit head outside the database every ``audit.anchor_seconds`` it moved."""
+        while True:
+            await asyncio.sleep(self.settings.audit.anchor_seconds)
+            await asyncio.to_thread(self._anchor_audit)
+
+    def _anchor_audit(self) -> None:
+        try:
+            self.audit.anchor()
+        except NightowlError as exc:  # the next tick (or the next start) anchors it
+            log.warning("the audit head was not anchored: %s", exc)
 
 
 def _validate(model: Any, options: dict[str, Any], where: str) -> Any:

@@ -53,7 +53,12 @@ class Records:
     @classmethod
     def open(cls, settings: Settings) -> Records:
         """Records over the configured database (migrated to the newest schema)."""
-        return cls(settings, Stores.on(IncidentStore.open(settings.store_url)), SystemClock())
+        store = IncidentStore.open(settings.store_url)
+        try:
+            return cls(settings, Stores.on(store, settings), SystemClock())
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
         self.stores.incidents.close()

@@ -1,4 +1,4 @@
-"""``nightowl audit verify`` and ``nightowl audit export [--since]``: the hash-chained audit trail."""
+"""``nightowl audit verify`` and ``nightowl audit export [--since]``: the HMAC-chained audit trail."""
 
 from __future__ import annotations
 
@@ -20,15 +20,21 @@ audit_app = typer.Typer(
 
 @audit_app.command("verify")
 def verify_cmd(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Walk the hash chain; exit 1 naming the first altered or missing record."""
+    """Check every record's HMAC and hold the chain against its anchors outside the database;
+    exit 1 saying what was found (a rewrite, deleted records, a wiped trail), 2 for a missing key."""
     with user_errors(), records_of(config, data_dir) as records:
         check = records.audit_check()
+    for note in check.notes:
+        err_console.print(f"[yellow]note:[/] {note}")
     if not check.ok:
         err_console.print(
             f"[bold red]audit chain broken:[/] {check.reason} (after {check.checked} good records)"
         )
         raise typer.Exit(1)
-    console.print(f"[green]audit chain intact[/]: {check.checked} records")
+    console.print(
+        f"[green]audit chain intact[/]: {check.checked} records signed with key {check.key_id}, "
+        f"checked against {check.anchors} anchors in {check.anchor_file}"
+    )
 
 
 @audit_app.command("export")
