@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime
@@ -290,7 +291,9 @@ class Nightowl:
         )
 
     async def start_background(self) -> None:
-        """Start the intake writer and the group dispatcher (the server calls this)."""
+        """Start the intake writer, the group dispatcher and the audit anchoring (the server calls
+        this); the configuration it serves with goes on the audit trail."""
+        await asyncio.to_thread(self._audit_config)
         self.intake.start()
         if self._dispatching is None:
             self._dispatching = asyncio.get_running_loop().create_task(
@@ -314,6 +317,20 @@ class Nightowl:
                 await self._anchoring
             self._anchoring = None
         await asyncio.to_thread(self._anchor_audit)
+
+    def _audit_config(self) -> None:
+        """``config.loaded``: which configuration is in force (secrets masked before hashing)."""
+        effective = self.settings.model_dump_json().encode()
+        self.records.audit(
+            "config.loaded",
+            {
+                "version": nightowl.__version__,
+                "fingerprint": hashlib.sha256(effective).hexdigest(),
+                "dry_run": self.settings.actions.dry_run,
+                "data_dir": str(self.settings.data_dir),
+            },
+            actor="nightowl",
+        )
 
     async def _anchor_periodically(self) -> None:
         """Anchor the audit head outside the database every ``audit.anchor_seconds`` it moved."""

@@ -84,7 +84,9 @@ class Records:
         if not on and not may_release_killswitch(self.settings.approvals, by, local=local):
             owners = global_approvers(self.settings.approvals)
             who = ", ".join(owners) if owners else "approvals.approvers['*']"
-            raise AuthError(f"{by} may not turn the kill switch off: only {who} may")
+            refused = AuthError(f"{by} may not turn the kill switch off: only {who} may")
+            self.audit_refusal(by, "killswitch.off", str(refused))
+            raise refused
         at = self.clock.now()
         state = self.stores.control.set_killswitch(on, by=by, reason=reason, at=at)
         self.stores.audit.append(None, "killswitch", state.model_dump(mode="json"), actor=by, at=at)
@@ -156,6 +158,23 @@ class Records:
         return self.deploy_log.list(service, start, end, limit)
 
     # the audit trail and the KPIs -----------------------------------------------------------
+
+    def audit(
+        self,
+        kind: str,
+        data: Mapping[str, object],
+        *,
+        actor: str,
+        incident_id: str | None = None,
+    ) -> AuditRecord:
+        """Put a security-relevant act on the trail (a silence added or expired, a role refused,
+        the configuration loaded); ``actor`` is the authenticated identity, never a typed name."""
+        at = self.clock.now()
+        return self.stores.audit.append(incident_id, kind, dict(data), actor=actor, at=at)
+
+    def audit_refusal(self, actor: str, action: str, reason: str) -> AuditRecord:
+        """Record that ``actor`` was refused ``action`` (a 403): kind ``access.refused``."""
+        return self.audit("access.refused", {"action": action, "reason": reason}, actor=actor)
 
     def audit_check(self) -> ChainCheck:
         return self.stores.audit.verify()
