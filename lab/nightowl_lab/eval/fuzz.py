@@ -45,6 +45,7 @@ class FuzzResult(Model):
     seconds: float = 0.0
     statuses: dict[str, int] = {}
     five_xx: list[str] = []
+    five_xx_by_target: dict[str, int] = {}
     crashed_on: list[str] = []
     timed_out: list[str] = []
 
@@ -53,6 +54,7 @@ class _Tally:
     def __init__(self) -> None:
         self.statuses: Counter[int] = Counter()
         self.five_xx: list[str] = []
+        self.five_xx_by_target: Counter[str] = Counter()
         self.crashed_on: list[str] = []
         self.timed_out: list[str] = []
         self.peak_kib = 0
@@ -61,6 +63,7 @@ class _Tally:
         self.statuses[status] += 1
         if status >= 500:
             self.five_xx.append(f"{status} {case.label}")
+            self.five_xx_by_target[case.label.split(":")[0]] += 1
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -172,6 +175,7 @@ def _result(requests: int, tally: _Tally, dead: int, seconds: float) -> FuzzResu
         seconds=round(seconds, 1),
         statuses={str(k): v for k, v in sorted(tally.statuses.items())},
         five_xx=tally.five_xx[:KEPT_LABELS],
+        five_xx_by_target=dict(tally.five_xx_by_target.most_common()),
         crashed_on=tally.crashed_on[:KEPT_LABELS],
         timed_out=tally.timed_out[:KEPT_LABELS],
     )

@@ -229,7 +229,8 @@ def generated(per_target: int, at_seed: int) -> list[Case]:
     targets = [(WEBHOOK + s, s, make) for s, make in STRATEGIES.items()]
     targets += [(path, path, make) for path, make in API_STRATEGIES.items()]
     for n, (path, name, make) in enumerate(targets):
-        for value in generate(make(), per_target, at_seed + n):
-            token = API_TOKEN if not path.startswith(WEBHOOK) else TOKEN
-            cases.append(Case(path, encode(value), authed(token=token), f"{name}: generated"))
+        token = API_TOKEN if not path.startswith(WEBHOOK) else TOKEN
+        for i, value in enumerate(generate(make(), per_target, at_seed + n)):
+            label = f"{name}: generated #{i} (seed {at_seed + n})"
+            cases.append(Case(path, encode(value), authed(token=token), label))
     return cases
