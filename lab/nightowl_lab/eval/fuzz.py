@@ -28,7 +28,7 @@ from nightowl_lab.eval.fuzz_payloads import API_TOKEN, TOKEN, Case, generated
 from nightowl_lab.harness.server import ServerProcess
 
 Progress = Callable[[int, int], None]
-KEPT_LABELS = 25
+KEPT_LABELS = 50
 
 
 class FuzzResult(Model):
