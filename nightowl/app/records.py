@@ -11,7 +11,7 @@ reaches the database, without building connectors, drivers or the LLM agent; a r
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from nightowl.app.compose import Stores
@@ -176,8 +176,9 @@ class Records:
         """Record that ``actor`` was refused ``action`` (a 403): kind ``access.refused``."""
         return self.audit("access.refused", {"action": action, "reason": reason}, actor=actor)
 
-    def audit_check(self) -> ChainCheck:
-        return self.stores.audit.verify()
+    def audit_check(self, anchors: Sequence[tuple[int, str]] = ()) -> ChainCheck:
+        """Verify the trail against its anchor file and ``anchors`` given by the caller."""
+        return self.stores.audit.verify(given=anchors)
 
     def audit_records(
         self, *, since: datetime | None = None, incident_id: str | None = None

@@ -12,6 +12,7 @@ from nightowl.cli.common import console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl.domain import utc
 from nightowl.errors import InputError
+from nightowl.store.audit_anchor import parse_anchor
 
 audit_app = typer.Typer(
     help="Verify and export the tamper-evident audit trail.", no_args_is_help=True
@@ -19,11 +20,23 @@ audit_app = typer.Typer(
 
 
 @audit_app.command("verify")
-def verify_cmd(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+def verify_cmd(
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also check against this anchor: an 'audit anchor seq=N mac=…' log line kept "
+            "off the machine, or N:MAC. Repeatable."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
     """Check every record's HMAC and hold the chain against its anchors outside the database;
     exit 1 saying what was found (a rewrite, deleted records, a wiped trail), 2 for a missing key."""
-    with user_errors(), records_of(config, data_dir) as records:
-        check = records.audit_check()
+    with user_errors():
+        given = [parse_anchor(text) for text in anchor or []]
+        with records_of(config, data_dir) as records:
+            check = records.audit_check(given)
     for note in check.notes:
         err_console.print(f"[yellow]note:[/] {note}")
     if not check.ok:

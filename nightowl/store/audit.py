@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +50,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 _ANY_SIGNED = select(AuditRow.seq).where(AuditRow.key_id.is_not(None)).limit(1)
+_ANY_LEGACY = select(AuditRow.seq).where(AuditRow.key_id.is_(None)).limit(1)
 
 
 class AuditLog:
@@ -68,27 +69,39 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def prepare(self, at: datetime | None = None) -> AuditKey:
-        """The key, with the trail made ready for it (idempotent; cheap after the first call)."""
+        """The key, with the trail made ready for it (idempotent; cheap after the first call).
+
+        Reads only, unless there are unkeyed rows to re-chain: opening the store for a read-only
+        command does not take SQLite's write lock."""
         with self._lock:
             if self._key is not None:
                 return self._key
             at = at or datetime.now(UTC)
             read = self.anchors.read()
             newest = read.newest
-            with self.sessions.write() as session:
-                lock(session)
+            with self.sessions.read() as session:
                 signed = session.scalar(_ANY_SIGNED) is not None
-                key = self.keys.load(create=not signed and (newest is None or newest.seq == 0))
-                rechained = rechain_legacy(session, key, at)
-                if rechained is not None:
-                    append_row(session, key, None, "audit.rechained", rechained, actor="nightowl", at=at)  # fmt: skip
+                legacy = session.scalar(_ANY_LEGACY) is not None
+            key = self.keys.load(create=not signed and (newest is None or newest.seq == 0))
+            rechained = self._rechain(key, at) if legacy else None
             self._key = key
             self._anchored = newest.seq if newest else -1
-            if rechained is not None:
-                log.warning("re-chained %d unkeyed audit records under key %s", rechained["records"], key.key_id)  # fmt: skip
             if rechained is not None or not read.exists:
                 self._write_anchor(at)
             return key
+
+    def _rechain(self, key: AuditKey, at: datetime) -> dict[str, Any] | None:
+        with self.sessions.write() as session:
+            lock(session)
+            rechained = rechain_legacy(session, key, at)  # None: another process was first
+            if rechained is not None:
+                append_row(
+                    session, key, None, "audit.rechained", rechained, actor="nightowl", at=at
+                )
+        if rechained is not None:
+            count, key_id = rechained["records"], key.key_id
+            log.warning("re-chained %d unkeyed audit records under key %s", count, key_id)
+        return rechained
 
     def append(
         self,
@@ -132,9 +145,10 @@ class AuditLog:
             yield from (to_record(row) for row in rows)
             after = rows[-1].seq
 
-    def verify(self, batch: int = 500) -> ChainCheck:
-        """Walk the whole chain and hold it against the anchors; names what it found."""
-        return verify_trail(self.sessions, self.prepare(), self.anchors, batch)
+    def verify(self, batch: int = 500, given: Sequence[tuple[int, str]] = ()) -> ChainCheck:
+        """Walk the whole chain and hold it against the anchors (the file's and ``given``, e.g.
+        from a shipped log line); names what it found."""
+        return verify_trail(self.sessions, self.prepare(), self.anchors, batch, given)
 
     def _write_anchor(self, at: datetime, *, only_if_moved: bool = False) -> Anchor | None:
         with self.sessions.read() as session:

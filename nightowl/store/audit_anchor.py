@@ -17,14 +17,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from nightowl.domain import Model
-from nightowl.errors import StoreError
+from nightowl.errors import InputError, StoreError
 
 log = logging.getLogger("nightowl.audit")
+_LOG_LINE = re.compile(r"seq=(\d+)\s+mac=([0-9a-f]{64})")
+_SHORT = re.compile(r"(\d+):([0-9a-f]{64})")
 
 
 class Anchor(Model):
@@ -88,3 +91,14 @@ class AnchorFile:
             except ValueError:
                 torn += 1
         return AnchorRead(exists=True, anchors=anchors, torn=torn)
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """(seq, mac) from an ``audit anchor seq=… mac=…`` log line or ``SEQ:MAC``; InputError else."""
+    found = _LOG_LINE.search(text) or _SHORT.fullmatch(text.strip())
+    if found is None:
+        raise InputError(
+            f"{text[:80]!r} is not an anchor: give the 'audit anchor seq=N mac=…' log line "
+            "or N:MAC (64 hex characters)"
+        )
+    return int(found.group(1)), found.group(2)

@@ -75,22 +75,28 @@ class KeySource:
 
 
 def _create(path: Path) -> bytes:
+    """Write a new key where none is; the file appears complete (written aside, then hard-linked
+    into place, which fails if another process was first: then its key is the key)."""
+    value = secrets.token_hex(32)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(value + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(aside, path)
     except FileExistsError:
-        return _read(path)  # another process created it first: share its key
+        return _read(path)
     except OSError as exc:
         raise ConfigError(
             f"cannot create the audit key file {path}: {exc.strerror or exc}; "
             "make its directory writable or set audit.key_file",
             where="audit.key_file",
         ) from None
-    value = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(value + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+    finally:
+        aside.unlink(missing_ok=True)
     log.warning("created the audit key %s (mode 0600): back it up apart from the database", path)
     return value.encode("ascii")
 

@@ -11,6 +11,7 @@ is named as a rewrite after anchoring.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -23,10 +24,17 @@ from nightowl.store.sessions import Sessions
 
 
 def verify_trail(
-    sessions: Sessions, key: AuditKey, anchor_file: AnchorFile, batch: int = 500
+    sessions: Sessions,
+    key: AuditKey,
+    anchor_file: AnchorFile,
+    batch: int = 500,
+    given: Sequence[tuple[int, str]] = (),
 ) -> ChainCheck:
-    """Walk the whole chain, then hold it against the database head and the anchor file."""
+    """Walk the whole chain, then hold it against ``given`` anchors (from a shipped log line),
+    the database head and the anchor file."""
     read = anchor_file.read()
+    wanted = {seq for seq, _ in given}
+    seen: dict[int, str] = {}
     by_seq: dict[int, list[Anchor]] = defaultdict(list)
     for anchor in read.anchors:
         by_seq[anchor.seq].append(anchor)
@@ -43,12 +51,19 @@ def verify_trail(
             if found:
                 return ChainCheck(ok=False, checked=checked, bad_seq=expected, reason=found)
             matched += len(by_seq.get(row.seq, ()))
+            if row.seq in wanted:
+                seen[row.seq] = row.hash
             expected, prev, checked = expected + 1, row.hash, checked + 1
         after = rows[-1].seq
     last = expected - 1
-    result = _check_head(head, last, prev, checked) or _check_anchors(read, anchor_file, last)
+    result = (
+        _check_given(given, seen, last)
+        or _check_head(head, last, prev, checked)
+        or _check_anchors(read, anchor_file, last)
+    )
     if result is not None:
         return result
+    matched += len(given)
     notes = (f"{read.torn} torn line(s) in {anchor_file.path} were skipped",) if read.torn else ()
     return ChainCheck(
         ok=True,
@@ -67,6 +82,25 @@ def _against_anchors(row: AuditRow, by_seq: dict[int, list[Anchor]]) -> str | No
                 f"record {row.seq} differs from the anchor written at {anchor.at.isoformat()}: "
                 "the trail was rewritten after it was anchored"
             )
+    return None
+
+
+def _check_given(
+    given: Sequence[tuple[int, str]], seen: dict[int, str], last: int
+) -> ChainCheck | None:
+    for seq, mac in sorted(given):
+        if seq == 0:
+            continue
+        if seq > last:
+            what = "wiped: the audit table is empty" if last == 0 else f"truncated at record {last}"
+            reason = f"the trail was {what}, but the given anchor names record {seq}"
+            return ChainCheck(ok=False, checked=last, bad_seq=last + 1, reason=reason)
+        if seen.get(seq) != mac:
+            reason = (
+                f"record {seq} differs from the given anchor: the trail was rewritten after "
+                "it was anchored"
+            )
+            return ChainCheck(ok=False, checked=last, bad_seq=seq, reason=reason)
     return None
 
 

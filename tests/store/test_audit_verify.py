@@ -23,7 +23,7 @@ from nightowl.errors import ConfigError
 from nightowl.store import IncidentStore
 from nightowl.store import control as control_rows
 from nightowl.store.audit import AuditLog, AuditRow, canonical
-from nightowl.store.audit_anchor import AnchorFile
+from nightowl.store.audit_anchor import AnchorFile, parse_anchor
 from nightowl.store.audit_chain import GENESIS, HEAD
 from nightowl.store.audit_key import KeySource
 
@@ -229,3 +229,53 @@ def test_cli_says_what_it_found_and_exits_non_zero(tmp_path: Path) -> None:
     assert "audit key file" in said
     assert "restore it" in said
     assert "Traceback" not in said
+
+
+def test_an_anchor_from_the_shipped_log_catches_what_the_local_files_no_longer_show(
+    store: IncidentStore, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Someone who controls the host rewrites a record with the key and the anchor file to match;
+    the anchor log line shipped off the machine still names the old HMAC."""
+    caplog.set_level("INFO", logger="nightowl.audit")
+    log = trail(store, tmp_path, every=1)
+    fill(log, 3)
+    shipped = [r.getMessage() for r in caplog.records if r.getMessage().startswith("audit anchor")]
+    line = shipped[-1]  # "audit anchor seq=3 mac=… key=…"
+    secret = (tmp_path / "audit.key").read_text().strip().encode()
+    with log.sessions.write() as session:
+        row = session.get(AuditRow, 2)
+        assert row is not None
+        row.body = {**row.body, "data": {"i": 1, "verdict": "deny"}}
+        session.flush()
+        recompute_from(session, 2, secret)
+    (tmp_path / "audit.anchor").write_text("")  # the local anchors are gone too
+    assert parse_anchor(line) == (3, line.split("mac=")[1].split()[0])
+    check = log.verify(given=[parse_anchor(line)])
+    assert (check.ok, check.bad_seq) == (False, 3)
+    assert "differs from the given anchor" in check.reason
+    with log.sessions.write() as session:
+        wipe(session)
+    wiped = log.verify(given=[parse_anchor(line)])
+    assert not wiped.ok
+    assert "wiped" in wiped.reason
+    assert "given anchor names record 3" in wiped.reason
+
+
+def test_cli_checks_a_given_anchor_and_refuses_a_malformed_one(tmp_path: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'nightowl.sqlite'}")
+    try:
+        log = trail(store, tmp_path)
+        fill(log, 2)
+        head = list(log.records())[-1]
+    finally:
+        store.close()
+    runner = CliRunner()
+    args = ["audit", "verify", "--data-dir", str(tmp_path)]
+    good = runner.invoke(app, [*args, "--anchor", f"audit anchor seq=2 mac={head.hash} key=x"])
+    assert good.exit_code == 0, good.output
+    wrong = runner.invoke(app, [*args, "--anchor", f"2:{'0' * 64}"])
+    assert wrong.exit_code == 1
+    assert "differs from the given anchor" in " ".join(wrong.output.split())
+    bad = runner.invoke(app, [*args, "--anchor", "seq=two"])
+    assert bad.exit_code == 1
+    assert "is not an anchor" in " ".join(bad.output.split())
