@@ -30,12 +30,14 @@ from nightowl.store.audit_chain import (
     AuditRecord,
     AuditRow,
     ChainCheck,
+    append_row,
     canonical,
     legacy_hash,
+    lock,
     to_record,
 )
 from nightowl.store.audit_key import AuditKey, KeySource
-from nightowl.store.audit_rechain import append_row, lock, rechain_legacy
+from nightowl.store.audit_rechain import rechain_legacy
 from nightowl.store.audit_verify import verify_trail
 from nightowl.store.sessions import Sessions
 

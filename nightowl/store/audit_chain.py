@@ -4,7 +4,8 @@ A record's body is the canonical JSON (sorted keys, no spaces) of every column b
 two — sequence number, time, incident (the correlation id), kind, actor, data and the id of the key
 that signed it. Its ``hash`` is HMAC-SHA256, keyed with the audit key, over the previous record's
 ``hash`` and that body; every column must agree with the body, so none (``at`` included) can be
-changed without the key. Records written before the key existed (``key_id`` NULL) used a plain
+changed without the key. ``append_row`` is the one way a record is added (under ``lock``).
+Records written before the key existed (``key_id`` NULL) used a plain
 SHA-256 chain, ``legacy_hash``; they are re-chained once under the key (see ``audit_rechain``).
 """
 
@@ -15,10 +16,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Integer, String, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from nightowl.domain import Model
+from nightowl.store import control
 from nightowl.store.audit_key import AuditKey
 from nightowl.store.tables import Base, UTCDateTime
 
@@ -102,6 +104,42 @@ def new_body(
         "data": json.loads(json.dumps(data, default=str)),
         "key_id": key_id,
     }
+
+
+def lock(session: Session) -> None:
+    """Serialise appenders: SQLite's writer lock is already held (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
+
+
+def append_row(
+    session: Session,
+    key: AuditKey,
+    incident_id: str | None,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    at: datetime,
+) -> AuditRow:
+    """Append one signed record after the head (the caller holds the lock) and move the head."""
+    head = control.get(session, HEAD) or {"seq": 0, "hash": GENESIS}
+    seq, prev = int(head["seq"]) + 1, str(head["hash"])
+    body = new_body(seq, at, incident_id, kind, actor, data, key.key_id)
+    row = AuditRow(
+        seq=seq,
+        at=at,
+        incident_id=incident_id,
+        kind=kind,
+        actor=actor,
+        body=body,
+        prev_hash=prev,
+        hash=record_mac(key, prev, body),
+        key_id=key.key_id,
+    )
+    session.add(row)
+    control.put(session, HEAD, {"seq": seq, "hash": row.hash}, at)
+    return row
 
 
 def problem(row: AuditRow, expected: int, prev: str, key: AuditKey) -> str | None:

@@ -13,26 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nightowl.store import control
-from nightowl.store.audit_chain import (
-    AUDIT_LOCK,
-    GENESIS,
-    HEAD,
-    AuditRow,
-    legacy_hash,
-    new_body,
-    record_mac,
-)
+from nightowl.store.audit_chain import GENESIS, HEAD, AuditRow, legacy_hash, record_mac
 from nightowl.store.audit_key import AuditKey
-
-
-def lock(session: Session) -> None:
-    """Serialise appenders: SQLite's writer lock is already held (BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
 
 
 def rechain_legacy(session: Session, key: AuditKey, at: datetime) -> dict[str, Any] | None:
@@ -60,36 +46,6 @@ def rechain_legacy(session: Session, key: AuditKey, at: datetime) -> dict[str, A
         "legacy_check": old_check,
         "key_id": key.key_id,
     }
-
-
-def append_row(
-    session: Session,
-    key: AuditKey,
-    incident_id: str | None,
-    kind: str,
-    data: dict[str, Any],
-    *,
-    actor: str,
-    at: datetime,
-) -> AuditRow:
-    """Append one signed record after the head (the caller holds the lock) and move the head."""
-    head = control.get(session, HEAD) or {"seq": 0, "hash": GENESIS}
-    seq, prev = int(head["seq"]) + 1, str(head["hash"])
-    body = new_body(seq, at, incident_id, kind, actor, data, key.key_id)
-    row = AuditRow(
-        seq=seq,
-        at=at,
-        incident_id=incident_id,
-        kind=kind,
-        actor=actor,
-        body=body,
-        prev_hash=prev,
-        hash=record_mac(key, prev, body),
-        key_id=key.key_id,
-    )
-    session.add(row)
-    control.put(session, HEAD, {"seq": seq, "hash": row.hash}, at)
-    return row
 
 
 def _legacy_check(rows: list[AuditRow]) -> str:
