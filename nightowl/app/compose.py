@@ -32,6 +32,8 @@ from nightowl.settings import Settings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
+from nightowl.store.audit_anchor import AnchorFile
+from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
@@ -53,11 +55,21 @@ class Stores:
     observations: ObservationStore
 
     @classmethod
-    def on(cls, store: IncidentStore) -> Stores:
+    def on(cls, store: IncidentStore, settings: Settings) -> Stores:
+        """The stores on ``store``'s engine; the audit trail prepared (its key loaded, unkeyed
+        records re-chained). Raises ConfigError when the audit key is missing or unusable."""
         engine = store.engine
+        audit = settings.audit
+        keys = KeySource(
+            settings.audit_key_file, audit.key.get_secret_value() if audit.key else None
+        )
+        trail = AuditLog(
+            engine, keys, AnchorFile(settings.audit_anchor_file), every=audit.anchor_every
+        )
+        trail.prepare()
         return cls(
             incidents=store,
-            audit=AuditLog(engine),
+            audit=trail,
             approvals=ApprovalStore(engine),
             control=ControlStore(engine),
             observations=ObservationStore(engine),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime
@@ -27,7 +28,7 @@ from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
-from nightowl.errors import ConfigError, InputError, NotFoundError
+from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
@@ -62,7 +63,7 @@ class Nightowl:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = IncidentStore.open(settings.store_url)
-        self.stores = Stores.on(self.store)
+        self.stores = Stores.on(self.store, settings)
         self.audit, self.approvals = self.stores.audit, self.stores.approvals
         self.control = self.stores.control
         self.connectors = [(c.kind, self._connector(c)) for c in settings.connectors]
@@ -109,6 +110,7 @@ class Nightowl:
         )
         self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
         self._dispatching: asyncio.Task[None] | None = None
+        self._anchoring: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -244,6 +246,7 @@ class Nightowl:
         self._launched = True
 
     def shutdown(self) -> None:
+        self._anchor_audit()
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
@@ -328,11 +331,17 @@ class Nightowl:
         )
 
     async def start_background(self) -> None:
-        """Start the intake writer and the group dispatcher (the server calls this)."""
+        """Start the intake writer, the group dispatcher and the audit anchoring (the server calls
+        this); the configuration it serves with goes on the audit trail."""
+        await asyncio.to_thread(self._audit_config)
         self.intake.start()
         if self._dispatching is None:
             self._dispatching = asyncio.get_running_loop().create_task(
                 self.dispatcher.run(), name="nightowl-dispatcher"
+            )
+        if self._anchoring is None:
+            self._anchoring = asyncio.get_running_loop().create_task(
+                self._anchor_periodically(), name="nightowl-audit-anchor"
             )
 
     async def stop_background(self) -> None:
@@ -342,6 +351,38 @@ class Nightowl:
                 await self._dispatching
             self._dispatching = None
         await self.intake.stop()
+        if self._anchoring is not None:
+            self._anchoring.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._anchoring
+            self._anchoring = None
+        await asyncio.to_thread(self._anchor_audit)
+
+    def _audit_config(self) -> None:
+        """``config.loaded``: which configuration is in force (secrets masked before hashing)."""
+        effective = self.settings.model_dump_json().encode()
+        self.records.audit(
+            "config.loaded",
+            {
+                "version": nightowl.__version__,
+                "fingerprint": hashlib.sha256(effective).hexdigest(),
+                "dry_run": self.settings.actions.dry_run,
+                "data_dir": str(self.settings.data_dir),
+            },
+            actor="nightowl",
+        )
+
+    async def _anchor_periodically(self) -> None:
+        """Anchor the audit head outside the database every ``audit.anchor_seconds`` it moved."""
+        while True:
+            await asyncio.sleep(self.settings.audit.anchor_seconds)
+            await asyncio.to_thread(self._anchor_audit)
+
+    def _anchor_audit(self) -> None:
+        try:
+            self.audit.anchor()
+        except NightowlError as exc:  # the next tick (or the next start) anchors it
+            log.warning("the audit head was not anchored: %s", exc)
 
 
 def _validate(model: Any, options: dict[str, Any], where: str) -> Any:

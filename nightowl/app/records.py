@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from nightowl.app.access import Act, Principal, require
@@ -60,7 +60,12 @@ class Records:
     @classmethod
     def open(cls, settings: Settings) -> Records:
         """Records over the configured database (migrated to the newest schema)."""
-        return cls(settings, Stores.on(IncidentStore.open(settings.store_url)), SystemClock())
+        store = IncidentStore.open(settings.store_url)
+        try:
+            return cls(settings, Stores.on(store, settings), SystemClock())
+        except BaseException:
+            store.close()
+            raise
 
     def close(self) -> None:
         self.stores.incidents.close()
@@ -90,7 +95,9 @@ class Records:
         if not on and not may_release_killswitch(self.settings.approvals, by.name, local=local):
             owners = global_approvers(self.settings.approvals)
             who = ", ".join(owners) if owners else "approvals.approvers['*']"
-            raise AuthError(f"{by.name} may not turn the kill switch off: only {who} may")
+            refused = AuthError(f"{by.name} may not turn the kill switch off: only {who} may")
+            self.audit_refusal(by.name, "killswitch.off", str(refused))
+            raise refused
         at = self.clock.now()
         state = self.stores.control.set_killswitch(on, by=by.name, reason=reason, at=at)
         data = state.model_dump(mode="json") | {"via": by.via}
@@ -228,8 +235,26 @@ class Records:
 
     # the audit trail and the KPIs -----------------------------------------------------------
 
-    def audit_check(self) -> ChainCheck:
-        return self.stores.audit.verify()
+    def audit(
+        self,
+        kind: str,
+        data: Mapping[str, object],
+        *,
+        actor: str,
+        incident_id: str | None = None,
+    ) -> AuditRecord:
+        """Put a security-relevant act on the trail (a silence added or expired, a role refused,
+        the configuration loaded); ``actor`` is the authenticated identity, never a typed name."""
+        at = self.clock.now()
+        return self.stores.audit.append(incident_id, kind, dict(data), actor=actor, at=at)
+
+    def audit_refusal(self, actor: str, action: str, reason: str) -> AuditRecord:
+        """Record that ``actor`` was refused ``action`` (a 403): kind ``access.refused``."""
+        return self.audit("access.refused", {"action": action, "reason": reason}, actor=actor)
+
+    def audit_check(self, anchors: Sequence[tuple[int, str]] = ()) -> ChainCheck:
+        """Verify the trail against its anchor file and ``anchors`` given by the caller."""
+        return self.stores.audit.verify(given=anchors)
 
     def audit_records(
         self, *, since: datetime | None = None, incident_id: str | None = None

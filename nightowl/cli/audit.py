@@ -1,4 +1,4 @@
-"""``nightowl audit verify`` and ``nightowl audit export [--since]``: the hash-chained audit trail."""
+"""``nightowl audit verify`` and ``nightowl audit export [--since]``: the HMAC-chained audit trail."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from nightowl.cli.common import console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl.domain import utc
 from nightowl.errors import InputError
+from nightowl.store.audit_anchor import parse_anchor
 
 audit_app = typer.Typer(
     help="Verify and export the tamper-evident audit trail.", no_args_is_help=True
@@ -19,16 +20,34 @@ audit_app = typer.Typer(
 
 
 @audit_app.command("verify")
-def verify_cmd(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Walk the hash chain; exit 1 naming the first altered or missing record."""
-    with user_errors(), records_of(config, data_dir) as records:
-        check = records.audit_check()
+def verify_cmd(
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also check against this anchor: an 'audit anchor seq=N mac=…' log line kept "
+            "off the machine, or N:MAC. Repeatable."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Check every record's HMAC and hold the chain against its anchors outside the database;
+    exit 1 saying what was found (a rewrite, deleted records, a wiped trail), 2 for a missing key."""
+    with user_errors():
+        given = [parse_anchor(text) for text in anchor or []]
+        with records_of(config, data_dir) as records:
+            check = records.audit_check(given)
+    for note in check.notes:
+        err_console.print(f"[yellow]note:[/] {note}")
     if not check.ok:
         err_console.print(
             f"[bold red]audit chain broken:[/] {check.reason} (after {check.checked} good records)"
         )
         raise typer.Exit(1)
-    console.print(f"[green]audit chain intact[/]: {check.checked} records")
+    console.print(
+        f"[green]audit chain intact[/]: {check.checked} records signed with key {check.key_id}, "
+        f"checked against {check.anchors} anchors in {check.anchor_file}"
+    )
 
 
 @audit_app.command("export")

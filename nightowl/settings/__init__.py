@@ -2,8 +2,9 @@
 
 Where the file comes from: ``--config`` or ``NIGHTOWL_CONFIG``; with neither, the embedded defaults
 are complete and no file is needed. Strings may contain ``${VAR}`` or ``${VAR:-default}``, replaced
-from the environment so that secrets stay out of the file. ``NIGHTOWL_DATA_DIR`` and
-``NIGHTOWL_WEBHOOK_TOKEN`` are read for a quick start. Nothing here runs at import time.
+from the environment so that secrets stay out of the file. ``NIGHTOWL_DATA_DIR``,
+``NIGHTOWL_WEBHOOK_TOKEN`` and ``NIGHTOWL_AUDIT_KEY`` are read for a quick start. Nothing here
+runs at import time.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from nightowl.settings.safety import (
 from nightowl.settings.sections import (
     AnalysisSettings,
     ApiSettings,
+    AuditSettings,
     GatherSettings,
     RunbookSettings,
     ServerSettings,
@@ -55,6 +57,7 @@ __all__ = [
     "AnalysisSettings",
     "ApiSettings",
     "ApprovalSettings",
+    "AuditSettings",
     "BlastRadiusSettings",
     "BreakerSettings",
     "CliSettings",

@@ -38,6 +38,8 @@ def load_settings(
         raw["data_dir"] = env["NIGHTOWL_DATA_DIR"]
     if token := env.get("NIGHTOWL_WEBHOOK_TOKEN"):
         _add_shared_token(raw, token)
+    if (key := env.get("NIGHTOWL_AUDIT_KEY")) and isinstance(raw.setdefault("audit", {}), dict):
+        raw["audit"].setdefault("key", key)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

@@ -26,6 +26,7 @@ from nightowl.settings.safety import (
 from nightowl.settings.sections import (
     AnalysisSettings,
     ApiSettings,
+    AuditSettings,
     GatherSettings,
     RunbookSettings,
     ServerSettings,
@@ -52,6 +53,7 @@ class Settings(Section):
     ui: UiSettings = UiSettings()
     cli: CliSettings = CliSettings()
     llm: LlmSettings = LlmSettings()
+    audit: AuditSettings = AuditSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property
@@ -61,6 +63,14 @@ class Settings(Section):
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit.key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_anchor_file(self) -> Path:
+        return self.audit.anchor_file or self.data_dir / "audit.anchor"
 
     def webhook_tokens(self, source: str) -> list[str]:
         tokens = [*self.webhooks.tokens.get(source, []), *self.webhooks.tokens.get("*", [])]

@@ -83,3 +83,26 @@ class VerifySettings(Section):
     max_cycles: int = Field(
         default=2, ge=1, description="Diagnose → act → verify cycles before escalating."
     )
+
+
+class AuditSettings(Section):
+    key: SecretStr | None = Field(
+        default=None,
+        description="The HMAC key of the audit trail (at least 32 characters), e.g. "
+        "${NIGHTOWL_AUDIT_KEY}; shared by every worker. Default: the key file.",
+    )
+    key_file: Path | None = Field(
+        default=None,
+        description="Where the key is kept when audit.key is unset; created 0600 on first use. "
+        "Default: <data_dir>/audit.key. Keep it out of the database's backups.",
+    )
+    anchor_file: Path | None = Field(
+        default=None,
+        description="Append-only file of the chain's anchored heads. Default: <data_dir>/audit.anchor.",
+    )
+    anchor_every: int = Field(
+        default=10, ge=1, le=100_000, description="Anchor the head every this many records."
+    )
+    anchor_seconds: float = Field(
+        default=60.0, gt=0, le=86_400, description="…and this often while serving, if it moved."
+    )

@@ -1,83 +1,109 @@
-"""The audit trail: append-only, hash-chained records of every decision, approval and action.
+"""The audit trail: append-only, HMAC-chained records of every decision, approval and action.
 
-Each record's hash is SHA-256 over the previous record's hash and the canonical JSON (sorted keys,
-no spaces) of the record itself — sequence number, time, incident (the correlation id), kind, actor
-and data. The newest sequence number and hash are also kept in the ``control`` table ("the head"),
-written in the same transaction, so deleting the newest records is detected too. ``verify`` walks
-the chain and names the first record that was altered or is missing.
+Each record is signed with HMAC-SHA256 over the previous record's HMAC and every column of its own
+(``audit_chain``), keyed with a key the database does not hold (``audit_key``), and the chain's
+head is anchored outside the database (``audit_anchor``). So a record rewritten with the chain
+recomputed, the newest records deleted with the head rewound, or the table wiped are all found by
+``verify`` (``audit_verify``), which names what it found. Records from before the key are
+re-chained once, on record (``audit_rechain``).
 
 Appends are serialised: SQLite's ``BEGIN IMMEDIATE`` on one file, a transaction-level advisory lock
-on PostgreSQL. Nothing in nightowl updates or deletes an audit record.
+on PostgreSQL. Nothing in nightowl updates or deletes an audit record but the one re-chaining.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
-from datetime import datetime
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Engine, Integer, String, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Engine, select
 
-from nightowl.domain import Model
+from nightowl.errors import NightowlError
 from nightowl.store import control
+from nightowl.store.audit_anchor import Anchor, AnchorFile
+from nightowl.store.audit_chain import (
+    GENESIS,
+    HEAD,
+    AuditRecord,
+    AuditRow,
+    ChainCheck,
+    append_row,
+    canonical,
+    legacy_hash,
+    lock,
+    to_record,
+)
+from nightowl.store.audit_key import AuditKey, KeySource
+from nightowl.store.audit_rechain import rechain_legacy
+from nightowl.store.audit_verify import verify_trail
 from nightowl.store.sessions import Sessions
-from nightowl.store.tables import Base, UTCDateTime
 
-GENESIS = "0" * 64
-HEAD = "audit.head"
-AUDIT_LOCK = 0x6E6F2D6175646974
-"""PostgreSQL advisory lock key ("no-audit"): appends from several workers queue."""
+__all__ = [
+    "AuditLog",
+    "AuditRecord",
+    "AuditRow",
+    "ChainCheck",
+    "canonical",
+    "legacy_hash",
+]
 
-
-class AuditRow(Base):
-    __tablename__ = "audit_records"
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    incident_id: Mapped[str | None] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(64))
-    actor: Mapped[str] = mapped_column(String(200))
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditRecord(Model):
-    seq: int
-    at: datetime
-    incident_id: str | None
-    kind: str
-    actor: str
-    data: dict[str, Any]
-    prev_hash: str
-    hash: str
-
-
-class ChainCheck(Model):
-    """The result of walking the chain: ``bad_seq`` is the first altered or missing record."""
-
-    ok: bool
-    checked: int
-    bad_seq: int | None = None
-    reason: str = ""
-
-
-def canonical(body: dict[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical(body)).encode("utf-8")).hexdigest()
+log = logging.getLogger(__name__)
+_ANY_SIGNED = select(AuditRow.seq).where(AuditRow.key_id.is_not(None)).limit(1)
+_ANY_LEGACY = select(AuditRow.seq).where(AuditRow.key_id.is_(None)).limit(1)
 
 
 class AuditLog:
-    """Append and read the chain. Thread- and process-safe appends; reads never lock."""
+    """Append, read and verify the trail. Thread- and process-safe appends; reads never lock.
 
-    def __init__(self, engine: Engine) -> None:
-        self.sessions = Sessions(engine)
+    ``prepare`` (called by whoever opens the store: the app's ``Stores``) loads the key — creating
+    the key file for a trail that has never been signed — re-chains unkeyed records and writes the
+    first anchor; ``append`` and ``verify`` prepare on first use. Raises ConfigError when the key
+    is missing or unusable, StoreError when the database or the anchor file cannot be used.
+    """
+
+    def __init__(self, engine: Engine, keys: KeySource, anchors: AnchorFile, *, every: int = 10):
+        self.sessions, self.keys, self.anchors, self.every = Sessions(engine), keys, anchors, every
+        self._key: AuditKey | None = None
+        self._anchored = -1
+        self._lock = threading.Lock()
+
+    def prepare(self, at: datetime | None = None) -> AuditKey:
+        """The key, with the trail made ready for it (idempotent; cheap after the first call).
+
+        Reads only, unless there are unkeyed rows to re-chain: opening the store for a read-only
+        command does not take SQLite's write lock."""
+        with self._lock:
+            if self._key is not None:
+                return self._key
+            at = at or datetime.now(UTC)
+            read = self.anchors.read()
+            newest = read.newest
+            with self.sessions.read() as session:
+                signed = session.scalar(_ANY_SIGNED) is not None
+                legacy = session.scalar(_ANY_LEGACY) is not None
+            key = self.keys.load(create=not signed and (newest is None or newest.seq == 0))
+            rechained = self._rechain(key, at) if legacy else None
+            self._key = key
+            self._anchored = newest.seq if newest else -1
+            if rechained is not None or not read.exists:
+                self._write_anchor(at)
+            return key
+
+    def _rechain(self, key: AuditKey, at: datetime) -> dict[str, Any] | None:
+        with self.sessions.write() as session:
+            lock(session)
+            rechained = rechain_legacy(session, key, at)  # None: another process was first
+            if rechained is not None:
+                append_row(
+                    session, key, None, "audit.rechained", rechained, actor="nightowl", at=at
+                )
+        if rechained is not None:
+            count, key_id = rechained["records"], key.key_id
+            log.warning("re-chained %d unkeyed audit records under key %s", count, key_id)
+        return rechained
 
     def append(
         self,
@@ -88,34 +114,20 @@ class AuditLog:
         actor: str,
         at: datetime,
     ) -> AuditRecord:
+        key = self.prepare()
         with self.sessions.write() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
-            head = control.get(session, HEAD) or {"seq": 0, "hash": GENESIS}
-            seq, prev = int(head["seq"]) + 1, str(head["hash"])
-            body = {
-                "seq": seq,
-                "at": at.isoformat(),
-                "incident_id": incident_id,
-                "kind": kind,
-                "actor": actor,
-                "data": json.loads(json.dumps(data, default=str)),
-            }
-            digest = chain_hash(prev, body)
-            session.add(
-                AuditRow(
-                    seq=seq,
-                    at=at,
-                    incident_id=incident_id,
-                    kind=kind,
-                    actor=actor,
-                    body=body,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-            )
-            control.put(session, HEAD, {"seq": seq, "hash": digest}, at)
-        return _record(body, prev, digest)
+            lock(session)
+            row = append_row(session, key, incident_id, kind, data, actor=actor, at=at)
+        record = to_record(row)
+        if record.seq % self.every == 0:
+            self._anchor_quietly(record.seq, record.hash, at)
+        return record
+
+    def anchor(self, at: datetime | None = None) -> Anchor | None:
+        """Anchor the head now if it moved since this process last anchored it (the periodic and
+        shutdown anchor); the anchor written, or None."""
+        self.prepare()
+        return self._write_anchor(at or datetime.now(UTC), only_if_moved=True)
 
     def records(
         self, *, since: datetime | None = None, incident_id: str | None = None, batch: int = 500
@@ -132,75 +144,29 @@ class AuditLog:
                 rows = list(session.scalars(query))
             if not rows:
                 return
-            for row in rows:
-                yield _record(row.body, row.prev_hash, row.hash)
+            yield from (to_record(row) for row in rows)
             after = rows[-1].seq
 
-    def verify(self, batch: int = 500) -> ChainCheck:
-        """Walk the whole chain; the first altered, reordered or missing record fails it."""
-        expected, prev, checked = 1, GENESIS, 0
-        after = 0
-        while True:
-            query = select(AuditRow).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(batch)
-            with self.sessions.read() as session:
-                rows = list(session.scalars(query))
-                head = control.get(session, HEAD) if not rows else None
-            if not rows:
-                return _check_head(head, expected - 1, prev, checked)
-            for row in rows:
-                problem = _problem(row, expected, prev)
-                if problem:
-                    return ChainCheck(ok=False, checked=checked, bad_seq=expected, reason=problem)
-                expected, prev, checked = expected + 1, row.hash, checked + 1
-            after = rows[-1].seq
+    def verify(self, batch: int = 500, given: Sequence[tuple[int, str]] = ()) -> ChainCheck:
+        """Walk the whole chain and hold it against the anchors (the file's and ``given``, e.g.
+        from a shipped log line); names what it found."""
+        return verify_trail(self.sessions, self.prepare(), self.anchors, batch, given)
 
+    def _write_anchor(self, at: datetime, *, only_if_moved: bool = False) -> Anchor | None:
+        with self.sessions.read() as session:
+            head = control.get(session, HEAD) or {"seq": 0, "hash": GENESIS}
+        if only_if_moved and int(head["seq"]) <= self._anchored:
+            return None
+        return self._anchor_quietly(int(head["seq"]), str(head["hash"]), at)
 
-def _problem(row: AuditRow, expected: int, prev: str) -> str | None:
-    if row.seq != expected:
-        return f"record {expected} is missing (the next stored record is {row.seq})"
-    body = row.body
-    columns = {
-        "seq": row.seq,
-        "incident_id": row.incident_id,
-        "kind": row.kind,
-        "actor": row.actor,
-    }
-    if any(body.get(k) != v for k, v in columns.items()) or body.get("at") is None:
-        return f"record {expected} was altered: its columns disagree with its hashed body"
-    if row.prev_hash != prev:
-        return f"record {expected} does not follow record {expected - 1}: the chain is broken"
-    if chain_hash(prev, body) != row.hash:
-        return f"record {expected} was altered: its hash does not match its content"
-    return None
-
-
-def _check_head(head: dict[str, Any] | None, last: int, prev: str, checked: int) -> ChainCheck:
-    head = head or {"seq": 0, "hash": GENESIS}
-    if int(head["seq"]) > last:
-        return ChainCheck(
-            ok=False,
-            checked=checked,
-            bad_seq=last + 1,
-            reason=f"record {last + 1} is missing: the chain head says {head['seq']} records",
-        )
-    if int(head["seq"]) != last or head["hash"] != prev:
-        return ChainCheck(
-            ok=False,
-            checked=checked,
-            bad_seq=last,
-            reason=f"record {last} does not match the chain head",
-        )
-    return ChainCheck(ok=True, checked=checked)
-
-
-def _record(body: dict[str, Any], prev: str, digest: str) -> AuditRecord:
-    return AuditRecord(
-        seq=body["seq"],
-        at=datetime.fromisoformat(body["at"]),
-        incident_id=body["incident_id"],
-        kind=body["kind"],
-        actor=body["actor"],
-        data=body["data"],
-        prev_hash=prev,
-        hash=digest,
-    )
+    def _anchor_quietly(self, seq: int, mac: str, at: datetime) -> Anchor | None:
+        """Write an anchor; a failure is logged, never raised: the record itself is committed."""
+        assert self._key is not None
+        anchor = Anchor(seq=seq, mac=mac, key_id=self._key.key_id, at=at)
+        try:
+            self.anchors.write(anchor)
+        except NightowlError as exc:
+            log.error("the audit head was not anchored: %s", exc)
+            return None
+        self._anchored = max(self._anchored, seq)
+        return anchor

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 import nightowl
 from nightowl.app.access import Act, allowed, require
@@ -58,7 +59,12 @@ class LoginRequired(Exception):
 
 
 class Forbidden(Exception):
-    """The person's role does not allow this; one line saying which role would."""
+    """The person's role does not allow this; one line saying which role would. With ``actor``,
+    the refusal is put on the audit trail (``access.refused``)."""
+
+    def __init__(self, message: str, *, actor: str | None = None, action: str = "") -> None:
+        super().__init__(message)
+        self.actor, self.action = actor, action
 
 
 def ui_of(request: Request) -> Ui:
@@ -151,6 +157,9 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, Forbidden) and exc.actor is not None:
+        records = ui_of(request).app.records
+        await run_in_threadpool(records.audit_refusal, exc.actor, exc.action, str(exc))
     response = page(request, "error.html", None, problem=str(exc))
     response.status_code = 403
     return response

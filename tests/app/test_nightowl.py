@@ -1,0 +1,42 @@
+"""A serving Nightowl: the configuration in force and the anchored audit head, start to stop."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from nightowl.api.server import create_api
+from nightowl.app import Nightowl
+from nightowl.store.audit_anchor import AnchorFile
+from tests.conftest import SettingsFactory
+
+
+def test_serving_audits_the_config_and_anchors_the_head_at_shutdown(
+    tmp_path: Path, settings_for: SettingsFactory
+) -> None:
+    app = Nightowl(settings_for(tmp_path, audit={"anchor_every": 1000}))
+    with TestClient(create_api(app, manage_lifecycle=True)) as client:
+        assert client.get("/healthz").status_code == 200
+    [loaded] = [r for r in app.audit.records() if r.kind == "config.loaded"]
+    assert loaded.actor == "nightowl"
+    assert len(loaded.data["fingerprint"]) == 64
+    anchors = AnchorFile(app.settings.audit_anchor_file).read()
+    assert anchors.newest is not None
+    assert anchors.newest.seq == loaded.seq
+    assert anchors.newest.mac == loaded.hash
+
+
+def test_while_serving_the_head_is_anchored_every_anchor_seconds(
+    tmp_path: Path, settings_for: SettingsFactory
+) -> None:
+    app = Nightowl(settings_for(tmp_path, audit={"anchor_every": 1000, "anchor_seconds": 0.2}))
+    anchors = AnchorFile(app.settings.audit_anchor_file)
+    with TestClient(create_api(app, manage_lifecycle=True)):
+        record = app.records.audit("silence.added", {"silence": "s-1"}, actor="alice")
+        deadline = time.monotonic() + 20
+        while (newest := anchors.read().newest) is None or newest.seq < record.seq:
+            assert time.monotonic() < deadline, "the head was not anchored while serving"
+            time.sleep(0.05)
+    assert newest.mac == record.hash
