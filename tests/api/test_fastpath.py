@@ -17,7 +17,7 @@ import pytest
 from nightowl.api.fastpath import WebhookFastPath
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
-from tests.conftest import TOKEN, SettingsFactory
+from tests.conftest import READ, TOKEN, SettingsFactory
 
 T = TypeVar("T")
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -132,7 +132,7 @@ def test_made_up_sources_are_404_under_one_metric_label_and_not_stored(app: Nigh
             (await c.post(f"/api/v1/webhooks/made-up-{n}", content=b"x" * 1000)).status_code
             for n in range(20)
         ]
-        return codes, (await c.get("/metrics")).text
+        return codes, (await c.get("/metrics", headers=READ)).text
 
     codes, metrics = serve(app, scenario)
 
@@ -147,12 +147,12 @@ def test_a_wrong_token_is_counted_as_unauthenticated_and_not_stored(app: Nightow
     sample = 'nightowl_webhooks_total{outcome="unauthenticated",source="datadog"}'
 
     async def scenario(c: httpx.AsyncClient) -> tuple[float, int, float]:
-        before = counter((await c.get("/metrics")).text, sample)
+        before = counter((await c.get("/metrics", headers=READ)).text, sample)
         headers = {"Authorization": "Bearer guessed"}
         status = (
             await c.post("/api/v1/webhooks/datadog", content=b"{}", headers=headers)
         ).status_code
-        return before, status, counter((await c.get("/metrics")).text, sample)
+        return before, status, counter((await c.get("/metrics", headers=READ)).text, sample)
 
     before, status, after = serve(app, scenario)
 
