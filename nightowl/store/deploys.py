@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from nightowl.domain import Deploy, Model
 from nightowl.settings import PluginConfig, Settings
-from nightowl.store.database import create_engine_for, migrate
+from nightowl.store.database import migrated_engine
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import Base, UTCDateTime
 
@@ -54,13 +54,7 @@ class DeployLog:
     @classmethod
     def open(cls, url: str) -> DeployLog:
         """A log on ``url`` with the schema migrated (StoreError when unreachable)."""
-        engine = create_engine_for(url)
-        try:
-            migrate(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine)
+        return cls(migrated_engine(url))
 
     def close(self) -> None:
         self.sessions.engine.dispose()

@@ -32,7 +32,7 @@ from nightowl.domain import (
 from nightowl.domain.intake import DeadLetter
 from nightowl.errors import NotFoundError
 from nightowl.store import dead_letters, rows
-from nightowl.store.database import create_engine_for, migrate
+from nightowl.store.database import migrated_engine
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import (
     ActionRow,
@@ -75,13 +75,7 @@ class IncidentStore:
     @classmethod
     def open(cls, url: str) -> IncidentStore:
         """A store on ``url`` with its schema migrated to the newest revision."""
-        engine = create_engine_for(url)
-        try:
-            migrate(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine)
+        return cls(migrated_engine(url))
 
     @property
     def engine(self) -> Engine:
