@@ -51,7 +51,7 @@ class EmailNotifier:
         self.clock = clock
 
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        notice = Notice.of(message)
         at = self.clock.now()
         mail = compose(notice, self.config)
         where = f"{self.config.host}:{self.config.port}"

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -35,23 +35,11 @@ class PagerDutyConfig(BaseModel):
     timeout_seconds: float = 5.0
 
 
-class PagerDutyNotifier:
+class PagerDutyNotifier(HttpNotifier[PagerDutyConfig]):
     Config = PagerDutyConfig
 
-    def __init__(
-        self,
-        name: str,
-        config: PagerDutyConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
-
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        notice = Notice.of(message)
         at = self.clock.now()
         if notice.status in self.config.trigger_on:
             action = "trigger"
@@ -73,10 +61,7 @@ class PagerDutyNotifier:
     async def _enqueue(self, body: dict[str, Any]) -> tuple[bool, str]:
         action = body["event_action"]
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(self.config.url, json=body)
+            response = await self.post_json(self.config.url, body)
         except httpx.HTTPError as exc:
             return False, f"{action} not sent: PagerDuty unreachable ({type(exc).__name__})"
         if response.status_code == 202:

@@ -67,6 +67,11 @@ class Notice(Message):
     history: tuple[Notification, ...] = Field(default=(), exclude=True)
     """Not serialised: file and webhook receivers get the message, not the incident's log."""
 
+    @classmethod
+    def of(cls, message: Message) -> Notice:
+        """``message`` as a Notice: routing sends Notices, a bare Message gets empty facts."""
+        return message if isinstance(message, Notice) else cls(**message.model_dump())
+
     def sent_by(self, channel: str) -> tuple[Notification, ...]:
         """The successful notifications ``channel`` sent earlier about this incident."""
         return tuple(n for n in self.history if n.channel == channel and n.ok)

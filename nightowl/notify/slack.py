@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
 from nightowl.errors import AuthError, InputError
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -61,23 +61,11 @@ class SlackConfig(BaseModel):
         return self
 
 
-class SlackNotifier:
+class SlackNotifier(HttpNotifier[SlackConfig]):
     Config = SlackConfig
 
-    def __init__(
-        self,
-        name: str,
-        config: SlackConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
-
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        notice = Notice.of(message)
         blocks = build_blocks(notice, buttons=self.config.signing_secret is not None)
         text = f"{notice.title}: {notice.text}"[:3000]
         at = self.clock.now()
@@ -127,10 +115,7 @@ class SlackNotifier:
         self, url: str, body: dict[str, Any], headers: dict[str, str]
     ) -> httpx.Response:
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(url, json=body, headers=headers)
+            response = await self.post_json(url, body, headers)
         except httpx.HTTPError as exc:
             raise _Failed(f"Slack unreachable: {type(exc).__name__}") from None
         if response.status_code == 429:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 
 
@@ -17,20 +17,8 @@ class WebhookConfig(BaseModel):
     timeout_seconds: float = 5.0
 
 
-class WebhookNotifier:
+class WebhookNotifier(HttpNotifier[WebhookConfig]):
     Config = WebhookConfig
-
-    def __init__(
-        self,
-        name: str,
-        config: WebhookConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
 
     @property
     def _where(self) -> str:
@@ -46,12 +34,9 @@ class WebhookNotifier:
         )
         at = self.clock.now()
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(
-                    self.config.url, json=message.model_dump(mode="json"), headers=headers
-                )
+            response = await self.post_json(
+                self.config.url, message.model_dump(mode="json"), headers
+            )
         except httpx.HTTPError as exc:
             return Notification(
                 channel=self.name,
