@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import JSON
 
 from nightowl.domain import ActionStatus, KillSwitch
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row
 from nightowl.store.tables import ActionRow, Base, UTCDateTime
 
 KILLSWITCH = "killswitch"
@@ -68,8 +68,7 @@ class ControlStore:
 
 def put(session: Session, key: str, value: dict[str, Any], at: datetime) -> None:
     values = {"value": value, "updated_at": at}
-    insert = upsert(session, ControlRow).values(key=key, **values)
-    session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=values))
+    put_row(session, ControlRow, {"key": key}, values)
 
 
 def get(session: Session, key: str) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
 from nightowl.domain import Model
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row, upsert
 from nightowl.store.tables import Base, UTCDateTime
 
 
@@ -161,12 +161,8 @@ class LlmStore:
         """Keep a tool call; a re-run of the same step replaces what the earlier attempt wrote."""
         values = {"run_key": call.run_key, "body": call.model_dump(mode="json")}
         with self.sessions.write() as session:
-            insert = upsert(session, LlmToolCallRow).values(
-                incident_id=call.incident_id, call_id=call.call_id, **values
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["incident_id", "call_id"], set_=values)
-            )
+            keys = {"incident_id": call.incident_id, "call_id": call.call_id}
+            put_row(session, LlmToolCallRow, keys, values)
 
     def tool_calls(self, incident_id: str) -> list[ToolCallRecord]:
         query = select(LlmToolCallRow.body).where(LlmToolCallRow.incident_id == incident_id)
@@ -177,12 +173,8 @@ class LlmStore:
     def record_run(self, run: AgentRun) -> None:
         values = {"outcome": run.outcome, "won": run.won, "body": run.model_dump(mode="json")}
         with self.sessions.write() as session:
-            insert = upsert(session, LlmRunRow).values(
-                incident_id=run.incident_id, run_key=run.run_key, **values
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["incident_id", "run_key"], set_=values)
-            )
+            keys = {"incident_id": run.incident_id, "run_key": run.run_key}
+            put_row(session, LlmRunRow, keys, values)
 
     def runs(self, incident_id: str) -> list[AgentRun]:
         query = select(LlmRunRow.body).where(LlmRunRow.incident_id == incident_id)

@@ -33,7 +33,7 @@ from nightowl.domain.intake import DeadLetter
 from nightowl.errors import NotFoundError
 from nightowl.store import dead_letters, rows
 from nightowl.store.database import migrated_engine
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row, upsert
 from nightowl.store.tables import (
     ActionRow,
     AlertRow,
@@ -213,8 +213,7 @@ class IncidentStore:
         keys = {"incident_id": incident_id, "stage": record.stage.value, "attempt": attempt}
         with self._write() as session:
             self._touch(session, incident_id)
-            insert = upsert(session, StageRunRow).values({**keys, **values})
-            session.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=values))
+            put_row(session, StageRunRow, keys, values)
 
     def save_triage(self, incident_id: str, triage: Triage) -> None:
         """Store the triage and copy its category, severity and (when known) service."""
@@ -257,14 +256,12 @@ class IncidentStore:
             position = session.scalar(
                 select(func.count()).where(ActionRow.incident_id == incident_id)
             )
-            insert = upsert(session, ActionRow).values(
-                incident_id=incident_id,
-                position=position or 0,
-                idempotency_key=result.idempotency_key,
-                **values,
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["idempotency_key"], set_=values)
+            put_row(
+                session,
+                ActionRow,
+                {"idempotency_key": result.idempotency_key},
+                values,
+                on_insert={"incident_id": incident_id, "position": position or 0},
             )
 
     def find_action(self, idempotency_key: str) -> ActionResult | None:
