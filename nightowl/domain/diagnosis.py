@@ -26,6 +26,10 @@ class FaultKind(StrEnum):
 
 
 class HypothesisStatus(StrEnum):
+    """How the evidence treats a hypothesis, from its confidence: enough to stand
+    (``supported``), too little (``weak``), or evidence that rules it out (``refuted``).
+    """
+
     SUPPORTED = "supported"
     WEAK = "weak"
     REFUTED = "refuted"
@@ -45,6 +49,11 @@ class Hypothesis(Model):
 
 
 class RootCause(Model):
+    """What diagnosis concluded went wrong: the kind of cause, the service it is in, and the
+    deploy when a change is to blame. ``summary`` is the sentence shown to humans and in the
+    report.
+    """
+
     kind: str
     service: str
     deploy: str | None = None
@@ -52,6 +61,14 @@ class RootCause(Model):
 
 
 class Diagnosis(Model):
+    """The analysis stage's conclusion, with every hypothesis it weighed.
+
+    ``root_cause`` is the most confident hypothesis, or None when none reached the configured
+    confidence threshold (the explanation then says a human should look). ``confidence`` is in
+    [0, 1]; ``hypotheses`` keeps the refuted ones too, so the report can say what was ruled out
+    and why.
+    """
+
     root_cause: RootCause | None
     confidence: float
     explanation: str

@@ -30,12 +30,20 @@ class StageName(StrEnum):
 
 
 class StageStatus(StrEnum):
+    """The state of one attempt of a stage; a stage crashed mid-way stays ``running`` until
+    re-run.
+    """
+
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
 
 
 class IncidentStatus(StrEnum):
+    """Where an incident is in its life; the workflow moves it forward, humans can resolve or
+    escalate.
+    """
+
     OPEN = "open"
     INVESTIGATING = "investigating"
     AWAITING_APPROVAL = "awaiting_approval"
@@ -46,6 +54,10 @@ class IncidentStatus(StrEnum):
 
 
 class Category(StrEnum):
+    """The broad class triage puts an incident in; it picks the runbooks and the hypotheses to
+    try.
+    """
+
     PERFORMANCE = "performance"
     AVAILABILITY = "availability"
     RESOURCE = "resource"
@@ -54,6 +66,11 @@ class Category(StrEnum):
 
 
 class Triage(Model):
+    """Triage's reading of the alerts: category, severity and service, with the reasons it gave.
+
+    ``service`` is None when the alerts do not name one; later stages then look at every service.
+    """
+
     category: Category
     severity: Severity
     service: str | None
@@ -61,6 +78,14 @@ class Triage(Model):
 
 
 class StageRecord(Model):
+    """What one attempt of one stage left on the incident: when it ran, how it ended, what it
+    said.
+
+    Stored per (incident, stage, attempt); a re-run of the same attempt replaces its record, so a
+    stage retried by the durable engine never shows twice. ``error`` is the user-facing message,
+    never a stack trace.
+    """
+
     stage: StageName
     status: StageStatus
     started_at: datetime
@@ -71,6 +96,10 @@ class StageRecord(Model):
 
 
 class Notification(Model):
+    """One message sent (or not) to one channel; ``ok`` False with ``detail`` saying why it
+    failed.
+    """
+
     channel: str
     ok: bool
     sent_at: datetime
@@ -78,12 +107,18 @@ class Notification(Model):
 
 
 class Report(Model):
+    """The post-incident report: its Markdown, where it was written (None if not on disk), and
+    when.
+    """
+
     markdown: str
     path: str | None
     created_at: datetime
 
 
 class IncidentSummary(Model):
+    """One line of the incident list: what the list views show without loading alerts or stages."""
+
     id: str
     title: str
     status: IncidentStatus
