@@ -22,6 +22,10 @@ from nightowl.store.tables import Base, UTCDateTime
 
 
 class DeployRow(Base):
+    """One pushed deploy; the same service, version and time is stored once (a re-push is a
+    no-op).
+    """
+
     __tablename__ = "deploys"
     __table_args__ = (UniqueConstraint("service", "version", "at"),)
 
@@ -57,6 +61,7 @@ class DeployLog:
         return cls(migrated_engine(url))
 
     def close(self) -> None:
+        """Dispose of the engine's connections; the log is unusable afterwards."""
         self.sessions.engine.dispose()
 
     def record(self, deploy: Deploy) -> Recorded:
@@ -94,6 +99,7 @@ class DeployLog:
             return [_deploy(row) for row in rows]
 
     def count(self) -> int:
+        """How many deploys are stored: a cheap query that proves the database answers."""
         with self.sessions.read() as session:
             return int(session.scalar(select(func.count()).select_from(DeployRow)) or 0)
 
@@ -107,12 +113,15 @@ class RecordedDeploys:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> RecordedDeploys:
+        """The source on the settings' store (migrated on open), named after its plugin entry."""
         return cls(plugin.name, DeployLog.open(settings.store_url))
 
     async def check(self) -> None:
+        """Prove the store answers (one count query off the event loop); StoreError if not."""
         await asyncio.to_thread(self.log.count)
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """Pushed deploys in [start, end], oldest first, read in a worker thread."""
         return await asyncio.to_thread(self.log.list, service, start, end)
 
 
