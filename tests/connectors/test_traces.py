@@ -1,5 +1,5 @@
-"""Topology from configuration (``kind: static``) and from trace files written by the tests in
-OTLP JSON (``ExportTraceServiceRequest``, one document or JSON lines) and Jaeger JSON formats."""
+"""Topology from trace files written by the tests in OTLP JSON (``ExportTraceServiceRequest``,
+one document or JSON lines) and Jaeger JSON formats; unreadable files are clear errors."""
 
 from __future__ import annotations
 
@@ -9,21 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.connectors.static import StaticConfig, StaticTopology
 from nightowl.connectors.traces import TracesConfig, TraceTopology
 from nightowl.errors import ConnectorError
-
-
-def test_static_graph_adds_callees_as_nodes() -> None:
-    topo = StaticTopology(
-        "graph",
-        StaticConfig(services={"frontend": ["checkout", "frontend"], "checkout": ["payments"]}),
-    )
-    assert run(topo.dependencies()) == {
-        "checkout": ["payments"],
-        "frontend": ["checkout"],
-        "payments": [],
-    }
 
 
 def otlp(service: str, spans: list[tuple[str, str, str]]) -> dict[str, object]:
