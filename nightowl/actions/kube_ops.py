@@ -33,6 +33,13 @@ from nightowl.domain import ActionSpec, BlastRadius, Scalar
 
 
 class Scale:
+    """``scale`` to ``params.replicas``, or ``scale_out`` by ``params.factor`` (default ×2, never
+    below 1).
+
+    The blast radius counts the replicas removed; ``undo`` restores the replica count read
+    before.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
         dep = deployment(api, t)
         return State(pre={"replicas": replicas(dep)}, marker=annotations_of(dep))
@@ -69,6 +76,11 @@ class Scale:
 
 
 class Restart:
+    """``restart``: a rollout restart, by stamping the pod template's ``restartedAt`` annotation
+    as ``kubectl rollout restart`` does. Pods are replaced at the strategy's pace; it cannot be
+    undone.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
         dep = deployment(api, t)
         template = dep.get("spec", {}).get("template", {})
@@ -93,6 +105,13 @@ class Restart:
 
 
 class Rollback:
+    """``rollback`` to the newest ReplicaSet older than the current revision (``kubectl rollout
+    undo``).
+
+    Refused when the Deployment has no older ReplicaSet. The whole current pod template is kept
+    in the pre-state, so ``undo`` puts back exactly what ran before, not just the image.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
         dep = deployment(api, t)
         current = int(annotations_of(dep).get(REVISION, "0"))
@@ -170,6 +189,7 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def describe(action: ActionSpec, t: Target) -> str:
+    """One line saying what ``action`` would do to ``t``, for plans and approval requests."""
     what = {
         "scale": f"scale deployment {t.namespace}/{t.deployment} to {action.params.get('replicas')} replicas",
         "scale_out": f"scale deployment {t.namespace}/{t.deployment} by ×{action.params.get('factor') or 2}",

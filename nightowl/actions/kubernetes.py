@@ -34,6 +34,16 @@ PRE = "nightowl.dev/pre-state"
 
 
 class KubernetesConfig(BaseModel):
+    """``kind: kubernetes``: how to reach the API server, and where each service's Deployment
+    lives.
+
+    Credentials come from ``host`` + ``token``, a ``kubeconfig`` (and ``context``), or the pod's
+    own service account (``in_cluster``), tried in that order; without any, the default
+    kubeconfig. ``namespaces`` and ``deployments`` map a service to its namespace and Deployment
+    name (default: ``namespace`` and the service's name); ``selector`` is the label selector of
+    its pods, with ``{service}`` filled in.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str | None = None
@@ -62,9 +72,13 @@ class KubernetesDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> KubernetesDriver:
+        """The driver for one ``actions.drivers`` entry (its options validated as
+        KubernetesConfig).
+        """
         return cls(plugin.name, options(plugin, KubernetesConfig))
 
     def target(self, action: ActionSpec) -> kube_api.Target:
+        """The Deployment, namespace and pod selector ``action``'s service maps to."""
         cfg = self.config
         return kube_api.Target(
             namespace=cfg.namespaces.get(action.service, cfg.namespace),
@@ -73,6 +87,7 @@ class KubernetesDriver:
         )
 
     def plan(self, action: ActionSpec) -> str:
+        """What ``action`` would do, in one line; reads nothing from the cluster."""
         t = self.target(action)
         return kube_ops.describe(action, t)
 
