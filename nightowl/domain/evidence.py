@@ -30,9 +30,8 @@ from nightowl.domain.base import Model
 
 
 class EvidenceKind(StrEnum):
-    """The kinds of finding, one per typed ``detail`` model below; ``unavailable`` records a
-    source that could not be read, so a missing signal is evidence of ignorance rather than of
-    health.
+    """The kinds of finding, one per typed ``detail`` model; ``unavailable`` records a source
+    that could not be read, so a missing signal is evidence of ignorance rather than of health.
     """
 
     METRIC_CHANGE = "metric_change"
