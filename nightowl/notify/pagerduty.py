@@ -27,6 +27,8 @@ SEVERITY = {"critical": "critical", "high": "error", "warning": "warning", "info
 
 
 class PagerDutyConfig(BaseModel):
+    """``kind: pagerduty``: the Events API v2 integration key, and which statuses page a human."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     routing_key: SecretStr = Field(description="The integration key of an Events API v2 service.")
     url: str = "https://events.pagerduty.com/v2/enqueue"
@@ -36,9 +38,16 @@ class PagerDutyConfig(BaseModel):
 
 
 class PagerDutyNotifier(HttpNotifier[PagerDutyConfig]):
+    """Triggers a PagerDuty incident for the statuses in ``trigger_on`` and resolves it when
+    nightowl's incident resolves (see the module docstring); any other message sends nothing.
+    """
+
     Config = PagerDutyConfig
 
     async def send(self, message: Message) -> Notification:
+        """Trigger, resolve, or skip, as the message's status says; never raises for a delivery
+        failure.
+        """
         notice = Notice.of(message)
         at = self.clock.now()
         if notice.status in self.config.trigger_on:

@@ -39,6 +39,12 @@ STATUS_EMOJI = {
 
 
 class SlackConfig(BaseModel):
+    """``kind: slack``: either a bot token and channel (threads, updates) or an incoming webhook.
+
+    With ``signing_secret`` the messages carry Approve / Deny buttons whose answers Slack posts
+    back; ``users`` maps Slack user ids to the nightowl users allowed to answer.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     bot_token: SecretStr | None = Field(default=None, description="xoxb-…, for chat.postMessage")
     channel: str | None = Field(default=None, description="Channel id or name (with bot_token).")
@@ -62,9 +68,17 @@ class SlackConfig(BaseModel):
 
 
 class SlackNotifier(HttpNotifier[SlackConfig]):
+    """Posts Block Kit messages: with a bot token, the first message about an incident opens a
+    thread and later ones reply in it; with a webhook, each message stands alone. Rate limits and
+    refusals come back as ``ok=False`` with Slack's reason.
+    """
+
     Config = SlackConfig
 
     async def send(self, message: Message) -> Notification:
+        """Post ``message`` (in the incident's thread when there is one); never raises for a
+        failure.
+        """
         notice = Notice.of(message)
         blocks = build_blocks(notice, buttons=self.config.signing_secret is not None)
         text = f"{notice.title}: {notice.text}"[:3000]
@@ -228,12 +242,18 @@ def verify_signature(
 
 
 class SlackUser(BaseModel):
+    """The user who pressed a button, as Slack's interaction payload names them."""
+
     id: str
     username: str | None = None
     name: str | None = None
 
 
 class SlackAction(BaseModel):
+    """The button pressed: its action id (``nightowl_approve`` or ``nightowl_deny``) and value
+    (the approval request id).
+    """
+
     action_id: str
     value: str = ""
 

@@ -24,15 +24,22 @@ COLOUR = {"resolved": "Good", "escalated": "Attention", "awaiting_approval": "Wa
 
 
 class TeamsConfig(BaseModel):
+    """``kind: teams``: the incoming (Workflows) webhook URL, a secret."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     webhook_url: SecretStr
     timeout_seconds: float = 5.0
 
 
 class TeamsNotifier(HttpNotifier[TeamsConfig]):
+    """Posts an Adaptive Card per message. Teams answers 200 even for some refusals, so an answer
+    body mentioning an error counts as a failure.
+    """
+
     Config = TeamsConfig
 
     async def send(self, message: Message) -> Notification:
+        """Post ``message`` as a card; ``ok=False`` with what Teams answered when it was refused."""
         notice = Notice.of(message)
         at = self.clock.now()
         try:

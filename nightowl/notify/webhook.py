@@ -11,6 +11,8 @@ from nightowl.notify.protocol import Message
 
 
 class WebhookConfig(BaseModel):
+    """``kind: webhook``: the URL to POST to, and an optional bearer token."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     url: str
     token: SecretStr | None = None
@@ -18,6 +20,10 @@ class WebhookConfig(BaseModel):
 
 
 class WebhookNotifier(HttpNotifier[WebhookConfig]):
+    """POSTs each message as JSON; any 2xx is delivered. Details name only the URL's scheme and
+    host, since webhook URLs often carry their secret.
+    """
+
     Config = WebhookConfig
 
     @property
@@ -27,6 +33,7 @@ class WebhookNotifier(HttpNotifier[WebhookConfig]):
         return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
 
     async def send(self, message: Message) -> Notification:
+        """POST ``message``; ``ok=False`` on a non-2xx answer or no answer."""
         headers = (
             {"Authorization": f"Bearer {self.config.token.get_secret_value()}"}
             if self.config.token
