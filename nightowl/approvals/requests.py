@@ -18,6 +18,9 @@ TOPIC = "approval"
 
 
 def request_id(idempotency_key: str) -> str:
+    """The approval request id of an action: derived from its idempotency key, so a re-run gate
+    opens the same request, not a second one.
+    """
     return f"apr-{idempotency_key[:16]}"
 
 
