@@ -21,7 +21,8 @@ from nightowl.domain import (
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 ACTION = ActionSpec(
     kind="rollback", service="checkout", params={}, runbook="bad-deploy", risk=Risk.HIGH,
-    reason="deploy v2 broke checkout", rollback="redeploy v2", idempotency_key="inc-1-r0-rollback-0",
+    reason="deploy v2 broke checkout", rollback="redeploy v2",
+    idempotency_key="inc-1-r0-rollback-0",
 )  # fmt: skip
 ASKED = Decision(
     idempotency_key=ACTION.idempotency_key,
