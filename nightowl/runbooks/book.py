@@ -37,8 +37,8 @@ class Runbooks:
         return bool(book and book.requires_approval)
 
     def recovery_window(self, incident: Incident, runbooks: Set[str]) -> RecoveryWindow | None:
-        """The verify window of the first planned runbook that sets one, on the path its
-        decisions take for this incident; None without a root cause or when none sets one
+        """The verify window a planned runbook sets, on the path its decisions take for this
+        incident (one round plans one runbook); None without a root cause or when none sets one
         (verify's defaults apply).
         """
         diagnosis = incident.diagnosis
