@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 from nightowl.clock import SystemClock
 from nightowl.connectors.files import FilesConfig, LogFiles

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nightowl_lab.harness.postgres import free_port
+from nightowl_lab.harness.ports import free_port
 from sqlalchemy import inspect, text
 
 from nightowl.errors import ConfigError, StoreError

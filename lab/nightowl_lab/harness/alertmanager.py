@@ -11,7 +11,7 @@ from types import TracebackType
 
 import httpx
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 CONFIG = """\
 route:

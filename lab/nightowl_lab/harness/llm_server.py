@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 Body = dict[str, Any]
 CALL_ID = re.compile(r'call_id="([^"]+)"')

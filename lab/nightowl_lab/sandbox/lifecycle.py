@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel
 
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
+from nightowl_lab.harness.ports import free_port
 from nightowl_lab.sandbox import configs, procs
 from nightowl_lab.sandbox.shop import SHOP, Service, Shop
 
@@ -83,7 +84,7 @@ def up(state_file: Path) -> SandboxState:
     state = SandboxState(
         directory=directory,
         token=secrets.token_hex(16),
-        ports={name: procs.free_port() for name in names},
+        ports={name: free_port() for name in names},
         pids={},
         started_at=datetime.now(UTC),
     )

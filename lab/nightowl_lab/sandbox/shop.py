@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from nightowl_lab.harness.ports import free_port
 from nightowl_lab.sandbox import procs
 
 APP = "nightowl_lab.sandbox.services.app"
@@ -119,7 +120,7 @@ class Shop:
     def start_replica(self, service: Service, version: str, wait: bool = True) -> Replica:
         """Start one replica of ``version`` under the supervisor (which restarts it when it exits)
         and, if ``wait``, wait until it listens (not yet routed)."""
-        design, port = SHOP[service.name], procs.free_port()
+        design, port = SHOP[service.name], free_port()
         (self.directory / "pods").mkdir(exist_ok=True)
         argv = procs.python_module(
             SUPERVISOR,
