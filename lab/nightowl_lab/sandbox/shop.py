@@ -57,12 +57,18 @@ TOPOLOGY = {name: sorted(d.downstreams) for name, d in SHOP.items()}
 
 
 class Replica(BaseModel):
+    """One running process of a service: its pid, port and version."""
+
     pid: int
     port: int
     version: str
 
 
 class Service(BaseModel):
+    """One shop service: the router's port, the version it runs (and the one before), its
+    replicas.
+    """
+
     name: str
     port: int
     version: str = "v1"
@@ -78,6 +84,7 @@ class Shop:
         self.file = directory / "shop.json"
 
     def services(self) -> dict[str, Service]:
+        """The services as the shop file holds them; none before the shop was started."""
         if not self.file.exists():
             return {}
         raw = json.loads(self.file.read_text())
@@ -165,6 +172,7 @@ class Shop:
         return sorted((self.disk(name) / "tmp").glob("*.dump"))
 
     def services_port(self, name: str) -> int:
+        """The port of service ``name``'s router, as ``ports.json`` records it."""
         return int(json.loads((self.directory / "ports.json").read_text())[name])
 
     def deploy(self, name: str, version: str, wait: bool = True) -> Service:
