@@ -65,8 +65,8 @@ class Replica(BaseModel):
 
 
 class Service(BaseModel):
-    """One shop service: the router's port, the version it runs (and the one before), its
-    replicas.
+    """One shop service: its stable port (callers' address), the version it runs (and the one
+    before), its replicas.
     """
 
     name: str
@@ -172,7 +172,7 @@ class Shop:
         return sorted((self.disk(name) / "tmp").glob("*.dump"))
 
     def services_port(self, name: str) -> int:
-        """The port of service ``name``'s router, as ``ports.json`` records it."""
+        """The port ``ports.json`` records for ``name``."""
         return int(json.loads((self.directory / "ports.json").read_text())[name])
 
     def deploy(self, name: str, version: str, wait: bool = True) -> Service:
