@@ -22,6 +22,8 @@ from nightowl.store.tables import Base, UTCDateTime
 
 
 class ObservationRow(Base):
+    """One round's observations, compressed JSON under its reference."""
+
     __tablename__ = "observations"
 
     ref: Mapped[str] = mapped_column(String(300), primary_key=True)
