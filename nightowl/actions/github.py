@@ -24,6 +24,10 @@ from nightowl.settings import PluginConfig, Settings
 
 
 class GitHubConfig(BaseModel):
+    """``kind: github`` driver: the repository and token, the base branch, the paths a pull
+    request may touch, and the API URL (GitHub Enterprise).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     repo: str
@@ -49,6 +53,7 @@ class GitHubPullRequestDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> GitHubPullRequestDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as GitHubConfig)."""
         return cls(plugin.name, options(plugin, GitHubConfig))
 
     def plan(self, action: ActionSpec) -> str:
