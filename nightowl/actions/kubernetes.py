@@ -92,6 +92,10 @@ class KubernetesDriver:
         return kube_ops.describe(action, t)
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Read the pre-state; a Deployment already stamped with this key is reported as done,
+        not done again. A dry run previews (post-state, blast radius); a real run writes with the
+        key stamped.
+        """
         op = self._op(action.kind)
         started, t = now(), self.target(action)
         state = await self._call(lambda: op.read(self.api, t, action))
@@ -133,6 +137,9 @@ class KubernetesDriver:
         )
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Undo the operation from the pre-state it recorded (a restart says it cannot be
+        undone).
+        """
         op = self._op(done.kind)
         started = now()
         spec = ActionSpec(

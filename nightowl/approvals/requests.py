@@ -32,6 +32,10 @@ def build(
     at: datetime,
     timeout_seconds: int,
 ) -> ApprovalRequest:
+    """The request a human is shown for one decision: the action, its plan and blast radius from
+    the dry run, the diagnosis and the evidence that supports it (at most ten), who may answer,
+    and when it expires.
+    """
     action = next(a for a in incident.plan if a.idempotency_key == decision.idempotency_key)
     diagnosis = incident.diagnosis.explanation if incident.diagnosis else "no diagnosis"
     cited = set(_cited(incident))

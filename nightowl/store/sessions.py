@@ -31,6 +31,9 @@ class Sessions:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on exit and rolled back
+        on an error; StoreError when the database cannot be used.
+        """
         try:
             with self._writes.begin() as session:
                 yield session
@@ -39,6 +42,9 @@ class Sessions:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read-only transaction that never takes the write lock; StoreError when the database
+        cannot be used.
+        """
         try:
             with self._reads() as session, session.begin():
                 yield session
