@@ -22,6 +22,8 @@ BAR_WIDTH = 8
 
 
 class Format(StrEnum):
+    """The RCA datasets ``bench rca`` can read: Nezha's and PetShop's layouts."""
+
     NEZHA = "nezha"
     PETSHOP = "petshop"
 

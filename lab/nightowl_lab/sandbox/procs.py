@@ -14,6 +14,7 @@ from pathlib import Path
 
 
 def python_module(module: str, *args: str) -> list[str]:
+    """The argv that runs ``python -m module args`` with this interpreter."""
     return [sys.executable, "-m", module, *args]
 
 

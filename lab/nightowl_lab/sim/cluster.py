@@ -132,6 +132,7 @@ class SimulatedClusterDriver:
         self.clock = clock
 
     def plan(self, action: ActionSpec) -> str:
+        """What the action would change in the simulated cluster, from its state now."""
         current = self._service(action.service)
         if action.kind == "rollback":
             target = action.params.get("to_version") or current.previous_version
@@ -150,6 +151,10 @@ class SimulatedClusterDriver:
         return f"scale {action.service} from {current.replicas} to {round(current.replicas * factor)} replicas"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Change the simulated cluster and record the change under the action's key (a record
+        with the same key is replaced); a dry run changes nothing. ActionError for a kind it does
+        not perform.
+        """
         if action.kind not in self.kinds:
             raise ActionError(f"cannot perform {action.kind!r}", driver=self.name)
         started = self.clock.now()
@@ -170,6 +175,7 @@ class SimulatedClusterDriver:
         return self._result(action, ActionStatus.SUCCEEDED, started, before, after, plan)
 
     async def rollback(self, result: ActionResult) -> ActionResult:
+        """Restore the service's recorded pre-state and mark the action's change as undone."""
         started = self.clock.now()
         before = self._service(result.service)
         restored = ServiceState.model_validate(result.pre_state.flat())
