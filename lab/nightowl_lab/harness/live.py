@@ -72,6 +72,7 @@ class LiveServer:
 
     @property
     def url(self) -> str:
+        """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     def _run(self) -> None:

@@ -88,6 +88,7 @@ class PostgresServer:
 
     @property
     def directory(self) -> Path:
+        """The server's data directory; PostgresError before ``start``."""
         if self._base is None:
             raise PostgresError("the server is not started; call start() first")
         return self._base
