@@ -54,9 +54,7 @@ class IncidentStatus(StrEnum):
 
 
 class Category(StrEnum):
-    """The broad class triage puts an incident in; it picks the runbooks and the hypotheses to
-    try.
-    """
+    """The broad class triage puts an incident in; runbook triggers may match on it."""
 
     PERFORMANCE = "performance"
     AVAILABILITY = "availability"
@@ -68,7 +66,7 @@ class Category(StrEnum):
 class Triage(Model):
     """Triage's reading of the alerts: category, severity and service, with the reasons it gave.
 
-    ``service`` is None when the alerts do not name one; later stages then look at every service.
+    ``service`` is None when the alerts do not name one.
     """
 
     category: Category
