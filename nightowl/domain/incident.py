@@ -40,9 +40,7 @@ class StageStatus(StrEnum):
 
 
 class IncidentStatus(StrEnum):
-    """Where an incident is in its life; the workflow moves it forward, humans can resolve or
-    escalate.
-    """
+    """Where an incident is in its life; the workflow moves it forward."""
 
     OPEN = "open"
     INVESTIGATING = "investigating"

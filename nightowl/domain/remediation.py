@@ -27,7 +27,7 @@ class Autonomy(StrEnum):
 
 class Risk(StrEnum):
     """How much harm an action can do: ``read_only`` never writes, ``low`` is narrow and
-    undoable, ``high`` is wider or harder to undo; the policy's tiers say which risk may act
+    undoable, ``high`` is wider or harder to undo; the autonomy level says which risk may act
     unattended.
     """
 
