@@ -61,7 +61,7 @@ class DeployLog:
         return cls(migrated_engine(url))
 
     def close(self) -> None:
-        """Dispose of the engine's connections; the log is unusable afterwards."""
+        """Close the engine's pooled connections (call once, when the log is no longer needed)."""
         self.sessions.engine.dispose()
 
     def record(self, deploy: Deploy) -> Recorded:

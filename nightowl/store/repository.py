@@ -87,9 +87,8 @@ class IncidentStore:
         return self._engine
 
     def close(self) -> None:
-        """Dispose of the engine's connections; the store (and the stores sharing its engine) is
-        unusable afterwards.
-        """
+        """Close the engine's pooled connections, the ones of the stores sharing it too (call once,
+        at shutdown)."""
         self._engine.dispose()
 
     # intake
