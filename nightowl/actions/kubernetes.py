@@ -37,9 +37,9 @@ class KubernetesConfig(BaseModel):
     """``kind: kubernetes``: how to reach the API server, and where each service's Deployment
     lives.
 
-    Credentials come from ``host`` + ``token``, a ``kubeconfig`` (and ``context``), or the pod's
-    own service account (``in_cluster``), tried in that order; without any, the default
-    kubeconfig. ``namespaces`` and ``deployments`` map a service to its namespace and Deployment
+    Credentials come from ``host`` (+ ``token``), else the pod's own service account
+    (``in_cluster``), else a kubeconfig (``kubeconfig`` or the default one, and ``context``).
+    ``namespaces`` and ``deployments`` map a service to its namespace and Deployment
     name (default: ``namespace`` and the service's name); ``selector`` is the label selector of
     its pods, with ``{service}`` filled in.
     """
