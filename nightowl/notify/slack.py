@@ -42,7 +42,7 @@ class SlackConfig(BaseModel):
     """``kind: slack``: either a bot token and channel (threads, updates) or an incoming webhook.
 
     With ``signing_secret`` the messages carry Approve / Deny buttons whose answers Slack posts
-    back; ``users`` maps Slack user ids to the nightowl users allowed to answer.
+    back; ``users`` maps Slack user ids to nightowl users, who answer as themselves.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

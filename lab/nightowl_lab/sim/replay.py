@@ -90,7 +90,7 @@ class Replay:
         )
 
     async def check(self) -> None:
-        """Succeeds when the scenario names a service (ConnectorError otherwise)."""
+        """Look up the scenario's first service: proves the replay is loaded and serves it."""
         self._service(next(iter(self.scenario.services)))
 
     async def query(self, query: str, at: datetime) -> list[Series]:
