@@ -15,9 +15,13 @@ from typing import Protocol, runtime_checkable
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    """The time every stage reads and waits on: the wall clock live, scenario time in a replay."""
 
-    async def sleep(self, seconds: float) -> None: ...
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time (a scenario clock skips ahead instead)."""
 
 
 @runtime_checkable
@@ -26,14 +30,19 @@ class ClockAware(Protocol):
     a replay, scenario time, whose skipped sleeps a clock of its own would miss). nightowl calls
     ``use_clock`` once, right after building the plugin and before any other call."""
 
-    def use_clock(self, clock: Clock) -> None: ...
+    def use_clock(self, clock: Clock) -> None:
+        """Stamp everything from now on with ``clock``."""
 
 
 class SystemClock:
+    """The wall clock, in UTC; ``sleep`` really waits."""
+
     def now(self) -> datetime:
+        """Now, in UTC."""
         return datetime.now(UTC)
 
     async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` on the event loop."""
         await asyncio.sleep(seconds)
 
 
@@ -46,9 +55,13 @@ class ScenarioClock:
         self._skipped = 0.0
 
     def now(self) -> datetime:
+        """The anchor plus the real time elapsed since the clock was made plus every skipped
+        sleep.
+        """
         elapsed = time.monotonic() - self._started + self._skipped
         return self._anchor + timedelta(seconds=elapsed)
 
     async def sleep(self, seconds: float) -> None:
+        """Move this clock ``seconds`` ahead (never back) and yield to the event loop once."""
         self._skipped += max(0.0, seconds)
         await asyncio.sleep(0)

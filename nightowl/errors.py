@@ -53,6 +53,8 @@ class PayloadError(InputError):
 
 
 class AuthError(InputError):
+    """Missing or wrong credentials (answered 401)."""
+
     status_code = 401
 
 
@@ -63,6 +65,8 @@ class ForbiddenError(InputError):
 
 
 class NotFoundError(NightowlError):
+    """No such incident, silence, approval or dead letter (answered 404). Permanent."""
+
     status_code = 404
 
 
@@ -76,6 +80,10 @@ class ConnectorError(NightowlError):
 
 
 class ActionError(NightowlError):
+    """A driver could not act. The message names the driver; ``retryable`` is the driver's
+    judgement (a timeout may pass, a refused operation will not).
+    """
+
     def __init__(self, message: str, *, driver: str, retryable: bool = False) -> None:
         self.driver = driver
         self.retryable = retryable
@@ -90,4 +98,8 @@ class HaltedError(ActionError):
 
 
 class StoreError(NightowlError):
+    """The database failed to answer: retryable, since a restarted server or a released lock
+    heals it.
+    """
+
     retryable = True

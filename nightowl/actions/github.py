@@ -24,6 +24,10 @@ from nightowl.settings import PluginConfig, Settings
 
 
 class GitHubConfig(BaseModel):
+    """``kind: github`` driver: the repository and token, the base branch, the paths a pull
+    request may touch, and the API URL (GitHub Enterprise).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     repo: str
@@ -49,14 +53,20 @@ class GitHubPullRequestDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> GitHubPullRequestDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as GitHubConfig)."""
         return cls(plugin.name, options(plugin, GitHubConfig))
 
     def plan(self, action: ActionSpec) -> str:
+        """Which file of which repository the pull request would change, and how."""
         path, source = self._path(action), action.params.get("from_ref")
         how = f"restoring it as of {source}" if source else "with new content"
         return f"open a pull request on {self.config.repo} changing {path} ({how})"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Branch ``nightowl/<key>`` off the base, put the file, open the pull request; a retry
+        finds the pull request it opened. A dry run reads the base and the content and opens
+        nothing.
+        """
         started, path = now(), self._path(action)
         branch = f"nightowl/{action.idempotency_key}"
         async with self._client() as gh:
@@ -84,6 +94,9 @@ class GitHubPullRequestDriver:
         )
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Close the pull request and delete its branch; when a human merged it meanwhile, open a
+        pull request restoring the file as it was before.
+        """
         started, number = now(), done.post_state.facts.get("pr")
         async with self._client() as gh:
             pr = await self._get(gh, f"pulls/{number}")

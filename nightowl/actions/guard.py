@@ -25,14 +25,21 @@ class GuardedDriver:
         self.check = check
 
     def plan(self, action: ActionSpec) -> str:
+        """The wrapped driver's plan: planning writes nothing, so no check."""
         return self.inner.plan(action)
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Check the kill switch (HaltedError while it is on), then apply; a dry run is not
+        checked.
+        """
         if not dry_run:
             self.check(self.name)
         return await self.inner.apply(action, dry_run=dry_run)
 
     async def rollback(self, result: ActionResult) -> ActionResult:
+        """Check the kill switch, then roll back; undoing a dry run writes nothing and is not
+        checked.
+        """
         if not result.dry_run:
             self.check(self.name)
         return await self.inner.rollback(result)

@@ -39,6 +39,9 @@ class DeletePod:
     """Delete the most-restarted pod(s) of the deployment; its controller starts a fresh one."""
 
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The pods to delete: ``params.pod`` if named, else the ``params.count`` (default 1)
+        most restarted; Refused when no pod of the deployment matches its selector.
+        """
         dep = deployment(api, t)
         listed = json_of(
             CoreV1Api(api).list_namespaced_pod(
@@ -57,6 +60,7 @@ class DeletePod:
         return State(pre=pre, marker=annotations_of(dep))
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """The pods deleted and the share of the deployment's pods they are."""
         names = str(state.pre["pods"]).split(",")
         total = int(state.pre["replicas"] or 0)
         radius = BlastRadius(
@@ -71,11 +75,13 @@ class DeletePod:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Stamp the Deployment, then delete the chosen pods (their controller replaces them)."""
         patch(api, t, {"metadata": {"annotations": stamp}})
         for name in str(state.pre["pods"]).split(","):
             CoreV1Api(api).delete_namespaced_pod(name, t.namespace, _preload_content=False)
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Nothing to restore: the controller has already replaced the pods."""
         return "a deleted pod is replaced by its controller; nothing to restore"
 
 
@@ -83,6 +89,9 @@ class DrainNode:
     """Cordon a node, then delete its pods one by one (DaemonSet and mirror pods stay)."""
 
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The node's schedulability and the pods on it that can move (DaemonSet and mirror pods
+        stay); Refused without ``params.node``.
+        """
         node_name = action.params.get("node")
         if not node_name:
             raise Refused("drain_node needs params.node")
@@ -103,6 +112,9 @@ class DrainNode:
         return State(pre=pre, marker=annotations_of(node))
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """Cordoned, with its movable pods moved one at a time; the share of the cluster's pods
+        they are.
+        """
         pods = [p for p in str(state.pre["pods"]).split(",") if p]
         total = int(state.pre["cluster_pods"] or 0)
         radius = BlastRadius(
@@ -116,6 +128,9 @@ class DrainNode:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Cordon the node (stamped), then delete its movable pods so their controllers place
+        them elsewhere.
+        """
         core = CoreV1Api(api)
         body = {"metadata": {"annotations": stamp}, "spec": {"unschedulable": True}}
         core.patch_node(str(state.pre["node"]), body, _preload_content=False)
@@ -124,6 +139,7 @@ class DrainNode:
             core.delete_namespaced_pod(name, namespace, _preload_content=False)
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Restore the node's schedulability; the moved pods stay where they are."""
         body = {"spec": {"unschedulable": bool(pre["unschedulable"])}}
         CoreV1Api(api).patch_node(str(pre["node"]), body, _preload_content=False)
         return f"uncordoned node {pre['node']}; moved pods stay where their controllers put them"
@@ -140,6 +156,9 @@ class PatchResources:
     """Set a container's CPU and/or memory limits (a rolling update)."""
 
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The container to change (``params.container``, else the first) and all containers as
+        they are; Refused for an unknown container or when neither limit is given.
+        """
         dep = deployment(api, t)
         containers = dep.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []
         wanted = action.params.get("container")
@@ -171,6 +190,7 @@ class PatchResources:
         return containers
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """The container's limits before and after, rolled out at the strategy's pace."""
         new = next(
             c for c in self._containers(state, action) if c["name"] == state.pre["container"]
         )
@@ -185,10 +205,12 @@ class PatchResources:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Patch the pod template with the new limits (a rolling update), stamped."""
         spec = {"template": {"spec": {"containers": self._containers(state, action)}}}
         patch(api, t, {"metadata": {"annotations": stamp}, "spec": spec})
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Put every container back as it was (a rolling update again)."""
         containers = json.loads(str(pre["containers"]))
         patch(api, t, {"spec": {"template": {"spec": {"containers": containers}}}})
         return f"restored the limits of container {pre['container']} to {pre['limits']}"

@@ -33,11 +33,20 @@ from nightowl.domain import ActionSpec, BlastRadius, Scalar
 
 
 class Scale:
+    """``scale`` to ``params.replicas``, or ``scale_out`` by ``params.factor`` (default ×2, never
+    below 1).
+
+    The blast radius counts the replicas removed; ``undo`` restores the replica count read
+    before.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The current replica count."""
         dep = deployment(api, t)
         return State(pre={"replicas": replicas(dep)}, marker=annotations_of(dep))
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """The replica count after, and the replicas removed as the blast radius."""
         before = int(state.pre["replicas"] or 0)
         if action.params.get("replicas") is not None:
             after = int(action.params["replicas"] or 0)
@@ -60,16 +69,24 @@ class Scale:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Set the replica count, stamped."""
         after = self.preview(state, action)[0]["replicas"]
         patch(api, t, {"metadata": {"annotations": stamp}, "spec": {"replicas": after}})
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Set the replica count back."""
         patch(api, t, {"spec": {"replicas": pre["replicas"]}})
         return f"scaled {t.deployment} back to {pre['replicas']} replicas"
 
 
 class Restart:
+    """``restart``: a rollout restart, by stamping the pod template's ``restartedAt`` annotation
+    as ``kubectl rollout restart`` does. Pods are replaced at the strategy's pace; it cannot be
+    undone.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The replicas and when the template was last restarted."""
         dep = deployment(api, t)
         template = dep.get("spec", {}).get("template", {})
         restarted = annotations_of(template).get(RESTARTED)
@@ -77,6 +94,7 @@ class Restart:
         return State(pre=pre, marker=annotations_of(dep), raw=dep)
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """A rollout restart, as many pods at a time as the strategy lets go."""
         text = f"rollout-restart {action.service} ({unavailable(state.raw)} pod(s) at a time)"
         post = {**state.pre, "restarted_at": datetime.now(UTC).isoformat()}
         return post, rolling(state.raw, text), text
@@ -84,16 +102,28 @@ class Restart:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Stamp ``restartedAt`` on the pod template now, which rolls every pod."""
         at = datetime.now(UTC).isoformat()
         template = {"metadata": {"annotations": {RESTARTED: at}}}
         patch(api, t, {"metadata": {"annotations": stamp}, "spec": {"template": template}})
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Nothing to restore: a restart changes neither version nor configuration."""
         return "a restart cannot be undone and changed neither version nor configuration"
 
 
 class Rollback:
+    """``rollback`` to the newest ReplicaSet older than the current revision (``kubectl rollout
+    undo``).
+
+    Refused when the Deployment has no older ReplicaSet. The whole current pod template is kept
+    in the pre-state, so ``undo`` puts back exactly what ran before, not just the image.
+    """
+
     def read(self, api: Any, t: Target, action: ActionSpec) -> State:
+        """The current revision and template, and the newest older ReplicaSet; Refused when there
+        is none.
+        """
         dep = deployment(api, t)
         current = int(annotations_of(dep).get(REVISION, "0"))
         sets = _replica_sets(api, t, dep)
@@ -110,6 +140,9 @@ class Rollback:
         return State(pre=pre, marker=annotations_of(dep), raw={"dep": dep, "previous": previous})
 
     def preview(self, state: State, action: ActionSpec) -> Preview:
+        """From the current revision and image to the previous one's, rolled at the strategy's
+        pace.
+        """
         previous = state.raw["previous"]
         revision = int(annotations_of(previous).get(REVISION, "0"))
         image = _image(previous["spec"]["template"])
@@ -123,11 +156,13 @@ class Rollback:
     def write(
         self, api: Any, t: Target, action: ActionSpec, state: State, stamp: dict[str, str]
     ) -> None:
+        """Put the previous ReplicaSet's pod template back (without its hash label), stamped."""
         template = json.loads(json.dumps(state.raw["previous"]["spec"]["template"]))
         template.get("metadata", {}).get("labels", {}).pop("pod-template-hash", None)
         patch(api, t, {"metadata": {"annotations": stamp}, "spec": {"template": template}})
 
     def undo(self, api: Any, t: Target, pre: dict[str, Scalar]) -> str:
+        """Put the template that ran before the rollback back."""
         patch(api, t, {"spec": {"template": json.loads(str(pre["template"]))}})
         return f"restored {t.deployment} to revision {pre['revision']} ({pre['image']})"
 
@@ -170,6 +205,7 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def describe(action: ActionSpec, t: Target) -> str:
+    """One line saying what ``action`` would do to ``t``, for plans and approval requests."""
     what = {
         "scale": f"scale deployment {t.namespace}/{t.deployment} to {action.params.get('replicas')} replicas",
         "scale_out": f"scale deployment {t.namespace}/{t.deployment} by ×{action.params.get('factor') or 2}",

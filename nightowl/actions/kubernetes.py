@@ -34,6 +34,16 @@ PRE = "nightowl.dev/pre-state"
 
 
 class KubernetesConfig(BaseModel):
+    """``kind: kubernetes``: how to reach the API server, and where each service's Deployment
+    lives.
+
+    Credentials come from ``host`` (+ ``token``), else the pod's own service account
+    (``in_cluster``), else a kubeconfig (``kubeconfig`` or the default one, and ``context``).
+    ``namespaces`` and ``deployments`` map a service to its namespace and Deployment
+    name (default: ``namespace`` and the service's name); ``selector`` is the label selector of
+    its pods, with ``{service}`` filled in.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str | None = None
@@ -62,9 +72,13 @@ class KubernetesDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> KubernetesDriver:
+        """The driver for one ``actions.drivers`` entry (its options validated as
+        KubernetesConfig).
+        """
         return cls(plugin.name, options(plugin, KubernetesConfig))
 
     def target(self, action: ActionSpec) -> kube_api.Target:
+        """The Deployment, namespace and pod selector ``action``'s service maps to."""
         cfg = self.config
         return kube_api.Target(
             namespace=cfg.namespaces.get(action.service, cfg.namespace),
@@ -73,10 +87,15 @@ class KubernetesDriver:
         )
 
     def plan(self, action: ActionSpec) -> str:
+        """What ``action`` would do, in one line; reads nothing from the cluster."""
         t = self.target(action)
         return kube_ops.describe(action, t)
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Read the pre-state; a Deployment already stamped with this key is reported as done,
+        not done again. A dry run previews (post-state, blast radius); a real run writes with the
+        key stamped.
+        """
         op = self._op(action.kind)
         started, t = now(), self.target(action)
         state = await self._call(lambda: op.read(self.api, t, action))
@@ -118,6 +137,9 @@ class KubernetesDriver:
         )
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Undo the operation from the pre-state it recorded (a restart says it cannot be
+        undone).
+        """
         op = self._op(done.kind)
         started = now()
         spec = ActionSpec(

@@ -15,10 +15,19 @@ from nightowl.domain import ActionResult
 
 
 class Ledger:
+    """The applied actions of one driver, in a JSON file at ``path`` (created on the first
+    ``put``).
+
+    ``get`` and ``replay`` read the file as it is now; ``put`` takes an exclusive lock beside it,
+    re-reads, adds and atomically replaces the file, so concurrent writers in several processes
+    lose nothing. A result put again under the same key replaces the first.
+    """
+
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def get(self, key: str) -> ActionResult | None:
+        """The result recorded under ``key``; None when that key never acted."""
         data = self._read()
         return ActionResult.model_validate(data[key]) if key in data else None
 
@@ -30,6 +39,7 @@ class Ledger:
         return done.model_copy(update={"message": f"already applied: {done.message}"})
 
     def put(self, result: ActionResult) -> None:
+        """Record ``result`` under its idempotency key (locked, atomic; replaces an earlier one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

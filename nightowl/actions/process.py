@@ -29,6 +29,10 @@ from nightowl.settings import PluginConfig, Settings
 
 
 class ProcessSpec(BaseModel):
+    """One supervised service: the command of each version (or its systemd unit), the pid and
+    version files, and how it runs (working directory, environment, log file, stop timeout).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     versions: dict[str, list[str]] = {}
@@ -42,6 +46,10 @@ class ProcessSpec(BaseModel):
 
 
 class ProcessConfig(BaseModel):
+    """``kind: process``: the supervised services, where the ledger is kept, and the systemctl
+    binary.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     services: dict[str, ProcessSpec]
@@ -63,9 +71,11 @@ class ProcessDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> ProcessDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as ProcessConfig)."""
         return cls(plugin.name, options(plugin, ProcessConfig), settings.data_dir / "actions")
 
     def plan(self, action: ActionSpec) -> str:
+        """Restart the current version, or switch from the current version to the target one."""
         spec = self._spec(action.service)
         current = _versions(spec).get("version")
         if action.kind == "restart":
@@ -73,6 +83,9 @@ class ProcessDriver:
         return f"switch {action.service} from {current} to {self._target(action, spec)}"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Restart or switch versions once per idempotency key (the ledger replays a repeat); a
+        dry run reads the version file and changes nothing.
+        """
         spec, started = self._spec(action.service), now()
         if not dry_run and (done := self.ledger.replay(action.idempotency_key)) is not None:
             return done
@@ -100,6 +113,9 @@ class ProcessDriver:
         return done
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Start the version that ran before the action again; a restart cannot be undone and
+        says so.
+        """
         spec, started = self._spec(done.service), now()
         before = str(done.pre_state.version)
         if done.kind == "restart":

@@ -25,11 +25,22 @@ from nightowl.domain import ActionResult, ActionSpec
 
 @runtime_checkable
 class ActionDriver(Protocol):
+    """A write-side driver: ``plan``, ``apply`` (dry run by default) and ``rollback`` for the
+    action ``kinds`` it performs; the full contract is in the module docstring.
+    """
+
     name: str
     kinds: frozenset[str]
 
-    def plan(self, action: ActionSpec) -> str: ...
+    def plan(self, action: ActionSpec) -> str:
+        """What ``apply`` would do, in one sentence; reads nothing that changes and writes
+        nothing.
+        """
 
-    async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult: ...
+    async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Capture the pre-state, then act once per idempotency key; with ``dry_run`` only
+        report.
+        """
 
-    async def rollback(self, result: ActionResult) -> ActionResult: ...
+    async def rollback(self, result: ActionResult) -> ActionResult:
+        """Restore the pre-state ``result`` captured; say so when the action cannot be undone."""

@@ -9,6 +9,7 @@ from nightowl.domain import ActionResult, ActionSpec, ActionState, ActionStatus,
 
 
 def now() -> datetime:
+    """The time a driver stamps its results with (UTC)."""
     return datetime.now(UTC)
 
 
@@ -23,6 +24,9 @@ def result(
     message: str,
     radius: BlastRadius | None = None,
 ) -> ActionResult:
+    """The ActionResult of ``action`` performed by ``driver``: its key, the states before and
+    after, the outcome's sentence, and the blast radius when measured; finished now.
+    """
     return ActionResult(
         kind=action.kind,
         service=action.service,

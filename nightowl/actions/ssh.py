@@ -30,6 +30,10 @@ DEFAULT_PATTERN = r"[A-Za-z0-9_.-]+"
 
 
 class SshHost(BaseModel):
+    """How to reach one service's host: address, port, user, private key, and the known_hosts
+    file its host key is checked against.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str
@@ -40,6 +44,10 @@ class SshHost(BaseModel):
 
 
 class CommandTemplate(BaseModel):
+    """One allowlisted command: its text with ``{placeholders}``, the pattern each placeholder's
+    value must match (default ``[A-Za-z0-9_.-]+``), an optional rollback command and a timeout.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     command: str
@@ -49,6 +57,10 @@ class CommandTemplate(BaseModel):
 
 
 class SshConfig(BaseModel):
+    """``kind: ssh``: the hosts by service, the allowlisted templates by name, and where the
+    ledger is.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     hosts: dict[str, SshHost]
@@ -69,6 +81,7 @@ class SshDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> SshDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as SshConfig)."""
         try:
             import asyncssh  # noqa: F401
         except ImportError:
@@ -103,9 +116,13 @@ class SshDriver:
         return text.format(**values)
 
     def plan(self, action: ActionSpec) -> str:
+        """The exact command and host; ActionError when the template or a parameter is refused."""
         return f"run `{self.render(action)}` on {self._host(action.service).host}"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Run the rendered command once per idempotency key (the ledger replays a repeat); a dry
+        run renders and refuses exactly as a real run would, but connects to nothing.
+        """
         started, command, host = now(), self.render(action), self._host(action.service)
         pre: dict[str, Scalar] = {"host": host.host, "command": command}
         pre.update({f"param.{k}": v for k, v in action.params.items()})
@@ -134,6 +151,9 @@ class SshDriver:
         return done
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Run the template's rollback command with the same parameters; a template without one
+        says there is nothing to undo.
+        """
         started = now()
         spec = ActionSpec(
             kind="ssh",

@@ -30,6 +30,10 @@ class Act:
         self.executor, self.store, self.clock = executor, store, clock
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Perform the allowed actions of the plan in order: waits are slept, an action already
+        recorded under its key is not done again, and when the executor says stop (no driver for
+        it, the kill switch) the rest is recorded on its decisions as not run.
+        """
         allowed = {d.idempotency_key for d in incident.decisions if d.verdict is Verdict.ALLOW}
         done: list[str] = []
         for action in incident.plan:

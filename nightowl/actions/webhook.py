@@ -24,6 +24,10 @@ from nightowl.settings import PluginConfig, Settings
 
 
 class Hook(BaseModel):
+    """One named hook: the URL to POST an action to, an optional rollback URL, a bearer token and
+    a timeout.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str
@@ -33,6 +37,8 @@ class Hook(BaseModel):
 
 
 class WebhookConfig(BaseModel):
+    """``kind: webhook`` driver: the hooks by name, and where the ledger is kept."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     hooks: dict[str, Hook]
@@ -59,9 +65,11 @@ class WebhookDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> WebhookDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as WebhookConfig)."""
         return cls(plugin.name, options(plugin, WebhookConfig), settings.data_dir / "actions")
 
     def hook(self, action: ActionSpec) -> Hook:
+        """The hook ``params.hook`` names; ActionError listing the configured ones otherwise."""
         name = str(action.params.get("hook") or "")
         hook = self.config.hooks.get(name)
         if hook is None:
@@ -70,9 +78,13 @@ class WebhookDriver:
         return hook
 
     def plan(self, action: ActionSpec) -> str:
+        """Which hook the action would be POSTed to, and its URL."""
         return f"POST {action.kind} of {action.service} to hook {action.params.get('hook')} ({self.hook(action).url})"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """POST the action once per idempotency key (the ledger replays a repeat); a dry run
+        calls nothing.
+        """
         started, hook = now(), self.hook(action)
         pre: dict[str, Scalar] = {"hook": str(action.params.get("hook")), "url": hook.url}
         radius = BlastRadius(summary="decided by the user's automation")
@@ -106,6 +118,9 @@ class WebhookDriver:
         return done
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """POST the captured pre-state to the hook's ``rollback_url``; without one, nothing to
+        undo.
+        """
         started = now()
         hook = self.config.hooks.get(str(done.pre_state.facts.get("hook")))
         if hook is None or hook.rollback_url is None:

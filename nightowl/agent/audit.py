@@ -74,5 +74,6 @@ def check_finding(
 
 
 def count(rejections: Counter[str]) -> None:
+    """Add the run's rejected outputs to the rejection metric, by reason."""
     for reason, n in rejections.items():
         metering.REJECTED.labels(reason).inc(n)

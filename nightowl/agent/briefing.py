@@ -27,6 +27,9 @@ def incident_data(incident: Incident, limit: int, redact: Redact) -> str:
 
 
 def diagnose(incident: Incident, deterministic: Diagnosis, limit: int, redact: Redact) -> str:
+    """The diagnostician's user prompt: the incident, the deterministic ranking and its evidence,
+    redacted and cut to ``limit`` characters per part.
+    """
     ranked = "\n".join(
         f"- {h.kind} on {h.service} ({h.confidence:.2f}, {h.status.value}): {h.summary}"
         for h in deterministic.hypotheses
@@ -41,6 +44,9 @@ def diagnose(incident: Incident, deterministic: Diagnosis, limit: int, redact: R
 
 
 def remediate(finding: Finding, action_kinds: Sequence[str], redact: Redact) -> str:
+    """The remediator's user prompt: the accepted root cause and the action kinds the drivers
+    perform.
+    """
     claim = finding.root_cause
     assert claim is not None
     return (
@@ -59,6 +65,9 @@ def narrate(
     limit: int,
     redact: Redact,
 ) -> str:
+    """The narrator's user prompt: what happened, from the incident, the agent's runs and its
+    finding.
+    """
     d = incident.diagnosis
     facts = [
         f"status: {incident.status.value}",

@@ -40,6 +40,10 @@ TAGS = {Role.OBSERVER: "o", Role.DIAGNOSTICIAN: "d", Role.REMEDIATOR: "r", Role.
 
 @dataclass
 class RunResult(Generic[T]):
+    """One agent run: its validated output (None when it produced none), the run record, and the
+    refused calls counted by reason.
+    """
+
     output: T | None
     run: AgentRun
     refused: Counter[str] = field(default_factory=Counter)
@@ -71,6 +75,9 @@ class Investigator:
             load(version)  # a missing or broken prompt version is a config error at startup
 
     def model(self, tier: Tier) -> tuple[Model, str]:
+        """The model of ``tier`` and its name, built once per tier from the settings (or as
+        injected).
+        """
         if tier not in self._models:
             self._models[tier] = (build_model(self.llm, tier), model_name(self.llm, tier))
         return self._models[tier]
@@ -78,6 +85,14 @@ class Investigator:
     async def diagnose(
         self, incident: Incident, deterministic: Diagnosis, *, cycle: int, tried: Sequence[str]
     ) -> Merged:
+        """The LLM's diagnosis beside the deterministic one, merged.
+
+        The diagnostician runs on the incident's prompt version; its finding is accepted only
+        when its claims are backed by the tool calls it made, and then the remediator proposes
+        actions (recorded, never executed). Every refusal and unsupported claim is counted on the
+        run record. The key includes ``cycle``, so a re-diagnosis round is a new run, not a
+        replay.
+        """
         prompts = load(version_for(incident.id, self.llm))
         scope = self._scope(incident, deterministic)
         prompt = briefing.diagnose(incident, deterministic, self.llm.tool_output_chars, self.redact)

@@ -45,6 +45,10 @@ class BudgetExhausted(NightowlError):
 
 @dataclass
 class CallContext:
+    """What one run's calls share: where to record them, the run's key and role, the prices and
+    budget, the redactor and the clock, and the counts of calls replayed and paid for.
+    """
+
     store: LlmStore
     incident_id: str
     run_key: str
@@ -60,6 +64,11 @@ class CallContext:
 
 
 class JournaledModel(WrapperModel):
+    """A pydantic-ai model wrapped so that every call is journaled: a recorded answer is
+    replayed, the incident's budget is checked before paying, messages are redacted, and the
+    answer, tokens and cost are recorded.
+    """
+
     def __init__(self, wrapped: Model, ctx: CallContext) -> None:
         super().__init__(wrapped)
         self.ctx = ctx
@@ -70,6 +79,9 @@ class JournaledModel(WrapperModel):
         model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
+        """Answer from the journal when this call was made before; otherwise check the budget
+        (BudgetExhausted when spent), send the redacted messages and record the answer.
+        """
         ctx = self.ctx
         ctx.seq += 1
         recorded = ctx.store.recorded(ctx.incident_id, ctx.run_key, ctx.seq)

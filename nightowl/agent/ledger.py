@@ -24,6 +24,10 @@ CALL_TIMEOUT_SECONDS = 15.0
 
 @dataclass
 class Ledger:
+    """The tool calls of one run, numbered ``<tag>.<n>`` so the model's evidence can cite them;
+    each call is recorded (redacted) as soon as it answers.
+    """
+
     incident_id: str
     run_key: str
     tag: str

@@ -20,6 +20,10 @@ DETERMINISTIC, LLM = "deterministic", "llm"
 
 @dataclass(frozen=True)
 class Merged:
+    """The diagnosis that stands after merging, which engine decided it (``deterministic`` or
+    ``llm``), and the LLM's hypothesis when it was accepted.
+    """
+
     diagnosis: Diagnosis
     engine: str
     hypothesis: Hypothesis | None

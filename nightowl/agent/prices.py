@@ -28,6 +28,8 @@ DEFAULT_PRICES: dict[str, LlmPrice] = {
 
 
 class PriceTable:
+    """USD per million tokens of each model: the defaults, overridden by ``llm.prices``."""
+
     def __init__(self, settings: LlmSettings) -> None:
         self.prices = {**DEFAULT_PRICES, **settings.prices}
 

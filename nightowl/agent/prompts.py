@@ -33,12 +33,18 @@ class Role(StrEnum):
 
 
 class Toolset(StrEnum):
+    """The groups of read tools a role may be given: what any observer reads, what a
+    diagnostician adds, and the remediator's proposal tool.
+    """
+
     OBSERVER = "observer"
     DIAGNOSTICIAN = "diagnostician"
     REMEDIATOR = "remediator"
 
 
 class RoleSpec(BaseModel):
+    """One role in a manifest: its prompt file, the model tier it runs on, and its toolsets."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     prompt: str
@@ -47,6 +53,8 @@ class RoleSpec(BaseModel):
 
 
 class Manifest(BaseModel):
+    """A prompt version's ``manifest.yaml``: its version, every role, and the tool descriptions."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
@@ -74,6 +82,7 @@ class Prompts:
         self.version = version
 
     def spec(self, role: Role) -> RoleSpec:
+        """The manifest's entry for ``role``."""
         return self.manifest.roles[role]
 
     def instructions(self, role: Role) -> str:
@@ -89,6 +98,7 @@ class Prompts:
 
 @cache
 def load(version: str) -> Prompts:
+    """The prompts of ``version``; ConfigError naming the known versions when it does not exist."""
     return Prompts(version)
 
 

@@ -22,6 +22,9 @@ INSTALL = "pip install 'nightowl[llm]'"
 
 
 def model_name(llm: LlmSettings, tier: Tier) -> str:
+    """The model name of ``tier`` (the tier's own, else ``llm.model``); ConfigError when neither
+    is set.
+    """
     name = (llm.models.cheap if tier == "cheap" else llm.models.strong) or llm.model
     if not name:
         raise ConfigError(f"no model for the {tier} tier", where="llm.models")

@@ -18,6 +18,9 @@ TOPIC = "approval"
 
 
 def request_id(idempotency_key: str) -> str:
+    """The approval request id of an action: derived from its idempotency key, so a re-run gate
+    opens the same request, not a second one.
+    """
     return f"apr-{idempotency_key[:16]}"
 
 
@@ -29,6 +32,10 @@ def build(
     at: datetime,
     timeout_seconds: int,
 ) -> ApprovalRequest:
+    """The request a human is shown for one decision: the action, its plan and blast radius from
+    the dry run, the diagnosis and the evidence that supports it (at most ten), who may answer,
+    and when it expires.
+    """
     action = next(a for a in incident.plan if a.idempotency_key == decision.idempotency_key)
     diagnosis = incident.diagnosis.explanation if incident.diagnosis else "no diagnosis"
     cited = set(_cited(incident))

@@ -58,6 +58,10 @@ class Approve:
         self.store, self.audit, self.clock = store, audit, clock
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Ask the approvers for the round's actions that need one and wait durably for their
+        answers; then record each answer as the action's decision. An expired request pages a
+        human and escalates the incident; a service with no approver is proposed, not executed.
+        """
         planned = {a.idempotency_key for a in incident.plan}  # this round's actions only
         asked = [
             d

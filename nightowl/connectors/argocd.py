@@ -49,13 +49,18 @@ class ArgoCD:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> ArgoCD:
+        """The connector of one ``connectors`` entry (its options validated as ArgoCDConfig)."""
         return cls(plugin.name, parse_options(ArgoCDConfig, plugin))
 
     async def check(self) -> None:
+        """Read the last day's sync history: proves the token may read the applications."""
         end = datetime.now(UTC)
         await self.deploys(None, end - timedelta(days=1), end)
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """Each application's syncs in the window as deploys of its mapped service, with the
+        revision each replaced, oldest first.
+        """
         lo, hi = self.skew.window(start, end)
         out: list[Deploy] = []
         for app in await self._applications(service):

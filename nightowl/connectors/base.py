@@ -60,6 +60,7 @@ class Skew:
         return self.aware(ts).astimezone(UTC) - self.offset
 
     def inbound_seconds(self, unix: float) -> float:
+        """A unix time of the backend's clock in nightowl's."""
         return unix - self.offset.total_seconds()
 
     def window(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -75,6 +76,7 @@ class Skew:
         return lo, hi
 
     def aware(self, ts: datetime) -> datetime:
+        """``ts`` itself, or ConnectorError (permanent) when it is naive."""
         if ts.tzinfo is None or ts.utcoffset() is None:
             raise ConnectorError(
                 f"naive datetime {ts.isoformat()}: pass an aware datetime (with a time zone)",

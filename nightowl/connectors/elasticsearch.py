@@ -60,6 +60,9 @@ class Elasticsearch:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Elasticsearch:
+        """The connector of one ``connectors`` entry (its options validated as
+        ElasticsearchConfig).
+        """
         return cls(plugin.name, parse_options(ElasticsearchConfig, plugin))
 
     def body(self, query: LogQuery) -> dict[str, Any]:
@@ -90,10 +93,14 @@ class Elasticsearch:
         }
 
     async def check(self) -> None:
+        """Search the last five minutes for one document: proves the index answers."""
         end = datetime.now(UTC)
         await self.search(LogQuery(start=end - timedelta(minutes=5), end=end, limit=1))
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """``POST /<index>/_search`` with the query's filters: newest first, at most the limit;
+        ConnectorError (permanent) when the answer has no hits list.
+        """
         path = f"/{self.config.index}/_search"
         body = await self.http.post_json(path, self.body(query))
         hits = body.get("hits", {}).get("hits") if isinstance(body, dict) else None
@@ -106,6 +113,7 @@ class Elasticsearch:
         return records[: query.limit]
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Documents as they come, by polling ``search`` every ``poll_seconds``."""
         async for record in poll_tail(self.search, query, interval=self.config.poll_seconds):
             yield record
 

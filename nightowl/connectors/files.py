@@ -58,12 +58,15 @@ class LogFiles:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> LogFiles:
+        """The connector of one ``connectors`` entry (its options validated as FilesConfig)."""
         return cls(plugin.name, parse_options(FilesConfig, plugin))
 
     def files(self) -> list[Path]:
+        """The files the glob matches now, sorted (``**`` reaches into subdirectories)."""
         return sorted(Path(p) for p in glob.glob(self.config.path, recursive=True))
 
     async def check(self) -> None:
+        """ConnectorError (permanent) when no file matches; otherwise read the last five minutes."""
         if not self.files():
             raise ConnectorError(
                 f"no file matches {self.config.path!r}; check the path and its permissions",
@@ -74,6 +77,9 @@ class LogFiles:
         await self.search(LogQuery(start=end - timedelta(minutes=5), end=end, limit=1))
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """Every matching file read whole (in a worker thread) and filtered: newest first, at
+        most the limit.
+        """
         self.skew.window(query.start, query.end)  # refuses naive or inverted ranges
         records = await asyncio.to_thread(self._read_all)
         found = [
@@ -84,6 +90,9 @@ class LogFiles:
         return newest_first(found, query.limit)
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Lines appended from now on, polling every ``poll_seconds``; a file that appears later
+        is read from its start. Never ends by itself.
+        """
         offsets = {p: p.stat().st_size for p in self.files()}
         self.skew.aware(query.start)
         while True:

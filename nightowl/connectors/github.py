@@ -56,13 +56,19 @@ class GitHub:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> GitHub:
+        """The connector of one ``connectors`` entry (its options validated as GitHubConfig)."""
         return cls(plugin.name, parse_options(GitHubConfig, plugin))
 
     async def check(self) -> None:
+        """Read the last day's deployments: proves the token may read the repository."""
         end = datetime.now(UTC)
         await self.deploys(None, end - timedelta(days=1), end)
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """The repository's deployments in the window, oldest first, each with the version it
+        replaced, its author, and (with ``summarize``) the commits between the two as its
+        summary.
+        """
         lo, hi = self.skew.window(start, end)
         params: dict[str, Any] = {"per_page": 100}
         if self.config.environment:

@@ -16,6 +16,8 @@ from nightowl.errors import NightowlError
 
 
 class CheckResult(Model):
+    """One connector's health check: whether it answered, how long it took, and why not."""
+
     name: str
     kind: str
     ok: bool
@@ -24,6 +26,9 @@ class CheckResult(Model):
 
 
 async def check_one(kind: str, connector: object, timeout_seconds: float) -> CheckResult:
+    """Run ``connector.check()`` within ``timeout_seconds``; a failure, a timeout or a connector
+    bug becomes a failed result, never an exception.
+    """
     name = str(getattr(connector, "name", kind))
     started = time.monotonic()
     error: str | None = None

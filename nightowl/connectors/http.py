@@ -73,12 +73,17 @@ class HttpBackend:
 
     @property
     def url(self) -> str:
+        """The backend's base URL, for messages."""
         return self.config.url
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET ``path`` and read JSON; ConnectorError (not retryable) when the answer is not
+        JSON.
+        """
         return _json(self, path, await self.request("GET", path, params=params))
 
     async def post_json(self, path: str, body: Any, params: dict[str, Any] | None = None) -> Any:
+        """POST ``body`` as JSON to ``path`` and read JSON back."""
         return _json(self, path, await self.request("POST", path, params=params, json=body))
 
     async def request(
@@ -89,6 +94,12 @@ class HttpBackend:
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> httpx.Response:
+        """Send one request with the configured auth, headers, TLS and timeout.
+
+        Every failure is a ConnectorError naming the URL: unreachable, no answer in time, or an
+        error status with the backend's own message; 429 and 5xx are retryable, other 4xx are
+        not. Never retries by itself.
+        """
         url = self.config.url + path
         auth = None
         if self.config.username is not None:
@@ -121,6 +132,7 @@ class HttpBackend:
         return response
 
     def error(self, message: str, *, retryable: bool = True) -> ConnectorError:
+        """A ConnectorError from this backend (retryable unless told otherwise)."""
         return ConnectorError(message, connector=self.connector, retryable=retryable)
 
 

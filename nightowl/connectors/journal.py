@@ -65,6 +65,7 @@ class Journal:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Journal:
+        """The connector of one ``connectors`` entry (its options validated as JournalConfig)."""
         return cls(plugin.name, parse_options(JournalConfig, plugin))
 
     def command(self, query: LogQuery) -> list[str]:
@@ -88,10 +89,14 @@ class Journal:
         return cmd
 
     async def check(self) -> None:
+        """Search the last five minutes: proves journalctl (or the export files) can be read."""
         end = datetime.now(UTC)
         await self.search(LogQuery(start=end - timedelta(minutes=5), end=end, limit=1))
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """Run journalctl for the query (or read the export files) and filter: newest first, at
+        most the limit.
+        """
         if self.config.export_path is not None:
             self.skew.window(query.start, query.end)
             text = await asyncio.to_thread(self._read_exports)
@@ -102,6 +107,7 @@ class Journal:
         return newest_first(found, query.limit)
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Entries as they come, by polling ``search`` every ``poll_seconds``."""
         async for record in poll_tail(self.search, query, interval=self.config.poll_seconds):
             yield record
 

@@ -151,4 +151,5 @@ def matches(record: LogRecord, query: LogQuery, *, start: datetime, end: datetim
 
 
 def newest_first(records: list[LogRecord], limit: int) -> list[LogRecord]:
+    """The ``limit`` newest records, newest first."""
     return sorted(records, key=lambda r: r.timestamp, reverse=True)[:limit]

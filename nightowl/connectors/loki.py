@@ -63,9 +63,13 @@ class Loki:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Loki:
+        """The connector of one ``connectors`` entry (its options validated as LokiConfig)."""
         return cls(plugin.name, parse_options(LokiConfig, plugin))
 
     def logql(self, query: LogQuery) -> str:
+        """The LogQL for ``query``: a stream selector on the service label (any service when
+        None), a case-insensitive line filter for the text, and a label filter for the levels.
+        """
         label = self.config.service_label
         if query.service is not None:
             matchers = [f"{label}={_quote(query.service)}"]
@@ -82,10 +86,14 @@ class Loki:
         return logql
 
     async def check(self) -> None:
+        """Search the last five minutes for one line: proves Loki answers queries."""
         end = datetime.now(UTC)
         await self.search(LogQuery(start=end - timedelta(minutes=5), end=end, limit=1))
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """``query_range`` backwards over the window: newest first, at most the limit;
+        ConnectorError when Loki answers without a streams result.
+        """
         start, end = self.skew.window(query.start, query.end)
         params = {
             "query": self.logql(query),
@@ -107,6 +115,7 @@ class Loki:
         return records[: query.limit]
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Lines as they come, by polling ``search`` every ``poll_seconds``."""
         async for record in poll_tail(self.search, query, interval=self.config.poll_seconds):
             yield record
 

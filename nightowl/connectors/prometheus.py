@@ -66,21 +66,30 @@ class Prometheus:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Prometheus:
+        """The connector for one ``connectors`` entry (its options validated as
+        PrometheusConfig).
+        """
         return cls(plugin.name, parse_options(PrometheusConfig, plugin))
 
     def template(self, signal: SignalKind) -> str:
+        """The PromQL template of ``signal``: the configured one, else the default."""
         return self.config.signals.get(signal, DEFAULT_SIGNALS[signal])
 
     def signal_query(self, signal: SignalKind, service: str) -> str:
+        """The PromQL for ``signal`` of ``service``: the template with the service name escaped
+        for a label matcher and the rate window filled in.
+        """
         escaped = service.replace("\\", "\\\\").replace('"', '\\"')
         query = self.template(signal).replace("{service}", escaped)
         return query.replace("{window}", self.config.rate_window)
 
     async def check(self) -> None:
+        """Evaluate ``vector(1)``: proves the server answers queries."""
         now = datetime.now().astimezone()
         await self.query("vector(1)", now)
 
     async def query(self, query: str, at: datetime) -> list[Series]:
+        """``GET /api/v1/query`` at ``at`` (shifted into the backend's clock)."""
         params = {"query": query, "time": _unix(self.skew.outbound(at))}
         data = await self._api("/api/v1/query", params)
         return self._series(data, "query")
@@ -88,6 +97,7 @@ class Prometheus:
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
     ) -> list[Series]:
+        """``GET /api/v1/query_range`` over [start, end] every ``step_seconds`` (at least 1 s)."""
         lo, hi = self.skew.window(start, end)
         params = {
             "query": query,
@@ -101,6 +111,9 @@ class Prometheus:
     async def service_signals(
         self, service: str, start: datetime, end: datetime, step_seconds: int
     ) -> dict[SignalKind, Series]:
+        """Every golden signal with data for ``service``: the first series of each signal's
+        query, relabelled with the signal and the service.
+        """
         out: dict[SignalKind, Series] = {}
         for signal in SignalKind:
             found = await self.query_range(

@@ -52,7 +52,8 @@ class Checkable(Protocol):
 
     name: str
 
-    async def check(self) -> None: ...
+    async def check(self) -> None:
+        """Reach the backend and run one sample query; ConnectorError says what failed and where."""
 
 
 @runtime_checkable
@@ -66,15 +67,22 @@ class MetricsSource(Protocol):
 
     name: str
 
-    async def query(self, query: str, at: datetime) -> list[Series]: ...
+    async def query(self, query: str, at: datetime) -> list[Series]:
+        """Evaluate ``query`` (the backend's own language) at instant ``at``: one point per
+        series.
+        """
 
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
-    ) -> list[Series]: ...
+    ) -> list[Series]:
+        """Evaluate ``query`` every ``step_seconds`` over [start, end]: one series per label set."""
 
     async def service_signals(
         self, service: str, start: datetime, end: datetime, step_seconds: int
-    ) -> dict[SignalKind, Series]: ...
+    ) -> dict[SignalKind, Series]:
+        """The golden signals of ``service`` over [start, end], keyed by signal; absent signals
+        are missing keys, not errors.
+        """
 
 
 @runtime_checkable
@@ -88,9 +96,13 @@ class LogSource(Protocol):
 
     name: str
 
-    async def search(self, query: LogQuery) -> list[LogRecord]: ...
+    async def search(self, query: LogQuery) -> list[LogRecord]:
+        """At most ``query.limit`` records matching ``query``, newest first."""
 
-    def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]: ...
+    def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Records from ``query.start`` on, oldest first, as they arrive; errors surface while
+        iterating.
+        """
 
 
 @runtime_checkable
@@ -100,9 +112,8 @@ class DeploySource(Protocol):
 
     name: str
 
-    async def deploys(
-        self, service: str | None, start: datetime, end: datetime
-    ) -> list[Deploy]: ...
+    async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """Deploys in [start, end], oldest first; every service's when ``service`` is None."""
 
 
 @runtime_checkable
@@ -117,13 +128,18 @@ class ClusterSource(Protocol):
 
     name: str
 
-    async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]: ...
+    async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        """The pods of ``service`` (all when None) as they are at ``end``."""
 
     async def events(
         self, service: str | None, start: datetime, end: datetime
-    ) -> list[ClusterEvent]: ...
+    ) -> list[ClusterEvent]:
+        """The cluster's events about ``service``'s objects in [start, end], newest first."""
 
-    async def rollouts(self, service: str) -> list[Rollout]: ...
+    async def rollouts(self, service: str) -> list[Rollout]:
+        """The rollout history the cluster keeps for ``service``'s workload, newest revision
+        first.
+        """
 
 
 @runtime_checkable
@@ -132,7 +148,8 @@ class TopologySource(Protocol):
 
     name: str
 
-    async def dependencies(self) -> dict[str, list[str]]: ...
+    async def dependencies(self) -> dict[str, list[str]]:
+        """Caller → its callees, sorted and without self-loops, as the backend knows them now."""
 
 
 @runtime_checkable
@@ -157,7 +174,8 @@ class TimeSource(Protocol):
 
     name: str
 
-    def recorded_clock(self) -> Clock: ...
+    def recorded_clock(self) -> Clock:
+        """The clock of the recording: scenario time, whose sleeps skip ahead."""
 
 
 @runtime_checkable
@@ -168,4 +186,5 @@ class DriverSource(Protocol):
 
     name: str
 
-    def companion_driver(self) -> PluginConfig: ...
+    def companion_driver(self) -> PluginConfig:
+        """The ``actions.drivers`` entry of the driver that acts on this connector's world."""

@@ -35,6 +35,9 @@ class Sources:
 
     @classmethod
     def of(cls, connectors: Iterable[object]) -> Sources:
+        """The connectors sorted by the protocols each implements (one may serve several), with
+        the names serving each kind for the observations' ``sources``.
+        """
         found = list(connectors)
         metrics = tuple(c for c in found if isinstance(c, MetricsSource))
         logs = tuple(c for c in found if isinstance(c, LogSource))

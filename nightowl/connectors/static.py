@@ -39,12 +39,15 @@ class StaticTopology:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> StaticTopology:
+        """The connector of one ``connectors`` entry (its options validated as StaticConfig)."""
         return cls(plugin.name, parse_options(StaticConfig, plugin))
 
     async def check(self) -> None:
+        """Nothing to reach: the graph is in the configuration, validated when it was read."""
         return None
 
     async def dependencies(self) -> dict[str, list[str]]:
+        """The configured graph with every callee a node too, sorted, without self-loops."""
         graph = {s: set(callees) for s, callees in self.config.services.items()}
         for callees in self.config.services.values():
             for callee in callees:

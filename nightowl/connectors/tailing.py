@@ -30,6 +30,10 @@ async def poll_tail(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     limit: int = 5000,
 ) -> AsyncIterator[LogRecord]:
+    """A tail from ``search``: every ``interval`` seconds, the records since the last one
+    yielded, oldest first, each exactly once (records sharing the last timestamp are remembered).
+    Never ends by itself; at most ``limit`` records per poll.
+    """
     cursor = query.start
     seen: set[tuple[datetime, str, str]] = set()
     while True:

@@ -42,9 +42,11 @@ class TraceTopology:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> TraceTopology:
+        """The connector of one ``connectors`` entry (its options validated as TracesConfig)."""
         return cls(plugin.name, parse_options(TracesConfig, plugin))
 
     async def check(self) -> None:
+        """ConnectorError (permanent) when the trace files hold no span with a service."""
         if not await self.dependencies():
             raise ConnectorError(
                 f"no spans with a service found in {self.config.path!r}",
@@ -53,6 +55,7 @@ class TraceTopology:
             )
 
     async def dependencies(self) -> dict[str, list[str]]:
+        """The caller → callee graph of the spans in the trace files, read in a worker thread."""
         return await asyncio.to_thread(self._graph)
 
     def _graph(self) -> dict[str, list[str]]:

@@ -10,6 +10,10 @@ from nightowl.domain.vocabulary import service_in
 
 
 class AlertStatus(StrEnum):
+    """Whether the source still reports the alert: ``firing`` until the source sends
+    ``resolved``.
+    """
+
     FIRING = "firing"
     RESOLVED = "resolved"
 
@@ -34,10 +38,14 @@ class Alert(Model):
 
     @property
     def service(self) -> str | None:
+        """The service the alert is about, from the first service label present
+        (``SERVICE_LABELS``).
+        """
         return service_in(self.labels)
 
     @property
     def severity(self) -> str | None:
+        """The ``severity`` label as the source wrote it; normalised only by triage."""
         return self.labels.get("severity")
 
 

@@ -44,6 +44,9 @@ class Pod(Model):
 
     @property
     def restarts(self) -> int:
+        """Restarts of all the pod's containers together, as the cluster reports them
+        (cumulative).
+        """
         return sum(c.restart_count for c in self.containers)
 
     @property
@@ -53,6 +56,7 @@ class Pod(Model):
 
     @property
     def ready(self) -> bool:
+        """True when the pod has containers and every one is ready; a pod with none is not ready."""
         return bool(self.containers) and all(c.ready for c in self.containers)
 
 

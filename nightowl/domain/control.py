@@ -25,6 +25,12 @@ class KillSwitch(Model):
 
 
 class ApprovalStatus(StrEnum):
+    """Where an approval request stands; only ``pending`` can change, and only once.
+
+    A request is answered ``approved`` or ``denied`` by a human allowed to decide, or becomes
+    ``expired`` when its timeout passes first; the workflow waiting on it wakes in every case.
+    """
+
     PENDING = "pending"
     APPROVED = "approved"
     DENIED = "denied"

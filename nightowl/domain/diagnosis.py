@@ -26,7 +26,10 @@ class FaultKind(StrEnum):
 
 
 class HypothesisStatus(StrEnum):
-    """Where a hypothesis stands: supported from confidence 0.5, weak from 0.2, else refuted."""
+    """How the evidence treats a hypothesis, from its confidence: enough to stand
+    (``supported``, from 0.5), too little (``weak``, from 0.2), or evidence that rules it out
+    (``refuted``).
+    """
 
     SUPPORTED = "supported"
     WEAK = "weak"
@@ -57,6 +60,11 @@ class Hypothesis(Model):
 
 
 class RootCause(Model):
+    """What diagnosis concluded went wrong: the kind of cause, the service it is in, and the
+    deploy when a change is to blame. ``summary`` is the sentence shown to humans and in the
+    report.
+    """
+
     kind: str
     service: str
     deploy: str | None = None
@@ -64,6 +72,14 @@ class RootCause(Model):
 
 
 class Diagnosis(Model):
+    """The analysis stage's conclusion, with every hypothesis it weighed.
+
+    ``root_cause`` is the most confident hypothesis, or None when none reached the configured
+    confidence threshold (the explanation then says a human should look). ``confidence`` is in
+    [0, 1]; ``hypotheses`` keeps the refuted ones too, so the report can say what was ruled out
+    and why.
+    """
+
     root_cause: RootCause | None
     confidence: float
     explanation: str

@@ -30,6 +30,10 @@ from nightowl.domain.base import Model
 
 
 class EvidenceKind(StrEnum):
+    """The kinds of finding, one per typed ``detail`` model; ``unavailable`` records a source
+    that could not be read, so a missing signal is evidence of ignorance rather than of health.
+    """
+
     METRIC_CHANGE = "metric_change"
     MONOTONIC_GROWTH = "monotonic_growth"
     DEPLOY = "deploy"

@@ -30,12 +30,18 @@ class StageName(StrEnum):
 
 
 class StageStatus(StrEnum):
+    """The state of one attempt of a stage; a stage crashed mid-way stays ``running`` until
+    re-run.
+    """
+
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
 
 
 class IncidentStatus(StrEnum):
+    """Where an incident is in its life; the workflow moves it forward."""
+
     OPEN = "open"
     INVESTIGATING = "investigating"
     AWAITING_APPROVAL = "awaiting_approval"
@@ -46,6 +52,8 @@ class IncidentStatus(StrEnum):
 
 
 class Category(StrEnum):
+    """The broad class triage puts an incident in; runbook triggers may match on it."""
+
     PERFORMANCE = "performance"
     AVAILABILITY = "availability"
     RESOURCE = "resource"
@@ -54,6 +62,11 @@ class Category(StrEnum):
 
 
 class Triage(Model):
+    """Triage's reading of the alerts: category, severity and service, with the reasons it gave.
+
+    ``service`` is None when the alerts do not name one.
+    """
+
     category: Category
     severity: Severity
     service: str | None
@@ -61,6 +74,14 @@ class Triage(Model):
 
 
 class StageRecord(Model):
+    """What one attempt of one stage left on the incident: when it ran, how it ended, what it
+    said.
+
+    Stored per (incident, stage, attempt); a re-run of the same attempt replaces its record, so a
+    stage retried by the durable engine never shows twice. ``error`` is the user-facing message,
+    never a stack trace.
+    """
+
     stage: StageName
     status: StageStatus
     started_at: datetime
@@ -71,6 +92,10 @@ class StageRecord(Model):
 
 
 class Notification(Model):
+    """One message sent (or not) to one channel; ``ok`` False with ``detail`` saying why it
+    failed.
+    """
+
     channel: str
     ok: bool
     sent_at: datetime
@@ -78,12 +103,18 @@ class Notification(Model):
 
 
 class Report(Model):
+    """The post-incident report: its Markdown, where it was written (None if not on disk), and
+    when.
+    """
+
     markdown: str
     path: str | None
     created_at: datetime
 
 
 class IncidentSummary(Model):
+    """One line of the incident list: what the list views show without loading alerts or stages."""
+
     id: str
     title: str
     status: IncidentStatus

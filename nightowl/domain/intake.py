@@ -84,12 +84,22 @@ Absorb = Callable[[Alert, AlertState | None], tuple[AlertState, str, dict[str, s
 
 @dataclass(frozen=True)
 class GroupTiming:
+    """How long a new group waits before its first notification, and between later ones."""
+
     wait: timedelta
     interval: timedelta
 
 
 @dataclass
 class IngestOutcome:
+    """What the intake store did with one notification's alerts, for the service to report and
+    act on.
+
+    ``incidents`` are those the alerts were attached to; ``all_resolved`` those whose every alert
+    has now resolved (the service starts their verification); ``due_groups`` the groups whose
+    wait is over and that should be flushed into incidents now.
+    """
+
     counts: IntakeCounts
     verdicts: list[str] = field(default_factory=list)
     """One per input alert, in order: new, updated or duplicate."""
@@ -102,6 +112,8 @@ class IngestOutcome:
 
 @dataclass(frozen=True)
 class OpenIncident:
+    """An open incident as correlation sees it: enough to decide whether a group joins it."""
+
     id: str
     correlation_key: str
     service: str | None
@@ -111,6 +123,8 @@ class OpenIncident:
 
 @dataclass(frozen=True)
 class NewIncident:
+    """The incident a flush opens: its id, the key later groups correlate on, and its headline."""
+
     id: str
     correlation_key: str
     title: str
@@ -120,6 +134,10 @@ class NewIncident:
 
 @dataclass(frozen=True)
 class FlushContext:
+    """Everything the flush decision reads, gathered by the store in one transaction: the group,
+    its alerts (all and firing), the open incidents it may join, and the recent alert rate.
+    """
+
     group: GroupState
     candidates: Sequence[AlertState]
     firing: Sequence[AlertState]
@@ -130,6 +148,10 @@ class FlushContext:
 
 @dataclass(frozen=True)
 class FlushPlan:
+    """The flush decision: the incident the group goes to (None: suppressed), a new incident to
+    open first if any, and the alerts inhibited by others (fingerprint → why).
+    """
+
     incident_id: str | None
     new_incident: NewIncident | None = None
     inhibited: dict[str, str] = field(default_factory=dict)
@@ -138,6 +160,10 @@ class FlushPlan:
 
 @dataclass(frozen=True)
 class FlushResult:
+    """What one flush did, as intake reports it: the outcome ``kind`` and the incident it
+    touched.
+    """
+
     kind: str
     """``opened``, ``joined``, ``suppressed`` (all silenced or inhibited), ``update`` or ``repeat``."""
     group_key: str

@@ -29,6 +29,15 @@ class History(Model):
 
 
 class Observations(Model):
+    """Everything gathered around an incident for one round: the window, the services in scope,
+    and what each source returned for them.
+
+    ``signals`` is service → signal name → series; ``topology`` is caller → callees;
+    ``unavailable`` lists the sources that failed, and ``sources`` names which source served each
+    kind of data. Large: it is stored once per round and passed to stages by reference, never
+    through workflow results.
+    """
+
     service: str | None
     start: datetime
     end: datetime

@@ -94,10 +94,14 @@ class Opinion(Protocol):
     """The LLM layer's answer: the diagnosis that stands, and its own hypothesis if accepted."""
 
     @property
-    def diagnosis(self) -> Diagnosis: ...
+    def diagnosis(self) -> Diagnosis:
+        """The diagnosis that stands after the second opinion: the deterministic one or the
+        LLM's.
+        """
 
     @property
-    def hypothesis(self) -> Hypothesis | None: ...
+    def hypothesis(self) -> Hypothesis | None:
+        """The LLM's own hypothesis when it was accepted into the diagnosis; None otherwise."""
 
 
 class SecondOpinion(Protocol):

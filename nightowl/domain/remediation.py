@@ -26,6 +26,11 @@ class Autonomy(StrEnum):
 
 
 class Risk(StrEnum):
+    """How much harm an action can do: ``read_only`` never writes, ``low`` is narrow and
+    undoable, ``high`` is wider or harder to undo; the autonomy level says which risk may act
+    unattended.
+    """
+
     READ_ONLY = "read_only"
     LOW = "low"
     HIGH = "high"
@@ -50,6 +55,8 @@ class ActionSpec(Model):
 
 
 class Verdict(StrEnum):
+    """The gate's answer for one planned action; ``deny`` is final for this round."""
+
     ALLOW = "allow"
     REQUIRE_APPROVAL = "require_approval"
     DENY = "deny"
@@ -80,6 +87,10 @@ class BlastRadius(Model):
 
 
 class ActionStatus(StrEnum):
+    """How an action ended: applied, only previewed (dry run), failed, or applied and then
+    undone.
+    """
+
     SUCCEEDED = "succeeded"
     DRY_RUN = "dry_run"
     FAILED = "failed"
@@ -141,6 +152,11 @@ class ActionResult(Model):
 
 
 class SignalCheck(Model):
+    """One symptom re-read by verify: the baseline before the incident, what is observed now, the
+    limit it must be under, and whether it is. ``observed`` is None when the signal could not be
+    read, and such a check never passes.
+    """
+
     service: str
     signal: str
     baseline: float | None
@@ -150,6 +166,12 @@ class SignalCheck(Model):
 
 
 class Verification(Model):
+    """Verify's verdict on a round: did every checked symptom recover within the window.
+
+    ``rolled_back`` is True when the round's writes were undone because they did not help. The
+    window is the span re-read after the actions; ``summary`` is the sentence for the report.
+    """
+
     recovered: bool
     checked_at: datetime
     window_start: datetime

@@ -28,10 +28,15 @@ class Series(Model):
 
     @property
     def service(self) -> str | None:
+        """The ``service`` label of the series, None for a series not attributed to a service."""
         return self.labels.get("service")
 
 
 class LogLevel(StrEnum):
+    """Log levels normalised across sources (``warning`` reads as WARN, ``critical`` as FATAL,
+    ...).
+    """
+
     DEBUG = "DEBUG"
     INFO = "INFO"
     WARN = "WARN"
@@ -40,6 +45,8 @@ class LogLevel(StrEnum):
 
 
 class LogRecord(Model):
+    """One log line from any source, with its service and level already parsed by the connector."""
+
     timestamp: datetime
     service: str
     level: LogLevel

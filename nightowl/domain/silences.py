@@ -13,6 +13,8 @@ from nightowl.errors import InputError
 
 
 class MatchOp(StrEnum):
+    """Alertmanager's four matcher operators: equal, not equal, regex match, regex non-match."""
+
     EQ = "="
     NE = "!="
     RE = "=~"
@@ -35,6 +37,10 @@ class Matcher(Model):
     value: str
 
     def matches(self, labels: dict[str, str]) -> bool:
+        """True when ``labels`` satisfy this matcher; a missing label reads as the empty string.
+
+        Regexes are anchored (fully matched), as in Alertmanager, and compiled once per value.
+        """
         got = labels.get(self.name, "")
         if self.op is MatchOp.EQ:
             return got == self.value
@@ -48,10 +54,13 @@ class Matcher(Model):
 
 
 def matches_all(matchers: tuple[Matcher, ...] | list[Matcher], labels: dict[str, str]) -> bool:
+    """True when every matcher matches ``labels``; an empty list matches everything."""
     return all(m.matches(labels) for m in matchers)
 
 
 class SilenceState(StrEnum):
+    """A silence's state at a given time: not started, in force, or over."""
+
     PENDING = "pending"
     ACTIVE = "active"
     EXPIRED = "expired"
@@ -100,9 +109,13 @@ class Silence(Model):
         )
 
     def state(self, at: datetime) -> SilenceState:
+        """The state at ``at``: pending before ``starts_at``, active until ``ends_at``
+        (exclusive), then expired.
+        """
         if at < self.starts_at:
             return SilenceState.PENDING
         return SilenceState.ACTIVE if at < self.ends_at else SilenceState.EXPIRED
 
     def silences(self, labels: dict[str, str], at: datetime) -> bool:
+        """True when the silence is active at ``at`` and all its matchers match ``labels``."""
         return self.state(at) is SilenceState.ACTIVE and matches_all(self.matchers, labels)

@@ -99,6 +99,9 @@ class StageContext:
     loader: ObservationLoader | None = None
 
     async def observations(self) -> Observations | None:
+        """The round's observations, loaded by reference; None before gather ran or without a
+        loader.
+        """
         if self.round.observations is None or self.loader is None:
             return None
         return await self.loader(self.round.observations)
@@ -115,4 +118,5 @@ class Stage(Protocol):
 
     name: StageName
 
-    async def run(self, ctx: StageContext, incident: Incident) -> StageResult: ...
+    async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Do the stage's work on ``incident`` and say what comes next (a ``StageResult``)."""

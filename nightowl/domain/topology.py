@@ -29,6 +29,7 @@ class Topology:
         return sorted(self.edges)
 
     def callees(self, service: str) -> tuple[str, ...]:
+        """The services ``service`` calls directly; empty for a leaf or an unknown service."""
         return self.edges.get(service, ())
 
     def callers(self, service: str) -> tuple[str, ...]:

@@ -8,6 +8,10 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """nightowl's four severities, most urgent first; ``SEVERITY_WORDS`` maps the sources' words
+    to them.
+    """
+
     CRITICAL = "critical"
     HIGH = "high"
     WARNING = "warning"

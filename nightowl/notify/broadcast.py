@@ -24,6 +24,7 @@ class Broadcast:
         self.notifiers, self.store = list(notifiers), store
 
     async def send(self, message: Message) -> list[Notification]:
+        """Send ``message`` to every notifier in turn and record each outcome on the incident."""
         sent = []
         for notifier in self.notifiers:
             note = await notifier.send(message)

@@ -29,6 +29,13 @@ MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 
 
 class EmailConfig(BaseModel):
+    """``kind: email``: the SMTP server, how to secure and log in to it, and who gets the mail.
+
+    ``security`` is ``starttls`` (port 587), ``tls`` (implicit TLS, port 465) or ``none``; login
+    happens only when both username and password are given. ``attach_report`` attaches the HTML
+    report when the incident has one.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     host: str
     port: int = Field(default=587, ge=1, le=65535)
@@ -43,6 +50,11 @@ class EmailConfig(BaseModel):
 
 
 class EmailNotifier:
+    """Mails each message to ``to`` in a worker thread (smtplib is blocking); one connection per
+    message. SMTP failures (refused login, refused recipients, an error answer, an unreachable
+    server) come back as ``ok=False`` naming the server, never as exceptions.
+    """
+
     Config = EmailConfig
 
     def __init__(self, name: str, config: EmailConfig, clock: Clock) -> None:
@@ -51,7 +63,8 @@ class EmailNotifier:
         self.clock = clock
 
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        """Mail ``message``; the Notification says how many recipients, or why it failed."""
+        notice = Notice.of(message)
         at = self.clock.now()
         mail = compose(notice, self.config)
         where = f"{self.config.host}:{self.config.port}"
@@ -94,6 +107,7 @@ class EmailNotifier:
 
 
 def compose(notice: Notice, config: EmailConfig) -> EmailMessage:
+    """The mail for ``notice``: plain text and HTML, threaded per incident by ``References``."""
     mail = EmailMessage()
     mail["Subject"] = f"{config.subject_prefix} [{notice.status}] {notice.title}".strip()
     mail["From"] = config.sender

@@ -13,11 +13,18 @@ from nightowl.notify.protocol import Message
 
 
 class FileConfig(BaseModel):
+    """``kind: file``: the JSON-lines file to append to (its directory is created when missing)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     path: Path
 
 
 class FileNotifier:
+    """Appends one JSON object per message, with the time it was sent; the default notifier, so a
+    fresh install records what it would have told humans. Not safe for several processes writing
+    one file at once.
+    """
+
     Config = FileConfig
 
     def __init__(self, name: str, config: FileConfig, clock: Clock) -> None:
@@ -26,6 +33,7 @@ class FileNotifier:
         self.clock = clock
 
     async def send(self, message: Message) -> Notification:
+        """Append ``message``; ``ok=False`` with the OS's reason when the file cannot be written."""
         at = self.clock.now()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -27,6 +27,8 @@ SEVERITY = {"critical": "critical", "high": "error", "warning": "warning", "info
 
 
 class PagerDutyConfig(BaseModel):
+    """``kind: pagerduty``: the Events API v2 integration key, and which statuses page a human."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     routing_key: SecretStr = Field(description="The integration key of an Events API v2 service.")
     url: str = "https://events.pagerduty.com/v2/enqueue"
@@ -35,23 +37,18 @@ class PagerDutyConfig(BaseModel):
     timeout_seconds: float = 5.0
 
 
-class PagerDutyNotifier:
+class PagerDutyNotifier(HttpNotifier[PagerDutyConfig]):
+    """Triggers a PagerDuty incident for the statuses in ``trigger_on`` and resolves it when
+    nightowl's incident resolves (see the module docstring); any other message sends nothing.
+    """
+
     Config = PagerDutyConfig
 
-    def __init__(
-        self,
-        name: str,
-        config: PagerDutyConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
-
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        """Trigger, resolve, or skip, as the message's status says; never raises for a delivery
+        failure.
+        """
+        notice = Notice.of(message)
         at = self.clock.now()
         if notice.status in self.config.trigger_on:
             action = "trigger"
@@ -73,10 +70,7 @@ class PagerDutyNotifier:
     async def _enqueue(self, body: dict[str, Any]) -> tuple[bool, str]:
         action = body["event_action"]
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(self.config.url, json=body)
+            response = await self.post_json(self.config.url, body)
         except httpx.HTTPError as exc:
             return False, f"{action} not sent: PagerDuty unreachable ({type(exc).__name__})"
         if response.status_code == 202:

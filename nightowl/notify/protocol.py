@@ -9,6 +9,10 @@ from nightowl.domain.base import Model
 
 
 class Message(Model):
+    """What every notifier is given about an incident: its id, a title, its status and what
+    happened.
+    """
+
     incident_id: str
     title: str
     status: str
@@ -21,4 +25,5 @@ class Notifier(Protocol):
 
     name: str
 
-    async def send(self, message: Message) -> Notification: ...
+    async def send(self, message: Message) -> Notification:
+        """Deliver ``message`` once; the Notification says whether it arrived and, if not, why."""

@@ -48,6 +48,10 @@ class PendingApproval(Model):
 
 
 class IncidentFacts(Model):
+    """What routing looks up about a message's incident: service, severity, links, pending
+    approvals and the notifications sent so far (empty when the incident cannot be read).
+    """
+
     service: str | None = None
     severity: str | None = None
     url: str | None = None
@@ -66,6 +70,11 @@ class Notice(Message):
     approvals: tuple[PendingApproval, ...] = ()
     history: tuple[Notification, ...] = Field(default=(), exclude=True)
     """Not serialised: file and webhook receivers get the message, not the incident's log."""
+
+    @classmethod
+    def of(cls, message: Message) -> Notice:
+        """``message`` as a Notice: routing sends Notices, a bare Message gets empty facts."""
+        return message if isinstance(message, Notice) else cls(**message.model_dump())
 
     def sent_by(self, channel: str) -> tuple[Notification, ...]:
         """The successful notifications ``channel`` sent earlier about this incident."""
@@ -111,6 +120,9 @@ def store_lookup(
 
 
 def matches(match: RouteMatch, service: str | None, severity: str | None) -> bool:
+    """True when ``service`` and ``severity`` are in the route's lists (an empty list matches
+    all).
+    """
     return (not match.service or service in match.service) and (
         not match.severity or severity in match.severity
     )
@@ -172,6 +184,9 @@ class Routed:
         self.clock = clock
 
     async def send(self, message: Message) -> Notification:
+        """Send through the inner notifier when the routes choose it; otherwise an ``ok`` "not
+        routed here" Notification, so the incident's log shows why a channel stayed silent.
+        """
         notice, chosen = self.router.prepare(message)
         if self.name not in chosen:
             return Notification(

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
 from nightowl.errors import AuthError, InputError
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -39,6 +39,12 @@ STATUS_EMOJI = {
 
 
 class SlackConfig(BaseModel):
+    """``kind: slack``: either a bot token and channel (threads, updates) or an incoming webhook.
+
+    With ``signing_secret`` the messages carry Approve / Deny buttons whose answers Slack posts
+    back; ``users`` maps Slack user ids to nightowl users, who answer as themselves.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     bot_token: SecretStr | None = Field(default=None, description="xoxb-…, for chat.postMessage")
     channel: str | None = Field(default=None, description="Channel id or name (with bot_token).")
@@ -61,23 +67,19 @@ class SlackConfig(BaseModel):
         return self
 
 
-class SlackNotifier:
+class SlackNotifier(HttpNotifier[SlackConfig]):
+    """Posts Block Kit messages: with a bot token, the first message about an incident opens a
+    thread and later ones reply in it; with a webhook, each message stands alone. Rate limits and
+    refusals come back as ``ok=False`` with Slack's reason.
+    """
+
     Config = SlackConfig
 
-    def __init__(
-        self,
-        name: str,
-        config: SlackConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
-
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        """Post ``message`` (in the incident's thread when there is one); never raises for a
+        failure.
+        """
+        notice = Notice.of(message)
         blocks = build_blocks(notice, buttons=self.config.signing_secret is not None)
         text = f"{notice.title}: {notice.text}"[:3000]
         at = self.clock.now()
@@ -127,10 +129,7 @@ class SlackNotifier:
         self, url: str, body: dict[str, Any], headers: dict[str, str]
     ) -> httpx.Response:
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(url, json=body, headers=headers)
+            response = await self.post_json(url, body, headers)
         except httpx.HTTPError as exc:
             raise _Failed(f"Slack unreachable: {type(exc).__name__}") from None
         if response.status_code == 429:
@@ -243,12 +242,18 @@ def verify_signature(
 
 
 class SlackUser(BaseModel):
+    """The user who pressed a button, as Slack's interaction payload names them."""
+
     id: str
     username: str | None = None
     name: str | None = None
 
 
 class SlackAction(BaseModel):
+    """The button pressed: its action id (``nightowl_approve`` or ``nightowl_deny``) and value
+    (the approval request id).
+    """
+
     action_id: str
     value: str = ""
 

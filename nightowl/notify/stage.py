@@ -27,6 +27,9 @@ class Notify:
         self.broadcast = broadcast
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Tell every notifier how the incident ended (escalated when a stage failed and it is
+        not resolved), with the diagnosis' first line and the verification summary.
+        """
         d = incident.diagnosis
         text = d.explanation.splitlines()[0] if d else "no diagnosis"
         if incident.verification is not None:

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -24,36 +24,28 @@ COLOUR = {"resolved": "Good", "escalated": "Attention", "awaiting_approval": "Wa
 
 
 class TeamsConfig(BaseModel):
+    """``kind: teams``: the incoming (Workflows) webhook URL, a secret."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     webhook_url: SecretStr
     timeout_seconds: float = 5.0
 
 
-class TeamsNotifier:
+class TeamsNotifier(HttpNotifier[TeamsConfig]):
+    """Posts an Adaptive Card per message. Teams answers 200 even for some refusals, so an answer
+    body mentioning an error counts as a failure.
+    """
+
     Config = TeamsConfig
 
-    def __init__(
-        self,
-        name: str,
-        config: TeamsConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
-
     async def send(self, message: Message) -> Notification:
-        notice = message if isinstance(message, Notice) else Notice(**message.model_dump())
+        """Post ``message`` as a card; ``ok=False`` with what Teams answered when it was refused."""
+        notice = Notice.of(message)
         at = self.clock.now()
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(
-                    self.config.webhook_url.get_secret_value(), json=card(notice)
-                )
+            response = await self.post_json(
+                self.config.webhook_url.get_secret_value(), card(notice)
+            )
         except httpx.HTTPError as exc:
             return Notification(
                 channel=self.name,

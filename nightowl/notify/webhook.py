@@ -5,32 +5,26 @@ from __future__ import annotations
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 
 
 class WebhookConfig(BaseModel):
+    """``kind: webhook``: the URL to POST to, and an optional bearer token."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     url: str
     token: SecretStr | None = None
     timeout_seconds: float = 5.0
 
 
-class WebhookNotifier:
-    Config = WebhookConfig
+class WebhookNotifier(HttpNotifier[WebhookConfig]):
+    """POSTs each message as JSON; any 2xx is delivered. Details name only the URL's scheme and
+    host, since webhook URLs often carry their secret.
+    """
 
-    def __init__(
-        self,
-        name: str,
-        config: WebhookConfig,
-        clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.clock = clock
-        self.transport = transport
+    Config = WebhookConfig
 
     @property
     def _where(self) -> str:
@@ -39,6 +33,7 @@ class WebhookNotifier:
         return f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
 
     async def send(self, message: Message) -> Notification:
+        """POST ``message``; ``ok=False`` on a non-2xx answer or no answer."""
         headers = (
             {"Authorization": f"Bearer {self.config.token.get_secret_value()}"}
             if self.config.token
@@ -46,12 +41,9 @@ class WebhookNotifier:
         )
         at = self.clock.now()
         try:
-            async with httpx.AsyncClient(
-                timeout=self.config.timeout_seconds, transport=self.transport
-            ) as client:
-                response = await client.post(
-                    self.config.url, json=message.model_dump(mode="json"), headers=headers
-                )
+            response = await self.post_json(
+                self.config.url, message.model_dump(mode="json"), headers
+            )
         except httpx.HTTPError as exc:
             return Notification(
                 channel=self.name,

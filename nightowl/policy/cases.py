@@ -38,6 +38,10 @@ ACTION_DEFAULTS = {"runbook": "test", "reason": "test", "rollback": "test", "ris
 
 
 class Case(BaseModel):
+    """One table row: the facts of one action (any Facts field, given inline), the verdict
+    expected, and optionally the rules that must be among those that decided it.
+    """
+
     model_config = ConfigDict(extra="allow")
 
     name: str
@@ -46,6 +50,8 @@ class Case(BaseModel):
 
 
 class CaseFile(BaseModel):
+    """A cases file: policy settings to override, optional Cedar rules, and at least one case."""
+
     model_config = ConfigDict(extra="forbid")
 
     policy: dict[str, Any] = {}
@@ -54,6 +60,10 @@ class CaseFile(BaseModel):
 
 
 class CaseResult(Model):
+    """How one case came out: the verdict expected and got, and the rules and reasons that
+    decided.
+    """
+
     name: str
     ok: bool
     expected: Verdict

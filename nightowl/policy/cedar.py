@@ -55,6 +55,9 @@ class CedarRules:
 
     @classmethod
     def load(cls, paths: Sequence[Path]) -> CedarRules | None:
+        """The rules of ``paths`` as one policy set; None when no file is configured. ConfigError
+        names a file that cannot be read or a policy that does not validate.
+        """
         if not paths:
             return None
         parts = []
@@ -66,6 +69,9 @@ class CedarRules:
         return cls("\n".join(parts), where=", ".join(str(p) for p in paths))
 
     def evaluate(self, facts: Facts, policy: PolicySettings) -> list[Finding]:
+        """The findings of the user's rules for ``facts``: a deny when ``act`` is not permitted,
+        a require-approval when ``act_unattended`` is not; nothing when both are permitted.
+        """
         entities, context = _entities(facts, policy), _context(facts, policy)
         found = []
         for action, verdict in (

@@ -11,6 +11,10 @@ from nightowl.domain.remediation import READ_ONLY_KINDS
 
 
 class Criticality(StrEnum):
+    """How much a service matters (``policy.criticality``, default medium): critical services
+    never act unattended, high-criticality ones not with a high-risk action.
+    """
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -75,4 +79,7 @@ def effective_tier(action: ActionSpec, overrides: dict[str, Risk]) -> Risk:
 
 
 def autonomy_for(service: str, autonomy: Autonomy, per_service: dict[str, Autonomy]) -> Autonomy:
+    """The autonomy for ``service``: its own entry in ``policy.service_autonomy``, else the
+    global one.
+    """
     return per_service.get(service, autonomy)

@@ -56,6 +56,11 @@ def _field(text: str, name: str, lo: int, hi: int) -> set[int]:
 
 
 def cron_matches(expression: str, at: datetime) -> bool:
+    """True when ``at`` (in UTC) falls in a minute the five-field cron ``expression`` names.
+
+    As in cron, when both day-of-month and day-of-week are restricted a day matching either
+    counts; Sunday is 0.
+    """
     minute, hour, day, month, weekday = parse_cron(expression)
     at = utc(at)
     cron_weekday = (at.weekday() + 1) % 7  # cron: Sunday is 0

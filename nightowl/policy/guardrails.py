@@ -19,6 +19,7 @@ Guardrail = Callable[[Facts, PolicySettings], "list[Finding]"]
 
 
 def killswitch(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Deny every action while the kill switch is on."""
     if not facts.killswitch:
         return []
     why = f": {facts.killswitch_reason}" if facts.killswitch_reason else ""
@@ -26,6 +27,9 @@ def killswitch(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def allowlist(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Deny a kind no configured driver performs, or one whose dry run the driver refused; ask a
+    human when the dry run failed in a way that may pass (the blast radius is then unknown).
+    """
     kind = facts.action.kind
     if not facts.driver_available:
         return [_deny("allowlist", f"{kind!r} is not an action any configured driver performs")]
@@ -39,6 +43,10 @@ def allowlist(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def autonomy(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Apply the service's autonomy level: ``observe`` denies, ``suggest`` asks a human, ``act``
+    asks a human for high-risk actions only, and the allow says which level and tier let it
+    through.
+    """
     service = facts.action.service
     level = autonomy_for(service, policy.autonomy, policy.service_autonomy)
     scope = f"for {service}" if service in policy.service_autonomy else "globally"
@@ -70,6 +78,9 @@ def autonomy(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def criticality(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Ask a human for any write on a critical service, and for a high-risk one on a
+    high-criticality service.
+    """
     service = facts.action.service
     level = Criticality(policy.criticality.get(service, Criticality.MEDIUM.value))
     tier = effective_tier(facts.action, policy.tiers)
@@ -81,12 +92,16 @@ def criticality(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def runbook(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Ask a human when the action's runbook says it requires approval."""
     if facts.runbook_requires_approval:
         return [_ask("runbook", f"runbook {facts.action.runbook} requires approval")]
     return []
 
 
 def blast_radius(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Hold the dry run's blast radius to the limits: pods taken down at once, the replica range
+    and scale factor (deny), and the share of capacity removed (ask a human).
+    """
     radius, limits = facts.blast_radius, policy.blast_radius
     if radius is None:
         return []
@@ -125,6 +140,9 @@ def blast_radius(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def breakers(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Deny once the writes on the service in the last hour, or in this incident, reach their
+    limit: a remedy that keeps failing must not keep being applied.
+    """
     limits, found = policy.breakers, []
     if facts.writes_service_last_hour >= limits.per_service_per_hour:
         found.append(
@@ -164,6 +182,7 @@ def one_remedy(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def freeze(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Deny while a change-freeze window covering the service is in effect."""
     window = active_freeze(policy.freeze, facts.action.service, facts.at)
     if window is None:
         return []

@@ -54,6 +54,9 @@ class Gate:
         self.store, self.control, self.audit, self.clock = store, control, audit, clock
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Decide every planned action (guardrails, then the user's rules), auditing each
+        decision with its facts and dry-run preview; wait for approvals when any needs one.
+        """
         killswitch = self.control.killswitch()
         decisions = []
         for action in incident.plan:

@@ -36,6 +36,10 @@ MarkerKind = Literal["deploy", "onset", "action", "opened", "recovered"]
 
 
 class Marker(Model):
+    """Something that happened on a chart's time axis: a deploy, the symptom's onset, an action,
+    the incident opening, the recovery.
+    """
+
     at: datetime
     label: str
     kind: MarkerKind
@@ -52,6 +56,7 @@ class Chart(Model):
 
     @property
     def title(self) -> str:
+        """``service signal``, as the report's chart heading."""
         return f"{self.service} {self.signal.replace('_', ' ')}"
 
 
@@ -149,10 +154,12 @@ async def capture(
 
 
 def chart_path(report_path: Path) -> Path:
+    """Where a report's charts are kept: beside it, as ``<report>.charts.json``."""
     return report_path.with_suffix(".charts.json")
 
 
 def save(path: Path, charts: Sequence[Chart]) -> None:
+    """Write the charts as JSON (the report's directory is created when missing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(CHARTS.dump_json(list(charts)))
 

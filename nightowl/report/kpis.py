@@ -26,6 +26,12 @@ REAL = (ActionStatus.SUCCEEDED.value, ActionStatus.FAILED.value, ActionStatus.RO
 
 
 class Kpis(Model):
+    """The agent's KPIs over every incident in the store (definitions in the module docstring).
+
+    Rates and means are None when there is nothing to divide by (no closed incident, no finished
+    request), so a fresh install shows "no data" rather than 0 %.
+    """
+
     incidents: int = 0
     open_incidents: int = 0
     resolved: int = 0

@@ -8,6 +8,9 @@ from nightowl.domain import ActionStatus, Evidence, Incident, Verdict
 
 
 def render(incident: Incident) -> str:
+    """The report of ``incident`` in Markdown: summary, timeline, root cause, resolution, impact
+    and action items. Pure: the same incident renders the same text.
+    """
     parts = [
         f"# Post-incident report: {incident.title}",
         "",

@@ -40,6 +40,9 @@ class WriteReport:
         self.narrator, self.store, self.clock = narrator, store, clock
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Write the report as Markdown, its charts and the self-contained HTML page; with an
+        LLM, its narrative is added to the Markdown.
+        """
         narrative = await self.narrator.narrate(incident) if self.narrator is not None else None
         markdown = with_narrative(render(incident), narrative)
         path = self.reports_dir / f"{incident.id}.md"

@@ -30,10 +30,17 @@ class Runbooks:
         return len(self.books)
 
     def requires_approval(self, runbook: str) -> bool:
+        """True when ``runbook`` says every action of it needs a human; False for an unknown
+        name.
+        """
         book = self.by_name.get(runbook)
         return bool(book and book.requires_approval)
 
     def recovery_window(self, incident: Incident, runbooks: Set[str]) -> RecoveryWindow | None:
+        """The verify window a planned runbook sets, on the path its decisions take for this
+        incident (one round plans one runbook); None without a root cause or when none sets one
+        (verify's defaults apply).
+        """
         diagnosis = incident.diagnosis
         if diagnosis is None or diagnosis.root_cause is None:
             return None
@@ -47,6 +54,9 @@ class Runbooks:
         return None
 
     def undo_steps(self, incident: Incident, runbooks: Set[str]) -> list[ActionSpec]:
+        """The rollback actions of the planned runbooks, in the runbooks' order, for this
+        incident; none without a root cause or for a runbook whose rollback is a note.
+        """
         diagnosis = incident.diagnosis
         if diagnosis is None or diagnosis.root_cause is None:
             return []

@@ -25,6 +25,9 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
 def load_runbook(path: Path) -> Runbook:
+    """One runbook file; ConfigError names the file and what is wrong (unreadable, not YAML, or
+    the first invalid key).
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Runbook.model_validate(data)
@@ -40,6 +43,7 @@ def load_runbook(path: Path) -> Runbook:
 
 
 def builtin_runbooks() -> list[Runbook]:
+    """The runbooks shipped with nightowl, in file-name order."""
     return [load_runbook(p) for p in sorted(BUILTIN_DIR.glob("*.yaml"))]
 
 

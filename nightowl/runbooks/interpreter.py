@@ -134,6 +134,9 @@ def verify_window(book: Runbook, facts: Facts) -> VerifyWindow | None:
 
 
 def rollback_text(book: Runbook, facts: Facts) -> str:
+    """How the runbook is undone, in words: its note, or the undo steps after restoring
+    pre-state.
+    """
     if isinstance(book.rollback, str):
         return str(substitute(book.rollback, facts))
     undo = "; ".join(

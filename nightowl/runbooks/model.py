@@ -42,6 +42,14 @@ class _Spec(BaseModel):
 
 
 class Trigger(_Spec):
+    """When a runbook applies: every condition given must hold (an empty one does not constrain).
+
+    ``fault_kinds`` is matched against the diagnosed root cause, ``categories`` against triage;
+    ``service_labels`` must all be carried by one alert; ``error_pattern`` is searched in the
+    error log evidence. A trigger with none of fault kinds, categories or services matches every
+    incident, which the linter reports.
+    """
+
     fault_kinds: list[str] = []
     categories: list[Category] = []
     services: list[str] = Field(default=[], description="Empty means every service.")
@@ -65,19 +73,31 @@ class Step(_Spec):
 
 
 class WaitStep(_Spec):
+    """A pause between steps, planned as a read-only ``wait`` action (at most an hour)."""
+
     wait: float = Field(gt=0, le=3600, description="Seconds to wait before the next step.")
 
 
 class VerifyWindow(_Spec):
+    """How verify judges this runbook: wait ``settle_seconds`` after the actions, then watch the
+    symptoms for ``window_seconds``.
+    """
+
     window_seconds: int = Field(default=300, ge=10)
     settle_seconds: int = Field(default=60, ge=0)
 
 
 class VerifyStep(_Spec):
+    """The ``verify:`` step: the runbook's own verification window."""
+
     verify: VerifyWindow
 
 
 class Branch(_Spec):
+    """A condition on incident facts (``$deploy != null``), resolved when planning: ``then``
+    steps when it holds, ``else`` steps otherwise.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     when: str
@@ -86,6 +106,8 @@ class Branch(_Spec):
 
 
 class DecisionStep(_Spec):
+    """The ``decide:`` step: one branch."""
+
     decide: Branch
 
 
@@ -93,6 +115,12 @@ AnyStep = Annotated[Step | WaitStep | VerifyStep | DecisionStep, Field(union_mod
 
 
 class Runbook(_Spec):
+    """A named remedy: when it applies, its steps in order, and how to undo it.
+
+    ``rollback`` is a note for humans or steps to run after the drivers restore the pre-state;
+    ``requires_approval`` makes the gate ask a human before any of its actions.
+    """
+
     name: str
     description: str
     trigger: Trigger

@@ -22,6 +22,10 @@ class Plan:
         self.runbooks, self.store = runbooks, store
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Match a runbook to the root cause (skipping the runbooks already tried this incident)
+        and save its actions as the plan; an empty plan when there is no root cause or no runbook
+        matches.
+        """
         diagnosis = incident.diagnosis
         if diagnosis is None or diagnosis.root_cause is None:
             self.store.save_plan(incident.id, [])

@@ -29,6 +29,8 @@ class _Wire(BaseModel):
 
 
 class AmAlert(_Wire):
+    """One alert of the payload as Alertmanager sends it; ``endsAt`` of year 1 means "not ended"."""
+
     status: AlertStatus
     labels: dict[str, str]
     annotations: dict[str, str] = {}
@@ -39,6 +41,8 @@ class AmAlert(_Wire):
 
 
 class AmPayload(_Wire):
+    """The version-4 webhook body: one notification of one alert group, with at least one alert."""
+
     version: str
     status: AlertStatus
     receiver: str | None = None
@@ -52,9 +56,18 @@ class AmPayload(_Wire):
 
 
 class AlertmanagerSource:
+    """``POST /webhooks/alertmanager``: an Alertmanager notification becomes one AlertGroup.
+
+    The group key, receiver and group/common labels are kept as sent; a missing fingerprint is
+    derived from the labels. Stateless and pure, so safe to share.
+    """
+
     name = "alertmanager"
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The group in ``body``; PayloadError names the bad field, or a payload version other
+        than 4.
+        """
         data = load_json(body, self.name)
         try:
             payload = AmPayload.model_validate(data)

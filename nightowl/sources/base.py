@@ -25,7 +25,10 @@ class AlertSource(Protocol):
 
     name: str
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup: ...
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The alert group in ``body``; PayloadError (a 4xx, the body dead-lettered) when it
+        cannot be read.
+        """
 
 
 MAX_JSON_DEPTH = 32
@@ -116,6 +119,9 @@ def label_fingerprint(labels: Mapping[str, str]) -> str:
 
 
 def content_hash(*parts: object) -> str:
+    """A stable hash of ``parts`` (dict keys sorted, times as text): equal content, equal hash,
+    so a redelivered notification is recognised as a duplicate.
+    """
     canon = orjson.dumps(parts, option=orjson.OPT_SORT_KEYS, default=str)
     return hashlib.sha256(canon).hexdigest()[:32]
 

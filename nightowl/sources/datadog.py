@@ -27,6 +27,10 @@ UNRENDERED = re.compile(r"^\$[A-Z_]+$")
 
 
 class Payload(BaseModel):
+    """A Datadog webhook body: every value is a string; fields beyond these are allowed and
+    ignored.
+    """
+
     model_config = ConfigDict(extra="allow")
 
     title: str
@@ -48,9 +52,16 @@ class Payload(BaseModel):
 
 
 class DatadogSource:
+    """``POST /webhooks/datadog``: one monitor notification becomes a group of one alert.
+
+    A body still holding ``$VARIABLE`` placeholders means Datadog did not render the template,
+    and is refused with that explanation instead of opening an incident named ``$EVENT_TITLE``.
+    """
+
     name = "datadog"
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The alert in ``body``; PayloadError for unrendered template variables or a bad field."""
         data = load_json(body, self.name)
         if isinstance(data, dict):
             raw = [k for k, v in data.items() if isinstance(v, str) and UNRENDERED.match(v)]

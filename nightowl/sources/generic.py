@@ -26,6 +26,14 @@ _TIME = TypeAdapter(datetime)
 
 
 class GenericSource:
+    """``POST /webhooks/generic``: any JSON, read through the user's JMESPath mapping.
+
+    The expressions are compiled once, when the source is built (a bad one is a ConfigError then,
+    not at the first alert). Numbers read as epoch seconds, or milliseconds when that large; an
+    alert without a start time is stamped on arrival and hashed without times, so a redelivery is
+    still a duplicate.
+    """
+
     name = "generic"
 
     def __init__(self, mapping: GenericMapping | None = None) -> None:
@@ -50,6 +58,9 @@ class GenericSource:
             ) from None
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The alerts the mapping finds in ``body``; PayloadError names the expression that found
+        nothing.
+        """
         data = load_json(body, self.name)
         items = self._compiled["alerts"].search(data)
         if not isinstance(items, list) or not items:

@@ -21,6 +21,10 @@ class _Wire(BaseModel):
 
 
 class UnifiedAlert(_Wire):
+    """One alert of a unified-alerting notification (label and annotation values may be
+    non-strings).
+    """
+
     status: AlertStatus
     labels: dict[str, Any]
     annotations: dict[str, Any] = {}
@@ -31,6 +35,8 @@ class UnifiedAlert(_Wire):
 
 
 class Unified(_Wire):
+    """A unified-alerting notification (``"version": "1"``), shaped like Alertmanager's."""
+
     version: str
     status: AlertStatus
     receiver: str | None = None
@@ -44,12 +50,16 @@ class Unified(_Wire):
 
 
 class EvalMatch(_Wire):
+    """One series a legacy alert rule matched, with its value and tags."""
+
     value: float | None = None
     metric: str = ""
     tags: dict[str, Any] | None = None
 
 
 class Legacy(_Wire):
+    """A legacy dashboard-alert notification: one rule, its state and its eval matches."""
+
     state: str
     rule_name: str = Field(alias="ruleName")
     rule_id: int | str | None = Field(default=None, alias="ruleId")
@@ -61,9 +71,16 @@ class Legacy(_Wire):
 
 
 class GrafanaSource:
+    """``POST /webhooks/grafana``: unified or legacy notifications, told apart by their fields.
+
+    A legacy notification gives one alert per eval match (or one for the rule); it carries no
+    start time, so it is stamped on arrival and hashed without times.
+    """
+
     name = "grafana"
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The group in ``body``; PayloadError for a body that is not an object or a bad field."""
         data = load_json(body, self.name)
         if not isinstance(data, dict):
             raise PayloadError("expected a JSON object", source=self.name)

@@ -27,6 +27,8 @@ class _Wire(BaseModel):
 
 
 class OgAlert(_Wire):
+    """The alert of an Opsgenie webhook; ``createdAt`` is in milliseconds."""
+
     alert_id: str = Field(alias="alertId")
     message: str = ""
     alias: str | None = None
@@ -40,15 +42,25 @@ class OgAlert(_Wire):
 
 
 class OgPayload(_Wire):
+    """An Opsgenie outgoing webhook: the action taken and the alert it was taken on."""
+
     action: str
     alert: OgAlert
     integration_name: str | None = Field(default=None, alias="integrationName")
 
 
 class OpsgenieSource:
+    """``POST /webhooks/opsgenie``: an alert action becomes a group of one alert.
+
+    ``Close`` and ``Delete`` resolve it, every other action keeps it firing. Tags ``key:value``
+    become labels (a bare tag ``t`` becomes ``t=true``), the entity names the service and P1-P5
+    the severity; the alias (or id) is the fingerprint, so every action on one alert updates it.
+    """
+
     name = "opsgenie"
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The alert in ``body``; PayloadError names a bad field."""
         data = load_json(body, self.name)
         try:
             payload = OgPayload.model_validate(data)

@@ -26,11 +26,15 @@ class _Wire(BaseModel):
 
 
 class Reference(_Wire):
+    """A PagerDuty object referenced by id, with its display summary."""
+
     id: str | None = None
     summary: str | None = None
 
 
 class IncidentData(_Wire):
+    """The incident a v3 event is about, as much of it as nightowl reads."""
+
     id: str
     type: str = "incident"
     title: str = ""
@@ -45,6 +49,8 @@ class IncidentData(_Wire):
 
 
 class Event(_Wire):
+    """One v3 webhook event (``incident.triggered``, ``incident.resolved``, ...)."""
+
     id: str
     event_type: str
     resource_type: str
@@ -53,15 +59,27 @@ class Event(_Wire):
 
 
 class Envelope(_Wire):
+    """The v3 webhook body: ``{"event": {...}}``."""
+
     event: Event
 
 
 class PagerDutySource:
+    """``POST /webhooks/pagerduty``: an incident event becomes a group of one alert.
+
+    The PagerDuty service's name becomes ``service``, its priority (P1-P5) the severity; the
+    fingerprint is the incident key (or id), so every event of one incident updates one alert.
+    The signature header and prefix tell the webhook auth how PagerDuty signs.
+    """
+
     name = "pagerduty"
     signature_header = "x-pagerduty-signature"
     signature_prefix = "v1="
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> AlertGroup:
+        """The alert in ``body``; PayloadError for an event that is not about an incident or a
+        bad field.
+        """
         data = load_json(body, self.name)
         try:
             event = Envelope.model_validate(data).event

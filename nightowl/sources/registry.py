@@ -28,6 +28,7 @@ def build_sources(settings: Settings) -> dict[str, AlertSource]:
 
 
 def get_source(sources: dict[str, AlertSource], name: str) -> AlertSource:
+    """The source named ``name``; NotFoundError (a 404) listing the known ones."""
     try:
         return sources[name]
     except KeyError:

@@ -21,6 +21,10 @@ from nightowl.store.tables import Base, UTCDateTime
 
 
 class ApprovalRow(Base):
+    """One approval request; its status and expiry are columns for the list and expiry queries,
+    the whole request is the body.
+    """
+
     __tablename__ = "approvals"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -57,6 +61,7 @@ class ApprovalStore:
         return self.get(request.id)
 
     def get(self, request_id: str) -> ApprovalRequest:
+        """The request ``request_id``; NotFoundError saying how to list them."""
         with self.sessions.read() as session:
             row = session.get(ApprovalRow, request_id)
             if row is None:
@@ -68,6 +73,7 @@ class ApprovalStore:
     def list(
         self, *, status: ApprovalStatus | None = None, incident_id: str | None = None
     ) -> builtins.list[ApprovalRequest]:
+        """Requests newest first, optionally only of one status or one incident."""
         query = select(ApprovalRow.body).order_by(ApprovalRow.requested_at.desc(), ApprovalRow.id)
         if status is not None:
             query = query.where(ApprovalRow.status == status.value)

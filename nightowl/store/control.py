@@ -18,7 +18,7 @@ from sqlalchemy.types import JSON
 
 from nightowl.domain import ActionStatus, KillSwitch
 from nightowl.domain.control import OtherWrite
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row
 from nightowl.store.tables import ActionRow, Base, UTCDateTime
 
 KILLSWITCH = "killswitch"
@@ -27,6 +27,10 @@ WRITES = (ActionStatus.SUCCEEDED.value, ActionStatus.FAILED.value, ActionStatus.
 
 
 class ControlRow(Base):
+    """One named piece of control state (``killswitch``, ...), as JSON, with when it last
+    changed.
+    """
+
     __tablename__ = "control"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -41,11 +45,15 @@ class ControlStore:
         self.sessions = Sessions(engine)
 
     def killswitch(self) -> KillSwitch:
+        """The kill switch as stored now; off (never set) when no one has touched it."""
         with self.sessions.read() as session:
             row = session.get(ControlRow, KILLSWITCH)
             return KillSwitch() if row is None else KillSwitch.model_validate(row.value)
 
     def set_killswitch(self, on: bool, *, by: str, reason: str, at: datetime) -> KillSwitch:
+        """Turn the kill switch on or off, saying who and why; every worker reads it before each
+        write.
+        """
         state = KillSwitch(on=on, by=by, reason=reason, at=at)
         with self.sessions.write() as session:
             put(session, KILLSWITCH, state.model_dump(mode="json"), at)
@@ -81,6 +89,9 @@ class ControlStore:
         return sorted((w for w in found if w.at >= since), key=lambda w: w.at)
 
     def writes_for_incident(self, incident_id: str) -> int:
+        """Real writes (not dry runs) made so far in the incident: what the per-incident breaker
+        counts.
+        """
         query = select(func.count()).where(
             ActionRow.incident_id == incident_id, ActionRow.status.in_(WRITES)
         )
@@ -89,11 +100,14 @@ class ControlStore:
 
 
 def put(session: Session, key: str, value: dict[str, Any], at: datetime) -> None:
+    """Write control value ``key`` inside the caller's transaction (insert or replace)."""
     values = {"value": value, "updated_at": at}
-    insert = upsert(session, ControlRow).values(key=key, **values)
-    session.execute(insert.on_conflict_do_update(index_elements=["key"], set_=values))
+    put_row(session, ControlRow, {"key": key}, values)
 
 
 def get(session: Session, key: str) -> dict[str, Any] | None:
+    """Control value ``key``, locked for the rest of the caller's transaction; None if never
+    written.
+    """
     row = session.get(ControlRow, key, with_for_update=True)
     return None if row is None else row.value

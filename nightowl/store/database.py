@@ -80,6 +80,22 @@ def migrate(engine: Engine) -> None:
         raise unreachable(engine.url, exc) from exc
 
 
+def migrated_engine(url: str) -> Engine:
+    """An Engine for ``url`` with the schema at the newest revision: what every store's ``open`` needs.
+
+    The engine is disposed of before the error propagates when migrating fails, so a failed open
+    leaves no pool (and no SQLite file handle) behind. Raises ConfigError for a bad URL and
+    StoreError when the database cannot be reached.
+    """
+    engine = create_engine_for(url)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 def unreachable(url: URL, exc: Exception) -> StoreError:
     """The error for a database that failed to answer, naming the URL without its password."""
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

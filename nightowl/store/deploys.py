@@ -16,12 +16,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from nightowl.domain import Deploy, Model
 from nightowl.settings import PluginConfig, Settings
-from nightowl.store.database import create_engine_for, migrate
+from nightowl.store.database import migrated_engine
 from nightowl.store.sessions import Sessions, upsert
 from nightowl.store.tables import Base, UTCDateTime
 
 
 class DeployRow(Base):
+    """One pushed deploy; the same service, version and time is stored once (a re-push is a
+    no-op).
+    """
+
     __tablename__ = "deploys"
     __table_args__ = (UniqueConstraint("service", "version", "at"),)
 
@@ -54,15 +58,10 @@ class DeployLog:
     @classmethod
     def open(cls, url: str) -> DeployLog:
         """A log on ``url`` with the schema migrated (StoreError when unreachable)."""
-        engine = create_engine_for(url)
-        try:
-            migrate(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine)
+        return cls(migrated_engine(url))
 
     def close(self) -> None:
+        """Close the engine's pooled connections (call once, when the log is no longer needed)."""
         self.sessions.engine.dispose()
 
     def record(self, deploy: Deploy) -> Recorded:
@@ -100,6 +99,7 @@ class DeployLog:
             return [_deploy(row) for row in rows]
 
     def count(self) -> int:
+        """How many deploys are stored: a cheap query that proves the database answers."""
         with self.sessions.read() as session:
             return int(session.scalar(select(func.count()).select_from(DeployRow)) or 0)
 
@@ -113,12 +113,15 @@ class RecordedDeploys:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> RecordedDeploys:
+        """The source on the settings' store (migrated on open), named after its plugin entry."""
         return cls(plugin.name, DeployLog.open(settings.store_url))
 
     async def check(self) -> None:
+        """Prove the store answers (one count query off the event loop); StoreError if not."""
         await asyncio.to_thread(self.log.count)
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """Pushed deploys in [start, end], oldest first, read in a worker thread."""
         return await asyncio.to_thread(self.log.list, service, start, end)
 
 

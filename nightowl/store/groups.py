@@ -29,7 +29,10 @@ from nightowl.store.tables import IncidentRow
 
 
 class GroupStore(IntakeStore):
+    """The alert groups' side of intake: which groups are due, and flushing one into an incident."""
+
     def due(self, now: datetime, limit: int = 100) -> list[str]:
+        """The keys of the groups whose wait is over, oldest due first, at most ``limit``."""
         query = (
             select(AlertGroupRow.group_key)
             .where(AlertGroupRow.next_flush_at <= now)

@@ -38,6 +38,12 @@ def serialise(session: Session) -> None:
 
 
 class IntakeStore:
+    """Intake's persistence: alert states, groups and their incidents, on the shared database.
+
+    Every ``ingest`` is one serialised write transaction, so concurrent webhooks (threads or
+    processes) never lose or double an alert state. StoreError when the database fails.
+    """
+
     def __init__(self, engine: Engine) -> None:
         self.sessions = Sessions(engine)
         self.write = self.sessions.write
@@ -45,6 +51,10 @@ class IntakeStore:
     def ingest(
         self, alerts: Sequence[Alert], now: datetime, absorb: Absorb, timing: GroupTiming
     ) -> IngestOutcome:
+        """Absorb a batch of notifications into the alert states (``absorb`` decides new, updated
+        or duplicate), route the changed ones to their groups and incidents, and say what
+        happened.
+        """
         with self.write() as session:
             serialise(session)
             states = load_states(session, sorted({a.fingerprint for a in alerts}), lock=True)
@@ -190,6 +200,7 @@ def upsert_states(session: Session, states: Sequence[AlertState]) -> None:
 
 
 def state_values(state: AlertState) -> dict[str, Any]:
+    """The row values of one alert state."""
     return {
         "fingerprint": state.fingerprint,
         "source": state.source,
@@ -240,6 +251,7 @@ def state_from(row: Any) -> AlertState:
 
 
 def alert_of(state: AlertState) -> Alert:
+    """An alert state as the Alert it last was (for attaching to an incident)."""
     return Alert(
         source=state.source,
         fingerprint=state.fingerprint,

@@ -12,6 +12,10 @@ from nightowl.store.tables import Base, UTCDateTime
 
 
 class AlertStateRow(Base):
+    """The latest state of one alert, by fingerprint: what it last said, its group, its incident,
+    and whether it is silenced or flapping.
+    """
+
     __tablename__ = "alert_states"
     # A group's firing states are read on every flush: both columns, or SQLite scans by status.
     __table_args__ = (Index("ix_alert_states_group_status", "group_key", "status"),)
@@ -38,6 +42,10 @@ class AlertStateRow(Base):
 
 
 class AlertGroupRow(Base):
+    """One alert group: its labels, its incident once flushed, when it is next due, and the
+    notifications waiting for it.
+    """
+
     __tablename__ = "alert_groups"
     __table_args__ = (Index("ix_alert_groups_due", "next_flush_at"),)
 
@@ -53,6 +61,8 @@ class AlertGroupRow(Base):
 
 
 class SilenceRow(Base):
+    """One silence, its matchers as JSON."""
+
     __tablename__ = "silences"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -23,6 +23,10 @@ from nightowl.store.tables import ActionRow, DecisionRow, IncidentRow
 
 @dataclass(frozen=True)
 class IncidentFacts:
+    """What the KPIs read of one incident: status, opening time, diagnosis and verification as
+    stored.
+    """
+
     id: str
     status: str
     opened_at: datetime
@@ -32,6 +36,8 @@ class IncidentFacts:
 
 @dataclass(frozen=True)
 class ActionFacts:
+    """What the KPIs read of one action: its incident, status and stored body."""
+
     incident_id: str
     status: str
     body: dict[str, Any]

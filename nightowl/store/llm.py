@@ -16,11 +16,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import JSON
 
 from nightowl.domain import Model
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row, upsert
 from nightowl.store.tables import Base, UTCDateTime
 
 
 class LlmCallRow(Base):
+    """One LLM call of an agent run, numbered by ``seq`` within the run: what a replay answers
+    from.
+    """
+
     __tablename__ = "llm_calls"
 
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -37,6 +41,8 @@ class LlmCallRow(Base):
 
 
 class LlmToolCallRow(Base):
+    """One tool the agent called, keyed by the model's call id; the full record is in ``body``."""
+
     __tablename__ = "llm_tool_calls"
 
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -46,6 +52,10 @@ class LlmToolCallRow(Base):
 
 
 class LlmRunRow(Base):
+    """One agent run on an incident: how it ended, whether its opinion won, and the whole
+    ``AgentRun``.
+    """
+
     __tablename__ = "llm_runs"
 
     incident_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -111,6 +121,10 @@ class AgentRun(Model):
 
 
 class Spend(Model):
+    """What the LLM cost for one incident: calls, tokens in and out, and US dollars
+    (``agent/prices``).
+    """
+
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -118,6 +132,7 @@ class Spend(Model):
 
     @property
     def tokens(self) -> int:
+        """Input plus output tokens of every call."""
         return self.input_tokens + self.output_tokens
 
 
@@ -128,6 +143,9 @@ class LlmStore:
         self.sessions = Sessions(engine)
 
     def recorded(self, incident_id: str, run_key: str, seq: int) -> LlmCall | None:
+        """The call ``seq`` of run ``run_key`` if one was recorded: a re-run step answers from it
+        instead of paying for the call again.
+        """
         with self.sessions.read() as session:
             row = session.get(LlmCallRow, (incident_id, run_key, seq))
             return None if row is None else _call(row)
@@ -139,12 +157,14 @@ class LlmStore:
             session.execute(insert.on_conflict_do_nothing())
 
     def calls(self, incident_id: str) -> list[LlmCall]:
+        """Every LLM call made for the incident, in the order they were made."""
         query = select(LlmCallRow).where(LlmCallRow.incident_id == incident_id)
         with self.sessions.read() as session:
             rows = session.scalars(query.order_by(LlmCallRow.at, LlmCallRow.seq))
             return [_call(r) for r in rows]
 
     def spent(self, incident_id: str) -> Spend:
+        """The incident's total spend, summed in the database; zeros when no call was made."""
         query = select(
             func.count(),
             func.coalesce(func.sum(LlmCallRow.input_tokens), 0),
@@ -161,30 +181,25 @@ class LlmStore:
         """Keep a tool call; a re-run of the same step replaces what the earlier attempt wrote."""
         values = {"run_key": call.run_key, "body": call.model_dump(mode="json")}
         with self.sessions.write() as session:
-            insert = upsert(session, LlmToolCallRow).values(
-                incident_id=call.incident_id, call_id=call.call_id, **values
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["incident_id", "call_id"], set_=values)
-            )
+            keys = {"incident_id": call.incident_id, "call_id": call.call_id}
+            put_row(session, LlmToolCallRow, keys, values)
 
     def tool_calls(self, incident_id: str) -> list[ToolCallRecord]:
+        """The tool calls of every run on the incident, oldest first."""
         query = select(LlmToolCallRow.body).where(LlmToolCallRow.incident_id == incident_id)
         with self.sessions.read() as session:
             calls = [ToolCallRecord.model_validate(b) for b in session.scalars(query)]
         return sorted(calls, key=lambda c: c.at)
 
     def record_run(self, run: AgentRun) -> None:
+        """Keep the outcome of one agent run; recording the same run again replaces it."""
         values = {"outcome": run.outcome, "won": run.won, "body": run.model_dump(mode="json")}
         with self.sessions.write() as session:
-            insert = upsert(session, LlmRunRow).values(
-                incident_id=run.incident_id, run_key=run.run_key, **values
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["incident_id", "run_key"], set_=values)
-            )
+            keys = {"incident_id": run.incident_id, "run_key": run.run_key}
+            put_row(session, LlmRunRow, keys, values)
 
     def runs(self, incident_id: str) -> list[AgentRun]:
+        """Every agent run on the incident, oldest first."""
         query = select(LlmRunRow.body).where(LlmRunRow.incident_id == incident_id)
         with self.sessions.read() as session:
             runs = [AgentRun.model_validate(b) for b in session.scalars(query)]

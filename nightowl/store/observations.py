@@ -17,11 +17,13 @@ from sqlalchemy import Engine, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nightowl.domain import Observations
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, put_row
 from nightowl.store.tables import Base, UTCDateTime
 
 
 class ObservationRow(Base):
+    """One round's observations, compressed JSON under its reference."""
+
     __tablename__ = "observations"
 
     ref: Mapped[str] = mapped_column(String(300), primary_key=True)
@@ -44,20 +46,13 @@ class ObservationStore:
         ref = f"{incident_id}/{key}"
         raw = observations.model_dump_json().encode()
         values = {
-            "ref": ref,
             "incident_id": incident_id,
             "size": len(raw),
             "body": zlib.compress(raw, 6),
             "saved_at": at,
         }
         with self.sessions.write() as session:
-            insert = upsert(session, ObservationRow).values(**values)
-            session.execute(
-                insert.on_conflict_do_update(
-                    index_elements=["ref"],
-                    set_={k: v for k, v in values.items() if k != "ref"},
-                )
-            )
+            put_row(session, ObservationRow, {"ref": ref}, values)
         return ref
 
     def load(self, ref: str) -> Observations | None:

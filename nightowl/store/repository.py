@@ -32,8 +32,8 @@ from nightowl.domain import (
 from nightowl.domain.intake import DeadLetter
 from nightowl.errors import NotFoundError
 from nightowl.store import dead_letters, rows
-from nightowl.store.database import create_engine_for, migrate
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.database import migrated_engine
+from nightowl.store.sessions import Sessions, put_row, upsert
 from nightowl.store.tables import (
     ActionRow,
     AlertRow,
@@ -53,6 +53,10 @@ storm incident of 60,000 alerts took seconds per read (of the interpreter intake
 
 
 class AddAlertsResult(Model):
+    """What ``add_alerts`` did: how many notifications were new and how many repeated a stored
+    one.
+    """
+
     new: int
     duplicates: int
 
@@ -75,13 +79,7 @@ class IncidentStore:
     @classmethod
     def open(cls, url: str) -> IncidentStore:
         """A store on ``url`` with its schema migrated to the newest revision."""
-        engine = create_engine_for(url)
-        try:
-            migrate(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine)
+        return cls(migrated_engine(url))
 
     @property
     def engine(self) -> Engine:
@@ -89,6 +87,8 @@ class IncidentStore:
         return self._engine
 
     def close(self) -> None:
+        """Close the engine's pooled connections, the ones of the stores sharing it too (call once,
+        at shutdown)."""
         self._engine.dispose()
 
     # intake
@@ -152,6 +152,12 @@ class IncidentStore:
     # reads
 
     def get(self, incident_id: str) -> Incident:
+        """The incident with every stage's record, and its newest ``ALERTS_LOADED`` alert
+        notifications.
+
+        ``alert_count`` tells the whole number. Raises NotFoundError for an unknown id. One read
+        transaction, so the incident is consistent with itself even while a stage writes.
+        """
         with self._read() as session:
             incident = session.get(IncidentRow, incident_id)
             if incident is None:
@@ -205,6 +211,9 @@ class IncidentStore:
     # stage results
 
     def set_status(self, incident_id: str, status: IncidentStatus) -> None:
+        """Move the incident to ``status`` (no transition is refused here: the workflow owns the
+        order).
+        """
         with self._write() as session:
             self._touch(session, incident_id).status = status.value
 
@@ -219,8 +228,7 @@ class IncidentStore:
         keys = {"incident_id": incident_id, "stage": record.stage.value, "attempt": attempt}
         with self._write() as session:
             self._touch(session, incident_id)
-            insert = upsert(session, StageRunRow).values({**keys, **values})
-            session.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=values))
+            put_row(session, StageRunRow, keys, values)
 
     def save_triage(self, incident_id: str, triage: Triage) -> None:
         """Store the triage and copy its category, severity and (when known) service."""
@@ -234,20 +242,29 @@ class IncidentStore:
                 incident.service = triage.service
 
     def save_evidence(self, incident_id: str, evidence: Sequence[Evidence]) -> None:
+        """Replace the incident's evidence with ``evidence``, in order; ids must be unique
+        (ValueError).
+        """
         self._replace(incident_id, EvidenceRow, rows.evidence_rows(incident_id, evidence))
 
     def save_hypotheses(self, incident_id: str, hypotheses: Sequence[Hypothesis]) -> None:
+        """Replace the incident's hypotheses with ``hypotheses``, in order (a re-run replaces,
+        not adds).
+        """
         self._replace(incident_id, HypothesisRow, rows.hypothesis_rows(incident_id, hypotheses))
 
     def save_diagnosis(self, incident_id: str, diagnosis: Diagnosis) -> None:
+        """Store the diagnosis, replacing an earlier one (a re-diagnosis round overwrites it)."""
         data = rows.dump(diagnosis)
         with self._write() as session:
             self._touch(session, incident_id).diagnosis = data
 
     def save_plan(self, incident_id: str, plan: Sequence[ActionSpec]) -> None:
+        """Replace the incident's remediation plan with ``plan``, in order."""
         self._replace(incident_id, PlanItemRow, rows.plan_rows(incident_id, plan))
 
     def save_decisions(self, incident_id: str, decisions: Sequence[Decision]) -> None:
+        """Replace the gate's decisions on the plan with ``decisions``, in order."""
         self._replace(incident_id, DecisionRow, rows.decision_rows(incident_id, decisions))
 
     def save_action(self, incident_id: str, result: ActionResult) -> None:
@@ -263,23 +280,27 @@ class IncidentStore:
             position = session.scalar(
                 select(func.count()).where(ActionRow.incident_id == incident_id)
             )
-            insert = upsert(session, ActionRow).values(
-                incident_id=incident_id,
-                position=position or 0,
-                idempotency_key=result.idempotency_key,
-                **values,
-            )
-            session.execute(
-                insert.on_conflict_do_update(index_elements=["idempotency_key"], set_=values)
+            put_row(
+                session,
+                ActionRow,
+                {"idempotency_key": result.idempotency_key},
+                values,
+                on_insert={"incident_id": incident_id, "position": position or 0},
             )
 
     def find_action(self, idempotency_key: str) -> ActionResult | None:
+        """The action executed under ``idempotency_key`` in any incident, None if none was: how a
+        driver re-run after a crash knows the write already happened.
+        """
         query = select(ActionRow.body).where(ActionRow.idempotency_key == idempotency_key)
         with self._read() as session:
             body = session.scalar(query)
         return None if body is None else ActionResult.model_validate(body)
 
     def save_verification(self, incident_id: str, verification: Verification) -> None:
+        """Store verify's verdict, replacing an earlier one (each round's verification overwrites
+        the last).
+        """
         data = rows.dump(verification)
         with self._write() as session:
             self._touch(session, incident_id).verification = data
@@ -293,6 +314,9 @@ class IncidentStore:
             incident.report_path = report.path
 
     def add_notification(self, incident_id: str, notification: Notification) -> None:
+        """Append ``notification`` to the incident's log; failed deliveries are kept too (``ok``
+        False).
+        """
         data = rows.dump(notification)
         with self._write() as session:
             self._touch(session, incident_id)
@@ -353,6 +377,9 @@ class IncidentStore:
             return dead_letters.purge(session, before)
 
     def mark_replayed(self, dead_letter_id: int, at: datetime) -> None:
+        """Mark a dead letter as replayed at ``at`` (it stays stored); NotFoundError for an
+        unknown id.
+        """
         with self._write() as session:
             dead_letters.mark_replayed(session, dead_letter_id, at)
 

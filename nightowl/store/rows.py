@@ -57,6 +57,7 @@ def dump(model: Model) -> dict[str, Any]:
 
 
 def alert_values(incident_id: str, alert: Alert, received_at: datetime) -> dict[str, Any]:
+    """The row values of one alert notification attached to ``incident_id``."""
     return {
         "incident_id": incident_id,
         "fingerprint": alert.fingerprint,
@@ -74,6 +75,7 @@ def alert_values(incident_id: str, alert: Alert, received_at: datetime) -> dict[
 
 
 def alert_from(row: AlertRow) -> Alert:
+    """The alert a stored row holds."""
     return Alert(
         source=row.source,
         fingerprint=row.fingerprint,
@@ -89,6 +91,9 @@ def alert_from(row: AlertRow) -> Alert:
 
 
 def stage_values(record: StageRecord) -> dict[str, Any]:
+    """The row values of a stage record (its incident, stage and attempt are the key, given
+    apart).
+    """
     return {
         "status": record.status.value,
         "started_at": record.started_at,
@@ -120,6 +125,7 @@ def latest_stages(rows: Iterable[StageRunRow]) -> tuple[StageRecord, ...]:
 
 
 def evidence_rows(incident_id: str, evidence: Sequence[Evidence]) -> list[EvidenceRow]:
+    """One row per piece of evidence, numbered in order; ValueError naming repeated evidence ids."""
     ids = [item.id for item in evidence]
     if duplicated := sorted({i for i in ids if ids.count(i) > 1}):
         raise ValueError(f"evidence ids must be unique per incident; repeated: {duplicated}")
@@ -137,6 +143,7 @@ def evidence_rows(incident_id: str, evidence: Sequence[Evidence]) -> list[Eviden
 
 
 def hypothesis_rows(incident_id: str, hypotheses: Sequence[Hypothesis]) -> list[HypothesisRow]:
+    """One row per hypothesis, numbered in order."""
     return [
         HypothesisRow(
             incident_id=incident_id,
@@ -151,6 +158,7 @@ def hypothesis_rows(incident_id: str, hypotheses: Sequence[Hypothesis]) -> list[
 
 
 def plan_rows(incident_id: str, plan: Sequence[ActionSpec]) -> list[PlanItemRow]:
+    """One row per planned action, numbered in order."""
     return [
         PlanItemRow(
             incident_id=incident_id,
@@ -165,6 +173,7 @@ def plan_rows(incident_id: str, plan: Sequence[ActionSpec]) -> list[PlanItemRow]
 
 
 def decision_rows(incident_id: str, decisions: Sequence[Decision]) -> list[DecisionRow]:
+    """One row per gate decision, numbered in order."""
     return [
         DecisionRow(
             incident_id=incident_id,
@@ -178,6 +187,7 @@ def decision_rows(incident_id: str, decisions: Sequence[Decision]) -> list[Decis
 
 
 def summary_from(row: IncidentRow, alert_count: int) -> IncidentSummary:
+    """The list line of an incident row, given its alert count."""
     return IncidentSummary(
         id=row.id,
         title=row.title,
@@ -208,6 +218,9 @@ class Children:
 
 
 def incident_from(row: IncidentRow, children: Children) -> Incident:
+    """The whole incident from its row and children; the alert count falls back to the alerts
+    loaded.
+    """
     count = children.alert_count if children.alert_count is not None else len(children.alerts)
     summary = summary_from(row, count)
     return Incident(

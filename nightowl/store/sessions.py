@@ -6,8 +6,9 @@ database failures become StoreError naming the URL without its password.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,6 +31,9 @@ class Sessions:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on exit and rolled back
+        on an error; StoreError when the database cannot be used.
+        """
         try:
             with self._writes.begin() as session:
                 yield session
@@ -38,6 +42,9 @@ class Sessions:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read-only transaction that never takes the write lock; StoreError when the database
+        cannot be used.
+        """
         try:
             with self._reads() as session, session.begin():
                 yield session
@@ -50,3 +57,21 @@ def upsert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.In
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def put_row(
+    session: Session,
+    table: type[Base],
+    keys: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    on_insert: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert the row with ``keys`` or, when one exists, replace its ``values``: idempotent.
+
+    ``keys`` must be the columns of a unique index (the conflict target); ``on_insert`` columns
+    are written only by the first insert (a position, the owning incident) and kept afterwards.
+    One statement on both backends, so a re-run step never races itself into a duplicate.
+    """
+    insert = upsert(session, table).values({**keys, **(on_insert or {}), **values})
+    session.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=dict(values)))

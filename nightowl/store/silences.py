@@ -13,10 +13,18 @@ from nightowl.store.sessions import Sessions
 
 
 class SilenceStore:
+    """Silences in the database, shared by every worker (intake reads them on every
+    notification). Thread-safe; each call is one short transaction; StoreError when the database
+    fails.
+    """
+
     def __init__(self, engine: Engine) -> None:
         self.sessions = Sessions(engine)
 
     def add(self, silence: Silence) -> None:
+        """Store a new silence (its id is new: a second add of the same silence is a database
+        error).
+        """
         with self.sessions.write() as session:
             session.add(
                 SilenceRow(
@@ -39,6 +47,9 @@ class SilenceStore:
             return [_silence(r) for r in session.scalars(query)]
 
     def expire(self, silence_id: str, at: datetime) -> Silence:
+        """End the silence at ``at`` (and start it then, if it had not started); one already over
+        is returned unchanged. NotFoundError for an unknown id.
+        """
         with self.sessions.write() as session:
             row = session.get(SilenceRow, silence_id)
             if row is None:

@@ -46,13 +46,19 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Written as UTC (an aware value in any zone is converted)."""
         return None if value is None else utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back as an aware UTC datetime, whatever the backend kept."""
         return None if value is None else utc(value)
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table, with one naming convention so that constraint names
+    are the same on SQLite and PostgreSQL and migrations can name what they drop.
+    """
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
@@ -61,6 +67,11 @@ def _incident_fk() -> Mapped[str]:
 
 
 class IncidentRow(Base):
+    """The incident spine: one row per incident, with its one-per-incident results (triage,
+    diagnosis, verification, report) as JSON. ``correlation_key`` + ``status`` is indexed because
+    intake looks up the open incident of a key on every notification.
+    """
+
     __tablename__ = "incidents"
     __table_args__ = (Index("ix_incidents_correlation_key_status", "correlation_key", "status"),)
 
@@ -81,6 +92,10 @@ class IncidentRow(Base):
 
 
 class AlertRow(Base):
+    """One alert notification attached to an incident; a notification with the same content hash
+    is stored once per incident (a redelivery is a duplicate, not a new row).
+    """
+
     __tablename__ = "alerts"
     __table_args__ = (UniqueConstraint("incident_id", "content_hash"),)
 
@@ -100,6 +115,10 @@ class AlertRow(Base):
 
 
 class StageRunRow(Base):
+    """One attempt of one stage on an incident; unique per (incident, stage, attempt), so a
+    re-run attempt replaces its record.
+    """
+
     __tablename__ = "stage_runs"
     __table_args__ = (UniqueConstraint("incident_id", "stage", "attempt"),)
 
@@ -115,6 +134,8 @@ class StageRunRow(Base):
 
 
 class EvidenceRow(Base):
+    """One piece of evidence, in the order analysis produced it; ids are unique per incident."""
+
     __tablename__ = "evidence"
     __table_args__ = (UniqueConstraint("incident_id", "evidence_id"),)
 
@@ -128,6 +149,8 @@ class EvidenceRow(Base):
 
 
 class HypothesisRow(Base):
+    """One hypothesis, in the order analysis produced it."""
+
     __tablename__ = "hypotheses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -140,6 +163,8 @@ class HypothesisRow(Base):
 
 
 class PlanItemRow(Base):
+    """One planned action of the incident's current plan, in order."""
+
     __tablename__ = "plan_items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -152,6 +177,8 @@ class PlanItemRow(Base):
 
 
 class DecisionRow(Base):
+    """The gate's decision on one planned action, matched to it by idempotency key."""
+
     __tablename__ = "decisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -163,6 +190,10 @@ class DecisionRow(Base):
 
 
 class ActionRow(Base):
+    """One executed (or dry-run) action. The idempotency key is unique across all incidents: it
+    is what makes a retried step find the write it already made instead of acting twice.
+    """
+
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -176,6 +207,8 @@ class ActionRow(Base):
 
 
 class NotificationRow(Base):
+    """One message sent to one channel about an incident, delivered or not, in sending order."""
+
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -188,6 +221,10 @@ class NotificationRow(Base):
 
 
 class DeadLetterRow(Base):
+    """An inbound body nightowl could not use, kept whole (body, headers, content type) with the
+    reason, so it can be fixed and replayed; ``replayed_at`` marks one that was.
+    """
+
     __tablename__ = "dead_letters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -35,6 +35,7 @@ class FakeDriver:
         self.applied: list[ActionSpec] = []
 
     def plan(self, action: ActionSpec) -> str:
+        """What the action would change in the world, from the service's current state."""
         before, after = self._service(action.service), self._after(action)
         if action.kind == "rollback":
             return f"roll back {action.service} from {before.version} to {after.version}"
@@ -43,6 +44,9 @@ class FakeDriver:
         return f"scale {action.service} from {before.replicas} to {after.replicas} replicas"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Change the world once per key (a repeat returns the first result); a dry run changes
+        nothing.
+        """
         started, before = now(), self._service(action.service)
         after, text = self._after(action), self.plan(action)
         if dry_run:
@@ -64,6 +68,7 @@ class FakeDriver:
         return done
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Restore the service as it was before ``done``; a restart is reported as not undoable."""
         started, current = now(), self._service(done.service)
         if done.kind == "restart":
             return rolled_back(

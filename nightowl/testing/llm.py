@@ -35,6 +35,7 @@ class Seen:
     info: AgentInfo
 
     def call_ids(self) -> list[str]:
+        """The tool call ids the model was shown in tool results, for citing them as evidence."""
         return [
             cid
             for m in self.messages
@@ -45,6 +46,7 @@ class Seen:
         ]
 
     def output(self, args: dict[str, Any]) -> ModelResponse:
+        """A response calling the run's output tool with ``args``: the agent's structured answer."""
         return reply((self.info.output_tools[0].name, args))
 
 
@@ -73,6 +75,7 @@ class ScriptedLLM:
         return steps[min(turn, len(steps) - 1)](seen)
 
     def model(self) -> FunctionModel:
+        """The pydantic-ai model to hand to nightowl's agent."""
         return FunctionModel(self, model_name="scripted")
 
     def texts(self) -> list[str]:

@@ -28,6 +28,7 @@ class FakeNotifier:
         self.sent: list[Message] = []
 
     async def send(self, message: Message) -> Notification:
+        """Keep ``message`` and report it delivered; with ``fail``, report that failure instead."""
         at = self.clock.now()
         if self.fail is not None:
             return Notification(channel=self.name, ok=False, sent_at=at, detail=self.fail)

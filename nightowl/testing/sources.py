@@ -61,6 +61,7 @@ class FakeMetrics(_Fake):
         self.signals = signals
 
     async def query(self, query: str, at: datetime) -> list[Series]:
+        """The last point at or before ``at`` of every series the query selects."""
         found = [
             _window(s, datetime.min.replace(tzinfo=at.tzinfo), at) for s in self._select(query)
         ]
@@ -73,11 +74,15 @@ class FakeMetrics(_Fake):
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
     ) -> list[Series]:
+        """The selected series cut to [start, end] (the step is ignored: points are served as
+        given).
+        """
         return [_window(s, start, end) for s in self._select(query)]
 
     async def service_signals(
         self, service: str, start: datetime, end: datetime, step_seconds: int
     ) -> dict[SignalKind, Series]:
+        """The service's signals cut to [start, end]; ConnectorError when built with ``error``."""
         self._fail()
         return {k: _window(s, start, end) for k, s in self.signals.get(service, {}).items()}
 
@@ -115,6 +120,9 @@ class FakeLogs(_Fake):
         self.records = records
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """Records in the window passing the query's filters, newest first, at most
+        ``query.limit``.
+        """
         self._fail()
         found = [
             r
@@ -124,6 +132,9 @@ class FakeLogs(_Fake):
         return sorted(found, key=lambda r: r.timestamp, reverse=True)[: query.limit]
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Every record from ``query.start`` on that passes the filters, oldest first; then it
+        ends.
+        """
         self._fail()
         for record in sorted(self.records, key=lambda r: r.timestamp):
             if record.timestamp >= query.start and _matches(record, query):
@@ -140,6 +151,7 @@ class FakeDeploys(_Fake):
         self.found = deploys
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """The deploys of ``service`` (all when None) in [start, end], oldest first."""
         self._fail()
         hits = [d for d in self.found if service in (None, d.service) and start <= d.at <= end]
         return sorted(hits, key=lambda d: d.at)
@@ -161,12 +173,14 @@ class FakeCluster(_Fake):
         self.found_pods, self.found_events, self.found_rollouts = pods, events, rollouts
 
     async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        """The pods of ``service`` (all when None), as built: the fake keeps no history."""
         self._fail()
         return [p for p in self.found_pods if service in (None, p.service)]
 
     async def events(
         self, service: str | None, start: datetime, end: datetime
     ) -> list[ClusterEvent]:
+        """The events of ``service`` (all when None) in [start, end], newest first."""
         self._fail()
         hits = [
             e for e in self.found_events if service in (None, e.service) and start <= e.at <= end
@@ -174,6 +188,7 @@ class FakeCluster(_Fake):
         return sorted(hits, key=lambda e: e.at, reverse=True)
 
     async def rollouts(self, service: str) -> list[Rollout]:
+        """The rollouts of ``service``, newest revision first."""
         self._fail()
         hits = [r for r in self.found_rollouts if r.service == service]
         return sorted(hits, key=lambda r: r.revision, reverse=True)
@@ -189,5 +204,6 @@ class FakeTopology(_Fake):
         self.graph = graph
 
     async def dependencies(self) -> dict[str, list[str]]:
+        """The graph as built, callees sorted and without self-loops."""
         self._fail()
         return {k: sorted({c for c in v if c != k}) for k, v in sorted(self.graph.items())}

@@ -44,6 +44,9 @@ class ResolutionCheck:
         return incident.model_copy(update={"verification": verdict, "status": status})
 
     async def judge(self, incident: Incident) -> Verification:
+        """Re-read the incident's symptoms over the last window; not recovered when no symptom or
+        signal can be read, since a resolved alert alone proves nothing.
+        """
         now = self.clock.now()
         start = now - timedelta(seconds=self.settings.window_seconds)
         services = [incident.service] if incident.service else []

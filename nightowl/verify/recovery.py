@@ -34,35 +34,10 @@ def judge(
     at: datetime,
 ) -> Verification:
     """Recovered when every symptom's recent level is within ``tolerance`` × its baseline."""
-    checks = []
-    for e in symptoms_before:
-        series = after.get(e.service or "", {}).get(e.signal or "")
-        baseline = e.baseline or 0.0
-        limit = max(baseline * tolerance, ABSOLUTE_FLOOR.get(e.signal or "", 0.0))
-        if series is None or not series.values:
-            checks.append(
-                SignalCheck(
-                    service=e.service or "",
-                    signal=e.signal or "",
-                    baseline=baseline,
-                    observed=None,
-                    limit=limit,
-                    ok=False,
-                )
-            )
-            continue
-        tail = np.asarray(series.values[len(series.values) // 2 :], dtype=np.float64)
-        observed = float(np.median(tail))
-        checks.append(
-            SignalCheck(
-                service=e.service or "",
-                signal=e.signal or "",
-                baseline=baseline,
-                observed=observed,
-                limit=limit,
-                ok=observed <= limit,
-            )
-        )
+    checks = [
+        check(e, after.get(e.service or "", {}).get(e.signal or ""), tolerance)
+        for e in symptoms_before
+    ]
     recovered = bool(checks) and all(c.ok for c in checks)
     if not checks:
         summary = "no symptom to re-check: recovery cannot be confirmed"
@@ -83,4 +58,26 @@ def judge(
         window_end=window[1],
         checks=tuple(checks),
         summary=summary,
+    )
+
+
+def check(symptom: Evidence, series: Series | None, tolerance: float) -> SignalCheck:
+    """One symptom re-read: the median of the second half of ``series`` against the limit.
+
+    The limit is ``tolerance`` × the baseline, never below the signal's absolute floor (an error
+    rate at or below 1 % passes, whatever the baseline). No series, or an empty one, fails.
+    """
+    baseline = symptom.baseline or 0.0
+    limit = max(baseline * tolerance, ABSOLUTE_FLOOR.get(symptom.signal or "", 0.0))
+    observed = None
+    if series is not None and series.values:
+        tail = np.asarray(series.values[len(series.values) // 2 :], dtype=np.float64)
+        observed = float(np.median(tail))
+    return SignalCheck(
+        service=symptom.service or "",
+        signal=symptom.signal or "",
+        baseline=baseline,
+        observed=observed,
+        limit=limit,
+        ok=observed is not None and observed <= limit,
     )

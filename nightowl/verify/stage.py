@@ -55,6 +55,10 @@ class Verify:
         self.store, self.audit, self.clock = store, audit, clock
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
+        """Judge the round's real writes: when the symptoms did not recover, undo them and, while
+        ``max_cycles`` allows, diagnose again without the cause and runbooks just tried. Nothing
+        to verify when nothing was written.
+        """
         executed = [
             a for a in incident.actions if a.status is ActionStatus.SUCCEEDED and not a.dry_run
         ]

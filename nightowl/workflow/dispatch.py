@@ -24,6 +24,13 @@ RECHECK = (IncidentStatus.AWAITING_APPROVAL, IncidentStatus.ESCALATED, IncidentS
 
 
 class Dispatcher:
+    """The durable side of intake: turns due alert groups into incident workflows and reminders.
+
+    ``run`` is one background loop per process: every ``interval`` seconds it flushes the groups
+    whose wait is over; a failed cycle is logged and retried, never fatal. Starting a workflow is
+    idempotent (keyed by incident id), so two processes flushing the same group start it once.
+    """
+
     def __init__(
         self,
         intake: Intake,
@@ -37,6 +44,7 @@ class Dispatcher:
         self.interval = interval
 
     async def flush(self, group_keys: Iterable[str]) -> list[FlushResult]:
+        """Flush these groups now (off the event loop) and act on what each flush did."""
         results = [
             r
             for key in group_keys
@@ -46,6 +54,9 @@ class Dispatcher:
         return results
 
     async def handle(self, results: list[FlushResult]) -> None:
+        """Start the workflow of an opened or joined incident; page an update or a repeat
+        reminder.
+        """
         for result in results:
             if result.kind in ("opened", "joined") and result.incident_id:
                 await engine.start_incident(result.incident_id)
@@ -63,6 +74,7 @@ class Dispatcher:
                 await engine.start_resolution_check(incident_id)
 
     async def run(self) -> None:
+        """Flush due groups forever; a failing cycle is logged and the loop goes on."""
         while True:
             try:
                 await self.handle(await asyncio.to_thread(self.intake.flush_due))

@@ -153,6 +153,7 @@ def bind(pipeline: Pipeline | None) -> None:
 
 
 def bound() -> Pipeline:
+    """The bound pipeline; ConfigError when the process was not started through ``nightowl.app``."""
     if _bound is None:
         raise ConfigError("the incident pipeline is not bound: start nightowl through nightowl.app")
     return _bound
@@ -168,6 +169,12 @@ async def run_stage(incident_id: str, stage: str, given_json: str, resume: bool 
 
 @DBOS.workflow(name="nightowl.incident")
 async def incident_workflow(incident_id: str) -> str:
+    """The durable run of one incident: the state machine over the stages until none is left.
+
+    Each stage is one DBOS step, so a crash resumes after the last completed one; a pause the
+    machine asks for (look again later) is a durable sleep. Escalates the incident when a stage
+    failed.
+    """
     pipeline = bound()
     machine = Machine(PIPELINE, pipeline.look_again_seconds)
     while (stage := machine.stage) is not None:
@@ -222,6 +229,7 @@ async def start_incident(incident_id: str) -> None:
 
 
 async def wait_for(incident_id: str, timeout: float | None = None) -> None:
+    """Wait (at most ``timeout`` seconds) for the incident's workflow to finish."""
     handle: WorkflowHandleAsync[str] = await DBOS.retrieve_workflow_async(incident_id)
     await asyncio.wait_for(handle.get_result(), timeout=timeout)
 
@@ -248,5 +256,8 @@ async def resolution_workflow(incident_id: str) -> str:
 
 
 async def start_resolution_check(incident_id: str) -> None:
+    """Start a resolution check of the incident, keyed by the time: each all-resolved moment gets
+    one.
+    """
     with SetWorkflowID(f"{incident_id}:resolution:{bound().clock.now():%Y%m%dT%H%M%S}"):
         await DBOS.start_workflow_async(resolution_workflow, incident_id)

@@ -45,6 +45,7 @@ class Machine:
 
     @property
     def stage(self) -> StageName | None:
+        """The stage to run next; None when the pipeline is done."""
         return self.order[self.index] if self.index < len(self.order) else None
 
     def advance(self, outcome: Outcome) -> float:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from nightowl_lab.harness.ports import free_port
 from nightowl_lab.harness.prometheus import PrometheusServer
-from nightowl_lab.harness.server import free_port
 from nightowl_lab.sim.scenario import bundled_scenario
 from typer.testing import CliRunner, Result
 

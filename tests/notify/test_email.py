@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import Message as MailMessage
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from nightowl_lab.harness.ports import free_port
 
 from nightowl.clock import ScenarioClock
 from nightowl.notify.email import EmailConfig, EmailNotifier
@@ -40,13 +40,6 @@ def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data:
         and data.password == PASSWORD.encode()
     )
     return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -199,3 +199,12 @@ def test_the_history_is_not_serialised_for_file_and_webhook_receivers() -> None:
 
     assert "history" not in notice.model_dump()
     assert notice.sent_by("slack") == (note,)
+
+
+def test_notice_of_keeps_a_notice_and_lifts_a_bare_message() -> None:
+    bare = Message(incident_id="inc-1", title="t", status="resolved", text="x")
+    lifted = Notice.of(bare)
+    assert isinstance(lifted, Notice)
+    assert (lifted.incident_id, lifted.service, lifted.history) == ("inc-1", None, ())
+    enriched = Notice(incident_id="inc-2", title="t", status="escalated", text="y", service="db")
+    assert Notice.of(enriched) is enriched

@@ -13,7 +13,6 @@ from nightowl.domain.control import OtherWrite
 from nightowl.errors import ConfigError
 from nightowl.policy.cedar import CedarRules
 from nightowl.policy.facts import Facts
-from nightowl.policy.freeze import cron_matches
 from nightowl.policy.gate import evaluate
 from nightowl.settings import PolicySettings
 
@@ -252,25 +251,6 @@ def test_cedar_forbid_always_wins_and_act_unattended_asks_a_human() -> None:
 def test_cedar_typos_are_configuration_errors() -> None:
     with pytest.raises(ConfigError, match="replica"):
         CedarRules("forbid(principal, action, resource) when { context.replica > 1 };")
-
-
-@pytest.mark.parametrize(
-    ("expression", "at", "matches"),
-    [
-        ("* 16-23 * * 5", datetime(2030, 1, 4, 17, 30, tzinfo=UTC), True),
-        ("* 16-23 * * 5", datetime(2030, 1, 4, 15, 59, tzinfo=UTC), False),
-        ("*/15 * * * *", datetime(2030, 1, 4, 15, 30, tzinfo=UTC), True),
-        ("0 0 24-31 12 *", datetime(2030, 12, 25, 0, 0, tzinfo=UTC), True),
-        ("* * * * 0,6", datetime(2030, 1, 5, 12, 0, tzinfo=UTC), True),
-    ],
-)
-def test_cron_windows(expression: str, at: datetime, matches: bool) -> None:
-    assert cron_matches(expression, at) is matches
-
-
-def test_bad_cron_is_a_configuration_error() -> None:
-    with pytest.raises(ConfigError, match="hour"):
-        cron_matches("* 25 * * *", AT)
 
 
 def test_the_default_autonomy_is_suggest() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nightowl_lab.harness.postgres import free_port
-from sqlalchemy import text
+from nightowl_lab.harness.ports import free_port
+from sqlalchemy import inspect, text
 
 from nightowl.errors import ConfigError, StoreError
 from nightowl.store import IncidentStore, create_engine_for
-from nightowl.store.database import mask_url
+from nightowl.store.database import mask_url, migrated_engine
 
 
 def test_sqlite_creates_its_directory_and_runs_in_wal_mode(tmp_path: Path) -> None:
@@ -93,3 +93,21 @@ def test_read_transactions_do_not_take_the_write_lock(tmp_path: Path) -> None:
     finally:
         other.dispose()
         store.close()
+
+
+def test_migrated_engine_brings_a_fresh_database_to_the_newest_schema(tmp_path: Path) -> None:
+    engine = migrated_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            heads = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    finally:
+        engine.dispose()
+    assert {"incidents", "alerts", "deploys", "alembic_version"} <= tables
+    assert heads  # at least one head recorded: the upgrade ran to the end
+
+
+def test_migrated_engine_on_an_unreachable_database_is_a_store_error() -> None:
+    port = free_port()
+    with pytest.raises(StoreError, match="check that the server is running"):
+        migrated_engine(f"postgresql://nightowl:s3cret@127.0.0.1:{port}/nightowl")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nightowl.domain import Evidence, EvidenceKind, Series
-from nightowl.verify.recovery import judge, symptoms
+from nightowl.verify.recovery import check, judge, symptoms
 
 START = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 WINDOW = (START, START + timedelta(minutes=5))
@@ -120,3 +120,21 @@ def test_symptoms_are_the_rises_on_the_services_acted_on() -> None:
     found = symptoms(evidence, ["checkout"])
 
     assert [e.id for e in found] == ["change:checkout:latency_p99", "change:checkout:error_rate"]
+
+
+def test_a_check_reads_the_median_of_the_recent_half_against_the_limit() -> None:
+    recovered = check(
+        symptom("latency_p99", 0.2), series("latency_p99", [9, 9, 9, 0.2, 0.3, 0.25]), 1.5
+    )
+    assert (recovered.observed, recovered.limit, recovered.ok) == (0.25, 0.2 * 1.5, True)
+    still = check(symptom("latency_p99", 0.2), series("latency_p99", [0.1, 0.1, 0.5, 0.5]), 1.5)
+    assert (still.observed, still.ok) == (0.5, False)
+
+
+def test_a_check_without_data_fails_and_an_error_rate_has_a_floor() -> None:
+    missing = check(symptom("error_rate", 0.001), None, 2.0)
+    empty = check(symptom("error_rate", 0.001), series("error_rate", []), 2.0)
+    assert (missing.observed, missing.ok) == (None, False)
+    assert (empty.observed, empty.ok) == (None, False)
+    floored = check(symptom("error_rate", 0.001), series("error_rate", [0.008] * 4), 2.0)
+    assert (floored.limit, floored.ok) == (0.01, True)  # 2 × 0.1 % would have failed it

@@ -29,6 +29,8 @@ class Loo(StrEnum):
 
 
 class Format(StrEnum):
+    """The RCA datasets ``bench rca`` can read: Nezha's and PetShop's layouts."""
+
     NEZHA = "nezha"
     PETSHOP = "petshop"
 

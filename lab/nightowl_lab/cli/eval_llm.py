@@ -30,6 +30,10 @@ PROVIDERS = ("openai", "openai-compatible", "anthropic", "bedrock")
 
 
 class Side(Model):
+    """One engine's answer on a scenario: what it named, whether that was right, and what the LLM
+    calls cost (zeros for the deterministic side).
+    """
+
     kind: str | None
     service: str | None
     correct: bool
@@ -41,6 +45,8 @@ class Side(Model):
 
 
 class Comparison(Model):
+    """One scenario run twice, without and with the LLM, against its truth."""
+
     scenario: str
     truth: str
     deterministic: Side

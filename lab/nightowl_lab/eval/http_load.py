@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 
 def request_bytes(url: str, body: bytes, headers: dict[str, str]) -> bytes:
+    """The raw HTTP/1.1 POST of ``body`` to ``url`` with ``headers``, keep-alive, ready to send."""
     parts = urlsplit(url)
     lines = [
         f"POST {parts.path or '/'} HTTP/1.1",

@@ -28,6 +28,10 @@ Progress = Callable[[str, int, int], None]
 
 
 class PhaseResult(Model):
+    """One phase of the ingest benchmark (one group size): alerts and requests sent, their rates,
+    the median and 99th-percentile latency, and the requests that failed.
+    """
+
     group_size: int
     alerts: int
     requests: int
@@ -40,6 +44,11 @@ class PhaseResult(Model):
 
 
 class IngestBenchResult(Model):
+    """The ingest benchmark: nightowl's rates and latencies over every phase, alerts lost,
+    duplicates sent and detected, and the same workload through a real Alertmanager when one is
+    installed.
+    """
+
     alerts_per_second: float
     requests_per_second: float
     p50_ms: float
@@ -117,6 +126,9 @@ def _lost(store: Path, workloads: list[Workload]) -> tuple[int, int]:
 async def run(
     alerts_50: int, alerts_1: int, concurrency: int, progress: Progress
 ) -> IngestBenchResult:
+    """Drive both workloads (groups of 50 alerts, then single alerts) through nightowl, then
+    through Alertmanager, counting the alerts lost and the duplicates detected.
+    """
     workloads = [
         build(alerts_50, 50, concurrency=concurrency),
         build(alerts_1, 1, concurrency=concurrency, offset=10**7, seed=8),

@@ -58,6 +58,10 @@ SEVERITIES = ("critical", "warning", "warning", "info")
 
 @dataclass(frozen=True)
 class Event:
+    """One alert event of the workload: its body, and whether it is new, a duplicate or a
+    resolve.
+    """
+
     alert: dict[str, Any]
     kind: str  # "new", "duplicate" or "resolve"
     origin: int = -1
@@ -66,6 +70,10 @@ class Event:
 
 @dataclass(frozen=True)
 class Workload:
+    """A seeded ingest workload, as the bodies for nightowl and for Alertmanager, with the order
+    the requests must keep (a sender sends one alert's updates in order).
+    """
+
     group_size: int
     am_bodies: list[bytes]
     """Alertmanager webhook payloads (version 4) for nightowl."""
@@ -146,6 +154,9 @@ def _events(rng: random.Random, total: int, now: datetime, offset: int, margin: 
 def build(
     total: int, group_size: int, *, concurrency: int, seed: int = 7, offset: int = 0
 ) -> Workload:
+    """The workload of ``total`` alert events in groups of ``group_size``: the same seed, the
+    same workload; ``offset`` keeps the fingerprints of two workloads apart.
+    """
     rng = random.Random(seed)
     now = datetime.now(UTC)
     events = _events(rng, total, now, offset, margin=(concurrency + 2) * group_size)

@@ -47,6 +47,10 @@ class LabelledLog:
 
 
 class SystemScore(Model):
+    """One Loghub system's result: grouping and parsing accuracy, speed and peak memory, and how
+    many templates were found against the ground truth's.
+    """
+
     grouping_accuracy: float
     parsing_accuracy: float
     lines_per_second: float
@@ -57,6 +61,8 @@ class SystemScore(Model):
 
 
 class AverageScore(Model):
+    """The mean accuracies over the systems, and the overall speed."""
+
     grouping_accuracy: float
     parsing_accuracy: float
     lines_per_second: float
@@ -64,6 +70,8 @@ class AverageScore(Model):
 
 
 class BaselineResult(Model):
+    """The same benchmark run with a baseline parser, and how much faster nightowl's miner was."""
+
     name: str
     systems: dict[str, SystemScore]
     average: AverageScore
@@ -72,6 +80,10 @@ class BaselineResult(Model):
 
 
 class LogBenchResult(Model):
+    """The whole log-parsing benchmark: per system, on average, against the baseline, and the
+    leave-one-out check that the configuration was not tuned on the system it is scored on.
+    """
+
     dataset_dir: str
     corrected: bool
     systems: dict[str, SystemScore]
@@ -267,6 +279,7 @@ def score_systems(
 
 
 def average(scores: dict[str, SystemScore]) -> AverageScore:
+    """The mean accuracies over ``scores``, and their total lines over total time."""
     n = max(1, len(scores))
     lines = sum(s.lines for s in scores.values())
     seconds = sum(s.lines / s.lines_per_second for s in scores.values() if s.lines_per_second)

@@ -42,6 +42,7 @@ class Accuracy(Model):
 
     @property
     def objective(self) -> float:
+        """What the selection maximises: the mean of grouping and parsing accuracy."""
         return (self.grouping_accuracy + self.parsing_accuracy) / 2
 
 

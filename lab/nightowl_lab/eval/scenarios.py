@@ -104,4 +104,5 @@ def _seconds_to_diagnosis(incident: Incident) -> float | None:
 
 
 def scenario_files(directory: Path) -> list[Path]:
+    """The scenario files of ``directory`` (``*.yaml`` and ``*.yml``), sorted."""
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])

@@ -48,14 +48,17 @@ class ScenarioResult(Model):
 
     @property
     def top1_ok(self) -> bool:
+        """The top-ranked root-cause service is the truth's."""
         return self.service == self.truth_service
 
     @property
     def top3_ok(self) -> bool:
+        """The truth's service is among the three top-ranked."""
         return self.truth_service in self.top3
 
     @property
     def kind_ok(self) -> bool:
+        """The diagnosed fault kind is the truth's."""
         return self.kind == self.truth_kind
 
     @property
@@ -73,6 +76,7 @@ class ScenarioResult(Model):
 
     @property
     def escalated(self) -> bool:
+        """The judged incident ended escalated to a human."""
         return self.status == "escalated"
 
 
@@ -89,6 +93,10 @@ def unsafe_actions(
 
 
 class Scorecard(Model):
+    """The suite's grades: accuracy (top-1, top-3, fault kind), remediation rate and unsafe
+    actions, over every scenario; rates are fractions rounded to four places.
+    """
+
     scenarios: int
     top1: float
     top3: float
@@ -108,6 +116,7 @@ class Scorecard(Model):
 
 
 def score(results: Sequence[ScenarioResult]) -> Scorecard:
+    """The scorecard of ``results`` (an empty list scores zeros, not a division error)."""
     n = max(len(results), 1)
     times = [r.seconds_to_diagnosis for r in results if r.seconds_to_diagnosis is not None]
     return Scorecard(

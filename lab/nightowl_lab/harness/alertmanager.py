@@ -11,7 +11,7 @@ from types import TracebackType
 
 import httpx
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 CONFIG = """\
 route:
@@ -26,10 +26,15 @@ receivers:
 
 
 class AlertmanagerMissing(RuntimeError):
+    """The Alertmanager binary is not installed; the message says which package to install."""
+
     pass
 
 
 def alertmanager_binary() -> str:
+    """The path of the installed Alertmanager binary (Debian's name first); AlertmanagerMissing
+    if none.
+    """
     for name in ("prometheus-alertmanager", "alertmanager"):
         if found := shutil.which(name):
             return found
@@ -48,9 +53,14 @@ class AlertmanagerServer:
 
     @property
     def url(self) -> str:
+        """The Alertmanager's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> AlertmanagerServer:
+        """Write the config and start Alertmanager on its port, waiting until ``/-/ready``
+        answers; RuntimeError when it exits, TimeoutError when it is not ready within ``timeout``
+        seconds.
+        """
         config = self.directory / "alertmanager.yml"
         config.write_text(CONFIG)
         log = (self.directory / "alertmanager.log").open("wb")
@@ -82,6 +92,7 @@ class AlertmanagerServer:
         raise TimeoutError("alertmanager did not become ready")
 
     def stop(self) -> None:
+        """Terminate the process (kill after 10 s) and remove its directory."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:

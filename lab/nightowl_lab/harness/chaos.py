@@ -34,6 +34,9 @@ def pause_after(app: Nightowl, stage: StageName, seconds: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """``nightowl serve`` with every workflow paused after ``--pause-after``: the crash tests
+    kill it while an incident waits between stages.
+    """
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pause-after", type=StageName, required=True)
     parser.add_argument("--pause-seconds", type=float, default=600.0)

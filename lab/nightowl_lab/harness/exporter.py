@@ -14,7 +14,7 @@ from types import TracebackType
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 
 class ServiceExporter:
@@ -57,6 +57,9 @@ class ServiceExporter:
         return f"127.0.0.1:{self.port}"
 
     def tick(self) -> None:
+        """Advance the exported counters by one tick of the configured traffic, errors and
+        latency.
+        """
         ok = self.requests_per_tick - self.errors_per_tick
         self._requests.labels(service=self.service, code="200").inc(ok)
         self._requests.labels(service=self.service, code="500").inc(self.errors_per_tick)
@@ -66,6 +69,9 @@ class ServiceExporter:
         self._memory.labels(service=self.service).set(self.memory_bytes)
 
     def start(self) -> ServiceExporter:
+        """Serve the metrics on a free loopback port and tick them in a daemon thread; the
+        exporter.
+        """
         self.tick()
         self.port = free_port()
         self._server, _thread = start_http_server(
@@ -80,6 +86,7 @@ class ServiceExporter:
             self.tick()
 
     def stop(self) -> None:
+        """Stop ticking and serving."""
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=5)

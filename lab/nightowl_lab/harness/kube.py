@@ -36,6 +36,9 @@ class KubeEmulator:
         self._failure: BaseException | None = None
 
     def start(self) -> KubeEmulator:
+        """Start the emulated Kubernetes API in a daemon thread; RuntimeError when it is not up
+        within 30 s.
+        """
         self._thread = threading.Thread(target=self._run, name="kmock", daemon=True)
         self._thread.start()
         if not self._ready.wait(30) or self._failure is not None:
@@ -95,6 +98,7 @@ class KubeEmulator:
         self._call(put)
 
     def stop(self) -> None:
+        """Stop the emulator and wait up to 10 s for its thread."""
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Coroutine
@@ -21,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from nightowl.ui.web import install
+from nightowl_lab.harness.ports import free_port
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -72,6 +72,7 @@ class LiveServer:
 
     @property
     def url(self) -> str:
+        """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     def _run(self) -> None:
@@ -101,10 +102,3 @@ class LiveServer:
     ) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port

@@ -24,7 +24,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 Body = dict[str, Any]
 CALL_ID = re.compile(r'call_id="([^"]+)"')
@@ -56,19 +56,29 @@ def turn_of(body: Body) -> int:
 
 
 def tool_results(body: Body) -> list[str]:
+    """The contents of every tool message in the request, in order."""
     return [str(m.get("content")) for m in body.get("messages", []) if m.get("role") == "tool"]
 
 
 def output_tool(body: Body) -> str:
+    """The name pydantic-ai gave the run's output tool (``final_result…``), as the request lists
+    it.
+    """
     names = [t["function"]["name"] for t in body.get("tools", [])]
     return next((n for n in names if n.startswith("final_result")), "final_result")
 
 
 def text_of(body: Body) -> str:
+    """Every message of the request as one text, for the script's regular expressions."""
     return "\n".join(str(m.get("content")) for m in body.get("messages", []))
 
 
 def sre_script(body: Body, confidence: float = 0.6) -> Reply:
+    """The default script: the diagnostician reads deploys and error logs, then names a bad
+    deploy of the paged service when one shows in the results (else a dependency failure) at
+    ``confidence``; the remediator proposes a rollback, then answers; the narrator answers
+    straight away.
+    """
     role, turn = role_of(body), turn_of(body)
     service = (re.search(r"service: (\S+)", text_of(body)) or [None, "unknown"])[1]
     if role == "diagnostician" and turn == 0:
@@ -130,6 +140,7 @@ class ScriptedLLM:
 
     @property
     def base_url(self) -> str:
+        """The OpenAI-compatible base URL to configure nightowl's provider with."""
         return f"http://127.0.0.1:{self.port}/v1"
 
     def turns(self) -> list[tuple[str, int]]:
@@ -137,14 +148,21 @@ class ScriptedLLM:
         return [(role_of(b), turn_of(b)) for b in self.requests]
 
     def wait_held(self, timeout: float = 60.0) -> None:
+        """Block until a request reached the held (role, turn); TimeoutError after ``timeout``
+        seconds.
+        """
         if not self._held.wait(timeout):
             raise TimeoutError(f"no request reached the held turn {self.hold} in {timeout}s")
 
     def release(self) -> None:
+        """Let the held request (and every later one) through."""
         self.hold = None
         self._release.set()
 
     def app(self) -> FastAPI:
+        """The FastAPI app serving ``POST /v1/chat/completions`` from the script, holding the
+        chosen turn.
+        """
         api = FastAPI()
 
         @api.post("/v1/chat/completions")
@@ -161,6 +179,9 @@ class ScriptedLLM:
         return api
 
     def start(self) -> ScriptedLLM:
+        """Serve on the loopback port in a daemon thread; TimeoutError when it is not up within
+        10 s.
+        """
         config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="scripted-llm", daemon=True)
@@ -173,6 +194,7 @@ class ScriptedLLM:
         return self
 
     def stop(self) -> None:
+        """Release any held request and stop the server (waiting up to 10 s for its thread)."""
         self._release.set()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True

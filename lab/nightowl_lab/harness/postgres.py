@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import LiteralString
+
+from nightowl_lab.harness.ports import free_port
 
 SUPERUSER = "postgres"
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -57,14 +58,6 @@ def find_binaries() -> Path:
         "/usr/lib/postgresql/*/bin; install the Debian package `postgresql` "
         "(apt-get install postgresql) or deselect these tests with -m 'not postgres'"
     )
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that is free right now (from the high, ephemeral range)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class PostgresServer:
@@ -95,6 +88,7 @@ class PostgresServer:
 
     @property
     def directory(self) -> Path:
+        """The server's data directory; PostgresError before ``start``."""
         if self._base is None:
             raise PostgresError("the server is not started; call start() first")
         return self._base

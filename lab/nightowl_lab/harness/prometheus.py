@@ -27,7 +27,7 @@ from types import TracebackType
 
 import httpx
 
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 
 class MetricsServerError(RuntimeError):
@@ -171,6 +171,7 @@ class PrometheusServer(_MetricsServer):
     ready_path = "/-/ready"
 
     def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
+        """The Prometheus command line: this config, a data directory, the loopback port."""
         return [
             str(binary),
             f"--config.file={config}",
@@ -188,6 +189,9 @@ class VictoriaMetricsServer(_MetricsServer):
     ready_path = "/health"
 
     def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
+        """The VictoriaMetrics command line: the same scrape config, a data directory, the
+        loopback port, and no latency offset (tests read what was just scraped).
+        """
         return [
             str(binary),
             f"-httpListenAddr=127.0.0.1:{self.port}",

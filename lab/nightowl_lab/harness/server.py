@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,14 @@ from types import TracebackType
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from nightowl_lab.harness.ports import free_port
 
 
 class ServerProcess:
+    """``nightowl serve`` (or the chaos runner pausing after a stage) as a child process on a
+    free loopback port, its output appended to ``log``. A context manager: stopped on exit.
+    """
+
     def __init__(
         self,
         config: Path,
@@ -43,9 +41,14 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
+        """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
+        """Start the process and wait until ``/healthz`` answers; RuntimeError with its output
+        when it exits, TimeoutError (after killing it) when it does not answer within ``timeout``
+        seconds.
+        """
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
@@ -86,6 +89,7 @@ class ServerProcess:
         )
 
     def output(self) -> str:
+        """Everything the process wrote so far (empty before it started)."""
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
@@ -95,6 +99,7 @@ class ServerProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM and wait up to 15 s for a graceful exit, then kill."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

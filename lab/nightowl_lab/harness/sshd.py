@@ -22,6 +22,10 @@ SSHD = "/usr/sbin/sshd"
 
 @dataclass(frozen=True)
 class SshServer:
+    """A running OpenSSH server for the tests: where it listens, the user and key to log in with,
+    the known_hosts file that trusts it, and its pid.
+    """
+
     host: str
     port: int
     user: str

@@ -44,9 +44,13 @@ class SandboxCluster:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> SandboxCluster:
+        """The connector of one ``connectors`` entry (its options validated as
+        SandboxClusterConfig).
+        """
         return cls(plugin.name, parse_options(SandboxClusterConfig, plugin))
 
     async def check(self) -> None:
+        """ConnectorError when the sandbox is not up (no shop file in its directory)."""
         if not self.shop.file.exists():
             raise ConnectorError(
                 f"no shop in {self.shop.directory} (is the sandbox up?)",
@@ -54,6 +58,9 @@ class SandboxCluster:
             )
 
     async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        """Each replica of each service as a pod, its state and restarts read from the replica
+        itself.
+        """
         out = []
         for name, svc in sorted(self.shop.services().items()):
             if service is not None and name != service:
@@ -88,6 +95,7 @@ class SandboxCluster:
     async def events(
         self, service: str | None, start: datetime, end: datetime
     ) -> list[ClusterEvent]:
+        """The events the replicas report about themselves in [start, end]."""
         out = []
         for name, svc in self.shop.services().items():
             if service is not None and name != service:
@@ -111,6 +119,7 @@ class SandboxCluster:
         return sorted(out, key=lambda e: e.at, reverse=True)
 
     async def rollouts(self, service: str) -> list[Rollout]:
+        """The service's current revision (and the previous one after a rollback or deploy)."""
         svc = self.shop.services().get(service)
         if svc is None:
             return []

@@ -67,6 +67,9 @@ RULES = {
 
 
 def prometheus(directory: Path, alertmanager_port: int, router_port: int | None = None) -> str:
+    """``prometheus.yml``: scrape the shop's services (and the router), send alerts to
+    Alertmanager.
+    """
     router = (
         f"""\
   - job_name: router
@@ -88,6 +91,7 @@ scrape_configs:
 
 
 def rules() -> str:
+    """``rules.yml``: the sandbox's alert rules, every one critical."""
     lines = ["groups:", "  - name: sandbox", "    rules:"]
     for name, (expr, for_seconds, summary) in RULES.items():
         lines += [
@@ -101,6 +105,9 @@ def rules() -> str:
 
 
 def alertmanager(nightowl_port: int, token: str) -> str:
+    """``alertmanager.yml``: one route to nightowl's webhook with its token, grouped by alert and
+    service.
+    """
     return f"""\
 route:
   receiver: nightowl
@@ -243,6 +250,7 @@ rollback: Nothing to undo; a restart changes neither version nor configuration.
 
 
 def write_all(directory: Path, ports: dict[str, int], token: str, reader_token: str) -> None:
+    """Write every service's configuration into ``directory`` for these ports and tokens."""
     (directory / "prometheus.yml").write_text(
         prometheus(directory, ports["alertmanager"], ports.get("router"))
     )

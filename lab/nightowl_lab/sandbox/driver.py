@@ -28,12 +28,22 @@ from nightowl_lab.sandbox.shop import SHOP, Service, Shop
 
 
 class SandboxConfig(BaseModel):
+    """``kind: sandbox`` driver: the sandbox's directory."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     directory: Path
 
 
 class SandboxDriver:
+    """Acts on the sandbox shop's local processes: restart, roll back, scale out, clean up a
+    disk.
+
+    Honours the driver contract with a ledger beside the shop (one result per idempotency key); a
+    restart or a cleanup cannot be undone and says so. Replicas are replaced one at a time behind
+    the router, so the blast radius is one replica.
+    """
+
     Config = SandboxConfig
     kinds = frozenset({"restart", "rollback", "scale_out", "cleanup_disk"})
 
@@ -44,9 +54,11 @@ class SandboxDriver:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> SandboxDriver:
+        """The driver of one ``actions.drivers`` entry (its options validated as SandboxConfig)."""
         return cls(plugin.name, options(plugin, SandboxConfig))
 
     def plan(self, action: ActionSpec) -> str:
+        """What the action would do to the service's processes, from their state now."""
         service = self._service(action.service)
         if action.kind == "restart":
             return f"restart the {len(service.replicas)} replica(s) of {service.name} ({service.version})"
@@ -61,6 +73,9 @@ class SandboxDriver:
         return f"scale {service.name} from {len(service.replicas)} to {self._count(action, service)} replicas"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Act once per idempotency key (a repeat returns the recorded result); a dry run only
+        reports.
+        """
         started, service = now(), self._service(action.service)
         if not dry_run and (done := self.ledger.replay(action.idempotency_key)) is not None:
             return done
@@ -101,6 +116,7 @@ class SandboxDriver:
         return done
 
     async def rollback(self, done: ActionResult) -> ActionResult:
+        """Switch back to the version, or scale back to the replicas, recorded before the action."""
         started = now()
         if done.kind in ("restart", "cleanup_disk"):
             state = self._state(self._service(done.service))

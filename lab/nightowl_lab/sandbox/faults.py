@@ -35,6 +35,10 @@ SPIKE_RATE = 130.0
 
 
 class Fault(BaseModel):
+    """One fault the sandbox can inject: its name, the fault kind and service it stands for, and
+    what it does.
+    """
+
     name: str
     kind: str
     service: str
@@ -97,6 +101,7 @@ FAULTS = {
 
 
 def fault(name: str) -> Fault:
+    """The fault named ``name``; NotFoundError listing the known ones."""
     if name not in FAULTS:
         raise NotFoundError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
     return FAULTS[name]

@@ -20,6 +20,7 @@ import httpx
 from pydantic import BaseModel, Field
 
 from nightowl.errors import ConfigError, NightowlError, NotFoundError
+from nightowl_lab.harness.ports import free_port
 from nightowl_lab.sandbox import configs, procs
 from nightowl_lab.sandbox.shop import SHOP, Service, Shop
 
@@ -32,6 +33,10 @@ BINARIES = {
 
 
 class SandboxState(BaseModel):
+    """What ``up`` started, kept in a state file so that ``status`` and ``down`` find it: the
+    directory, the API token, each process's port and pid, and when it started.
+    """
+
     directory: Path
     token: str
     reader_token: str = Field(description="The api.users token the harness reads incidents with.")
@@ -40,6 +45,7 @@ class SandboxState(BaseModel):
     started_at: datetime
 
     def url(self, what: str) -> str:
+        """The loopback URL of process ``what`` (``prometheus``, ``nightowl``, ...)."""
         return f"http://127.0.0.1:{self.ports[what]}"
 
     @property
@@ -48,11 +54,15 @@ class SandboxState(BaseModel):
         return {"Authorization": f"Bearer {self.reader_token}"}
 
     def save(self, path: Path) -> None:
+        """Write the state as JSON (its directory is created when missing)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.model_dump_json(indent=1))
 
     @classmethod
     def load(cls, path: Path) -> SandboxState:
+        """The state of the running sandbox; NotFoundError saying how to start one when none is
+        up.
+        """
         if not path.exists():
             raise NotFoundError(
                 f"no sandbox is up (no state file {path}); start one: nightowl sandbox up"
@@ -61,10 +71,16 @@ class SandboxState(BaseModel):
 
 
 def default_state_file() -> Path:
+    """Where the sandbox keeps its state unless told otherwise (under the system's temp
+    directory).
+    """
     return Path(tempfile.gettempdir()) / "nightowl-sandbox" / "state.json"
 
 
 def binary(what: str) -> str:
+    """The path of an installed service binary (Prometheus, Alertmanager, ...); ConfigError
+    naming the Debian package to install when it is missing.
+    """
     names, package = BINARIES[what]
     for name in names:
         if found := shutil.which(name):
@@ -90,7 +106,7 @@ def up(state_file: Path) -> SandboxState:
         directory=directory,
         token=secrets.token_hex(16),
         reader_token=secrets.token_hex(16),
-        ports={name: procs.free_port() for name in names},
+        ports={name: free_port() for name in names},
         pids={},
         started_at=datetime.now(UTC),
     )
@@ -207,6 +223,10 @@ def down(state_file: Path, keep: bool = False) -> SandboxState:
 
 
 class Status(BaseModel):
+    """What ``nightowl sandbox status`` shows: which processes live, the shop's services, the
+    alerts firing in Prometheus and the load generator's rate.
+    """
+
     processes: dict[str, bool]
     services: dict[str, Service]
     firing: list[str]
@@ -214,6 +234,9 @@ class Status(BaseModel):
 
 
 def status(state: SandboxState) -> Status:
+    """The sandbox's status now; Prometheus being unreachable shows as a firing line, not an
+    error.
+    """
     firing: list[str] = []
     try:
         answer = httpx.get(state.url("prometheus") + "/api/v1/alerts", timeout=3.0).json()

@@ -13,14 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def python_module(module: str, *args: str) -> list[str]:
+    """The argv that runs ``python -m module args`` with this interpreter."""
     return [sys.executable, "-m", module, *args]
 
 

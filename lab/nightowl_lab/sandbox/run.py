@@ -25,17 +25,26 @@ DONE = {"resolved", "escalated"}
 
 
 class Diagnosed(BaseModel):
+    """A root cause as the sandbox run compares it: fault kind and service (None when not named)."""
+
     kind: str | None
     service: str | None
 
 
 class Acted(BaseModel):
+    """One action nightowl took in the sandbox, and how it ended."""
+
     kind: str
     service: str
     status: str
 
 
 class RunResult(BaseModel):
+    """One fault injected into the sandbox and what nightowl made of it: the diagnosis against
+    the expected one, the actions, whether the service recovered, and how long detection,
+    diagnosis and recovery took.
+    """
+
     fault: str
     expected: Diagnosed
     diagnosis: Diagnosed

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from nightowl_lab.harness.ports import free_port
 from nightowl_lab.sandbox import procs
 
 APP = "nightowl_lab.sandbox.services.app"
@@ -56,12 +57,18 @@ TOPOLOGY = {name: sorted(d.downstreams) for name, d in SHOP.items()}
 
 
 class Replica(BaseModel):
+    """One running process of a service: its pid, port and version."""
+
     pid: int
     port: int
     version: str
 
 
 class Service(BaseModel):
+    """One shop service: its stable port (callers' address), the version it runs (and the one
+    before), its replicas.
+    """
+
     name: str
     port: int
     version: str = "v1"
@@ -77,6 +84,7 @@ class Shop:
         self.file = directory / "shop.json"
 
     def services(self) -> dict[str, Service]:
+        """The services as the shop file holds them; none before the shop was started."""
         if not self.file.exists():
             return {}
         raw = json.loads(self.file.read_text())
@@ -119,7 +127,7 @@ class Shop:
     def start_replica(self, service: Service, version: str, wait: bool = True) -> Replica:
         """Start one replica of ``version`` under the supervisor (which restarts it when it exits)
         and, if ``wait``, wait until it listens (not yet routed)."""
-        design, port = SHOP[service.name], procs.free_port()
+        design, port = SHOP[service.name], free_port()
         (self.directory / "pods").mkdir(exist_ok=True)
         argv = procs.python_module(
             SUPERVISOR,
@@ -164,6 +172,7 @@ class Shop:
         return sorted((self.disk(name) / "tmp").glob("*.dump"))
 
     def services_port(self, name: str) -> int:
+        """The port ``ports.json`` records for ``name``."""
         return int(json.loads((self.directory / "ports.json").read_text())[name])
 
     def deploy(self, name: str, version: str, wait: bool = True) -> Service:

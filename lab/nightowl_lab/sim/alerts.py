@@ -13,6 +13,9 @@ ZERO_TIME = "0001-01-01T00:00:00Z"
 def alertmanager_payload(
     scenario: Scenario, alerts: list[AlertSpec] | None = None, *, resolved: bool = False
 ) -> dict[str, Any]:
+    """The Alertmanager webhook body (version 4) firing, or resolving, the scenario's alerts (or
+    the given ones) as one group.
+    """
     chosen = alerts or scenario.alerts
     status = "resolved" if resolved else "firing"
     group_labels = {"alertname": chosen[0].labels.get("alertname", "unnamed")}

@@ -20,6 +20,10 @@ from nightowl_lab.sim.scenario import FaultSpec, Scenario
 
 
 class ServiceState(Model):
+    """One service as the simulated cluster holds it: version, the version before, replicas,
+    restarts.
+    """
+
     version: str
     previous_version: str | None = None
     replicas: int
@@ -27,6 +31,10 @@ class ServiceState(Model):
 
 
 class ClusterEvent(Model):
+    """One change the simulated driver made (a rollback, restart, scale-out ...), keyed by the
+    action's idempotency key; ``undone_at`` when it was rolled back.
+    """
+
     kind: str
     service: str
     at: datetime
@@ -35,6 +43,8 @@ class ClusterEvent(Model):
 
 
 class ClusterState(Model):
+    """The whole simulated cluster: every service's state and the changes made to it, in order."""
+
     services: dict[str, ServiceState]
     events: list[ClusterEvent] = []
 
@@ -47,6 +57,9 @@ class SimulatedCluster:
         self.path = path
 
     def state(self) -> ClusterState:
+        """The state as the file holds it, or the scenario's state at the page (after the deploys
+        before it) when nothing has changed yet.
+        """
         if self.path.exists():
             return ClusterState.model_validate_json(self.path.read_text())
         return self._initial()
@@ -71,6 +84,9 @@ class SimulatedCluster:
         return ClusterState(services=services)
 
     def update(self, change: ClusterEvent, service: ServiceState | None) -> ClusterState:
+        """Record ``change`` (replacing an earlier change with the same key) and the service's
+        new state, under an exclusive file lock, atomically; the new state.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -116,6 +132,7 @@ class SimulatedClusterDriver:
         self.clock = clock
 
     def plan(self, action: ActionSpec) -> str:
+        """What the action would change in the simulated cluster, from its state now."""
         current = self._service(action.service)
         if action.kind == "rollback":
             target = action.params.get("to_version") or current.previous_version
@@ -134,6 +151,10 @@ class SimulatedClusterDriver:
         return f"scale {action.service} from {current.replicas} to {round(current.replicas * factor)} replicas"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
+        """Change the simulated cluster and record the change under the action's key (a record
+        with the same key is replaced); a dry run changes nothing. ActionError for a kind it does
+        not perform.
+        """
         if action.kind not in self.kinds:
             raise ActionError(f"cannot perform {action.kind!r}", driver=self.name)
         started = self.clock.now()
@@ -154,6 +175,7 @@ class SimulatedClusterDriver:
         return self._result(action, ActionStatus.SUCCEEDED, started, before, after, plan)
 
     async def rollback(self, result: ActionResult) -> ActionResult:
+        """Restore the service's recorded pre-state and mark the action's change as undone."""
         started = self.clock.now()
         before = self._service(result.service)
         restored = ServiceState.model_validate(result.pre_state.flat())

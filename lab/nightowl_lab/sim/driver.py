@@ -50,6 +50,9 @@ class SimulatedDriver(SimulatedClusterDriver):
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> SimulatedDriver:
+        """The driver of one ``actions.drivers`` entry, acting on its scenario's simulated
+        cluster.
+        """
         config = options(plugin, SimulatedDriverConfig)
         scenario = load_scenario(config.scenario)
         state = config.state_file or state_file_for(scenario, settings.data_dir)
@@ -58,4 +61,5 @@ class SimulatedDriver(SimulatedClusterDriver):
         )
 
     def use_clock(self, clock: Clock) -> None:
+        """Stamp results with the pipeline's (scenario) clock."""
         self.clock = clock

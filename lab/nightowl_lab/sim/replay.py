@@ -54,6 +54,7 @@ class Replay:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Replay:
+        """The replay of one ``connectors`` entry; ConfigError names the bad option."""
         try:
             config = ReplayConfig.model_validate(plugin.options())
         except ValidationError as exc:
@@ -64,6 +65,9 @@ class Replay:
 
     @classmethod
     def from_config(cls, name: str, config: ReplayConfig, data_dir: Path) -> Replay:
+        """The replay of ``config.scenario``, its simulated cluster state kept under ``data_dir``
+        unless ``state_file`` says where.
+        """
         scenario = load_scenario(config.scenario)
         state = config.state_file or state_file_for(scenario, data_dir)
         return cls(name, scenario, SimulatedCluster(scenario, state), config.scenario)
@@ -86,9 +90,11 @@ class Replay:
         )
 
     async def check(self) -> None:
+        """Look up the scenario's first service: proves the replay is loaded and serves it."""
         self._service(next(iter(self.scenario.services)))
 
     async def query(self, query: str, at: datetime) -> list[Series]:
+        """The last point at or before ``at`` of every series the selector names."""
         step = self.scenario.step_seconds
         found = await self.query_range(query, at - timedelta(seconds=step), at, step)
         return [
@@ -99,6 +105,9 @@ class Replay:
     async def query_range(
         self, query: str, start: datetime, end: datetime, step_seconds: int
     ) -> list[Series]:
+        """``signal{service="name"}`` over [start, end] (every service without the label
+        matcher); ConnectorError, not retryable, for any other query.
+        """
         match = SELECTOR.match(query)
         if not match or match.group(1) not in SignalKind.__members__.values():
             known = ", ".join(s.value for s in SignalKind)
@@ -114,6 +123,9 @@ class Replay:
     async def service_signals(
         self, service: str, start: datetime, end: datetime, step_seconds: int
     ) -> dict[SignalKind, Series]:
+        """Every golden signal of ``service`` over the window, as the scenario and its cluster
+        state make it.
+        """
         return {s: self._series(service, s, start, end, step_seconds) for s in SignalKind}
 
     def _series(
@@ -131,32 +143,45 @@ class Replay:
         return service
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """The scenario's log lines in the window that pass the query, newest first, at most the
+        limit.
+        """
         lines = self.world.logs(query.start, query.end)
         return [r for r in reversed(lines) if _matches(r, query)][: query.limit]
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """The matching lines from ``query.start`` to the scenario's end, oldest first; then it
+        ends.
+        """
         for record in self.world.logs(query.start, self.scenario.end):
             if _matches(record, query):
                 yield record
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """The scenario's deploys (and the simulated driver's rollbacks) in the window."""
         return [
             d for d in self.world.deploys(start, end) if service is None or d.service == service
         ]
 
     async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        """The pods of the service (every service when None) at ``end``, with the faults'
+        restarts.
+        """
         services = [self._service(service)] if service else sorted(self.scenario.services)
         return [p for s in services for p in self.workloads.pods(s, end)]
 
     async def events(
         self, service: str | None, start: datetime, end: datetime
     ) -> list[ClusterEvent]:
+        """The cluster events of the service (all when None) in the window."""
         return self.workloads.events(service and self._service(service), start, end)
 
     async def rollouts(self, service: str) -> list[Rollout]:
+        """The service's rollout history, as the scenario and the simulated driver left it."""
         return self.workloads.rollouts(self._service(service))
 
     async def dependencies(self) -> dict[str, list[str]]:
+        """The scenario's call graph: each service and the services it calls."""
         return self.scenario.topology()
 
     async def endpoints(self) -> dict[str, list[str]]:

@@ -23,6 +23,8 @@ class _Spec(BaseModel):
 
 
 class Baseline(_Spec):
+    """A service's normal level of each golden signal, and the relative noise around it."""
+
     request_rate: float = 100.0
     error_rate: float = 0.002
     latency_p99: float = 0.25
@@ -31,10 +33,15 @@ class Baseline(_Spec):
     noise: float = Field(default=0.03, ge=0, description="Relative noise (standard deviation).")
 
     def value(self, signal: SignalKind) -> float:
+        """The normal level of ``signal``."""
         return float(getattr(self, signal.value))
 
 
 class ServiceSpec(_Spec):
+    """One service of the scenario: its version, replicas, the services it calls, its baselines,
+    and the host names its callers use for it.
+    """
+
     version: str = "v1.0.0"
     replicas: int = Field(default=3, ge=0)
     calls: list[str] = []
@@ -60,6 +67,10 @@ class Effect(_Spec):
 
 
 class LogSpec(_Spec):
+    """A line a fault makes the service write every ``every_seconds``, from ``delay_minutes``
+    after the fault starts until it ends.
+    """
+
     level: LogLevel = LogLevel.ERROR
     message: str
     every_seconds: float = Field(default=30, gt=0)
@@ -83,11 +94,17 @@ class PodEffect(_Spec):
 
 
 class Remedy(_Spec):
+    """An action kind that ends the fault, and how long the signals take to recover after it."""
+
     kind: str
     recovery_minutes: float = Field(default=1.0, ge=0)
 
 
 class FaultSpec(_Spec):
+    """One fault: what it is, where and when it starts, its effects on signals, logs and pods,
+    the effects on its callers, and the remedies that end it (none: it lasts the whole scenario).
+    """
+
     kind: str
     service: str
     start: datetime
@@ -115,6 +132,8 @@ class ConfigChangeSpec(_Spec):
 
 
 class DeploySpec(_Spec):
+    """A deploy in the scenario's history, served by the replay's deploy source."""
+
     service: str
     version: str
     previous_version: str | None = None
@@ -137,6 +156,8 @@ class BackgroundLog(_Spec):
 
 
 class AlertSpec(_Spec):
+    """An alert the scenario fires at ``at``, sent to nightowl as an Alertmanager notification."""
+
     at: datetime
     labels: dict[str, str]
     annotations: dict[str, str] = {}
@@ -144,6 +165,10 @@ class AlertSpec(_Spec):
 
 
 class Truth(_Spec):
+    """The ground truth the scorecard grades against: the faulty service, the fault kind, the
+    right remediation, and actions that must never be taken.
+    """
+
     service: str
     kind: str
     remediation: str
@@ -151,6 +176,11 @@ class Truth(_Spec):
 
 
 class Scenario(_Spec):
+    """A whole incident to replay: the window and its step, the services, what happened (deploys,
+    config changes, faults, background logs), the alerts, and the truth. ``seed`` fixes the
+    noise, so a scenario replays the same every time.
+    """
+
     name: str
     title: str
     description: str = ""
@@ -172,6 +202,7 @@ class Scenario(_Spec):
         return max(a.at for a in self.alerts)
 
     def topology(self) -> dict[str, list[str]]:
+        """Caller → callees, as the services' ``calls`` declare them."""
         return {name: list(spec.calls) for name, spec in self.services.items()}
 
 
@@ -212,4 +243,5 @@ def bundled_scenario(name: str) -> Path:
 
 
 def bundled_names() -> list[str]:
+    """The names of the scenarios shipped with the lab, sorted."""
     return sorted(p.stem for p in (Path(__file__).parent / "scenarios").glob("*.yaml"))

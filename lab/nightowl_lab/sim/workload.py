@@ -64,6 +64,9 @@ class Workloads:
         return at
 
     def pods(self, service: str, end: datetime) -> list[Pod]:
+        """The service's pods at ``end``: its replicas, with the restarts, waiting reasons and
+        OOM kills of the faults active then.
+        """
         state = self.cluster.state().services[service]
         ooms = [
             t for f in self.scenario.faults if f.service == service if (t := self.oom_at(f, end))
@@ -109,6 +112,9 @@ class Workloads:
         return pods
 
     def events(self, service: str | None, start: datetime, end: datetime) -> list[ClusterEvent]:
+        """The cluster events in [start, end]: deploys' replica-set scaling, OOM kills, config
+        changes, the faults' pod warnings and the simulated driver's changes.
+        """
         out: list[ClusterEvent] = []
         for d in self.scenario.deploys:
             if start <= d.at <= end and service in (None, d.service):
@@ -142,6 +148,9 @@ class Workloads:
         return sorted(out, key=lambda e: e.at, reverse=True)
 
     def rollouts(self, service: str) -> list[Rollout]:
+        """The service's rollout history: its first version, each deploy and each rollback
+        nightowl made (not undone), newest revision first.
+        """
         spec = self.scenario.services[service]
         changes: list[tuple[datetime, str, str | None]] = [
             (self.scenario.start, spec.version, None)

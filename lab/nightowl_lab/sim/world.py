@@ -46,6 +46,10 @@ def _normal(key: int, idx: npt.NDArray[np.int64]) -> FloatArray:
 
 
 class World:
+    """What a scenario looks like from outside at any moment: metric series, log lines and
+    deploys, with the remedies the simulated driver applied taken into account.
+    """
+
     def __init__(self, scenario: Scenario, cluster: SimulatedCluster) -> None:
         self.scenario = scenario
         self.cluster = cluster
@@ -53,6 +57,9 @@ class World:
     def series(
         self, service: str, signal: SignalKind, start: datetime, end: datetime, step_seconds: int
     ) -> Series:
+        """One signal of one service over [start, end] at ``step_seconds``: baseline, noise
+        (seeded) and the faults' effects until their remedy.
+        """
         spec = self.scenario.services[service]
         t0, t1 = start.timestamp(), end.timestamp()
         idx = np.arange(
@@ -111,6 +118,7 @@ class World:
         return sorted(records, key=lambda r: r.timestamp)
 
     def deploys(self, start: datetime, end: datetime) -> list[Deploy]:
+        """The scenario's deploys in the window and the simulated driver's rollbacks, as deploys."""
         found = [
             Deploy(source="scenario", **d.model_dump())
             for d in self.scenario.deploys

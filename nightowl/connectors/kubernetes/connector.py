@@ -60,18 +60,26 @@ class Kubernetes:
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> Kubernetes:
+        """The connector for one ``connectors`` entry (its options validated as
+        KubernetesConfig).
+        """
         return cls(plugin.name, parse_options(KubernetesConfig, plugin))
 
     @property
     def where(self) -> str:
+        """Where the API server is, for messages: its URL, ``in-cluster`` or ``kubeconfig``."""
         return self.config.url or ("in-cluster" if self.config.in_cluster else "kubeconfig")
 
     # protocols ------------------------------------------------------------------------------
 
     async def check(self) -> None:
+        """List one pod of the first namespace: proves the server answers and the credentials may
+        read.
+        """
         await self._list("list_namespaced_pod", self.config.namespaces[0], limit=1)
 
     async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
+        """The service's pods now (a cluster keeps no past), sorted by namespace and name."""
         self.skew.window(start, end)
         found = [
             convert.pod(p, self.config.service_labels) for p in await self._objects("pods", service)
@@ -81,6 +89,9 @@ class Kubernetes:
     async def events(
         self, service: str | None, start: datetime, end: datetime
     ) -> list[ClusterEvent]:
+        """The events of objects owned by the service's workloads, newest first; those without a
+        time are skipped.
+        """
         self.skew.window(start, end)
         owners = await self._owners()
         out = []
@@ -98,14 +109,21 @@ class Kubernetes:
         return sorted(out, key=lambda e: e.at, reverse=True)
 
     async def rollouts(self, service: str) -> list[Rollout]:
+        """The ReplicaSet revisions the cluster keeps for the service, per workload, newest
+        first.
+        """
         found = await self._rollouts(service)
         return sorted(found, key=lambda r: (r.workload, -r.revision))
 
     async def deploys(self, service: str | None, start: datetime, end: datetime) -> list[Deploy]:
+        """The revisions created in [start, end] as deploys, each with the version it replaced."""
         self.skew.window(start, end)
         return convert.deploys(await self._rollouts(service), start, end)
 
     async def search(self, query: LogQuery) -> list[LogRecord]:
+        """Pod logs of the service's containers since ``query.start``, parsed and filtered,
+        newest first. Lines without a Kubernetes timestamp are dropped.
+        """
         self.skew.window(query.start, query.end)
         since = (datetime.now(UTC) - self.skew.outbound(query.start)).total_seconds()
         records: list[LogRecord] = []
@@ -133,10 +151,12 @@ class Kubernetes:
         return newest_first(records, query.limit)
 
     async def tail(self, query: LogQuery) -> AsyncIterator[LogRecord]:
+        """Pod logs as they come, by polling ``search`` every ``poll_seconds``."""
         async for record in poll_tail(self.search, query, interval=self.config.poll_seconds):
             yield record
 
     async def dependencies(self) -> dict[str, list[str]]:
+        """The service graph of every configured namespace (see ``topology.graph``)."""
         graph: dict[str, list[str]] = {}
         for ns in self.config.namespaces:
             services = await self._list("list_namespaced_service", ns)

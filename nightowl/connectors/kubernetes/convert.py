@@ -19,6 +19,7 @@ VERSION_LABEL = "app.kubernetes.io/version"
 
 
 def timestamp(value: Any) -> datetime | None:
+    """An RFC 3339 time from the API as aware UTC; None when absent or unreadable."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -28,15 +29,20 @@ def timestamp(value: Any) -> datetime | None:
 
 
 def labels(obj: Obj) -> dict[str, str]:
+    """The object's labels (a copy; empty when it has none)."""
     return dict((obj.get("metadata") or {}).get("labels") or {})
 
 
 def service_of(obj: Obj, service_labels: tuple[str, ...]) -> str | None:
+    """The service an object belongs to: the first of ``service_labels`` it carries."""
     found = labels(obj)
     return next((found[k] for k in service_labels if found.get(k)), None)
 
 
 def image_tag(image: str | None) -> str | None:
+    """The tag of an image reference (``registry/app:1.2@sha256:…`` → ``1.2``; none given →
+    ``latest``).
+    """
     if not image:
         return None
     name = image.split("@")[0]
@@ -45,6 +51,9 @@ def image_tag(image: str | None) -> str | None:
 
 
 def container(status: Obj) -> ContainerStatus:
+    """One container status: readiness, restarts, the current state and the last termination (an
+    ``OOMKilled`` shows there).
+    """
     state = status.get("state") or {}
     now = next(iter(state), "unknown")
     last = (status.get("lastState") or {}).get("terminated") or {}
@@ -62,6 +71,9 @@ def container(status: Obj) -> ContainerStatus:
 
 
 def pod(obj: Obj, service_labels: tuple[str, ...]) -> Pod:
+    """A pod with its service, node, phase and containers; its version is the version label, else
+    the tag of its first image.
+    """
     meta, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
     containers = tuple(container(c) for c in status.get("containerStatuses") or [])
     first_image = next((c.image for c in containers if c.image), None) or next(
@@ -80,6 +92,9 @@ def pod(obj: Obj, service_labels: tuple[str, ...]) -> Pod:
 
 
 def event(obj: Obj, service: str | None) -> ClusterEvent | None:
+    """A cluster event, timed by its last, event, first or creation timestamp (the first
+    present); None when it has none.
+    """
     meta = obj.get("metadata") or {}
     at = (
         timestamp(obj.get("lastTimestamp"))
@@ -103,6 +118,9 @@ def event(obj: Obj, service: str | None) -> ClusterEvent | None:
 
 
 def rollout(obj: Obj, service: str) -> Rollout | None:
+    """A ReplicaSet as a rollout of its Deployment: revision, images, change cause and replicas;
+    None for a ReplicaSet without an owning Deployment, a creation time or a numeric revision.
+    """
     meta = obj.get("metadata") or {}
     annotations = meta.get("annotations") or {}
     owner = next(

@@ -17,6 +17,10 @@ CALLS = "nightowl.dev/calls"
 
 
 def graph(services: list[Obj], endpoints: list[Obj], pods: list[Obj]) -> dict[str, list[str]]:
+    """Caller → callees among the namespace's Services: calls declared in the
+    ``nightowl.dev/calls`` annotation, and the Services named in the environment of the pods
+    behind each Service's endpoints.
+    """
     names = {_name(s): (s.get("metadata") or {}).get("namespace", "default") for s in services}
     by_pod = {(_namespace(p), _name(p)): p for p in pods}
     edges: dict[str, set[str]] = {name: set() for name in names}

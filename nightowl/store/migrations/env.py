@@ -20,6 +20,10 @@ MIGRATION_LOCK = 0x6E696768746F776C
 
 
 def run(connection: Connection) -> None:
+    """Run the migrations on ``connection`` in one transaction; on PostgreSQL under an advisory
+    lock, so workers migrating at once queue instead of racing. SQLite alters tables in batch
+    mode.
+    """
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -33,6 +37,9 @@ def run(connection: Connection) -> None:
 
 
 def main() -> None:
+    """Alembic's entry point: migrate the connection ``migrate()`` passed in, or the database of
+    ``-x url=…`` (or the config's URL) on the command line.
+    """
     connection = context.config.attributes.get("connection")
     if connection is not None:
         run(connection)

@@ -29,11 +29,15 @@ class ActionDriverContract:
     """Run the ActionDriver contract against a plugin's ``driver`` and ``driver_case``."""
 
     def test_shape(self, driver: Any, driver_case: DriverCase) -> None:
+        """The driver satisfies the protocol, has a name, and performs the case's action kind."""
         assert isinstance(driver, ActionDriver)
         assert isinstance(driver.name, str)
         assert driver_case.action.kind in driver.kinds
 
     def test_plan_and_dry_run_write_nothing(self, driver: Any, driver_case: DriverCase) -> None:
+        """``plan`` and a dry run leave the world as it was; the dry run carries the action's
+        key.
+        """
         before = driver_case.state()
         assert driver.plan(driver_case.action)
         dry = asyncio.run(driver.apply(driver_case.action, dry_run=True))
@@ -43,6 +47,7 @@ class ActionDriverContract:
         assert driver_case.state() == before
 
     def test_apply_is_idempotent_under_the_key(self, driver: Any, driver_case: DriverCase) -> None:
+        """The first apply changes the world; a second under the same key changes nothing more."""
         before = driver_case.state()
         first = asyncio.run(driver.apply(driver_case.action, dry_run=False))
         assert first.status is ActionStatus.SUCCEEDED
@@ -53,6 +58,7 @@ class ActionDriverContract:
         assert driver_case.state() == after
 
     def test_rollback_restores_the_pre_state(self, driver: Any, driver_case: DriverCase) -> None:
+        """Rolling back an applied action puts the world back as it was before it."""
         before = driver_case.state()
         done = asyncio.run(driver.apply(driver_case.action, dry_run=False))
         undone = asyncio.run(driver.rollback(done))

@@ -28,9 +28,13 @@ class NotifierContract:
 
     @pytest.fixture
     def notifier_secrets(self) -> list[str]:
+        """Secrets of the notifier's config that must never appear in a Notification's detail."""
         return []
 
     def test_a_delivery_says_it_arrived(self, notifier: Any, notifier_secrets: list[str]) -> None:
+        """A delivery returns an ``ok`` Notification from this channel, stamped with an aware
+        time.
+        """
         sent = asyncio.run(notifier.send(MESSAGE))
         assert isinstance(sent, Notification)
         assert sent.ok
@@ -41,6 +45,7 @@ class NotifierContract:
     def test_a_failed_delivery_is_reported_not_raised(
         self, failing_notifier: Any, notifier_secrets: list[str]
     ) -> None:
+        """A failing delivery returns ``ok=False`` with a reason, never an exception or a secret."""
         sent = asyncio.run(failing_notifier.send(MESSAGE))
         assert isinstance(sent, Notification)
         assert not sent.ok

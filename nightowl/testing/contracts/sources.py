@@ -59,12 +59,16 @@ class MetricsSourceContract:
     """Run the MetricsSource contract: fixtures ``metrics_source`` and ``metrics_case``."""
 
     def test_metrics_shape(self, metrics_source: Any) -> None:
+        """The source satisfies MetricsSource with the protocol's own signatures."""
         assert isinstance(metrics_source, protocols.MetricsSource)
         same_shape(protocols.MetricsSource, type(metrics_source))
 
     def test_signals_are_the_services_inside_the_window(
         self, metrics_source: Any, metrics_case: MetricsCase
     ) -> None:
+        """Golden signals come keyed by SignalKind, time-ordered, within the window (one step of
+        slack).
+        """
         c = metrics_case
         got = _run(metrics_source.service_signals(c.service, c.start, c.end, c.step_seconds))
         assert got
@@ -81,6 +85,7 @@ class MetricsSourceContract:
     def test_an_instant_query_is_one_point_per_series(
         self, metrics_source: Any, metrics_case: MetricsCase
     ) -> None:
+        """An instant query returns one point per series."""
         found = _run(metrics_source.query(metrics_case.query, metrics_case.end))
         assert found
         assert all(isinstance(s, Series) and len(s.values) == 1 for s in found)
@@ -90,12 +95,14 @@ class LogSourceContract:
     """Run the LogSource contract: fixtures ``log_source`` and ``log_case``."""
 
     def test_logs_shape(self, log_source: Any) -> None:
+        """The source satisfies LogSource with the protocol's own signatures."""
         assert isinstance(log_source, protocols.LogSource)
         same_shape(protocols.LogSource, type(log_source))
 
     def test_search_is_newest_first_in_the_window_and_the_limit(
         self, log_source: Any, log_case: LogCase
     ) -> None:
+        """A search stays in the window, the limit and the filters, newest first."""
         q = log_case.query
         found = _run(log_source.search(q))
         assert 0 < len(found) <= q.limit
@@ -109,12 +116,14 @@ class DeploySourceContract:
     """Run the DeploySource contract: fixtures ``deploy_source`` and ``deploy_case``."""
 
     def test_deploys_shape(self, deploy_source: Any) -> None:
+        """The source satisfies DeploySource with the protocol's own signatures."""
         assert isinstance(deploy_source, protocols.DeploySource)
         same_shape(protocols.DeploySource, type(deploy_source))
 
     def test_deploys_are_the_services_oldest_first_in_the_window(
         self, deploy_source: Any, deploy_case: DeployCase
     ) -> None:
+        """One service's deploys are in the window, oldest first, and among every service's."""
         c = deploy_case
         found = _run(deploy_source.deploys(c.service, c.start, c.end))
         assert found
@@ -131,12 +140,16 @@ class ClusterSourceContract:
     """Run the ClusterSource contract: fixtures ``cluster_source`` and ``cluster_case``."""
 
     def test_cluster_shape(self, cluster_source: Any) -> None:
+        """The source satisfies ClusterSource with the protocol's own signatures."""
         assert isinstance(cluster_source, protocols.ClusterSource)
         same_shape(protocols.ClusterSource, type(cluster_source))
 
     def test_pods_events_and_rollouts_of_the_service(
         self, cluster_source: Any, cluster_case: ClusterCase
     ) -> None:
+        """Pods, events and rollouts are the service's; events newest first in the window,
+        rollouts newest revision first.
+        """
         c = cluster_case
         pods = _run(cluster_source.pods(c.service, c.start, c.end))
         assert pods
@@ -154,10 +167,12 @@ class TopologySourceContract:
     """Run the TopologySource contract: fixture ``topology_source`` (with at least one edge)."""
 
     def test_topology_shape(self, topology_source: Any) -> None:
+        """The source satisfies TopologySource with the protocol's own signatures."""
         assert isinstance(topology_source, protocols.TopologySource)
         same_shape(protocols.TopologySource, type(topology_source))
 
     def test_dependencies_are_a_graph_without_self_loops(self, topology_source: Any) -> None:
+        """The graph has edges, string names, and no service calling itself."""
         graph = _run(topology_source.dependencies())
         assert any(graph.values())
         for caller, callees in graph.items():

@@ -53,6 +53,7 @@ class NabCorpus:
 
     @property
     def windows(self) -> int:
+        """How many labelled anomaly windows the corpus holds."""
         return sum(len(s.windows) for s in self.series)
 
 
@@ -107,6 +108,9 @@ def _window_rows(stamps: FloatArray, limits: object, where: str) -> tuple[tuple[
 
 
 def load_profiles(nab_dir: Path) -> dict[str, CostMatrix]:
+    """NAB's cost matrix of each application profile; InputError when ``profiles.json`` is
+    malformed.
+    """
     raw = _read_json(nab_dir / "config" / "profiles.json")
     if not isinstance(raw, dict):
         raise InputError(f"{nab_dir / 'config' / 'profiles.json'}: expected an object")

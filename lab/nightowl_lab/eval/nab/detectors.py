@@ -141,6 +141,7 @@ FAMILIES: dict[str, dict[str, Detector]] = {
 
 
 def detector_for(name: str) -> Detector:
+    """The detector named ``name``; InputError listing the known ones."""
     try:
         return DETECTORS[name]
     except KeyError:

@@ -56,6 +56,7 @@ class LooResult(Model):
     scores: dict[str, float]
 
     def fold(self, category: str) -> LooFold:
+        """The fold that left ``category`` out."""
         return next(f for f in self.folds if f.category == category)
 
 

@@ -64,6 +64,10 @@ class CategoryScore(Model):
 
 
 class NabResult(Model):
+    """One detector's run over a NAB corpus: the score per profile, per series and per category,
+    the leave-one-out result, onset errors, and the data points it read per wall and CPU second.
+    """
+
     detector: str
     profiles: tuple[ProfileScore, ...]
     series: tuple[SeriesScore, ...]
@@ -77,13 +81,18 @@ class NabResult(Model):
 
     @property
     def points_per_second(self) -> float:
+        """Data points read per wall-clock second (infinite for a run too fast to time)."""
         return self.points / self.seconds if self.seconds > 0 else float("inf")
 
     @property
     def points_per_cpu_second(self) -> float:
+        """Data points read per CPU second (infinite for a run too fast to time)."""
         return self.points / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
 
     def score(self, profile: str) -> float:
+        """The normalised NAB score under ``profile`` (``standard``, ``reward_low_FP_rate``,
+        ...).
+        """
         return next(p.score for p in self.profiles if p.profile == profile)
 
 

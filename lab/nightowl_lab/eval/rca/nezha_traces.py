@@ -33,6 +33,10 @@ _STACK_MARKERS = ("Exception", "\tat ", "Caused by:")
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """One span of a Nezha trace file: its ids, its service, when it started and how long it
+    took.
+    """
+
     trace: str
     span: str
     parent: str

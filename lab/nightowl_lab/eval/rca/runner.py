@@ -49,9 +49,11 @@ class Scorecard(Model):
 
     @property
     def avg5(self) -> float:
+        """The mean of AC@1 … AC@5 (0 without fault cases)."""
         return sum(self.ac) / len(self.ac) if self.ac else 0.0
 
     def figures(self) -> dict[str, float | int | None]:
+        """The scorecard as the benchmark document's figures (AC@1, AC@3, AC@5, Avg@5, ...)."""
         return {
             "cases": self.cases,
             "AC@1": self.ac[0],
@@ -88,6 +90,9 @@ class RcaResult(Model):
     seconds: float
 
     def scorecard(self, group: str | None = None, kind: str | None = None) -> Scorecard:
+        """The scorecard of the cases of ``group`` and fault ``kind`` (every case when both are
+        None).
+        """
         return scorecard(
             r
             for r in self.results
@@ -96,9 +101,11 @@ class RcaResult(Model):
 
     @property
     def groups(self) -> list[str]:
+        """The groups the cases come from, sorted."""
         return sorted({r.group for r in self.results})
 
     def kinds(self, group: str) -> list[str]:
+        """The fault kinds of ``group``'s cases, sorted."""
         return sorted({r.fault_kind for r in self.results if r.group == group and r.fault_kind})
 
     def rank_seconds(self) -> tuple[float, float]:
@@ -128,7 +135,8 @@ class Dataset(Protocol):
 
     def __len__(self) -> int: ...
 
-    def cases(self) -> Iterable[RcaCase]: ...
+    def cases(self) -> Iterable[RcaCase]:
+        """The cases, read one at a time (a dataset may be too large to hold at once)."""
 
 
 def rank_case(case: RcaCase, config: RankConfig | None = None) -> CaseResult:

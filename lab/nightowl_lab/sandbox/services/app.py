@@ -65,6 +65,7 @@ class Pool:
     freed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def acquire(self) -> bool:
+        """Take a slot, waiting up to ``POOL_WAIT`` seconds for one to free; False when none did."""
         deadline = time.monotonic() + POOL_WAIT
         while self.in_use >= self.size:
             left = deadline - time.monotonic()
@@ -80,6 +81,7 @@ class Pool:
         return True
 
     def release(self) -> None:
+        """Give the slot back, unless the pool is leaking (the injected bug keeps it)."""
         if self.leaking:
             return  # the bug: the connection is never returned
         self.in_use = max(0, self.in_use - 1)
@@ -88,6 +90,11 @@ class Pool:
 
 @dataclass
 class State:
+    """Everything one service process knows: its identity and log, the request counts and latency
+    histogram it exports, the faults switched on, its downstream pools and its disk. One per
+    process, used from its event loop only.
+    """
+
     name: str
     version: str
     log: TextIO
@@ -107,6 +114,9 @@ class State:
     filling: bool = False
 
     def emit(self, level: str, message: str, **extra: object) -> None:
+        """Append one JSON log line (time, level, service, version, message and any extra
+        fields).
+        """
         line = {
             "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "level": level,
@@ -119,6 +129,7 @@ class State:
         self.log.flush()
 
     def observe(self, code: int, seconds: float) -> None:
+        """Count one answered request by status code and latency bucket."""
         self.counts[code] = self.counts.get(code, 0) + 1
         self.total += seconds
         self.observed += 1
@@ -127,6 +138,7 @@ class State:
                 self.buckets[i] += 1
 
     def metrics(self) -> str:
+        """The Prometheus text exposition of the counters, histogram, memory and disk."""
         labels = f'service="{self.name}",version="{self.version}"'
         out = ["# TYPE http_requests_total counter"]
         out += [f'http_requests_total{{{labels},code="{c}"}} {n}' for c, n in self.counts.items()]
@@ -228,6 +240,9 @@ def _hog(state: State) -> None:
 
 
 async def main() -> None:
+    """Run the service: parse the flags, crash at start if told to, then serve HTTP until
+    stopped.
+    """
     args = _args()
     state = State(args.name, args.version, open(args.log_file, "a"))  # noqa: SIM115
     state.pools = {name: Pool(name, args.pool_size) for name, _, _ in args.downstream}

@@ -24,6 +24,10 @@ from nightowl_lab.sandbox.services.http import serve
 
 
 class Routes:
+    """The router's table of service → replica ports, reloaded from ``routes.json`` when it
+    changes.
+    """
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.mtime = 0.0
@@ -40,6 +44,7 @@ class Routes:
         return {s: int(r["port"]) for s, r in table.items()}
 
     def pick(self, service: str) -> int:
+        """The next replica port of ``service``, round robin."""
         ports = self.backends[service]
         turn = next(self.turns.setdefault(service, itertools.count()))
         return ports[turn % len(ports)]

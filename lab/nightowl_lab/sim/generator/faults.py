@@ -19,6 +19,10 @@ Data = dict[str, Any]
 
 @dataclass
 class Built:
+    """What one builder returns: the fault, its ground truth, and the deploys and config changes
+    the scenario needs for it (all as scenario-file data).
+    """
+
     fault: Data
     truth: Data
     deploys: list[Data] = field(default_factory=list)
@@ -27,6 +31,10 @@ class Built:
 
 @dataclass(frozen=True)
 class Names:
+    """The scenario's service names by role: ``web`` calls ``app`` (the paged service), which
+    calls ``db`` and ``dep``.
+    """
+
     web: str
     app: str
     db: str
@@ -63,6 +71,9 @@ def _version(r: random.Random) -> tuple[str, str]:
 
 
 def bad_deploy(n: Names, at: datetime, r: random.Random) -> Built:
+    """A new version of ``app`` raises errors and latency (and some memory) and its callers see
+    errors; a rollback ends it, and scaling out is the wrong move.
+    """
     old, new = _version(r)
     effects = [*_symptoms(r, 3), _fx("memory", r.uniform(1.0, 2.2), 0, 30)]
     fault = _fault("bad_deploy", n.app, at, r, effects=effects,
@@ -74,6 +85,9 @@ def bad_deploy(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def config_change(n: Names, at: datetime, r: random.Random) -> Built:
+    """A configuration key of ``app`` flips and requests fail after the reload; a pull request
+    reverting it (or a rollback) ends it.
+    """
     key = r.choice(["feature.new_pricing", "http.timeout_ms", "cache.ttl_seconds"])
     fault = _fault("config_change", n.app, at, r, effects=_symptoms(r, 1),
                    logs=[_log(f"request {{id}} failed after config reload: {key} rejected", 15, 1)],
@@ -84,6 +98,9 @@ def config_change(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def memory_leak(n: Names, at: datetime, r: random.Random) -> Built:
+    """``app``'s memory ramps over two hours until GC pauses push latency up; a restart ends it,
+    a rollback would not.
+    """
     ramp = r.uniform(100, 140)
     fault = _fault("memory_leak", n.app, at - timedelta(minutes=ramp - 10), r,
                    effects=[_fx("memory", r.uniform(2.5, 3.5), 0, ramp),
@@ -94,6 +111,9 @@ def memory_leak(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def cpu_saturation(n: Names, at: datetime, r: random.Random) -> Built:
+    """``app``'s CPU is throttled (half the time by a noisy neighbour) and latency follows;
+    scaling out ends it.
+    """
     noisy = r.random() < 0.5
     text = (
         "cpu throttled for {ms}ms: noisy neighbour on node"
@@ -108,6 +128,9 @@ def cpu_saturation(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def traffic_spike(n: Names, at: datetime, r: random.Random) -> Built:
+    """Requests to ``app`` (and ``web``) jump and stay; CPU and latency follow. Scaling out ends
+    the symptoms, not the traffic.
+    """
     fault = _fault("traffic_spike", n.app, at, r,
                    effects=[_fx("request_rate", r.uniform(2.5, 4), 0, 5, persists=True),
                             _fx("cpu", r.uniform(2, 3), 0, 6), _fx("latency_p99", r.uniform(3, 5), 2, 6)],
@@ -146,6 +169,7 @@ def dependency_failure(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def connection_pool_exhaustion(n: Names, at: datetime, r: random.Random) -> Built:
+    """``app`` runs out of database connections and logs pool timeouts; a restart ends it."""
     text = r.choice(["timeout acquiring connection from pool after {ms}ms",
                      "FATAL: sorry, too many connections for role app"])  # fmt: skip
     fault = _fault("connection_pool_exhaustion", n.app, at, r, effects=_symptoms(r, 1),
@@ -157,6 +181,7 @@ def connection_pool_exhaustion(n: Names, at: datetime, r: random.Random) -> Buil
 
 
 def disk_full(n: Names, at: datetime, r: random.Random) -> Built:
+    """``app`` or ``db`` fills its disk and writes fail; cleaning up over SSH ends it."""
     where = r.choice([n.app, n.db])
     fault = _fault("disk_full", where, at, r, effects=[_fx("error_rate", r.uniform(10, 40), 0, 2)],
                    logs=[_log("write /var/lib/data/seg-{id}: no space left on device", 15, 0)],
@@ -166,6 +191,9 @@ def disk_full(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def crash_loop(n: Names, at: datetime, r: random.Random) -> Built:
+    """A new version of ``app`` exits at start for a missing setting: pods restart in
+    CrashLoopBackOff; a rollback ends it.
+    """
     old, new = _version(r)
     fault = _fault("crash_loop", n.app, at, r,
                    effects=[_fx("error_rate", r.uniform(10, 30), 1, 2), _fx("request_rate", 0.5, 1, 2)],
@@ -178,6 +206,9 @@ def crash_loop(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def certificate_expiry(n: Names, at: datetime, r: random.Random) -> Built:
+    """``dep``'s TLS certificate expires and its callers fail the handshake; renewing it through
+    a webhook ends it.
+    """
     fault = _fault("certificate_expiry", n.dep, at, r, effects=[_fx("error_rate", r.uniform(20, 60), 0, 1)],
                    logs=[_log("TLS handshake error from 10.0.1.{n}: remote error: certificate has expired", 20, 0)],
                    caller_logs={n.app: [_log(f"GET https://{n.dep}/v1: x509: certificate has expired or is not yet valid", 10, 0)]},
@@ -189,6 +220,7 @@ def certificate_expiry(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def network_dns(n: Names, at: datetime, r: random.Random) -> Built:
+    """``app`` cannot resolve ``db``'s name; a DNS fix through a webhook ends it."""
     fault = _fault("network_dns", n.app, at, r, effects=_symptoms(r, 0),
                    logs=[_log(f"lookup {n.db}.svc.cluster.local: Temporary failure in name resolution", 10, 0)],
                    resolved_by=[{"kind": "webhook", "recovery_minutes": 1}])  # fmt: skip
@@ -196,6 +228,9 @@ def network_dns(n: Names, at: datetime, r: random.Random) -> Built:
 
 
 def database_slowness(n: Names, at: datetime, r: random.Random) -> Built:
+    """``db``'s queries wait on locks and ``app``'s latency follows; a fix on the host over SSH
+    ends it.
+    """
     fault = _fault("database_slowness", n.db, at, r,
                    effects=[_fx("latency_p99", r.uniform(6, 12), 0, 4), _fx("cpu", r.uniform(1.0, 1.4), 0, 4)],
                    logs=[_log("slow query: UPDATE orders ... took {ms}ms (lock wait)", 15, 1, "WARN")],

@@ -1,4 +1,4 @@
-"""UI authentication: password hashes, signed session cookies, CSRF tokens, bearer tokens, roles."""
+"""UI sessions: signed session cookies, CSRF tokens, bearer tokens and the roles they carry."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from nightowl.settings import Role, Settings
-from nightowl.ui.passwords import hash_password, pbkdf2_hash, verify
 from nightowl.ui.sessions import Principal, Sessions, check_csrf, session_key
 
 
@@ -29,18 +26,6 @@ def settings(tmp_path: Path, **ui: Any) -> Settings:
             },
         }
     )
-
-
-def test_scrypt_and_pbkdf2_hashes_verify_only_their_password() -> None:
-    for hashed in (hash_password("correct horse"), pbkdf2_hash("correct horse", iterations=1000)):
-        assert verify(hashed, "correct horse")
-        assert not verify(hashed, "correct horse ")
-    assert hash_password("same") != hash_password("same")  # salted
-
-
-@pytest.mark.parametrize("stored", [None, "", "md5$abc", "scrypt$1$2$3", "pbkdf2_sha256$x$y$z"])
-def test_missing_or_malformed_hashes_never_verify(stored: str | None) -> None:
-    assert verify(stored, "anything") is False
 
 
 def test_a_session_names_its_user_and_their_current_role(tmp_path: Path) -> None:

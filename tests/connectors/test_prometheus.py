@@ -9,7 +9,7 @@ from asyncio import run
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.domain import SignalKind

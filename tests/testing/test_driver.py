@@ -1,4 +1,4 @@
-"""The kit's FakeNotifier and FakeDriver pass the contracts they give plugin authors."""
+"""The kit's FakeDriver passes the action-driver contract it gives plugin authors."""
 
 from __future__ import annotations
 
@@ -7,29 +7,8 @@ import asyncio
 import pytest
 
 from nightowl.domain import ActionSpec, Risk
-from nightowl.notify.protocol import Message
-from nightowl.testing.contracts import ActionDriverContract, DriverCase, NotifierContract
+from nightowl.testing.contracts import ActionDriverContract, DriverCase
 from nightowl.testing.driver import FakeDriver, FakeService
-from nightowl.testing.notifier import FakeNotifier
-
-
-class TestFakeNotifier(NotifierContract):
-    @pytest.fixture
-    def notifier(self) -> FakeNotifier:
-        return FakeNotifier(secret="xoxb-secret-token")
-
-    @pytest.fixture
-    def failing_notifier(self) -> FakeNotifier:
-        return FakeNotifier(fail="the endpoint answered 503", secret="xoxb-secret-token")
-
-    @pytest.fixture
-    def notifier_secrets(self) -> list[str]:
-        return ["xoxb-secret-token"]
-
-    def test_it_keeps_what_it_delivers(self, notifier: FakeNotifier) -> None:
-        message = Message(incident_id="i", title="t", status="open", text="x")
-        asyncio.run(notifier.send(message))
-        assert notifier.sent == [message]
 
 
 def rollback(key: str = "key-1") -> ActionSpec:

@@ -1,5 +1,5 @@
-"""Topology from configuration (``kind: static``) and from trace files written by the tests in
-OTLP JSON (``ExportTraceServiceRequest``, one document or JSON lines) and Jaeger JSON formats."""
+"""Topology from trace files written by the tests in OTLP JSON (``ExportTraceServiceRequest``,
+one document or JSON lines) and Jaeger JSON formats; unreadable files are clear errors."""
 
 from __future__ import annotations
 
@@ -9,21 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.connectors.static import StaticConfig, StaticTopology
 from nightowl.connectors.traces import TracesConfig, TraceTopology
 from nightowl.errors import ConnectorError
-
-
-def test_static_graph_adds_callees_as_nodes() -> None:
-    topo = StaticTopology(
-        "graph",
-        StaticConfig(services={"frontend": ["checkout", "frontend"], "checkout": ["payments"]}),
-    )
-    assert run(topo.dependencies()) == {
-        "checkout": ["payments"],
-        "frontend": ["checkout"],
-        "payments": [],
-    }
 
 
 def otlp(service: str, spans: list[tuple[str, str, str]]) -> dict[str, object]:
@@ -114,27 +101,3 @@ def test_unreadable_trace_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ConnectorError, match="neither JSON nor JSON lines"):
         run(TraceTopology("t", TracesConfig(path=str(tmp_path / "*.json"))).dependencies())
-
-
-def test_static_hosts_are_the_endpoints_each_service_is_reached_by() -> None:
-    topo = StaticTopology(
-        "graph",
-        StaticConfig(
-            services={"checkout": ["carrier"]},
-            hosts={"carrier": ["api.carrier.example", "api.carrier.example", "10.0.0.9:443"]},
-        ),
-    )
-    assert run(topo.endpoints()) == {"carrier": ["10.0.0.9:443", "api.carrier.example"]}
-
-
-def test_kubernetes_services_are_reached_by_their_dns_names_and_cluster_ip() -> None:
-    from nightowl.connectors.kubernetes.topology import hosts
-
-    services = [
-        {"metadata": {"name": "ledger", "namespace": "pay"}, "spec": {"clusterIP": "10.1.2.3"}},
-        {"metadata": {"name": "db", "namespace": "pay"}, "spec": {"clusterIP": "None"}},
-    ]
-    assert hosts(services) == {
-        "ledger": ["10.1.2.3", "ledger.pay", "ledger.pay.svc", "ledger.pay.svc.cluster.local"],
-        "db": ["db.pay", "db.pay.svc", "db.pay.svc.cluster.local"],
-    }

@@ -1,5 +1,5 @@
-"""Notifiers: the file notifier appends JSON lines; the webhook notifier POSTs to a real loopback
-server, and a delivery failure comes back as ``ok=False``, never as an exception."""
+"""The webhook notifier POSTs to a real loopback server; a delivery failure comes back as
+``ok=False``, never as an exception."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +18,6 @@ import pytest
 from pydantic import SecretStr
 
 from nightowl.clock import ScenarioClock
-from nightowl.notify.file import FileConfig, FileNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.webhook import WebhookConfig, WebhookNotifier
 
@@ -97,34 +95,6 @@ def refused_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/hook"
-
-
-def test_the_file_notifier_appends_json_lines(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "notifications.jsonl"
-    files = FileNotifier("file", FileConfig(path=path), ScenarioClock(AT))
-
-    first = asyncio.run(files.send(message("inc-1")))
-    second = asyncio.run(files.send(message("inc-2")))
-
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert [line["incident_id"] for line in lines] == ["inc-1", "inc-2"]
-    assert lines[0]["title"] == "HighLatency on checkout"
-    assert lines[0]["report_path"] == "/tmp/reports/inc-1.md"
-    assert datetime.fromisoformat(lines[0]["at"]) >= AT
-    assert (first.ok, second.ok) == (True, True)
-    assert first.channel == "file"
-    assert str(path) in first.detail
-
-
-def test_the_file_notifier_reports_a_write_failure(tmp_path: Path) -> None:
-    blocked = tmp_path / "a-directory"
-    blocked.mkdir()
-    files = FileNotifier("file", FileConfig(path=blocked), ScenarioClock(AT))
-
-    note = asyncio.run(files.send(message()))
-
-    assert note.ok is False
-    assert f"cannot write {blocked}" in note.detail
 
 
 def test_the_webhook_notifier_posts_json_with_the_bearer_token(

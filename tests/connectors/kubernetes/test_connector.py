@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from nightowl_lab.harness.kube import KubeEmulator
-from nightowl_lab.harness.server import free_port
+from nightowl_lab.harness.ports import free_port
 
 from nightowl.connectors.kubernetes.connector import Kubernetes, KubernetesConfig
 from nightowl.connectors.protocols import LogQuery

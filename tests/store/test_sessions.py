@@ -1,0 +1,62 @@
+"""Sessions and ``put_row``: insert-or-replace by a unique key on both backends, first-insert-only
+columns kept, and database failures raised as StoreError."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from nightowl.errors import StoreError
+from nightowl.store.control import ControlRow
+from nightowl.store.database import create_engine_for, migrated_engine
+from nightowl.store.observations import ObservationRow
+from nightowl.store.sessions import Sessions, put_row
+
+AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
+
+
+def test_put_row_inserts_then_replaces_the_values_of_the_same_key(database_url: str) -> None:
+    sessions = Sessions(migrated_engine(database_url))
+    try:
+        for value in ({"on": True}, {"on": False}):
+            with sessions.write() as session:
+                put_row(
+                    session, ControlRow, {"key": "killswitch"}, {"value": value, "updated_at": AT}
+                )
+        with sessions.read() as session:
+            rows = session.execute(select(ControlRow.key, ControlRow.value)).all()
+    finally:
+        sessions.engine.dispose()
+    assert [tuple(r) for r in rows] == [("killswitch", {"on": False})]
+
+
+def test_put_row_writes_on_insert_columns_once(database_url: str) -> None:
+    sessions = Sessions(migrated_engine(database_url))
+    try:
+        for owner, size in (("inc-1", 10), ("inc-2", 20)):
+            with sessions.write() as session:
+                put_row(
+                    session,
+                    ObservationRow,
+                    {"ref": "r1"},
+                    {"size": size, "body": b"x", "saved_at": AT},
+                    on_insert={"incident_id": owner},
+                )
+        with sessions.read() as session:
+            row = session.execute(select(ObservationRow.incident_id, ObservationRow.size)).one()
+    finally:
+        sessions.engine.dispose()
+    assert tuple(row) == ("inc-1", 20)  # the owner from the first insert, the size replaced
+
+
+def test_a_database_that_cannot_be_used_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "gone.sqlite"
+    sessions = Sessions(create_engine_for(f"sqlite:///{path}"))  # never migrated: no tables
+    try:
+        with pytest.raises(StoreError, match="cannot use the database"), sessions.read() as s:
+            s.execute(select(ControlRow.key)).all()
+    finally:
+        sessions.engine.dispose()
