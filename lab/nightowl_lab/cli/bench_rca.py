@@ -171,6 +171,9 @@ def _loo(dataset: Dataset, fmt: Format, by: Loo, json_output: bool, err: Console
                     "chosen": result.chosen,
                     "in_sample_best": {"variant": result.in_sample, **best.figures()},
                     "variants": {n: r.scorecard().figures() for n, r in runs.items()},
+                    "variants_per_group": {
+                        n: {g: r.scorecard(g).figures() for g in r.groups} for n, r in runs.items()
+                    },
                 }
             )
         )
