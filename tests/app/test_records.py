@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from nightowl.app.access import Principal
 from nightowl.app.records import Records
 from nightowl.errors import AuthError, ConfigError
-from nightowl.settings import Settings
+from nightowl.settings import Role, Settings
 
 
 @pytest.fixture
@@ -23,9 +24,10 @@ def records(tmp_path: Path) -> Iterator[Records]:
 
 
 def test_a_refused_kill_switch_release_is_audited(records: Records) -> None:
-    records.set_killswitch(True, by="bob", reason="drill")
+    bob = Principal(name="bob", role=Role.APPROVER, via="token")  # an approver, but not global
+    records.set_killswitch(True, by=bob, reason="drill")
     with pytest.raises(AuthError, match="only alice may"):
-        records.set_killswitch(False, by="bob", reason="done")
+        records.set_killswitch(False, by=bob, reason="done")
     kinds = [(r.kind, r.actor) for r in records.audit_records()]
     assert kinds == [("killswitch", "bob"), ("access.refused", "bob")]
     refused = list(records.audit_records())[-1]

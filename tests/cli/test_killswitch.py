@@ -11,10 +11,9 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner, Result
 
+from nightowl.app.records import Records
 from nightowl.cli.main import app as cli
 from nightowl.settings import load_settings
-from nightowl.store import IncidentStore
-from nightowl.store.audit import AuditLog
 
 ROOT_TOKEN = "root-api-token-c41b"
 
@@ -47,11 +46,11 @@ def config(tmp_path: Path, approvers: dict[str, list[str]] | None = None) -> Pat
 
 
 def trail(cfg: Path) -> list[tuple[str, str]]:
-    store = IncidentStore.open(load_settings(config=cfg, environ={}).store_url)
+    records = Records.open(load_settings(config=cfg, environ={}))
     try:
-        return [(r.kind, r.actor) for r in AuditLog(store.engine).records()]
+        return [(r.kind, r.actor) for r in records.audit_records()]
     finally:
-        store.close()
+        records.close()
 
 
 def test_the_os_user_needs_a_responder_role_to_pull_it_and_an_approver_to_release_it(

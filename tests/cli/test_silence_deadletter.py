@@ -22,7 +22,6 @@ from nightowl.app.records import Records
 from nightowl.cli.main import app as cli
 from nightowl.settings import load_settings
 from nightowl.store import IncidentStore
-from nightowl.store.audit import AuditLog
 from nightowl.store.intake import load_states
 from nightowl.store.intake_tables import AlertStateRow
 from nightowl.store.tables import DeadLetterRow
@@ -119,11 +118,11 @@ def test_silences_are_added_and_expired_as_the_cli_identity_and_audited(tmp_path
     assert bad_token.exit_code == 1
     assert "NIGHTOWL_TOKEN is not a token from api.users" in bad_token.stderr
     assert expired.exit_code == 0, expired.output
-    store = IncidentStore.open(load_settings(config=cfg, environ={}).store_url)
+    records = Records.open(load_settings(config=cfg, environ={}))
     try:
-        trail = [(r.kind, r.actor, r.data.get("via")) for r in AuditLog(store.engine).records()]
+        trail = [(r.kind, r.actor, r.data.get("via")) for r in records.audit_records()]
     finally:
-        store.close()
+        records.close()
     assert trail == [
         ("access.refused", "eve", "cli"),
         ("access.refused", "vic", "cli-token"),
