@@ -21,6 +21,7 @@ from nightowl.api import (
     slack,
     webhooks,
 )
+from nightowl.api.headers import SecurityHeaders
 from nightowl.errors import InputError, NightowlError, NotFoundError
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
         lifespan=lifespan,
     )
     api.state.nightowl = app
+    api.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff: on the UI's pages too
     api.add_exception_handler(InputError, _input_error)
     api.add_exception_handler(NotFoundError, _input_error)
     api.include_router(webhooks.router)
