@@ -35,11 +35,7 @@ def parse_matchers(text: str) -> tuple[Matcher, ...]:
             )
         name, op, quoted, bare = match.groups()
         op = op or ""  # both always take part in a match
-        value = (
-            bytes(quoted, "utf-8").decode("unicode_escape")
-            if quoted is not None
-            else (bare or "").strip()
-        )
+        value = _unquote(quoted, name) if quoted is not None else (bare or "").strip()
         if op in (MatchOp.RE.value, MatchOp.NRE.value):
             try:
                 compile_pattern(value)
@@ -48,3 +44,14 @@ def parse_matchers(text: str) -> tuple[Matcher, ...]:
         found.append(Matcher(name=name or "", op=MatchOp(op), value=value))
         pos = match.end()
     return tuple(found)
+
+
+def _unquote(quoted: str, name: str | None) -> str:
+    """The escapes of a quoted value (``\\"``, ``\\\\``, ``\\n``, ``\\u00e9``) read; other
+    characters kept as they are (non-Latin ones pass through as escapes and come back)."""
+    try:
+        return quoted.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"matcher {name}: bad escape in {quoted!r} ({exc.reason}); write a backslash as \\\\"
+        ) from None

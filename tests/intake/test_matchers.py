@@ -59,3 +59,19 @@ def test_an_inhibit_rule_with_a_bad_regex_is_a_config_error_naming_the_rule() ->
     with pytest.raises(ConfigError) as caught:
         compile_rules(rules)
     assert str(caught.value).startswith("intake.inhibit_rules[1]: matcher alertname=~")
+
+
+def test_quoted_values_keep_non_ascii_text_and_read_escapes() -> None:
+    (matcher,) = parse_matchers('service="café 東京 \\"q\\" \\u00e9"')
+    assert matcher.value == 'café 東京 "q" é'
+
+
+@pytest.mark.parametrize("text", ['service="a\\x"', 'service="\\N{nope}"'])
+def test_a_bad_escape_is_an_input_error_not_a_crash(text: str) -> None:
+    with pytest.raises(InputError, match="bad escape"):
+        parse_matchers(text)
+
+
+def test_a_lone_surrogate_in_a_matcher_is_read_without_raising() -> None:
+    (matcher,) = parse_matchers('service="a\ud800"')
+    assert matcher.name == "service"
