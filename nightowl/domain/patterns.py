@@ -13,6 +13,7 @@ cached: the same matcher text is compiled once per process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
@@ -57,6 +58,13 @@ class Pattern:
 
     def fullmatch(self, text: str) -> Match | None:
         return self._run("fullmatch", text)
+
+    def sub(self, replacement: str | Callable[[Match], str], text: str) -> str:
+        """``text`` with every match replaced (``\\1`` names a group; or a function of the match)."""
+        try:
+            return str(self._program.sub(replacement, text))
+        except UnicodeEncodeError:
+            return str(self._program.sub(replacement, _valid(text)))
 
     def _run(self, how: str, text: str, *pos: int) -> Match | None:
         method = getattr(self._program, how)

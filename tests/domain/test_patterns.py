@@ -85,3 +85,9 @@ def test_groups_are_read_by_name_and_offsets_count_characters() -> None:
     assert found is not None
     assert found.group("word") == "été"
     assert found.end() == 4
+
+
+def test_sub_replaces_with_a_template_or_a_function() -> None:
+    word = compile_pattern(r"(?i)(tok)en")
+    assert word.sub(r"\1[X]", "a Token b token") == "a Tok[X] b tok[X]"
+    assert word.sub(lambda m: (m.group(1) or "").upper(), "token\ud800") == "TOK?"
