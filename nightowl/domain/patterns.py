@@ -74,7 +74,7 @@ class Pattern:
             return cast(Match | None, method(_valid(text), *pos))
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def compile_pattern(pattern: str) -> Pattern:
     """``pattern`` compiled by RE2; InputError says why RE2 cannot take it."""
     if len(pattern.encode("utf-8", "surrogatepass")) > MAX_PATTERN_BYTES:
