@@ -3,6 +3,8 @@ e-mail addresses leave no trace; ordinary incident text is kept word for word.""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pydantic import SecretStr
 
@@ -133,3 +135,31 @@ def test_an_allow_listed_header_is_redacted_if_it_carries_a_credential() -> None
     kept = safe_headers({"User-Agent": "curl token=hunter2-hunter2"})
 
     assert kept == {"User-Agent": f"curl token={REDACTED}"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token" * 13_000,  # a secret key name repeated: 71 s with backtracking
+        "-----BEGIN RSA PRIVATE KEY-----" * 2_000,  # a block that never ends: 2.9 s
+        "a." * 32_000,  # a host name that never ends: 150 s (the LLM's host name redaction)
+    ],
+)
+def test_redaction_of_64_kb_of_hostile_alert_text_is_linear(text: str) -> None:
+    redactor = Redactor(ips=True, hostnames=True)
+    started = time.process_time()
+    redactor(text)
+    assert time.process_time() - started < 1.0
+
+
+def test_a_value_already_redacted_is_left_as_it_is() -> None:
+    assert (
+        redact("token=[REDACTED] password: [REDACTED]") == "token=[REDACTED] password: [REDACTED]"
+    )
+
+
+def test_a_bearer_word_without_a_digit_is_prose_not_a_credential() -> None:
+    assert (
+        redact("bearer of bad news: Bearer abcdefgh1234")
+        == f"bearer of bad news: Bearer {REDACTED}"
+    )

@@ -267,3 +267,28 @@ def test_nightowl_webhook_token_fills_empty_webhook_sections(tmp_path: Path) -> 
     )
 
     assert settings.webhook_tokens("alertmanager") == ["quick"]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "key"),
+    [
+        ("ui:\n  sesion_secret: hunter2-7f3a9c\n", "ui.sesion_secret"),
+        (
+            "webhooks:\n  tokens:\n    alertmanager: hunter2-7f3a9c\n",
+            "webhooks.tokens.alertmanager",
+        ),
+        ("ui:\n  session_secret: 8675309123\n", "ui.session_secret"),
+    ],
+)
+def test_a_config_error_never_prints_the_secret_it_rejected(
+    tmp_path: Path, yaml_text: str, key: str
+) -> None:
+    config = write(tmp_path / "nightowl.yaml", yaml_text)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config=config, data_dir=tmp_path, environ={})
+
+    message = str(caught.value)
+    assert key in message
+    assert "hunter2" not in message
+    assert "8675309123" not in message

@@ -12,18 +12,18 @@ it has one.
 
 from __future__ import annotations
 
-import re
 import shlex
 import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
-from nightowl.errors import ActionError, ConfigError
+from nightowl.domain.patterns import compile_pattern, full_match
+from nightowl.errors import ActionError, ConfigError, InputError
 from nightowl.settings import PluginConfig, Settings
 
 DEFAULT_PATTERN = r"[A-Za-z0-9_.-]+"
@@ -54,6 +54,16 @@ class CommandTemplate(BaseModel):
     patterns: dict[str, str] = {}
     rollback: str | None = None
     timeout_seconds: float = 60.0
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, value: dict[str, str]) -> dict[str, str]:
+        for field, pattern in value.items():
+            try:
+                compile_pattern(pattern)  # RE2: a parameter is matched in linear time
+            except InputError as exc:
+                raise ValueError(f"patterns.{field}: {exc}") from None
+        return value
 
 
 class SshConfig(BaseModel):
@@ -107,7 +117,7 @@ class SshDriver:
                 continue
             value = action.params.get(field)
             pattern = template.patterns.get(field, DEFAULT_PATTERN)
-            if value is None or not re.fullmatch(pattern, str(value)):
+            if value is None or not full_match(pattern, str(value)):
                 raise ActionError(
                     f"parameter {field}={value!r} of template {name!r} does not match {pattern}",
                     driver=self.name,

@@ -27,6 +27,7 @@ from nightowl.api import (
 )
 from nightowl.api.bodies import BodyLimit
 from nightowl.api.deps import Reader
+from nightowl.api.headers import SecurityHeaders
 from nightowl.api.ratelimit import RateLimit, RateLimiter
 from nightowl.errors import InputError, NightowlError, NotFoundError
 from nightowl.settings import RateLimits, Settings
@@ -64,7 +65,10 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.state.rate_limiter = limiter  # shared with the webhook fast path
     limit = (app.settings if app else Settings()).server.max_body_bytes
     api.add_middleware(BodyLimit, limit=limit)
-    api.add_middleware(RateLimit, limiter=limiter)  # outermost: a flood is refused first
+    api.add_middleware(
+        RateLimit, limiter=limiter
+    )  # before the body is read: a flood is refused first
+    api.add_middleware(SecurityHeaders)  # CSP, no framing, nosniff: on the UI's pages too
     api.add_exception_handler(InputError, _input_error)
     api.add_exception_handler(NotFoundError, _input_error)
     api.include_router(webhooks.router)

@@ -42,6 +42,7 @@ from nightowl.sources.auth import authenticate
 from nightowl.sources.bounds import parse_bounded
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
+from nightowl.store.database import private_file
 from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
@@ -256,7 +257,10 @@ class Nightowl:
     def _dbos_url(self) -> str:
         url = self.settings.store_url
         if url.startswith("sqlite"):
-            return f"sqlite:///{self.settings.data_dir / 'workflows.sqlite'}"
+            path = self.settings.data_dir / "workflows.sqlite"
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_file(path)  # DBOS would create it with the umask's mode (0644)
+            return f"sqlite:///{path}"
         return url
 
     # intake ----------------------------------------------------------------------------------

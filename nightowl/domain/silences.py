@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
 
 from nightowl.domain.base import Model
+from nightowl.domain.patterns import full_match
 from nightowl.errors import InputError
 
 
@@ -21,13 +20,9 @@ class MatchOp(StrEnum):
     NRE = "!~"
 
 
-@lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(f"^(?:{pattern})$")
-
-
 class Matcher(Model):
-    """``name op value``; regular expressions are anchored at both ends, as in Alertmanager.
+    """``name op value``; regular expressions are anchored at both ends, as in Alertmanager,
+    and run by RE2 (``domain/patterns.py``): linear in the label's length, whatever the pattern.
 
     A label that is absent matches as the empty string (so ``team=""`` matches alerts without team).
     """
@@ -46,7 +41,7 @@ class Matcher(Model):
             return got == self.value
         if self.op is MatchOp.NE:
             return got != self.value
-        hit = _compiled(self.value).match(got) is not None
+        hit = full_match(self.value, got)
         return hit if self.op is MatchOp.RE else not hit
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from nightowl.domain import AlertState
 from nightowl.domain.silences import Matcher, matches_all
+from nightowl.errors import ConfigError, InputError
 from nightowl.intake.matchers import parse_matchers
 from nightowl.settings import InhibitRule
 
@@ -20,14 +21,16 @@ class CompiledRule:
 
 
 def compile_rules(rules: Sequence[InhibitRule]) -> list[CompiledRule]:
-    return [
-        CompiledRule(
-            source=tuple(m for text in r.source_matchers for m in parse_matchers(text)),
-            target=tuple(m for text in r.target_matchers for m in parse_matchers(text)),
-            equal=tuple(r.equal),
-        )
-        for r in rules
-    ]
+    """The rules' matchers parsed (regexes by RE2); ConfigError names the rule that is wrong."""
+    compiled = []
+    for i, r in enumerate(rules):
+        try:
+            source = tuple(m for text in r.source_matchers for m in parse_matchers(text))
+            target = tuple(m for text in r.target_matchers for m in parse_matchers(text))
+        except InputError as exc:
+            raise ConfigError(str(exc), where=f"intake.inhibit_rules[{i}]") from None
+        compiled.append(CompiledRule(source=source, target=target, equal=tuple(r.equal)))
+    return compiled
 
 
 def inhibitor(

@@ -2,8 +2,8 @@
 (summary, timeline, root cause, resolution, impact, action items), the key metrics as inline SVG
 charts, and an optional narrative.
 
-The HTML is rendered *from the Markdown* (``markdown-it``, raw HTML disabled: alert text is
-attacker-controlled), so the two files always say the same thing. No LLM is needed; when one is
+The HTML is rendered *from the Markdown* (``markdown-it``, raw HTML disabled, external links shown
+as text and images as their alt text: alert text is attacker-controlled), so the two files always say the same thing. No LLM is needed; when one is
 configured, the LLM layer passes ``narrative`` — a few paragraphs telling the story — which both
 files show under "Narrative" after the summary (``with_narrative`` for the Markdown).
 """
@@ -15,6 +15,9 @@ import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from nightowl.domain import Incident
 from nightowl.report.charts import COLOURS, Chart, svg
@@ -40,8 +43,52 @@ footer{margin-top:3rem;color:#6b7280;font-size:.8rem}
 """
 
 
+def _local(href: str) -> bool:
+    """A link within this site or page: ``/ui/…`` or ``#…``, never ``//host`` or ``/\\host``."""
+    return href.startswith("#") or (href.startswith("/") and href[1:2] not in ("/", "\\"))
+
+
+def _link_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An external link is shown as its text then its address, not as a link.
+
+    Alert text is attacker-controlled: a link in it would send the responder (or, as an image,
+    their browser unasked) to the attacker's site from a page they trust.
+    """
+    href = str(tokens[idx].attrGet("href") or "")
+    external = not _local(href)
+    env.setdefault("links", []).append((href, idx) if external else None)
+    return "" if external else renderer.renderToken(tokens, idx, options, env)
+
+
+def _link_close(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    opened = env["links"].pop()
+    if opened is None:
+        return renderer.renderToken(tokens, idx, options, env)
+    href, start = opened
+    text = "".join(t.content for t in tokens[start + 1 : idx] if t.type in ("text", "code_inline"))
+    return "" if text == href else f" ({html.escape(href)})"
+
+
+def _image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An image is never loaded: its alt text stands in its place."""
+    alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env)
+    return f"[image: {html.escape(alt)}]" if alt else "[image]"
+
+
+_MD.add_render_rule("link_open", _link_open)
+_MD.add_render_rule("link_close", _link_close)
+_MD.add_render_rule("image", _image)
+
+
 def markdown_html(text: str) -> str:
-    """Markdown to HTML, raw HTML in the text escaped (alert text is attacker-controlled)."""
+    """Markdown to HTML, safe for attacker-controlled alert text: raw HTML escaped, external
+    links shown as text, images as their alt text."""
     return str(_MD.render(text))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from nightowl.domain import (
     Scalar,
     Severity,
 )
+from nightowl.domain.patterns import search
 from nightowl.errors import ConfigError
 from nightowl.runbooks.interpreter import interpret
 from nightowl.runbooks.model import Runbook
@@ -92,7 +92,7 @@ def match(
             all(ls.get(k) == v for k, v in t.service_labels.items()) for ls in label_sets
         ):
             continue
-        if t.error_pattern and not any(re.search(t.error_pattern, text) for text in texts):
+        if t.error_pattern and not any(search(t.error_pattern, text) for text in texts):
             continue
         return book
     return None

@@ -3,10 +3,10 @@ that do not parse, patterns that do not compile, writes with no way back."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 
-from nightowl.errors import ConfigError
+from nightowl.domain.patterns import compile_pattern
+from nightowl.errors import ConfigError, InputError
 from nightowl.runbooks.interpreter import CONDITION, FACT
 from nightowl.runbooks.model import FACTS, AnyStep, DecisionStep, Runbook, Step, WaitStep
 
@@ -18,8 +18,8 @@ def lint(book: Runbook, known_kinds: Collection[str] | None = None) -> list[str]
     problems: list[str] = []
     if book.trigger.error_pattern:
         try:
-            re.compile(book.trigger.error_pattern)
-        except re.error as exc:
+            compile_pattern(book.trigger.error_pattern)
+        except InputError as exc:
             problems.append(f"trigger.error_pattern does not compile: {exc}")
     if not (book.trigger.fault_kinds or book.trigger.categories or book.trigger.services):
         problems.append("trigger matches every incident: name fault_kinds, categories or services")

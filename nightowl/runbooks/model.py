@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nightowl.domain import Category, Risk, Scalar
+from nightowl.domain.patterns import compile_pattern
+from nightowl.errors import InputError
 
 FACTS = (
     "service",
@@ -57,8 +59,19 @@ class Trigger(_Spec):
         default={}, description="Labels every one of which some alert of the incident carries."
     )
     error_pattern: str | None = Field(
-        default=None, description="A regular expression searched in the error log evidence."
+        default=None,
+        description="A regular expression (RE2 syntax) searched in the error log evidence.",
     )
+
+    @field_validator("error_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                compile_pattern(value)
+            except InputError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 class Step(_Spec):

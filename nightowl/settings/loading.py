@@ -115,9 +115,29 @@ def _interpolate(value: Any, env: Mapping[str, str], where: str, key: str) -> An
 
 def _describe(exc: ValidationError) -> str:
     lines = []
-    for err in exc.errors():
+    for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        got = err.get("input")
-        shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
-        lines.append(f"{loc}: {err['msg']}{shown}")
+        lines.append(f"{loc}: {err['msg']}{_shown(err['type'], err.get('input'))}")
     return "; ".join(lines)
+
+
+SHOWN_ERRORS = frozenset(
+    {"int_parsing", "int_from_float", "float_parsing", "bool_parsing", "literal_error", "enum"}
+)
+"""Errors of fields whose value is a number, a flag or one of fixed choices: never a secret."""
+
+
+def _shown(kind: str, got: object) -> str:
+    """What was given, only where it cannot be a secret.
+
+    This message is printed and logged: a secret under a misspelled key (``extra_forbidden``), a
+    token where a list was expected, an unquoted numeric password where a string was expected, must
+    not appear in it.
+    """
+    if not isinstance(got, str | bool | int | float):
+        return ""
+    if kind in SHOWN_ERRORS:
+        return f" (got {got if not isinstance(got, str) else got[:40]!r})"
+    if isinstance(got, str):
+        return f" (got a string of {len(got)} characters, not shown)"
+    return f" (got a {type(got).__name__}, not shown)"

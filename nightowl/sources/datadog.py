@@ -7,23 +7,26 @@ richer template (docs/sources.md) adds ``alert_transition``, ``tags``, ``alert_p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nightowl.domain import AlertGroup, AlertStatus
+from nightowl.domain.patterns import compile_pattern
 from nightowl.errors import PayloadError
 from nightowl.sources.base import epoch_time, group_of, load_json, make_alert, raise_validation
 
-TITLE_PREFIX = re.compile(
-    r"^\s*\[(?P<transition>[^\]]+?)(?: on (?P<scope>[^\]]*))?\]\s*(?P<title>.*)$"
+TITLE_PREFIX = compile_pattern(
+    r"^\s*\[(?P<transition>[^\]]+?)(?: on (?P<scope>[^\]]*))?\]\s*(?P<title>.*)\n?$"
 )
-"""``[Recovered on {host:a}] Host is Down``: the transition, the scope it fired for, the title."""
+"""``[Recovered on {host:a}] Host is Down``: the transition, the scope it fired for, the title.
+
+RE2, like every pattern over webhook text: with backtracking, a 64 KB title of ``" on "`` repeats
+took seconds (quadratic) on the event loop."""
 RESOLVED = {"recovered", "resolved", "ok"}
 PRIORITY_SEVERITY = {"P1": "critical", "P2": "high", "P3": "warning", "P4": "info", "P5": "info"}
-UNRENDERED = re.compile(r"^\$[A-Z_]+$")
+UNRENDERED = compile_pattern(r"\$[A-Z_]+")
 
 
 class Payload(BaseModel):
@@ -64,7 +67,7 @@ class DatadogSource:
         """The alert in ``body``; PayloadError for unrendered template variables or a bad field."""
         data = load_json(body, self.name)
         if isinstance(data, dict):
-            raw = [k for k, v in data.items() if isinstance(v, str) and UNRENDERED.match(v)]
+            raw = [k for k, v in data.items() if isinstance(v, str) and UNRENDERED.fullmatch(v)]
             if raw:
                 named = ", ".join(f"{k}={data[k]}" for k in sorted(raw))
                 raise PayloadError(
@@ -80,9 +83,9 @@ class DatadogSource:
         at = _epoch_ms(payload.date, "date", self.name)
         match = TITLE_PREFIX.match(payload.title)
         transition = payload.alert_transition or (
-            match.group("transition") if match else "Triggered"
+            (match.group("transition") if match else None) or "Triggered"
         )
-        title = match.group("title") if match else payload.title
+        title = (match.group("title") or "") if match else payload.title
         resolved = transition.lower() in RESOLVED
         labels = _tags(payload.tags)
         # A multi-alert monitor notifies once per scope (host, ...): each scope is its own alert.

@@ -7,6 +7,7 @@ failing when one upgrades a read lock. PostgreSQL is reached through psycopg 3.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -117,12 +118,13 @@ def _sqlite_engine(url: URL) -> Engine:
         # One shared connection, or every session would see its own empty database.
         options["poolclass"] = StaticPool
     elif not database.startswith("file:"):
-        directory = Path(database).expanduser().parent
+        path = Path(database).expanduser()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_file(path)
         except OSError as exc:
             raise StoreError(
-                f"cannot create the data directory {directory} for {mask_url(url)}: "
+                f"cannot create the data directory {path.parent} for {mask_url(url)}: "
                 f"{exc.strerror or exc}; choose another data_dir or fix its permissions"
             ) from None
     engine = create_engine(
@@ -133,6 +135,23 @@ def _sqlite_engine(url: URL) -> Engine:
     event.listen(engine, "commit", _sqlite_on_end)
     event.listen(engine, "rollback", _sqlite_on_end)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Make the SQLite file at ``path`` readable by its owner only (0600), whatever the umask.
+
+    The file is created 0600 if missing; SQLite gives its ``-wal``, ``-shm`` and ``-journal``
+    files the mode of the database file, so they follow. An existing file (and companions) that
+    others can read is narrowed. Raises OSError when the file cannot be created or changed.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for each in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except FileNotFoundError:
+            continue
 
 
 def _json_dumps(value: Any) -> str:

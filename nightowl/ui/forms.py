@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from nightowl.app.access import Act
 from nightowl.errors import AuthError, InputError, NightowlError, NotFoundError
 from nightowl.intake.matchers import parse_matchers
-from nightowl.ui.passwords import verify
+from nightowl.ui.logins import Outcome
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE, Principal, check_csrf
 from nightowl.ui.web import Forbidden, back, need, safe_next, ui_of, who
 
@@ -36,12 +36,12 @@ async def login(
     if not csrf or csrf != cookie:
         return _login_again(next, "the login form expired; try again")
     user = ui.app.settings.ui.users.get(username)
-    if ui.throttled(username):
-        return _login_again(next, "too many failed logins; wait five minutes")
     stored = user.password_hash.get_secret_value() if user and user.password_hash else None
-    if not await run_in_threadpool(verify, stored, password) or user is None:
-        if user is not None:  # only real users are counted: unknown names cannot grow the table
-            ui.failed(username)
+    # Known and unknown names are hashed, counted and answered alike (nightowl.ui.logins).
+    outcome = await ui.logins.attempt(username, stored, password)
+    if outcome is Outcome.LOCKED:
+        return _login_again(next, "too many failed logins; wait five minutes")
+    if outcome is not Outcome.OK:
         return _login_again(next, "wrong user name or password")
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
@@ -59,6 +59,7 @@ async def login(
 @router.post("/ui/logout")
 async def logout(request: Request, me: Me, csrf: Text = "") -> Response:
     _checked(request, me, csrf)
+    await run_in_threadpool(ui_of(request).sessions.revoke, request.cookies.get(COOKIE))
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -5,6 +5,10 @@ session secret (``ui.session_secret``, else a random key kept in ``<data_dir>/ui
 sessions survive restarts). The role is read from the settings on every request, so removing a user
 or lowering a role takes effect at once. The CSRF token of a session is an HMAC of its nonce: every
 POST form carries it, and a request authenticated by a bearer token (no cookie) needs none.
+
+Logging out revokes the session on the server: its nonce is kept until the cookie would have
+expired, in ``<data_dir>/ui-revoked.json`` (0600), so a copied cookie is refused after logout, also
+after a restart and by every process sharing the data dir.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +38,63 @@ class Principal(access.Principal):
     csrf: str = ""
 
 
+class Revocations:
+    """Nonces of sessions logged out before they expired, with their expiry, in a JSON file.
+
+    Thread-safe (a lock); the file is re-read when another process changed it (its mtime). Expired
+    entries are dropped on every write, so the file holds at most the sessions of one lifetime.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: int | None = None
+        self._revoked: dict[str, int] = {}
+
+    def revoke(self, nonce: str, expires: int, now: float | None = None) -> None:
+        with self._lock:
+            self._reload()
+            at = now or time.time()
+            self._revoked = {n: e for n, e in self._revoked.items() if e >= at}
+            self._revoked[nonce] = expires
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(self.path.name + ".partial")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(self._revoked, fh)
+            os.replace(partial, self.path)
+            self._stamp = self.path.stat().st_mtime_ns
+
+    def revoked(self, nonce: str) -> bool:
+        with self._lock:
+            self._reload()
+            return nonce in self._revoked
+
+    def _reload(self) -> None:
+        try:
+            stamp = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return
+        if stamp == self._stamp:
+            return
+        try:
+            loaded = json.loads(self.path.read_text())
+            self._revoked = {str(n): int(e) for n, e in dict(loaded).items()}
+        except (OSError, ValueError, TypeError):
+            # A damaged file cannot un-revoke what this process knows: keep it, rewrite on revoke.
+            pass
+        self._stamp = stamp
+
+
 class Sessions:
-    """Issues and checks session cookies and CSRF tokens. Thread-safe (no mutable state)."""
+    """Issues, checks and revokes session cookies and CSRF tokens. Thread-safe (state is only
+    in ``Revocations``, which locks)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.key = session_key(settings)
         self.max_age = int(settings.ui.session_hours * 3600)
+        self.revocations = Revocations(settings.data_dir / "ui-revoked.json")
 
     def issue(self, user: str, now: float | None = None) -> str:
         payload = {
@@ -51,7 +106,27 @@ class Sessions:
         return f"{body}.{self._sign(body)}"
 
     def principal(self, cookie: str | None, now: float | None = None) -> Principal | None:
-        """The person a valid, unexpired cookie names, if they still have a role."""
+        """The person a valid, unexpired, not revoked cookie names, if they still have a role."""
+        fields = self._fields(cookie)
+        if fields is None:
+            return None
+        user, expires, nonce = fields
+        role = access.role_of(self.settings, user)
+        if expires < (now or time.time()) or role is None or user not in self.settings.ui.users:
+            return None
+        if self.revocations.revoked(nonce):
+            return None
+        return Principal(user, role, "session", self.csrf_for(nonce))
+
+    def revoke(self, cookie: str | None) -> None:
+        """Log the session out on the server: its cookie is refused from now on, everywhere."""
+        fields = self._fields(cookie)
+        if fields is not None:
+            _, expires, nonce = fields
+            self.revocations.revoke(nonce, expires)
+
+    def _fields(self, cookie: str | None) -> tuple[str, int, str] | None:
+        """User, expiry and nonce of a cookie whose signature holds."""
         if not cookie or "." not in cookie:
             return None
         body, _, signature = cookie.rpartition(".")
@@ -59,13 +134,9 @@ class Sessions:
             return None
         try:
             payload = json.loads(_unb64(body))
-            user, expires, nonce = str(payload["u"]), int(payload["exp"]), str(payload["n"])
+            return str(payload["u"]), int(payload["exp"]), str(payload["n"])
         except (ValueError, KeyError, TypeError):
             return None
-        role = access.role_of(self.settings, user)
-        if expires < (now or time.time()) or role is None or user not in self.settings.ui.users:
-            return None
-        return Principal(user, role, "session", self.csrf_for(nonce))
 
     def bearer(self, authorization: str | None) -> Principal | None:
         """The API user (``api.users``) whose bearer token this is, with their role."""

@@ -6,7 +6,6 @@ Routes are excluded from the OpenAPI document (the API is the contract; pages ar
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -25,13 +24,13 @@ import nightowl
 from nightowl.app.access import Act, allowed, require
 from nightowl.errors import ForbiddenError
 from nightowl.report.html import markdown_html
+from nightowl.ui.logins import Logins
 from nightowl.ui.sessions import COOKIE, Principal, Sessions
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
 
 HERE = Path(__file__).parent
-LOGIN_LIMIT, LOGIN_WINDOW_SECONDS = 5, 300
 
 
 @dataclass
@@ -41,17 +40,7 @@ class Ui:
     app: Nightowl
     sessions: Sessions
     templates: Environment
-    failures: dict[str, list[float]] = field(default_factory=dict)
-
-    def throttled(self, user: str) -> bool:
-        """Too many failed logins for ``user`` recently (per process)."""
-        now = time.monotonic()
-        recent = [t for t in self.failures.get(user, []) if now - t < LOGIN_WINDOW_SECONDS]
-        self.failures[user] = recent
-        return len(recent) >= LOGIN_LIMIT
-
-    def failed(self, user: str) -> None:
-        self.failures.setdefault(user, []).append(time.monotonic())
+    logins: Logins = field(default_factory=Logins)
 
 
 class LoginRequired(Exception):

@@ -1,7 +1,9 @@
-"""A serving Nightowl: the configuration in force and the anchored audit head, start to stop."""
+"""The application object: serving records the configuration in force and anchors the audit head,
+start to stop; what it leaves on disk is private to its user."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
+from nightowl.settings import Settings
 from nightowl.store.audit_anchor import AnchorFile
 from tests.conftest import SettingsFactory
 
@@ -40,3 +43,22 @@ def test_while_serving_the_head_is_anchored_every_anchor_seconds(
             assert time.monotonic() < deadline, "the head was not anchored while serving"
             time.sleep(0.05)
     assert newest.mac == record.hash
+
+
+def test_every_database_file_in_the_data_dir_is_0600_under_umask_022(settings: Settings) -> None:
+    previous = os.umask(0o022)
+    try:
+        app = Nightowl(settings)
+        try:
+            app.launch()  # DBOS creates its system database (workflows.sqlite) here
+            found = {
+                p.name: p.stat().st_mode & 0o777
+                for p in settings.data_dir.iterdir()
+                if ".sqlite" in p.name
+            }
+        finally:
+            app.shutdown()
+    finally:
+        os.umask(previous)
+    assert {"nightowl.sqlite", "workflows.sqlite"} <= set(found)
+    assert found == dict.fromkeys(found, 0o600)

@@ -7,10 +7,12 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from nightowl.app import Nightowl
 from nightowl.domain import Alert, AlertStatus
 from nightowl.report import charts
-from nightowl.report.html import render_html, with_narrative
+from nightowl.report.html import markdown_html, render_html, with_narrative
 from nightowl.report.markdown import render
 from tests.approvals.flow import page, settings_for
 from tests.report.test_markdown import T, incident
@@ -82,6 +84,47 @@ def test_alert_text_cannot_inject_html() -> None:
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<title>Post-incident report: &lt;b&gt;bold&lt;/b&gt; title</title>" in html
+
+
+def test_alert_text_cannot_link_out_or_load_external_images() -> None:
+    evil = Alert(
+        source="alertmanager",
+        fingerprint="fp3",
+        content_hash="h3",
+        status=AlertStatus.FIRING,
+        name="Phish",
+        labels={"alertname": "Phish"},
+        annotations={
+            "summary": "[reset your password](https://evil.example/login) "
+            "![tracker](https://evil.example/pixel.png) <https://evil.example/auto>"
+        },
+        starts_at=T,
+    )
+
+    html = render_html(incident(alerts=(evil,)))
+
+    assert "<img" not in html
+    assert "href=" not in html
+    assert "reset your password (https://evil.example/login)" in html
+    assert "[image: tracker]" in html
+    assert "https://evil.example/auto" in html  # shown once, as text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [
+        ("[a](https://x.example/)", "<p>a (https://x.example/)</p>"),
+        ("[a](//x.example/)", "<p>a (//x.example/)</p>"),
+        ("<https://x.example/>", "<p>https://x.example/</p>"),
+        ("![](https://x.example/p.png)", "<p>[image]</p>"),
+        ("![a <b>](https://x.example/p.png)", "<p>[image: a &lt;b&gt;]</p>"),
+        ("[ref][r]\n\n[r]: https://x.example/", "<p>ref (https://x.example/)</p>"),
+        ("[incidents](/ui/incidents)", '<p><a href="/ui/incidents">incidents</a></p>'),
+        ("[top](#summary)", '<p><a href="#summary">top</a></p>'),
+    ],
+)
+def test_markdown_links_and_images(markdown: str, shown: str) -> None:
+    assert markdown_html(markdown).strip() == shown
 
 
 def test_without_charts_there_is_no_metrics_section() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -160,3 +161,30 @@ def test_a_runbook_that_is_not_yaml_is_a_config_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_runbook(path)
+
+
+def _book_with_pattern(tmp_path: Path, pattern: str) -> Path:
+    path = tmp_path / "oom.yaml"
+    path.write_text(
+        "name: restart-on-oom\ndescription: restart when the logs say OOM\n"
+        f"trigger: {{fault_kinds: [memory_leak], error_pattern: '{pattern}'}}\n"
+        "steps: [{action: restart}]\nrollback: nothing to undo\n"
+    )
+    return path
+
+
+def test_an_error_pattern_re2_cannot_compile_is_a_config_error_at_load(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_runbook(_book_with_pattern(tmp_path, "(?<!java)OOM"))
+    assert "trigger.error_pattern" in str(caught.value)
+    assert "RE2" in str(caught.value)
+
+
+def test_an_error_pattern_searches_log_text_in_linear_time(tmp_path: Path) -> None:
+    # Error log lines are written by whatever failed, so they are untrusted text.
+    book = load_runbook(_book_with_pattern(tmp_path, "(x+x+)+y"))
+    started = time.process_time()
+    found = match([book], diagnosis("memory_leak"), None, texts=["x" * 5_000, "x" * 5_000 + "y"])
+    assert time.process_time() - started < 0.5
+    assert found is not None
+    assert found.name == "restart-on-oom"

@@ -4,6 +4,7 @@ template documented in docs/sources.md, and the unrendered default template reje
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,28 @@ def test_invalid_utf8_is_rejected() -> None:
 
     assert "not valid UTF-8" in str(error)
     assert error.source == "datadog"
+
+
+def _cpu_seconds_to_parse(title: str, repeats: int = 5) -> float:
+    body = json.dumps(rich(title=title)).encode()
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        SOURCE.parse(body, {})
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def test_a_64_kb_title_built_to_backtrack_parses_in_linear_time() -> None:
+    # "[ on  on  on …" with no closing bracket: the backtracking title parser tried every
+    # " on " as the start of the scope and scanned to the end each time (64 KB: 5.5 s to 26 s).
+    small, large = "[" + " on " * 4_000, "[" + " on " * 16_000
+    assert len(large.encode()) > 64_000
+
+    [alert] = parse(rich(title=large)).alerts
+    assert alert.name == large  # no prefix could be read: the whole title, as before
+
+    small_cost, large_cost = _cpu_seconds_to_parse(small), _cpu_seconds_to_parse(large)
+    assert large_cost < 0.5  # a generous bound: linear is about a millisecond
+    # Four times the text costs about four times the work (quadratic would be sixteen).
+    assert large_cost < 10 * max(small_cost, 1e-4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,44 @@ def test_migrated_engine_on_an_unreachable_database_is_a_store_error() -> None:
     port = free_port()
     with pytest.raises(StoreError, match="check that the server is running"):
         migrated_engine(f"postgresql://nightowl:s3cret@127.0.0.1:{port}/nightowl")
+
+
+def _modes(path: Path) -> dict[str, int]:
+    return {
+        p.name: p.stat().st_mode & 0o777
+        for p in path.parent.iterdir()
+        if p.name.startswith(path.name)
+    }
+
+
+def test_the_sqlite_file_and_its_wal_and_shm_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "nightowl.sqlite"
+    previous = os.umask(0o022)
+    try:
+        engine = create_engine_for(f"sqlite:///{path}")
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TABLE t (secret TEXT)")
+                connection.exec_driver_sql("INSERT INTO t VALUES ('evidence')")
+            modes = _modes(path)  # while a connection is open, -wal and -shm exist
+        finally:
+            engine.dispose()
+    finally:
+        os.umask(previous)
+    assert set(modes) >= {"nightowl.sqlite", "nightowl.sqlite-wal", "nightowl.sqlite-shm"}
+    assert modes == dict.fromkeys(modes, 0o600)
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_an_existing_world_readable_sqlite_file_is_narrowed_to_0600(tmp_path: Path) -> None:
+    path = tmp_path / "nightowl.sqlite"
+    IncidentStore.open(f"sqlite:///{path}").close()
+    path.chmod(0o644)
+
+    store = IncidentStore.open(f"sqlite:///{path}")
+    try:
+        store.list()
+        modes = _modes(path)
+    finally:
+        store.close()
+    assert modes == dict.fromkeys(modes, 0o600)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
@@ -121,9 +122,81 @@ def test_repeated_failures_lock_the_user_out_for_a_while(world: World) -> None:
         for _ in range(5):
             login(client, "bob", "not-bobs-password")
         locked = login(client, "bob")
-    world.api.state.ui.failures.clear()
+    world.api.state.ui.logins.clear()
 
     assert "too%20many%20failed%20logins" in locked
+
+
+def test_a_concurrent_burst_of_wrong_passwords_keeps_the_right_one_out(world: World) -> None:
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=world.url, follow_redirects=False) as client:
+            form = await client.get("/ui/login", headers=HTML)
+            found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert found
+            passwords = [f"guess-{i}" for i in range(29)] + [PASSWORDS["bob"]]
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        "/ui/login",
+                        data={"username": "bob", "password": p, "csrf": found.group(1)},
+                    )
+                    for p in passwords
+                )
+            )
+
+    try:
+        answers = asyncio.run(burst())
+    finally:
+        world.api.state.ui.logins.clear()
+
+    assert all(a.status_code == 303 for a in answers)
+    assert not any("nightowl_session" in a.headers.get("set-cookie", "") for a in answers)
+    assert "too%20many%20failed%20logins" in answers[-1].headers["location"]
+
+
+def test_an_unknown_name_is_locked_out_like_a_known_one(world: World) -> None:
+    def locations(user: str) -> list[str]:
+        with httpx.Client(base_url=world.url, follow_redirects=False) as client:
+            return [login(client, user, "wrong-password") for _ in range(6)]
+
+    try:
+        known, unknown = locations("victor"), locations("mallory-does-not-exist")
+    finally:
+        world.api.state.ui.logins.clear()
+
+    assert known == unknown
+    assert "too%20many%20failed%20logins" in unknown[-1]
+
+
+def test_logout_revokes_the_session_on_the_server(world: World) -> None:
+    with httpx.Client(base_url=world.url, follow_redirects=False) as client:
+        login(client, "alice")
+        stolen = client.cookies["nightowl_session"]
+        assert client.get("/ui/incidents", headers=HTML).status_code == 200
+        out = client.post("/ui/logout", data={"csrf": csrf_of(client, "/ui/incidents")})
+        assert out.status_code == 303
+    with httpx.Client(
+        base_url=world.url, follow_redirects=False, cookies={"nightowl_session": stolen}
+    ) as replay:
+        again = replay.get("/ui/incidents", headers=HTML)
+
+    assert again.status_code == 303
+    assert again.headers["location"].startswith("/ui/login")
+
+
+@pytest.mark.parametrize(
+    "path", ["/ui/login", "/ui/incidents", "/ui/static/app.js", "/healthz", "/api/v1/nothing"]
+)
+def test_every_answer_carries_the_security_headers(anonymous: httpx.Client, path: str) -> None:
+    answer = anonymous.get(path, headers=HTML)
+
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    policy = answer.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self';" in policy
+    assert "img-src 'self' data:;" in policy
 
 
 def test_the_incident_page_shows_everything_and_escapes_alert_text(

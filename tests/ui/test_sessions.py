@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import time
@@ -90,3 +91,33 @@ def test_without_a_configured_secret_a_private_key_file_is_kept(tmp_path: Path) 
     assert first == second
     assert len(first) == 32
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_a_revoked_session_is_refused_also_after_a_restart(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+    kept, revoked = sessions.issue("alice"), sessions.issue("alice")
+
+    sessions.revoke(revoked)
+    restarted = Sessions(settings(tmp_path, session_secret="s" * 32))
+
+    assert sessions.principal(revoked) is None
+    assert restarted.principal(revoked) is None
+    assert restarted.principal(kept) is not None
+    assert stat.S_IMODE(os.stat(tmp_path / "ui-revoked.json").st_mode) == 0o600
+
+
+def test_revocations_forget_sessions_once_they_expired(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+    old = sessions.issue("alice", now=time.time() - 13 * 3600)  # already expired
+    sessions.revoke(old)
+    sessions.revoke(sessions.issue("alice"))
+
+    assert len(json.loads((tmp_path / "ui-revoked.json").read_text())) == 1
+
+
+def test_a_forged_cookie_cannot_be_revoked(tmp_path: Path) -> None:
+    sessions = Sessions(settings(tmp_path, session_secret="s" * 32))
+    sessions.revoke(Sessions(settings(tmp_path, session_secret="t" * 32)).issue("alice"))
+    sessions.revoke("garbage")
+
+    assert not (tmp_path / "ui-revoked.json").exists()
