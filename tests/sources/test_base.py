@@ -31,7 +31,7 @@ def test_load_json_reads_utf8_json() -> None:
     ("body", "message"),
     [
         (b"\xff\xfe{}", r"grafana payload: body is not valid UTF-8 \(byte 0\)"),
-        (b'{"a": 1,\n "b": }', r"not valid JSON \(line 2, column 7: Expecting value\)"),
+        (b'{"a": 1,\n "b": }', r"not valid JSON \(line 2, column 7: "),
     ],
 )
 def test_an_unreadable_body_says_where_it_broke(body: bytes, message: str) -> None:
