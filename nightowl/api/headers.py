@@ -3,9 +3,9 @@
 The UI serves its own script and style sheet only, so its Content-Security-Policy allows nothing
 else: no inline script, no other origin, no framing (clickjacking), no plugin; images only from
 itself (an external image in alert text is never fetched, even if it reached the page). Inline
-``style`` attributes (confidence bars) and the report's inline ``<style>`` are allowed. The API
-documentation pages (``/docs``, ``/redoc``) load FastAPI's Swagger UI and ReDoc from their CDN, so
-only they may also use it.
+``style`` attributes (confidence bars) and the report's inline ``<style>`` are allowed. There are
+no API documentation pages to exempt: ``/docs`` and ``/redoc`` are off, and ``/openapi.json`` is
+served to token holders only.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_CSP = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {DOCS_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
-    f"worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
 HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -47,13 +39,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = str(scope.get("path", ""))
-        policy = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in (*HEADERS.items(), ("Content-Security-Policy", policy)):
+                for name, value in (*HEADERS.items(), ("Content-Security-Policy", CSP)):
                     headers.setdefault(name, value)
             await send(message)
 
