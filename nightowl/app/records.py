@@ -161,10 +161,12 @@ class Records:
         try:
             require(by, act)
         except ForbiddenError as exc:
-            data = {"act": act.name.lower(), "role": by.role.value, "via": by.via, **facts}
+            # the same fields as ``audit_refusal``: what was refused and why, then who asked how
+            data = {"action": act.value, "act": act.name.lower(), "role": by.role.value}
+            data |= {"via": by.via, **facts}
             at = self.clock.now()
             self.stores.audit.append(
-                incident_id, kind, data | {"why": str(exc)}, actor=by.name, at=at
+                incident_id, kind, data | {"reason": str(exc)}, actor=by.name, at=at
             )
             raise
 

@@ -40,7 +40,9 @@ def ui_settings(data_dir: Path, **sections: Any) -> Settings:
         ],
         "policy": {"autonomy": "suggest"},
         "actions": {"dry_run": False},
-        "webhooks": {"tokens": {"alertmanager": [TOKEN]}},
+        # The per-IP login rate limit is tested on its own (tests/api/test_ratelimit.py); here
+        # every test logs in from one address, and the lockout per name is what is tested.
+        "webhooks": {"tokens": {"alertmanager": [TOKEN]}, "rate_limits": {"login": ""}},
         "intake": {"group_wait_seconds": 0},
         "approvals": {"approvers": {"*": ["alice"]}},
         "api": {"users": API_TOKENS},
