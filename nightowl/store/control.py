@@ -16,10 +16,10 @@ from sqlalchemy import Engine, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import JSON
 
-from nightowl.domain import ActionStatus, KillSwitch
+from nightowl.domain import ActionStatus, IncidentStatus, KillSwitch
 from nightowl.domain.control import OtherWrite
 from nightowl.store.sessions import Sessions, put_row
-from nightowl.store.tables import ActionRow, Base, UTCDateTime
+from nightowl.store.tables import ActionRow, Base, IncidentRow, UTCDateTime
 
 KILLSWITCH = "killswitch"
 WRITES = (ActionStatus.SUCCEEDED.value, ActionStatus.FAILED.value, ActionStatus.ROLLED_BACK.value)
@@ -71,14 +71,18 @@ class ControlStore:
     def writes_by_others(
         self, incident_id: str, services: Iterable[str], since: datetime
     ) -> list[OtherWrite]:
-        """Real writes on any of ``services`` by incidents other than ``incident_id`` that started
-        at or after ``since``, oldest first."""
-        query = select(
-            ActionRow.incident_id, ActionRow.kind, ActionRow.service, ActionRow.body
-        ).where(
-            ActionRow.incident_id != incident_id,
-            ActionRow.service.in_(sorted(set(services))),
-            ActionRow.status.in_(WRITES),
+        """Real writes on any of ``services`` by incidents other than ``incident_id``, still
+        unresolved (a resolved incident's fault is over), that started at or after ``since``,
+        oldest first."""
+        query = (
+            select(ActionRow.incident_id, ActionRow.kind, ActionRow.service, ActionRow.body)
+            .join(IncidentRow, IncidentRow.id == ActionRow.incident_id)
+            .where(
+                ActionRow.incident_id != incident_id,
+                ActionRow.service.in_(sorted(set(services))),
+                ActionRow.status.in_(WRITES),
+                IncidentRow.status != IncidentStatus.RESOLVED.value,
+            )
         )
         with self.sessions.read() as session:
             rows = list(session.execute(query))
