@@ -122,11 +122,14 @@ def test_a_scale_to_50_odd_replicas_is_denied(tmp_path: Path) -> None:
         assert cluster_events(app) == []
 
 
-@pytest.mark.parametrize(("minutes_ago", "asks"), [(5, True), (45, False)])
+@pytest.mark.parametrize(
+    ("minutes_ago", "resolved", "asks"), [(5, False, True), (45, False, False), (5, True, False)]
+)
 def test_a_second_remediation_for_one_fault_waits_for_a_human(
-    tmp_path: Path, minutes_ago: int, asks: bool
+    tmp_path: Path, minutes_ago: int, resolved: bool, asks: bool
 ) -> None:
-    """Another open incident rolled back a service of this one minutes ago: same fault, likely."""
+    """Another open incident rolled back a service of this one minutes ago: same fault, likely.
+    Long ago, or resolved since (its fault is over), it does not hold this one back."""
     books = runbook(tmp_path, "  - action: restart")
     with launched(settings_for(tmp_path, runbooks={"paths": [str(books)]})) as app:
         at = app.clock.now() - timedelta(minutes=minutes_ago)
@@ -151,6 +154,8 @@ def test_a_second_remediation_for_one_fault_waits_for_a_human(
                 finished_at=at,
             ),
         )
+        if resolved:
+            app.store.set_status("sibling", IncidentStatus.RESOLVED)
 
         async def deny(client: httpx.AsyncClient, incident_id: str) -> None:
             request = await pending_request(client, incident_id)
