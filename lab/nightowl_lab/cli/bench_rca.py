@@ -118,14 +118,7 @@ def command(
         if loo is not None:
             _loo(dataset, fmt, loo, json_output, err)
             return
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=json_output,
-        ) as progress:
+        with _progress(err, json_output) as progress:
             task = progress.add_task(f"{fmt.value}: ranking", total=len(dataset))
 
             def advance(case: CaseResult) -> None:
@@ -141,18 +134,23 @@ def command(
     _summary(Console(), result, fmt)
 
 
-def _loo(dataset: Dataset, fmt: Format, by: Loo, json_output: bool, err: Console) -> None:
-    """Rank every case with every variant, then score each held-out group with the variant
-    chosen on the others."""
-    runs: dict[str, RcaResult] = {}
-    with Progress(
+def _progress(err: Console, transient: bool) -> Progress:
+    """The bar every ranking run shows on stderr (gone afterwards when JSON is printed)."""
+    return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
-        transient=json_output,
-    ) as progress:
+        transient=transient,
+    )
+
+
+def _loo(dataset: Dataset, fmt: Format, by: Loo, json_output: bool, err: Console) -> None:
+    """Rank every case with every variant, then score each held-out group with the variant
+    chosen on the others."""
+    runs: dict[str, RcaResult] = {}
+    with _progress(err, json_output) as progress:
         task = progress.add_task(f"{fmt.value}: ranking", total=len(dataset) * len(VARIANTS))
         for name, variant in VARIANTS.items():
 
