@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
+from nightowl.analysis.robust import spearman, theil_sen
 from nightowl.domain import Series
 from nightowl.domain.base import Model
 
@@ -102,8 +102,8 @@ def detect_growth(
         if len(tail) < MIN_POINTS:
             continue
         x = np.arange(len(tail), dtype=np.float64)
-        rho = float(stats.spearmanr(x, tail).statistic)
-        slope, intercept = stats.theilslopes(tail, x)[:2]
+        rho = spearman(x, tail)
+        slope, intercept = theil_sen(tail, x)
         growth = float(slope * (len(tail) - 1) / intercept) if intercept > 0 else 0.0
         if rho >= min_rho and growth >= min_growth:
             return Growth(rho=rho, growth=growth, start=_at(series, start))
@@ -128,7 +128,7 @@ def _joined(history: Series, series: Series) -> Series:
 def _climbs(values: npt.NDArray[np.float64], min_rho: float) -> bool:
     if len(values) < MIN_POINTS:
         return False
-    rho = float(stats.spearmanr(np.arange(len(values)), values).statistic)
+    rho = spearman(np.arange(len(values)), values)
     return rho >= min_rho
 
 
