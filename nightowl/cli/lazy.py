@@ -36,11 +36,13 @@ class Lazy:
         """The real click command (ImportError/AttributeError if the target is wrong)."""
         module, _, attribute = self.target.partition(":")
         found = getattr(importlib.import_module(module), attribute)
-        if not isinstance(found, typer.Typer):
-            single = typer.Typer()
-            single.command(name, hidden=self.hidden)(found)
-            found = single
-        command = typer.main.get_command(found)
+        parent = typer.Typer()
+        if isinstance(found, typer.Typer):  # built as add_typer builds it: a one-command group
+            parent.add_typer(found, name=name)  # stays a group (`check connectors`)
+            command = typer.main.get_group(parent).commands[name]
+        else:
+            parent.command(name, hidden=self.hidden)(found)
+            command = typer.main.get_command(parent)
         command.name = name
         command.hidden = self.hidden
         return command
@@ -86,7 +88,12 @@ class LazyGroup(TyperGroup):
 def lazy_typer(**options: Any) -> typer.Typer:
     """A ``typer.Typer`` that ``add_lazy`` can add commands to."""
     group = type("LazyCommands", (LazyGroup,), {"lazy": {}})
+    options.setdefault("callback", _no_options)  # a group even when every command is lazy
     return typer.Typer(cls=group, **options)
+
+
+def _no_options() -> None:
+    pass
 
 
 def add_lazy(app: typer.Typer, name: str, target: str, help: str, *, hidden: bool = False) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import typer
 import yaml
+from typer.core import TyperGroup
 from typer.testing import CliRunner, Result
 
 from nightowl.cli.main import app
@@ -28,13 +29,14 @@ def run(*args: str | Path, **env: str) -> Result:
 
 
 def leaf_commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Every runnable command under ``command`` (a Click command or group), by its path."""
-    subcommands: dict[str, Any] | None = getattr(command, "commands", None)
-    if subcommands is None:
+    """Every runnable command under ``command`` (a Click command or group), by its path; lazy
+    commands (nightowl.cli.lazy) are loaded to be listed."""
+    if not isinstance(command, TyperGroup):
         yield path
         return
-    for name, sub in sorted(subcommands.items()):
-        yield from leaf_commands(sub, (*path, name))
+    context = typer.Context(command)
+    for name in sorted(command.list_commands(context)):
+        yield from leaf_commands(command.get_command(context, name), (*path, name))
 
 
 def test_every_command_takes_config_and_data_dir() -> None:
