@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck layers openapi unit services clean
+.PHONY: demo test lint typecheck layers openapi unit wheel-check services clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,11 @@ openapi: $(VENV)/.test
 unit: $(VENV)/.test
 	$(BIN)/pytest -q
 
-test: $(VENV)/.test services lint typecheck layers openapi unit
+# Build the sdists and wheels, install the wheels into a fresh venv, run --version and the demo.
+wheel-check: $(VENV)/.test
+	PYTHON=$(BIN)/python bash scripts/wheel-check.sh
+
+test: $(VENV)/.test services lint typecheck layers openapi unit wheel-check
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dist
