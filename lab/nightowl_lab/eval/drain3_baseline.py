@@ -18,7 +18,7 @@ from nightowl.errors import ConfigError, InputError
 from nightowl_lab.eval.loghub import Parser
 
 SETTINGS_FILE = "drain_benchmark_settings_logparser.json"
-INSTALL_HINT = "drain3 is not installed: pip install 'nightowl[drain3]'"
+INSTALL_HINT = "drain3 is not installed: pip install 'nightowl-lab[drain3]'"
 
 
 class DrainSettings(Model):

@@ -184,7 +184,7 @@ def test_missing_drain3_names_the_extra(monkeypatch: pytest.MonkeyPatch, dataset
         bench_app, ["logs", "--dataset-dir", str(dataset), "--baseline", "drain3"]
     )
     assert out.exit_code == 2
-    assert "pip install 'nightowl[drain3]'" in " ".join(out.output.split())
+    assert "pip install 'nightowl-lab[drain3]'" in " ".join(out.output.split())
 
 
 def test_real_system_meets_the_grouping_target() -> None:
