@@ -3,8 +3,11 @@
 
 Each entry point names a function ``register(app: typer.Typer) -> None`` that adds its commands;
 nightowl-lab adds ``demo``, ``eval``, ``bench``, ``scenarios`` and ``sandbox`` this way, so the
-product never imports the lab and the commands are simply absent without it. A plugin that fails
-to load is skipped with a warning on stderr: a broken extra must not take ``nightowl serve`` down.
+product never imports the lab and the commands are simply absent without it. ``register`` should
+add them with ``nightowl.cli.lazy.add_lazy`` (module and help line, imported when the command runs)
+so that ``nightowl --help`` stays fast; ``app.add_typer``/``app.command`` work too. A plugin that
+fails to load is skipped with a warning on stderr: a broken extra must not take ``nightowl serve``
+down.
 """
 
 from __future__ import annotations
