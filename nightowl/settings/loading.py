@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from nightowl.errors import ConfigError
+from nightowl.settings import strict_yaml
 from nightowl.settings.model import Settings
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -73,7 +74,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
     try:
-        data = yaml.safe_load(text)
+        data = strict_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
