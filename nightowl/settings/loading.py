@@ -37,6 +37,8 @@ def load_settings(
         raw["data_dir"] = str(data_dir)
     elif env.get("NIGHTOWL_DATA_DIR"):
         raw["data_dir"] = env["NIGHTOWL_DATA_DIR"]
+    if (level := env.get("NIGHTOWL_LOG_LEVEL")) and isinstance(raw.setdefault("logging", {}), dict):
+        raw["logging"]["level"] = level
     if token := env.get("NIGHTOWL_WEBHOOK_TOKEN"):
         _add_shared_token(raw, token)
     if (key := env.get("NIGHTOWL_AUDIT_KEY")) and isinstance(raw.setdefault("audit", {}), dict):

@@ -4,8 +4,9 @@ verification."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from nightowl.settings.base import Section
 
@@ -25,6 +26,23 @@ class ServerSettings(Section):
         ge=1024,
         description="Largest body of any request but a webhook (webhooks.max_body_bytes): 413.",
     )
+
+
+class LoggingSettings(Section):
+    """Operational logs on stderr (``nightowl.logs``); ``serve``'s flags override these."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="WARNING", description="Lowest level logged; NIGHTOWL_LOG_LEVEL sets it too."
+    )
+    format: Literal["console", "json"] = Field(
+        default="console", description="console: one readable line; json: one object a line."
+    )
+    access_log: bool = Field(default=False, description="Log every HTTP request (serve).")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
 
 class GatherSettings(Section):
