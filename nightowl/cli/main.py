@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -16,11 +15,19 @@ from nightowl.cli.deadletter import deadletter_app
 from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
 from nightowl.cli.killswitch import killswitch_app
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import (
+    AccessLogOpt,
+    ConfigOpt,
+    DataDirOpt,
+    JsonOpt,
+    LogFormatOpt,
+    LogLevelOpt,
+)
 from nightowl.cli.plugins import add_plugin_commands
 from nightowl.cli.policy import policy_app
 from nightowl.cli.runbook import runbook_app
 from nightowl.cli.silence import silence_app
+from nightowl.logs import configure as configure_logging
 
 app = typer.Typer(
     name="nightowl",
@@ -57,13 +64,17 @@ def serve(
     port: Annotated[
         int | None, typer.Option(help="Port to listen on (default: server.port).")
     ] = None,
+    log_level: LogLevelOpt = None,
+    log_format: LogFormatOpt = None,
+    access_log: AccessLogOpt = None,
 ) -> None:
     """Run the HTTP API and the web UI (/ui): webhooks in, incidents out. Resumes incidents a
     crash interrupted."""
-    from nightowl.cli.serve import run_server
+    from nightowl.cli.serve import run_server, with_logging
 
     with user_errors():
-        run_server(settings_from(config, data_dir), host, port)
+        settings = with_logging(settings_from(config, data_dir), log_level, log_format, access_log)
+        run_server(settings, host, port)
 
 
 @app.command("hash-password")
@@ -96,7 +107,5 @@ def config_check(
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging("WARNING")  # serve reconfigures from its flags and the logging section
     app()
