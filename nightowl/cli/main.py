@@ -10,7 +10,8 @@ from nightowl.cli import approvals
 from nightowl.cli.approvals import approvals_app
 from nightowl.cli.audit import audit_app
 from nightowl.cli.check import check_app
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import settings_from, user_errors
+from nightowl.cli.config import config_app
 from nightowl.cli.deadletter import deadletter_app
 from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
@@ -19,7 +20,6 @@ from nightowl.cli.options import (
     AccessLogOpt,
     ConfigOpt,
     DataDirOpt,
-    JsonOpt,
     LogFormatOpt,
     LogLevelOpt,
 )
@@ -35,7 +35,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(config_app, name="config")
 app.add_typer(silence_app, name="silence")
@@ -84,26 +83,6 @@ def hash_password(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None
 
     del config, data_dir  # taken like every command's; a hash needs neither
     raise typer.Exit(ask())
-
-
-@config_app.command("check")
-def config_check(
-    config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Validate the configuration; name the file, key and reason of anything wrong."""
-    import json
-
-    with user_errors():
-        settings = settings_from(config, data_dir)
-        from nightowl.app import Nightowl  # building the integrations validates their own config
-
-        Nightowl(settings).shutdown()
-        if as_json:
-            typer.echo(json.dumps({"ok": True, "data_dir": str(settings.data_dir)}))
-        else:
-            console.print(
-                f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})"
-            )
 
 
 def main() -> None:

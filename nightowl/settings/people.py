@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.base import PluginConfig, Section, http_url
 
 
 class RouteMatch(Section):
@@ -111,6 +111,8 @@ class UiSettings(Section):
     public_url: str | None = Field(
         default=None, description="External URL of nightowl, for links in notifications."
     )
+
+    _public_url = field_validator("public_url")(http_url)
 
 
 class CliSettings(Section):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from nightowl.settings.base import Section
 
@@ -61,6 +61,15 @@ class GatherSettings(Section):
         "error logs), from which analysis learns each signal's level, spread and noise. "
         "0: judge signals against the start of the window only.",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GatherSettings:
+        if self.step_seconds > self.lookback_minutes * 60:
+            raise ValueError(
+                f"step_seconds ({self.step_seconds}) is longer than lookback_minutes "
+                f"({self.lookback_minutes} min): the window would hold no point; lower the step"
+            )
+        return self
 
 
 class AnalysisSettings(Section):
