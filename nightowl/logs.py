@@ -70,16 +70,29 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is at each record (a test runner may swap it)."""
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        del value  # always the current sys.stderr
+
+
 def handler(fmt: LogFormat = "console", stream: IO[str] | None = None) -> logging.Handler:
     """A stream handler (stderr by default) in ``fmt``, with the incident filter."""
-    out = logging.StreamHandler(stream or sys.stderr)
+    out: logging.Handler = _Stderr() if stream is None else logging.StreamHandler(stream)
     out.addFilter(IncidentFilter())
     out.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(CONSOLE_FORMAT))
     return out
 
 
 def configure(level: str = "WARNING", fmt: LogFormat = "console") -> None:
-    """Log at ``level`` and above in ``fmt`` to stderr, replacing the root logger's handlers.
+    """Log at ``level`` and above in ``fmt`` to stderr: one handler on the root logger, replacing
+    the one an earlier call installed (other handlers, a test runner's, are left alone).
 
     Raises ValueError for a level not in ``LEVELS``.
     """
@@ -87,7 +100,7 @@ def configure(level: str = "WARNING", fmt: LogFormat = "console") -> None:
     if name not in LEVELS:
         raise ValueError(f"log level {level!r} is not one of {', '.join(LEVELS)}")
     root = logging.getLogger()
-    for old in root.handlers[:]:
+    for old in [h for h in root.handlers if isinstance(h, _Stderr)]:
         root.removeHandler(old)
     root.addHandler(handler(fmt))
     root.setLevel(name)

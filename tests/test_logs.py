@@ -84,13 +84,19 @@ def test_exceptions_are_kept_in_json(
     assert "RuntimeError: boom" in str(line["exception"])
 
 
-def test_configure_sets_the_root_level_and_refuses_unknown_levels() -> None:
+def test_configure_replaces_only_its_own_handler_and_refuses_unknown_levels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     root = logging.getLogger()
     saved = root.level, root.handlers[:]
     try:
-        configure("info", "json")
+        configure("info", "console")
+        configure("info", "json")  # replaces the first; a test runner's handlers stay
         assert root.level == logging.INFO
-        assert len(root.handlers) == 1
+        assert len(root.handlers) == len(saved[1]) + 1
+        logging.getLogger("nightowl.configured").info("to stderr")
+        (line,) = capsys.readouterr().err.splitlines()  # the stderr of now, captured
+        assert json.loads(line)["message"] == "to stderr"
         with pytest.raises(ValueError, match="not one of " + ", ".join(LEVELS)):
             configure("LOUD")
     finally:
