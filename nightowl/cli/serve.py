@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from rich.markup import escape
 
 from nightowl.cli.common import console, err_console
 from nightowl.settings import LoggingSettings, Settings
@@ -40,11 +41,8 @@ def application(nightowl: Nightowl) -> FastAPI:
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port`` and listening; on failure, one line on stderr and
     ``typer.Exit(2)``."""
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    except OSError as exc:
-        _refuse(f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -61,7 +59,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def _refuse(message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
 
 
