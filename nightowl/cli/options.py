@@ -51,7 +51,7 @@ LogLevelOpt = Annotated[
     LogLevel | None,
     typer.Option(
         "--log-level",
-        help="Lowest level logged (default: logging.level, $NIGHTOWL_LOG_LEVEL, else WARNING).",
+        help="Lowest level logged (default: $NIGHTOWL_LOG_LEVEL, else logging.level: WARNING).",
         case_sensitive=False,
         show_default=False,
     ),
