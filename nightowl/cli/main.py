@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -27,6 +28,7 @@ from nightowl.cli.plugins import add_plugin_commands
 from nightowl.cli.policy import policy_app
 from nightowl.cli.runbook import runbook_app
 from nightowl.cli.silence import silence_app
+from nightowl.logs import LEVELS
 from nightowl.logs import configure as configure_logging
 
 app = typer.Typer(
@@ -86,5 +88,8 @@ def hash_password(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None
 
 
 def main() -> None:
-    configure_logging("WARNING")  # serve reconfigures from its flags and the logging section
+    # Every command logs at $NIGHTOWL_LOG_LEVEL (else WARNING); serve reconfigures from its flags
+    # and the logging section, and settings loading names a level that is not one.
+    level = os.environ.get("NIGHTOWL_LOG_LEVEL", "").upper()
+    configure_logging(level if level in LEVELS else "WARNING")
     app()
