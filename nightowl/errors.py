@@ -10,6 +10,7 @@
     │   └── ForbiddenError     known caller, but their role does not allow the act (403)
     ├── NotFoundError          no such incident, silence, ...
     ├── ConnectorError         a backend we read from failed; ``retryable`` says whether to try again
+    ├── NotifyError            a notifier's endpoint cannot be reached (a live check; sends never raise)
     ├── ActionError            a driver could not act; ``retryable`` says whether to try again
     │   └── HaltedError        the kill switch is on: nothing is written until a human turns it off
     └── StoreError             the database failed
@@ -77,6 +78,18 @@ class ConnectorError(NightowlError):
         self.connector = connector
         self.retryable = retryable
         super().__init__(f"connector {connector!r}: {message}")
+
+
+class NotifyError(NightowlError):
+    """A notifier's endpoint cannot be reached (``nightowl config check --live``). Sending never
+    raises: a failed delivery is a ``Notification(ok=False)``. The message names the notifier and
+    the endpoint's scheme and host only (webhook URLs carry secrets)."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, notifier: str) -> None:
+        self.notifier = notifier
+        super().__init__(f"notifier {notifier!r}: {message}")
 
 
 class ActionError(NightowlError):

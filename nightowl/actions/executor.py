@@ -16,7 +16,7 @@ from nightowl.clock import Clock
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus
 from nightowl.domain.ports import Preview
 from nightowl.domain.remediation import READ_ONLY_KINDS
-from nightowl.errors import ActionError, HaltedError
+from nightowl.errors import ActionError, ConfigError, HaltedError
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.control import ControlStore
@@ -24,7 +24,8 @@ from nightowl.store.control import ControlStore
 
 class Executor:
     """Drives writes for every stage. Safe to share across incidents (no per-incident state);
-    concurrent calls for one idempotency key are serialised by the drivers' own idempotency."""
+    concurrent calls for one idempotency key are serialised by the drivers' own idempotency.
+    Raises ConfigError when built with a route (``actions.routes``) to no configured driver."""
 
     def __init__(
         self,
@@ -38,6 +39,13 @@ class Executor:
         dry_run: bool,
     ) -> None:
         self.drivers, self.routes = list(drivers), dict(routes)
+        names = [d.name for d in self.drivers]
+        for service, name in self.routes.items():
+            if name not in names:
+                raise ConfigError(
+                    f"no action driver named {name!r}; configured: {', '.join(names) or 'none'}",
+                    where=f"actions.routes.{service}",
+                )
         self.store, self.audit, self.control, self.clock = store, audit, control, clock
         self.dry_run = dry_run
 

@@ -16,7 +16,7 @@ import shlex
 import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from nightowl.actions.config import options
 from nightowl.actions.ledger import Ledger
@@ -55,6 +55,22 @@ class CommandTemplate(BaseModel):
     rollback: str | None = None
     timeout_seconds: float = 60.0
 
+    @field_validator("command", "rollback")
+    @classmethod
+    def _placeholders(cls, text: str | None) -> str | None:
+        if text is not None:
+            placeholders(text)
+        return text
+
+    @model_validator(mode="after")
+    def _patterns_name_placeholders(self) -> CommandTemplate:
+        used = placeholders(self.command) | placeholders(self.rollback or "")
+        if unknown := sorted(set(self.patterns) - used):
+            raise ValueError(
+                f"patterns for {', '.join(unknown)}, which neither command nor rollback uses"
+            )
+        return self
+
     @field_validator("patterns")
     @classmethod
     def _compile(cls, value: dict[str, str]) -> dict[str, str]:
@@ -64,6 +80,27 @@ class CommandTemplate(BaseModel):
             except InputError as exc:
                 raise ValueError(f"patterns.{field}: {exc}") from None
         return value
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders of a command template; ValueError for a malformed one (an
+    unmatched brace, a positional ``{}``/``{0}``, attribute or index access, a conversion)."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ValueError(
+            f"template {text!r}: {exc} (write a literal brace as {{{{ or }}}})"
+        ) from None
+    names = set()
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            raise ValueError(
+                f"template {text!r}: placeholder {{{field}}} must be a plain name, such as {{service}}"
+            )
+        names.add(field)
+    return names
 
 
 class SshConfig(BaseModel):

@@ -7,6 +7,7 @@ import json
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
@@ -35,17 +36,21 @@ def connectors(
     if as_json:
         typer.echo(json.dumps({"connectors": [r.model_dump() for r in results]}, indent=2))
     else:
-        console.print(_table(results))
+        console.print(results_table(results, "connector(s)"))
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
 
-def _table(results: list[CheckResult]) -> Table:
+def results_table(results: list[CheckResult], what: str) -> Table:
+    """One row per check; an error's text is shown as is (no Rich markup: ``pip install
+    'nightowl[kubernetes]'`` keeps its brackets)."""
     failed = sum(not r.ok for r in results)
-    table = Table(title=f"{len(results)} connector(s), {failed} failing")
+    table = Table(title=f"{len(results)} {what}, {failed} failing")
     for column in ("name", "kind", "status", "latency", "error"):
         table.add_column(column)
     for r in results:
-        status = "[green]ok[/]" if r.ok else "[red]failed[/]"
-        table.add_row(r.name, r.kind, status, f"{r.latency_ms:.0f} ms", r.error or "")
+        status = Text("ok", style="green") if r.ok else Text("failed", style="red")
+        table.add_row(
+            Text(r.name), Text(r.kind), status, f"{r.latency_ms:.0f} ms", Text(r.error or "")
+        )
     return table

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import logging
+import os
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
 
 from nightowl.cli.lazy import add_lazy, lazy_typer
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import AccessLogOpt, ConfigOpt, DataDirOpt, LogFormatOpt, LogLevelOpt
 from nightowl.cli.plugins import add_plugin_commands
+from nightowl.logs import LEVELS
+from nightowl.logs import configure as configure_logging
 
 # Every command module is imported when its command runs (nightowl.cli.lazy): `nightowl --help`
 # and `--version` import neither the application nor its libraries. The help lines are the
@@ -21,9 +23,8 @@ app = lazy_typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
 add_lazy(app, "incidents", "nightowl.cli.incidents:incidents_app", "List and inspect incidents.")
-app.add_typer(config_app, name="config")
+add_lazy(app, "config", "nightowl.cli.config:config_app", "Inspect and validate configuration.")
 add_lazy(app, "silence", "nightowl.cli.silence:silence_app", "Create, list and expire silences.")
 add_lazy(
     app,
@@ -111,14 +112,18 @@ def serve(
     port: Annotated[
         int | None, typer.Option(help="Port to listen on (default: server.port).")
     ] = None,
+    log_level: LogLevelOpt = None,
+    log_format: LogFormatOpt = None,
+    access_log: AccessLogOpt = None,
 ) -> None:
     """Run the HTTP API and the web UI (/ui): webhooks in, incidents out. Resumes incidents a
     crash interrupted."""
     from nightowl.cli.common import settings_from, user_errors
-    from nightowl.cli.serve import run_server
+    from nightowl.cli.serve import run_server, with_logging
 
     with user_errors():
-        run_server(settings_from(config, data_dir), host, port)
+        settings = with_logging(settings_from(config, data_dir), log_level, log_format, access_log)
+        run_server(settings, host, port)
 
 
 @app.command("hash-password")
@@ -130,30 +135,9 @@ def hash_password(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None
     raise typer.Exit(ask())
 
 
-@config_app.command("check")
-def config_check(
-    config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
-) -> None:
-    """Validate the configuration; name the file, key and reason of anything wrong."""
-    import json
-
-    from nightowl.cli.common import console, settings_from, user_errors
-
-    with user_errors():
-        settings = settings_from(config, data_dir)
-        from nightowl.app import Nightowl  # building the integrations validates their own config
-
-        Nightowl(settings).shutdown()
-        if as_json:
-            typer.echo(json.dumps({"ok": True, "data_dir": str(settings.data_dir)}))
-        else:
-            console.print(
-                f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})"
-            )
-
-
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Every command logs at $NIGHTOWL_LOG_LEVEL (else WARNING); serve reconfigures from its flags
+    # and the logging section, and settings loading names a level that is not one.
+    level = os.environ.get("NIGHTOWL_LOG_LEVEL", "").upper()
+    configure_logging(level if level in LEVELS else "WARNING")
     app()

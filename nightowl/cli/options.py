@@ -1,7 +1,9 @@
-"""Options every command takes (``--config``, ``--data-dir``)."""
+"""Options every command takes (``--config``, ``--data-dir``), and the logging options of
+``serve``."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,3 +28,47 @@ DataDirOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+class LogLevel(StrEnum):
+    """Levels ``--log-level`` takes."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class LogFormat(StrEnum):
+    """Forms ``--log-format`` takes."""
+
+    CONSOLE = "console"
+    JSON = "json"
+
+
+LogLevelOpt = Annotated[
+    LogLevel | None,
+    typer.Option(
+        "--log-level",
+        help="Lowest level logged (default: $NIGHTOWL_LOG_LEVEL, else logging.level: WARNING).",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+LogFormatOpt = Annotated[
+    LogFormat | None,
+    typer.Option(
+        "--log-format",
+        help="console (readable lines) or json (one object a line); default: logging.format.",
+        show_default=False,
+    ),
+]
+AccessLogOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--access-log/--no-access-log",
+        help="Log every HTTP request (default: logging.access_log, else off).",
+        show_default=False,
+    ),
+]

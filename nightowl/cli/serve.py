@@ -1,21 +1,30 @@
 """``nightowl serve``: the API and the web UI in one process, with intake and the workflows.
 
 ``run_server`` is the command's body, so that another front end (the lab's chaos harness) can serve
-the same application after adjusting it (``configure`` sees it before it launches).
+the same application after adjusting it (``configure`` sees it before it launches). The socket is
+bound before anything says "listening"; a port in use is one line and exit code 2.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
+import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from nightowl.cli.common import console
-from nightowl.settings import Settings
+import typer
+from rich.markup import escape
+
+from nightowl.cli.common import console, err_console
+from nightowl.settings import LoggingSettings, Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from nightowl.app import Nightowl
+
+BACKLOG = 2048  # uvicorn's default
 
 
 def application(nightowl: Nightowl) -> FastAPI:
@@ -29,35 +38,84 @@ def application(nightowl: Nightowl) -> FastAPI:
     return api
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening; on failure, one line on stderr and
+    ``typer.Exit(2)``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            _refuse(f"port {port} is in use: stop the other process or pass --port")
+        if exc.errno == errno.EACCES:
+            _refuse(f"no permission to listen on port {port}: pass a --port above 1023")
+        _refuse(f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host and --port")
+    sock.set_inheritable(True)
+    return sock
+
+
+def _refuse(message: str) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(2)
+
+
+def with_logging(
+    settings: Settings, level: str | None, fmt: str | None, access_log: bool | None
+) -> Settings:
+    """``settings`` with the given flags over its ``logging`` section, and logging configured."""
+    from nightowl.logs import configure
+
+    given = {
+        "level": None if level is None else str(level),
+        "format": None if fmt is None else str(fmt),
+        "access_log": access_log,
+    }
+    merged = {**settings.logging.model_dump(), **{k: v for k, v in given.items() if v is not None}}
+    chosen = LoggingSettings.model_validate(merged)
+    configure(chosen.level, chosen.format)
+    return settings.model_copy(update={"logging": chosen})
+
+
 def run_server(
     settings: Settings,
     host: str | None = None,
     port: int | None = None,
     configure: Callable[[Nightowl], None] | None = None,
 ) -> None:
-    """Serve the API and the UI until stopped (uvicorn on ``host``:``port``)."""
+    """Serve the API and the UI until stopped (uvicorn on ``host``:``port``); the access log
+    when ``settings.logging.access_log``."""
     import uvicorn
 
     from nightowl.api.fastpath import WebhookFastPath
     from nightowl.app import Nightowl
 
-    nightowl = Nightowl(settings)
-    if configure is not None:
-        configure(nightowl)
-    api = application(nightowl)
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
+    sock = listen(bind_host, bind_port)
+    try:
+        nightowl = Nightowl(settings)
+        if configure is not None:
+            configure(nightowl)
+        api = application(nightowl)
+    except BaseException:
+        sock.close()
+        raise
     if not settings.webhook_tokens("alertmanager"):
         console.print(
             "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
             "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
         )
+    if settings.logging.access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    config = uvicorn.Config(
+        WebhookFastPath(api, nightowl),
+        log_config=None,  # nightowl.logs configured the root logger; uvicorn logs through it
+        access_log=settings.logging.access_log,
+    )
     console.print(
         f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
     )
-    uvicorn.run(
-        WebhookFastPath(api, nightowl),
-        host=bind_host,
-        port=bind_port,
-        log_level="warning",
-        access_log=False,
-    )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.errors import NotifyError
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
 
@@ -88,7 +89,24 @@ class EmailNotifier:
             )
         return Notification(channel=self.name, ok=False, sent_at=at, detail=detail)
 
-    def _deliver(self, mail: EmailMessage) -> None:
+    async def check(self) -> None:
+        """Connect, secure and log in as a send would, then quit without mailing; NotifyError
+        naming the server when any step fails."""
+        where = f"{self.config.host}:{self.config.port}"
+        try:
+            await asyncio.to_thread(self._deliver, None)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise NotifyError(
+                f"SMTP login refused by {where} ({exc.smtp_code})", notifier=self.name
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise NotifyError(
+                f"cannot reach {where}: {type(exc).__name__} {exc}".strip()[:300],
+                notifier=self.name,
+            ) from None
+
+    def _deliver(self, mail: EmailMessage | None) -> None:
+        """Send ``mail``; with None, only connect, secure and log in."""
         cfg = self.config
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
@@ -103,7 +121,8 @@ class EmailNotifier:
                 smtp.starttls(context=context)
             if cfg.username and cfg.password:
                 smtp.login(cfg.username, cfg.password.get_secret_value())
-            smtp.send_message(mail)
+            if mail is not None:
+                smtp.send_message(mail)
 
 
 def compose(notice: Notice, config: EmailConfig) -> EmailMessage:

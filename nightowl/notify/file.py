@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nightowl.clock import Clock
 from nightowl.domain import Notification
+from nightowl.errors import NotifyError
 from nightowl.notify.protocol import Message
 
 
@@ -31,6 +32,17 @@ class FileNotifier:
         self.name = name
         self.path = config.path
         self.clock = clock
+
+    async def check(self) -> None:
+        """The file's directory exists (or can be made) and can be written; NotifyError if not."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise NotifyError(
+                f"cannot write {self.path}: {exc.strerror}", notifier=self.name
+            ) from None
 
     async def send(self, message: Message) -> Notification:
         """Append ``message``; ``ok=False`` with the OS's reason when the file cannot be written."""

@@ -12,6 +12,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from nightowl.clock import Clock
+from nightowl.errors import NotifyError
 
 
 class _Timed(Protocol):
@@ -53,3 +54,22 @@ class HttpNotifier(Generic[C]):
             timeout=self.config.timeout_seconds, transport=self.transport
         ) as client:
             return await client.post(url, json=body, headers=headers)
+
+    def endpoint(self) -> str:
+        """The URL messages go to (subclasses name theirs)."""
+        raise NotImplementedError
+
+    async def check(self) -> None:
+        """Reach the endpoint without sending a message: a HEAD request, to which any HTTP answer
+        (a 405 too) means reachable. Raises NotifyError naming only the scheme and host."""
+        url = httpx.URL(self.endpoint())
+        where = f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+        try:
+            async with httpx.AsyncClient(
+                timeout=self.config.timeout_seconds, transport=self.transport
+            ) as client:
+                await client.head(url)
+        except httpx.HTTPError as exc:
+            raise NotifyError(
+                f"cannot reach {where}: {type(exc).__name__}", notifier=self.name
+            ) from None

@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from nightowl.domain import Notification
 from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
+from nightowl.settings.base import http_url
 
 SEVERITY = {"critical": "critical", "high": "error", "warning": "warning", "info": "info"}
 """nightowl severity → PagerDuty's (critical, error, warning, info)."""
@@ -36,6 +37,8 @@ class PagerDutyConfig(BaseModel):
     source: str = Field(default="nightowl", description="Used when the service is unknown.")
     timeout_seconds: float = 5.0
 
+    _url = field_validator("url")(http_url)
+
 
 class PagerDutyNotifier(HttpNotifier[PagerDutyConfig]):
     """Triggers a PagerDuty incident for the statuses in ``trigger_on`` and resolves it when
@@ -43,6 +46,9 @@ class PagerDutyNotifier(HttpNotifier[PagerDutyConfig]):
     """
 
     Config = PagerDutyConfig
+
+    def endpoint(self) -> str:
+        return self.config.url
 
     async def send(self, message: Message) -> Notification:
         """Trigger, resolve, or skip, as the message's status says; never raises for a delivery

@@ -21,7 +21,11 @@ class Message(Model):
 
 
 class Notifier(Protocol):
-    """Sends a message. Never raises for a delivery failure: it returns Notification(ok=False)."""
+    """Sends a message. Never raises for a delivery failure: it returns Notification(ok=False).
+
+    The built-in notifiers also have ``async check()``, which reaches the endpoint without sending
+    anything and raises NotifyError when it cannot (``nightowl config check --live``).
+    """
 
     name: str
 

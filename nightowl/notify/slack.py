@@ -20,13 +20,22 @@ import re
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from nightowl.domain import Notification
 from nightowl.errors import AuthError, InputError
 from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
+from nightowl.settings.base import http_url, secret_http_url
 
 REPLAY_WINDOW_SECONDS = 300
 APPROVE, DENY = "nightowl_approve", "nightowl_deny"
@@ -58,6 +67,9 @@ class SlackConfig(BaseModel):
     api_url: str = "https://slack.com/api"
     timeout_seconds: float = 5.0
 
+    _api_url = field_validator("api_url")(http_url)
+    _webhook_url = field_validator("webhook_url")(secret_http_url)
+
     @model_validator(mode="after")
     def _one_way(self) -> SlackConfig:
         if (self.bot_token is None) == (self.webhook_url is None):
@@ -74,6 +86,10 @@ class SlackNotifier(HttpNotifier[SlackConfig]):
     """
 
     Config = SlackConfig
+
+    def endpoint(self) -> str:
+        hook = self.config.webhook_url
+        return hook.get_secret_value() if hook else self.config.api_url
 
     async def send(self, message: Message) -> Notification:
         """Post ``message`` (in the incident's thread when there is one); never raises for a

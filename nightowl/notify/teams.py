@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from nightowl.domain import Notification
 from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import Notice
+from nightowl.settings.base import secret_http_url
 
 COLOUR = {"resolved": "Good", "escalated": "Attention", "awaiting_approval": "Warning"}
 
@@ -30,6 +31,8 @@ class TeamsConfig(BaseModel):
     webhook_url: SecretStr
     timeout_seconds: float = 5.0
 
+    _webhook_url = field_validator("webhook_url")(secret_http_url)
+
 
 class TeamsNotifier(HttpNotifier[TeamsConfig]):
     """Posts an Adaptive Card per message. Teams answers 200 even for some refusals, so an answer
@@ -37,6 +40,9 @@ class TeamsNotifier(HttpNotifier[TeamsConfig]):
     """
 
     Config = TeamsConfig
+
+    def endpoint(self) -> str:
+        return self.config.webhook_url.get_secret_value()
 
     async def send(self, message: Message) -> Notification:
         """Post ``message`` as a card; ``ok=False`` with what Teams answered when it was refused."""

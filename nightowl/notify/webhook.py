@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from nightowl.domain import Notification
 from nightowl.notify.http import HttpNotifier
 from nightowl.notify.protocol import Message
+from nightowl.settings.base import secret_http_url
 
 
 class WebhookConfig(BaseModel):
@@ -18,6 +19,8 @@ class WebhookConfig(BaseModel):
     token: SecretStr | None = None
     timeout_seconds: float = 5.0
 
+    _url = field_validator("url")(secret_http_url)
+
 
 class WebhookNotifier(HttpNotifier[WebhookConfig]):
     """POSTs each message as JSON; any 2xx is delivered. Details name only the URL's scheme and
@@ -25,6 +28,9 @@ class WebhookNotifier(HttpNotifier[WebhookConfig]):
     """
 
     Config = WebhookConfig
+
+    def endpoint(self) -> str:
+        return self.config.url
 
     @property
     def _where(self) -> str:

@@ -182,8 +182,13 @@ def one_remedy(facts: Facts, policy: PolicySettings) -> list[Finding]:
 
 
 def freeze(facts: Facts, policy: PolicySettings) -> list[Finding]:
-    """Deny while a change-freeze window covering the service is in effect."""
-    window = active_freeze(policy.freeze, facts.action.service, facts.at)
+    """Deny while a change-freeze window covering the service is in effect; deny, too, when the
+    windows cannot be evaluated (fail closed: the settings check them when they load, so this is a
+    window that bypassed that check)."""
+    try:
+        window = active_freeze(policy.freeze, facts.action.service, facts.at)
+    except ValueError as exc:
+        return [_deny("freeze", f"freeze could not be evaluated: {exc} — treated as frozen")]
     if window is None:
         return []
     until = f" until {window.end:%Y-%m-%d %H:%M} UTC" if window.end else ""

@@ -20,6 +20,7 @@ from nightowl.domain.patterns import search
 from nightowl.errors import ConfigError
 from nightowl.runbooks.interpreter import interpret
 from nightowl.runbooks.model import Runbook
+from nightowl.settings import strict_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
@@ -29,7 +30,7 @@ def load_runbook(path: Path) -> Runbook:
     the first invalid key).
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = strict_yaml.load(path.read_text(encoding="utf-8"))
         return Runbook.model_validate(data)
     except OSError as exc:
         raise ConfigError(f"cannot read the runbook: {exc.strerror}", where=str(path)) from None

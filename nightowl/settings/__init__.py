@@ -3,7 +3,7 @@
 Where the file comes from: ``--config`` or ``NIGHTOWL_CONFIG``; with neither, the embedded defaults
 are complete and no file is needed. Strings may contain ``${VAR}`` or ``${VAR:-default}``, replaced
 from the environment so that secrets stay out of the file. ``NIGHTOWL_DATA_DIR``,
-``NIGHTOWL_WEBHOOK_TOKEN`` and ``NIGHTOWL_AUDIT_KEY`` are read for a quick start. Nothing here
+``NIGHTOWL_WEBHOOK_TOKEN``, ``NIGHTOWL_AUDIT_KEY`` and ``NIGHTOWL_LOG_LEVEL`` are read for a quick start. Nothing here
 runs at import time.
 """
 
@@ -45,6 +45,7 @@ from nightowl.settings.sections import (
     ApiSettings,
     AuditSettings,
     GatherSettings,
+    LoggingSettings,
     RunbookSettings,
     ServerSettings,
     StoreSettings,
@@ -72,6 +73,7 @@ __all__ = [
     "LlmModels",
     "LlmPrice",
     "LlmSettings",
+    "LoggingSettings",
     "NotifyRoute",
     "NotifySettings",
     "PluginConfig",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from nightowl.settings.base import Section
+from nightowl.settings.base import Section, http_url
 
 
 class LlmModels(Section):
@@ -40,6 +40,7 @@ class LlmSettings(Section):
         default=None, description="openai-compatible: the server's /v1 URL."
     )
     api_key: SecretStr | None = None
+    _base_url = field_validator("base_url")(http_url)
     region: str | None = Field(default=None, description="bedrock: the AWS region.")
     timeout_seconds: float = Field(default=60.0, gt=0)
     budget: LlmBudget = LlmBudget()

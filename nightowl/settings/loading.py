@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from nightowl.errors import ConfigError
+from nightowl.settings import strict_yaml
 from nightowl.settings.model import Settings
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -36,6 +37,8 @@ def load_settings(
         raw["data_dir"] = str(data_dir)
     elif env.get("NIGHTOWL_DATA_DIR"):
         raw["data_dir"] = env["NIGHTOWL_DATA_DIR"]
+    if (level := env.get("NIGHTOWL_LOG_LEVEL")) and isinstance(raw.setdefault("logging", {}), dict):
+        raw["logging"]["level"] = level
     if token := env.get("NIGHTOWL_WEBHOOK_TOKEN"):
         _add_shared_token(raw, token)
     if (key := env.get("NIGHTOWL_AUDIT_KEY")) and isinstance(raw.setdefault("audit", {}), dict):
@@ -73,7 +76,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
     try:
-        data = yaml.safe_load(text)
+        data = strict_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -28,6 +28,7 @@ from nightowl.settings.sections import (
     ApiSettings,
     AuditSettings,
     GatherSettings,
+    LoggingSettings,
     RunbookSettings,
     ServerSettings,
     StoreSettings,
@@ -39,6 +40,7 @@ class Settings(Section):
     data_dir: Path = Field(default_factory=lambda: default_data_dir())
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
+    logging: LoggingSettings = LoggingSettings()
     webhooks: WebhookSettings = WebhookSettings()
     intake: IntakeSettings = IntakeSettings()
     gather: GatherSettings = GatherSettings()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, SecretStr
+from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.base import PluginConfig, Section, http_url
 
 
 class RouteMatch(Section):
@@ -53,6 +55,48 @@ class UiUser(Section):
     )
     role: Role = Role.VIEWER
 
+    @field_validator("password_hash")
+    @classmethod
+    def _a_hash_the_ui_accepts(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (problem := hash_problem(value.get_secret_value())):
+            raise ValueError(
+                f"not a password hash the UI accepts ({problem}); expected "
+                "scrypt$n$r$p$salt$hash or pbkdf2_sha256$iterations$salt$hash — "
+                "make one with `nightowl hash-password`"
+            )
+        return value
+
+
+SCRYPT_MAX_MEMORY = 2**26
+"""The memory bound ``nightowl.ui.passwords`` verifies scrypt hashes with (128·n·r bytes)."""
+
+
+def hash_problem(stored: str) -> str | None:
+    """What keeps ``stored`` from being a hash ``nightowl.ui.passwords.verify`` can check, if
+    anything (never the hash itself: the answer is printed)."""
+    scheme, *fields = stored.split("$")
+    if scheme == "scrypt" and len(fields) == 5:
+        numbers, encoded = fields[:3], fields[3:]
+    elif scheme == "pbkdf2_sha256" and len(fields) == 3:
+        numbers, encoded = fields[:1], fields[1:]
+    elif scheme in ("scrypt", "pbkdf2_sha256"):
+        return f"a {scheme} hash with the wrong number of '$'-separated fields"
+    else:
+        return "unknown scheme"
+    if not all(f.isdigit() and int(f) > 0 for f in numbers):
+        return f"the {scheme} parameters must be positive whole numbers"
+    if scheme == "scrypt":
+        n, r = int(numbers[0]), int(numbers[1])
+        if n < 2 or n & (n - 1):
+            return "scrypt's n must be a power of 2"
+        if 128 * n * r > SCRYPT_MAX_MEMORY:
+            return f"scrypt's n·r needs more than {SCRYPT_MAX_MEMORY // 2**20} MiB"
+    try:
+        salt, digest = (base64.urlsafe_b64decode(f + "=" * (-len(f) % 4)) for f in encoded)
+    except (binascii.Error, ValueError):
+        return "the salt or hash is not URL-safe base64"
+    return None if salt and len(digest) >= 16 else "the salt or hash is too short"
+
 
 class UiSettings(Section):
     users: dict[str, UiUser] = Field(default_factory=dict)
@@ -67,6 +111,8 @@ class UiSettings(Section):
     public_url: str | None = Field(
         default=None, description="External URL of nightowl, for links in notifications."
     )
+
+    _public_url = field_validator("public_url")(http_url)
 
 
 class CliSettings(Section):

@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from nightowl.domain import Autonomy, Risk
+from nightowl.domain import Autonomy, Risk, utc
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.cron import check_cron
 
 
 class BlastRadiusSettings(Section):
@@ -45,10 +46,20 @@ class FreezeWindow(Section):
     )
     services: list[str] = Field(default_factory=list, description="Empty means every service.")
 
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str | None) -> str | None:
+        return None if cron is None else check_cron(cron)
+
     @model_validator(mode="after")
     def _one_form(self) -> FreezeWindow:
         if (self.cron is None) == (self.start is None or self.end is None):
-            raise ValueError("give either cron, or both start and end")
+            raise ValueError(f"freeze {self.name!r}: give either cron, or both start and end")
+        if self.start is not None and self.end is not None and utc(self.end) <= utc(self.start):
+            raise ValueError(
+                f"freeze {self.name!r} ends ({self.end.isoformat()}) before or when it starts "
+                f"({self.start.isoformat()}): swap them, or fix the date"
+            )
         return self
 
 

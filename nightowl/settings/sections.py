@@ -4,8 +4,9 @@ verification."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from nightowl.settings.base import Section
 
@@ -27,6 +28,23 @@ class ServerSettings(Section):
     )
 
 
+class LoggingSettings(Section):
+    """Operational logs on stderr (``nightowl.logs``); ``serve``'s flags override these."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="WARNING", description="Lowest level logged; NIGHTOWL_LOG_LEVEL sets it too."
+    )
+    format: Literal["console", "json"] = Field(
+        default="console", description="console: one readable line; json: one object a line."
+    )
+    access_log: bool = Field(default=False, description="Log every HTTP request (serve).")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
 class GatherSettings(Section):
     lookback_minutes: int = Field(default=60, ge=1)
     lookahead_minutes: int = Field(default=5, ge=0)
@@ -43,6 +61,15 @@ class GatherSettings(Section):
         "error logs), from which analysis learns each signal's level, spread and noise. "
         "0: judge signals against the start of the window only.",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GatherSettings:
+        if self.step_seconds > self.lookback_minutes * 60:
+            raise ValueError(
+                f"step_seconds ({self.step_seconds}) is longer than lookback_minutes "
+                f"({self.lookback_minutes} min): the window would hold no point; lower the step"
+            )
+        return self
 
 
 class AnalysisSettings(Section):

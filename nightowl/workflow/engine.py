@@ -41,6 +41,7 @@ from nightowl.domain import (
 )
 from nightowl.domain.base import Model
 from nightowl.errors import ConfigError, NightowlError
+from nightowl.logs import incident_context
 from nightowl.notify.broadcast import Broadcast
 from nightowl.store import IncidentStore
 from nightowl.store.observations import ObservationStore
@@ -90,7 +91,22 @@ class Pipeline:
     async def run_stage(
         self, incident_id: str, name: StageName, given: StepInput, resume: bool
     ) -> Outcome:
-        """Run one stage on the incident as stored now, and record how it went."""
+        """Run one stage on the incident as stored now, and record how it went; every line
+        logged meanwhile names the incident and the stage."""
+        with incident_context(incident_id, name.value):
+            log.info("stage %s %s", name.value, "resumed" if resume else "started")
+            outcome = await self._run_stage(incident_id, name, given, resume)
+            log.info(
+                "stage %s %s: %s",
+                name.value,
+                "failed" if outcome.failed else "done",
+                outcome.summary,
+            )
+            return outcome
+
+    async def _run_stage(
+        self, incident_id: str, name: StageName, given: StepInput, resume: bool
+    ) -> Outcome:
         incident = self.store.get(incident_id)
         previous = next((s for s in incident.stages if s.stage is name), None)
         attempt = (previous.attempt + (0 if resume else 1)) if previous else 1
@@ -177,17 +193,19 @@ async def incident_workflow(incident_id: str) -> str:
     """
     pipeline = bound()
     machine = Machine(PIPELINE, pipeline.look_again_seconds)
-    while (stage := machine.stage) is not None:
-        if stage is StageName.REPORT:
-            await _settle(incident_id)
-        outcome = await _run(incident_id, stage, machine.round)
-        pause = machine.advance(outcome)
-        if pause > 0:
-            await DBOS.sleep_async(pause)  # durable: a crash resumes with the time left
-        if pipeline.after_stage is not None:
-            await pipeline.after_stage(stage)
-    if machine.failed:
-        await _set_status(incident_id, IncidentStatus.ESCALATED)
+    with incident_context(incident_id):
+        while (stage := machine.stage) is not None:
+            if stage is StageName.REPORT:
+                await _settle(incident_id)
+            outcome = await _run(incident_id, stage, machine.round)
+            pause = machine.advance(outcome)
+            if pause > 0:
+                await DBOS.sleep_async(pause)  # durable: a crash resumes with the time left
+            if pipeline.after_stage is not None:
+                await pipeline.after_stage(stage)
+        if machine.failed:
+            log.warning("escalated: a stage failed")
+            await _set_status(incident_id, IncidentStatus.ESCALATED)
     return incident_id
 
 
@@ -250,8 +268,9 @@ async def _announce_resolution(incident_id: str, summary: str) -> None:
 @DBOS.workflow(name="nightowl.resolution")
 async def resolution_workflow(incident_id: str) -> str:
     """Every alert resolved: confirm with the signals before the incident is closed."""
-    summary = await _check_resolution(incident_id)
-    await _announce_resolution(incident_id, summary)
+    with incident_context(incident_id, "resolution"):
+        summary = await _check_resolution(incident_id)
+        await _announce_resolution(incident_id, summary)
     return summary
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nightowl_lab.harness.sshd import SshServer, serve_sshd
+from pydantic import ValidationError
 
-from nightowl.actions.ssh import CommandTemplate, SshConfig, SshDriver, SshHost
+from nightowl.actions.ssh import CommandTemplate, SshConfig, SshDriver, SshHost, placeholders
 from nightowl.domain import ActionStatus
 from nightowl.errors import ActionError
 from tests.actions.conftest import action
@@ -84,3 +87,27 @@ def test_refuses_anything_outside_the_allowlist_before_connecting(
 ) -> None:
     with pytest.raises(ActionError, match=expected):
         asyncio.run(driver.apply(action("ssh", **params), dry_run=False))
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ({"command": "rm -rf /var/log/{path"}, "expected '}' before end of string"),
+        ({"command": "echo }"}, "Single '}' encountered"),
+        ({"command": "kill {0}"}, "placeholder {0} must be a plain name"),
+        ({"command": "echo {service.__class__}"}, "placeholder {service.__class__} must be"),
+        ({"command": "echo {service!r}"}, "placeholder {service} must be a plain name"),
+        ({"command": "true", "rollback": "echo {x:>9}"}, "placeholder {x} must be a plain name"),
+        ({"command": "echo {service}", "patterns": {"sevrice": "[a-z]+"}}, "patterns for sevrice"),
+    ],
+)
+def test_a_template_that_could_not_render_is_refused_when_the_config_loads(
+    template: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(ValidationError, match=re.escape(expected)):
+        CommandTemplate.model_validate(template)
+
+
+def test_literal_braces_and_named_placeholders_are_kept() -> None:
+    template = CommandTemplate(command="awk '{{print $1}}' /var/log/{service}.log")
+    assert placeholders(template.command) == {"service"}

@@ -1,12 +1,15 @@
 """The ``nightowl`` command's start: ``--help`` and ``--version`` import none of the heavy
-libraries (the import graph is checked, not a time), and ``--version`` is the installed one."""
+libraries (the import graph is checked, not a time), ``--version`` is the installed one, and every
+command logs at ``$NIGHTOWL_LOG_LEVEL`` (else WARNING)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib.metadata import version
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -48,3 +51,20 @@ def test_version_prints_the_installed_version() -> None:
 
     assert result.exit_code == 0
     assert result.output == f"nightowl {version('nightowl')}\n"
+
+
+def config_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "nightowl.cli", "config", "check", "--data-dir", str(tmp_path)]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("NIGHTOWL_")}
+    return subprocess.run(
+        argv, capture_output=True, text=True, env={**environ, **env}, timeout=120, check=False
+    )
+
+
+def test_nightowl_log_level_applies_to_every_command(tmp_path: Path) -> None:
+    quiet = config_check(tmp_path / "quiet")
+    chatty = config_check(tmp_path / "chatty", NIGHTOWL_LOG_LEVEL="info")
+
+    assert quiet.returncode == chatty.returncode == 0, quiet.stderr + chatty.stderr
+    assert " INFO " not in quiet.stderr
+    assert " INFO alembic.runtime.migration: Running upgrade" in chatty.stderr

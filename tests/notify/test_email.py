@@ -17,6 +17,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from nightowl_lab.harness.ports import free_port
 
 from nightowl.clock import ScenarioClock
+from nightowl.errors import NotifyError
 from nightowl.notify.email import EmailConfig, EmailNotifier
 from nightowl.notify.routing import Notice
 
@@ -145,3 +146,20 @@ def test_an_unreachable_server_is_not_ok() -> None:
     assert note.ok is False
     assert note.detail.startswith(f"cannot mail through 127.0.0.1:{port}: ConnectionRefusedError")
     assert "example.org" not in note.detail
+
+
+def test_check_logs_in_and_sends_nothing(smtp: tuple[int, Inbox]) -> None:
+    port, inbox = smtp
+    asyncio.run(mailer(port, username="nightowl", password=PASSWORD).check())
+    assert inbox.mails == []
+
+
+def test_check_names_a_refused_login_and_an_unreachable_server(smtp: tuple[int, Inbox]) -> None:
+    port, _ = smtp
+    with pytest.raises(
+        NotifyError, match=rf"notifier 'email': SMTP login refused by 127\.0\.0\.1:{port} \(535\)"
+    ):
+        asyncio.run(mailer(port, username="nightowl", password="wrong").check())
+    dead = free_port()
+    with pytest.raises(NotifyError, match=rf"notifier 'email': cannot reach 127\.0\.0\.1:{dead}: "):
+        asyncio.run(mailer(dead).check())

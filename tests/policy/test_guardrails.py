@@ -14,7 +14,7 @@ from nightowl.errors import ConfigError
 from nightowl.policy.cedar import CedarRules
 from nightowl.policy.facts import Facts
 from nightowl.policy.gate import evaluate
-from nightowl.settings import PolicySettings
+from nightowl.settings import FreezeWindow, PolicySettings
 
 AT = datetime(2030, 1, 4, 3, 0, tzinfo=UTC)  # a Friday, 03:00 UTC
 
@@ -255,3 +255,15 @@ def test_cedar_typos_are_configuration_errors() -> None:
 
 def test_the_default_autonomy_is_suggest() -> None:
     assert PolicySettings().autonomy is Autonomy.SUGGEST
+
+
+def test_a_freeze_that_cannot_be_evaluated_denies_instead_of_raising() -> None:
+    # A window that bypassed the settings' check (built without validation, as a plugin could).
+    broken = FreezeWindow.model_construct(name="nights", cron="61 * * * *", services=[])
+    decision = evaluate(facts(), policy().model_copy(update={"freeze": [broken]}))
+    assert decision.verdict is Verdict.DENY
+    assert decision.rules == ("freeze",)
+    (reason,) = decision.reasons
+    assert reason.startswith("freeze could not be evaluated: ")
+    assert reason.endswith(" — treated as frozen")
+    assert "61 * * * *" in reason

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from nightowl.settings import Role, Settings
+from nightowl.ui.passwords import pbkdf2_hash
 from nightowl.ui.sessions import Principal, Sessions, check_csrf, session_key
+
+HASH = pbkdf2_hash("a password nobody types here", 1000)
 
 
 def settings(tmp_path: Path, **ui: Any) -> Settings:
@@ -20,8 +23,8 @@ def settings(tmp_path: Path, **ui: Any) -> Settings:
             "api": {"users": {"alice": "alice-token-1", "bot": "bot-token-2"}},
             "ui": {
                 "users": {
-                    "alice": {"password_hash": "x", "role": "approver"},
-                    "victor": {"password_hash": "x", "role": "viewer"},
+                    "alice": {"password_hash": HASH, "role": "approver"},
+                    "victor": {"password_hash": HASH, "role": "viewer"},
                 },
                 **ui,
             },

@@ -25,7 +25,7 @@ from nightowl.domain import (
     StageStatus,
     Verdict,
 )
-from nightowl.settings import Settings
+from nightowl.settings import FreezeWindow, Settings
 from nightowl.workflow import engine
 from nightowl.workflow.pipeline import PIPELINE
 from tests.conftest import READ
@@ -183,3 +183,34 @@ class TestDryRun:
         assert not cluster.path.exists()
         assert cluster.state() == before
         assert incident.verification is None
+
+
+def test_a_freeze_that_cannot_be_evaluated_holds_the_action_and_says_why(
+    settings_for: Any, tmp_path: Path
+) -> None:
+    """Settings refuse a bad cron when they load; one that got past them (built without
+    validation) is treated as frozen: the gate completes, and the audit and report say why."""
+    settings: Settings = settings_for(tmp_path, autonomy=Autonomy.ACT)
+    broken = FreezeWindow.model_construct(name="nights", cron="61 * * * *", services=[])
+    policy = settings.policy.model_copy(update={"freeze": [broken]})
+    app = Nightowl(settings.model_copy(update={"policy": policy}))
+    app.launch()
+    try:
+        incident = page(app, load_scenario(bundled_scenario("checkout-bad-deploy")))
+        audited = [
+            r.data for r in app.audit.records(incident_id=incident.id) if r.kind == "decision"
+        ]
+    finally:
+        app.shutdown()
+
+    gate = next(s for s in incident.stages if s.stage.value == "gate")
+    assert gate.status is StageStatus.COMPLETED
+    [decision] = incident.decisions
+    assert decision.verdict is Verdict.DENY
+    [reason] = decision.reasons
+    assert reason.startswith("freeze could not be evaluated: ")
+    assert reason.endswith("— treated as frozen")
+    assert incident.actions == ()
+    assert [d["decision"]["reasons"] for d in audited] == [[reason]]
+    assert incident.report_path is not None
+    assert reason in Path(incident.report_path).read_text(encoding="utf-8")

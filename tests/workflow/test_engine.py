@@ -3,6 +3,9 @@ reference, so what DBOS records per incident does not grow with the size of the 
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.app import Nightowl
+from nightowl.logs import handler
 from nightowl.store.observations import ObservationRow
 from tests.workflow.test_end_to_end import page
 
@@ -40,3 +44,28 @@ def test_dbos_does_not_grow_with_the_size_of_the_series(settings_for: Any, tmp_p
     assert fine_obs > 5 * coarse_obs  # twelve times the points were gathered and stored...
     assert fine_dbos < 1.1 * coarse_dbos + 512  # ...but DBOS recorded the same small outcomes
     assert coarse_dbos < 20_000
+
+
+def test_every_line_of_an_incidents_workflow_names_it(settings_for: Any, tmp_path: Path) -> None:
+    stream = io.StringIO()
+    out = handler("json", stream)
+    root = logging.getLogger()
+    saved = root.level
+    root.addHandler(out)
+    root.setLevel(logging.INFO)
+    app = Nightowl(settings_for(tmp_path))
+    app.launch()
+    try:
+        incident = page(app, load_scenario(bundled_scenario("checkout-bad-deploy")))
+    finally:
+        app.shutdown()
+        root.removeHandler(out)
+        root.setLevel(saved)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    engine_lines = [line for line in lines if line["logger"] == "nightowl.workflow.engine"]
+    started = [line["stage"] for line in engine_lines if str(line["message"]).endswith("started")]
+    assert started[:3] == ["triage", "gather", "analyze"]
+    assert "report" in started
+    assert {line["incident_id"] for line in engine_lines} == {incident.id}
+    during = [line for line in lines if line["stage"] is not None]
+    assert all(line["incident_id"] == incident.id for line in during)

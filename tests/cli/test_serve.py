@@ -1,0 +1,80 @@
+"""``nightowl serve``: "listening" only once the socket is bound; a port in use is one line and
+exit code 2; logs in JSON with the access log on demand. Real servers: a real socket holds the port,
+and ``serve`` runs as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli.test_cli import run
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port another process (this one) is listening on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_a_port_in_use_is_one_line_and_exit_code_2(taken_port: int, tmp_path: Path) -> None:
+    result = run(
+        "serve", "--port", str(taken_port), "--data-dir", tmp_path, NIGHTOWL_WEBHOOK_TOKEN="t"
+    )
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        f"error: port {taken_port} is in use: stop the other process or pass --port"
+    )
+    assert "listening" not in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_an_address_not_on_this_machine_is_one_line(tmp_path: Path) -> None:
+    result = run("serve", "--host", "192.0.2.1", "--port", "1", "--data-dir", tmp_path)
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: cannot listen on 192.0.2.1:1: ")
+    assert "Traceback" not in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_listening_is_printed_once_bound_and_the_access_log_is_json(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "NIGHTOWL_WEBHOOK_TOKEN": "t", "NIGHTOWL_CONFIG": ""}
+    argv = [sys.executable, "-m", "nightowl.cli", "serve", "--port", str(port)]
+    argv += ["--data-dir", str(tmp_path), "--log-format", "json", "--access-log"]
+    server = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert f"listening on http://127.0.0.1:{port}" in line, line
+        # Bound and listening: the connection is taken now and answered once uvicorn runs.
+        answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        assert answer.status_code == 200
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=60)
+    logged = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    access = [entry for entry in logged if entry["logger"] == "uvicorn.access"]
+    assert access, stderr
+    assert "GET /healthz" in str(access[0]["message"])
+    assert {"ts", "level", "message", "incident_id", "stage"} <= set(access[0])
