@@ -33,11 +33,11 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
-from nightowl.errors import AuthError, ForbiddenError, InputError
+from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
-from nightowl.store import IncidentStore
+from nightowl.store import IncidentStore, missing_sqlite_file
 from nightowl.store.audit import AuditRecord, ChainCheck
 from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
@@ -58,8 +58,16 @@ class Records:
         self.deploy_log = DeployLog(stores.incidents.engine)
 
     @classmethod
-    def open(cls, settings: Settings) -> Records:
-        """Records over the configured database (migrated to the newest schema)."""
+    def open(cls, settings: Settings, *, existing: bool = False) -> Records:
+        """Records over the configured database (migrated to the newest schema). ``existing``:
+        refuse (NotFoundError) a SQLite store that is not there yet instead of creating an empty
+        one, for a reader pointed at the wrong data dir."""
+        missing = missing_sqlite_file(settings.store_url) if existing else None
+        if missing is not None:
+            raise NotFoundError(
+                f"no nightowl store at {missing} — run `nightowl serve` or `nightowl demo` "
+                "first, or pass --data-dir (or --config) naming where it keeps its data"
+            )
         store = IncidentStore.open(settings.store_url)
         try:
             return cls(settings, Stores.on(store, settings), SystemClock())
@@ -78,7 +86,13 @@ class Records:
         return self.stores.incidents.list(limit=limit, status=status)
 
     def incident(self, incident_id: str) -> Incident:
-        return self.stores.incidents.get(incident_id)
+        """The incident with this id or, for a person typing it, the one id it starts
+        (``IncidentStore.resolve``: NotFoundError for none, InputError for several)."""
+        return self.stores.incidents.get(self.incident_id(incident_id))
+
+    def incident_id(self, id_or_prefix: str) -> str:
+        """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
+        return self.stores.incidents.resolve(id_or_prefix)
 
     # the kill switch ------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List approval requests: the action, its blast radius, rollback plan and evidence."""
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         acting_as(records, Act.READ)
         requests = records.approvals(status=status)
     if as_json:

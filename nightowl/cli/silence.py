@@ -71,7 +71,7 @@ def list_cmd(
 ) -> None:
     """List silences, newest first."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             now = records.clock.now()
             silences = records.silences(active=active)

@@ -13,6 +13,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from nightowl.cli.main import app
+from nightowl.store import IncidentStore
 
 # No settings from the developer's environment; a wide console so messages are not wrapped.
 CLEAN_ENV: dict[str, str | None] = {
@@ -169,13 +170,15 @@ def test_incidents_show_tells_the_story(demo: tuple[Path, dict[str, Any]]) -> No
     assert shown.exit_code == 0, shown.output
     for stage in ("triage", "gather", "diagnose", "act", "verify", "report", "notify"):
         assert stage in shown.stdout
-    assert "Recovered" in shown.stdout
+    assert "recovered: checkout" in shown.stdout
     assert incident["report_path"] in shown.stdout
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout) == incident
 
 
 def test_incidents_show_of_an_unknown_id_says_so(tmp_path: Path) -> None:
+    IncidentStore.open(f"sqlite:///{tmp_path / 'nightowl.sqlite'}").close()
+
     result = run("incidents", "show", "nope", "--data-dir", tmp_path)
 
     assert result.exit_code == 1
