@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -126,7 +127,7 @@ def command(
 
             result = run_benchmark(dataset, advance)
     except InputError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2) from None
     if json_output:
         typer.echo(json.dumps(result.document()))
