@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl.errors import InputError
 from nightowl_lab.eval.nab.corpus import PROFILES, NabSeries, load_corpus
 from nightowl_lab.eval.nab.detectors import DETECTORS, detector_for, family_of
@@ -154,8 +154,6 @@ def command(
         typer.Option("--loo", help="Also choose the detector's configuration leave-one-out."),
     ] = False,
     json_output: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Score a detector on every labelled series under NAB_DIR/data (NAB v1.1 scoring)."""
     err = Console(stderr=True)

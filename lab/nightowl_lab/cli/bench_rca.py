@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl.errors import InputError
 from nightowl_lab.eval.rca.loo import VARIANTS, leave_one_out
 from nightowl_lab.eval.rca.nezha import NezhaDataset
@@ -109,8 +109,6 @@ def command(
             "or target metric out, and report the held-out figures (docs/benchmarks.md).",
         ),
     ] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Rank the root cause of every labelled fault under DATA and print AC@1, AC@3 and Avg@5."""
     err = Console(stderr=True)
