@@ -27,6 +27,7 @@ app = typer.Typer(
     help="nightowl — the open-source AI SRE that takes the 3 AM page.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # Click's help: Typer's Rich help prints <bool> after every flag
 )
 config_app = typer.Typer(help="Inspect and validate configuration.", no_args_is_help=True)
 app.add_typer(incidents_app, name="incidents")

@@ -47,7 +47,9 @@ STATE_IN_DATA_DIR = {("bench", "e2e"), ("sandbox", "down"), ("sandbox", "inject"
                      ("sandbox", "run"), ("sandbox", "status"), ("sandbox", "up")}  # fmt: skip
 
 
-def test_every_command_takes_config_and_data_dir_unless_it_brings_its_own() -> None:
+def test_the_help_of_every_command() -> None:
+    """--config and --data-dir wherever they are used (and only there), and no flag shown with
+    a value type (Typer's Rich help printed ``<bool>`` after every flag, --help included)."""
     commands = list(leaf_commands(typer.main.get_command(app)))
     assert {("demo",), ("serve",), ("config", "check"), ("incidents", "show")} <= set(commands)
     assert STATE_IN_DATA_DIR | {NIGHTOWL_SERVE} <= set(commands)
@@ -59,6 +61,7 @@ def test_every_command_takes_config_and_data_dir_unless_it_brings_its_own() -> N
         own = path[:1] in OWN_CONFIGURATION and path != NIGHTOWL_SERVE
         assert ("--config" in result.stdout) is not own, path
         assert ("--data-dir" in result.stdout) is (not own or path in STATE_IN_DATA_DIR), path
+        assert "<bool>" not in result.stdout, path  # a flag takes no value: no type to show
 
 
 def test_config_check_passes_on_the_embedded_defaults(tmp_path: Path) -> None:
