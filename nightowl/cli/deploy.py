@@ -97,7 +97,8 @@ def _post(url: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
         answer = {"error": response.text.strip()[:300]}
     if response.status_code >= 400:
         err_console.print(
-            f"[bold red]error:[/] {target} answered {response.status_code}: {answer.get('error')}"
+            f"[bold red]error:[/] {escape(target)} answered {response.status_code}: "
+            + escape(str(answer.get("error") or response.text.strip()[:300] or "no message"))
         )
         raise typer.Exit(1)
     return answer
