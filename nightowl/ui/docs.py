@@ -1,6 +1,7 @@
 """``/docs``: the API's Swagger UI, served from this process, for people who may read.
 
-The Swagger UI files come from the ``swagger-ui-bundle`` package (no CDN: the page works on a
+The Swagger UI files come from the ``swagger-ui-bundle-v2`` package (Swagger UI 5: FastAPI writes
+OpenAPI 3.1, which the original ``swagger-ui-bundle``'s Swagger UI 4 cannot read; no CDN: the page works on a
 machine with no way out, and the Content-Security-Policy's ``script-src 'self'`` holds, since the
 page starts Swagger UI from a script file of the UI's own instead of an inline one). The page and
 the OpenAPI document it reads need a UI session or an api.users token, as every page does; the
