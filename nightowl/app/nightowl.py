@@ -78,7 +78,7 @@ class Nightowl:
         # clock for what people answer and wait on (approvals), whatever the data's time is.
         self.wall: Clock = clock or SystemClock()
         self.clock = clock or (recorded[0].recorded_clock() if recorded else self.wall)
-        self.records = Records(settings, self.stores, self.clock)
+        self.records = Records(settings, self.stores, self.clock, self.wall)
         self.reads = Sources.of(connectors)
         self.runbooks = Runbooks(load_runbooks(settings.runbooks.paths))
         self.drivers = self._drivers(connectors)
@@ -302,10 +302,10 @@ class Nightowl:
                 "not replayed; ask the sender to send it again"
             )
         result = await self.accept(letter.source, letter.body, letter.headers)
-        self.store.mark_replayed(dead_letter_id, self.clock.now())
+        self.store.mark_replayed(dead_letter_id, self.wall.now())
         data = {"dead_letter_id": dead_letter_id, "source": letter.source, "sender": letter.sender}
         data |= {"new_alerts": result.new_alerts, "incidents": list(result.incidents)}
-        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.clock.now())
+        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.wall.now())
         return result.model_copy(
             update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
         )

@@ -52,8 +52,14 @@ class Records:
     raises NotFoundError for what does not exist, AuthError for who may not, InputError for bad
     input, StoreError when the database cannot be used."""
 
-    def __init__(self, settings: Settings, stores: Stores, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, stores: Stores, clock: Clock, wall: Clock | None = None
+    ) -> None:
+        """``clock`` is the time intake judges alerts by, which silences share (a replay's
+        recorded time); ``wall`` (default: ``clock``) the time of people's acts: the kill
+        switch, refusals, the audit trail and the dead letters' retention."""
         self.settings, self.stores, self.clock = settings, stores, clock
+        self.wall = wall or clock
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
 
@@ -112,7 +118,7 @@ class Records:
             refused = AuthError(f"{by.name} may not turn the kill switch off: only {who} may")
             self.audit_refusal(by.name, "killswitch.off", str(refused))
             raise refused
-        at = self.clock.now()
+        at = self.wall.now()
         state = self.stores.control.set_killswitch(on, by=by.name, reason=reason, at=at)
         data = state.model_dump(mode="json") | {"via": by.via}
         self.stores.audit.append(None, "killswitch", data, actor=by.name, at=at)
@@ -178,7 +184,7 @@ class Records:
             # the same fields as ``audit_refusal``: what was refused and why, then who asked how
             data = {"action": act.value, "act": act.name.lower(), "role": by.role.value}
             data |= {"via": by.via, **facts}
-            at = self.clock.now()
+            at = self.wall.now()
             self.stores.audit.append(
                 incident_id, kind, data | {"reason": str(exc)}, actor=by.name, at=at
             )
@@ -187,7 +193,7 @@ class Records:
     def audit_silence(self, kind: str, silence: Silence, by: Principal) -> None:
         """Write a silence's creation or expiry to the audit trail, as ``by``."""
         data = silence.model_dump(mode="json") | {"via": by.via}
-        self.stores.audit.append(None, kind, data, actor=by.name, at=self.clock.now())
+        self.stores.audit.append(None, kind, data, actor=by.name, at=self.wall.now())
 
     # dead letters and deploys ---------------------------------------------------------------
 
@@ -206,7 +212,7 @@ class Records:
         """Keep a rejected request of an authenticated ``sender`` byte for byte, with only the
         allow-listed headers, within ``webhooks.dead_letters``; its id."""
         bounds = self.settings.webhooks.dead_letters
-        now = self.clock.now()
+        now = self.wall.now()
         kept = self.stores.incidents.dead_letter(
             source=source,
             reason=str(error),
@@ -233,7 +239,7 @@ class Records:
         Audited (``deadletter.purge``, by ``by``)."""
         if older_than is None:
             older_than = timedelta(days=self.settings.webhooks.dead_letters.retention_days)
-        at = self.clock.now()
+        at = self.wall.now()
         purged = self.stores.incidents.purge_dead_letters(at - older_than)
         data = {"before": (at - older_than).isoformat(), "purged": purged}
         self.stores.audit.append(None, "deadletter.purge", data, actor=by, at=at)
@@ -261,7 +267,7 @@ class Records:
     ) -> AuditRecord:
         """Put a security-relevant act on the trail (a silence added or expired, a role refused,
         the configuration loaded); ``actor`` is the authenticated identity, never a typed name."""
-        at = self.clock.now()
+        at = self.wall.now()
         return self.stores.audit.append(incident_id, kind, dict(data), actor=actor, at=at)
 
     def audit_refusal(self, actor: str, action: str, reason: str) -> AuditRecord:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -15,9 +14,6 @@ from nightowl.app import Nightowl
 from nightowl.settings import Settings
 from nightowl.store.audit_anchor import AnchorFile
 from tests.conftest import SettingsFactory
-from tests.ui.world import World, world
-
-__all__ = ["world"]  # the fixture: nightowl serving a replay whose incident awaits approval
 
 
 def test_serving_audits_the_config_and_anchors_the_head_at_shutdown(
@@ -66,17 +62,3 @@ def test_every_database_file_in_the_data_dir_is_0600_under_umask_022(settings: S
         os.umask(previous)
     assert {"nightowl.sqlite", "workflows.sqlite"} <= set(found)
     assert found == dict.fromkeys(found, 0o600)
-
-
-def test_under_a_replay_approvals_keep_the_wall_clock(world: World) -> None:
-    """The pipeline reads the recording at its own time (weeks ago); the approval it opens
-    expires an approvals.timeout_seconds after now, as the people answering it live."""
-    now = datetime.now(UTC)
-    [request] = world.app.approvals.list(incident_id=world.incident_id)
-    incident = world.app.store.get(world.incident_id)
-
-    assert world.app.clock.now() < now - timedelta(days=1)  # the scenario's time
-    assert incident.stages[0].started_at < now - timedelta(days=1)
-    assert now - timedelta(minutes=5) < request.requested_at <= now
-    timeout = timedelta(seconds=world.app.settings.approvals.timeout_seconds)
-    assert request.expires_at - request.requested_at == timeout
