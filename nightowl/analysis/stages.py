@@ -46,7 +46,7 @@ class Triage:
         self.store.save_triage(incident.id, result)
         self.store.set_status(incident.id, IncidentStatus.INVESTIGATING)
         return StageResult(
-            summary=f"{result.category.value}, {result.severity.value}, service {result.service}"
+            summary=f"{result.category.value}, {result.severity.value}, service {result.service or 'unknown'}"
         )
 
 

@@ -3,9 +3,10 @@
 The UI serves its own script and style sheet only, so its Content-Security-Policy allows nothing
 else: no inline script, no other origin, no framing (clickjacking), no plugin; images only from
 itself (an external image in alert text is never fetched, even if it reached the page). Inline
-``style`` attributes (confidence bars) and the report's inline ``<style>`` are allowed. There are
-no API documentation pages to exempt: ``/docs`` and ``/redoc`` are off, and ``/openapi.json`` is
-served to token holders only.
+``style`` attributes (confidence bars) and the report's inline ``<style>`` are allowed. The API
+documentation needs no exemption: the UI's ``/docs`` loads Swagger UI from this server and starts
+it from a script file (``ui/docs.py``); FastAPI's own pages, with their inline script and CDN,
+are off, and ``/openapi.json`` is served to token holders only.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The FastAPI application over a Nightowl instance.
 
 Every route but ``/healthz`` authenticates its caller (``deps.py``); FastAPI's own public
-``/docs`` and ``/openapi.json`` are off, and the OpenAPI document is served to token holders.
+``/docs`` and ``/openapi.json`` are off, and the OpenAPI document is served to token holders
+(the UI adds a ``/docs`` of its own, behind its login, from local files: ``ui/docs.py``).
 """
 
 from __future__ import annotations

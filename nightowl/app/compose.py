@@ -86,8 +86,12 @@ def build_pipeline(
     broadcast: Broadcast,
     clock: Clock,
     agent: Investigator | None = None,
+    wall: Clock | None = None,
 ) -> Pipeline:
-    """The eleven stages, wired, and the engine's own needs."""
+    """The eleven stages, wired, and the engine's own needs. ``clock`` is the time of the data
+    the stages read (a replay's recorded time); ``wall`` (default: ``clock``) the time people
+    live in, which approvals keep: a request's expiry and its wait are real minutes, not the
+    recording's, which a replay's skipped sleeps move ahead."""
     store, gather = stores.incidents, settings.gather
     taxonomy = load_taxonomy(taxonomy_dirs(settings.runbooks.paths))
     stages: list[Stage] = [
@@ -115,7 +119,7 @@ def build_pipeline(
             pager=broadcast,
             store=store,
             audit=stores.audit,
-            clock=clock,
+            clock=wall or clock,
         ),
         Act(executor, store, clock),
         Verify(

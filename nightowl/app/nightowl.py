@@ -74,8 +74,11 @@ class Nightowl:
             self.connectors.append(("recorded", RecordedDeploys("recorded", self.deploy_log)))
         connectors = [c for _, c in self.connectors]
         recorded = [c for c in connectors if isinstance(c, TimeSource)]
-        self.clock = clock or (recorded[0].recorded_clock() if recorded else SystemClock())
-        self.records = Records(settings, self.stores, self.clock)
+        # The data's time (a replay's recorded time) for the pipeline that reads it; the wall
+        # clock for what people answer and wait on (approvals), whatever the data's time is.
+        self.wall: Clock = clock or SystemClock()
+        self.clock = clock or (recorded[0].recorded_clock() if recorded else self.wall)
+        self.records = Records(settings, self.stores, self.clock, self.wall)
         self.reads = Sources.of(connectors)
         self.runbooks = Runbooks(load_runbooks(settings.runbooks.paths))
         self.drivers = self._drivers(connectors)
@@ -100,6 +103,7 @@ class Nightowl:
             broadcast=self.broadcast,
             clock=self.clock,
             agent=self.agent,
+            wall=self.wall,
         )
         self._launched = False
         self.sources = build_sources(settings)
@@ -187,7 +191,7 @@ class Nightowl:
             user=by.name,
             approve=approve,
             reason=reason,
-            at=self.clock.now(),
+            at=self.wall.now(),
         )
         message = {"request": request_id, "status": decided.status.value, "by": by.name}
         await wake(
@@ -298,10 +302,10 @@ class Nightowl:
                 "not replayed; ask the sender to send it again"
             )
         result = await self.accept(letter.source, letter.body, letter.headers)
-        self.store.mark_replayed(dead_letter_id, self.clock.now())
+        self.store.mark_replayed(dead_letter_id, self.wall.now())
         data = {"dead_letter_id": dead_letter_id, "source": letter.source, "sender": letter.sender}
         data |= {"new_alerts": result.new_alerts, "incidents": list(result.incidents)}
-        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.clock.now())
+        self.audit.append(None, "deadletter.replay", data, actor=by, at=self.wall.now())
         return result.model_copy(
             update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
         )

@@ -33,11 +33,11 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
-from nightowl.errors import AuthError, ForbiddenError, InputError
+from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
-from nightowl.store import IncidentStore
+from nightowl.store import IncidentStore, missing_sqlite_file
 from nightowl.store.audit import AuditRecord, ChainCheck
 from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
@@ -52,14 +52,28 @@ class Records:
     raises NotFoundError for what does not exist, AuthError for who may not, InputError for bad
     input, StoreError when the database cannot be used."""
 
-    def __init__(self, settings: Settings, stores: Stores, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, stores: Stores, clock: Clock, wall: Clock | None = None
+    ) -> None:
+        """``clock`` is the time intake judges alerts by, which silences share (a replay's
+        recorded time); ``wall`` (default: ``clock``) the time of people's acts: the kill
+        switch, refusals, the audit trail and the dead letters' retention."""
         self.settings, self.stores, self.clock = settings, stores, clock
+        self.wall = wall or clock
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
 
     @classmethod
-    def open(cls, settings: Settings) -> Records:
-        """Records over the configured database (migrated to the newest schema)."""
+    def open(cls, settings: Settings, *, existing: bool = False) -> Records:
+        """Records over the configured database (migrated to the newest schema). ``existing``:
+        refuse (NotFoundError) a SQLite store that is not there yet instead of creating an empty
+        one, for a reader pointed at the wrong data dir."""
+        missing = missing_sqlite_file(settings.store_url) if existing else None
+        if missing is not None:
+            raise NotFoundError(
+                f"no nightowl store at {missing} — run `nightowl serve` or `nightowl demo` "
+                "first, or pass --data-dir (or --config) naming where it keeps its data"
+            )
         store = IncidentStore.open(settings.store_url)
         try:
             return cls(settings, Stores.on(store, settings), SystemClock())
@@ -78,7 +92,13 @@ class Records:
         return self.stores.incidents.list(limit=limit, status=status)
 
     def incident(self, incident_id: str) -> Incident:
-        return self.stores.incidents.get(incident_id)
+        """The incident with this id or, for a person typing it, the one id it starts
+        (``IncidentStore.resolve``: NotFoundError for none, InputError for several)."""
+        return self.stores.incidents.get(self.incident_id(incident_id))
+
+    def incident_id(self, id_or_prefix: str) -> str:
+        """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
+        return self.stores.incidents.resolve(id_or_prefix)
 
     # the kill switch ------------------------------------------------------------------------
 
@@ -98,7 +118,7 @@ class Records:
             refused = AuthError(f"{by.name} may not turn the kill switch off: only {who} may")
             self.audit_refusal(by.name, "killswitch.off", str(refused))
             raise refused
-        at = self.clock.now()
+        at = self.wall.now()
         state = self.stores.control.set_killswitch(on, by=by.name, reason=reason, at=at)
         data = state.model_dump(mode="json") | {"via": by.via}
         self.stores.audit.append(None, "killswitch", data, actor=by.name, at=at)
@@ -164,7 +184,7 @@ class Records:
             # the same fields as ``audit_refusal``: what was refused and why, then who asked how
             data = {"action": act.value, "act": act.name.lower(), "role": by.role.value}
             data |= {"via": by.via, **facts}
-            at = self.clock.now()
+            at = self.wall.now()
             self.stores.audit.append(
                 incident_id, kind, data | {"reason": str(exc)}, actor=by.name, at=at
             )
@@ -173,7 +193,7 @@ class Records:
     def audit_silence(self, kind: str, silence: Silence, by: Principal) -> None:
         """Write a silence's creation or expiry to the audit trail, as ``by``."""
         data = silence.model_dump(mode="json") | {"via": by.via}
-        self.stores.audit.append(None, kind, data, actor=by.name, at=self.clock.now())
+        self.stores.audit.append(None, kind, data, actor=by.name, at=self.wall.now())
 
     # dead letters and deploys ---------------------------------------------------------------
 
@@ -192,7 +212,7 @@ class Records:
         """Keep a rejected request of an authenticated ``sender`` byte for byte, with only the
         allow-listed headers, within ``webhooks.dead_letters``; its id."""
         bounds = self.settings.webhooks.dead_letters
-        now = self.clock.now()
+        now = self.wall.now()
         kept = self.stores.incidents.dead_letter(
             source=source,
             reason=str(error),
@@ -219,7 +239,7 @@ class Records:
         Audited (``deadletter.purge``, by ``by``)."""
         if older_than is None:
             older_than = timedelta(days=self.settings.webhooks.dead_letters.retention_days)
-        at = self.clock.now()
+        at = self.wall.now()
         purged = self.stores.incidents.purge_dead_letters(at - older_than)
         data = {"before": (at - older_than).isoformat(), "purged": purged}
         self.stores.audit.append(None, "deadletter.purge", data, actor=by, at=at)
@@ -247,7 +267,7 @@ class Records:
     ) -> AuditRecord:
         """Put a security-relevant act on the trail (a silence added or expired, a role refused,
         the configuration loaded); ``actor`` is the authenticated identity, never a typed name."""
-        at = self.clock.now()
+        at = self.wall.now()
         return self.stores.audit.append(incident_id, kind, dict(data), actor=actor, at=at)
 
     def audit_refusal(self, actor: str, action: str, reason: str) -> AuditRecord:

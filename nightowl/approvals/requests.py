@@ -45,7 +45,7 @@ def build(
         incident_id=incident.id,
         service=action.service,
         action=action,
-        plan=preview.message if preview else f"{action.kind} {action.service} {action.params}",
+        plan=preview.message if preview else action.describe(),
         blast_radius=preview.blast_radius if preview else None,
         rollback=action.rollback,
         diagnosis=diagnosis,

@@ -13,6 +13,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nightowl.app.access import Act
@@ -38,24 +39,30 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List approval requests: the action, its blast radius, rollback plan and evidence."""
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         acting_as(records, Act.READ)
         requests = records.approvals(status=status)
     if as_json:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in requests], indent=2))
         return
     table = Table(title=f"{len(requests)} approval request(s)")
-    for col in ("id", "status", "incident", "action", "blast radius", "rollback", "expires (UTC)"):
+    # the ids are what `nightowl approve` and `incidents show` take: never cut
+    for col, ids in (
+        ("id", [r.id for r in requests]),
+        ("incident", [r.incident_id for r in requests]),
+    ):
+        table.add_column(col, no_wrap=True, min_width=max(map(len, ids), default=2))
+    for col in ("status", "action", "blast radius", "rollback", "expires (UTC)"):
         table.add_column(col)
     for r in requests:
         radius = r.blast_radius.summary if r.blast_radius else "-"
         table.add_row(
             r.id,
-            r.status.value,
             r.incident_id,
-            r.plan,
-            radius,
-            r.rollback,
+            r.status.value,
+            escape(r.plan),
+            escape(radius),
+            escape(r.rollback),
             f"{r.expires_at:%Y-%m-%d %H:%M}",
         )
     console.print(table)

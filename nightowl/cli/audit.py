@@ -35,7 +35,7 @@ def verify_cmd(
     exit 1 saying what was found (a rewrite, deleted records, a wiped trail), 2 for a missing key."""
     with user_errors():
         given = [parse_anchor(text) for text in anchor or []]
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             check = records.audit_check(given)
     for note in check.notes:
         err_console.print(f"[yellow]note:[/] {note}")
@@ -55,7 +55,9 @@ def export_cmd(
     since: Annotated[
         str | None, typer.Option(help="Only records at or after this ISO time.")
     ] = None,
-    incident: Annotated[str | None, typer.Option(help="Only this incident's records.")] = None,
+    incident: Annotated[
+        str | None, typer.Option(help="Only this incident's records (its id or the start of it).")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
     ] = None,
@@ -70,8 +72,9 @@ def export_cmd(
             raise InputError(
                 f"--since {since!r} is not an ISO time such as 2030-01-31T03:00:00Z"
             ) from None
-        with records_of(config, data_dir) as records:
-            found = records.audit_records(since=start, incident_id=incident)
+        with records_of(config, data_dir, reading=True) as records:
+            wanted = records.incident_id(incident) if incident else None
+            found = records.audit_records(since=start, incident_id=wanted)
             lines = [r.model_dump_json() for r in found]
     text = "".join(line + "\n" for line in lines)
     if output is None:

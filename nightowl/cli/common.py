@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from nightowl.app.access import Act, Principal, cli_principal
 from nightowl.errors import ConfigError, NightowlError
@@ -49,10 +50,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error:[/] {exc}")
+        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     except NightowlError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
@@ -62,12 +63,16 @@ def guarded(fn: Callable[[], None]) -> None:
 
 
 @contextmanager
-def records_of(config: Path | None, data_dir: Path | None) -> Iterator[Records]:
+def records_of(
+    config: Path | None, data_dir: Path | None, *, reading: bool = False
+) -> Iterator[Records]:
     """The application's record over the configured database, closed afterwards: what the
-    commands that only read or steer nightowl need (no connectors, drivers or LLM are built)."""
+    commands that only read or steer nightowl need (no connectors, drivers or LLM are built).
+    ``reading``: the command only reads, so a data dir with no store is an error (a typo in
+    ``--data-dir`` would otherwise create an empty store and answer "nothing")."""
     from nightowl.app.records import Records
 
-    opened = Records.open(settings_from(config, data_dir))
+    opened = Records.open(settings_from(config, data_dir), existing=reading)
     try:
         yield opened
     finally:

@@ -39,7 +39,7 @@ def list_cmd(
 ) -> None:
     """List dead letters: every rejected request's raw body, source and reason."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ_DEAD_LETTERS)
             letters = records.dead_letters(limit=limit)
         if as_json:

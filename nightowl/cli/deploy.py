@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from rich.markup import escape
 
 from nightowl.app.access import Act
 from nightowl.cli.common import acting_as, console, err_console, records_of, user_errors
@@ -88,7 +89,7 @@ def _post(url: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
     try:
         response = httpx.post(target, json=body, headers=headers, timeout=30)
     except httpx.HTTPError as exc:
-        err_console.print(f"[bold red]error:[/] cannot reach {target}: {exc}")
+        err_console.print(f"[bold red]error:[/] cannot reach {escape(target)}: {escape(str(exc))}")
         raise typer.Exit(1) from None
     try:
         answer: dict[str, Any] = response.json()
@@ -96,7 +97,8 @@ def _post(url: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
         answer = {"error": response.text.strip()[:300]}
     if response.status_code >= 400:
         err_console.print(
-            f"[bold red]error:[/] {target} answered {response.status_code}: {answer.get('error')}"
+            f"[bold red]error:[/] {escape(target)} answered {response.status_code}: "
+            + escape(str(answer.get("error") or response.text.strip()[:300] or "no message"))
         )
         raise typer.Exit(1)
     return answer

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -29,14 +31,16 @@ def list_cmd(
 ) -> None:
     """List incidents, newest first."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             rows = records.incidents(limit=limit, status=status)
         if as_json:
             typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
             return
         table = Table(title=f"{len(rows)} incident(s)")
-        for col in ("id", "opened (UTC)", "status", "severity", "service", "alerts", "title"):
+        # the id is what `incidents show` takes: never cut, the title folds instead
+        table.add_column("id", no_wrap=True, min_width=max((len(r.id) for r in rows), default=2))
+        for col in ("opened (UTC)", "status", "severity", "service", "alerts", "title"):
             table.add_column(col)
         for r in rows:
             table.add_row(
@@ -44,9 +48,9 @@ def list_cmd(
                 f"{r.opened_at:%Y-%m-%d %H:%M}",
                 r.status.value,
                 r.severity.value if r.severity else "-",
-                r.service or "-",
+                escape(r.service or "-"),
                 str(r.alert_count),
-                r.title,
+                escape(r.title),
             )
         console.print(table)
 
@@ -54,7 +58,11 @@ def list_cmd(
 @incidents_app.command("show")
 def show_cmd(
     incident_id: Annotated[
-        str, typer.Argument(help="The incident id (see `nightowl incidents list`).")
+        str,
+        typer.Argument(
+            help="The incident id, or its start if no other id starts so "
+            "(see `nightowl incidents list`)."
+        ),
     ],
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
@@ -62,7 +70,7 @@ def show_cmd(
 ) -> None:
     """Show one incident: its stages, diagnosis, actions, verification and report path."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             incident = records.incident(incident_id)
         if as_json:
@@ -73,27 +81,40 @@ def show_cmd(
 
 def show(incident: Incident) -> None:
     """Print an incident's story: its stages, diagnosis, verification, status and report."""
-    table = Table(title=f"Incident {incident.id}: {incident.title}", show_lines=False)
+    table = Table(title=escape(f"Incident {incident.id}: {incident.title}"), show_lines=False)
     table.add_column("stage", style="bold")
     table.add_column("at (UTC)")
+    table.add_column("took", justify="right")
     table.add_column("what happened")
     for s in incident.stages:
         style = "red" if s.status is StageStatus.FAILED else ""
-        table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", s.error or s.summary, style=style)
+        took = _took(s.finished_at - s.started_at) if s.finished_at else "running"
+        what = escape(s.error or s.summary)
+        table.add_row(s.stage.value, f"{s.started_at:%H:%M:%S}", took, what, style=style)
     console.print(table)
     if incident.diagnosis:
         console.print(
             Panel(
-                incident.diagnosis.explanation,
+                escape(incident.diagnosis.explanation),
                 title=f"Diagnosis ({incident.diagnosis.confidence:.0%})",
                 border_style="cyan",
             )
         )
     v = incident.verification
     if v:
-        colour = "green" if v.recovered else "red"
-        console.print(
-            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {v.summary}"
-        )
+        console.print(escape(v.summary), style="green" if v.recovered else "red")
     console.print(f"Status: [bold]{incident.status.value}[/]")
-    console.print(f"Report: [bold]{incident.report_path}[/]")
+    if incident.report_path:
+        console.print(f"Report: [bold]{escape(str(incident.report_path))}[/]")
+    else:
+        console.print("Report: not written yet (the report stage has not run)")
+
+
+def _took(elapsed: timedelta) -> str:
+    """A stage's duration as people read it: ``0.4 s``, ``12 s``, ``6 min``."""
+    seconds = elapsed.total_seconds()
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"

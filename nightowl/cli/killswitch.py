@@ -60,7 +60,7 @@ def status_cmd(
     config: ConfigOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Show whether the kill switch is on, since when, by whom and why."""
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         acting_as(records, Act.READ)
         state = records.killswitch()
     if as_json:

@@ -22,6 +22,7 @@ app = lazy_typer(
     help="nightowl — the open-source AI SRE that takes the 3 AM page.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # Click's help: Typer's Rich help prints <bool> after every flag
 )
 add_lazy(app, "incidents", "nightowl.cli.incidents:incidents_app", "List and inspect incidents.")
 add_lazy(app, "config", "nightowl.cli.config:config_app", "Inspect and validate configuration.")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nightowl.cli.common import console, err_console, settings_from, user_errors
@@ -72,7 +73,10 @@ def lint_cmd(
 @runbook_app.command("plan")
 def plan_cmd(
     name: Annotated[str, typer.Argument(help="The runbook's name.")],
-    incident: Annotated[str, typer.Option("--incident", help="The incident to plan it for.")],
+    incident: Annotated[
+        str,
+        typer.Option("--incident", help="The incident to plan it for (its id or the start of it)."),
+    ],
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -100,6 +104,7 @@ async def _preview(app: object, name: str, incident_id: str) -> Table:
     books = app.runbooks.by_name
     if name not in books:
         raise NotFoundError(f"no runbook {name!r}; known: {', '.join(sorted(books))}")
+    incident_id = app.records.incident_id(incident_id)  # a person may type only its start
     incident = app.store.get(incident_id)
     if incident.diagnosis is None or incident.diagnosis.root_cause is None:
         raise NightowlError(f"incident {incident_id} has no root cause to plan for")
@@ -121,8 +126,8 @@ async def _preview(app: object, name: str, incident_id: str) -> Table:
         radius = got.blast_radius.summary if got.blast_radius else "-"
         table.add_row(
             str(n + 1),
-            f"{action.kind} {action.params or ''}",
-            preview.message if preview else (got.preview_error or "-"),
+            escape(action.describe()),
+            escape(preview.message if preview else (got.preview_error or "-")),
             radius,
             f"{decision.verdict.value}: {'; '.join(decision.reasons)}",
         )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nightowl.app.access import Act
@@ -56,7 +57,7 @@ def add(
         else:
             console.print(
                 f"[green]silence {silence.id}[/] until {silence.ends_at:%Y-%m-%d %H:%M} UTC: "
-                + ", ".join(map(str, silence.matchers))
+                + escape(", ".join(map(str, silence.matchers)))
             )
 
 
@@ -71,7 +72,7 @@ def list_cmd(
 ) -> None:
     """List silences, newest first."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             now = records.clock.now()
             silences = records.silences(active=active)
@@ -90,10 +91,10 @@ def list_cmd(
             table.add_row(
                 s.id,
                 s.state(now).value,
-                ", ".join(map(str, s.matchers)),
+                escape(", ".join(map(str, s.matchers))),  # a regex's [a-z] is not markup
                 f"{s.ends_at:%Y-%m-%d %H:%M}",
-                s.created_by,
-                s.comment,
+                escape(s.created_by),
+                escape(s.comment),
             )
         console.print(table)
 

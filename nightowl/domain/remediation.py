@@ -53,6 +53,11 @@ class ActionSpec(Model):
     rollback: str
     idempotency_key: str
 
+    def describe(self) -> str:
+        """The action as a person reads it: ``rollback checkout (to_version=v2.4.0)``."""
+        args = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        return f"{self.kind} {self.service}" + (f" ({args})" if args else "")
+
 
 class Verdict(StrEnum):
     """The gate's answer for one planned action; ``deny`` is final for this round."""

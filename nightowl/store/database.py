@@ -65,6 +65,23 @@ def create_engine_for(url: str) -> Engine:
     )
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ``url`` that does not exist yet, else None (PostgreSQL, an in-memory
+    database, a file that exists): opening that URL would create an empty store there, which a
+    command that only reads should refuse instead of answering "nothing" from it."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # create_engine_for names what is wrong with it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else path
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (Alembic ``upgrade heads``: independent branches are allowed); a no-op when current.
 

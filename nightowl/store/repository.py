@@ -30,7 +30,7 @@ from nightowl.domain import (
     Verification,
 )
 from nightowl.domain.intake import DeadLetter
-from nightowl.errors import NotFoundError
+from nightowl.errors import InputError, NotFoundError
 from nightowl.store import dead_letters, rows
 from nightowl.store.database import migrated_engine
 from nightowl.store.sessions import Sessions, put_row, upsert
@@ -50,6 +50,9 @@ from nightowl.store.tables import (
 ALERTS_LOADED = 1000
 """Alert notifications an incident is read with, newest first: every stage reads the incident, and a
 storm incident of 60,000 alerts took seconds per read (of the interpreter intake shares)."""
+
+PREFIX_MATCHES_SHOWN = 10
+"""How many incident ids an ambiguous prefix's error names (a prefix of one character matches all)."""
 
 
 class AddAlertsResult(Model):
@@ -150,6 +153,36 @@ class IncidentStore:
         return AddAlertsResult(new=new, duplicates=len(alerts) - new)
 
     # reads
+
+    def resolve(self, id_or_prefix: str) -> str:
+        """The id of the one incident whose id is ``id_or_prefix`` or starts with it.
+
+        An exact id wins over a longer id it prefixes. Raises NotFoundError when none matches and
+        InputError, naming up to ``PREFIX_MATCHES_SHOWN`` matches, when several do.
+        """
+        wanted = id_or_prefix.strip()
+        if not wanted:
+            raise InputError("an incident id is empty; list them with `nightowl incidents list`")
+        query = (
+            select(IncidentRow.id)
+            .where(func.substr(IncidentRow.id, 1, len(wanted)) == wanted)
+            .order_by(IncidentRow.opened_at.desc(), IncidentRow.id.desc())
+            .limit(PREFIX_MATCHES_SHOWN + 1)
+        )
+        with self._read() as session:
+            if session.get(IncidentRow, wanted) is not None:
+                return wanted
+            found = list(session.scalars(query))
+        if not found:
+            raise _not_found(wanted)
+        if len(found) > 1:
+            shown = ", ".join(found[:PREFIX_MATCHES_SHOWN])
+            more = " and more" if len(found) > PREFIX_MATCHES_SHOWN else ""
+            raise InputError(
+                f"{wanted!r} is the start of several incident ids ({shown}{more}); "
+                "give more of the id"
+            )
+        return found[0]
 
     def get(self, incident_id: str) -> Incident:
         """The incident with every stage's record, and its newest ``ALERTS_LOADED`` alert

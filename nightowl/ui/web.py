@@ -120,6 +120,7 @@ def safe_next(target: str) -> str:
 def install(api: FastAPI, app: Nightowl) -> None:
     """Add the UI's pages, forms and static files to ``api``."""
     from nightowl.ui import forms, pages
+    from nightowl.ui.docs import install_docs
 
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -134,6 +135,7 @@ def install(api: FastAPI, app: Nightowl) -> None:
     api.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     api.include_router(pages.router)
     api.include_router(forms.router)
+    install_docs(api)
     api.add_exception_handler(LoginRequired, _login_required)
     api.add_exception_handler(Forbidden, _forbidden)
 

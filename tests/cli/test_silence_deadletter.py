@@ -98,6 +98,18 @@ def test_silence_add_list_and_expire(tmp_path: Path) -> None:
     assert json.loads(after.stdout)[0]["state"] == "expired"
 
 
+def test_a_regex_matcher_is_shown_as_written_not_taken_for_markup(tmp_path: Path) -> None:
+    cfg = config(tmp_path, "nightowl")
+
+    added = run("silence", "add", 'service=~"[a-z]+-api"', "-m", "[b]noisy[/b]", "--config", cfg)
+    table = run("silence", "list", "--config", cfg)
+
+    assert added.exit_code == 0, added.output
+    assert 'service=~"[a-z]+-api"' in added.stdout
+    assert 'service=~"[a-z]+-api"' in table.stdout
+    assert "[b]noisy[/b]" in table.stdout
+
+
 def test_silences_are_added_and_expired_as_the_cli_identity_and_audited(tmp_path: Path) -> None:
     cfg = config(tmp_path, "nightowl")
     add = ("silence", "add", "alertname=HighLatency", "-m", "fix", "--config", cfg, "--json")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nightowl.domain import ActionState
+from nightowl.domain import ActionSpec, ActionState
+from nightowl.domain.remediation import Risk
 
 
 def test_a_flat_mapping_is_read_into_fields_and_facts() -> None:
@@ -22,3 +23,23 @@ def test_the_typed_form_round_trips() -> None:
     state = ActionState(replicas=4, facts={"hook": "failover"})
     assert ActionState.model_validate_json(state.model_dump_json()) == state
     assert ActionState.model_validate({}) == ActionState()
+
+
+def test_an_action_is_described_in_words_not_as_a_dict() -> None:
+    def spec(**params: str | int) -> ActionSpec:
+        return ActionSpec(
+            kind="rollback",
+            service="checkout",
+            params=params,
+            runbook="bad-deploy",
+            risk=Risk.LOW,
+            reason="the deploy broke it",
+            rollback="redeploy v2.4.1",
+            idempotency_key="k",
+        )
+
+    assert spec(to_version="v2.4.0").describe() == "rollback checkout (to_version=v2.4.0)"
+    assert spec(to_version="v2.4.0", replicas=3).describe() == (
+        "rollback checkout (to_version=v2.4.0, replicas=3)"
+    )
+    assert spec().describe() == "rollback checkout"

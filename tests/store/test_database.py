@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from nightowl.errors import ConfigError, StoreError
 from nightowl.store import IncidentStore, create_engine_for
-from nightowl.store.database import mask_url, migrated_engine
+from nightowl.store.database import mask_url, migrated_engine, missing_sqlite_file
 
 
 def test_sqlite_creates_its_directory_and_runs_in_wal_mode(tmp_path: Path) -> None:
@@ -153,3 +153,17 @@ def test_an_existing_world_readable_sqlite_file_is_narrowed_to_0600(tmp_path: Pa
     finally:
         store.close()
     assert modes == dict.fromkeys(modes, 0o600)
+
+
+def test_a_sqlite_file_not_there_yet_is_named_and_nothing_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "nightowl.sqlite"
+
+    assert missing_sqlite_file(f"sqlite:///{path}") == path
+    assert not path.parent.exists()
+    IncidentStore.open(f"sqlite:///{path}").close()
+    assert missing_sqlite_file(f"sqlite:///{path}") is None
+
+
+def test_only_a_sqlite_file_can_be_missing() -> None:
+    for url in ("sqlite://", "sqlite:///:memory:", "postgresql://u:p@db.invalid:5432/nightowl"):
+        assert missing_sqlite_file(url) is None, url

@@ -33,7 +33,7 @@ from nightowl.domain import (
     Verification,
 )
 from nightowl.domain.remediation import Risk  # not in nightowl.domain.__all__ yet
-from nightowl.errors import NotFoundError
+from nightowl.errors import InputError, NotFoundError
 from nightowl.store import AddAlertsResult, IncidentStore, repository
 from nightowl.store.dead_letters import DeadLetterCap
 from tests.store.samples import T0, make_alert, make_incident
@@ -397,3 +397,40 @@ def test_datetimes_read_back_aware_utc(store: IncidentStore) -> None:
         assert stamp.tzinfo is UTC
     assert incident.opened_at == T0
     assert incident.alerts[0].starts_at == T0  # naive input is taken to be UTC
+
+
+def test_an_incident_is_found_by_the_start_of_its_id(store: IncidentStore) -> None:
+    make_incident(store, "inc-3546aa01", at=T0)
+    make_incident(store, "inc-77b0", at=T0)
+
+    assert store.resolve("inc-3546") == "inc-3546aa01"
+    assert store.resolve(" inc-77b0 ") == "inc-77b0"
+
+
+def test_an_exact_id_wins_over_a_longer_one_it_starts(store: IncidentStore) -> None:
+    make_incident(store, "inc-1", at=T0)
+    make_incident(store, "inc-12", at=T0)
+
+    assert store.resolve("inc-1") == "inc-1"
+
+
+def test_an_ambiguous_start_names_the_matching_ids(store: IncidentStore) -> None:
+    make_incident(store, "inc-35a", at=T0)
+    make_incident(store, "inc-35b", at=T0 + timedelta(minutes=1))
+    make_incident(store, "inc-99", at=T0)
+
+    with pytest.raises(InputError) as raised:
+        store.resolve("inc-35")
+
+    assert "several incident ids (inc-35b, inc-35a)" in str(raised.value)
+    assert "inc-99" not in str(raised.value)
+
+
+def test_a_start_no_id_has_is_not_found_and_wildcards_are_literal(store: IncidentStore) -> None:
+    make_incident(store, "inc-1", at=T0)
+
+    for typed in ("inc-2", "inc%", "inc_1", "%"):
+        with pytest.raises(NotFoundError, match="nightowl incidents list"):
+            store.resolve(typed)
+    with pytest.raises(InputError, match="empty"):
+        store.resolve("  ")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import DataDirOpt, JsonOpt
 
 
 def command(
@@ -19,20 +19,19 @@ def command(
         list[str] | None, typer.Option("--fault", help="Only these faults (repeatable).")
     ] = None,
     runs: Annotated[int, typer.Option(help="Runs per fault.")] = 3,
-    config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start a sandbox, run each fault ``runs`` times, report median times and success rates.
 
-    The sandbox brings its own nightowl configuration (docs/sandbox.md); --config and --data-dir
-    are accepted for uniformity and not used.
+    The sandbox brings its own nightowl configuration (docs/sandbox.md), so the command takes
+    none; --data-dir is where its state file goes, as for ``nightowl sandbox``.
     """
     from nightowl_lab.sandbox import faults as catalog
     from nightowl_lab.sandbox import lifecycle
     from nightowl_lab.sandbox.run import RunResult, run
 
-    state_file = Path(lifecycle.default_state_file().with_name("bench-state.json"))
+    state_file = bench_state_file(data_dir)
     results: dict[str, list[RunResult]] = {}
     with user_errors():
         sandbox = lifecycle.up(state_file)
@@ -56,6 +55,15 @@ def command(
             f"recover {s['median_recover']}s  (alert→recovery {s['median_alert_to_recovery']}s)"
         )
     console.print(_chart(summary))
+
+
+def bench_state_file(data_dir: Path | None) -> Path:
+    """``<data-dir>/sandbox/bench-state.json``, else beside the sandbox's default state file."""
+    from nightowl_lab.sandbox import lifecycle
+
+    if data_dir is not None:
+        return data_dir / "sandbox" / "bench-state.json"
+    return Path(lifecycle.default_state_file().with_name("bench-state.json"))
 
 
 def _chart(summary: dict[str, dict[str, object]]) -> str:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl_lab.eval.fuzz import FuzzResult, run
 
 FIGURE = ("requests", "answered_4xx", "answered_5xx", "dead_lettered", "crashes", "max_rss_mib")
@@ -31,14 +31,12 @@ def command(
     timeout: Annotated[
         float, typer.Option(min=1, max=600, help="Seconds a request may take (else: timeout).")
     ] = 20.0,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Send every webhook source and the deploys and silences API the hostile cases of issue 18
     (1,000-deep JSON, lone surrogates, NaN/1e20 times, NUL bytes, huge fields, no token) and
     hypothesis-generated payloads around each documented schema, one at a time, to a real
-    ``nightowl serve`` on loopback (temporary data dir; --config/--data-dir unused). Prints requests, answers by class, dead
+    ``nightowl serve`` on loopback (temporary data dir). Prints requests, answers by class, dead
     letters, crashes and the server's peak RSS; the target is 0 × 5xx and 0 crashes."""
     with (
         user_errors(),

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl_lab.eval.ingest import IngestBenchResult, run
 
 
@@ -30,14 +30,12 @@ def command(
         int, typer.Option("--alerts-1", min=1, help="Alerts sent one per request.")
     ] = 6_000,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Requests in flight.")] = 32,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Drive nightowl's webhook over HTTP on loopback, then a real Alertmanager with the same alerts.
 
     Prints alerts/s, requests/s, latency percentiles, alerts lost (read back from the store) and
-    duplicates detected. The server uses a temporary SQLite data dir (--config/--data-dir unused).
+    duplicates detected. The server uses a temporary SQLite data dir.
     """
     with user_errors():
         tasks: dict[str, TaskID] = {}

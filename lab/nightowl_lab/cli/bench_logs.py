@@ -13,7 +13,7 @@ from rich.table import Table
 
 from nightowl.analysis.logs.config import MinerConfig
 from nightowl.cli.common import console, err_console
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl.errors import ConfigError, InputError
 from nightowl_lab.eval.loghub import LogBenchResult, SystemScore, find_systems, run_benchmark
 from nightowl_lab.eval.loghub_select import GRID
@@ -51,11 +51,8 @@ def command(
         ),
     ] = True,
     json_output: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Score the log template miner on Loghub: grouping and parsing accuracy, lines/s, memory."""
-    del config, data_dir  # accepted like every command; the benchmark needs neither
     try:
         result = _run(dataset_dir, corrected, baseline, repeat, select, quiet=json_output)
     except (InputError, ConfigError) as exc:

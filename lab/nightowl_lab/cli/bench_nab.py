@@ -14,10 +14,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl.errors import InputError
 from nightowl_lab.eval.nab.corpus import PROFILES, NabSeries, load_corpus
 from nightowl_lab.eval.nab.detectors import DETECTORS, detector_for, family_of
@@ -153,8 +154,6 @@ def command(
         typer.Option("--loo", help="Also choose the detector's configuration leave-one-out."),
     ] = False,
     json_output: JsonOpt = False,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Score a detector on every labelled series under NAB_DIR/data (NAB v1.1 scoring)."""
     err = Console(stderr=True)
@@ -177,7 +176,7 @@ def command(
 
             result = run_benchmark(corpus, detector, advance, family=loo)
     except InputError as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from None
     if json_output:
         typer.echo(json.dumps(_document(result)))

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
 from nightowl.errors import InputError
 from nightowl_lab.eval.rca.loo import VARIANTS, leave_one_out
 from nightowl_lab.eval.rca.nezha import NezhaDataset
@@ -108,8 +109,6 @@ def command(
             "or target metric out, and report the held-out figures (docs/benchmarks.md).",
         ),
     ] = None,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Rank the root cause of every labelled fault under DATA and print AC@1, AC@3 and Avg@5."""
     err = Console(stderr=True)
@@ -126,7 +125,7 @@ def command(
 
             result = run_benchmark(dataset, advance)
     except InputError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2) from None
     if json_output:
         typer.echo(json.dumps(result.document()))

@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import shlex
 import shutil
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.spinner import Spinner
 
@@ -37,9 +40,24 @@ DEMO_USER = "demo"
 """The person the demo reads the incident back as (an api.users token: every read takes one)."""
 
 
+OVERRIDDEN = (
+    "data_dir (<data dir>/demo, emptied first)",
+    "store",
+    "connectors (the scenario's recording)",
+    "policy.autonomy (act) and policy.service_autonomy",
+    "actions (the simulated cluster, not dry-run)",
+    "webhooks",
+)
+"""What the demo sets whatever ``--config`` says; every other setting is the config's."""
+
+
 def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, str]:
     """The demo's settings: its own data dir, the bundled scenario, autonomy act, real (simulated)
-    writes; the webhook token for alertmanager (returned) and a reader's token in api.users."""
+    writes; the webhook token for alertmanager (returned) and a reader's token in api.users.
+
+    The data dir is ``<data dir>/demo``, apart from the real store: the demo empties it first
+    and writes simulated incidents with autonomy act, which must never mix with (or wipe) a
+    team's record. Everything not in ``OVERRIDDEN`` comes from ``base``."""
     data_dir = base.data_dir / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
     token = secrets.token_urlsafe(16)
@@ -50,7 +68,9 @@ def demo_settings(base: Settings, scenario: str = SCENARIO) -> tuple[Settings, s
         connectors=[
             {"name": "scenario", "kind": "replay", "scenario": str(bundled_scenario(scenario))}
         ],
-        policy={"autonomy": "act", "service_autonomy": {}},
+        # the demo acts unattended; the rest of a --config's policy (freezes, guardrails, cedar)
+        # still applies, as it would in production
+        policy={**raw["policy"], "autonomy": "act", "service_autonomy": {}},
         actions={"dry_run": False, "driver": "simulated"},
         webhooks={"tokens": {"alertmanager": [token]}},
         intake={**raw["intake"], "group_wait_seconds": 0},
@@ -120,7 +140,8 @@ def command(
             Panel.fit(
                 f"[bold]{alert.at:%H:%M} UTC[/] — Alertmanager pages: "
                 f"[red]{alert.labels.get('alertname')}[/] on [bold]{alert.labels.get('service')}[/]\n"
-                f"{story.title}\nnightowl takes the page (autonomy: act, cluster: simulated)",
+                f"{story.title}\nnightowl takes the page (autonomy: act, cluster: simulated)"
+                + _from_config(config),
                 title="nightowl demo",
             )
         )
@@ -133,3 +154,24 @@ def command(
 
             incident = asyncio.run(run_demo(settings, token, progress, scenario))
         show(incident)
+        console.print(where_it_wrote(settings.data_dir))
+
+
+def _from_config(config: Path | None) -> str:
+    if config is None:
+        return ""
+    return (
+        f"\nfrom {escape(str(config))}: every setting but "
+        + escape(", ".join(OVERRIDDEN))
+        + ", which the demo sets"
+    )
+
+
+def where_it_wrote(data_dir: Path) -> str:
+    """The closing lines: where the demo's store is and the command that lists its incidents."""
+    where = escape(str(data_dir))
+    command = escape(f"nightowl incidents list --data-dir {shlex.quote(str(data_dir))}")
+    return (
+        f"The demo wrote to its own data dir, [bold]{where}[/] (apart from your real store; "
+        f"the next demo empties it).\nSee its incidents with: [bold]{command}[/]"
+    )

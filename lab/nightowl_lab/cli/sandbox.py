@@ -26,8 +26,8 @@ StateOpt = Annotated[
 def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
     """--state, else ``<data-dir>/sandbox/state.json``, else the default under the temp dir.
 
-    (--config is accepted by every command for uniformity; the sandbox writes its own nightowl
-    configuration, see docs/sandbox.md.)
+    The sandbox commands take no --config: the sandbox writes its own nightowl configuration
+    (docs/sandbox.md), so one given would be ignored.
     """
     from nightowl_lab.sandbox.lifecycle import default_state_file
 
@@ -37,7 +37,7 @@ def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
 
 
 @sandbox_app.command("up")
-def up(state: StateOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+def up(state: StateOpt = None, data_dir: DataDirOpt = None) -> None:
     """Start the shop, its load, Prometheus, Alertmanager and nightowl (autonomy: act)."""
     from nightowl_lab.sandbox import lifecycle
 
@@ -52,7 +52,6 @@ def up(state: StateOpt = None, config: ConfigOpt = None, data_dir: DataDirOpt = 
 @sandbox_app.command("down")
 def down(
     state: StateOpt = None,
-    config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     keep: Annotated[bool, typer.Option(help="Keep the sandbox's directory (logs).")] = False,
 ) -> None:
@@ -67,7 +66,6 @@ def down(
 @sandbox_app.command("status")
 def status(
     state: StateOpt = None,
-    config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -95,7 +93,6 @@ def inject(
         str, typer.Argument(help="bad-deploy, memory-leak, traffic-spike, dependency-latency")
     ],
     state: StateOpt = None,
-    config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Inject a real fault into the running sandbox (nightowl then takes the page)."""
@@ -111,7 +108,6 @@ def inject(
 def run(
     fault: Annotated[str, typer.Option("--fault", help="The fault to inject.")],
     state: StateOpt = None,
-    config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

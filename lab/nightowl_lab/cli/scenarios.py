@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl_lab.sim.generator import KINDS, write_suite
 
 app = typer.Typer(help="Scenario suites: generate them (run them with `nightowl eval`).")
@@ -19,8 +18,6 @@ def generate(
     out: Annotated[Path, typer.Option(help="Directory to write the scenario files to.")],
     variants: Annotated[int, typer.Option(min=1, help="Scenarios per fault kind.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed: the same seed writes the same suite.")] = 0,
-    config: ConfigOpt = None,
-    data_dir: DataDirOpt = None,
 ) -> None:
     """Every fault kind in VARIANTS variants, with noise and red herrings."""
     with user_errors():
