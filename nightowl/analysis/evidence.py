@@ -28,6 +28,7 @@ from nightowl.domain import (
     Shift,
     SignalKind,
 )
+from nightowl.domain.units import value as in_unit
 
 GROWTH_SIGNALS = (SignalKind.MEMORY,)
 NOT_ABOUT_THE_HOST = frozenset({"dns_failure"})
@@ -78,7 +79,8 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         service=service,
                         signal=name,
                         summary=f"{service} {name} {word} {change.ratio:.1f}x "
-                        f"({_fmt(change.baseline)} → {_fmt(change.level)}) from {change.onset:%H:%M:%S}",
+                        f"({in_unit(change.baseline, name)} → {in_unit(change.level, name)}) "
+                        f"from {change.onset:%H:%M:%S}",
                         source=source,
                         query=query,
                         onset=change.onset,
@@ -270,11 +272,3 @@ def _event_evidence(obs: Observations) -> list[Evidence]:
                 )
             )
     return list({e.id: e for e in out}.values())
-
-
-def _fmt(value: float) -> str:
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.0f}M"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.3g}"

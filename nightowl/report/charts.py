@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import ActionStatus, EvidenceKind, Incident, Model, SignalKind
+from nightowl.domain.units import value as fmt
 from nightowl.errors import NightowlError
 
 MAX_CHARTS = 6
@@ -170,21 +171,6 @@ def load(path: Path) -> list[Chart]:
         return CHARTS.validate_json(path.read_bytes())
     except (OSError, ValueError):
         return []
-
-
-def fmt(value: float, signal: str) -> str:
-    """A value in the unit people read the signal in."""
-    if signal == "error_rate":
-        return f"{value * 100:.1f}%" if value < 0.1 else f"{value * 100:.0f}%"
-    if signal.startswith("latency"):
-        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-    if signal == "memory":
-        for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-            if abs(value) >= size:
-                return f"{value / size:.1f} {unit}"
-    if signal == "request_rate":
-        return f"{value:.0f}/s" if value >= 10 else f"{value:.1f}/s"
-    return f"{value:.3g}"
 
 
 def svg(chart: Chart, width: int = 640, height: int = 200) -> str:

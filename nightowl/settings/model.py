@@ -28,6 +28,7 @@ from nightowl.settings.sections import (
     ApiSettings,
     AuditSettings,
     GatherSettings,
+    ReportSettings,
     RunbookSettings,
     ServerSettings,
     StoreSettings,
@@ -46,6 +47,7 @@ class Settings(Section):
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
+    report: ReportSettings = ReportSettings()
     approvals: ApprovalSettings = ApprovalSettings()
     runbooks: RunbookSettings = RunbookSettings()
     api: ApiSettings = ApiSettings()

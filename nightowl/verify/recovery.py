@@ -8,6 +8,7 @@ from datetime import datetime
 import numpy as np
 
 from nightowl.domain import Evidence, EvidenceKind, Series, SignalCheck, SignalKind, Verification
+from nightowl.domain.units import value
 
 CHECKED = (SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value, SignalKind.MEMORY.value)
 ABSOLUTE_FLOOR = {SignalKind.ERROR_RATE.value: 0.01}
@@ -43,12 +44,13 @@ def judge(
         summary = "no symptom to re-check: recovery cannot be confirmed"
     elif recovered:
         summary = "recovered: " + ", ".join(
-            f"{c.service} {c.signal} {c.observed:.3g} ≤ {c.limit:.3g}" for c in checks
+            f"{c.service} {c.signal} {_shown(c.observed, c.signal)} ≤ {_shown(c.limit, c.signal)}"
+            for c in checks
         )
     else:
         bad = [c for c in checks if not c.ok]
         summary = "not recovered: " + ", ".join(
-            f"{c.service} {c.signal} {'no data' if c.observed is None else f'{c.observed:.3g}'} > {c.limit:.3g}"
+            f"{c.service} {c.signal} {_shown(c.observed, c.signal)} > {_shown(c.limit, c.signal)}"
             for c in bad
         )
     return Verification(
@@ -81,3 +83,8 @@ def check(symptom: Evidence, series: Series | None, tolerance: float) -> SignalC
         limit=limit,
         ok=observed is not None and observed <= limit,
     )
+
+
+def _shown(v: float | None, signal: str) -> str:
+    """A checked value in its unit (``no data`` when it could not be read)."""
+    return "no data" if v is None else value(v, signal)

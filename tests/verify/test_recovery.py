@@ -54,7 +54,7 @@ def test_symptoms_back_within_tolerance_is_recovered() -> None:
     assert latency.baseline == 0.25
     assert latency.limit == 0.25 * 1.5
     assert latency.observed == 0.26
-    assert verdict.summary.startswith("recovered: checkout latency_p99 0.26")
+    assert verdict.summary.startswith("recovered: checkout latency_p99 260 ms ≤ 375 ms")
     assert (verdict.window_start, verdict.window_end, verdict.checked_at) == (*WINDOW, AT)
     assert verdict.rolled_back is False
 
@@ -72,7 +72,7 @@ def test_a_symptom_still_high_is_not_recovered() -> None:
 
     assert verdict.recovered is False
     assert [c.ok for c in verdict.checks] == [False, True]
-    assert verdict.summary == "not recovered: checkout latency_p99 1.7 > 0.375"
+    assert verdict.summary == "not recovered: checkout latency_p99 1.70 s > 375 ms"
 
 
 def test_missing_data_is_not_recovered() -> None:
