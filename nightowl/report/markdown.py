@@ -107,6 +107,11 @@ def _impact(p: Postmortem) -> list[str]:
         lines.append(
             f"- Degraded for {duration(i.degraded_seconds)} (first symptom to verified recovery)."
         )
+    elif p.detection.symptom_at is not None:
+        lines.append(
+            f"- Degraded since {p.detection.symptom_at:%Y-%m-%d %H:%M:%S} UTC (first symptom); "
+            "recovery was not verified."
+        )
     if i.failed_requests is not None and i.requests is not None:
         share = i.failed_requests / i.requests if i.requests else 0.0
         lines.append(

@@ -99,9 +99,9 @@ def summary(incident: Incident, report: Postmortem) -> str:
         else "nightowl found no root cause with enough confidence"
     )
     did = ", ".join(f"{a.kind} ({a.status.value.replace('_', ' ')})" for a in incident.actions)
-    return (
-        f"{incident.title}. {found}; {did or 'no action was executed'}. {report.outcome.headline}."
-    )
+    o = report.outcome
+    ended = f"Final status: {o.status.value.replace('_', ' ')} — {o.why}"
+    return f"{incident.title}. {found}; {did or 'no action was executed'}. {ended}."
 
 
 def detect(incident: Incident) -> Detection:

@@ -172,6 +172,7 @@ def test_incidents_show_tells_the_story(demo: tuple[Path, dict[str, Any]]) -> No
     for stage in ("triage", "gather", "diagnose", "act", "verify", "report", "notify"):
         assert stage in shown.stdout
     assert "Recovered" in shown.stdout
+    assert "Status: resolved — recovered: checkout" in shown.stdout
     assert incident["report_path"] in shown.stdout
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout) == incident

@@ -50,6 +50,11 @@ def test_a_dry_run_says_it_escalated_and_what_a_human_must_run(dry: Incident) ->
         "| A human must run it: roll back checkout from v2.4.1 to v2.4.0 | mitigate | P1 |" in items
     )
     assert "dry run, not executed" in section(markdown, "Resolution")
+    assert "Final status: escalated — dry run: the rollback" in section(markdown, "Summary")
+    assert (
+        "- Degraded since 2026-11-20 02:54:30 UTC (first symptom); recovery was not verified."
+        in section(markdown, "Impact")
+    )
 
 
 def test_the_notification_leads_with_the_outcome(dry: Incident) -> None:
