@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nightowl.domain import ActionStatus, Incident, Observations
 from nightowl.domain.units import duration
-from nightowl.report.model import TO_FILL, ActionItem, Lesson, Postmortem
+from nightowl.report.model import TO_FILL, ActionItem, Cause, Lesson, Postmortem
 
 Lessons = tuple[tuple[Lesson, ...], tuple[Lesson, ...], tuple[Lesson, ...]]
 
@@ -72,31 +72,8 @@ def action_items(
         items.append(
             ActionItem(text=_sentence(report.outcome.human_action), priority="P1", kind="mitigate")
         )
-    cause = report.cause
-    if cause is not None:
-        author = _author(observations, cause.service, cause.deploy)
-        if cause.kind == "bad_deploy":
-            where = f"{cause.service} {cause.deploy or ''}".strip()
-            commit = f" (commit {cause.commit})" if cause.commit else ""
-            items.append(
-                ActionItem(
-                    text=f"Find and fix the regression in {where}{commit} before re-deploying",
-                    owner=author or TO_FILL,
-                    priority="P1",
-                )
-            )
-            items.append(
-                ActionItem(
-                    text=f"Add a canary or an automatic gate on the symptoms to {cause.service}'s "
-                    "deploy pipeline",
-                    priority="P2",
-                )
-            )
-        else:
-            fault = cause.kind.replace("_", " ")
-            items.append(
-                ActionItem(text=f"Fix the underlying {fault} in {cause.service}", priority="P1")
-            )
+    if report.cause is not None:
+        items += _fixes(report.cause, observations)
     v = incident.verification
     if v is not None and not v.recovered:
         runbooks = ", ".join(sorted({p.runbook for p in incident.plan})) or "the runbook"
@@ -128,6 +105,29 @@ def action_items(
         )
     )
     return tuple(items)
+
+
+def _fixes(cause: Cause, observations: Observations | None) -> list[ActionItem]:
+    """What fixes the root cause: a bad deploy's regression (owned by who shipped it) and a gate
+    in its pipeline; any other fault, at its service."""
+    if cause.kind != "bad_deploy":
+        fault = cause.kind.replace("_", " ")
+        return [ActionItem(text=f"Fix the underlying {fault} in {cause.service}", priority="P1")]
+    where = f"{cause.service} {cause.deploy or ''}".strip()
+    commit = f" (commit {cause.commit})" if cause.commit else ""
+    author = _author(observations, cause.service, cause.deploy)
+    return [
+        ActionItem(
+            text=f"Find and fix the regression in {where}{commit} before re-deploying",
+            owner=author or TO_FILL,
+            priority="P1",
+        ),
+        ActionItem(
+            text=f"Add a canary or an automatic gate on the symptoms to {cause.service}'s "
+            "deploy pipeline",
+            priority="P2",
+        ),
+    ]
 
 
 def _author(observations: Observations | None, service: str, version: str | None) -> str | None:
