@@ -8,13 +8,14 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from nightowl.app import Nightowl
 from nightowl.domain import Incident
 from nightowl.report.model import Postmortem
 from nightowl.report.stage import load_model, model_path
-from tests.approvals.flow import page, settings_for
+from tests.approvals.flow import auth, page, pending_request, settings_for
 from tests.report.test_markdown import section
 
 GRAPH = "http://prometheus.scenario:9090/graph?scenario=checkout-bad-deploy"
@@ -123,3 +124,32 @@ def test_a_real_rollback_reports_the_time_to_mitigate(tmp_path: Path) -> None:
     )
     assert "Degraded for" in section(markdown, "Impact")
     assert "e+0" not in markdown  # values carry units: no 4.03e+08
+
+
+def test_an_approved_dry_run_names_the_approver_and_the_plan(tmp_path: Path) -> None:
+    async def approve(client: httpx.AsyncClient, incident_id: str) -> None:
+        request = await pending_request(client, incident_id)
+        answer = await client.post(
+            f"/api/v1/approvals/{request['id']}/approve",
+            json={"reason": "go"},
+            headers=auth("alice"),
+        )
+        assert answer.status_code == 200, answer.text
+
+    app = Nightowl(
+        settings_for(tmp_path, policy={"autonomy": "suggest"}, actions={"dry_run": True})
+    )
+    app.launch()
+    try:
+        done = page(app, approve)
+    finally:
+        app.shutdown()
+
+    assert done.report_path is not None
+    markdown = Path(done.report_path).read_text(encoding="utf-8")
+    assert (
+        "**escalated**: dry run: the rollback of checkout to v2.4.0 was approved but not "
+        "executed (actions.dry_run is on)." in section(markdown, "Status")
+    )
+    assert "- alice (approver): approved rollback on checkout" in section(markdown, "Responders")
+    assert "approval approved by alice" in section(markdown, "Timeline")
