@@ -93,7 +93,9 @@ def test_configure_replaces_only_its_own_handler_and_refuses_unknown_levels(
         configure("info", "console")
         configure("info", "json")  # replaces the first; a test runner's handlers stay
         assert root.level == logging.INFO
-        theirs = [h for h in saved[1] if type(h).__name__ != "_Stderr"]  # an earlier test's own goes
+        theirs = [
+            h for h in saved[1] if type(h).__name__ != "_Stderr"
+        ]  # an earlier test's own goes
         assert len(root.handlers) == len(theirs) + 1
         logging.getLogger("nightowl.configured").info("to stderr")
         (line,) = capsys.readouterr().err.splitlines()  # the stderr of now, captured

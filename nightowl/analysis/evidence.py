@@ -28,7 +28,7 @@ from nightowl.domain import (
     Shift,
     SignalKind,
 )
-from nightowl.domain.units import human
+from nightowl.domain.units import value as in_unit
 
 GROWTH_SIGNALS = (SignalKind.MEMORY,)
 NOT_ABOUT_THE_HOST = frozenset({"dns_failure"})
@@ -79,7 +79,7 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
                         service=service,
                         signal=name,
                         summary=f"{service} {name} {word} {change.ratio:.1f}x "
-                        f"({human(change.baseline, name)} → {human(change.level, name)}) "
+                        f"({in_unit(change.baseline, name)} → {in_unit(change.level, name)}) "
                         f"from {change.onset:%H:%M:%S}",
                         source=source,
                         query=query,

@@ -1,13 +1,19 @@
-"""``GET /api/v1/incidents`` and ``GET /api/v1/incidents/{id}``."""
+"""``GET /api/v1/incidents``, ``GET /api/v1/incidents/{id}`` and its postmortem export,
+``GET /api/v1/incidents/{id}/report?format=json|markdown|html``."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.domain import Incident, IncidentStatus, IncidentSummary
 from nightowl.errors import NotFoundError
+from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
+from nightowl.report.model import Postmortem
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -41,3 +47,33 @@ async def get_incident(request: Request, incident_id: str, _: Reader) -> Inciden
         return await run_in_threadpool(records.incident, incident_id)
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+@router.get(
+    "/{incident_id}/report",
+    response_model=Postmortem,
+    responses={
+        **REFUSED,
+        200: {
+            "description": "The postmortem: the typed model (json), or the Markdown or HTML text",
+            "content": {"text/markdown": {}, "text/html": {}},
+        },
+        404: {"description": "no such incident"},
+    },
+    summary="The incident's postmortem, exported as JSON (the typed report), Markdown or HTML",
+)
+async def get_report(
+    request: Request,
+    incident_id: str,
+    _: Reader,
+    fmt: Annotated[
+        ReportFormat, Query(alias="format", description="json, markdown or html")
+    ] = ReportFormat.JSON,
+) -> Response:
+    records = nightowl_of(request).records
+    try:
+        incident = await run_in_threadpool(records.incident, incident_id)
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    text = await run_in_threadpool(export, incident, fmt)
+    return Response(text, media_type=MEDIA_TYPES[fmt])

@@ -1,9 +1,10 @@
-"""``nightowl incidents list|show``: read incidents from the store."""
+"""``nightowl incidents list|show|report``: read incidents and export their postmortems."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +15,9 @@ from rich.table import Table
 from nightowl.app.access import Act
 from nightowl.cli.common import acting_as, console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
-from nightowl.domain import Incident, IncidentStatus, StageStatus
+from nightowl.domain import Incident, IncidentStatus, StageStatus, outcome_of
+from nightowl.errors import InputError
+from nightowl.report.export import ReportFormat, export
 
 incidents_app = typer.Typer(help="List and inspect incidents.", no_args_is_help=True)
 
@@ -79,6 +82,44 @@ def show_cmd(
         show(incident)
 
 
+@incidents_app.command("report")
+def report_cmd(
+    incident_id: Annotated[
+        str,
+        typer.Argument(
+            help="The incident id, or its start if no other id starts so "
+            "(see `nightowl incidents list`)."
+        ),
+    ],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="markdown (Git, Confluence), html (one file) or json."),
+    ] = ReportFormat.MARKDOWN,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Export an incident's postmortem as Markdown, HTML or JSON (the typed report)."""
+    with user_errors():
+        with records_of(config, data_dir, reading=True) as records:
+            acting_as(records, Act.READ)
+            incident = records.incident(incident_id)
+        text = export(incident, fmt)
+        if output is None:
+            typer.echo(text, nl=not text.endswith("\n"))
+            return
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write {output}: {exc.strerror}; choose another --output"
+            ) from None
+        console.print(f"wrote the {fmt.value} postmortem of {incident.id} to {output}")
+
+
 def show(incident: Incident) -> None:
     """Print an incident's story: its stages, diagnosis, verification, status and report."""
     table = Table(title=escape(f"Incident {incident.id}: {incident.title}"), show_lines=False)
@@ -102,8 +143,14 @@ def show(incident: Incident) -> None:
         )
     v = incident.verification
     if v:
-        console.print(escape(v.summary), style="green" if v.recovered else "red")
-    console.print(f"Status: [bold]{incident.status.value}[/]")
+        colour = "green" if v.recovered else "red"
+        console.print(
+            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {escape(v.summary)}"
+        )
+    outcome = outcome_of(incident)
+    console.print(f"Status: [bold]{outcome.status.value}[/]", escape(f"— {outcome.why}"))
+    if outcome.human_action:
+        console.print("[bold yellow]Next:[/]", escape(outcome.human_action))
     if incident.report_path:
         console.print(f"Report: [bold]{escape(str(incident.report_path))}[/]")
     else:

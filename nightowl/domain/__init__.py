@@ -39,6 +39,7 @@ from nightowl.domain.incident import (
 )
 from nightowl.domain.intake import AlertState, DeadLetter, GroupState, IntakeCounts
 from nightowl.domain.observations import Observations, Unavailable
+from nightowl.domain.outcome import Outcome, final_status, outcome_of
 from nightowl.domain.remediation import (
     ActionResult,
     ActionSpec,
@@ -111,6 +112,7 @@ __all__ = [
     "Next",
     "Notification",
     "Observations",
+    "Outcome",
     "PatternLines",
     "Pod",
     "PodTrouble",
@@ -141,5 +143,7 @@ __all__ = [
     "Verdict",
     "Verification",
     "Wait",
+    "final_status",
+    "outcome_of",
     "utc",
 ]

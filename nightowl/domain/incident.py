@@ -144,3 +144,15 @@ class Incident(IncidentSummary):
     report: Report | None = None
     report_path: str | None = None
     notifications: tuple[Notification, ...] = ()
+
+    @property
+    def alert_links(self) -> tuple[str, ...]:
+        """The distinct links the alerts carry (``generatorURL``: the graph, the alerting rule, the
+        source's own page), oldest first. Only ``http``/``https`` links: alert text comes from
+        outside, and a ``javascript:`` link must never reach a page or a chat message.
+        """
+        found = (a.generator_url for a in self.alerts if a.generator_url)
+        return tuple(dict.fromkeys(u for u in found if u.lower().startswith(WEB_SCHEMES)))
+
+
+WEB_SCHEMES = ("http://", "https://")

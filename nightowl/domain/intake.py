@@ -28,6 +28,7 @@ class AlertState:
     annotations: dict[str, str]
     starts_at: datetime
     ends_at: datetime | None = None
+    generator_url: str | None = None
     group_key: str
     incident_id: str | None = None
     silenced_by: str | None = None

@@ -85,6 +85,7 @@ def absorb(
         annotations=alert.annotations,
         starts_at=alert.starts_at,
         ends_at=alert.ends_at,
+        generator_url=alert.generator_url,
         group_key=group_key_of(labels),
         incident_id=None if fresh or previous is None else previous.incident_id,
         silenced_by=silenced_by,

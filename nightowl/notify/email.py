@@ -142,6 +142,7 @@ def compose(notice: Notice, config: EmailConfig) -> EmailMessage:
     for r in notice.approvals:
         lines += ["", f"Approval needed ({r.id}): {r.plan}", f"  rollback: {r.rollback}"]
     lines += [f"Open: {notice.url}"] if notice.url else []
+    lines += [f"Alert source: {u}" for u in notice.alert_links]
     lines += [f"Report: {notice.report_path}"] if notice.report_path else []
     mail.set_content("\n".join(lines) + "\n")
     mail.add_alternative(_html(notice), subtype="html")
@@ -166,6 +167,7 @@ def _html(notice: Notice) -> str:
         for r in notice.approvals
     )
     link = f"<p><a href='{e(notice.url)}'>Open in nightowl</a></p>" if notice.url else ""
+    link += "".join(f"<p><a href='{e(u)}'>Alert source</a></p>" for u in notice.alert_links)
     return (
         f"<html><body><h2>{e(notice.title)}</h2><p>{e(notice.text)}</p>"
         f"<table>{table}</table>{approvals}{link}</body></html>"

@@ -109,9 +109,12 @@ def event(notice: Notice, action: str, config: PagerDutyConfig) -> dict[str, Any
         "custom_details": details,
     }
     body["client"] = "nightowl"
+    links = [{"href": u, "text": "Alert source"} for u in notice.alert_links]
     if notice.url:
         body["client_url"] = notice.url
-        body["links"] = [{"href": notice.url, "text": "Open in nightowl"}]
+        links.insert(0, {"href": notice.url, "text": "Open in nightowl"})
+    if links:
+        body["links"] = links
     return body
 
 

@@ -4,7 +4,7 @@ Whatever sends a message (the notify stage, the approve stage's page, the dispat
 iterates over the runtime's notifiers; ``wrap`` puts each behind a ``Routed`` notifier that:
 
 1. looks the incident up once per message (``IncidentFacts``: service, severity, the pending
-   approval requests, a link to the incident page, the notifications sent so far — which Slack
+   approval requests, a link to the incident page, the alerts' own links (``generatorURL``), the notifications sent so far — which Slack
    uses to reply in its thread and PagerDuty to know whether there is a page to resolve);
 2. routes with Alertmanager's semantics: ``notify.routes`` are tried in order, the first whose
    ``match`` fits wins unless it says ``continue: true``; a message no route takes goes to
@@ -56,6 +56,7 @@ class IncidentFacts(Model):
     severity: str | None = None
     url: str | None = None
     report_html_path: str | None = None
+    alert_links: tuple[str, ...] = ()
     approvals: tuple[PendingApproval, ...] = ()
     history: tuple[Notification, ...] = ()
 
@@ -67,6 +68,8 @@ class Notice(Message):
     severity: str | None = None
     url: str | None = None
     report_html_path: str | None = None
+    alert_links: tuple[str, ...] = ()
+    """The alerts' own links (``generatorURL``), http(s) only: the graph, the rule, the page."""
     approvals: tuple[PendingApproval, ...] = ()
     history: tuple[Notification, ...] = Field(default=(), exclude=True)
     """Not serialised: file and webhook receivers get the message, not the incident's log."""
@@ -82,6 +85,7 @@ class Notice(Message):
 
 
 Lookup = Callable[[str], IncidentFacts]
+MAX_ALERT_LINKS = 3
 
 
 def store_lookup(
@@ -101,6 +105,7 @@ def store_lookup(
             severity=incident.severity.value if incident.severity else None,
             url=f"{public_url.rstrip('/')}/ui/incidents/{incident_id}" if public_url else None,
             report_html_path=str(html) if html is not None and html.exists() else None,
+            alert_links=incident.alert_links[:MAX_ALERT_LINKS],
             approvals=tuple(
                 PendingApproval(
                     id=r.id,
@@ -168,7 +173,9 @@ class Router:
         base = message.model_dump()
         clean = self.redactor.secrets
         base.update(title=clean(message.title), text=clean(message.text))
-        notice = Notice(**base, **facts.model_dump(exclude={"history"}), history=facts.history)
+        found = facts.model_dump(exclude={"history"})
+        found["alert_links"] = tuple(clean(u) for u in facts.alert_links)
+        notice = Notice(**base, **found, history=facts.history)
         chosen = select(self.settings, self.names, facts)
         self._last = (message, notice, chosen)
         return notice, chosen

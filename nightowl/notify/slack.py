@@ -196,6 +196,7 @@ def build_blocks(notice: Notice, *, buttons: bool) -> list[dict[str, Any]]:
         if buttons:
             blocks.append(_buttons(request.id))
     links = [f"<{notice.url}|Open in nightowl>"] if notice.url else []
+    links += [f"<{_link(u)}|Alert source>" for u in notice.alert_links]
     if notice.report_path:
         links.append(f"report: `{notice.report_path}`")
     if links:
@@ -230,6 +231,11 @@ def _buttons(request_id: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def _link(url: str) -> str:
+    """A URL inside Slack's ``<url|text>``: its control characters escaped, as Slack documents."""
+    return url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "%7C")
 
 
 def _md(text: str) -> dict[str, str]:

@@ -1,19 +1,14 @@
-"""The notify stage: tell the humans how the incident ended, with the report's path.
+"""The notify stage: tell the humans how the incident ended and why, with the report's path.
 
-The status sent is the incident's, except that a run in which a stage failed is reported as
-escalated (the engine marks it so once this stage returns).
+The message leads with the outcome (``nightowl.domain.outcome``): the final status, why, and what
+a human must now do — in dry run, the exact plan nightowl previewed and did not execute. The
+status sent is the incident's, except that a run in which a stage failed is reported as escalated
+(the engine marks it so once this stage returns).
 """
 
 from __future__ import annotations
 
-from nightowl.domain import (
-    Incident,
-    IncidentStatus,
-    StageContext,
-    StageName,
-    StageResult,
-    StageStatus,
-)
+from nightowl.domain import Incident, StageContext, StageName, StageResult, outcome_of
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Message
 
@@ -27,25 +22,22 @@ class Notify:
         self.broadcast = broadcast
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
-        """Tell every notifier how the incident ended (escalated when a stage failed and it is
-        not resolved), with the diagnosis' first line and the verification summary.
+        """Tell every notifier how the incident ended and why (escalated when a stage failed and
+        it is not resolved), then the diagnosis' first line and the verification summary.
         """
+        outcome = outcome_of(incident)
         d = incident.diagnosis
-        text = d.explanation.splitlines()[0] if d else "no diagnosis"
+        first = (d.explanation.splitlines() or ["none"])[0] if d else "none"
+        lines = [outcome.headline, f"Diagnosis: {first}"]
         if incident.verification is not None:
-            text += f"\n{incident.verification.summary}"
-        status = incident.status
-        if status is not IncidentStatus.RESOLVED and any(
-            s.status is StageStatus.FAILED for s in incident.stages
-        ):
-            status = IncidentStatus.ESCALATED
+            lines.append(incident.verification.summary)
         message = Message(
             incident_id=incident.id,
             title=incident.title,
-            status=status.value,
-            text=text,
+            status=outcome.status.value,
+            text="\n".join(lines),
             report_path=incident.report_path,
         )
         sent = await self.broadcast.send(message)
-        lines = [f"{note.channel}: {'sent' if note.ok else 'failed'}" for note in sent]
-        return StageResult(summary="; ".join(lines) or "no notifier configured")
+        notes = [f"{note.channel}: {'sent' if note.ok else 'failed'}" for note in sent]
+        return StageResult(summary="; ".join(notes) or "no notifier configured")

@@ -105,10 +105,13 @@ def card(notice: Notice) -> dict[str, Any]:
         "version": "1.4",
         "body": body,
     }
-    if notice.url:
-        content["actions"] = [
-            {"type": "Action.OpenUrl", "title": "Open in nightowl", "url": notice.url}
-        ]
+    actions = [{"type": "Action.OpenUrl", "title": "Open in nightowl", "url": notice.url}]
+    actions = actions if notice.url else []
+    actions += [
+        {"type": "Action.OpenUrl", "title": "Alert source", "url": u} for u in notice.alert_links
+    ]
+    if actions:
+        content["actions"] = actions
     return {
         "type": "message",
         "attachments": [

@@ -1,1 +1,1 @@
-"""The report stage: the post-incident report written from the incident record."""
+"""The report stage: the postmortem written from the incident record, as Markdown, HTML and JSON."""

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import ActionStatus, EvidenceKind, Incident, Model, SignalKind
-from nightowl.domain.units import human
+from nightowl.domain.units import value as fmt
 from nightowl.errors import NightowlError
 
 MAX_CHARTS = 6
@@ -171,11 +171,6 @@ def load(path: Path) -> list[Chart]:
         return CHARTS.validate_json(path.read_bytes())
     except (OSError, ValueError):
         return []
-
-
-def fmt(value: float, signal: str) -> str:
-    """A value in the unit people read the signal in (``domain.units.human``)."""
-    return human(value, signal)
 
 
 def svg(chart: Chart, width: int = 640, height: int = 200) -> str:

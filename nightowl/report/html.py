@@ -1,11 +1,12 @@
-"""The post-incident report as one self-contained HTML file: the Markdown report's sections
-(summary, timeline, root cause, resolution, impact, action items), the key metrics as inline SVG
-charts, and an optional narrative.
+"""The postmortem as one self-contained HTML file: the Markdown report's sections, the key
+metrics as inline SVG charts (after "Impact"), and an optional narrative.
 
-The HTML is rendered *from the Markdown* (``markdown-it``, raw HTML disabled, external links shown
-as text and images as their alt text: alert text is attacker-controlled), so the two files always say the same thing. No LLM is needed; when one is
-configured, the LLM layer passes ``narrative`` — a few paragraphs telling the story — which both
-files show under "Narrative" after the summary (``with_narrative`` for the Markdown).
+One model, two renderings: the HTML is rendered *from the Markdown* that ``markdown.py`` writes
+from the ``Postmortem`` model (``markdown-it``, raw HTML disabled, external links shown as text and
+images as their alt text: alert text is attacker-controlled), so the two files always say the same
+thing. No LLM is needed; when one is configured, its ``narrative`` — a few paragraphs telling the
+story — shows under "Narrative" after the summary in both (``with_narrative`` for a Markdown
+report written without it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
     "table"
 )
 _SECTION = re.compile(r"^## ", re.M)
+CHARTS_AFTER = "Impact"
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827;
 max-width:980px;margin:2rem auto;padding:0 1rem;background:#fff}
@@ -93,14 +95,18 @@ def markdown_html(text: str) -> str:
 
 
 def with_narrative(markdown: str, narrative: str | None) -> str:
-    """The Markdown report with a "Narrative" section after the summary (unchanged without one)."""
-    if not narrative or not narrative.strip():
+    """The Markdown report with a "Narrative" section after the summary (unchanged without one,
+    or when it has one already)."""
+    if not narrative or not narrative.strip() or "\n## Narrative\n" in markdown:
         return markdown
-    parts = _SECTION.split(markdown)
-    if len(parts) < 3:
-        return markdown + f"\n## Narrative\n\n{narrative.strip()}\n"
-    parts.insert(2, f"Narrative\n\n{narrative.strip()}\n\n")
-    return parts[0] + "".join(f"## {p}" for p in parts[1:])
+    head, *sections = _SECTION.split(markdown)
+    at = next((i + 1 for i, s in enumerate(sections) if _title(s) == "Summary"), len(sections))
+    sections.insert(at, f"Narrative\n\n{narrative.strip()}\n\n")
+    return head + "".join(f"## {s}" for s in sections)
+
+
+def _title(section: str) -> str:
+    return section.split("\n", 1)[0].strip()
 
 
 def charts_html(charts: Sequence[Chart]) -> str:
@@ -126,22 +132,20 @@ def render_html(
     ``markdown`` is the Markdown report if already rendered (else it is rendered here);
     ``narrative`` is the LLM layer's story, if any (ignored when ``markdown`` already has one).
     """
-    text = markdown if markdown is not None else with_narrative(render(incident), narrative)
-    if markdown is not None and narrative and "\n## Narrative\n" not in markdown:
-        text = with_narrative(markdown, narrative)
+    text = with_narrative(markdown if markdown is not None else render(incident), narrative)
     head, *sections = _SECTION.split(text)
     body = [_MD.render(head)]
     for section in sections:
-        title = section.split("\n", 1)[0].strip()
+        title = _title(section)
         rendered = _MD.render("## " + section)
         if title == "Narrative":
             rendered = f'<div class="narrative">{rendered}</div>'
         body.append(rendered)
-        if title == "Timeline" and charts:
+        if title == CHARTS_AFTER and charts:
             body.append("<h2>Key metrics</h2>" + charts_html(charts))
-    if charts and not any(s.split("\n", 1)[0].strip() == "Timeline" for s in sections):
+    if charts and not any(_title(s) == CHARTS_AFTER for s in sections):
         body.append("<h2>Key metrics</h2>" + charts_html(charts))
-    title = html.escape(f"Post-incident report: {incident.title}")
+    title = html.escape(f"Postmortem: {incident.title}")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

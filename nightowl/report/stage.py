@@ -1,8 +1,11 @@
-"""The report stage: write the post-incident report, as Markdown and as one HTML file with charts.
+"""The report stage: write the postmortem as Markdown, as one HTML file with charts, and as JSON.
 
-The report needs no LLM; with one configured, its narrative is added (the ``Narrator`` port). The
-key metrics are captured once, beside the report (``<id>.charts.json``), so the charts outlive the
-metrics backend's retention.
+One model (``model.Postmortem``, built by ``postmortem.build`` from the incident, the round's
+observations, the approval requests and the audit trail) renders to Markdown and from that to
+HTML; the JSON beside them (``<id>.postmortem.json``) is the model itself, what ``nightowl
+incidents report --format json`` and the API export. The report needs no LLM; with one configured,
+its narrative is added (the ``Narrator`` port). The key metrics are captured once, beside the
+report (``<id>.charts.json``), so the charts outlive the metrics backend's retention.
 """
 
 from __future__ import annotations
@@ -14,11 +17,33 @@ from nightowl.clock import Clock
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import Incident, Report, StageContext, StageName, StageResult
 from nightowl.domain.ports import Narrator
+from nightowl.errors import NightowlError
 from nightowl.report import charts
-from nightowl.report.html import render_html, with_narrative
-from nightowl.report.markdown import render
-from nightowl.settings import GatherSettings
+from nightowl.report.html import render_html
+from nightowl.report.markdown import render_postmortem
+from nightowl.report.model import Postmortem
+from nightowl.report.postmortem import Sources, build
+from nightowl.settings import GatherSettings, ReportSettings
 from nightowl.store import IncidentStore
+from nightowl.store.approvals import ApprovalStore
+from nightowl.store.audit import AuditLog
+
+HUMAN_KINDS = ("approval.", "access.")
+"""Audit records a person leaves on an incident (answers, refused attempts); the rest are
+nightowl's own (policy decisions, driver actions, verification)."""
+
+
+def model_path(report_path: Path) -> Path:
+    """Where a report's model is kept: beside it, as ``<report>.postmortem.json``."""
+    return report_path.with_suffix(".postmortem.json")
+
+
+def load_model(report_path: Path) -> Postmortem | None:
+    """The model saved beside ``report_path``; None if missing or unreadable (an older report)."""
+    try:
+        return Postmortem.model_validate_json(model_path(report_path).read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 class WriteReport:
@@ -32,22 +57,29 @@ class WriteReport:
         *,
         metrics: Sequence[MetricsSource],
         gather: GatherSettings,
+        settings: ReportSettings,
+        public_url: str | None,
         narrator: Narrator | None,
         store: IncidentStore,
+        approvals: ApprovalStore,
+        audit: AuditLog,
         clock: Clock,
     ) -> None:
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
+        self.settings, self.public_url = settings, public_url
         self.narrator, self.store, self.clock = narrator, store, clock
+        self.approvals, self.audit = approvals, audit
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
-        """Write the report as Markdown, its charts and the self-contained HTML page; with an
-        LLM, its narrative is added to the Markdown.
-        """
+        """Build the postmortem, write it as Markdown, JSON and the self-contained HTML page
+        with its charts, and record it on the incident."""
         narrative = await self.narrator.narrate(incident) if self.narrator is not None else None
-        markdown = with_narrative(render(incident), narrative)
+        report = build(incident, await self._sources(ctx, incident, narrative))
+        markdown = render_postmortem(report)
         path = self.reports_dir / f"{incident.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markdown, encoding="utf-8")
+        model_path(path).write_text(report.model_dump_json(indent=2), encoding="utf-8")
         drawn = await charts.capture(
             self.metrics,
             incident,
@@ -61,4 +93,30 @@ class WriteReport:
         self.store.save_report(
             incident.id, Report(markdown=markdown, path=str(path), created_at=self.clock.now())
         )
-        return StageResult(summary=f"written to {path} and {page.name} ({len(drawn)} charts)")
+        return StageResult(
+            summary=f"{report.outcome.status.value}: written to {path} and {page.name} "
+            f"({len(drawn)} charts)"
+        )
+
+    async def _sources(
+        self, ctx: StageContext, incident: Incident, narrative: str | None
+    ) -> Sources:
+        """What the report reads besides the incident; a store that fails to answer leaves its
+        part out (the report is still written)."""
+        try:
+            asked = self.approvals.list(incident_id=incident.id)
+            actors = [
+                (r.actor, r.kind.replace(".", " "))
+                for r in self.audit.records(incident_id=incident.id)
+                if r.kind.startswith(HUMAN_KINDS)
+            ]
+        except NightowlError:
+            asked, actors = [], []
+        return Sources(
+            observations=await ctx.observations(),
+            approvals=asked,
+            actors=actors,
+            settings=self.settings,
+            public_url=self.public_url,
+            narrative=narrative,
+        )

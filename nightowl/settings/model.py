@@ -29,6 +29,7 @@ from nightowl.settings.sections import (
     AuditSettings,
     GatherSettings,
     LoggingSettings,
+    ReportSettings,
     RunbookSettings,
     ServerSettings,
     StoreSettings,
@@ -48,6 +49,7 @@ class Settings(Section):
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
+    report: ReportSettings = ReportSettings()
     approvals: ApprovalSettings = ApprovalSettings()
     runbooks: RunbookSettings = RunbookSettings()
     api: ApiSettings = ApiSettings()

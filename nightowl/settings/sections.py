@@ -112,6 +112,26 @@ class VerifySettings(Section):
     )
 
 
+class DashboardLink(Section):
+    label: str = Field(min_length=1, max_length=200)
+    url: str = Field(
+        pattern=r"^https?://",
+        description="http(s) URL; {service} is replaced by the incident's (root-cause) service.",
+    )
+
+
+class ReportSettings(Section):
+    """Links the post-incident report adds: dashboards, and where a deploy's commit is shown."""
+
+    dashboards: list[DashboardLink] = Field(default_factory=list)
+    commit_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="A commit's page; {service} and {commit} are replaced "
+        "(e.g. https://github.com/acme/{service}/commit/{commit}).",
+    )
+
+
 class AuditSettings(Section):
     key: SecretStr | None = Field(
         default=None,

@@ -211,6 +211,7 @@ def state_values(state: AlertState) -> dict[str, Any]:
         "annotations": state.annotations,
         "starts_at": state.starts_at,
         "ends_at": state.ends_at,
+        "generator_url": state.generator_url,
         "group_key": state.group_key,
         "incident_id": state.incident_id,
         "silenced_by": state.silenced_by,
@@ -237,6 +238,7 @@ def state_from(row: Any) -> AlertState:
         annotations=get("annotations"),
         starts_at=utc(get("starts_at")),
         ends_at=utc(e) if (e := get("ends_at")) else None,
+        generator_url=get("generator_url"),
         group_key=get("group_key"),
         incident_id=get("incident_id"),
         silenced_by=get("silenced_by"),
@@ -262,6 +264,7 @@ def alert_of(state: AlertState) -> Alert:
         annotations=state.annotations,
         starts_at=state.starts_at,
         ends_at=state.ends_at,
+        generator_url=state.generator_url,
     )
 
 

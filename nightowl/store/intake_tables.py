@@ -29,6 +29,7 @@ class AlertStateRow(Base):
     annotations: Mapped[dict[str, Any]] = mapped_column(JSON)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    generator_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     group_key: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     silenced_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -20,9 +20,10 @@ from fastapi.responses import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.domain import ApprovalRequest, Incident, IncidentStatus
+from nightowl.domain import ApprovalRequest, Incident, IncidentStatus, outcome_of
 from nightowl.errors import NotFoundError
 from nightowl.report import charts as chart_lib
+from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
 from nightowl.report.html import render_html
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
@@ -82,6 +83,7 @@ async def incident(request: Request, incident_id: str) -> Response:
         "incident.html",
         me,
         incident=found,
+        outcome=outcome_of(found),
         stamp=stamp_of(found, context["approvals"]),
         charts=[(c, chart_lib.svg(c)) for c in drawn],
         **context,
@@ -129,6 +131,17 @@ async def report_markdown(request: Request, incident_id: str) -> Response:
     if found.report is None:
         return PlainTextResponse("no report yet: it is written when the incident's run ends", 404)
     return PlainTextResponse(found.report.markdown, media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/ui/incidents/{incident_id}/report.json")
+async def report_json(request: Request, incident_id: str) -> Response:
+    """The postmortem as JSON (the typed report model), for tools that keep postmortems."""
+    who(request)
+    found = await _incident(request, incident_id)
+    if isinstance(found, Response):
+        return found
+    text = await run_in_threadpool(export, found, ReportFormat.JSON)
+    return Response(text, media_type=MEDIA_TYPES[ReportFormat.JSON])
 
 
 @router.get("/ui/kpis")

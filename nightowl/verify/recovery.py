@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 
 from nightowl.domain import Evidence, EvidenceKind, Series, SignalCheck, SignalKind, Verification
-from nightowl.domain.units import human
+from nightowl.domain.units import value
 
 CHECKED = (SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value, SignalKind.MEMORY.value)
 ABSOLUTE_FLOOR = {SignalKind.ERROR_RATE.value: 0.01}
@@ -43,10 +43,16 @@ def judge(
     if not checks:
         summary = "no symptom to re-check: recovery cannot be confirmed"
     elif recovered:
-        summary = "recovered: " + ", ".join(_line(c, "≤") for c in checks)
+        summary = "recovered: " + ", ".join(
+            f"{c.service} {c.signal} {_shown(c.observed, c.signal)} ≤ {_shown(c.limit, c.signal)}"
+            for c in checks
+        )
     else:
         bad = [c for c in checks if not c.ok]
-        summary = "not recovered: " + ", ".join(_line(c, ">") for c in bad)
+        summary = "not recovered: " + ", ".join(
+            f"{c.service} {c.signal} {_shown(c.observed, c.signal)} > {_shown(c.limit, c.signal)}"
+            for c in bad
+        )
     return Verification(
         recovered=recovered,
         checked_at=at,
@@ -79,8 +85,6 @@ def check(symptom: Evidence, series: Series | None, tolerance: float) -> SignalC
     )
 
 
-def _line(c: SignalCheck, relation: str) -> str:
-    """``checkout memory 410.0 MB ≤ 600.0 MB``: values in their unit, never ``4.1e+08``."""
-    observed = "no data" if c.observed is None else human(c.observed, c.signal)
-    limit = "no baseline" if c.limit is None else human(c.limit, c.signal)
-    return f"{c.service} {c.signal} {observed} {relation} {limit}"
+def _shown(v: float | None, signal: str) -> str:
+    """A checked value in its unit (``no data`` when it could not be read)."""
+    return "no data" if v is None else value(v, signal)

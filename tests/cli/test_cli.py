@@ -148,7 +148,9 @@ def test_the_demo_takes_the_3am_page_end_to_end(demo: tuple[Path, dict[str, Any]
     report = Path(incident["report_path"])
     assert report.is_file()
     assert report.is_relative_to(data_dir / "demo")
-    assert "**bad_deploy** on **checkout** (deploy v2.4.1)" in report.read_text(encoding="utf-8")
+    assert "- **Root cause:** bad_deploy on checkout (deploy v2.4.1)" in report.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_incidents_list_shows_the_demos_incident(demo: tuple[Path, dict[str, Any]]) -> None:
@@ -186,10 +188,48 @@ def test_incidents_show_tells_the_story(demo: tuple[Path, dict[str, Any]]) -> No
     assert shown.exit_code == 0, shown.output
     for stage in ("triage", "gather", "diagnose", "act", "verify", "report", "notify"):
         assert stage in shown.stdout
-    assert "recovered: checkout" in shown.stdout
+    assert "Recovered" in shown.stdout
+    assert "Status: resolved — recovered: checkout" in shown.stdout
     assert incident["report_path"] in shown.stdout
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout) == incident
+
+
+def test_incidents_report_exports_markdown_html_and_json(
+    demo: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data_dir, incident = demo
+    where = ("--data-dir", data_dir / "demo")
+
+    markdown = run("incidents", "report", incident["id"], *where)
+    as_json = run("incidents", "report", incident["id"], "--format", "json", *where)
+    out = tmp_path / "postmortem.html"
+    as_html = run("incidents", "report", incident["id"], "--format", "html", "-o", out, *where)
+
+    assert markdown.exit_code == 0, markdown.output
+    assert markdown.stdout == Path(incident["report_path"]).read_text(encoding="utf-8")
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.stdout)
+    assert (report["incident_id"], report["outcome"]["status"]) == (incident["id"], "resolved")
+    assert report["cause"]["commit"] == "9f3c2ab"
+    assert as_html.exit_code == 0, as_html.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_incidents_report_refuses_an_unknown_format_and_an_unwritable_output(
+    demo: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data_dir, incident = demo
+    where = ("--data-dir", data_dir / "demo")
+
+    bad_format = run("incidents", "report", incident["id"], "--format", "pdf", *where)
+    unwritable = run("incidents", "report", incident["id"], "-o", tmp_path / "no" / "x.md", *where)
+
+    assert bad_format.exit_code == 2
+    assert "markdown" in bad_format.output
+    assert unwritable.exit_code == 1
+    assert "choose another --output" in unwritable.stderr
+    assert "Traceback" not in unwritable.output
 
 
 def test_incidents_show_of_an_unknown_id_says_so(tmp_path: Path) -> None:

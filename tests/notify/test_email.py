@@ -117,6 +117,20 @@ def text_of(part: MailMessage) -> str:
     return payload.decode()
 
 
+def test_the_mail_links_the_alerts_own_page(smtp: tuple[int, Inbox]) -> None:
+    port, inbox = smtp
+    graph = "http://prometheus.example:9090/graph?g0.expr=up&g0.tab=0"
+
+    asyncio.run(mailer(port).send(notice().model_copy(update={"alert_links": (graph,)})))
+
+    [(_, mail)] = inbox.mails
+    parts = {p.get_content_type(): p for p in mail.walk() if not p.get_filename()}
+    assert f"Alert source: {graph}" in text_of(parts["text/plain"])
+    assert "href='http://prometheus.example:9090/graph?g0.expr=up&amp;g0.tab=0'" in text_of(
+        parts["text/html"]
+    )
+
+
 def test_login_with_the_right_password(smtp: tuple[int, Inbox]) -> None:
     port, inbox = smtp
 

@@ -85,6 +85,19 @@ def test_an_escalated_incident_triggers_a_page_keyed_by_the_incident() -> None:
     assert KEY not in note.detail
 
 
+def test_the_page_links_the_alerts_own_page_after_nightowls() -> None:
+    fake = FakePagerDuty()
+    graph = "http://prometheus.example:9090/graph?g0.expr=up"
+
+    asyncio.run(pager(fake).send(notice("escalated", alert_links=(graph,))))
+
+    [event] = fake.events
+    assert event["links"] == [
+        {"href": notice("x").url, "text": "Open in nightowl"},
+        {"href": graph, "text": "Alert source"},
+    ]
+
+
 def test_recovery_resolves_the_page_it_triggered() -> None:
     fake = FakePagerDuty()
     triggered = Notification(

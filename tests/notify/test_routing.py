@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from nightowl.domain import ActionSpec, ApprovalRequest, Notification, Risk, Severity
+from nightowl.domain import (
+    ActionSpec,
+    Alert,
+    AlertStatus,
+    ApprovalRequest,
+    Notification,
+    Risk,
+    Severity,
+)
 from nightowl.errors import ConfigError
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import (
@@ -190,6 +198,46 @@ def test_the_store_lookup_reads_service_severity_history_and_pending_approvals(
     assert found.approvals[0].plan == "roll back checkout to v2.4.0"
     assert [n.detail for n in found.history] == ["posted to C1 (ts 1.2)"]
     assert missing == IncidentFacts()
+    store.close()
+
+
+def test_the_store_lookup_gives_the_alerts_web_links_only(tmp_path: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    store.create_incident(
+        incident_id="inc-1",
+        correlation_key="k",
+        title="t",
+        service="checkout",
+        severity=Severity.CRITICAL,
+        opened_at=AT,
+    )
+    urls = [
+        "https://prom.example/graph?g0=1",
+        "javascript:alert(1)",
+        "https://prom.example/graph?g0=1",
+    ]
+    store.add_alerts(
+        "inc-1",
+        [
+            Alert(
+                source="alertmanager",
+                fingerprint=f"fp{n}",
+                content_hash=f"h{n}",
+                status=AlertStatus.FIRING,
+                name="HighLatency",
+                labels={"service": "checkout"},
+                annotations={},
+                starts_at=AT,
+                generator_url=url,
+            )
+            for n, url in enumerate(urls)
+        ],
+        AT,
+    )
+
+    found = store_lookup(store, ApprovalStore(store.engine))("inc-1")
+
+    assert found.alert_links == ("https://prom.example/graph?g0=1",)
     store.close()
 
 

@@ -125,6 +125,17 @@ def test_the_first_message_posts_blocks_with_the_bot_token() -> None:
     assert BOT not in note.detail
 
 
+def test_the_alerts_own_link_is_in_the_message_escaped_for_slack() -> None:
+    fake = FakeSlack()
+    url = "https://grafana.example/d/abc?var=a|b&x=<1>"
+
+    asyncio.run(notifier(fake).send(notice(alert_links=(url,))))
+
+    [body] = fake.bodies()
+    context = json.dumps(body["blocks"][-1])
+    assert "<https://grafana.example/d/abc?var=a%7Cb&amp;x=&lt;1&gt;|Alert source>" in context
+
+
 def test_later_messages_reply_in_the_incidents_thread() -> None:
     fake = FakeSlack()
     first = Notification(

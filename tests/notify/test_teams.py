@@ -82,6 +82,16 @@ def test_the_message_is_an_adaptive_card() -> None:
     ]
 
 
+def test_the_card_opens_the_alerts_own_page_too() -> None:
+    notifier, seen = teams()
+    graph = "http://prometheus.example:9090/graph?g0.expr=up"
+
+    asyncio.run(notifier.send(NOTICE.model_copy(update={"alert_links": (graph,)})))
+
+    card = json.loads(seen[0].content)["attachments"][0]["content"]
+    assert card["actions"][1] == {"type": "Action.OpenUrl", "title": "Alert source", "url": graph}
+
+
 @pytest.mark.parametrize(
     ("status", "text", "ok", "detail"),
     [

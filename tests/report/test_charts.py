@@ -8,8 +8,6 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from nightowl.domain import Series, SignalKind
 from nightowl.errors import ConnectorError
 from nightowl.report import charts
@@ -89,18 +87,3 @@ def test_charts_are_saved_beside_the_report_and_read_back(tmp_path: Path) -> Non
     assert path.name == "inc-1.charts.json"
     assert charts.load(path) == [chart()]
     assert charts.load(tmp_path / "missing.json") == []
-
-
-@pytest.mark.parametrize(
-    ("signal", "value", "shown"),
-    [
-        ("error_rate", 0.021, "2.1%"),
-        ("latency_p99", 0.25, "250 ms"),
-        ("latency_p99", 1.74, "1.74 s"),
-        ("memory", 4.03e8, "403.0 MB"),
-        ("request_rate", 120, "120/s"),
-        ("cpu", 0.5, "0.5"),
-    ],
-)
-def test_values_are_shown_in_their_units(signal: str, value: float, shown: str) -> None:
-    assert charts.fmt(value, signal) == shown

@@ -13,19 +13,13 @@ from nightowl.app import Nightowl
 from nightowl.domain import Alert, AlertStatus
 from nightowl.report import charts
 from nightowl.report.html import markdown_html, render_html, with_narrative
+from nightowl.report.markdown import SECTIONS as MARKDOWN_SECTIONS
 from nightowl.report.markdown import render
 from tests.approvals.flow import page, settings_for
 from tests.report.test_markdown import T, incident
 
-SECTIONS = [
-    "Summary",
-    "Timeline",
-    "Key metrics",
-    "Root cause",
-    "Resolution",
-    "Impact",
-    "Action items",
-]
+SECTIONS = [*MARKDOWN_SECTIONS]
+SECTIONS.insert(SECTIONS.index("Impact") + 1, "Key metrics")
 
 
 def chart() -> charts.Chart:
@@ -83,7 +77,7 @@ def test_alert_text_cannot_inject_html() -> None:
     assert "<script>alert" not in html
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<title>Post-incident report: &lt;b&gt;bold&lt;/b&gt; title</title>" in html
+    assert "<title>Postmortem: &lt;b&gt;bold&lt;/b&gt; title</title>" in html
 
 
 def test_alert_text_cannot_link_out_or_load_external_images() -> None:
@@ -105,9 +99,28 @@ def test_alert_text_cannot_link_out_or_load_external_images() -> None:
 
     assert "<img" not in html
     assert "href=" not in html
-    assert "reset your password (https://evil.example/login)" in html
-    assert "[image: tracker]" in html
-    assert "https://evil.example/auto" in html  # shown once, as text
+    assert "[reset your password](https://evil.example/login)" in html  # as written, inert
+    assert "![tracker](https://evil.example/pixel.png)" in html
+    assert "&lt;https://evil.example/auto&gt;" in html
+
+
+def test_log_template_wildcards_are_not_italics_in_html() -> None:
+    noisy = Alert(
+        source="alertmanager",
+        fingerprint="fp4",
+        content_hash="h4",
+        status=AlertStatus.FIRING,
+        name="Errors",
+        labels={"alertname": "Errors"},
+        annotations={"summary": "GET /v<*>/cart took <*>ms for *all* users"},
+        starts_at=T,
+    )
+
+    html = render_html(incident(alerts=(noisy,)))
+
+    assert "<em>all</em>" not in html
+    assert "<em>/cart" not in html
+    assert "GET /v&lt;*&gt;/cart took &lt;*&gt;ms for *all* users" in html
 
 
 @pytest.mark.parametrize(
@@ -137,12 +150,18 @@ def test_a_narrative_goes_after_the_summary_in_both_formats() -> None:
 
     html = render_html(incident(), markdown=markdown)
 
-    assert re.findall(r"^## (.*)$", markdown, re.M)[:3] == ["Summary", "Narrative", "Timeline"]
+    assert re.findall(r"^## (.*)$", markdown, re.M)[:4] == [
+        "Status",
+        "Summary",
+        "Narrative",
+        "Impact",
+    ]
     assert story in markdown
-    assert headings(html)[:2] == ["Summary", "Narrative"]
+    assert headings(html)[:3] == ["Status", "Summary", "Narrative"]
     assert '<div class="narrative">' in html
     assert with_narrative("# x\n\n## Summary\n\nok\n", None) == "# x\n\n## Summary\n\nok\n"
-    assert headings(render_html(incident(), narrative=story))[1] == "Narrative"
+    assert headings(render_html(incident(), narrative=story))[2] == "Narrative"
+    assert with_narrative(markdown, "again") == markdown  # one narrative at most
 
 
 def test_the_report_stage_writes_the_html_and_the_charts_beside_the_markdown(
@@ -164,7 +183,7 @@ def test_the_report_stage_writes_the_html_and_the_charts_beside_the_markdown(
         ("checkout", "latency_p99"),
     }
     assert html.count("<svg") == len(saved)
-    assert headings(html)[:3] == ["Summary", "Timeline", "Key metrics"]
+    assert headings(html)[:4] == ["Status", "Summary", "Impact", "Key metrics"]
     assert any(
         s.summary.endswith(f"({len(saved)} charts)")
         for s in done.stages

@@ -1,4 +1,5 @@
-"""The post-incident report: six sections, a timeline, cited evidence, from the record alone."""
+"""The postmortem in Markdown: the Google SRE sections in order, cited evidence, units, and every
+outside text escaped so it shows as written."""
 
 from __future__ import annotations
 
@@ -27,10 +28,9 @@ from nightowl.domain import (
     Verdict,
     Verification,
 )
-from nightowl.report.markdown import render
+from nightowl.report.markdown import SECTIONS, code, esc, render
 
 T = datetime(2026, 11, 20, 3, 2, tzinfo=UTC)
-SECTIONS = ["Summary", "Timeline", "Root cause", "Resolution", "Impact", "Action items"]
 
 DEPLOY = Evidence(
     id="deploy:checkout:v2.4.1",
@@ -47,7 +47,7 @@ LATENCY = Evidence(
     kind=EvidenceKind.METRIC_CHANGE,
     service="checkout",
     signal="latency_p99",
-    summary="checkout latency_p99 rose 6.8x (0.25 → 1.7) from 02:54:30",
+    summary="checkout latency_p99 rose 6.8x (250 ms → 1.70 s) from 02:54:30",
     source="scenario",
     query='latency_p99{service="checkout"}',
     onset=T - timedelta(minutes=7, seconds=30),
@@ -167,20 +167,39 @@ def section(markdown: str, title: str) -> str:
     return match.group(1)
 
 
-def test_the_report_has_the_six_sections_in_order() -> None:
+def test_the_report_has_the_postmortem_sections_in_order() -> None:
     markdown = render(incident())
 
-    assert re.findall(r"^## (.+)$", markdown, re.M) == SECTIONS
-    assert markdown.startswith("# Post-incident report: HighLatency on checkout\n")
+    assert re.findall(r"^## (.+)$", markdown, re.M) == list(SECTIONS)
+    assert markdown.startswith("# Postmortem: HighLatency on checkout\n")
     assert "`inc-0123456789ab`" in markdown
+    assert re.findall(r"^### (.+)$", section(markdown, "Lessons learned"), re.M) == [
+        "What went well",
+        "What went badly",
+        "Where we got lucky",
+    ]
 
 
-def test_the_summary_says_what_was_found_done_and_whether_it_worked() -> None:
-    summary = section(render(incident()), "Summary")
+def test_the_status_and_summary_say_how_it_ended_and_why() -> None:
+    markdown = render(incident())
 
+    assert section(markdown, "Status").strip() == (
+        "**resolved**: recovered: checkout latency_p99 0.26 ≤ 0.375."
+    )
+    summary = section(markdown, "Summary")
     assert "bad deploy on checkout (confidence 92%)" in summary
     assert "rollback (succeeded)" in summary
-    assert "the service recovered" in summary
+
+
+def test_detection_gives_the_delays_between_trigger_alert_page_and_mitigation() -> None:
+    detection = section(render(incident()), "Detection")
+
+    assert "| trigger (change) | 2026-11-20 02:51:00 | — |" in detection
+    assert "| first alert | 2026-11-20 03:02:00 | 11 min since the trigger |" in detection
+    assert (
+        "| page (incident opened) | 2026-11-20 03:02:01 | 1 s since the first alert |" in detection
+    )
+    assert "| mitigated | 2026-11-20 03:02:06 | 5 s since the page |" in detection
 
 
 def test_the_timeline_is_in_time_order() -> None:
@@ -195,34 +214,49 @@ def test_the_timeline_is_in_time_order() -> None:
     assert "recovered: checkout latency_p99" in timeline
 
 
-def test_the_root_cause_cites_its_evidence_with_source_and_query() -> None:
-    root = section(render(incident()), "Root cause")
+def test_trigger_and_root_cause_cite_the_evidence_with_source_and_query() -> None:
+    cause = section(render(incident()), "Trigger and root cause")
 
-    assert "**bad_deploy** on **checkout** (deploy v2.4.1), confidence 92%." in root
+    assert "- **Trigger:** checkout v2.4.0 → v2.4.1 deployed at 02:51:00 by sam." in cause
+    assert "- **Root cause:** bad_deploy on checkout (deploy v2.4.1), confidence 92%" in cause
     assert (
-        "checkout v2.4.0 → v2.4.1 deployed at 02:51:00 by sam "
-        "*(source: scenario, query: `deploys of checkout`)*" in root
+        "- checkout v2.4.0 → v2.4.1 deployed at 02:51:00 by sam "
+        "(source scenario, query `deploys of checkout`)" in cause
     )
-    assert '*(source: scenario, query: `latency_p99{service="checkout"}`)*' in root
-    assert "3 error lines on payments" not in root  # not cited by the winner
-    assert "- traffic_spike on checkout: 5% (refuted) — checkout request rate did not rise" in root
+    assert '(source scenario, query `latency_p99{service="checkout"}`)' in cause
+    assert "3 error lines on payments" not in cause  # not cited by the winner
+    assert "- traffic_spike on checkout: 5% (refuted) — checkout request rate did not rise" in cause
 
 
 def test_resolution_impact_and_action_items() -> None:
     markdown = render(incident())
 
     resolution = section(markdown, "Resolution")
-    assert "- rollback on checkout by driver `simulated` (succeeded)" in resolution
+    assert "- rollback on checkout by driver simulated (succeeded)" in resolution
     assert "- Verification: recovered" in resolution
     impact = section(markdown, "Impact")
-    assert "checkout latency_p99 rose 6.8x" in impact
-    assert "Degraded for about 14 minutes" in impact  # 02:54:30 → 03:08 window end
+    assert "checkout latency_p99 rose 6.8x (250 ms → 1.70 s)" in impact
+    assert "Degraded for 14 min" in impact  # 02:54:30 → 03:08 window end
     assert "Services affected: checkout." in impact
+    assert "Failed requests: _not computed_" in impact  # no observations given
     items = section(markdown, "Action items")
-    assert "- [ ] Find and fix the regression in checkout v2.4.1 before re-deploying." in items
+    assert "| action item | type | priority | owner |" in items
+    assert (
+        "| Find and fix the regression in checkout v2.4.1 before re-deploying | prevent | P1 "
+        "| _To fill in_ |" in items
+    )
 
 
-def test_a_held_back_action_is_in_the_resolution() -> None:
+def test_what_only_humans_know_is_a_marked_prompt() -> None:
+    markdown = render(incident())
+
+    lucky = section(markdown, "Lessons learned").split("### Where we got lucky")[1]
+    assert "_To fill in_: where did we get lucky?" in lucky
+    assert "_To fill in:_ the incident commander" in section(markdown, "Responders")
+    assert "_To fill in:_ what users saw" in section(markdown, "Impact")
+
+
+def test_a_held_back_action_says_a_human_must_decide() -> None:
     held = Decision(
         idempotency_key="k",
         action_kind="rollback",
@@ -232,12 +266,17 @@ def test_a_held_back_action_is_in_the_resolution() -> None:
         decided_at=T,
     )
 
-    markdown = render(incident(decisions=(held,), actions=(), verification=None))
+    markdown = render(
+        incident(decisions=(held,), actions=(), verification=None, status=IncidentStatus.ESCALATED)
+    )
 
-    assert "- rollback: require_approval — autonomy is 'suggest' globally" in section(
+    assert "- rollback: require approval — autonomy is 'suggest' globally" in section(
         markdown, "Resolution"
     )
-    assert "no action was executed; recovery was not verified" in section(markdown, "Summary")
+    status = section(markdown, "Status")
+    assert "**escalated**: the rollback was held for approval, and not approved" in status
+    assert "**Next:** A human must decide whether to" in status
+    assert "no action was executed" in section(markdown, "Summary")
 
 
 def test_an_undiagnosed_incident_still_has_every_section() -> None:
@@ -253,11 +292,12 @@ def test_an_undiagnosed_incident_still_has_every_section() -> None:
         )
     )
 
-    assert re.findall(r"^## (.+)$", markdown, re.M) == SECTIONS
-    assert "No diagnosis was made." in section(markdown, "Root cause")
+    assert re.findall(r"^## (.+)$", markdown, re.M) == list(SECTIONS)
+    assert "No diagnosis was made." in section(markdown, "Trigger and root cause")
     assert "No action was taken." in section(markdown, "Resolution")
     assert "Services affected: none measured." in section(markdown, "Impact")
-    assert "an undiagnosed problem" in section(markdown, "Summary")
+    assert "no root cause with enough confidence" in section(markdown, "Summary")
+    assert "**escalated**: no root cause was found" in section(markdown, "Status")
 
 
 def test_a_failed_remediation_asks_for_a_runbook_review() -> None:
@@ -265,8 +305,47 @@ def test_a_failed_remediation_asks_for_a_runbook_review() -> None:
     assert failed is not None
 
     markdown = render(
-        incident(verification=failed.model_copy(update={"recovered": False, "summary": "no"}))
+        incident(
+            verification=failed.model_copy(update={"recovered": False, "summary": "no"}),
+            status=IncidentStatus.ESCALATED,
+        )
     )
 
-    assert "the service did not recover" in section(markdown, "Summary")
-    assert "review the runbook" in section(markdown, "Action items")
+    assert "**escalated**: the actions taken did not bring recovery (no)" in section(
+        markdown, "Status"
+    )
+    assert "The remediation did not work: review" in section(markdown, "Action items")
+
+
+def test_log_templates_and_markup_in_alert_text_show_as_written() -> None:
+    template = Evidence(
+        id="logs:checkout:template",
+        kind=EvidenceKind.LOG_TEMPLATE,
+        service="checkout",
+        summary="POST /api/v<*>/checkout failed after <*>ms order=<*> *urgent* _x_ [a](b) | c",
+        source="scenario",
+        query="level>=ERROR `service`=checkout",
+    )
+    base = incident()
+    assert base.diagnosis is not None
+    winner = base.diagnosis.hypotheses[0].model_copy(update={"supporting": (template.id,)})
+    diagnosis = base.diagnosis.model_copy(update={"hypotheses": (winner,)})
+
+    cause = section(
+        render(incident(evidence=(template,), diagnosis=diagnosis)), "Trigger and root cause"
+    )
+
+    assert (
+        r"POST /api/v\<\*\>/checkout failed after \<\*\>ms order=\<\*\> \*urgent\* \_x\_ "
+        r"\[a\](b) \| c" in cause
+    )
+    assert "``level>=ERROR `service`=checkout``" in cause
+
+
+def test_escaping_keeps_words_readable_and_code_spans_fenced() -> None:
+    assert esc("checkout error_rate rose") == "checkout error_rate rose"
+    assert esc("# not a heading\nnor - a list") == r"\# not a heading nor - a list"
+    assert esc("1. first") == r"1\. first"
+    assert esc("a & b <c>") == r"a \& b \<c\>"
+    assert code("a`b") == "``a`b``"
+    assert code("`x`") == "`` `x` ``"

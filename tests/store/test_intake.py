@@ -29,6 +29,9 @@ T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
 THREADS = 6
 
 
+GRAPH = "https://prometheus.example/graph?g0.expr=p99%3E2"
+
+
 def alerts(count: int, status: str = "firing", summary: str = "p99 above 2s") -> list[Alert]:
     body = {
         "version": "4",
@@ -40,6 +43,7 @@ def alerts(count: int, status: str = "firing", summary: str = "p99 above 2s") ->
                 "labels": {"alertname": "HighLatency", "service": "checkout", "pod": f"p-{n}"},
                 "annotations": {"summary": summary},
                 "startsAt": "2026-11-20T03:02:00Z",
+                "generatorURL": GRAPH,
                 "endsAt": "2026-11-20T03:40:00Z"
                 if status == "resolved"
                 else "0001-01-01T00:00:00Z",
@@ -106,6 +110,19 @@ def test_a_flushed_group_opens_an_incident_with_every_alert(intake: Any) -> None
     assert len(incident.alerts) == 3
     assert {s.incident_id for s in states(intake_).values()} == {incident.id}
     assert intake_.flush(opened.group_key) is None  # flushed exactly once
+
+
+def test_the_alert_link_reaches_the_incident_through_the_state(intake: Any) -> None:
+    """``generatorURL`` was parsed, then dropped between the alert state and the incident."""
+    intake_, store, _ = intake
+
+    outcome = intake_.ingest_now(alerts(2))
+    [opened] = [r for k in outcome.due_groups if (r := intake_.flush(k))]
+
+    incident = store.get(str(opened.incident_id))
+    assert {a.generator_url for a in incident.alerts} == {GRAPH}
+    assert incident.alert_links == (GRAPH,)
+    assert {s.generator_url for s in states(intake_).values()} == {GRAPH}
 
 
 def test_the_resolution_is_recorded_on_the_incident(intake: Any) -> None:

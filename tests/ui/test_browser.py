@@ -96,16 +96,21 @@ def test_an_approver_watches_the_list_approves_and_reads_the_report(
     expect(page.locator(".badges .status-resolved")).to_be_visible(timeout=60_000)  # reloads itself
     expect(page.locator("p.ok strong")).to_have_text("Recovered")
     page.click("a.button:has-text('Post-incident report')")
-    expect(page.locator("h1")).to_have_text("Post-incident report: HighLatency on checkout")
+    expect(page.locator("h1")).to_have_text("Postmortem: HighLatency on checkout")
     assert page.locator("svg.chart").count() >= 2
     for heading in (
+        "Status",
         "Summary",
-        "Timeline",
-        "Key metrics",
-        "Root cause",
-        "Resolution",
         "Impact",
+        "Key metrics",
+        "Detection",
+        "Trigger and root cause",
+        "Resolution",
+        "Responders",
+        "Lessons learned",
         "Action items",
+        "Timeline",
+        "Links",
     ):
         expect(page.locator(f"h2:text-is('{heading}')")).to_be_visible()
 

@@ -221,6 +221,11 @@ def test_the_incident_page_shows_everything_and_escapes_alert_text(
         assert part in page, part
     assert page.count("<svg") >= 2
     assert f'action="/ui/approvals/{world.request_id}/approve"' in page
+    assert "<strong>awaiting approval</strong>: an action is waiting for an approver" in page
+    assert (
+        '<a href="http://prometheus.scenario:9090/graph?scenario=checkout-bad-deploy" '
+        'rel="noopener noreferrer" target="_blank">Alert source</a>' in page
+    )
     assert "<script>alert('x')</script>" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
 
@@ -389,8 +394,12 @@ def test_approving_in_the_ui_lets_the_incident_proceed_to_its_report(
     markdown = anonymous.get(f"/ui/incidents/{world.incident_id}/report.md")
     assert report.status_code == 200
     assert "<svg" in report.text
-    assert "Post-incident report" in report.text
-    assert markdown.text.startswith("# Post-incident report")
+    assert "Postmortem" in report.text
+    assert markdown.text.startswith("# Postmortem")
+    assert "- alice (approver): approved rollback on checkout" in markdown.text
+    as_json = anonymous.get(f"/ui/incidents/{world.incident_id}/report.json")
+    assert as_json.json()["outcome"]["status"] == "resolved"
+    assert "<strong>resolved</strong>" in anonymous.get(f"/ui/incidents/{world.incident_id}").text
     assert [r.kind for r in world.app.audit.records(incident_id=world.incident_id)].count(
         "approval.approved"
     ) == 1

@@ -116,7 +116,7 @@ class TestAutonomyAct:
         assert incident.status is IncidentStatus.RESOLVED
         assert incident.report_path is not None
         report = Path(incident.report_path).read_text(encoding="utf-8")
-        assert f"**{truth.kind}** on **{truth.service}**" in report
+        assert f"- **Root cause:** {truth.kind} on {truth.service}" in report
         assert truth.remediation in report
         notes = (running_app.settings.data_dir / "notifications.jsonl").read_text().splitlines()
         assert [json.loads(n)["incident_id"] for n in notes] == [incident.id]
@@ -150,7 +150,9 @@ def test_autonomy_suggest_proposes_and_executes_nothing(
     assert incident.status is IncidentStatus.AWAITING_APPROVAL
     assert not replay_of(running_app).cluster.path.exists()
     assert incident.report_path is not None
-    assert "require_approval" in Path(incident.report_path).read_text(encoding="utf-8")
+    report = Path(incident.report_path).read_text(encoding="utf-8")
+    assert "- rollback: require approval — autonomy is 'suggest'" in report
+    assert "**awaiting approval**: an action is waiting for an approver." in report
 
 
 class TestDryRun:

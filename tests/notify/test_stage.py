@@ -1,0 +1,78 @@
+"""The notify stage: the message leads with the outcome — how it ended, why, who must act."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from nightowl.clock import ScenarioClock
+from nightowl.domain import (
+    IncidentStatus,
+    Severity,
+    StageContext,
+    StageName,
+    StageRecord,
+    StageStatus,
+    Verdict,
+)
+from nightowl.notify.broadcast import Broadcast
+from nightowl.notify.file import FileConfig, FileNotifier
+from nightowl.notify.stage import Notify
+from nightowl.store import IncidentStore
+from tests.domain.test_outcome import SPEC, decision, previewed
+from tests.report.test_markdown import T, incident
+
+
+def notify(tmp_path: Path, **changes: object) -> dict[str, object]:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    inc = incident(**changes)
+    store.create_incident(
+        incident_id=inc.id,
+        correlation_key="k",
+        title=inc.title,
+        service=inc.service,
+        severity=Severity.CRITICAL,
+        opened_at=T,
+    )
+    out = tmp_path / "notifications.jsonl"
+    stage = Notify(Broadcast([FileNotifier("file", FileConfig(path=out), ScenarioClock(T))], store))
+    try:
+        result = asyncio.run(stage.run(StageContext(), inc))
+    finally:
+        store.close()
+    assert result.summary == "file: sent"
+    [line] = out.read_text().splitlines()
+    message: dict[str, object] = json.loads(line)
+    return message
+
+
+def test_a_dry_run_tells_the_human_what_to_run(tmp_path: Path) -> None:
+    message = notify(
+        tmp_path,
+        status=IncidentStatus.ESCALATED,
+        plan=(SPEC,),
+        decisions=(decision(Verdict.ALLOW, "approval.approved"),),
+        actions=(previewed(),),
+        verification=None,
+    )
+
+    assert message["status"] == "escalated"
+    text = str(message["text"]).splitlines()
+    assert text[0] == (
+        "escalated: dry run: the rollback of checkout to v2.3.9 was approved but not executed "
+        "(actions.dry_run is on) — a human must run it: "
+        "kubectl rollout undo deployment/checkout -n shop --to-revision=41"
+    )
+    assert text[1] == "Diagnosis: bad_deploy on checkout"
+
+
+def test_a_failed_stage_is_sent_as_escalated_with_its_reason(tmp_path: Path) -> None:
+    failed = StageRecord(
+        stage=StageName.GATE, status=StageStatus.FAILED, started_at=T, error="boom"
+    )
+
+    message = notify(tmp_path, status=IncidentStatus.INVESTIGATING, stages=(failed,))
+
+    assert message["status"] == "escalated"
+    assert str(message["text"]).startswith("escalated: the gate stage failed (boom)")
