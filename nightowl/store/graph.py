@@ -1,0 +1,241 @@
+"""The knowledge graph's tables: entities and the edges between them, each edge per source.
+
+``graph_entities`` holds one row per (kind, name) with what is known about it (``attrs``, merged on
+every write). ``graph_edges`` holds one row per (kind, subject, object, source): two sources saying
+the same thing are two edges, each with its provenance and its first and last sighting. Events
+(deploys, incidents, actions, decisions) are ``record``ed and accumulate; what a source reports as
+its whole current view (the owners in CODEOWNERS, a cluster's call graph) is ``sync``ed: its
+edges of those kinds that the source no longer reports are removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Engine,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    delete,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from nightowl.domain.graph import Edge, EdgeKind, EntityKind, Fact, Node
+from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.tables import Base, UTCDateTime
+
+EDGES_READ = 5000
+"""The most edges one read returns: bounds a query about a hub service."""
+
+
+class GraphEntityRow(Base):
+    """One entity of the graph; ``attrs`` grows as sources tell more about it."""
+
+    __tablename__ = "graph_entities"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(500))
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GraphEdgeRow(Base):
+    """One edge as one source said it, with provenance and first and last sighting."""
+
+    __tablename__ = "graph_edges"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind",
+            "subject_kind",
+            "subject",
+            "object_kind",
+            "object",
+            "source",
+            name="uq_graph_edges_identity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(500), index=True)
+    object_kind: Mapped[str] = mapped_column(String(20))
+    object: Mapped[str] = mapped_column(String(500), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    provenance: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class GraphStore:
+    """Write and read the knowledge graph. Thread-safe; each call is one short transaction;
+    StoreError when the database cannot be used. Recording is idempotent: a fact seen again moves
+    its ``last_seen`` and keeps its ``first_seen``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.sessions = Sessions(engine)
+
+    def record(self, facts: Iterable[Fact]) -> int:
+        """Store every fact (and its two entities); returns how many facts were written."""
+        written = 0
+        with self.sessions.write() as session:
+            for fact in facts:
+                _put_fact(session, fact)
+                written += 1
+        return written
+
+    def sync(
+        self, source: str, kinds: Collection[EdgeKind], facts: Sequence[Fact], at: datetime
+    ) -> int:
+        """Make ``source``'s edges of ``kinds`` exactly ``facts`` (its whole current view):
+        record them and remove the ones it no longer reports. Returns how many were removed."""
+        with self.sessions.write() as session:
+            for fact in facts:
+                _put_fact(session, fact.model_copy(update={"seen": at}))
+            stale = delete(GraphEdgeRow).where(
+                GraphEdgeRow.source == source,
+                GraphEdgeRow.kind.in_([str(k) for k in kinds]),
+                GraphEdgeRow.last_seen < at,
+            )
+            return int(session.execute(stale).rowcount or 0)  # type: ignore[attr-defined]
+
+    def edges(
+        self,
+        kinds: Collection[EdgeKind] = (),
+        *,
+        touching: Node | None = None,
+        since: datetime | None = None,
+        limit: int = EDGES_READ,
+    ) -> list[Edge]:
+        """Edges of ``kinds`` (all when empty), touching ``touching`` at either end, last seen at
+        or after ``since``; newest sighting first."""
+        query = select(GraphEdgeRow)
+        if kinds:
+            query = query.where(GraphEdgeRow.kind.in_([str(k) for k in kinds]))
+        if touching is not None:
+            query = query.where(
+                or_(
+                    (GraphEdgeRow.subject_kind == touching.kind)
+                    & (GraphEdgeRow.subject == touching.name),
+                    (GraphEdgeRow.object_kind == touching.kind)
+                    & (GraphEdgeRow.object == touching.name),
+                )
+            )
+        if since is not None:
+            query = query.where(GraphEdgeRow.last_seen >= since)
+        query = query.order_by(GraphEdgeRow.last_seen.desc(), GraphEdgeRow.id.desc()).limit(limit)
+        with self.sessions.read() as session:
+            rows = list(session.scalars(query))
+            nodes = _nodes(session, rows)
+        return [_edge(row, nodes) for row in rows]
+
+    def node(self, kind: EntityKind, name: str) -> Node | None:
+        """The entity, with its attributes; None when the graph has never seen it."""
+        with self.sessions.read() as session:
+            row = session.scalars(
+                select(GraphEntityRow).where(
+                    GraphEntityRow.kind == kind, GraphEntityRow.name == name
+                )
+            ).first()
+        return None if row is None else Node(kind=kind, name=row.name, attrs=dict(row.attrs))
+
+
+def _put_fact(session: Session, fact: Fact) -> None:
+    for node in (fact.subject, fact.object):
+        _put_node(session, node, fact.seen)
+    values = {
+        "kind": str(fact.kind),
+        "subject_kind": str(fact.subject.kind),
+        "subject": fact.subject.name,
+        "object_kind": str(fact.object.kind),
+        "object": fact.object.name,
+        "source": fact.source,
+    }
+    insert = upsert(session, GraphEdgeRow).values(
+        values
+        | {
+            "provenance": fact.provenance,
+            "attrs": fact.attrs,
+            "first_seen": fact.seen,
+            "last_seen": fact.seen,
+        }
+    )
+    # last_seen only moves forward: an older sighting replayed late keeps the newer one
+    latest = _later(GraphEdgeRow.last_seen, insert.excluded.last_seen)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=list(values),
+            set_={
+                "provenance": insert.excluded.provenance,
+                "attrs": insert.excluded.attrs,
+                "last_seen": latest,
+            },
+        )
+    )
+
+
+def _put_node(session: Session, node: Node, seen: datetime) -> None:
+    row = session.scalars(
+        select(GraphEntityRow).where(
+            GraphEntityRow.kind == node.kind, GraphEntityRow.name == node.name
+        )
+    ).first()
+    if row is None:
+        insert = upsert(session, GraphEntityRow).values(
+            kind=str(node.kind), name=node.name, attrs=node.attrs, first_seen=seen, last_seen=seen
+        )
+        session.execute(insert.on_conflict_do_nothing())
+        return
+    if node.attrs and {**row.attrs, **node.attrs} != row.attrs:
+        row.attrs = {**row.attrs, **node.attrs}
+    row.last_seen = max(row.last_seen, seen)
+
+
+def _later(column: Any, incoming: Any) -> Any:
+    return case((incoming > column, incoming), else_=column)
+
+
+def _nodes(session: Session, rows: Sequence[GraphEdgeRow]) -> dict[tuple[str, str], Node]:
+    wanted = {(r.subject_kind, r.subject) for r in rows} | {(r.object_kind, r.object) for r in rows}
+    names = {name for _, name in wanted}
+    out: dict[tuple[str, str], Node] = {}
+    batch = sorted(names)
+    for at in range(0, len(batch), 500):
+        found = session.scalars(
+            select(GraphEntityRow).where(GraphEntityRow.name.in_(batch[at : at + 500]))
+        )
+        for row in found:
+            if (row.kind, row.name) in wanted:
+                out[(row.kind, row.name)] = Node(
+                    kind=EntityKind(row.kind), name=row.name, attrs=dict(row.attrs)
+                )
+    return out
+
+
+def _edge(row: GraphEdgeRow, nodes: dict[tuple[str, str], Node]) -> Edge:
+    def node(kind: str, name: str) -> Node:
+        return nodes.get((kind, name)) or Node(kind=EntityKind(kind), name=name)
+
+    return Edge(
+        kind=EdgeKind(row.kind),
+        subject=node(row.subject_kind, row.subject),
+        object=node(row.object_kind, row.object),
+        source=row.source,
+        provenance=row.provenance,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        attrs=dict(row.attrs),
+    )
