@@ -9,6 +9,7 @@ directory's owners are those a new file at the directory's top level would have.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pathspec import PathSpec
 
@@ -23,7 +24,7 @@ class Rule:
     line: int
     pattern: str
     owners: tuple[str, ...]
-    spec: PathSpec
+    spec: PathSpec[Any]
 
 
 def parse(text: str) -> list[Rule]:

@@ -117,7 +117,7 @@ class GitHub:
         answer = await self.http.get_json(f"/repos/{self.config.repo}/contents/{path}")
         rules = codeowners.parse(self._decoded(answer, path))
         paths = self.config.owned_paths or {self.service: ""}
-        out = []
+        out: list[Ownership] = []
         for service, directory in sorted(paths.items()):
             rule = codeowners.owners_of(rules, directory)
             if rule is None:

@@ -25,7 +25,7 @@ KEYS: tuple[tuple[str, str, bool], ...] = (
 def owners(kind: str, objects: list[Obj], service_labels: tuple[str, ...]) -> list[Ownership]:
     """The owners each object of ``kind`` (``Service`` or ``Deployment``) names, with the object
     and the key as provenance."""
-    out = []
+    out: list[Ownership] = []
     for obj in objects:
         meta = obj.get("metadata") or {}
         name = str(meta.get("name") or "")
