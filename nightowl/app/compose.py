@@ -35,6 +35,7 @@ from nightowl.store.audit import AuditLog
 from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
+from nightowl.store.graph import GraphStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
@@ -53,6 +54,7 @@ class Stores:
     approvals: ApprovalStore
     control: ControlStore
     observations: ObservationStore
+    graph: GraphStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -73,6 +75,7 @@ class Stores:
             approvals=ApprovalStore(engine),
             control=ControlStore(engine),
             observations=ObservationStore(engine),
+            graph=GraphStore(engine),
         )
 
 

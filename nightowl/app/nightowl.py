@@ -29,6 +29,7 @@ from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
 from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
+from nightowl.graph.refresh import Refresh, Refreshed
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
@@ -112,6 +113,7 @@ class Nightowl:
         self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
+        self._refreshing: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -347,6 +349,10 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
+            self._refreshing = asyncio.get_running_loop().create_task(
+                self._refresh_periodically(), name="nightowl-graph-refresh"
+            )
 
     async def stop_background(self) -> None:
         if self._dispatching is not None:
@@ -355,6 +361,11 @@ class Nightowl:
                 await self._dispatching
             self._dispatching = None
         await self.intake.stop()
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refreshing
+            self._refreshing = None
         if self._anchoring is not None:
             self._anchoring.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -381,6 +392,24 @@ class Nightowl:
         while True:
             await asyncio.sleep(self.settings.audit.anchor_seconds)
             await asyncio.to_thread(self._anchor_audit)
+
+    async def refresh_graph(self) -> list[Refreshed]:
+        """Read the config's and every connector's current view into the knowledge graph."""
+        timeout = self.settings.gather.call_timeout_seconds
+        refresh = Refresh(self.reads, self.settings.graph, self.stores.graph, timeout)
+        return await refresh.run(self.clock.now())
+
+    async def _refresh_periodically(self) -> None:
+        """Refresh the graph at start and every ``graph.refresh_seconds``; a failing source is
+        logged and its edges stay as they were."""
+        while True:
+            try:
+                for result in await self.refresh_graph():
+                    if result.error:
+                        log.warning("graph refresh from %s: %s", result.source, result.error)
+            except NightowlError as exc:  # the store: the next tick tries again
+                log.warning("the knowledge graph was not refreshed: %s", exc)
+            await asyncio.sleep(self.settings.graph.refresh_seconds)
 
     def _anchor_audit(self) -> None:
         try:

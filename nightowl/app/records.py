@@ -33,7 +33,9 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
+from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError
+from nightowl.graph.knowledge import Knowledge
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
@@ -56,6 +58,7 @@ class Records:
         self.settings, self.stores, self.clock = settings, stores, clock
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
+        self.knowledge = Knowledge(stores.graph, settings.graph)
 
     @classmethod
     def open(cls, settings: Settings) -> Records:
@@ -226,14 +229,32 @@ class Records:
         return purged
 
     def record_deploy(self, deploy: Deploy) -> Recorded:
-        """Keep a deploy a CI pipeline reported (idempotent)."""
-        return self.deploy_log.record(deploy)
+        """Keep a deploy a CI pipeline reported (idempotent), and put it in the knowledge graph
+        with who made it."""
+        recorded = self.deploy_log.record(deploy)
+        where = f"pushed deploy {recorded.id} (source {deploy.source})"
+        self.knowledge.note_deploy(recorded.deploy, "push", where, self.clock.now())
+        return recorded
 
     def deploys(
         self, service: str | None, start: datetime, end: datetime, limit: int = 1000
     ) -> builtins.list[Deploy]:
         """Recorded deploys in [start, end], oldest first."""
         return self.deploy_log.list(service, start, end, limit)
+
+    # the knowledge graph -------------------------------------------------------------------
+
+    def service_card(self, service: str, hops: int | None = None) -> ServiceCard:
+        """What the graph knows about ``service`` (owners, dependencies, changes, incidents)."""
+        return self.knowledge.card(service, self.clock.now(), hops)
+
+    def who_changed(
+        self, service: str, since: timedelta, hops: int = 1
+    ) -> builtins.list[ChangeRef]:
+        """The deploys of ``service`` and its dependencies within ``hops`` in the last ``since``,
+        newest first."""
+        now = self.clock.now()
+        return self.knowledge.who_changed(service, now - since, now, hops=hops)
 
     # the audit trail and the KPIs -----------------------------------------------------------
 

@@ -14,6 +14,7 @@ from nightowl.cli.check import check_app
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.deadletter import deadletter_app
 from nightowl.cli.deploy import deploy_app
+from nightowl.cli.graph import graph_app
 from nightowl.cli.incidents import incidents_app
 from nightowl.cli.killswitch import killswitch_app
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
@@ -35,6 +36,7 @@ app.add_typer(silence_app, name="silence")
 app.add_typer(deadletter_app, name="deadletter")
 app.add_typer(check_app, name="check")
 app.add_typer(deploy_app, name="deploy")
+app.add_typer(graph_app, name="graph")
 app.add_typer(runbook_app, name="runbook")
 app.add_typer(policy_app, name="policy")
 app.add_typer(approvals_app, name="approvals")
