@@ -166,7 +166,9 @@ class Nightowl:
             options = _validate(cls.Config, config.options(), f"notify.notifiers.{config.name}")
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
-        lookup = store_lookup(self.store, self.approvals, self.settings.ui.public_url)
+        lookup = store_lookup(
+            self.store, self.approvals, self.settings.ui.public_url, self.records.knowledge
+        )
         # One redactor knows every secret: of the settings, the connectors, drivers and notifiers.
         plugins = [c for _, c in self.connectors] + [*self._raw_drivers, *out]
         self.redactor = Redactor.from_settings(self.settings, *plugins)

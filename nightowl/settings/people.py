@@ -14,6 +14,10 @@ class RouteMatch(Section):
 
     service: list[str] = Field(default_factory=list, description="Services (exact names).")
     severity: list[str] = Field(default_factory=list, description="critical, high, warning, info.")
+    owner: list[str] = Field(
+        default_factory=list,
+        description="Owners or on-call of the incident's service (knowledge graph), any of them.",
+    )
 
 
 class NotifyRoute(Section):
