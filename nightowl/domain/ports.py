@@ -135,6 +135,10 @@ class Knowledge(Protocol):
         """Owners, on-call, dependencies both ways, fan-in, recent deploys, incidents."""
         ...
 
+    def fan_in(self, name: str) -> int:
+        """How many services depend on ``name``, directly or through others (0 when unknown)."""
+        ...
+
     def note_incident(self, incident: Incident, now: datetime) -> None:
         """Record the incident, what it affected, the runbooks it used, the actions it ran and
         the decisions taken."""
