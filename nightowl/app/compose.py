@@ -21,6 +21,7 @@ from nightowl.clock import Clock
 from nightowl.connectors.gather import Gather
 from nightowl.connectors.sources import Sources
 from nightowl.domain import Stage, StageName
+from nightowl.domain.ports import Knowledge
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.stage import Notify
 from nightowl.policy.cedar import CedarRules
@@ -89,6 +90,7 @@ def build_pipeline(
     broadcast: Broadcast,
     clock: Clock,
     agent: Investigator | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Pipeline:
     """The eleven stages, wired, and the engine's own needs."""
     store, gather = stores.incidents, settings.gather
@@ -110,6 +112,7 @@ def build_pipeline(
             control=stores.control,
             audit=stores.audit,
             clock=clock,
+            knowledge=knowledge,
         ),
         Approve(
             settings.approvals,
@@ -138,8 +141,9 @@ def build_pipeline(
             narrator=agent,
             store=store,
             clock=clock,
+            knowledge=knowledge,
         ),
-        Notify(broadcast),
+        Notify(broadcast, knowledge),
     ]
     by_name: dict[StageName, Stage] = {stage.name: stage for stage in stages}
     return Pipeline(

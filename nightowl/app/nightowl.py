@@ -101,6 +101,7 @@ class Nightowl:
             broadcast=self.broadcast,
             clock=self.clock,
             agent=self.agent,
+            knowledge=self.records.knowledge,
         )
         self._launched = False
         self.sources = build_sources(settings)
@@ -193,11 +194,20 @@ class Nightowl:
             reason=reason,
             at=self.clock.now(),
         )
+        await asyncio.to_thread(self._note_answer, decided)
         message = {"request": request_id, "status": decided.status.value, "by": by.name}
         await wake(
             decided.incident_id, message, system_url=None if self._launched else self._dbos_url()
         )
         return decided
+
+    def _note_answer(self, decided: ApprovalRequest) -> None:
+        """Who decided what and why, in the knowledge graph (after the answer is durable: a
+        graph failure is logged and never loses the answer)."""
+        try:
+            self.records.knowledge.note_approval(decided, self.clock.now())
+        except NightowlError as exc:
+            log.warning("the knowledge graph did not record approval %s: %s", decided.id, exc)
 
     def _guard_answer(self, request_id: str, by: Principal, approve: bool) -> None:
         """Refuse (and audit, on the incident when the request exists) an answer from a role

@@ -6,6 +6,8 @@ escalated (the engine marks it so once this stage returns).
 
 from __future__ import annotations
 
+import logging
+
 from nightowl.domain import (
     Incident,
     IncidentStatus,
@@ -14,8 +16,12 @@ from nightowl.domain import (
     StageResult,
     StageStatus,
 )
+from nightowl.domain.ports import Knowledge
+from nightowl.errors import NightowlError
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Message
+
+log = logging.getLogger(__name__)
 
 
 class Notify:
@@ -23,8 +29,9 @@ class Notify:
 
     name = StageName.NOTIFY
 
-    def __init__(self, broadcast: Broadcast) -> None:
+    def __init__(self, broadcast: Broadcast, knowledge: Knowledge | None = None) -> None:
         self.broadcast = broadcast
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Tell every notifier how the incident ended (escalated when a stage failed and it is
@@ -47,5 +54,18 @@ class Notify:
             report_path=incident.report_path,
         )
         sent = await self.broadcast.send(message)
+        self._remember(
+            incident.model_copy(update={"notifications": (*incident.notifications, *sent)})
+        )
         lines = [f"{note.channel}: {'sent' if note.ok else 'failed'}" for note in sent]
         return StageResult(summary="; ".join(lines) or "no notifier configured")
+
+    def _remember(self, incident: Incident) -> None:
+        """The incident as it ended, with the messages just sent (its Slack thread), in the
+        knowledge graph; a graph failure is logged, the notifications stand."""
+        if self.knowledge is None:
+            return
+        try:
+            self.knowledge.note_incident(incident, incident.updated_at)
+        except NightowlError as exc:
+            log.warning("the knowledge graph did not record %s: %s", incident.id, exc)

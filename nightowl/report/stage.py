@@ -7,18 +7,24 @@ metrics backend's retention.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from nightowl.clock import Clock
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import Incident, Report, StageContext, StageName, StageResult
-from nightowl.domain.ports import Narrator
+from nightowl.domain.graph import ServiceCard
+from nightowl.domain.ports import Knowledge, Narrator
+from nightowl.errors import NightowlError
 from nightowl.report import charts
 from nightowl.report.html import render_html, with_narrative
 from nightowl.report.markdown import render
+from nightowl.report.people import with_people
 from nightowl.settings import GatherSettings
 from nightowl.store import IncidentStore
+
+log = logging.getLogger(__name__)
 
 
 class WriteReport:
@@ -35,16 +41,18 @@ class WriteReport:
         narrator: Narrator | None,
         store: IncidentStore,
         clock: Clock,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
         self.narrator, self.store, self.clock = narrator, store, clock
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Write the report as Markdown, its charts and the self-contained HTML page; with an
         LLM, its narrative is added to the Markdown.
         """
         narrative = await self.narrator.narrate(incident) if self.narrator is not None else None
-        markdown = with_narrative(render(incident), narrative)
+        markdown = with_people(with_narrative(render(incident), narrative), self._cards(incident))
         path = self.reports_dir / f"{incident.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markdown, encoding="utf-8")
@@ -62,3 +70,19 @@ class WriteReport:
             incident.id, Report(markdown=markdown, path=str(path), created_at=self.clock.now())
         )
         return StageResult(summary=f"written to {path} and {page.name} ({len(drawn)} charts)")
+
+    def _cards(self, incident: Incident) -> list[ServiceCard]:
+        """Record the incident in the knowledge graph and read the cards of the services it
+        touched (one call away); none when there is no graph or it cannot be used."""
+        if self.knowledge is None:
+            return []
+        now = self.clock.now()
+        services = dict.fromkeys(
+            filter(None, [incident.service, *(a.service for a in incident.plan)])
+        )
+        try:
+            self.knowledge.note_incident(incident, now)
+            return [self.knowledge.card(s, now, hops=1) for s in services]
+        except NightowlError as exc:  # the report is written without the section
+            log.warning("the knowledge graph could not be used for %s: %s", incident.id, exc)
+            return []
