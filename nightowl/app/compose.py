@@ -97,7 +97,7 @@ def build_pipeline(
     taxonomy = load_taxonomy(taxonomy_dirs(settings.runbooks.paths))
     stages: list[Stage] = [
         Triage(store),
-        Gather(sources, gather, clock),
+        Gather(sources, gather, clock, knowledge),
         Analyze(taxonomy, store),
         Diagnose(
             settings.analysis, taxonomy, logs=sources.logs, opinion=agent, store=store, clock=clock

@@ -135,6 +135,10 @@ class Knowledge(Protocol):
         """Owners, on-call, dependencies both ways, fan-in, recent deploys, incidents."""
         ...
 
+    def dependencies(self) -> dict[str, list[str]]:
+        """Caller → callees as the topology sources last reported them to the graph."""
+        ...
+
     def fan_in(self, name: str) -> int:
         """How many services depend on ``name``, directly or through others (0 when unknown)."""
         ...

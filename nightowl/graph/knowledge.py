@@ -85,6 +85,10 @@ class Knowledge:
         unique = {(c.service, c.version, c.at): c for c in out}
         return sorted(unique.values(), key=lambda c: (c.at, c.hops == 0), reverse=True)
 
+    def dependencies(self) -> dict[str, list[str]]:
+        """Caller → callees as the topology sources last reported them."""
+        return {k: list(v) for k, v in self.services().topology().edges.items()}
+
     def fan_in(self, name: str) -> int:
         """How many services depend on ``name``, directly or through others."""
         return self.services().fan_in(name)
