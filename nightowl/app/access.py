@@ -36,6 +36,7 @@ class Act(StrEnum):
     RECORD_DEPLOY = "record deploys"
     READ_GRAPH = "read the knowledge graph: owners, on-call, who changed what"
     REFRESH_GRAPH = "refresh the knowledge graph from the connectors"
+    FORGET_PERSON = "remove a person or team from the knowledge graph"
     READ_DEAD_LETTERS = "read dead letters"
     REPLAY_DEAD_LETTER = "replay dead letters"
     PURGE_DEAD_LETTERS = "purge dead letters"
@@ -50,6 +51,7 @@ MINIMUM: dict[Act, Role] = {
     Act.RECORD_DEPLOY: Role.RESPONDER,
     Act.READ_GRAPH: Role.VIEWER,
     Act.REFRESH_GRAPH: Role.RESPONDER,
+    Act.FORGET_PERSON: Role.ADMIN,
     Act.READ_DEAD_LETTERS: Role.RESPONDER,
     Act.REPLAY_DEAD_LETTER: Role.ADMIN,
     Act.PURGE_DEAD_LETTERS: Role.ADMIN,

@@ -256,6 +256,17 @@ class Records:
         now = self.clock.now()
         return self.knowledge.who_changed(service, now - since, now, hops=hops)
 
+    def forget_person(self, name: str, *, by: Principal) -> int:
+        """Remove ``name`` from the knowledge graph (``Act.FORGET_PERSON``, audited as
+        ``graph.forget``); how many edges went. What a source still says comes back on the next
+        refresh: remove the person there too."""
+        self.guard(by, Act.FORGET_PERSON)
+        removed = self.stores.graph.forget(name)
+        at = self.clock.now()
+        data = {"name": name, "edges": removed, "via": by.via}
+        self.stores.audit.append(None, "graph.forget", data, actor=by.name, at=at)
+        return removed
+
     # the audit trail and the KPIs -----------------------------------------------------------
 
     def audit(

@@ -1,10 +1,10 @@
-"""``nightowl graph show|who-changed|refresh``: the knowledge graph from the terminal.
+"""``nightowl graph show|who-changed|refresh|forget``: the knowledge graph from the terminal.
 
 ``show`` draws a service between what depends on it and what it depends on, with its owners,
 on-call, recent deploys and incidents; ``who-changed`` lists the deploys of a service and of its
 dependencies in a window; ``refresh`` reads the connectors' current view into the graph once (the
 server does it every ``graph.refresh_seconds``). Reading takes ``Act.READ_GRAPH``, refreshing
-``Act.REFRESH_GRAPH``.
+``Act.REFRESH_GRAPH``; ``forget`` removes a person (``Act.FORGET_PERSON``, admin).
 """
 
 from __future__ import annotations
@@ -115,6 +115,21 @@ def refresh(
     console.print(table)
     if any(r.error for r in results):
         raise typer.Exit(1)
+
+
+@graph_app.command("forget")
+def forget(
+    name: Annotated[str, typer.Argument(help="The person or team (login, address, org/team).")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Remove a person or team from the graph: their edges, and their name from the deploys and
+    decisions that named them. Audited; takes the admin role."""
+    with user_errors(), records_of(config, data_dir) as records:
+        removed = records.forget_person(name, by=acting_as(records, Act.FORGET_PERSON))
+    console.print(f"forgot {name}: {removed} edge(s) removed")
+    console.print("[dim]a source that still names them (config, CODEOWNERS, annotations) "
+                  "adds them back on the next refresh: remove them there too[/]")  # fmt: skip
 
 
 def _diagram(card: ServiceCard) -> Tree:

@@ -1,6 +1,7 @@
 """Reading the connectors' current view into the graph: owners and on-call from the config,
 dependencies from every topology source, owners from every ownership source (CODEOWNERS,
-Kubernetes annotations), and the recent deploys of every deploy source.
+Kubernetes annotations), and the recent deploys of every deploy source; then events older than
+``graph.retention_days`` are removed.
 
 The server runs it every ``graph.refresh_seconds``; ``nightowl graph refresh`` runs it once. A
 source that fails or is slow is reported and skipped: its edges stay as they last were.
@@ -23,6 +24,12 @@ from nightowl.settings.people import GraphSettings
 from nightowl.store.graph import GraphStore
 
 TIMEOUT_SECONDS = 30.0
+EVENT_EDGES = (
+    EdgeKind.DEPLOYED, EdgeKind.CHANGED_BY, EdgeKind.AFFECTED, EdgeKind.USED, EdgeKind.RAN,
+    EdgeKind.DECIDED,
+)  # fmt: skip
+"""Edges of events, kept ``graph.retention_days``; the others last as long as their source says
+them."""
 ReadDeploys = Callable[[str | None, datetime, datetime], Awaitable[list[Deploy]]]
 
 
@@ -70,6 +77,9 @@ class Refresh:
         since = now - timedelta(hours=self.settings.changes_hours)
         for deploys in self.sources.deploys:
             out.append(await self._deploys(deploys.name, deploys.deploys, since, now))
+        before = now - timedelta(days=self.settings.retention_days)
+        pruned = await asyncio.to_thread(self.store.prune, EVENT_EDGES, before)
+        out.append(Refreshed(source="retention", kind="events", removed=pruned))
         return out
 
     async def _sync(

@@ -104,3 +104,8 @@ class GraphSettings(Section):
     changes_hours: float = Field(
         default=24.0, gt=0, description="How far back `graph show` and the stages read deploys."
     )
+    retention_days: int = Field(
+        default=400,
+        ge=1,
+        description="Deploys, incidents, actions and decisions older than this are removed.",
+    )

@@ -34,6 +34,10 @@ from nightowl.store.tables import Base, UTCDateTime
 
 EDGES_READ = 5000
 """The most edges one read returns: bounds a query about a hub service."""
+EVENTS = (EntityKind.DEPLOY, EntityKind.INCIDENT, EntityKind.ACTION, EntityKind.DECISION)
+"""The entities that exist only through their edges, removed with the last one."""
+FORGOTTEN = "(forgotten)"
+"""What a forgotten person's name becomes in the deploys and decisions that named them."""
 
 
 class GraphEntityRow(Base):
@@ -142,6 +146,58 @@ class GraphStore:
             nodes = _nodes(session, rows)
         return [_edge(row, nodes) for row in rows]
 
+    def forget(self, name: str) -> int:
+        """Remove a person or team: every edge to or from them, their entity, and their name
+        from the deploys they made and the decisions they took (replaced by ``FORGOTTEN``).
+        Returns how many edges were removed."""
+        people = [str(EntityKind.PERSON), str(EntityKind.TEAM)]
+        theirs = or_(
+            GraphEdgeRow.subject_kind.in_(people) & (GraphEdgeRow.subject == name),
+            GraphEdgeRow.object_kind.in_(people) & (GraphEdgeRow.object == name),
+        )
+        with self.sessions.write() as session:
+            linked = {
+                (r.subject_kind, r.subject)
+                for r in session.scalars(select(GraphEdgeRow).where(theirs))
+            }
+            linked |= {
+                (r.object_kind, r.object)
+                for r in session.scalars(select(GraphEdgeRow).where(theirs))
+            }
+            for row in _rows(session, linked - {(k, name) for k in people}):
+                row.attrs = {k: FORGOTTEN if v == name else v for k, v in row.attrs.items()}
+            removed = int(session.execute(delete(GraphEdgeRow).where(theirs)).rowcount or 0)  # type: ignore[attr-defined]
+            session.execute(
+                delete(GraphEntityRow).where(
+                    GraphEntityRow.kind.in_(people), GraphEntityRow.name == name
+                )
+            )
+            return removed
+
+    def prune(self, kinds: Collection[EdgeKind], before: datetime) -> int:
+        """Remove the edges of ``kinds`` last seen before ``before`` (the retention of events),
+        and the deploys, incidents, actions and decisions no edge names any more; how many
+        edges."""
+        with self.sessions.write() as session:
+            old = delete(GraphEdgeRow).where(
+                GraphEdgeRow.kind.in_([str(k) for k in kinds]), GraphEdgeRow.last_seen < before
+            )
+            removed = int(session.execute(old).rowcount or 0)  # type: ignore[attr-defined]
+            named = select(GraphEdgeRow.id).where(
+                or_(
+                    (GraphEdgeRow.subject_kind == GraphEntityRow.kind)
+                    & (GraphEdgeRow.subject == GraphEntityRow.name),
+                    (GraphEdgeRow.object_kind == GraphEntityRow.kind)
+                    & (GraphEdgeRow.object == GraphEntityRow.name),
+                )
+            )
+            session.execute(
+                delete(GraphEntityRow).where(
+                    GraphEntityRow.kind.in_([str(k) for k in EVENTS]), ~named.exists()
+                )
+            )
+            return removed
+
     def node(self, kind: EntityKind, name: str) -> Node | None:
         """The entity, with its attributes; None when the graph has never seen it."""
         with self.sessions.read() as session:
@@ -202,6 +258,12 @@ def _put_node(session: Session, node: Node, seen: datetime) -> None:
     if node.attrs and {**row.attrs, **node.attrs} != row.attrs:
         row.attrs = {**row.attrs, **node.attrs}
     row.last_seen = max(row.last_seen, seen)
+
+
+def _rows(session: Session, keys: set[tuple[str, str]]) -> list[GraphEntityRow]:
+    names = sorted({name for _, name in keys})
+    found = session.scalars(select(GraphEntityRow).where(GraphEntityRow.name.in_(names)))
+    return [row for row in found if (row.kind, row.name) in keys]
 
 
 def _later(column: Any, incoming: Any) -> Any:

@@ -69,3 +69,21 @@ def test_refresh_then_show_draws_owners_and_dependencies(config: Path) -> None:
     assert "depended on by" in drawn
     assert "acme/checkout (team; config)" in drawn
     assert card["dependencies"][0]["service"] in drawn
+
+
+def test_forget_takes_an_admin_and_removes_the_person(config: Path) -> None:
+    at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    run("deploy", "record", "--service", "checkout", "--version", "v9", "--author", "carla",
+        "--at", at, "--config", config)  # fmt: skip
+    refused = run("graph", "forget", "carla", "--config", config)  # a responder
+    assert refused.exit_code == 1
+    assert "admin" in refused.output
+    admin = yaml.safe_load(config.read_text()) | {"cli": {"default_role": "admin"}}
+    config.write_text(yaml.safe_dump(admin))
+    forgot = run("graph", "forget", "carla", "--config", config)
+    assert forgot.exit_code == 0, forgot.output
+    assert "forgot carla: 1 edge(s) removed" in forgot.stdout
+    (change,) = json.loads(
+        run("graph", "who-changed", "checkout", "--json", "--config", config).stdout
+    )
+    assert change["author"] == "(forgotten)"

@@ -101,6 +101,7 @@ def test_the_graph_answers_who_owns_and_who_changed_from_the_connectors(
     assert [(r.source, r.kind, r.error) for r in results] == [
         ("config", "owners", None), ("k8s", "topology", None), ("github", "owners", None),
         ("k8s", "owners", None), ("github", "deploys", None), ("k8s", "deploys", None),
+        ("retention", "events", None),
     ]  # fmt: skip
     card = Knowledge(graph, SETTINGS).card("payments", NOW)
     assert [(o.name, o.kind, o.sources) for o in card.owners] == [

@@ -11,7 +11,7 @@ import pytest
 
 from nightowl.domain.graph import EdgeKind, EntityKind, Fact, Node
 from nightowl.store import create_engine_for, migrate
-from nightowl.store.graph import GraphStore
+from nightowl.store.graph import FORGOTTEN, GraphStore
 from tests.store.samples import T0
 
 CHECKOUT = Node(kind=EntityKind.SERVICE, name="checkout")
@@ -108,3 +108,39 @@ def test_reads_by_end_and_by_time_newest_first(graph: GraphStore) -> None:
     assert [e.kind for e in graph.edges(touching=ANA, limit=1)] == ["on_call_for"]
     # a person named like a service is another entity
     assert graph.edges(touching=Node(kind=EntityKind.PERSON, name="checkout")) == []
+
+
+def test_forget_removes_a_person_and_their_name_from_what_named_them(graph: GraphStore) -> None:
+    deploy = Node(kind=EntityKind.DEPLOY, name="d1", attrs={"author": "ana", "version": "v2"})
+    decision = Node(kind=EntityKind.DECISION, name="x", attrs={"by": "ana", "verdict": "denied"})
+    graph.record([
+        fact(EdgeKind.DEPLOYED, deploy, CHECKOUT, "push"),
+        fact(EdgeKind.CHANGED_BY, deploy, ANA, "push"),
+        fact(EdgeKind.DECIDED, ANA, decision, "pipeline"),
+        fact(EdgeKind.OWNS, ANA, CHECKOUT, "config"),
+        fact(EdgeKind.OWNS, PAY_TEAM, PAYMENTS, "github"),
+    ])  # fmt: skip
+    assert graph.forget("ana") == 3
+    assert graph.node(EntityKind.PERSON, "ana") is None
+    assert graph.edges(touching=ANA) == []
+    assert graph.node(EntityKind.DEPLOY, "d1").attrs == {"author": FORGOTTEN, "version": "v2"}  # type: ignore[union-attr]
+    assert graph.node(EntityKind.DECISION, "x").attrs["by"] == FORGOTTEN  # type: ignore[union-attr]
+    assert {e.kind for e in graph.edges()} == {"deployed", "owns"}  # the rest stands
+    assert graph.forget("nobody") == 0
+
+
+def test_prune_removes_old_events_and_the_entities_left_without_edges(graph: GraphStore) -> None:
+    old = Node(kind=EntityKind.DEPLOY, name="old", attrs={"author": "ana"})
+    new = Node(kind=EntityKind.DEPLOY, name="new")
+    graph.record([
+        fact(EdgeKind.DEPLOYED, old, CHECKOUT, "push", 0),
+        fact(EdgeKind.CHANGED_BY, old, ANA, "push", 0),
+        fact(EdgeKind.DEPLOYED, new, CHECKOUT, "push", 60),
+        fact(EdgeKind.OWNS, ANA, CHECKOUT, "config", 0),  # not an event: kept
+    ])  # fmt: skip
+    removed = graph.prune([EdgeKind.DEPLOYED, EdgeKind.CHANGED_BY], T0 + timedelta(minutes=30))
+    assert removed == 2
+    assert graph.node(EntityKind.DEPLOY, "old") is None
+    assert graph.node(EntityKind.DEPLOY, "new") is not None
+    assert graph.node(EntityKind.PERSON, "ana") is not None
+    assert sorted(e.kind for e in graph.edges()) == ["deployed", "owns"]
