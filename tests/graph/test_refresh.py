@@ -1,7 +1,7 @@
 """Refreshing the graph from real connector data: owners from the config, CODEOWNERS (GitHub's
 documented REST answers through httpx.MockTransport: GitHub cannot run here) and Kubernetes
 annotations (the kmock API emulator), dependencies from the cluster's Services, deploys from
-GitHub's deployments; a source that fails is reported and keeps its edges; a source's removed
+GitHub's deployments and Argo CD's sync history (documented answers too); a source that fails is reported and keeps its edges; a source's removed
 owner is dropped on the next refresh. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from nightowl.graph.refresh import Refresh
 from nightowl.settings.people import GraphSettings
 from nightowl.store import create_engine_for, migrate
 from nightowl.store.graph import GraphStore
+from tests.connectors.test_argocd import NEW as ARGO_NEW
+from tests.connectors.test_argocd import T0 as ARGO_T0
+from tests.connectors.test_argocd import argocd
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 NS = "shop"
@@ -162,3 +165,15 @@ def test_an_owner_removed_at_the_source_is_dropped_on_the_next_refresh(
     assert removed[("config", "owners")] == 1
     card = Knowledge(graph, fewer).card("payments", later)
     assert [o.name for o in card.owners] == ["acme/pay", "carla"]
+
+
+def test_argo_cd_sync_history_answers_who_changed(graph: GraphStore) -> None:
+    settings = GraphSettings(changes_hours=48)
+    argo = argocd(applications={"checkout": "checkout-prod"})
+    run(Refresh(Sources.of([argo]), settings, graph).run(ARGO_T0))
+    changed = Knowledge(graph, settings).who_changed(
+        "checkout", ARGO_T0 - timedelta(hours=1), ARGO_T0
+    )
+    assert [(c.author, c.commit, c.source) for c in changed] == [
+        ("alice", ARGO_NEW, "argocd:checkout-prod")
+    ]
