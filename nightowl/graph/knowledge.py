@@ -25,6 +25,8 @@ from nightowl.store.graph import GraphStore
 
 CARD_CHANGES = 20
 CARD_INCIDENTS = 20
+DEPENDENCY_EDGES = 200_000
+"""The most dependency edges read to build the service graph (far above any real estate's)."""
 
 
 class Knowledge:
@@ -37,7 +39,8 @@ class Knowledge:
 
     def services(self) -> ServiceGraph:
         """The dependency graph as every topology source last reported it."""
-        return ServiceGraph.of(self.store.edges([EdgeKind.DEPENDS_ON]))
+        edges = self.store.edges([EdgeKind.DEPENDS_ON], limit=DEPENDENCY_EDGES, attrs=False)
+        return ServiceGraph.of(edges)
 
     def card(self, name: str, now: datetime, hops: int | None = None) -> ServiceCard:
         """Owners, on-call, dependencies both ways (within ``hops``), fan-in, the deploys of the

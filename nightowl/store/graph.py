@@ -123,9 +123,11 @@ class GraphStore:
         touching: Node | None = None,
         since: datetime | None = None,
         limit: int = EDGES_READ,
+        attrs: bool = True,
     ) -> list[Edge]:
         """Edges of ``kinds`` (all when empty), touching ``touching`` at either end, last seen at
-        or after ``since``; newest sighting first."""
+        or after ``since``; newest sighting first. ``attrs=False`` skips reading the ends'
+        attributes (a walk needs only names)."""
         query = select(GraphEdgeRow)
         if kinds:
             query = query.where(GraphEdgeRow.kind.in_([str(k) for k in kinds]))
@@ -143,7 +145,7 @@ class GraphStore:
         query = query.order_by(GraphEdgeRow.last_seen.desc(), GraphEdgeRow.id.desc()).limit(limit)
         with self.sessions.read() as session:
             rows = list(session.scalars(query))
-            nodes = _nodes(session, rows)
+            nodes = _nodes(session, rows) if attrs else {}
         return [_edge(row, nodes) for row in rows]
 
     def forget(self, name: str) -> int:
