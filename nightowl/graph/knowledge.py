@@ -39,8 +39,7 @@ class Knowledge:
 
     def services(self) -> ServiceGraph:
         """The dependency graph as every topology source last reported it."""
-        edges = self.store.edges([EdgeKind.DEPENDS_ON], limit=DEPENDENCY_EDGES, attrs=False)
-        return ServiceGraph.of(edges)
+        return ServiceGraph(self.store.pairs(EdgeKind.DEPENDS_ON, DEPENDENCY_EDGES))
 
     def card(self, name: str, now: datetime, hops: int | None = None) -> ServiceCard:
         """Owners, on-call, dependencies both ways (within ``hops``), fan-in, the deploys of the

@@ -36,6 +36,9 @@ EDGES_READ = 5000
 """The most edges one read returns: bounds a query about a hub service."""
 EVENTS = (EntityKind.DEPLOY, EntityKind.INCIDENT, EntityKind.ACTION, EntityKind.DECISION)
 """The entities that exist only through their edges, removed with the last one."""
+BATCH = 500
+"""Facts written per executemany round."""
+EDGE_KEY = ("kind", "subject_kind", "subject", "object_kind", "object", "source")
 FORGOTTEN = "(forgotten)"
 """What a forgotten person's name becomes in the deploys and decisions that named them."""
 
@@ -94,12 +97,10 @@ class GraphStore:
 
     def record(self, facts: Iterable[Fact]) -> int:
         """Store every fact (and its two entities); returns how many facts were written."""
-        written = 0
+        listed = list(facts)
         with self.sessions.write() as session:
-            for fact in facts:
-                _put_fact(session, fact)
-                written += 1
-        return written
+            _put_facts(session, listed)
+        return len(listed)
 
     def sync(
         self, source: str, kinds: Collection[EdgeKind], facts: Sequence[Fact], at: datetime
@@ -107,8 +108,7 @@ class GraphStore:
         """Make ``source``'s edges of ``kinds`` exactly ``facts`` (its whole current view):
         record them and remove the ones it no longer reports. Returns how many were removed."""
         with self.sessions.write() as session:
-            for fact in facts:
-                _put_fact(session, fact.model_copy(update={"seen": at}))
+            _put_facts(session, [f.model_copy(update={"seen": at}) for f in facts])
             stale = delete(GraphEdgeRow).where(
                 GraphEdgeRow.source == source,
                 GraphEdgeRow.kind.in_([str(k) for k in kinds]),
@@ -200,6 +200,18 @@ class GraphStore:
             )
             return removed
 
+    def pairs(self, kind: EdgeKind, limit: int = 200_000) -> list[tuple[str, str]]:
+        """(subject, object) of every edge of ``kind``, any source, at most ``limit``: what a walk
+        over the graph needs, without building an Edge per row."""
+        query = (
+            select(GraphEdgeRow.subject, GraphEdgeRow.object)
+            .where(GraphEdgeRow.kind == str(kind))
+            .distinct()
+            .limit(limit)
+        )
+        with self.sessions.read() as session:
+            return [(a, b) for a, b in session.execute(query)]
+
     def node(self, kind: EntityKind, name: str) -> Node | None:
         """The entity, with its attributes; None when the graph has never seen it."""
         with self.sessions.read() as session:
@@ -211,55 +223,60 @@ class GraphStore:
         return None if row is None else Node(kind=kind, name=row.name, attrs=dict(row.attrs))
 
 
-def _put_fact(session: Session, fact: Fact) -> None:
-    for node in (fact.subject, fact.object):
-        _put_node(session, node, fact.seen)
-    values = {
-        "kind": str(fact.kind),
-        "subject_kind": str(fact.subject.kind),
-        "subject": fact.subject.name,
-        "object_kind": str(fact.object.kind),
-        "object": fact.object.name,
-        "source": fact.source,
-    }
-    insert = upsert(session, GraphEdgeRow).values(
-        values
-        | {
-            "provenance": fact.provenance,
-            "attrs": fact.attrs,
-            "first_seen": fact.seen,
-            "last_seen": fact.seen,
-        }
-    )
+def _put_facts(session: Session, facts: Sequence[Fact]) -> None:
+    """Every fact and its two entities, in a few statements per batch (executemany)."""
+    for at in range(0, len(facts), BATCH):
+        batch = facts[at : at + BATCH]
+        _put_nodes(session, [(n, f.seen) for f in batch for n in (f.subject, f.object)])
+        _put_edges(session, batch)
+
+
+def _put_edges(session: Session, facts: Sequence[Fact]) -> None:
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for fact in facts:
+        key = (str(fact.kind), str(fact.subject.kind), fact.subject.name,
+               str(fact.object.kind), fact.object.name, fact.source)  # fmt: skip
+        known = rows.get(key)
+        if known is None or fact.seen >= known["last_seen"]:
+            first = fact.seen if known is None else min(known["first_seen"], fact.seen)
+            rows[key] = dict(zip(EDGE_KEY, key, strict=True)) | {
+                "provenance": fact.provenance, "attrs": fact.attrs,
+                "first_seen": first, "last_seen": fact.seen,
+            }  # fmt: skip
+    insert = upsert(session, GraphEdgeRow)
     # last_seen only moves forward: an older sighting replayed late keeps the newer one
     latest = _later(GraphEdgeRow.last_seen, insert.excluded.last_seen)
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=list(values),
-            set_={
-                "provenance": insert.excluded.provenance,
-                "attrs": insert.excluded.attrs,
-                "last_seen": latest,
-            },
-        )
+    statement = insert.on_conflict_do_update(
+        index_elements=list(EDGE_KEY),
+        set_={
+            "provenance": insert.excluded.provenance,
+            "attrs": insert.excluded.attrs,
+            "last_seen": latest,
+        },
     )
+    session.execute(statement, list(rows.values()))
 
 
-def _put_node(session: Session, node: Node, seen: datetime) -> None:
-    row = session.scalars(
-        select(GraphEntityRow).where(
-            GraphEntityRow.kind == node.kind, GraphEntityRow.name == node.name
+def _put_nodes(session: Session, seen: Sequence[tuple[Node, datetime]]) -> None:
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for node, at in seen:
+        key = (str(node.kind), node.name)
+        row = merged.setdefault(
+            key, {"kind": key[0], "name": key[1], "attrs": {}, "first_seen": at, "last_seen": at}
         )
-    ).first()
-    if row is None:
-        insert = upsert(session, GraphEntityRow).values(
-            kind=str(node.kind), name=node.name, attrs=node.attrs, first_seen=seen, last_seen=seen
-        )
-        session.execute(insert.on_conflict_do_nothing())
-        return
-    if node.attrs and {**row.attrs, **node.attrs} != row.attrs:
-        row.attrs = {**row.attrs, **node.attrs}
-    row.last_seen = max(row.last_seen, seen)
+        row["attrs"] |= node.attrs
+        row["first_seen"], row["last_seen"] = min(row["first_seen"], at), max(row["last_seen"], at)
+    insert = upsert(session, GraphEntityRow)
+    latest = _later(GraphEntityRow.last_seen, insert.excluded.last_seen)
+    statement = insert.on_conflict_do_update(
+        index_elements=["kind", "name"], set_={"last_seen": latest}
+    )
+    session.execute(statement, list(merged.values()))
+    told = {k: v["attrs"] for k, v in merged.items() if v["attrs"]}
+    for row in _rows(session, set(told)):  # attributes merge: a source adds, never erases
+        combined = {**row.attrs, **told[(row.kind, row.name)]}
+        if combined != row.attrs:
+            row.attrs = combined
 
 
 def _rows(session: Session, keys: set[tuple[str, str]]) -> list[GraphEntityRow]:
