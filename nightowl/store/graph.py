@@ -273,10 +273,10 @@ def _put_nodes(session: Session, seen: Sequence[tuple[Node, datetime]]) -> None:
     )
     session.execute(statement, list(merged.values()))
     told = {k: v["attrs"] for k, v in merged.items() if v["attrs"]}
-    for row in _rows(session, set(told)):  # attributes merge: a source adds, never erases
-        combined = {**row.attrs, **told[(row.kind, row.name)]}
-        if combined != row.attrs:
-            row.attrs = combined
+    for stored in _rows(session, set(told)):  # attributes merge: a source adds, never erases
+        combined = {**stored.attrs, **told[(stored.kind, stored.name)]}
+        if combined != stored.attrs:
+            stored.attrs = combined
 
 
 def _rows(session: Session, keys: set[tuple[str, str]]) -> list[GraphEntityRow]:
