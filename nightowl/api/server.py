@@ -18,6 +18,7 @@ import nightowl
 from nightowl.api import (
     approvals,
     deploys,
+    graph,
     health,
     incidents,
     killswitch,
@@ -75,6 +76,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(webhooks.router)
     api.include_router(incidents.router)
     api.include_router(deploys.router)
+    api.include_router(graph.router)
     api.include_router(health.router)
     api.include_router(silences.router)
     api.include_router(approvals.router)

@@ -34,6 +34,9 @@ class Act(StrEnum):
     KILLSWITCH_OFF = "turn the kill switch off"
     APPROVE = "answer approval requests"
     RECORD_DEPLOY = "record deploys"
+    READ_GRAPH = "read the knowledge graph: owners, on-call, who changed what"
+    REFRESH_GRAPH = "refresh the knowledge graph from the connectors"
+    FORGET_PERSON = "remove a person or team from the knowledge graph"
     READ_DEAD_LETTERS = "read dead letters"
     REPLAY_DEAD_LETTER = "replay dead letters"
     PURGE_DEAD_LETTERS = "purge dead letters"
@@ -46,6 +49,9 @@ MINIMUM: dict[Act, Role] = {
     Act.KILLSWITCH_OFF: Role.APPROVER,
     Act.APPROVE: Role.APPROVER,
     Act.RECORD_DEPLOY: Role.RESPONDER,
+    Act.READ_GRAPH: Role.VIEWER,
+    Act.REFRESH_GRAPH: Role.RESPONDER,
+    Act.FORGET_PERSON: Role.ADMIN,
     Act.READ_DEAD_LETTERS: Role.RESPONDER,
     Act.REPLAY_DEAD_LETTER: Role.ADMIN,
     Act.PURGE_DEAD_LETTERS: Role.ADMIN,

@@ -21,6 +21,7 @@ from nightowl.clock import Clock
 from nightowl.connectors.gather import Gather
 from nightowl.connectors.sources import Sources
 from nightowl.domain import Stage, StageName
+from nightowl.domain.ports import Knowledge
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.stage import Notify
 from nightowl.policy.cedar import CedarRules
@@ -35,6 +36,7 @@ from nightowl.store.audit import AuditLog
 from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
+from nightowl.store.graph import GraphStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
@@ -53,6 +55,7 @@ class Stores:
     approvals: ApprovalStore
     control: ControlStore
     observations: ObservationStore
+    graph: GraphStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -73,6 +76,7 @@ class Stores:
             approvals=ApprovalStore(engine),
             control=ControlStore(engine),
             observations=ObservationStore(engine),
+            graph=GraphStore(engine),
         )
 
 
@@ -87,6 +91,7 @@ def build_pipeline(
     clock: Clock,
     agent: Investigator | None = None,
     wall: Clock | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Pipeline:
     """The eleven stages, wired, and the engine's own needs. ``clock`` is the time of the data
     the stages read (a replay's recorded time); ``wall`` (default: ``clock``) the time people
@@ -96,7 +101,7 @@ def build_pipeline(
     taxonomy = load_taxonomy(taxonomy_dirs(settings.runbooks.paths))
     stages: list[Stage] = [
         Triage(store),
-        Gather(sources, gather, clock),
+        Gather(sources, gather, clock, knowledge),
         Analyze(taxonomy, store),
         Diagnose(
             settings.analysis, taxonomy, logs=sources.logs, opinion=agent, store=store, clock=clock
@@ -111,6 +116,7 @@ def build_pipeline(
             control=stores.control,
             audit=stores.audit,
             clock=clock,
+            knowledge=knowledge,
         ),
         Approve(
             settings.approvals,
@@ -143,8 +149,9 @@ def build_pipeline(
             approvals=stores.approvals,
             audit=stores.audit,
             clock=clock,
+            knowledge=knowledge,
         ),
-        Notify(broadcast),
+        Notify(broadcast, knowledge),
     ]
     by_name: dict[StageName, Stage] = {stage.name: stage for stage in stages}
     return Pipeline(

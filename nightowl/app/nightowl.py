@@ -29,6 +29,7 @@ from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
 from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
+from nightowl.graph.refresh import Refresh, Refreshed
 from nightowl.intake.service import Intake, IntakeResult
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Notifier
@@ -104,6 +105,7 @@ class Nightowl:
             clock=self.clock,
             agent=self.agent,
             wall=self.wall,
+            knowledge=self.records.knowledge,
         )
         self._launched = False
         self.sources = build_sources(settings)
@@ -116,6 +118,7 @@ class Nightowl:
         self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
+        self._refreshing: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -168,7 +171,9 @@ class Nightowl:
             options = _validate(cls.Config, config.options(), f"notify.notifiers.{config.name}")
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
-        lookup = store_lookup(self.store, self.approvals, self.settings.ui.public_url)
+        lookup = store_lookup(
+            self.store, self.approvals, self.settings.ui.public_url, self.records.knowledge
+        )
         # One redactor knows every secret: of the settings, the connectors, drivers and notifiers.
         plugins = [c for _, c in self.connectors] + [*self._raw_drivers, *out]
         self.redactor = Redactor.from_settings(self.settings, *plugins)
@@ -193,11 +198,20 @@ class Nightowl:
             reason=reason,
             at=self.wall.now(),
         )
+        await asyncio.to_thread(self._note_answer, decided)
         message = {"request": request_id, "status": decided.status.value, "by": by.name}
         await wake(
             decided.incident_id, message, system_url=None if self._launched else self._dbos_url()
         )
         return decided
+
+    def _note_answer(self, decided: ApprovalRequest) -> None:
+        """Who decided what and why, in the knowledge graph (after the answer is durable: a
+        graph failure is logged and never loses the answer)."""
+        try:
+            self.records.knowledge.note_approval(decided, self.clock.now())
+        except NightowlError as exc:
+            log.warning("the knowledge graph did not record approval %s: %s", decided.id, exc)
 
     def _guard_answer(self, request_id: str, by: Principal, approve: bool) -> None:
         """Refuse (and audit, on the incident when the request exists) an answer from a role
@@ -351,6 +365,10 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
+            self._refreshing = asyncio.get_running_loop().create_task(
+                self._refresh_periodically(), name="nightowl-graph-refresh"
+            )
 
     async def stop_background(self) -> None:
         if self._dispatching is not None:
@@ -359,6 +377,11 @@ class Nightowl:
                 await self._dispatching
             self._dispatching = None
         await self.intake.stop()
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refreshing
+            self._refreshing = None
         if self._anchoring is not None:
             self._anchoring.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -385,6 +408,24 @@ class Nightowl:
         while True:
             await asyncio.sleep(self.settings.audit.anchor_seconds)
             await asyncio.to_thread(self._anchor_audit)
+
+    async def refresh_graph(self) -> list[Refreshed]:
+        """Read the config's and every connector's current view into the knowledge graph."""
+        timeout = self.settings.gather.call_timeout_seconds
+        refresh = Refresh(self.reads, self.settings.graph, self.stores.graph, timeout)
+        return await refresh.run(self.clock.now())
+
+    async def _refresh_periodically(self) -> None:
+        """Refresh the graph at start and every ``graph.refresh_seconds``; a failing source is
+        logged and its edges stay as they were."""
+        while True:
+            try:
+                for result in await self.refresh_graph():
+                    if result.error:
+                        log.warning("graph refresh from %s: %s", result.source, result.error)
+            except NightowlError as exc:  # the store: the next tick tries again
+                log.warning("the knowledge graph was not refreshed: %s", exc)
+            await asyncio.sleep(self.settings.graph.refresh_seconds)
 
     def _anchor_audit(self) -> None:
         try:

@@ -33,7 +33,9 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
+from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
+from nightowl.graph.knowledge import Knowledge
 from nightowl.redaction import safe_headers
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
@@ -62,6 +64,7 @@ class Records:
         self.wall = wall or clock
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
+        self.knowledge = Knowledge(stores.graph, settings.graph)
 
     @classmethod
     def open(cls, settings: Settings, *, existing: bool = False) -> Records:
@@ -246,14 +249,43 @@ class Records:
         return purged
 
     def record_deploy(self, deploy: Deploy) -> Recorded:
-        """Keep a deploy a CI pipeline reported (idempotent)."""
-        return self.deploy_log.record(deploy)
+        """Keep a deploy a CI pipeline reported (idempotent), and put it in the knowledge graph
+        with who made it."""
+        recorded = self.deploy_log.record(deploy)
+        where = f"pushed deploy {recorded.id} (source {deploy.source})"
+        self.knowledge.note_deploy(recorded.deploy, "push", where, self.clock.now())
+        return recorded
 
     def deploys(
         self, service: str | None, start: datetime, end: datetime, limit: int = 1000
     ) -> builtins.list[Deploy]:
         """Recorded deploys in [start, end], oldest first."""
         return self.deploy_log.list(service, start, end, limit)
+
+    # the knowledge graph -------------------------------------------------------------------
+
+    def service_card(self, service: str, hops: int | None = None) -> ServiceCard:
+        """What the graph knows about ``service`` (owners, dependencies, changes, incidents)."""
+        return self.knowledge.card(service, self.clock.now(), hops)
+
+    def who_changed(
+        self, service: str, since: timedelta, hops: int = 1
+    ) -> builtins.list[ChangeRef]:
+        """The deploys of ``service`` and its dependencies within ``hops`` in the last ``since``,
+        newest first."""
+        now = self.clock.now()
+        return self.knowledge.who_changed(service, now - since, now, hops=hops)
+
+    def forget_person(self, name: str, *, by: Principal) -> int:
+        """Remove ``name`` from the knowledge graph (``Act.FORGET_PERSON``, audited as
+        ``graph.forget``); how many edges went. What a source still says comes back on the next
+        refresh: remove the person there too."""
+        self.guard(by, Act.FORGET_PERSON)
+        removed = self.stores.graph.forget(name)
+        at = self.clock.now()
+        data = {"name": name, "edges": removed, "via": by.via}
+        self.stores.audit.append(None, "graph.forget", data, actor=by.name, at=at)
+        return removed
 
     # the audit trail and the KPIs -----------------------------------------------------------
 

@@ -42,6 +42,12 @@ add_lazy(
 add_lazy(app, "deploy", "nightowl.cli.deploy:deploy_app", "Record deploys (from CI pipelines).")
 add_lazy(
     app,
+    "graph",
+    "nightowl.cli.graph:graph_app",
+    "The knowledge graph: owners, dependencies, who changed what.",
+)
+add_lazy(
+    app,
     "runbook",
     "nightowl.cli.runbook:runbook_app",
     "Check runbooks and preview what they would do.",

@@ -34,7 +34,9 @@ from nightowl.domain import (
     StageResult,
     Unavailable,
 )
+from nightowl.domain.graph import ServiceCard
 from nightowl.domain.observations import History
+from nightowl.domain.ports import Knowledge
 from nightowl.domain.topology import Topology
 from nightowl.errors import NightowlError
 from nightowl.settings import GatherSettings
@@ -84,8 +86,15 @@ class Gather:
 
     name = StageName.GATHER
 
-    def __init__(self, sources: Sources, settings: GatherSettings, clock: Clock) -> None:
+    def __init__(
+        self,
+        sources: Sources,
+        settings: GatherSettings,
+        clock: Clock,
+        knowledge: Knowledge | None = None,
+    ) -> None:
         self.sources, self.settings, self.clock = sources, settings, clock
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         alerting = sorted({a.service for a in incident.alerts if a.service} - {incident.service})
@@ -110,6 +119,8 @@ class Gather:
         budget = Budget(self.settings)
         topology, endpoints = await self._graph(budget)
         alerting = [service, *also] if service else list(also)
+        cards, known = await self._knowledge(budget, alerting, now)
+        topology = topology or known  # no live topology: the graph's last known one
         services = Topology(topology).neighbourhood(alerting, DOWNSTREAM_HOPS)
         (signals, logs, deploys, pods, events), history = await asyncio.gather(
             self._read(budget, services, start, now), self._history(budget, services, start)
@@ -129,7 +140,24 @@ class Gather:
             unavailable=tuple(budget.unavailable),
             sources=dict(self.sources.names),
             history=history,
+            knowledge=cards,
         )
+
+    async def _knowledge(
+        self, budget: Budget, alerting: list[str], now: datetime
+    ) -> tuple[tuple[ServiceCard, ...], dict[str, list[str]]]:
+        """The graph's cards of the alerting services (one call away) and its last known
+        topology; nothing without a graph, and "unavailable" when it cannot be read."""
+        if self.knowledge is None:
+            return (), {}
+        graph = self.knowledge
+
+        def read() -> tuple[tuple[ServiceCard, ...], dict[str, list[str]]]:
+            cards = tuple(graph.card(s, now, hops=1) for s in dict.fromkeys(alerting))
+            return tuple(c for c in cards if c.known), graph.dependencies()
+
+        found = await budget.guarded("graph", "knowledge graph", asyncio.to_thread(read))
+        return found or ((), {})
 
     async def _graph(self, budget: Budget) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """The call graph and the names every service is reached by, from every source of each."""

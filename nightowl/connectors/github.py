@@ -6,10 +6,17 @@ messages between two deployments) or, for the first one, ``GET /repos/{repo}/com
 version is the deployment payload's ``version``, else its ref when that names a version tag, else the
 short commit. Deployments carry the service in their payload (``service``), else the ``service``
 option (default: the repository's name).
+
+It is also an ownership source for the knowledge graph: ``GET /repos/{repo}/contents/{path}`` reads
+the CODEOWNERS file (``codeowners``, default ``.github/CODEOWNERS``; the documented answer carries
+the file base64-encoded in ``content``), and each service of ``owned_paths`` (default: the
+repository's service at its root) is owned by the rule that decides its directory.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,9 +24,11 @@ from typing import Any
 import httpx
 from pydantic import Field
 
+from nightowl.connectors import codeowners
 from nightowl.connectors.base import Skew, parse_options
 from nightowl.connectors.http import HttpBackend, HttpConfig
 from nightowl.connectors.logparse import parse_timestamp
+from nightowl.connectors.protocols import Ownership
 from nightowl.domain import Deploy
 from nightowl.settings import PluginConfig, Settings
 
@@ -35,6 +44,14 @@ class GitHubConfig(HttpConfig):
     service: str | None = None
     environment: str | None = "production"
     summarize: bool = Field(default=True, description="Read commits to summarise each change.")
+    codeowners: str | None = Field(
+        default=".github/CODEOWNERS",
+        description="Path of the CODEOWNERS file read for the knowledge graph; none: not read.",
+    )
+    owned_paths: dict[str, str] = Field(
+        default_factory=dict,
+        description="Service → its directory in the repository; default: the service at the root.",
+    )
 
 
 class GitHub:
@@ -91,6 +108,44 @@ class GitHub:
                 continue
             out.append(await self._deploy(current, before, svc, at))
         return out
+
+    async def owners(self) -> list[Ownership]:
+        """The owners CODEOWNERS gives each service of ``owned_paths``; none without a file."""
+        if self.config.codeowners is None:
+            return []
+        path = self.config.codeowners.strip("/")
+        answer = await self.http.get_json(f"/repos/{self.config.repo}/contents/{path}")
+        rules = codeowners.parse(self._decoded(answer, path))
+        paths = self.config.owned_paths or {self.service: ""}
+        out: list[Ownership] = []
+        for service, directory in sorted(paths.items()):
+            rule = codeowners.owners_of(rules, directory)
+            if rule is None:
+                continue
+            where = f"{self.config.repo}:{path} line {rule.line} ({rule.pattern})"
+            out.extend(
+                Ownership(
+                    service=service,
+                    owner=owner.removeprefix("@"),
+                    team="/" in owner,
+                    provenance=where,
+                )
+                for owner in rule.owners
+            )
+        return out
+
+    def _decoded(self, answer: Any, path: str) -> str:
+        content = answer.get("content") if isinstance(answer, dict) else None
+        if not isinstance(content, str) or answer.get("encoding", "base64") != "base64":
+            raise self.http.error(
+                f"{self.http.url} answered {path} without base64 content", retryable=False
+            )
+        try:
+            return base64.b64decode(content).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            raise self.http.error(
+                f"{self.http.url} answered {path} with content that is not base64", retryable=False
+            ) from None
 
     async def _deploy(
         self, current: dict[str, Any], before: dict[str, Any] | None, service: str, at: datetime

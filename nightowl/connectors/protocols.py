@@ -152,6 +152,28 @@ class TopologySource(Protocol):
         """Caller → its callees, sorted and without self-loops, as the backend knows them now."""
 
 
+class Ownership(Model):
+    """One owner of a service as a backend states it: who, a person or a team, and where it is
+    written (the CODEOWNERS line, the annotation) so the graph can cite it."""
+
+    service: str
+    owner: str
+    team: bool
+    provenance: str
+
+
+@runtime_checkable
+class OwnershipSource(Protocol):
+    """Who owns each service, as the backend states it now (CODEOWNERS, Kubernetes labels and
+    annotations): the source's whole current view, read by the graph's refresh. Raises
+    ConnectorError when the backend cannot be read."""
+
+    name: str
+
+    async def owners(self) -> list[Ownership]:
+        """Every (service, owner) the backend states, each with its provenance."""
+
+
 @runtime_checkable
 class EndpointSource(Protocol):
     """The names each service is reached by: host names, DNS names, addresses (``host:port``),

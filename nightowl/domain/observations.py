@@ -7,6 +7,7 @@ from datetime import datetime
 
 from nightowl.domain.base import Model
 from nightowl.domain.cluster import ClusterEvent, Pod
+from nightowl.domain.graph import ServiceCard
 from nightowl.domain.signals import Deploy, LogRecord, Series
 
 
@@ -56,3 +57,6 @@ class Observations(Model):
     sources: dict[str, str] = {}
     history: History = History()
     """Normal operation before the incident (empty when the gather stage read none)."""
+    knowledge: tuple[ServiceCard, ...] = ()
+    """What the knowledge graph knows of the alerting services: owners, on-call, dependencies
+    both ways, recent deploys with their authors, past incidents (empty without a graph)."""

@@ -3,17 +3,19 @@
 Stage packages never import each other. When one needs what another owns — the gate needs the
 driver's dry run (actions), verify needs the runbook's window and undo steps (runbooks) and a way
 to undo writes (actions), approvals needs to page a human (notify), diagnose and report may ask the
-LLM layer (agent) — it names the need here as a small protocol, and the composition root
+LLM layer (agent), gather, the gate, notify and the report read the knowledge graph (graph) — it names the need here as a small protocol, and the composition root
 (``app.py``) hands it the owner's implementation. Every method documents its errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence, Set
+from datetime import datetime
 from typing import Protocol
 
 from nightowl.domain.base import Model
 from nightowl.domain.diagnosis import Diagnosis, Hypothesis
+from nightowl.domain.graph import ServiceCard
 from nightowl.domain.incident import Incident
 from nightowl.domain.remediation import ActionResult, ActionSpec
 
@@ -119,4 +121,29 @@ class Narrator(Protocol):
 
     async def narrate(self, incident: Incident) -> str:
         """The narrative in Markdown; "" when there is none."""
+        ...
+
+
+class Knowledge(Protocol):
+    """The knowledge graph as the stages read and feed it (owned by ``graph/``): who owns a
+    service, who changed it and what depends on it; and the incident's record written into it.
+    Both methods are synchronous store calls; both raise StoreError when the database cannot be
+    used, and a stage treats that as the graph knowing nothing (a missing owner never fails an
+    incident). Recording is idempotent."""
+
+    def card(self, name: str, now: datetime, hops: int | None = None) -> ServiceCard:
+        """Owners, on-call, dependencies both ways, fan-in, recent deploys, incidents."""
+        ...
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Caller → callees as the topology sources last reported them to the graph."""
+        ...
+
+    def fan_in(self, name: str) -> int:
+        """How many services depend on ``name``, directly or through others (0 when unknown)."""
+        ...
+
+    def note_incident(self, incident: Incident, now: datetime) -> None:
+        """Record the incident, what it affected, the runbooks it used, the actions it ran and
+        the decisions taken."""
         ...

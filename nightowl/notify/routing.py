@@ -6,7 +6,8 @@ iterates over the runtime's notifiers; ``wrap`` puts each behind a ``Routed`` no
 1. looks the incident up once per message (``IncidentFacts``: service, severity, the pending
    approval requests, a link to the incident page, the alerts' own links (``generatorURL``), the notifications sent so far — which Slack
    uses to reply in its thread and PagerDuty to know whether there is a page to resolve);
-2. routes with Alertmanager's semantics: ``notify.routes`` are tried in order, the first whose
+2. routes with Alertmanager's semantics (a route's ``match.owner`` takes a message whose service
+   the knowledge graph says one of those people or teams owns or is on call for): ``notify.routes`` are tried in order, the first whose
    ``match`` fits wins unless it says ``continue: true``; a message no route takes goes to
    ``notify.default`` (all notifiers when unset); with no routes every notifier gets everything;
 3. redacts the title and text (``nightowl.redaction``) with every configured secret known, so no
@@ -27,6 +28,7 @@ from pathlib import Path
 from pydantic import Field
 
 from nightowl.domain import ApprovalStatus, Model, Notification
+from nightowl.domain.ports import Knowledge
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.notify.protocol import Message, Notifier
 from nightowl.redaction import Redactor
@@ -58,6 +60,8 @@ class IncidentFacts(Model):
     report_html_path: str | None = None
     alert_links: tuple[str, ...] = ()
     approvals: tuple[PendingApproval, ...] = ()
+    owners: tuple[str, ...] = ()
+    """Who owns or is on call for the service, as the knowledge graph knows (owners first)."""
     history: tuple[Notification, ...] = ()
 
 
@@ -71,6 +75,7 @@ class Notice(Message):
     alert_links: tuple[str, ...] = ()
     """The alerts' own links (``generatorURL``), http(s) only: the graph, the rule, the page."""
     approvals: tuple[PendingApproval, ...] = ()
+    owners: tuple[str, ...] = ()
     history: tuple[Notification, ...] = Field(default=(), exclude=True)
     """Not serialised: file and webhook receivers get the message, not the incident's log."""
 
@@ -89,9 +94,13 @@ MAX_ALERT_LINKS = 3
 
 
 def store_lookup(
-    store: IncidentStore, approvals: ApprovalStore, public_url: str | None = None
+    store: IncidentStore,
+    approvals: ApprovalStore,
+    public_url: str | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Lookup:
-    """Facts from the store; an unknown incident or a store failure gives empty facts."""
+    """Facts from the store (and the service's owners from the knowledge graph); an unknown
+    incident or a store failure gives empty facts, a graph failure no owners."""
 
     def lookup(incident_id: str) -> IncidentFacts:
         try:
@@ -99,6 +108,7 @@ def store_lookup(
             pending = approvals.list(status=ApprovalStatus.PENDING, incident_id=incident_id)
         except NightowlError:
             return IncidentFacts()
+        owners = _owners(knowledge, incident.service, incident.updated_at)
         html = Path(incident.report_path).with_suffix(".html") if incident.report_path else None
         return IncidentFacts(
             service=incident.service,
@@ -118,18 +128,33 @@ def store_lookup(
                 )
                 for r in pending
             ),
+            owners=owners,
             history=incident.notifications,
         )
 
     return lookup
 
 
-def matches(match: RouteMatch, service: str | None, severity: str | None) -> bool:
-    """True when ``service`` and ``severity`` are in the route's lists (an empty list matches
-    all).
+def _owners(knowledge: Knowledge | None, service: str | None, now: datetime) -> tuple[str, ...]:
+    if knowledge is None or service is None:
+        return ()
+    try:
+        card = knowledge.card(service, now, hops=0)
+    except NightowlError:  # the graph unreadable: the message goes out, routed without owners
+        return ()
+    return tuple(dict.fromkeys(o.name for o in (*card.owners, *card.on_call)))
+
+
+def matches(
+    match: RouteMatch, service: str | None, severity: str | None, owners: Sequence[str] = ()
+) -> bool:
+    """True when ``service`` and ``severity`` are in the route's lists and one of ``owners`` is in
+    its ``owner`` list (an empty list matches all).
     """
-    return (not match.service or service in match.service) and (
-        not match.severity or severity in match.severity
+    return (
+        (not match.service or service in match.service)
+        and (not match.severity or severity in match.severity)
+        and (not match.owner or any(o in match.owner for o in owners))
     )
 
 
@@ -139,7 +164,7 @@ def select(settings: NotifySettings, names: Sequence[str], facts: IncidentFacts)
         return set(names)
     chosen: set[str] = set()
     for route in settings.routes:
-        if matches(route.match, facts.service, facts.severity):
+        if matches(route.match, facts.service, facts.severity, facts.owners):
             chosen.update(route.notifiers)
             if not route.continue_matching:
                 return chosen

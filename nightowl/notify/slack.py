@@ -182,6 +182,8 @@ def build_blocks(notice: Notice, *, buttons: bool) -> list[dict[str, Any]]:
         fields.append(f"*Service*\n{notice.service}")
     if notice.severity:
         fields.append(f"*Severity*\n{notice.severity}")
+    if notice.owners:
+        fields.append(f"*Owners*\n{', '.join(notice.owners[:5])}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": notice.title[:150]}},
         {"type": "section", "text": _md(f"{emoji} {notice.text}"[:3000])},

@@ -8,9 +8,15 @@ status sent is the incident's, except that a run in which a stage failed is repo
 
 from __future__ import annotations
 
+import logging
+
 from nightowl.domain import Incident, StageContext, StageName, StageResult, outcome_of
+from nightowl.domain.ports import Knowledge
+from nightowl.errors import NightowlError
 from nightowl.notify.broadcast import Broadcast
 from nightowl.notify.protocol import Message
+
+log = logging.getLogger(__name__)
 
 
 class Notify:
@@ -18,8 +24,9 @@ class Notify:
 
     name = StageName.NOTIFY
 
-    def __init__(self, broadcast: Broadcast) -> None:
+    def __init__(self, broadcast: Broadcast, knowledge: Knowledge | None = None) -> None:
         self.broadcast = broadcast
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Tell every notifier how the incident ended and why (escalated when a stage failed and
@@ -39,5 +46,18 @@ class Notify:
             report_path=incident.report_path,
         )
         sent = await self.broadcast.send(message)
+        self._remember(
+            incident.model_copy(update={"notifications": (*incident.notifications, *sent)})
+        )
         notes = [f"{note.channel}: {'sent' if note.ok else 'failed'}" for note in sent]
         return StageResult(summary="; ".join(notes) or "no notifier configured")
+
+    def _remember(self, incident: Incident) -> None:
+        """The incident as it ended, with the messages just sent (its Slack thread), in the
+        knowledge graph; a graph failure is logged, the notifications stand."""
+        if self.knowledge is None:
+            return
+        try:
+            self.knowledge.note_incident(incident, incident.updated_at)
+        except NightowlError as exc:
+            log.warning("the knowledge graph did not record %s: %s", incident.id, exc)

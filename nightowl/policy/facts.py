@@ -42,6 +42,9 @@ class Facts(Model):
     writes_incident: int = 0
     others: tuple[OtherWrite, ...] = ()
     """Real writes by other incidents on this incident's services, recently (``breakers``)."""
+    dependents: int | None = None
+    """How many services depend on the action's service, directly or through others (the
+    knowledge graph's fan-in); None when the graph is not consulted or cannot be read."""
 
 
 class Finding(Model):

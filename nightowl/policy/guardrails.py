@@ -195,6 +195,22 @@ def freeze(facts: Facts, policy: PolicySettings) -> list[Finding]:
     return [_deny("freeze", f"change freeze {window.name!r} is in effect{until}")]
 
 
+def fan_in(facts: Facts, policy: PolicySettings) -> list[Finding]:
+    """Ask a human before a write on a service that many others depend on (the knowledge
+    graph's fan-in): whatever the dry run says, a fault there reaches all of them. Only adds a
+    finding; an unknown fan-in changes nothing."""
+    limit = policy.blast_radius.max_dependents
+    if facts.dependents is None or facts.dependents <= limit:
+        return []
+    return [
+        _ask(
+            "blast_radius.dependents",
+            f"{facts.dependents} services depend on {facts.action.service} "
+            f"(more than {limit} needs a human)",
+        )
+    ]
+
+
 WRITE_GUARDRAILS: tuple[Guardrail, ...] = (
     killswitch,
     allowlist,
@@ -202,6 +218,7 @@ WRITE_GUARDRAILS: tuple[Guardrail, ...] = (
     breakers,
     one_remedy,
     blast_radius,
+    fan_in,
     autonomy,
     criticality,
     runbook,

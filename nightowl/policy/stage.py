@@ -8,6 +8,7 @@ decision is audited with its action and preview; decisions of earlier rounds sta
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from nightowl.clock import Clock
@@ -23,7 +24,8 @@ from nightowl.domain import (
     Verdict,
 )
 from nightowl.domain.control import OtherWrite
-from nightowl.domain.ports import Preview, Previewer, RunbookFacts
+from nightowl.domain.ports import Knowledge, Preview, Previewer, RunbookFacts
+from nightowl.errors import NightowlError
 from nightowl.policy.cedar import CedarRules
 from nightowl.policy.facts import Facts
 from nightowl.policy.gate import evaluate
@@ -31,6 +33,8 @@ from nightowl.settings import PolicySettings
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.control import ControlStore
+
+log = logging.getLogger(__name__)
 
 
 class Gate:
@@ -49,9 +53,11 @@ class Gate:
         control: ControlStore,
         audit: AuditLog,
         clock: Clock,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.policy, self.cedar, self.previewer, self.runbooks = policy, cedar, previewer, runbooks
         self.store, self.control, self.audit, self.clock = store, control, audit, clock
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Decide every planned action (guardrails, then the user's rules), auditing each
@@ -111,6 +117,7 @@ class Gate:
                 action.service, now - timedelta(hours=1)
             ),
             writes_incident=self.control.writes_for_incident(incident_id),
+            dependents=self._dependents(action.service),
         )
         preview = await self.previewer.preview(action)
         if not preview.available:
@@ -122,6 +129,15 @@ class Gate:
             return base, preview
         radius = radius_of(preview, action)
         return base.model_copy(update={"blast_radius": radius}), preview
+
+    def _dependents(self, service: str) -> int | None:
+        if self.knowledge is None:
+            return None
+        try:
+            return self.knowledge.fan_in(service)
+        except NightowlError as exc:  # unknown: the other guardrails still hold the bar
+            log.warning("the knowledge graph's fan-in of %s is unknown: %s", service, exc)
+            return None
 
 
 def radius_of(preview: Preview, action: ActionSpec) -> BlastRadius | None:

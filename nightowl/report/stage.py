@@ -10,18 +10,21 @@ report (``<id>.charts.json``), so the charts outlive the metrics backend's reten
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from nightowl.clock import Clock
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import Incident, Report, StageContext, StageName, StageResult
-from nightowl.domain.ports import Narrator
+from nightowl.domain.graph import ServiceCard
+from nightowl.domain.ports import Knowledge, Narrator
 from nightowl.errors import NightowlError
 from nightowl.report import charts
 from nightowl.report.html import render_html
 from nightowl.report.markdown import render_postmortem
 from nightowl.report.model import Postmortem
+from nightowl.report.people import with_people
 from nightowl.report.postmortem import Sources, build
 from nightowl.settings import GatherSettings, ReportSettings
 from nightowl.store import IncidentStore
@@ -46,6 +49,9 @@ def load_model(report_path: Path) -> Postmortem | None:
         return None
 
 
+log = logging.getLogger(__name__)
+
+
 class WriteReport:
     """The report stage; see the module docstring."""
 
@@ -64,18 +70,20 @@ class WriteReport:
         approvals: ApprovalStore,
         audit: AuditLog,
         clock: Clock,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
         self.settings, self.public_url = settings, public_url
         self.narrator, self.store, self.clock = narrator, store, clock
         self.approvals, self.audit = approvals, audit
+        self.knowledge = knowledge
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Build the postmortem, write it as Markdown, JSON and the self-contained HTML page
         with its charts, and record it on the incident."""
         narrative = await self.narrator.narrate(incident) if self.narrator is not None else None
         report = build(incident, await self._sources(ctx, incident, narrative))
-        markdown = render_postmortem(report)
+        markdown = with_people(render_postmortem(report), self._cards(incident))
         path = self.reports_dir / f"{incident.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markdown, encoding="utf-8")
@@ -120,3 +128,19 @@ class WriteReport:
             public_url=self.public_url,
             narrative=narrative,
         )
+
+    def _cards(self, incident: Incident) -> list[ServiceCard]:
+        """Record the incident in the knowledge graph and read the cards of the services it
+        touched (one call away); none when there is no graph or it cannot be used."""
+        if self.knowledge is None:
+            return []
+        now = self.clock.now()
+        services = dict.fromkeys(
+            filter(None, [incident.service, *(a.service for a in incident.plan)])
+        )
+        try:
+            self.knowledge.note_incident(incident, now)
+            return [self.knowledge.card(s, now, hops=1) for s in services]
+        except NightowlError as exc:  # the report is written without the section
+            log.warning("the knowledge graph could not be used for %s: %s", incident.id, exc)
+            return []

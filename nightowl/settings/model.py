@@ -15,6 +15,7 @@ from nightowl.settings.intake import (
 from nightowl.settings.llm import LlmSettings
 from nightowl.settings.people import (
     CliSettings,
+    GraphSettings,
     NotifySettings,
     UiSettings,
 )
@@ -58,6 +59,7 @@ class Settings(Section):
     cli: CliSettings = CliSettings()
     llm: LlmSettings = LlmSettings()
     audit: AuditSettings = AuditSettings()
+    graph: GraphSettings = GraphSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property

@@ -16,6 +16,10 @@ class RouteMatch(Section):
 
     service: list[str] = Field(default_factory=list, description="Services (exact names).")
     severity: list[str] = Field(default_factory=list, description="critical, high, warning, info.")
+    owner: list[str] = Field(
+        default_factory=list,
+        description="Owners or on-call of the incident's service (knowledge graph), any of them.",
+    )
 
 
 class NotifyRoute(Section):
@@ -125,4 +129,29 @@ class CliSettings(Section):
     )
     default_role: Role = Field(
         default=Role.VIEWER, description="Role of OS users not in cli.users."
+    )
+
+
+class GraphSettings(Section):
+    """The knowledge graph (``docs/memory.md``): who owns and who is on call for each service, as
+    configured, and how often the connectors' view (topology, CODEOWNERS, Kubernetes annotations,
+    deploys) is read into it."""
+
+    owners: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Service → owners: people, or teams written '@org/team' or 'team:name'.",
+    )
+    on_call: dict[str, list[str]] = Field(
+        default_factory=dict, description="Service → people on call for it."
+    )
+    refresh_seconds: int = Field(
+        default=300, ge=0, description="How often the server refreshes from connectors; 0: never."
+    )
+    changes_hours: float = Field(
+        default=24.0, gt=0, description="How far back `graph show` and the stages read deploys."
+    )
+    retention_days: int = Field(
+        default=400,
+        ge=1,
+        description="Deploys, incidents, actions and decisions older than this are removed.",
     )

@@ -22,6 +22,11 @@ class BlastRadiusSettings(Section):
     )
     min_replicas: int = Field(default=1, ge=0)
     max_replicas: int = Field(default=20, ge=1)
+    max_dependents: int = Field(
+        default=10,
+        ge=0,
+        description="A write on a service more services depend on (graph fan-in) asks a human.",
+    )
 
 
 class BreakerSettings(Section):

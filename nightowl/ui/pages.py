@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import (
@@ -21,12 +21,16 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.domain import ApprovalRequest, Incident, IncidentStatus, outcome_of
-from nightowl.errors import NotFoundError
+from nightowl.domain.graph import ServiceCard
+from nightowl.errors import NightowlError, NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
 from nightowl.report.html import render_html
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
+
+if TYPE_CHECKING:
+    from nightowl.app.records import Records
 
 router = APIRouter(include_in_schema=False)
 LIVE_CHART_SECONDS = 3.0
@@ -195,7 +199,20 @@ def _details(request: Request, incident: Incident) -> dict[str, Any]:
         "evidence_by_id": {e.id: e for e in incident.evidence},
         "decisions": {d.idempotency_key: d for d in incident.decisions},
         "results": {a.idempotency_key: a for a in incident.actions},
+        "card": _card(app.records, incident.service),
     }
+
+
+def _card(records: Records, service: str | None) -> ServiceCard | None:
+    """The knowledge graph's card of the incident's service; None without one or when the graph
+    cannot be read (the page shows the incident all the same)."""
+    if service is None:
+        return None
+    try:
+        card = records.service_card(service, hops=1)
+    except NightowlError:
+        return None
+    return card if card.known else None
 
 
 async def _charts(request: Request, incident: Incident) -> list[chart_lib.Chart]:

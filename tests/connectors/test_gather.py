@@ -24,8 +24,13 @@ from nightowl.connectors.loki import Loki, LokiConfig
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.connectors.sources import Sources
 from nightowl.connectors.static import StaticConfig, StaticTopology
-from nightowl.domain import LogLevel, LogRecord, Series, SignalKind
+from nightowl.domain import Deploy, LogLevel, LogRecord, Series, SignalKind
+from nightowl.graph.facts import config_facts, dependency_facts, deploy_facts
+from nightowl.graph.knowledge import Knowledge
 from nightowl.settings import GatherSettings, Settings
+from nightowl.settings.people import GraphSettings
+from nightowl.store import create_engine_for, migrate
+from nightowl.store.graph import GraphStore
 from nightowl.testing.sources import FakeLogs, FakeMetrics, FakeTopology
 
 SLOW_SECONDS = 6.0
@@ -158,3 +163,49 @@ def test_a_failing_history_read_is_recorded_not_fatal() -> None:
     assert obs.history.signals == {}
     assert {u.what for u in obs.unavailable} >= {"history of a", "history of b"}
     assert [r.message for r in obs.history.logs] == ["old error"]
+
+
+def _knowledge(tmp_path: Path) -> Knowledge:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'graph.sqlite'}")
+    migrate(engine)
+    graph = GraphStore(engine)
+    settings = GraphSettings(owners={"a": ["team:team-a"]})
+    graph.record(config_facts(settings, NOW))
+    graph.record(dependency_facts({"a": ["b"], "b": ["c"]}, "k8s", "k8s topology", NOW))
+    deploy = Deploy(service="b", version="v2", at=NOW - timedelta(minutes=10), author="bo")
+    graph.record(deploy_facts(deploy, "push", "pushed", NOW))
+    return Knowledge(graph, settings)
+
+
+def test_gather_reads_owners_changes_and_dependencies_from_the_graph(tmp_path: Path) -> None:
+    sources = Sources.of([FakeMetrics({}), FakeTopology({"a": ["b"]})])
+    gather = Gather(
+        sources, GatherSettings(history_minutes=0), ScenarioClock(NOW), _knowledge(tmp_path)
+    )
+    obs = run(gather.gather("a"))
+    (card,) = obs.knowledge
+    assert [o.name for o in card.owners] == ["team-a"]
+    assert [(d.service, d.hops) for d in card.dependencies] == [("b", 1)]  # one call away
+    assert obs.topology == {"a": ["b"]}  # the live topology wins
+
+
+def test_without_a_live_topology_gather_walks_the_graphs_last_known_one(tmp_path: Path) -> None:
+    sources = Sources.of([FakeMetrics({})])
+    gather = Gather(
+        sources, GatherSettings(history_minutes=0), ScenarioClock(NOW), _knowledge(tmp_path)
+    )
+    obs = run(gather.gather("a"))
+    assert obs.topology == {"a": ["b"], "b": ["c"], "c": []}
+    assert set(obs.services) == {"a", "b", "c"}
+
+
+def test_an_unreadable_graph_is_unavailable_evidence_not_a_failed_gather(tmp_path: Path) -> None:
+    knowledge = _knowledge(tmp_path)
+    knowledge.store.sessions.engine.dispose()
+    (tmp_path / "graph.sqlite").unlink()
+    (tmp_path / "graph.sqlite").mkdir()  # the database is gone: every read fails
+    gather = Gather(Sources.of([FakeMetrics({})]), GatherSettings(history_minutes=0),
+                    ScenarioClock(NOW), knowledge)  # fmt: skip
+    obs = run(gather.gather("a"))
+    assert obs.knowledge == ()
+    assert [u.what for u in obs.unavailable] == ["knowledge graph"]

@@ -4,6 +4,7 @@ served by httpx.MockTransport: the service cannot run here."""
 
 from __future__ import annotations
 
+import base64
 from asyncio import run
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -96,3 +97,61 @@ def test_github_errors_name_the_url_and_message() -> None:
         "connector 'gh': https://api.github.com/repos/acme/checkout/deployments answered 401 "
         "Unauthorized: Bad credentials"
     )
+
+
+CODEOWNERS = "# owners\n* @acme/platform\n/services/payments/ @acme/pay @ana\n/services/legacy/\n"
+
+
+def contents(path: str, text: str) -> dict[str, object]:
+    """``GET /repos/{owner}/{repo}/contents/{path}`` for a file, as documented: base64 wrapped
+    at 60 characters a line, as GitHub sends it."""
+    encoded = base64.b64encode(text.encode()).decode()
+    wrapped = "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n"
+    return {
+        "type": "file", "encoding": "base64", "size": len(text), "name": path.rsplit("/", 1)[-1],
+        "path": path, "content": wrapped, "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
+        "url": f"https://api.github.com/repos/acme/shop/contents/{path}",
+        "git_url": "https://api.github.com/repos/acme/shop/git/blobs/3d21ec5",
+        "html_url": f"https://github.com/acme/shop/blob/main/{path}",
+        "download_url": f"https://raw.githubusercontent.com/acme/shop/main/{path}",
+        "_links": {"self": f"https://api.github.com/repos/acme/shop/contents/{path}"},
+    }  # fmt: skip
+
+
+def codeowners_api(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/repos/acme/shop/contents/.github/CODEOWNERS":
+        return httpx.Response(200, json=contents(".github/CODEOWNERS", CODEOWNERS))
+    return httpx.Response(404, json={"message": "Not Found"})
+
+
+def shop(**options: object) -> GitHub:
+    config = GitHubConfig.model_validate({"repo": "acme/shop", **options})
+    return GitHub("gh", config, transport=httpx.MockTransport(codeowners_api))
+
+
+def test_codeowners_names_each_services_owners_with_the_line_that_says_so() -> None:
+    paths = {"payments": "services/payments", "checkout": "services/checkout",
+             "legacy": "services/legacy"}  # fmt: skip
+    found = run(shop(owned_paths=paths).owners())
+    assert [(o.service, o.owner, o.team) for o in found] == [
+        ("checkout", "acme/platform", True),
+        ("payments", "acme/pay", True),
+        ("payments", "ana", False),
+    ]  # legacy: its rule has no owners
+    assert found[1].provenance == "acme/shop:.github/CODEOWNERS line 3 (/services/payments/)"
+
+
+def test_without_owned_paths_the_repositorys_service_is_owned_at_the_root() -> None:
+    assert [(o.service, o.owner) for o in run(shop().owners())] == [("shop", "acme/platform")]
+    assert run(shop(codeowners=None).owners()) == []
+
+
+def test_a_missing_codeowners_file_or_a_bad_answer_is_a_connector_error() -> None:
+    with pytest.raises(ConnectorError, match="404 Not Found"):
+        run(shop(codeowners="docs/CODEOWNERS").owners())
+    config = GitHubConfig.model_validate({"repo": "acme/shop"})
+    odd = GitHub(
+        "gh", config, transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[]))
+    )
+    with pytest.raises(ConnectorError, match="without base64 content"):
+        run(odd.owners())

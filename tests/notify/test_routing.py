@@ -21,6 +21,8 @@ from nightowl.domain import (
     Severity,
 )
 from nightowl.errors import ConfigError
+from nightowl.graph.facts import config_facts
+from nightowl.graph.knowledge import Knowledge
 from nightowl.notify.protocol import Message
 from nightowl.notify.routing import (
     IncidentFacts,
@@ -33,8 +35,10 @@ from nightowl.notify.routing import (
 )
 from nightowl.redaction import Redactor
 from nightowl.settings import NotifySettings
+from nightowl.settings.people import GraphSettings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
+from nightowl.store.graph import GraphStore
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 
@@ -256,3 +260,28 @@ def test_notice_of_keeps_a_notice_and_lifts_a_bare_message() -> None:
     assert (lifted.incident_id, lifted.service, lifted.history) == ("inc-1", None, ())
     enriched = Notice(incident_id="inc-2", title="t", status="escalated", text="y", service="db")
     assert Notice.of(enriched) is enriched
+
+
+def test_a_route_by_owner_takes_the_incidents_whose_service_the_graph_says_they_own(
+    tmp_path: Path,
+) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    for incident_id, service in (("inc-pay", "payments"), ("inc-cart", "cart")):
+        store.create_incident(
+            incident_id=incident_id, correlation_key=incident_id, title=f"{service} down",
+            service=service, severity=Severity.HIGH, opened_at=AT,
+        )  # fmt: skip
+    ownership = GraphSettings(owners={"payments": ["team:pay"]}, on_call={"cart": ["ana"]})
+    knowledge = Knowledge(GraphStore(store.engine), ownership)
+    knowledge.store.record(config_facts(ownership, AT))
+    lookup = store_lookup(store, ApprovalStore(store.engine), knowledge=knowledge)
+    settings = routes(
+        [{"match": {"owner": ["pay"]}, "notifiers": ["pagerduty"]},
+         {"match": {"owner": ["ana"]}, "notifiers": ["email"]}],
+        default=["slack"],
+    )  # fmt: skip
+    assert lookup("inc-pay").owners == ("pay",)
+    assert select(settings, NAMES, lookup("inc-pay")) == {"pagerduty"}
+    assert select(settings, NAMES, lookup("inc-cart")) == {"email"}  # on call counts too
+    assert select(settings, NAMES, facts("checkout", "high")) == {"slack"}  # nobody known
+    store.close()

@@ -206,6 +206,27 @@ CASES: list[tuple[str, Facts, PolicySettings, Verdict, str]] = [
         Verdict.ALLOW,
         "autonomy.act",
     ),
+    (
+        "a service many others depend on asks a human",
+        facts(dependents=11),
+        policy(),
+        Verdict.REQUIRE_APPROVAL,
+        "blast_radius.dependents",
+    ),
+    (
+        "a fan-in within the limit changes nothing",
+        facts(dependents=10),
+        policy(),
+        Verdict.ALLOW,
+        "autonomy.act",
+    ),
+    (
+        "an unknown fan-in changes nothing",
+        facts(dependents=None),
+        policy(),
+        Verdict.ALLOW,
+        "autonomy.act",
+    ),
 ]
 
 
@@ -267,3 +288,13 @@ def test_a_freeze_that_cannot_be_evaluated_denies_instead_of_raising() -> None:
     assert reason.startswith("freeze could not be evaluated: ")
     assert reason.endswith(" — treated as frozen")
     assert "61 * * * *" in reason
+
+
+def test_the_fan_in_never_lowers_the_bar() -> None:
+    denied = evaluate(facts(dependents=0, killswitch=True), policy())
+    assert denied.verdict is Verdict.DENY  # a leaf service is no excuse
+    asked = evaluate(facts(dependents=0), policy(autonomy="suggest"))
+    assert asked.verdict is Verdict.REQUIRE_APPROVAL
+    tighter = evaluate(facts(dependents=3), policy(blast_radius={"max_dependents": 2}))
+    assert tighter.verdict is Verdict.REQUIRE_APPROVAL
+    assert "3 services depend on checkout (more than 2 needs a human)" in tighter.reasons

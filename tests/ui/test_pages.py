@@ -7,6 +7,7 @@ import asyncio
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -403,3 +404,24 @@ def test_approving_in_the_ui_lets_the_incident_proceed_to_its_report(
     assert [r.kind for r in world.app.audit.records(incident_id=world.incident_id)].count(
         "approval.approved"
     ) == 1
+
+
+def test_the_incident_page_names_the_owners_and_recent_changes(
+    anonymous: httpx.Client, world: World
+) -> None:
+    login(anonymous, "victor")
+    deadline = time.monotonic() + 30  # the server refreshes the graph as it starts
+    while "checkout-team" not in (page := anonymous.get(f"/ui/incidents/{world.incident_id}")).text:
+        assert time.monotonic() < deadline, "the graph's owners never reached the page"
+        time.sleep(0.2)
+    assert 'id="owners"' in page.text
+    assert "Owners and recent changes" in page.text
+    assert "<strong>bob</strong>" in page.text  # on call, from graph.on_call
+    deploy = asyncio.run(world.app.reads.deploys[0].deploys("checkout", *_window(world)))
+    assert deploy, "the scenario has a deploy of checkout"
+    assert deploy[-1].version in page.text
+
+
+def _window(world: World) -> tuple[datetime, datetime]:
+    now = world.app.clock.now()
+    return now - timedelta(hours=world.app.settings.graph.changes_hours), now

@@ -45,6 +45,7 @@ def ui_settings(data_dir: Path, **sections: Any) -> Settings:
         "webhooks": {"tokens": {"alertmanager": [TOKEN]}, "rate_limits": {"login": ""}},
         "intake": {"group_wait_seconds": 0},
         "approvals": {"approvers": {"*": ["alice"]}},
+        "graph": {"owners": {"checkout": ["team:checkout-team"]}, "on_call": {"checkout": ["bob"]}},
         "api": {"users": API_TOKENS},
         "ui": {
             "users": {

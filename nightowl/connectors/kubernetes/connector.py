@@ -22,10 +22,10 @@ import urllib3
 from pydantic import Field, SecretStr
 
 from nightowl.connectors.base import ConnectorConfig, Skew, parse_options
-from nightowl.connectors.kubernetes import convert, topology
+from nightowl.connectors.kubernetes import convert, ownership, topology
 from nightowl.connectors.kubernetes.convert import Obj
 from nightowl.connectors.logparse import matches, newest_first, parse_line
-from nightowl.connectors.protocols import LogQuery
+from nightowl.connectors.protocols import LogQuery, Ownership
 from nightowl.connectors.tailing import poll_tail
 from nightowl.domain import ClusterEvent, Deploy, LogRecord, Pod, Rollout
 from nightowl.errors import ConnectorError
@@ -172,6 +172,18 @@ class Kubernetes:
             found.update(topology.hosts(await self._list("list_namespaced_service", ns)))
         return found
 
+    async def owners(self) -> list[Ownership]:
+        """The owners the Services and Deployments of the watched namespaces name (see
+        ``ownership``)."""
+        found: list[Ownership] = []
+        labels = self.config.service_labels
+        for ns in self.config.namespaces:
+            services = await self._list("list_namespaced_service", ns)
+            deployments = await self._list("list_namespaced_deployment", ns)
+            found += ownership.owners("Service", services, labels)
+            found += ownership.owners("Deployment", deployments, labels)
+        return found
+
     # access ----------------------------------------------------------------------------------
 
     async def _owners(self) -> dict[tuple[str, str], str]:
@@ -213,7 +225,7 @@ class Kubernetes:
 
     async def _list(self, method: str, namespace: str, **params: Any) -> list[Obj]:
         params = {k: v for k, v in params.items() if v is not None}
-        api = "apps" if method.endswith("replica_set") else "core"
+        api = "apps" if method.endswith(("replica_set", "deployment")) else "core"
         body = await asyncio.to_thread(self._call, api, method, namespace, **params)
         items = json.loads(body).get("items") or []
         return [i for i in items if isinstance(i, dict)]

@@ -243,3 +243,21 @@ def test_an_unreachable_server_is_one_line() -> None:
         run(connector(url).check())
     assert str(caught.value).startswith(f"connector 'k8s': cannot reach the API server at {url}")
     assert caught.value.retryable
+
+
+def test_owners_from_service_and_deployment_annotations_and_labels(kube: KubeEmulator) -> None:
+    kube.add("v1/services", NS, {"metadata": {"name": "payments", "annotations": {
+        "nightowl.dev/owner": "ana, bo", "nightowl.dev/team": "payments-team"}}})  # fmt: skip
+    kube.add("v1/services", NS, {"metadata": {"name": "cart"}})
+    kube.add("apps/v1/deployments", NS, {"metadata": {
+        "name": "checkout-v2", "labels": {"app.kubernetes.io/name": "checkout", "team": "shop"},
+    }})  # fmt: skip
+    found = run(connector(kube.url).owners())
+    assert [(o.service, o.owner, o.team) for o in found] == [
+        ("payments", "ana", False),
+        ("payments", "bo", False),
+        ("payments", "payments-team", True),
+        ("checkout", "shop", True),
+    ]
+    assert found[0].provenance == "Service shop/payments annotation nightowl.dev/owner"
+    assert found[3].provenance == "Deployment shop/checkout-v2 label team"
