@@ -215,4 +215,5 @@ def test_a_freeze_that_cannot_be_evaluated_holds_the_action_and_says_why(
     assert incident.actions == ()
     assert [d["decision"]["reasons"] for d in audited] == [[reason]]
     assert incident.report_path is not None
-    assert reason in Path(incident.report_path).read_text(encoding="utf-8")
+    report = Path(incident.report_path).read_text(encoding="utf-8")
+    assert reason in report.replace("\\", "")  # Markdown escapes the cron's brackets and stars
