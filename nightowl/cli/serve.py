@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from nightowl.cli.common import console
+from rich.markup import escape
+
+from nightowl.cli.common import console, err_console
+from nightowl.cli.summary import startup_summary
 from nightowl.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,6 +32,15 @@ def application(nightowl: Nightowl) -> FastAPI:
     return api
 
 
+def print_summary(nightowl: Nightowl) -> None:
+    """The startup summary on stdout, its warnings in bold on stderr (see ``cli/summary.py``)."""
+    summary = startup_summary(nightowl)
+    for line in summary.lines:
+        console.print(line, markup=False, highlight=False)
+    for warning in summary.warnings:
+        err_console.print(f"[bold red]WARNING:[/] {escape(warning)}", highlight=False)
+
+
 def run_server(
     settings: Settings,
     host: str | None = None,
@@ -46,11 +58,7 @@ def run_server(
         configure(nightowl)
     api = application(nightowl)
     bind_host, bind_port = host or settings.server.host, port or settings.server.port
-    if not settings.webhook_tokens("alertmanager"):
-        console.print(
-            "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
-            "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
-        )
+    print_summary(nightowl)
     console.print(
         f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
     )
