@@ -92,8 +92,8 @@ def init(
     answers["namespaces"] = tuple(namespace or ("default",))
     answers["email_to"] = tuple(email_to or ())
     with user_errors():
-        stack = _stack(answers) if non_interactive else _stack(_ask(answers))
         files = _targets(config, force)
+        stack = _stack(answers) if non_interactive else _stack(_ask(answers))
         starter = starter_config(
             stack, _secrets(stack, non_interactive), _password(stack, non_interactive)
         )

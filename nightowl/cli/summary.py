@@ -45,7 +45,7 @@ def startup_summary(nightowl: Nightowl) -> Summary:
     dry = "on (actions only say what they would do)" if settings.actions.dry_run else "OFF"
     out.lines.append(f"autonomy: {settings.policy.autonomy.value}; dry-run: {dry}")
     out.lines.append(_notifiers(settings, out))
-    out.lines.append(f"store: {_store(settings)}")
+    out.lines.append(f"store: {shown_store_url(settings)}")
     out.lines.append(_auth(settings, out))
     return out
 
@@ -62,7 +62,7 @@ def _notifiers(settings: Settings, out: Summary) -> str:
     return "notifiers: " + ", ".join(f"{n.name} ({n.kind})" for n in configured)
 
 
-def _store(settings: Settings) -> str:
+def shown_store_url(settings: Settings) -> str:
     """The store's URL without its password."""
     return make_url(settings.store_url).render_as_string(hide_password=True)
 
