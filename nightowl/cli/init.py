@@ -57,6 +57,10 @@ def init(
     ] = True,
     metrics: Annotated[Metrics, typer.Option(help="Metrics source.")] = Metrics.PROMETHEUS,
     metrics_url: Annotated[str, typer.Option(help="Its URL.")] = "http://127.0.0.1:9090",
+    scrape_seconds: Annotated[
+        int | None,
+        typer.Option(help="Your scrape interval: read at that step, rates over 4 intervals."),
+    ] = None,
     logs: Annotated[Logs, typer.Option(help="Log source.")] = Logs.NONE,
     logs_url: Annotated[str | None, typer.Option(help="Loki / Elasticsearch URL.")] = None,
     logs_path: Annotated[str | None, typer.Option(help="Log files glob (files).")] = None,

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 WEBHOOK_TOKEN_VAR = "NIGHTOWL_ALERTMANAGER_TOKEN"
 """Not NIGHTOWL_WEBHOOK_TOKEN, which every source would accept: this one is Alertmanager's."""
 ADMIN_TOKEN_VAR = "NIGHTOWL_ADMIN_TOKEN"
+DEPLOY_TOKEN_VAR = "NIGHTOWL_DEPLOY_TOKEN"
+"""What ``nightowl deploy record --url`` sends: CI records deploys with it."""
 
 
 class Metrics(StrEnum):
@@ -71,6 +73,13 @@ class Stack(BaseModel):
 
     metrics: Metrics = Metrics.PROMETHEUS
     metrics_url: str = "http://127.0.0.1:9090"
+    scrape_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="The metrics' scrape interval: read at that step (gather.step_seconds), "
+        "rates over four intervals (the connector's rate_window, Prometheus's rule of thumb); "
+        "none: the defaults (30 s, 5m).",
+    )
     logs: Logs = Logs.NONE
     logs_url: str | None = None
     logs_path: str | None = Field(default=None, description="A glob, for logs: files.")
@@ -119,7 +128,8 @@ class Starter(BaseModel):
 
 def starter_config(stack: Stack, given: dict[str, SecretStr], password_hash: str | None) -> Starter:
     """The ``nightowl.yaml`` of ``stack``: its connectors and notifier, a webhook token, and the
-    first admin (an API token, and a web UI login when ``password_hash`` is given).
+    first admin (an API token, and a web UI login when ``password_hash`` is given), a token for CI to
+    record deploys with.
 
     ``given`` holds the team's secrets by ``Stack.secret_vars`` name; nightowl's own tokens are
     generated here.
@@ -128,6 +138,7 @@ def starter_config(stack: Stack, given: dict[str, SecretStr], password_hash: str
         **given,
         WEBHOOK_TOKEN_VAR: SecretStr(secrets.token_urlsafe(32)),
         ADMIN_TOKEN_VAR: SecretStr(secrets.token_urlsafe(32)),
+        DEPLOY_TOKEN_VAR: SecretStr(secrets.token_urlsafe(32)),
     }
     admin: dict[str, Any] = {"role": "admin"}
     if password_hash:
@@ -138,11 +149,17 @@ def starter_config(stack: Stack, given: dict[str, SecretStr], password_hash: str
     config: dict[str, Any] = {
         "data_dir": str(stack.data_dir),
         "server": {"host": stack.host, "port": stack.port},
-        "webhooks": {"tokens": {"alertmanager": [f"${{{WEBHOOK_TOKEN_VAR}}}"]}},
+        "webhooks": {
+            "tokens": {
+                "alertmanager": [f"${{{WEBHOOK_TOKEN_VAR}}}"],
+                "deploys": [f"${{{DEPLOY_TOKEN_VAR}}}"],
+            }
+        },
         "api": {"users": {stack.admin: f"${{{ADMIN_TOKEN_VAR}}}"}},
         "ui": ui,
         "approvals": {"approvers": {"*": [stack.admin]}},
         "connectors": _connectors(stack),
+        **({"gather": {"step_seconds": stack.scrape_seconds}} if stack.scrape_seconds else {}),
         "notify": {"notifiers": [_notifier(stack)]},
     }
     return Starter(config=config, secrets=values)
@@ -151,7 +168,10 @@ def starter_config(stack: Stack, given: dict[str, SecretStr], password_hash: str
 def _connectors(stack: Stack) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if stack.metrics is not Metrics.NONE:
-        found.append({"name": "metrics", "kind": stack.metrics.value, "url": stack.metrics_url})
+        metrics = {"name": "metrics", "kind": stack.metrics.value, "url": stack.metrics_url}
+        if stack.scrape_seconds:
+            metrics["rate_window"] = f"{4 * stack.scrape_seconds}s"
+        found.append(metrics)
     if stack.logs in (Logs.LOKI, Logs.ELASTICSEARCH):
         found.append({"name": "logs", "kind": stack.logs.value, "url": stack.logs_url})
     elif stack.logs is Logs.FILES:
