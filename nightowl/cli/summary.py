@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-
 from nightowl.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,7 +62,9 @@ def _notifiers(settings: Settings, out: Summary) -> str:
 
 def shown_store_url(settings: Settings) -> str:
     """The store's URL without its password."""
-    return make_url(settings.store_url).render_as_string(hide_password=True)
+    from nightowl.store.database import mask_url
+
+    return mask_url(settings.store_url)
 
 
 def _auth(settings: Settings, out: Summary) -> str:

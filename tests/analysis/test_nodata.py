@@ -40,7 +40,8 @@ def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: P
     incident = run(tmp_path, connectors=[])
 
     assert incident.status is IncidentStatus.ESCALATED
-    assert incident.diagnosis is not None and incident.diagnosis.root_cause is None
+    assert incident.diagnosis is not None
+    assert incident.diagnosis.root_cause is None
     assert incident.diagnosis.explanation.startswith("No data sources configured")
     assert incident.hypotheses, "the hypotheses weighed are still listed"
     statuses = {h.status for h in incident.hypotheses}
@@ -51,7 +52,8 @@ def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: P
     ]
     assert any("No data sources configured" in json.dumps(n) for n in notes), notes
     reports = list((tmp_path / "reports").glob("*.md"))
-    assert reports and "No data sources configured" in reports[0].read_text()
+    assert reports
+    assert "No data sources configured" in reports[0].read_text()
 
 
 def test_sources_that_return_nothing_are_named_and_leave_hypotheses_untested(
@@ -60,7 +62,8 @@ def test_sources_that_return_nothing_are_named_and_leave_hypotheses_untested(
     prom = {"name": "prom", "kind": "prometheus", "url": empty_prometheus}
     incident = run(tmp_path, connectors=[prom])
 
-    assert incident.diagnosis is not None and incident.diagnosis.root_cause is None
+    assert incident.diagnosis is not None
+    assert incident.diagnosis.root_cause is None
     first = incident.diagnosis.explanation.splitlines()[0]
     assert first.startswith("No data gathered"), first
     assert "metrics: prom" in first
@@ -76,9 +79,11 @@ def test_a_round_with_data_is_tested_as_before(tmp_path: Path) -> None:
     finally:
         app.shutdown()
 
-    assert incident.diagnosis is not None and incident.diagnosis.root_cause is not None
+    assert incident.diagnosis is not None
+    assert incident.diagnosis.root_cause is not None
     assert HypothesisStatus.UNTESTED not in {h.status for h in incident.hypotheses}
 
 
 def test_no_observations_count_as_nothing_gathered_with_no_sources() -> None:
-    assert gathered_nothing(None) and no_sources(None)
+    assert gathered_nothing(None)
+    assert no_sources(None)

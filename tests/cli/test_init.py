@@ -114,7 +114,8 @@ def test_an_unreachable_connector_is_reported_with_its_reason(tmp_path: Path) ->
 
     assert result.exit_code == 0, result.output
     line = next(x for x in result.stdout.splitlines() if x.startswith("connector metrics"))
-    assert "unreachable" in line and dead in line
+    assert "unreachable" in line
+    assert dead in line
     assert "nightowl check connectors" in result.stdout
 
 

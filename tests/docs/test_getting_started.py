@@ -82,6 +82,7 @@ class Guide:
         self.directory = directory
         self.ports = {p: str(free_port()) for p in PORTS}
         self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.incident: dict[str, Any] | None = None
         bin_dir = str(Path(sys.executable).parent)
         clean = {k: v for k, v in os.environ.items() if not k.startswith("NIGHTOWL_")}
         self.env = clean | {"PATH": f"{bin_dir}:{clean.get('PATH', '')}", "COLUMNS": "200"}
@@ -180,7 +181,7 @@ def wait_for_incident(guide: Guide) -> None:
         for summary in listed:
             incident = httpx.get(f"{url}/{summary['id']}", headers=headers, timeout=10).json()
             if incident.get("diagnosis"):
-                guide.incident = incident  # type: ignore[attr-defined]
+                guide.incident = incident
                 return True
         return False
 
@@ -207,7 +208,8 @@ def test_the_guide_gets_a_real_alert_diagnosed_and_a_slack_message_out(guide: Gu
     serve = guide.output_of("nightowl")
     assert "connectors: metrics: metrics" in serve, serve
     assert "WARNING" not in serve, serve
-    incident = guide.incident  # type: ignore[attr-defined]
+    incident = guide.incident
+    assert incident is not None
     cause = incident["diagnosis"]["root_cause"]
     found = [e["summary"] for e in incident["evidence"]] + [
         s.get("summary") for s in incident["stages"]
@@ -219,7 +221,8 @@ def test_the_guide_gets_a_real_alert_diagnosed_and_a_slack_message_out(guide: Gu
     posts = [json.loads(line) for line in shown["wait-slack"].splitlines()]
     assert posts[0]["path"] == "/slack"
     body = posts[0]["body"]
-    assert body["blocks"] and "checkout" in json.dumps(body), body
+    assert body["blocks"], body
+    assert "checkout" in json.dumps(body), body
 
 
 def test_the_guide_marks_every_step_it_relies_on() -> None:
@@ -237,4 +240,5 @@ def test_the_guide_marks_every_step_it_relies_on() -> None:
         "checkout-v2",
     }
     assert kinds[-2:] == ["wait-incident", "wait-slack"]
-    assert "run" in kinds and "stop" in kinds
+    assert "run" in kinds
+    assert "stop" in kinds

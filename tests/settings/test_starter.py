@@ -98,7 +98,8 @@ def test_the_admin_gets_a_token_and_the_password_hash_given(tmp_path: Path) -> N
     assert starter.config["ui"]["users"]["ops"]["password_hash"] == "scrypt$1$2$3$4$5"
     assert starter.config["approvals"]["approvers"] == {"*": ["ops"]}
     tokens = {starter.secrets[v].get_secret_value() for v in (ADMIN_TOKEN_VAR, WEBHOOK_TOKEN_VAR)}
-    assert len(tokens) == 2 and all(len(t) >= 40 for t in tokens)
+    assert len(tokens) == 2
+    assert all(len(t) >= 40 for t in tokens)
 
 
 def test_the_env_file_quotes_values_for_the_shell() -> None:
