@@ -7,17 +7,20 @@ The whole application runs (API, store, DBOS workflow); the second case reads a 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from nightowl_lab.harness.prometheus import PrometheusServer
 
 from nightowl.analysis.nodata import gathered_nothing, no_sources
 from nightowl.app import Nightowl
+from nightowl.cli.serve import application
 from nightowl.domain import HypothesisStatus, Incident, IncidentStatus
-from tests.approvals.flow import page, settings_for
+from tests.approvals.flow import auth, page, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +34,26 @@ def run(tmp_path: Path, connectors: list[dict[str, object]]) -> Incident:
     app = Nightowl(settings_for(tmp_path, connectors=connectors))
     app.launch()
     try:
-        return page(app)
+        incident = page(app)
+        (tmp_path / "page.html").write_text(incident_page(app, incident.id))
+        return incident
     finally:
         app.shutdown()
+
+
+def incident_page(app: Nightowl, incident_id: str) -> str:
+    """The web UI's incident page, as ``nightowl serve`` serves it (read with a bearer token)."""
+
+    async def get() -> str:
+        transport = httpx.ASGITransport(app=application(app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+            shown = await client.get(
+                f"/ui/incidents/{incident_id}", headers={**auth("alice"), "Accept": "text/html"}
+            )
+            assert shown.status_code == 200, shown.text
+            return shown.text
+
+    return asyncio.run(get())
 
 
 def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: Path) -> None:
@@ -51,6 +71,10 @@ def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: P
         json.loads(line) for line in (tmp_path / "notifications.jsonl").read_text().splitlines()
     ]
     assert any("No data sources configured" in json.dumps(n) for n in notes), notes
+    shown = (tmp_path / "page.html").read_text()
+    assert "No data sources configured" in shown
+    assert "untested" in shown
+    assert ">refuted<" not in shown
     reports = list((tmp_path / "reports").glob("*.md"))
     assert reports
     assert "No data sources configured" in reports[0].read_text()
