@@ -5,7 +5,8 @@ Scoring a hypothesis against zero data points gives it a low confidence, which r
 gathered no metric series, no log line, no pod and no cluster event, every hypothesis is
 ``untested`` instead, no root cause is named, and the explanation (whose first line the incident
 page, the report and the notifications show) says whether no data source is configured at all
-or the configured ones returned nothing.
+or the configured ones returned nothing. The LLM's second opinion is not asked: it would read the
+same empty sources.
 """
 
 from __future__ import annotations

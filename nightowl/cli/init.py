@@ -102,12 +102,12 @@ def init(
             stack, _secrets(stack, non_interactive), _password(stack, non_interactive)
         )
         settings = _write(starter, files)
-    console.print(
-        f"[green]wrote[/] {files.config} (secrets: {files.env}, {files.token}; mode 0600)",
-        highlight=False,
-    )
-    if check:
-        _check(settings, files)
+        console.print(
+            f"[green]wrote[/] {files.config} (secrets: {files.env}, {files.token}; mode 0600)",
+            highlight=False,
+        )
+        if check:
+            _check(settings, files)
     _next_steps(settings, stack, files)
 
 
