@@ -138,7 +138,9 @@ def _ask(given: dict[str, Any]) -> dict[str, Any]:
         spaces = Prompt.ask("namespaces (comma-separated)", default=",".join(given["namespaces"]))
         out["namespaces"] = tuple(s.strip() for s in spaces.split(",") if s.strip())
     if out["deploys"] == Deploys.GITHUB:
-        out["github_repo"] = Prompt.ask("GitHub repository (owner/name)", default=None)
+        out["github_repo"] = Prompt.ask(
+            "GitHub repo (owner/name)", default=given.get("github_repo")
+        )
     elif out["deploys"] == Deploys.ARGOCD:
         out["deploys_url"] = Prompt.ask("Argo CD URL", default=given.get("deploys_url"))
     out["notify"] = Prompt.ask("notify", choices=[*Notify], default=str(given["notify"]))
