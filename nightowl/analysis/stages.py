@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import Context
+from nightowl.analysis.nodata import gathered_nothing, no_sources, untested
 from nightowl.analysis.taxonomy import Taxonomy
 from nightowl.analysis.triage import triage
 from nightowl.clock import Clock
@@ -24,6 +25,7 @@ from nightowl.domain import (
     Incident,
     IncidentStatus,
     Next,
+    Observations,
     StageContext,
     StageName,
     StageResult,
@@ -94,6 +96,8 @@ class Diagnose:
             taxonomy=self.taxonomy,
         )
         search = await investigate(incident.evidence, obs, self.settings, self.logs, context)
+        if gathered_nothing(obs):
+            return self._untested(ctx, incident, search.hypotheses, obs)
         hypotheses = search.hypotheses
         if len(search.evidence) > len(incident.evidence):
             self.store.save_evidence(incident.id, search.evidence)
@@ -119,6 +123,27 @@ class Diagnose:
             summary=f"{rc.kind} on {rc.service} ({diagnosis.confidence:.0%}); {len(hypotheses)} "
             f"hypotheses tested, {search.queries} further queries ({search.stopped})"
         )
+
+    def _untested(
+        self,
+        ctx: StageContext,
+        incident: Incident,
+        hypotheses: list[Hypothesis],
+        obs: Observations | None,
+    ) -> StageResult:
+        """No data to test anything on: no root cause, every hypothesis untested; look again
+        only when sources are configured (they may not have the data yet)."""
+        marked, diagnosis = untested(hypotheses, obs, self.clock.now())
+        self.store.save_hypotheses(incident.id, marked)
+        if not no_sources(obs) and ctx.round.looks < self.settings.look_again:
+            return StageResult(
+                summary=f"no data gathered yet; gathering again in "
+                f"{self.settings.look_again_seconds:g}s "
+                f"({ctx.round.looks + 1} of {self.settings.look_again})",
+                next=Next.LOOK_AGAIN,
+            )
+        self.store.save_diagnosis(incident.id, diagnosis)
+        return StageResult(summary=diagnosis.explanation.splitlines()[0])
 
     async def _second_opinion(
         self,

@@ -24,6 +24,13 @@ app = lazy_typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,  # Click's help: Typer's Rich help prints <bool> after every flag
 )
+add_lazy(
+    app,
+    "init",
+    "nightowl.cli.init:init",
+    "Write a working nightowl.yaml for your stack, check each connector live, print the "
+    "Alertmanager receiver to paste, and create the first admin user.",
+)
 add_lazy(app, "incidents", "nightowl.cli.incidents:incidents_app", "List and inspect incidents.")
 add_lazy(app, "config", "nightowl.cli.config:config_app", "Inspect and validate configuration.")
 add_lazy(app, "silence", "nightowl.cli.silence:silence_app", "Create, list and expire silences.")

@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 
 from nightowl.cli.common import console, err_console
+from nightowl.cli.summary import startup_summary
 from nightowl.settings import LoggingSettings, Settings
 
 if TYPE_CHECKING:
@@ -80,6 +81,15 @@ def with_logging(
     return settings.model_copy(update={"logging": chosen})
 
 
+def print_summary(nightowl: Nightowl) -> None:
+    """The startup summary on stdout, its warnings in bold on stderr (see ``cli/summary.py``)."""
+    summary = startup_summary(nightowl)
+    for line in summary.lines:
+        console.print(line, markup=False, highlight=False)
+    for warning in summary.warnings:
+        err_console.print(f"[bold red]WARNING:[/] {escape(warning)}", highlight=False)
+
+
 def run_server(
     settings: Settings,
     host: str | None = None,
@@ -103,11 +113,6 @@ def run_server(
     except BaseException:
         sock.close()
         raise
-    if not settings.webhook_tokens("alertmanager"):
-        console.print(
-            "[yellow]warning:[/] no webhook token configured; webhooks will be refused. "
-            "Set NIGHTOWL_WEBHOOK_TOKEN or webhooks.tokens."
-        )
     if settings.logging.access_log:
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     config = uvicorn.Config(
@@ -115,6 +120,7 @@ def run_server(
         log_config=None,  # nightowl.logs configured the root logger; uvicorn logs through it
         access_log=settings.logging.access_log,
     )
+    print_summary(nightowl)
     console.print(
         f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
     )

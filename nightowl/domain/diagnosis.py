@@ -28,12 +28,14 @@ class FaultKind(StrEnum):
 class HypothesisStatus(StrEnum):
     """How the evidence treats a hypothesis, from its confidence: enough to stand
     (``supported``, from 0.5), too little (``weak``, from 0.2), or evidence that rules it out
-    (``refuted``).
+    (``refuted``). ``untested``: there was no data to test it on (no data source configured, or
+    none returned anything), so it is neither supported nor ruled out.
     """
 
     SUPPORTED = "supported"
     WEAK = "weak"
     REFUTED = "refuted"
+    UNTESTED = "untested"
 
     @classmethod
     def of(cls, confidence: float) -> HypothesisStatus:

@@ -1,14 +1,19 @@
 """``nightowl serve``: "listening" only once the socket is bound; a port in use is one line and
 exit code 2; logs in JSON with the access log on demand. Real servers: a real socket holds the port,
-and ``serve`` runs as a subprocess."""
+and ``serve`` runs as a subprocess.
+
+And the startup summary it prints, with the loud warnings when it has nothing to read, no one to
+tell and no webhook token (it serves all the same)."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +83,41 @@ def test_listening_is_printed_once_bound_and_the_access_log_is_json(tmp_path: Pa
     assert access, stderr
     assert "GET /healthz" in str(access[0]["message"])
     assert {"ts", "level", "message", "incident_id", "stage"} <= set(access[0])
+
+
+def serve_output(tmp_path: Path, *args: str) -> tuple[str, str]:
+    """Start ``nightowl serve`` on a free port, wait until it listens, stop it; its output."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NIGHTOWL_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nightowl.cli", "serve", "--port", str(port), *args],
+        env=env | {"XDG_DATA_HOME": str(tmp_path), "COLUMNS": "400"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate()
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "nightowl serve did not listen within 60 s"
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    return out, err
+
+
+def test_serve_with_nothing_configured_says_so_loudly(tmp_path: Path) -> None:
+    out, err = serve_output(tmp_path)
+
+    assert "connectors: metrics: none; logs: none; deploys: recorded; cluster: none" in out
+    assert "autonomy: suggest; dry-run: on" in out
+    assert f"store: sqlite:///{tmp_path}/nightowl/nightowl.sqlite" in out
+    assert "WARNING: no metrics source configured" in err
+    assert "no data sources configured" in err
+    assert "WARNING: no notifier configured" in err
+    assert "WARNING: no webhook token configured" in err
