@@ -85,9 +85,10 @@ def init(
         str | None, typer.Option(help="External URL of nightowl (links in messages).")
     ] = None,
 ) -> None:
-    """Write a working nightowl.yaml for your stack, check each connector live, print the
-    Alertmanager receiver to paste, and create the first admin user. Secrets are read from the
-    environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, GITHUB_TOKEN, ARGOCD_TOKEN,
+    """Write a working nightowl.yaml for your stack and create the first admin user.
+
+    It checks each connector live and prints the Alertmanager receiver to paste. Secrets are read
+    from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, GITHUB_TOKEN, ARGOCD_TOKEN,
     NIGHTOWL_ADMIN_PASSWORD) or asked for, and never printed."""
     answers: dict[str, Any] = {
         k: v for k, v in locals().items() if k in Stack.model_fields and v is not None

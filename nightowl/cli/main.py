@@ -28,8 +28,7 @@ add_lazy(
     app,
     "init",
     "nightowl.cli.init:init",
-    "Write a working nightowl.yaml for your stack, check each connector live, print the "
-    "Alertmanager receiver to paste, and create the first admin user.",
+    "Write a working nightowl.yaml for your stack and create the first admin user.",
 )
 add_lazy(app, "incidents", "nightowl.cli.incidents:incidents_app", "List and inspect incidents.")
 add_lazy(app, "config", "nightowl.cli.config:config_app", "Inspect and validate configuration.")

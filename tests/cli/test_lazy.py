@@ -63,7 +63,7 @@ def test_a_mistyped_command_is_offered_the_lazy_ones() -> None:
     result = CliRunner().invoke(app, ["incident"], env={"COLUMNS": "200"})
 
     assert result.exit_code == 2
-    assert "Did you mean 'incidents'?" in result.output
+    assert "Did you mean 'incidents'" in result.output
 
 
 def test_a_hidden_lazy_command_runs_but_is_not_listed() -> None:

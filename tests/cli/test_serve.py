@@ -70,8 +70,10 @@ def test_listening_is_printed_once_bound_and_the_access_log_is_json(tmp_path: Pa
     )
     try:
         assert server.stdout is not None
-        line = server.stdout.readline()
-        assert f"listening on http://127.0.0.1:{port}" in line, line
+        said = [server.stdout.readline() for _ in range(2)]  # after the startup summary
+        while "nightowl listening on" not in said[-1] and said[-1]:
+            said.append(server.stdout.readline())
+        assert f"listening on http://127.0.0.1:{port}" in said[-1], said
         # Bound and listening: the connection is taken now and answered once uvicorn runs.
         answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=60)
         assert answer.status_code == 200
@@ -86,7 +88,7 @@ def test_listening_is_printed_once_bound_and_the_access_log_is_json(tmp_path: Pa
 
 
 def serve_output(tmp_path: Path, *args: str) -> tuple[str, str]:
-    """Start ``nightowl serve`` on a free port, wait until it listens, stop it; its output."""
+    """Start ``nightowl serve`` on a free port, wait until it answers, stop it; its output."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NIGHTOWL_")}
     process = subprocess.Popen(
@@ -100,9 +102,11 @@ def serve_output(tmp_path: Path, *args: str) -> tuple[str, str]:
         deadline = time.monotonic() + 60
         while True:
             assert process.poll() is None, process.communicate()
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
+            try:  # the port is bound before the app is built: wait for it to answer
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                     break
+            except httpx.TransportError:
+                pass
             assert time.monotonic() < deadline, "nightowl serve did not listen within 60 s"
             time.sleep(0.2)
     finally:
