@@ -35,6 +35,7 @@ from nightowl.store.audit import AuditLog
 from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
+from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
@@ -53,6 +54,7 @@ class Stores:
     approvals: ApprovalStore
     control: ControlStore
     observations: ObservationStore
+    memory: MemoryStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -73,6 +75,7 @@ class Stores:
             approvals=ApprovalStore(engine),
             control=ControlStore(engine),
             observations=ObservationStore(engine),
+            memory=MemoryStore(engine),
         )
 
 
@@ -95,7 +98,14 @@ def build_pipeline(
         Gather(sources, gather, clock),
         Analyze(taxonomy, store),
         Diagnose(
-            settings.analysis, taxonomy, logs=sources.logs, opinion=agent, store=store, clock=clock
+            settings.analysis,
+            taxonomy,
+            logs=sources.logs,
+            opinion=agent,
+            store=store,
+            clock=clock,
+            memory=stores.memory,
+            memory_settings=settings.memory,
         ),
         Plan(runbooks, store),
         Gate(
@@ -135,6 +145,8 @@ def build_pipeline(
             narrator=agent,
             store=store,
             clock=clock,
+            memory=stores.memory,
+            memory_settings=settings.memory,
         ),
         Notify(broadcast),
     ]

@@ -32,6 +32,8 @@ class Notify:
         """
         d = incident.diagnosis
         text = d.explanation.splitlines()[0] if d else "no diagnosis"
+        if d is not None and d.recall is not None:
+            text += f"\n{d.recall.line}"
         if incident.verification is not None:
             text += f"\n{incident.verification.summary}"
         status = incident.status

@@ -110,9 +110,11 @@ def _cite(incident: Incident, ids: tuple[str, ...]) -> list[str]:
 
 def _root_cause(incident: Incident) -> list[str]:
     d = incident.diagnosis
+    history = [d.recall.line, ""] if d and d.recall else []
     if not d or not d.root_cause:
-        return [d.explanation if d else "No diagnosis was made."]
+        return [*history, d.explanation if d else "No diagnosis was made."]
     lines = [
+        *history,
         f"**{d.root_cause.kind}** on **{d.root_cause.service}**"
         + (f" (deploy {d.root_cause.deploy})" if d.root_cause.deploy else "")
         + f", confidence {d.confidence:.0%}.",

@@ -28,6 +28,7 @@ from nightowl.settings.sections import (
     ApiSettings,
     AuditSettings,
     GatherSettings,
+    MemorySettings,
     RunbookSettings,
     ServerSettings,
     StoreSettings,
@@ -43,6 +44,7 @@ class Settings(Section):
     intake: IntakeSettings = IntakeSettings()
     gather: GatherSettings = GatherSettings()
     analysis: AnalysisSettings = AnalysisSettings()
+    memory: MemorySettings = MemorySettings()
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
