@@ -138,7 +138,6 @@ class Diagnose:
         matches = self.memory.similar(
             signature_of(incident),
             exclude=incident.id,
-            before=incident.opened_at,
             limit=self.memory_settings.limit,
         )
         return apply(diagnosis, recall(matches, untried, self.memory_settings), untried)

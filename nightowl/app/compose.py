@@ -75,8 +75,16 @@ class Stores:
             approvals=ApprovalStore(engine),
             control=ControlStore(engine),
             observations=ObservationStore(engine),
-            memory=MemoryStore(engine),
+            memory=MemoryStore.open(settings.memory.url)
+            if settings.memory.url
+            else MemoryStore(engine),
         )
+
+    def close(self) -> None:
+        """Dispose of the engines (the memory's too when it has a database of its own)."""
+        if self.memory.sessions.engine is not self.incidents.engine:
+            self.memory.close()
+        self.incidents.close()
 
 
 def build_pipeline(

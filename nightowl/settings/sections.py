@@ -65,6 +65,11 @@ class MemorySettings(Section):
     must pass before it counts as a prior in the diagnosis."""
 
     enabled: bool = Field(default=True, description="Remember finished incidents and recall them.")
+    url: str | None = Field(
+        default=None,
+        description="A database of its own for memory (SQLite or PostgreSQL URL); default: the "
+        "incident store's. One memory may outlive many stores (the eval's --memory).",
+    )
     retention_days: int = Field(
         default=365, ge=1, description="Memories of incidents older than this are deleted."
     )

@@ -152,7 +152,6 @@ class MemoryStore:
         signature: Signature,
         *,
         exclude: str | None = None,
-        before: datetime | None = None,
         limit: int = 10,
     ) -> list[Match]:
         """Past incidents like ``signature``: structural match, then full-text rank, best first."""
@@ -162,8 +161,6 @@ class MemoryStore:
             if not ids:
                 return []
             rows = select(MemoryRow).where(MemoryRow.incident_id.in_(ids))
-            if before is not None:
-                rows = rows.where(MemoryRow.opened_at < before)
             found = {row.incident_id: row for row in session.scalars(rows)}
             said = _feedback(session, list(found))
             memories = [_memory(row, said.get(i, [])) for i, row in found.items()]
