@@ -16,6 +16,7 @@ from nightowl.cli.deadletter import deadletter_app
 from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
 from nightowl.cli.killswitch import killswitch_app
+from nightowl.cli.memory import memory_app
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.cli.plugins import add_plugin_commands
 from nightowl.cli.policy import policy_app
@@ -40,6 +41,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(killswitch_app, name="killswitch")
 app.add_typer(audit_app, name="audit")
+app.add_typer(memory_app, name="memory")
 app.command("approve")(approvals.approve)
 app.command("deny")(approvals.deny)
 add_plugin_commands(
