@@ -94,11 +94,14 @@ def evaluate_memory(
     files: Sequence[Path],
     run: Callable[[Settings, str, Scenario], list[Incident]],
     on_done: Callable[[str], None] | None = None,
+    after: Callable[[Scenario, Incident, str], None] | None = None,
 ) -> MemoryCard:
     """Run ``files`` without memory, then in name order through one memory; ``run`` replays one
-    scenario and returns its incidents (the eval CLI's). ``on_done`` gets a line per run."""
+    scenario and returns its incidents (the eval CLI's). ``on_done`` gets a line per run;
+    ``after`` is called after each run with memory with the scenario, the judged incident and the
+    memory's URL (a campaign's human gives feedback there)."""
     root = base.data_dir / "eval-memory"
-    url = f"sqlite:///{root / 'memory.sqlite'}"
+    url = memory_url(base)
     (root / "memory.sqlite").unlink(missing_ok=True)
     root.mkdir(parents=True, exist_ok=True)
     without: list[ScenarioResult] = []
@@ -118,9 +121,16 @@ def evaluate_memory(
                 without.append(result)
             else:
                 with_memory.append(RunWith(result=result, incident=judged))
+                if after is not None:
+                    after(scenario, judged, url)
             if on_done:
                 on_done(f"{side} memory: {scenario.name}")
     return memory_card(without, with_memory)
+
+
+def memory_url(base: Settings) -> str:
+    """The one memory database of an ``eval --memory`` run, under the base data dir."""
+    return f"sqlite:///{base.data_dir / 'eval-memory' / 'memory.sqlite'}"
 
 
 def _recalled(without: ScenarioResult, run: RunWith) -> Recalled:
