@@ -3,10 +3,11 @@ same alert on the same service with another cause) and corrected diagnoses.
 
 The campaign, replayed in name order through one memory:
 
-- three bad deploys of checkout (``HighLatency`` on checkout), a week apart;
-- three memory leaks of payments, whose evidence (0.55) stays under this operator's stricter
-  ``analysis.min_confidence`` of 0.6, so nightowl looks again and escalates; the on-call human
-  then corrects each undiagnosed one with the true cause (the ``after`` hook);
+- two bad deploys of checkout (``HighLatency`` on checkout), a week apart;
+- three memory leaks of payments, under an operator whose ``analysis.min_confidence`` sits just
+  above what the leak's evidence gives (measured by a first replay), so without memory nightowl
+  looks again twice and escalates; the on-call human then corrects each undiagnosed one with the
+  true cause (the ``after`` hook);
 - then a traffic spike on checkout: the same alert on the same service, another cause.
 
 It shows what issue 20 asks: accuracy with memory at least as good as without, time to diagnosis
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 from nightowl_lab.cli.eval import run_incidents
 from nightowl_lab.eval.memory import evaluate_memory
+from nightowl_lab.eval.scenarios import eval_settings, primary
 from nightowl_lab.sim.recur import recur, write
 from nightowl_lab.sim.scenario import Scenario, bundled_scenario, load_scenario
 
@@ -37,9 +39,8 @@ CAMPAIGN = [
     ("02-deploy-b", "checkout-bad-deploy"),
     ("03-leak-a", "payments-memory-leak"),
     ("04-leak-b", "payments-memory-leak"),
-    ("05-deploy-c", "checkout-bad-deploy"),
-    ("06-leak-c", "payments-memory-leak"),
-    ("07-trap-traffic", "checkout-traffic-spike"),
+    ("05-leak-c", "payments-memory-leak"),
+    ("06-trap-traffic", "checkout-traffic-spike"),
 ]
 
 
@@ -82,10 +83,16 @@ def test_the_campaign_with_memory_is_as_accurate_faster_on_repeats_and_never_act
     tmp_path: Path,
 ) -> None:
     files = campaign(tmp_path / "campaign")
+    plain = Settings.model_validate({"data_dir": str(tmp_path / "plain")})
+    settings, token = eval_settings(plain, files[2], tmp_path / "plain")
+    leak = primary(run(settings, token, load_scenario(files[2]))).diagnosis
+    assert leak is not None
+    assert leak.root_cause is not None
+    bar = round(min(0.95, leak.confidence + 0.05), 3)
     base = Settings.model_validate(
         {
             "data_dir": str(tmp_path / "data"),
-            "analysis": {"min_confidence": 0.6, "look_again": 2, "look_again_seconds": 120},
+            "analysis": {"min_confidence": bar, "look_again": 2, "look_again_seconds": 120},
         }
     )
     card = evaluate_memory(base, files, run, after=human)
@@ -96,23 +103,27 @@ def test_the_campaign_with_memory_is_as_accurate_faster_on_repeats_and_never_act
     assert card.with_memory.unsafe_actions <= card.without.unsafe_actions
     assert card.wrong_recalls_acted_on == 0
     # The third leak: two corrected leaks before it, so memory settles it at the first look.
-    leak = by_name["06-leak-c"]
-    assert leak.applied and leak.correct
-    assert leak.seconds_with is not None and leak.seconds_without is not None
-    assert leak.seconds_with < leak.seconds_without
-    assert card.repeat_seconds_with is not None and card.repeat_seconds_without is not None
+    third = by_name["05-leak-c"]
+    assert third.applied
+    assert third.correct
+    assert third.seconds_with is not None
+    assert third.seconds_without is not None
+    assert third.seconds_with < third.seconds_without
+    assert card.repeat_seconds_with is not None
+    assert card.repeat_seconds_without is not None
     assert card.repeat_seconds_with < card.repeat_seconds_without
     assert card.with_memory.fault_kind_accuracy > card.without.fault_kind_accuracy
     # The second leak had one corrected leak before it: too short a track record.
     assert not by_name["04-leak-b"].applied
     assert "track record" in (by_name["04-leak-b"].dropped or "")
     # The trap: recalled (the same alert on the same service), dropped, not acted on.
-    trap = by_name["07-trap-traffic"]
+    trap = by_name["06-trap-traffic"]
     assert trap.recalled == "bad_deploy on checkout"
     assert not trap.applied
     assert "fresh evidence contradicts" in (trap.dropped or "")
     assert card.with_memory.results[-1].kind == "traffic_spike"
     # The first occurrence recalls nothing; the history is shown from the second on.
     assert by_name["01-deploy-a"].recalled is None
-    assert "seen 2 times" in (by_name["05-deploy-c"].text or "")
+    assert "seen once" in (by_name["02-deploy-b"].text or "")
+    assert "alice overruled" in (by_name["05-leak-c"].text or "")
     assert card.correct_recalls >= 3
