@@ -46,6 +46,10 @@ class Memories:
         size = limit or self.records.settings.memory.limit
         return self.store.similar(signature, exclude=incident_id, limit=size)
 
+    def said(self, incident_id: str) -> list[Feedback]:
+        """Every human judgement on one incident, oldest first."""
+        return self.store.feedback(incident_id)
+
     def feedback(self, by: Principal, feedback: Feedback) -> Feedback:
         """Record a human's word on an incident (``Act.FEEDBACK``): the author is ``by``, the
         time now. InputError for a correction without a cause or a rating without an action;

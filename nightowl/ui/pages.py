@@ -21,6 +21,7 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.domain import ApprovalRequest, Incident, IncidentStatus
+from nightowl.domain.memory import Verdict
 from nightowl.errors import NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.html import render_html
@@ -182,6 +183,9 @@ def _details(request: Request, incident: Incident) -> dict[str, Any]:
         "evidence_by_id": {e.id: e for e in incident.evidence},
         "decisions": {d.idempotency_key: d for d in incident.decisions},
         "results": {a.idempotency_key: a for a in incident.actions},
+        "similar": app.records.memory.similar(incident.id, limit=5),
+        "said": app.records.memory.said(incident.id),
+        "verdicts": list(Verdict),
     }
 
 
