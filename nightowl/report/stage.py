@@ -74,7 +74,7 @@ class WriteReport:
         )
         remembered = self._remember(incident)
         return StageResult(
-            summary=f"written to {path} and {page.name} ({len(drawn)} charts){remembered}"
+            summary=f"{remembered}written to {path} and {page.name} ({len(drawn)} charts)"
         )
 
     def _remember(self, incident: Incident) -> str:
@@ -88,5 +88,5 @@ class WriteReport:
             self.memory.forget_before(now - timedelta(days=self.memory_settings.retention_days))
         except StoreError as exc:
             log.warning("incident %s not remembered: %s", incident.id, exc)
-            return f"; not remembered: {exc}"
-        return "; remembered"
+            return f"not remembered ({exc}); "
+        return ""
