@@ -8,7 +8,7 @@ than some days). Writes are audited by the use cases (``app/memory.py``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Security
 from pydantic import BaseModel, Field
@@ -22,8 +22,11 @@ from nightowl.domain.memory import Feedback, Match, Verdict
 router = APIRouter(tags=["memory"])
 Judge = Annotated[Principal, Security(allowed_to(Act.FEEDBACK))]
 Admin = Annotated[Principal, Security(allowed_to(Act.FORGET))]
-MISSING = {404: {"description": "no such incident"}}
-BAD = {400: {"description": "the feedback or the request is incomplete (the message says what)"}}
+Responses = dict[int | str, dict[str, Any]]
+MISSING: Responses = {404: {"description": "no such incident"}}
+BAD: Responses = {
+    400: {"description": "the feedback or the request is incomplete (the message says what)"}
+}
 
 
 class FeedbackBody(BaseModel):
