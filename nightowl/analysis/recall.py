@@ -128,6 +128,18 @@ def apply(
     )
 
 
+def carry(before: Diagnosis, after: Diagnosis) -> Diagnosis:
+    """``after`` (the LLM's second opinion) with ``before``'s recall: still applied when it names
+    the same root cause, dropped when the second opinion decided another."""
+    memory = before.recall
+    if memory is None or after.recall is not None:
+        return after
+    rc = after.root_cause
+    if memory.applied and (rc is None or (rc.kind, rc.service) != (memory.kind, memory.service)):
+        memory = _drop(memory, "the second opinion decided another cause")
+    return after.model_copy(update={"recall": memory})
+
+
 def _fresh(hypotheses: Sequence[Hypothesis], kind: str, service: str) -> str | None:
     """Why this incident's own evidence does not confirm the cause; None when it does."""
     ranked = sorted(hypotheses, key=lambda h: -h.confidence)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import Context
-from nightowl.analysis.recall import apply, recall
+from nightowl.analysis.recall import apply, carry, recall
 from nightowl.analysis.taxonomy import Taxonomy
 from nightowl.analysis.triage import triage
 from nightowl.clock import Clock
@@ -157,4 +157,4 @@ class Diagnose:
         )
         if merged.hypothesis is not None:
             self.store.save_hypotheses(incident.id, [*hypotheses, merged.hypothesis])
-        return merged.diagnosis
+        return carry(diagnosis, merged.diagnosis)

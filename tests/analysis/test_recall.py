@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from nightowl.analysis.diagnose import diagnose
-from nightowl.analysis.recall import apply, history, recall
+from nightowl.analysis.recall import apply, carry, history, recall
 from nightowl.domain import Hypothesis, HypothesisStatus
 from nightowl.domain.memory import Feedback, Match, Memory, PastAction, Signature, Verdict
 from nightowl.settings import MemorySettings
@@ -159,3 +159,17 @@ def test_the_evidence_choosing_another_cause_drops_the_recall() -> None:
     assert dropped.root_cause == other.root_cause
     assert dropped.recall is not None
     assert dropped.recall.dropped == ("the evidence points to memory_leak on checkout")
+
+
+def test_the_recall_survives_a_second_opinion_and_is_dropped_when_it_decides_otherwise() -> None:
+    fresh = [hypothesis("bad_deploy", 0.4)]
+    memory = recall([past(1), past(2)], fresh, SETTINGS)
+    settled = apply(diagnose(fresh, 0.5, T0), memory, fresh)
+    llm = diagnose([hypothesis("dependency_failure", 0.9)], 0.5, T0)
+    same = carry(settled, settled.model_copy(update={"recall": None, "explanation": "llm agreed"}))
+    other = carry(settled, llm)
+    assert same.recall == settled.recall
+    assert other.recall is not None
+    assert not other.recall.applied
+    assert other.recall.dropped == "the second opinion decided another cause"
+    assert carry(llm, settled) == settled

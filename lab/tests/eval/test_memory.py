@@ -92,7 +92,7 @@ def test_the_campaign_with_memory_is_as_accurate_faster_on_repeats_and_never_act
     base = Settings.model_validate(
         {
             "data_dir": str(tmp_path / "data"),
-            "analysis": {"min_confidence": bar, "look_again": 2, "look_again_seconds": 120},
+            "analysis": {"min_confidence": bar, "look_again": 2, "look_again_seconds": 10},
         }
     )
     card = evaluate_memory(base, files, run, after=human)
