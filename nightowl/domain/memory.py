@@ -144,9 +144,11 @@ class Memory(Model):
     @property
     def proven(self) -> bool:
         """Whether this incident's cause is known good: a human confirmed or corrected it, or the
-        actions taken for it were verified to recover the service."""
+        actions nightowl applied for it were verified to recover the service (a service that
+        recovered on its own, or after dry runs only, proves nothing)."""
         said = {f.verdict for f in self.feedback}
-        return bool(said & {Verdict.CONFIRM, Verdict.CORRECT}) or self.recovered is True
+        fixed = self.recovered is True and self.fix is not None  # not a recovery on its own
+        return bool(said & {Verdict.CONFIRM, Verdict.CORRECT}) or fixed
 
     @property
     def fix(self) -> str | None:

@@ -120,6 +120,13 @@ def test_without_a_clear_margin_or_a_track_record_memory_is_not_a_prior() -> Non
     fresh = [hypothesis("bad_deploy", 0.4)]
     split = recall([past(1), past(2), past(3, "memory_leak")], fresh, SETTINGS)
     unproven = recall([past(1, recovered=None), past(2, recovered=False)], fresh, SETTINGS)
+    dry = [past(n) for n in (1, 2)]
+    dry = [
+        m.model_copy(update={"memory": m.memory.model_copy(update={"actions": ()})}) for m in dry
+    ]
+    by_itself = recall(dry, fresh, SETTINGS)  # recovered, but nothing nightowl did fixed it
+    assert by_itself is not None
+    assert (by_itself.dropped or "").startswith("track record too short")
     assert split is not None
     assert (split.dropped or "").startswith("no clear margin")
     assert unproven is not None
