@@ -123,7 +123,7 @@ def apply(
             ),
             "confidence": leader.confidence,
             "explanation": "\n".join([why, *diagnosis.explanation.splitlines()[1:]]),
-            "recall": memory,
+            "recall": memory.model_copy(update={"settled": True}),
         }
     )
 
@@ -157,4 +157,4 @@ def _fresh(hypotheses: Sequence[Hypothesis], kind: str, service: str) -> str | N
 
 
 def _drop(memory: Recall, why: str) -> Recall:
-    return memory.model_copy(update={"applied": False, "dropped": why})
+    return memory.model_copy(update={"applied": False, "settled": False, "dropped": why})

@@ -76,7 +76,8 @@ class Recall(Model):
 
     ``text`` is the sentence shown on the incident page, in the report and in notifications.
     ``kind``/``service``: the cause the past incidents point to; ``applied``: it was used as a
-    prior (every gate passed and fresh evidence confirmed it); otherwise ``dropped`` says why.
+    prior (every gate passed and fresh evidence confirmed it); ``settled``: and it decided the
+    root cause; otherwise ``dropped`` says why.
     A recall never changes ``Diagnosis.confidence``: that stays the evidence's own.
     """
 
@@ -85,6 +86,8 @@ class Recall(Model):
     kind: str | None = None
     service: str | None = None
     applied: bool = False
+    settled: bool = False
+    """The recall decided the root cause (the evidence alone was under the threshold)."""
     dropped: str | None = None
 
     @property

@@ -83,7 +83,7 @@ def test_a_recall_that_passes_every_gate_settles_a_diagnosis_just_short_of_the_t
     assert settled.root_cause is not None
     assert settled.root_cause.kind == "bad_deploy"
     assert settled.confidence == 0.4  # the evidence's own: memory never raises a confidence
-    assert settled.recall == memory
+    assert settled.recall == memory.model_copy(update={"settled": True})
     assert "settled by memory" in settled.explanation
 
 

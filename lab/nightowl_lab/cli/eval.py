@@ -134,7 +134,7 @@ def show_memory(card: MemoryCard) -> None:
             r.dropped or "-",
             _seconds(r.seconds_without),
             _seconds(r.seconds_with),
-            style="red" if r.applied and not r.correct else "",
+            style="red" if r.settled and not r.correct else "",
         )
     console.print(table)
     for name, without, memory in (
@@ -146,7 +146,8 @@ def show_memory(card: MemoryCard) -> None:
     colour = "green" if card.wrong_recalls_acted_on == 0 else "red"
     console.print(
         f"{'recalls':>14} {card.recalls}: {card.correct_recalls} correct, {card.wrong_recalls} "
-        f"wrong, [{colour}]{card.wrong_recalls_acted_on} wrong acted on[/]; "
+        f"wrong, [{colour}]{card.wrong_recalls_acted_on} wrong acted on[/] "
+        f"({card.wrong_recalls_applied} agreed with a wrong diagnosis of the evidence's); "
         f"{card.applied_recalls} used as a prior"
     )
     console.print(

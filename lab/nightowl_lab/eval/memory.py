@@ -4,8 +4,8 @@ Without: every scenario on its own, memory off (the usual scorecard). With: the 
 replayed in name order, each on its own incident store but all through ONE memory database
 (``memory.url``), so a scenario recalls the ones before it. Beside the two scorecards: how many
 judged incidents recalled a cause, how many of those were the truth, how many were wrong, how many
-wrong ones were acted on (used as the prior that settled the diagnosis — the figure that must
-stay 0), and the mean time to diagnosis with and without memory, over all scenarios and over the
+wrong ones were acted on (they decided the root cause — the figure that must stay 0; those that
+merely agreed with a wrong diagnosis the evidence made on its own are counted apart), and the mean time to diagnosis with and without memory, over all scenarios and over the
 repeats (the scenarios where something was recalled).
 """
 
@@ -30,6 +30,7 @@ class Recalled(Model):
     truth: str
     recalled: str | None
     applied: bool
+    settled: bool
     dropped: str | None
     text: str | None
     seconds_without: float | None
@@ -60,6 +61,10 @@ class MemoryCard(Model):
     correct_recalls: int
     wrong_recalls: int
     wrong_recalls_acted_on: int
+    """Wrong recalls that decided the root cause: the figure that must stay 0."""
+    wrong_recalls_applied: int
+    """Wrong recalls that passed the gates because the evidence itself pointed the same (wrong)
+    way: memory agreed with the evidence's mistake but did not make it."""
     applied_recalls: int
     mean_seconds_without: float | None
     mean_seconds_with: float | None
@@ -79,7 +84,8 @@ def memory_card(without: Sequence[ScenarioResult], with_memory: Sequence[RunWith
         recalls=len(recalls),
         correct_recalls=sum(r.correct for r in recalls),
         wrong_recalls=sum(not r.correct for r in recalls),
-        wrong_recalls_acted_on=sum(r.applied and not r.correct for r in recalls),
+        wrong_recalls_acted_on=sum(r.settled and not r.correct for r in recalls),
+        wrong_recalls_applied=sum(r.applied and not r.correct for r in recalls),
         applied_recalls=sum(r.applied for r in recalls),
         mean_seconds_without=_mean([r.seconds_without for r in rows]),
         mean_seconds_with=_mean([r.seconds_with for r in rows]),
@@ -142,6 +148,7 @@ def _recalled(without: ScenarioResult, run: RunWith) -> Recalled:
         truth=f"{without.truth_kind} on {without.truth_service}",
         recalled=cause,
         applied=bool(memory and memory.applied),
+        settled=bool(memory and memory.settled),
         dropped=memory.dropped if memory else None,
         text=memory.text if memory else None,
         seconds_without=without.seconds_to_diagnosis,

@@ -19,17 +19,18 @@ no wrong recall ever acted on.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from nightowl_lab.cli.eval import run_incidents
-from nightowl_lab.eval.memory import evaluate_memory
+from nightowl_lab.eval.memory import RunWith, evaluate_memory, memory_card
 from nightowl_lab.eval.scenarios import eval_settings, primary
+from nightowl_lab.eval.scorecard import ScenarioResult
 from nightowl_lab.sim.recur import recur, write
 from nightowl_lab.sim.scenario import Scenario, bundled_scenario, load_scenario
 
-from nightowl.domain import Incident, utc
+from nightowl.domain import Diagnosis, Incident, IncidentStatus, Recall, utc
 from nightowl.domain.memory import Feedback, Verdict
 from nightowl.settings import Settings
 from nightowl.store.memory import MemoryStore
@@ -105,6 +106,7 @@ def test_the_campaign_with_memory_is_as_accurate_faster_on_repeats_and_never_act
     # The third leak: two corrected leaks before it, so memory settles it at the first look.
     third = by_name["05-leak-c"]
     assert third.applied
+    assert third.settled
     assert third.correct
     assert third.seconds_with is not None
     assert third.seconds_without is not None
@@ -127,3 +129,41 @@ def test_the_campaign_with_memory_is_as_accurate_faster_on_repeats_and_never_act
     assert "seen once" in (by_name["02-deploy-b"].text or "")
     assert "alice overruled" in (by_name["05-leak-c"].text or "")
     assert card.correct_recalls >= 3
+
+
+def test_the_card_counts_recalls_and_acts_on_only_what_memory_decided() -> None:
+    at = datetime(2026, 12, 3, tzinfo=UTC)
+
+    def result(name: str, seconds: float) -> ScenarioResult:
+        return ScenarioResult(
+            name=name, truth_kind="bad_deploy", truth_service="checkout",
+            truth_remediation="rollback", kind="bad_deploy", service="checkout",
+            top3=("checkout",), actions=(), unsafe=(), status="resolved",
+            seconds_to_diagnosis=seconds,
+        )  # fmt: skip
+
+    def ran(name: str, seconds: float, recall: Recall | None) -> RunWith:
+        d = Diagnosis(
+            root_cause=None, confidence=0.5, explanation="", hypotheses=(), decided_at=at,
+            recall=recall,
+        )  # fmt: skip
+        incident = Incident(
+            id=name, title=name, status=IncidentStatus.RESOLVED, service=None, severity=None,
+            category=None, opened_at=at, updated_at=at, alert_count=1, diagnosis=d,
+        )  # fmt: skip
+        return RunWith(result=result(name, seconds), incident=incident)
+
+    right = Recall(text="", incidents=(), kind="bad_deploy", service="checkout", applied=True)
+    agreed = Recall(text="", incidents=(), kind="memory_leak", service="checkout", applied=True)
+    decided = agreed.model_copy(update={"settled": True})
+    dropped = Recall(text="", incidents=(), kind="memory_leak", service="checkout", dropped="x")
+    card = memory_card(
+        [result(n, 10.0) for n in "abcde"],
+        [ran("a", 9.0, None), ran("b", 4.0, right), ran("c", 6.0, agreed),
+         ran("d", 8.0, decided), ran("e", 2.0, dropped)],
+    )  # fmt: skip
+    assert (card.recalls, card.correct_recalls, card.wrong_recalls) == (4, 1, 3)
+    assert (card.wrong_recalls_acted_on, card.wrong_recalls_applied) == (1, 2)
+    assert card.applied_recalls == 3
+    assert (card.mean_seconds_without, card.mean_seconds_with) == (10.0, 5.8)
+    assert (card.repeat_seconds_without, card.repeat_seconds_with) == (10.0, 5.0)
