@@ -3,7 +3,8 @@
 ``Triage`` classifies category, severity and service from the alerts. ``Analyze`` turns the round's
 observations into cited evidence. ``Diagnose`` runs the hypothesis search (asking the log sources
 for what would settle the leaders), picks the root cause above the threshold, lets the LLM layer
-give its opinion when one is configured, and — when no cause is clear yet and looks remain — asks
+give its opinion when one is configured, shows similar past incidents and uses them as a prior
+behind gates (``recall.py``), and — when no cause is clear yet and looks remain — asks
 the engine to gather again (``Next.LOOK_AGAIN``): an alert can fire before its cause shows.
 """
 
@@ -15,6 +16,7 @@ from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import Context
 from nightowl.analysis.nodata import gathered_nothing, no_sources, untested
+from nightowl.analysis.recall import apply, carry, recall
 from nightowl.analysis.taxonomy import Taxonomy
 from nightowl.analysis.triage import triage
 from nightowl.clock import Clock
@@ -30,9 +32,11 @@ from nightowl.domain import (
     StageName,
     StageResult,
 )
+from nightowl.domain.memory import signature_of
 from nightowl.domain.ports import SecondOpinion
-from nightowl.settings import AnalysisSettings
+from nightowl.settings import AnalysisSettings, MemorySettings
 from nightowl.store import IncidentStore
+from nightowl.store.memory import MemoryStore
 
 
 class Triage:
@@ -84,9 +88,12 @@ class Diagnose:
         opinion: SecondOpinion | None,
         store: IncidentStore,
         clock: Clock,
+        memory: MemoryStore | None = None,
+        memory_settings: MemorySettings | None = None,
     ) -> None:
         self.settings, self.taxonomy, self.logs, self.opinion = settings, taxonomy, logs, opinion
         self.store, self.clock = store, clock
+        self.memory, self.memory_settings = memory, memory_settings or MemorySettings()
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         obs = await ctx.observations()
@@ -105,6 +112,7 @@ class Diagnose:
         self.store.save_hypotheses(incident.id, hypotheses)
         untried = [h for h in hypotheses if f"{h.kind}:{h.service}" not in ctx.round.tried]
         diagnosis = diagnose(untried, self.settings.min_confidence, self.clock.now())
+        diagnosis = self._recall(incident, diagnosis, untried)
         diagnosis = await self._second_opinion(ctx, incident, diagnosis, hypotheses)
         rc = diagnosis.root_cause
         if rc is None and ctx.round.looks < self.settings.look_again:
@@ -145,6 +153,20 @@ class Diagnose:
         self.store.save_diagnosis(incident.id, diagnosis)
         return StageResult(summary=diagnosis.explanation.splitlines()[0])
 
+    def _recall(
+        self, incident: Incident, diagnosis: Diagnosis, untried: list[Hypothesis]
+    ) -> Diagnosis:
+        """Similar past incidents, shown and — behind the gates of analysis/recall.py — used as a
+        prior."""
+        if self.memory is None or not self.memory_settings.enabled:
+            return diagnosis
+        matches = self.memory.similar(
+            signature_of(incident),
+            exclude=incident.id,
+            limit=self.memory_settings.limit,
+        )
+        return apply(diagnosis, recall(matches, untried, self.memory_settings), untried)
+
     async def _second_opinion(
         self,
         ctx: StageContext,
@@ -160,4 +182,4 @@ class Diagnose:
         )
         if merged.hypothesis is not None:
             self.store.save_hypotheses(incident.id, [*hypotheses, merged.hypothesis])
-        return merged.diagnosis
+        return carry(diagnosis, merged.diagnosis)

@@ -23,6 +23,7 @@ from nightowl.api import (
     incidents,
     killswitch,
     kpis,
+    memory,
     silences,
     slack,
     webhooks,
@@ -82,6 +83,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(approvals.router)
     api.include_router(killswitch.router)
     api.include_router(kpis.router)
+    api.include_router(memory.router)
     api.include_router(slack.router)
     if app is not None:
         kpis.bind(app)  # the agent's KPIs on /metrics

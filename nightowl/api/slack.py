@@ -1,4 +1,6 @@
-"""``POST /api/v1/integrations/slack/interactions``: Approve / Deny buttons pressed in Slack.
+"""``POST /api/v1/integrations/slack/interactions``: buttons pressed in Slack — Approve / Deny on
+approval requests, and "Diagnosis right" on a finished incident (incident memory's feedback, which
+takes the responder role and is audited like the API's).
 
 Slack sends the click as a form with one ``payload`` field (JSON), signed with the app's signing
 secret. The request is refused (401) unless its signature verifies against a configured Slack
@@ -16,13 +18,17 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import nightowl_of, slack_sender
-from nightowl.app.access import named_principal
+from nightowl.app import Nightowl
+from nightowl.app.access import Principal, named_principal
+from nightowl.domain.memory import Feedback, Verdict
 from nightowl.errors import AuthError, InputError, NotFoundError
 from nightowl.notify.routing import unwrap
 from nightowl.notify.slack import (
     APPROVE,
+    CONFIRM,
     DENY,
     Interaction,
     SlackNotifier,
@@ -63,7 +69,8 @@ async def interactions(request: Request) -> Response:
         interaction = parse_interaction(parse_qs(body.decode()).get("payload", [None])[0])
     except (InputError, UnicodeDecodeError) as exc:
         return _error(400, str(exc))
-    action = next((a for a in interaction.actions if a.action_id in (APPROVE, DENY)), None)
+    ours = (APPROVE, DENY, CONFIRM)
+    action = next((a for a in interaction.actions if a.action_id in ours), None)
     if interaction.type != "block_actions" or action is None:
         return Response(status_code=200)  # not ours: acknowledge and ignore
     user = slack.config.users.get(interaction.user.id)
@@ -76,6 +83,8 @@ async def interactions(request: Request) -> Response:
             "approvals.approvers"
         )
         return await _reply(slack, interaction, action.value, line, ephemeral=True)
+    if action.action_id == CONFIRM:
+        return await _confirm(app, slack, interaction, action.value, me, slack_name)
     approve = action.action_id == APPROVE
     reason = f"{'approved' if approve else 'denied'} in Slack by {slack_name}"
     try:
@@ -85,6 +94,30 @@ async def interactions(request: Request) -> Response:
     mark = ":white_check_mark:" if approve else ":no_entry:"
     line = f"{mark} `{decided.id}` {decided.status.value} by {user} (in Slack as {slack_name})"
     return await _reply(slack, interaction, decided.id, line, ephemeral=False)
+
+
+async def _confirm(
+    app: Nightowl,
+    slack: SlackNotifier,
+    interaction: Interaction,
+    incident_id: str,
+    me: Principal,
+    slack_name: str,
+) -> Response:
+    """Record "the diagnosis was right" as ``me`` (``Act.FEEDBACK``; audited)."""
+    given = Feedback(
+        incident_id=incident_id,
+        author=me.name,
+        at=app.clock.now(),
+        verdict=Verdict.CONFIRM,
+        note=f"confirmed in Slack by {slack_name}",
+    )
+    try:
+        await run_in_threadpool(app.records.memory.feedback, me, given)
+    except (InputError, NotFoundError) as exc:
+        return await _reply(slack, interaction, incident_id, f":warning: {exc}", ephemeral=True)
+    line = f":white_check_mark: diagnosis of `{incident_id}` confirmed by {me.name}"
+    return await _reply(slack, interaction, incident_id, line, ephemeral=False, block="feedback")
 
 
 def _verified(
@@ -110,14 +143,20 @@ def _verified(
 
 
 async def _reply(
-    slack: SlackNotifier, interaction: Interaction, request_id: str, line: str, *, ephemeral: bool
+    slack: SlackNotifier,
+    interaction: Interaction,
+    request_id: str,
+    line: str,
+    *,
+    ephemeral: bool,
+    block: str = "approval",
 ) -> Response:
     """Tell the person in Slack what happened (through ``response_url``), and acknowledge."""
     if interaction.response_url:
         if ephemeral:
             body = {"response_type": "ephemeral", "replace_original": False, "text": line}
         else:
-            blocks = answered_blocks(interaction, request_id, line)
+            blocks = answered_blocks(interaction, request_id, line, block=block)
             body = {"replace_original": True, "text": line, "blocks": blocks}
         await slack.respond(interaction.response_url, body)
     return JSONResponse({"text": line}, status_code=200)

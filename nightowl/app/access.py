@@ -40,6 +40,8 @@ class Act(StrEnum):
     READ_DEAD_LETTERS = "read dead letters"
     REPLAY_DEAD_LETTER = "replay dead letters"
     PURGE_DEAD_LETTERS = "purge dead letters"
+    FEEDBACK = "confirm or correct a diagnosis and rate actions"
+    FORGET = "delete incident memory"
 
 
 MINIMUM: dict[Act, Role] = {
@@ -55,6 +57,8 @@ MINIMUM: dict[Act, Role] = {
     Act.READ_DEAD_LETTERS: Role.RESPONDER,
     Act.REPLAY_DEAD_LETTER: Role.ADMIN,
     Act.PURGE_DEAD_LETTERS: Role.ADMIN,
+    Act.FEEDBACK: Role.RESPONDER,
+    Act.FORGET: Role.ADMIN,
 }
 """The minimum role of every act: the whole authorisation rule, in one place."""
 

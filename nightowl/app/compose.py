@@ -37,6 +37,7 @@ from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
 from nightowl.store.graph import GraphStore
+from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
@@ -56,6 +57,7 @@ class Stores:
     control: ControlStore
     observations: ObservationStore
     graph: GraphStore
+    memory: MemoryStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -77,7 +79,16 @@ class Stores:
             control=ControlStore(engine),
             observations=ObservationStore(engine),
             graph=GraphStore(engine),
+            memory=MemoryStore.open(settings.memory.url)
+            if settings.memory.url
+            else MemoryStore(engine),
         )
+
+    def close(self) -> None:
+        """Dispose of the engines (the memory's too when it has a database of its own)."""
+        if self.memory.sessions.engine is not self.incidents.engine:
+            self.memory.close()
+        self.incidents.close()
 
 
 def build_pipeline(
@@ -104,7 +115,14 @@ def build_pipeline(
         Gather(sources, gather, clock, knowledge),
         Analyze(taxonomy, store),
         Diagnose(
-            settings.analysis, taxonomy, logs=sources.logs, opinion=agent, store=store, clock=clock
+            settings.analysis,
+            taxonomy,
+            logs=sources.logs,
+            opinion=agent,
+            store=store,
+            clock=clock,
+            memory=stores.memory,
+            memory_settings=settings.memory,
         ),
         Plan(runbooks, store),
         Gate(
@@ -150,6 +168,8 @@ def build_pipeline(
             audit=stores.audit,
             clock=clock,
             knowledge=knowledge,
+            memory=stores.memory,
+            memory_settings=settings.memory,
         ),
         Notify(broadcast, knowledge),
     ]

@@ -270,7 +270,7 @@ class Nightowl:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
         bind(None)
-        self.store.close()
+        self.stores.close()
 
     def _dbos_url(self) -> str:
         url = self.settings.store_url

@@ -1,8 +1,8 @@
 """The use cases that need only the database: reading nightowl's record and steering it.
 
 API, UI and CLI call these (and never a store directly): incidents, the kill switch and who may
-release it, approval requests, silences, dead letters, recorded deploys, the audit trail and the
-KPIs. ``Records.open`` needs nothing but the store's URL, so the CLI can use it on any machine that
+release it, approval requests, silences, dead letters, recorded deploys, the audit trail, the
+KPIs, and incident memory (``memory.py``). ``Records.open`` needs nothing but the store's URL, so the CLI can use it on any machine that
 reaches the database, without building connectors, drivers or the LLM agent; a running
 ``Nightowl`` holds one over its own stores. Every write here takes the authenticated ``Principal``
 who asks, is refused unless ``access.require`` allows it, and is audited where it steers nightowl
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from nightowl.app.access import Act, Principal, require
 from nightowl.app.compose import Stores
+from nightowl.app.memory import Memories
 from nightowl.approvals.people import approvers_for, global_approvers, may_release_killswitch
 from nightowl.clock import Clock, SystemClock
 from nightowl.domain import (
@@ -65,6 +66,7 @@ class Records:
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
         self.knowledge = Knowledge(stores.graph, settings.graph)
+        self.memory = Memories(self)
 
     @classmethod
     def open(cls, settings: Settings, *, existing: bool = False) -> Records:
@@ -85,7 +87,7 @@ class Records:
             raise
 
     def close(self) -> None:
-        self.stores.incidents.close()
+        self.stores.close()
 
     # incidents -----------------------------------------------------------------------------
 

@@ -54,6 +54,12 @@ add_lazy(
 )
 add_lazy(
     app,
+    "memory",
+    "nightowl.cli.memory:memory_app",
+    "Incident memory: similar incidents, feedback, forgetting.",
+)
+add_lazy(
+    app,
     "runbook",
     "nightowl.cli.runbook:runbook_app",
     "Check runbooks and preview what they would do.",

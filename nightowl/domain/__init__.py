@@ -9,6 +9,7 @@ from nightowl.domain.diagnosis import (
     FaultKind,
     Hypothesis,
     HypothesisStatus,
+    Recall,
     RootCause,
 )
 from nightowl.domain.evidence import (
@@ -116,6 +117,7 @@ __all__ = [
     "PatternLines",
     "Pod",
     "PodTrouble",
+    "Recall",
     "Reply",
     "Report",
     "Risk",

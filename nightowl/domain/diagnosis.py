@@ -73,6 +73,36 @@ class RootCause(Model):
     summary: str
 
 
+class Recall(Model):
+    """What the diagnose stage made of the similar past incidents (incident memory).
+
+    ``text`` is the sentence shown on the incident page, in the report and in notifications.
+    ``kind``/``service``: the cause the past incidents point to; ``applied``: it was used as a
+    prior (every gate passed and fresh evidence confirmed it); ``settled``: and it decided the
+    root cause; otherwise ``dropped`` says why.
+    A recall never changes ``Diagnosis.confidence``: that stays the evidence's own.
+    """
+
+    text: str
+    incidents: tuple[str, ...]
+    kind: str | None = None
+    service: str | None = None
+    applied: bool = False
+    settled: bool = False
+    """The recall decided the root cause (the evidence alone was under the threshold)."""
+    dropped: str | None = None
+
+    @property
+    def line(self) -> str:
+        """One line for the report, the incident page and notifications."""
+        if self.applied:
+            return (
+                f"History: {self.text}. Recalled {self.kind} on {self.service}, confirmed by "
+                "fresh evidence."
+            )
+        return f"History: {self.text}. Not used as a prior: {self.dropped}."
+
+
 class Diagnosis(Model):
     """The analysis stage's conclusion, with every hypothesis it weighed.
 
@@ -87,3 +117,4 @@ class Diagnosis(Model):
     explanation: str
     hypotheses: tuple[Hypothesis, ...]
     decided_at: datetime
+    recall: Recall | None = None

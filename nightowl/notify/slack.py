@@ -39,6 +39,9 @@ from nightowl.settings.base import http_url, secret_http_url
 
 REPLAY_WINDOW_SECONDS = 300
 APPROVE, DENY = "nightowl_approve", "nightowl_deny"
+CONFIRM = "nightowl_confirm"
+"""The "Diagnosis right" button of a finished incident (incident memory's feedback)."""
+FINISHED = ("resolved", "escalated")
 THREAD = re.compile(r"\(ts (\d+\.\d+)\)")
 STATUS_EMOJI = {
     "resolved": ":white_check_mark:",
@@ -197,6 +200,8 @@ def build_blocks(notice: Notice, *, buttons: bool) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": _md("\n".join(lines)[:3000])})
         if buttons:
             blocks.append(_buttons(request.id))
+    if buttons and notice.status in FINISHED:
+        blocks.append(_feedback_buttons(notice))
     links = [f"<{notice.url}|Open in nightowl>"] if notice.url else []
     links += [f"<{_link(u)}|Alert source>" for u in notice.alert_links]
     if notice.report_path:
@@ -238,6 +243,29 @@ def _buttons(request_id: str) -> dict[str, Any]:
 def _link(url: str) -> str:
     """A URL inside Slack's ``<url|text>``: its control characters escaped, as Slack documents."""
     return url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "%7C")
+
+
+def _feedback_buttons(notice: Notice) -> dict[str, Any]:
+    """Confirm the diagnosis in Slack; a correction names the true cause, so it links to the
+    incident page's form (a button cannot carry it)."""
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "action_id": CONFIRM,
+            "text": {"type": "plain_text", "text": "Diagnosis right"},
+            "value": notice.incident_id,
+        }
+    ]
+    if notice.url:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": "nightowl_correct_link",
+                "text": {"type": "plain_text", "text": "Diagnosis wrong: correct it"},
+                "url": f"{notice.url}#memory",
+            }
+        )
+    return {"type": "actions", "block_id": f"feedback:{notice.incident_id}", "elements": elements}
 
 
 def _md(text: str) -> dict[str, str]:
@@ -304,8 +332,10 @@ def parse_interaction(form_payload: str | None) -> Interaction:
         ) from None
 
 
-def answered_blocks(interaction: Interaction, request_id: str, line: str) -> list[dict[str, Any]]:
-    """The original message without the request's buttons, with who answered."""
+def answered_blocks(
+    interaction: Interaction, request_id: str, line: str, *, block: str = "approval"
+) -> list[dict[str, Any]]:
+    """The original message without the answered buttons (``<block>:<id>``), with who answered."""
     original = (interaction.message or {}).get("blocks") or []
-    kept = [b for b in original if b.get("block_id") != f"approval:{request_id}"]
+    kept = [b for b in original if b.get("block_id") != f"{block}:{request_id}"]
     return [*kept, {"type": "context", "elements": [_md(line)]}]

@@ -36,6 +36,8 @@ class Notify:
         d = incident.diagnosis
         first = (d.explanation.splitlines() or ["none"])[0] if d else "none"
         lines = [outcome.headline, f"Diagnosis: {first}"]
+        if d is not None and d.recall is not None:
+            lines.append(d.recall.line)
         if incident.verification is not None:
             lines.append(incident.verification.summary)
         message = Message(

@@ -153,12 +153,14 @@ def _detection(p: Postmortem) -> list[str]:
 
 def _cause(p: Postmortem) -> list[str]:
     c = p.cause
+    history = [esc(p.history), ""] if p.history else []
     if c is None:
-        return [esc(p.cause_note), "", "- _To fill in:_ the trigger and the root cause."]
+        return [*history, esc(p.cause_note), "", "- _To fill in:_ the trigger and the root cause."]
     deploy = f" (deploy {esc(c.deploy)})" if c.deploy else ""
     commit = f", commit {code(c.commit)}" if c.commit else ""
     trigger = esc(c.trigger) + commit if c.trigger else "_To fill in:_ what set it off"
     lines = [
+        *history,
         f"- **Trigger:** {trigger}.",
         f"- **Root cause:** {esc(c.kind)} on {esc(c.service)}{deploy}, confidence "
         f"{c.confidence:.0%}: {esc(c.summary)}.",

@@ -139,6 +139,8 @@ class Postmortem(Model):
     cause: Cause | None = None
     cause_note: str = ""
     """Why there is no cause (the diagnosis' explanation), when ``cause`` is None."""
+    history: str | None = None
+    """What incident memory recalled of similar past incidents (``Recall.line``), if anything."""
     resolution: tuple[str, ...] = ()
     people: tuple[Person, ...] = ()
     went_well: tuple[Lesson, ...] = ()

@@ -71,6 +71,9 @@ def build(incident: Incident, sources: Sources | None = None) -> Postmortem:
         impact=impact,
         cause=cause,
         cause_note="" if cause else _no_cause(incident),
+        history=incident.diagnosis.recall.line
+        if incident.diagnosis and incident.diagnosis.recall
+        else None,
         resolution=resolution(incident),
         people=people(sources.approvals, sources.actors),
         timeline=timeline(incident, sources.approvals),

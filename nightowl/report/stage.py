@@ -6,30 +6,35 @@ HTML; the JSON beside them (``<id>.postmortem.json``) is the model itself, what 
 incidents report --format json`` and the API export. The report needs no LLM; with one configured,
 its narrative is added (the ``Narrator`` port). The key metrics are captured once, beside the
 report (``<id>.charts.json``), so the charts outlive the metrics backend's retention.
+Then the finished incident is kept in incident memory (``store/memory.py``), which the diagnose
+stage of later incidents recalls.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from nightowl.clock import Clock
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import Incident, Report, StageContext, StageName, StageResult
 from nightowl.domain.graph import ServiceCard
+from nightowl.domain.memory import memory_of
 from nightowl.domain.ports import Knowledge, Narrator
-from nightowl.errors import NightowlError
+from nightowl.errors import NightowlError, StoreError
 from nightowl.report import charts
 from nightowl.report.html import render_html
 from nightowl.report.markdown import render_postmortem
 from nightowl.report.model import Postmortem
 from nightowl.report.people import with_people
 from nightowl.report.postmortem import Sources, build
-from nightowl.settings import GatherSettings, ReportSettings
+from nightowl.settings import GatherSettings, MemorySettings, ReportSettings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
+from nightowl.store.memory import MemoryStore
 
 HUMAN_KINDS = ("approval.", "access.")
 """Audit records a person leaves on an incident (answers, refused attempts); the rest are
@@ -71,12 +76,15 @@ class WriteReport:
         audit: AuditLog,
         clock: Clock,
         knowledge: Knowledge | None = None,
+        memory: MemoryStore | None = None,
+        memory_settings: MemorySettings | None = None,
     ) -> None:
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
         self.settings, self.public_url = settings, public_url
         self.narrator, self.store, self.clock = narrator, store, clock
         self.approvals, self.audit = approvals, audit
         self.knowledge = knowledge
+        self.memory, self.memory_settings = memory, memory_settings or MemorySettings()
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         """Build the postmortem, write it as Markdown, JSON and the self-contained HTML page
@@ -101,9 +109,10 @@ class WriteReport:
         self.store.save_report(
             incident.id, Report(markdown=markdown, path=str(path), created_at=self.clock.now())
         )
+        remembered = self._remember(incident)
         return StageResult(
-            summary=f"{report.outcome.status.value}: written to {path} and {page.name} "
-            f"({len(drawn)} charts)"
+            summary=f"{report.outcome.status.value}: {remembered}written to {path} and "
+            f"{page.name} ({len(drawn)} charts)"
         )
 
     async def _sources(
@@ -144,3 +153,17 @@ class WriteReport:
         except NightowlError as exc:  # the report is written without the section
             log.warning("the knowledge graph could not be used for %s: %s", incident.id, exc)
             return []
+
+    def _remember(self, incident: Incident) -> str:
+        """Keep the finished incident in memory and drop what is past retention. A memory that
+        cannot be written costs the report nothing: it is logged and said in the summary."""
+        if self.memory is None or not self.memory_settings.enabled:
+            return ""
+        now = self.clock.now()
+        try:
+            self.memory.remember(memory_of(incident), now)
+            self.memory.forget_before(now - timedelta(days=self.memory_settings.retention_days))
+        except StoreError as exc:
+            log.warning("incident %s not remembered: %s", incident.id, exc)
+            return f"not remembered ({exc}); "
+        return ""

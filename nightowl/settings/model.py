@@ -30,6 +30,7 @@ from nightowl.settings.sections import (
     AuditSettings,
     GatherSettings,
     LoggingSettings,
+    MemorySettings,
     ReportSettings,
     RunbookSettings,
     ServerSettings,
@@ -47,6 +48,7 @@ class Settings(Section):
     intake: IntakeSettings = IntakeSettings()
     gather: GatherSettings = GatherSettings()
     analysis: AnalysisSettings = AnalysisSettings()
+    memory: MemorySettings = MemorySettings()
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()

@@ -87,6 +87,35 @@ class AnalysisSettings(Section):
     )
 
 
+class MemorySettings(Section):
+    """Incident memory (docs/memory.md): how long it keeps incidents, and the gates a recall
+    must pass before it counts as a prior in the diagnosis."""
+
+    enabled: bool = Field(default=True, description="Remember finished incidents and recall them.")
+    url: str | None = Field(
+        default=None,
+        description="A database of its own for memory (SQLite or PostgreSQL URL); default: the "
+        "incident store's. One memory may outlive many stores (the eval's --memory).",
+    )
+    retention_days: int = Field(
+        default=365, ge=1, description="Memories of incidents older than this are deleted."
+    )
+    limit: int = Field(default=10, ge=1, le=100, description="Similar incidents read per recall.")
+    min_track_record: int = Field(
+        default=2,
+        ge=1,
+        description="Past incidents with the same proven cause (verified fix or a human's word) "
+        "a recall needs before it may count as a prior.",
+    )
+    min_margin: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="The recalled cause's share of the similar incidents must exceed the "
+        "runner-up cause's share by this much.",
+    )
+
+
 class RunbookSettings(Section):
     paths: list[Path] = Field(default_factory=list, description="Directories of user runbooks.")
 

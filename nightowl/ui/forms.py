@@ -1,4 +1,4 @@
-"""The forms (POST): log in and out, approve or deny, the kill switch, silences.
+"""The forms (POST): log in and out, approve or deny, the kill switch, silences, feedback.
 
 Each checks the CSRF token and the role, calls the same application function the API and CLI call
 (so approvals still go through ``approvals.approvers`` and are audited), then redirects back with
@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.app.access import Act
+from nightowl.domain.memory import Feedback, Verdict
 from nightowl.errors import AuthError, InputError, NightowlError, NotFoundError
 from nightowl.intake.matchers import parse_matchers
 from nightowl.ui.logins import Outcome
@@ -149,6 +150,43 @@ async def expire(request: Request, silence_id: str, who_: Me, csrf: Text = "") -
     except NightowlError as exc:
         return back("/ui/silences", error=str(exc))
     return back("/ui/silences", msg=f"silence {silence_id} expired")
+
+
+@router.post("/ui/incidents/{incident_id}/feedback")
+async def feedback(
+    request: Request,
+    incident_id: str,
+    who_: Me,
+    verdict: Text,
+    csrf: Text = "",
+    kind: Text = "",
+    service: Text = "",
+    action: Text = "",
+    helped: Text = "",
+    note: Text = "",
+) -> Response:
+    me = _checked(request, who_, csrf)
+    need(request, me, Act.FEEDBACK)
+    app = ui_of(request).app
+    where = f"/ui/incidents/{quote(incident_id)}"
+    if verdict not in set(Verdict):
+        return back(where, error=f"unknown verdict {verdict!r}: confirm, correct or rate")
+    try:
+        given = Feedback(
+            incident_id=incident_id,
+            author=me.name,
+            at=app.clock.now(),
+            verdict=Verdict(verdict),
+            kind=kind.strip()[:100] or None,
+            service=service.strip()[:200] or None,
+            action=action.strip()[:100] or None,
+            helped={"true": True, "false": False}.get(helped),
+            note=note.strip()[:2000],
+        )
+        kept = await run_in_threadpool(app.records.memory.feedback, me, given)
+    except (InputError, NotFoundError) as exc:
+        return back(where, error=str(exc))
+    return back(where, msg=f"{kept.verdict.value} recorded by {me.name}")
 
 
 def _checked(request: Request, me: Principal, csrf: str) -> Principal:

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nightowl.domain import ApprovalRequest, Incident, IncidentStatus, outcome_of
 from nightowl.domain.graph import ServiceCard
+from nightowl.domain.memory import Verdict
 from nightowl.errors import NightowlError, NotFoundError
 from nightowl.report import charts as chart_lib
 from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
@@ -200,6 +201,9 @@ def _details(request: Request, incident: Incident) -> dict[str, Any]:
         "decisions": {d.idempotency_key: d for d in incident.decisions},
         "results": {a.idempotency_key: a for a in incident.actions},
         "card": _card(app.records, incident.service),
+        "similar": app.records.memory.similar(incident.id, limit=5),
+        "said": app.records.memory.said(incident.id),
+        "verdicts": list(Verdict),
     }
 
 

@@ -43,6 +43,8 @@ def test_every_act_has_a_minimum_role() -> None:
     assert MINIMUM[Act.KILLSWITCH_OFF] is Role.APPROVER
     assert MINIMUM[Act.APPROVE] is Role.APPROVER
     assert MINIMUM[Act.PURGE_DEAD_LETTERS] is Role.ADMIN
+    assert MINIMUM[Act.FEEDBACK] is Role.RESPONDER  # memory: a human's word on a diagnosis
+    assert MINIMUM[Act.FORGET] is Role.ADMIN  # memory holds people's names
 
 
 @pytest.mark.parametrize("act", list(Act), ids=lambda a: a.name)

@@ -21,6 +21,12 @@ def heads() -> set[str]:
     return set(ScriptDirectory.from_config(config).get_heads())
 
 
+def _not_fts_shadow(name: str | None, type_: str, parent: object) -> bool:
+    """SQLite's FTS5 index for memory (``memories_fts`` and its shadow tables) is a virtual table
+    SQLAlchemy cannot declare; the migration creates it, and ``test_memory`` proves it works."""
+    return not (type_ == "table" and (name or "").startswith("memories_fts"))
+
+
 def test_migrate_twice_is_a_no_op(database_url: str) -> None:
     engine = create_engine_for(database_url)
     try:
@@ -43,7 +49,8 @@ def test_head_matches_the_models(database_url: str) -> None:
     try:
         migrate(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_name": _not_fts_shadow}
+            context = MigrationContext.configure(connection, opts=opts)
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

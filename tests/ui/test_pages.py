@@ -425,3 +425,38 @@ def test_the_incident_page_names_the_owners_and_recent_changes(
 def _window(world: World) -> tuple[datetime, datetime]:
     now = world.app.clock.now()
     return now - timedelta(hours=world.app.settings.graph.changes_hours), now
+
+
+def test_the_incident_page_shows_memory_and_takes_feedback_by_role(
+    anonymous: httpx.Client, world: World
+) -> None:
+    login(anonymous, "victor")
+    viewer_page = anonymous.get(f"/ui/incidents/{world.incident_id}").text
+    url = f"/ui/incidents/{world.incident_id}/feedback"
+    refused = anonymous.post(
+        url, data={"csrf": csrf_of(anonymous, "/ui/incidents"), "verdict": "confirm"}
+    )
+    anonymous.cookies.clear()
+    login(anonymous, "bob")
+    csrf = csrf_of(anonymous, f"/ui/incidents/{world.incident_id}")
+    incomplete = anonymous.post(url, data={"csrf": csrf, "verdict": "correct"})
+    unknown = anonymous.post(url, data={"csrf": csrf, "verdict": "maybe"})
+    fixed = anonymous.post(
+        url,
+        data={"csrf": csrf, "verdict": "correct", "kind": "memory_leak", "service": "checkout",
+              "note": "heap, not the deploy"},
+    )  # fmt: skip
+    shown = anonymous.get(f"/ui/incidents/{world.incident_id}").text
+
+    assert "Similar incidents" in viewer_page
+    assert "Send feedback" not in viewer_page
+    assert refused.status_code == 403
+    assert "error=" in incomplete.headers["location"]
+    assert "true%20cause" in incomplete.headers["location"]
+    assert "unknown%20verdict" in unknown.headers["location"]
+    assert fixed.status_code == 303
+    assert "msg=" in fixed.headers["location"]
+    assert "Send feedback" in shown
+    assert "bob correct: memory_leak on checkout — heap, not the deploy" in shown
+    said = world.app.records.memory.said(world.incident_id)
+    assert [(f.author, f.kind) for f in said] == [("bob", "memory_leak")]

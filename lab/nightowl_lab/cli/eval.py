@@ -21,6 +21,7 @@ from nightowl.domain import ApprovalStatus, Incident
 from nightowl.errors import ConfigError
 from nightowl.settings import Settings
 from nightowl.workflow import engine
+from nightowl_lab.eval.memory import MemoryCard, evaluate_memory
 from nightowl_lab.eval.scenarios import (
     EVAL_USER,
     eval_settings,
@@ -50,6 +51,14 @@ def command(
     base_url: Annotated[
         str | None, typer.Option(help="With --llm openai-compatible: the server's /v1 URL.")
     ] = None,
+    memory: Annotated[
+        bool,
+        typer.Option(
+            "--memory",
+            help="Run the suite without memory, then in name order through one memory; "
+            "report recalls beside both scorecards.",
+        ),
+    ] = False,
 ) -> None:
     """Replay every scenario through the real workflow (autonomy act, simulated cluster) and
     score it: root-cause service top-1/top-3, fault kind, remediation, unsafe actions, time.
@@ -72,6 +81,9 @@ def command(
         if not files:
             raise ConfigError(f"no scenario files (*.yaml) in {scenarios}")
         base = settings_from(config, data_dir)
+        if memory:
+            with_memory(base, files, as_json)
+            return
         if as_json:
             card = score(evaluate(base, files))
             typer.echo(json.dumps(card.model_dump(mode="json"), indent=2))
@@ -89,6 +101,64 @@ def command(
             if worse:
                 console.print("[red]regressed:[/] " + "; ".join(worse))
                 raise typer.Exit(1)
+
+
+def with_memory(base: Settings, files: list[Path], as_json: bool) -> None:
+    """``--memory``: both runs, the memory figures; see nightowl_lab/eval/memory.py."""
+
+    def run(settings: Settings, token: str, scenario: Scenario) -> list[Incident]:
+        return asyncio.run(run_incidents(settings, token, scenario))
+
+    if as_json:
+        card = evaluate_memory(base, files, run)
+        typer.echo(json.dumps(card.model_dump(mode="json"), indent=2))
+        return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("scenarios", total=2 * len(files))
+        card = evaluate_memory(
+            base, files, run, lambda line: progress.update(task, advance=1, description=line)
+        )
+    show_memory(card)
+
+
+def show_memory(card: MemoryCard) -> None:
+    table = Table(title="scenarios with memory")
+    for col in ("scenario", "truth", "recalled", "used", "why not", "s without", "s with"):
+        table.add_column(col)
+    for r in card.scenarios:
+        table.add_row(
+            r.name,
+            r.truth,
+            r.recalled or "-",
+            "yes" if r.applied else "no",
+            r.dropped or "-",
+            _seconds(r.seconds_without),
+            _seconds(r.seconds_with),
+            style="red" if r.settled and not r.correct else "",
+        )
+    console.print(table)
+    for name, without, memory in (
+        ("top-1 service", card.without.top1, card.with_memory.top1),
+        ("fault kind", card.without.fault_kind_accuracy, card.with_memory.fault_kind_accuracy),
+        ("remediation", card.without.remediation_rate, card.with_memory.remediation_rate),
+    ):
+        console.print(f"{name:>14} {without:.0%} without, {memory:.0%} with memory")
+    colour = "green" if card.wrong_recalls_acted_on == 0 else "red"
+    console.print(
+        f"{'recalls':>14} {card.recalls}: {card.correct_recalls} correct, {card.wrong_recalls} "
+        f"wrong, [{colour}]{card.wrong_recalls_acted_on} wrong acted on[/] "
+        f"({card.wrong_recalls_applied} agreed with a wrong diagnosis of the evidence's); "
+        f"{card.applied_recalls} used as a prior"
+    )
+    console.print(
+        f"{'to diagnosis':>14} {_seconds(card.mean_seconds_without)} s without, "
+        f"{_seconds(card.mean_seconds_with)} s with memory (mean); on repeats "
+        f"{_seconds(card.repeat_seconds_without)} s → {_seconds(card.repeat_seconds_with)} s"
+    )
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _bar(value: float, width: int = 20) -> str:
