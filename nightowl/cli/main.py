@@ -16,6 +16,7 @@ from nightowl.cli.deadletter import deadletter_app
 from nightowl.cli.deploy import deploy_app
 from nightowl.cli.incidents import incidents_app
 from nightowl.cli.killswitch import killswitch_app
+from nightowl.cli.mcp import mcp_cmd
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.cli.plugins import add_plugin_commands
 from nightowl.cli.policy import policy_app
@@ -42,6 +43,7 @@ app.add_typer(killswitch_app, name="killswitch")
 app.add_typer(audit_app, name="audit")
 app.command("approve")(approvals.approve)
 app.command("deny")(approvals.deny)
+app.command("mcp")(mcp_cmd)
 add_plugin_commands(
     app
 )  # the lab's commands (demo, eval, bench, ...) when nightowl-lab is installed

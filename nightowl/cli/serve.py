@@ -6,8 +6,9 @@ the same application after adjusting it (``configure`` sees it before it launche
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 from nightowl.cli.common import console
 from nightowl.settings import Settings
@@ -26,7 +27,34 @@ def application(nightowl: Nightowl) -> FastAPI:
 
     api = create_api(nightowl, manage_lifecycle=True)
     install(api, nightowl)
+    mount_mcp(api, nightowl)
     return api
+
+
+def mount_mcp(api: FastAPI, nightowl: Nightowl) -> None:
+    """nightowl's MCP server over streamable HTTP at ``mcp.path``, behind the API's tokens (when
+    ``mcp.enabled`` and the mcp extra is installed), its sessions running while the server runs."""
+    settings = nightowl.settings.mcp
+    if not settings.enabled:
+        return
+    try:
+        from nightowl.mcpserver.server import guarded, http_app, running
+    except ImportError:
+        console.print(
+            f"[yellow]warning:[/] MCP is not served at {settings.path}: "
+            "pip install 'nightowl[mcp]' (or set mcp.enabled: false)"
+        )
+        return
+    server, asgi = http_app(nightowl)
+    api.mount(settings.path, guarded(nightowl, asgi))
+    outer = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with running(server), outer(app) as state:
+            yield state
+
+    api.router.lifespan_context = lifespan
 
 
 def run_server(

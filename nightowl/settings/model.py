@@ -13,6 +13,7 @@ from nightowl.settings.intake import (
     WebhookSettings,
 )
 from nightowl.settings.llm import LlmSettings
+from nightowl.settings.mcp import McpSettings
 from nightowl.settings.people import (
     CliSettings,
     NotifySettings,
@@ -54,6 +55,7 @@ class Settings(Section):
     cli: CliSettings = CliSettings()
     llm: LlmSettings = LlmSettings()
     audit: AuditSettings = AuditSettings()
+    mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property
