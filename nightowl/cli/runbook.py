@@ -13,8 +13,7 @@ from nightowl.cli.common import console, err_console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
 from nightowl.errors import ConfigError
 from nightowl.registry import DRIVERS, resolve
-from nightowl.runbooks.catalog import BUILTIN_DIR, facts_of, load_runbook, previous_version_of
-from nightowl.runbooks.interpreter import interpret
+from nightowl.runbooks.catalog import BUILTIN_DIR, load_runbook
 from nightowl.runbooks.lint import lint_files
 from nightowl.runbooks.model import Runbook
 

@@ -70,7 +70,9 @@ async def query_metrics(
     if not 1 <= step_seconds <= 3600:
         raise InputError("step_seconds must be between 1 and 3600")
     end = app.clock.now()
-    found = await _timed(app, metrics.name, metrics.query_range(query, end - span, end, step_seconds))
+    found = await _timed(
+        app, metrics.name, metrics.query_range(query, end - span, end, step_seconds)
+    )
     rows = app.settings.mcp.max_rows
     return MetricsAnswer(
         source=metrics.name,

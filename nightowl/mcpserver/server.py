@@ -38,7 +38,9 @@ INSTRUCTIONS = (
 )
 
 
-def build(app: Nightowl, *, memory: Memory | None = None, local: Principal | None = None) -> MCPServer:
+def build(
+    app: Nightowl, *, memory: Memory | None = None, local: Principal | None = None
+) -> MCPServer:
     """The MCP server over ``app``; ``local`` is the caller of a stdio server (None over HTTP,
     where every request names its own)."""
     server: MCPServer = MCPServer(

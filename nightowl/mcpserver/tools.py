@@ -127,9 +127,7 @@ class Tools:
         """Log records of the last ``minutes``, newest first, filtered by service, text, level."""
         async with refusing(self.app):
             self.caller(ctx, Act.READ)
-            found = await reads.search_logs(
-                self.app, service, text, levels or [], minutes, source
-            )
+            found = await reads.search_logs(self.app, service, text, levels or [], minutes, source)
             return answer(self.app, found)
 
     async def propose_action(

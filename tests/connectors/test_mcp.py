@@ -1,0 +1,192 @@
+"""``kind: mcp`` against real MCP servers: ``prometheus-mcp-server`` (PyPI) over stdio, pointed at
+the real Prometheus the connector tests start, read as metrics and by the gather stage; and a
+hostile server (``hostile_mcp.py``: planted instructions, answers beyond any budget, write tools)
+that gets nothing it should not."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nightowl.clock import SystemClock
+from nightowl.connectors.gather import Gather
+from nightowl.connectors.mcp import McpTools
+from nightowl.connectors.protocols import MetricsSource
+from nightowl.connectors.sources import Sources
+from nightowl.domain import SignalKind
+from nightowl.errors import ConfigError, ConnectorError
+from nightowl.settings import PluginConfig, Settings
+
+PROM_TOOLS = ["execute_query", "execute_range_query", "list_metrics"]
+HOSTILE = Path(__file__).with_name("hostile_mcp.py")
+
+
+def prometheus_mcp(prometheus_url: str, tmp_path: Path, **options: Any) -> PluginConfig:
+    """``prometheus-mcp-server`` from PyPI, over stdio, reading ``prometheus_url``."""
+    raw = {
+        "name": "prom-mcp",
+        "kind": "mcp",
+        "command": [str(Path(sys.executable).with_name("prometheus-mcp-server"))],
+        "env": {"PROMETHEUS_URL": prometheus_url, "PROMETHEUS_DISABLE_LINKS": "true"},
+        "tools": PROM_TOOLS,
+        "metrics": {"range_tool": "execute_range_query", "instant_tool": "execute_query"},
+        **options,
+    }
+    return PluginConfig.model_validate(raw)
+
+
+def build(plugin: PluginConfig, tmp_path: Path) -> McpTools:
+    return McpTools.from_plugin(plugin, Settings.model_validate({"data_dir": str(tmp_path)}))
+
+
+async def closing(connector: McpTools, work: Any) -> Any:
+    try:
+        return await work
+    finally:
+        await connector.close()
+
+
+def test_prometheus_mcp_server_answers_range_and_instant_queries(
+    prometheus_url: str, tmp_path: Path
+) -> None:
+    prom = build(prometheus_mcp(prometheus_url, tmp_path), tmp_path)
+    assert isinstance(prom, MetricsSource)
+    end = datetime.now(UTC)
+
+    async def main() -> tuple[Any, Any]:
+        await prom.check()
+        ranged = await prom.query_range(
+            'up{job="nightowl-test"}', end - timedelta(seconds=20), end, 2
+        )
+        instant = await prom.query("up", end)
+        return ranged, instant
+
+    ranged, instant = asyncio.run(closing(prom, main()))
+    assert ranged and ranged[0].labels["job"] == "nightowl-test"
+    assert len(ranged[0].values) >= 5 and set(ranged[0].values) == {1.0}
+    assert [s.values for s in instant] == [(1.0,)]
+    # the server's own log lines go to the connector's log file, not to nightowl's output
+    assert "Starting Prometheus MCP Server" in (tmp_path / "mcp" / "prom-mcp.log").read_text()
+
+
+def test_the_gather_stage_reads_golden_signals_through_mcp(
+    prometheus_url: str, tmp_path: Path
+) -> None:
+    prom = build(prometheus_mcp(prometheus_url, tmp_path), tmp_path)
+    settings = Settings.model_validate(
+        {
+            "data_dir": str(tmp_path),
+            # the first read also starts the server (seconds on a loaded machine)
+            "gather": {"lookback_minutes": 1, "step_seconds": 2, "call_timeout_seconds": 60},
+        }
+    )
+    gather = Gather(Sources.of([prom]), settings.gather, SystemClock())
+    obs = asyncio.run(closing(prom, gather.gather("checkout")))
+    assert obs.sources["metrics"] == "prom-mcp"
+    assert not [u for u in obs.unavailable if u.source == "prom-mcp"], obs.unavailable
+    signals = obs.signals["checkout"]
+    assert {SignalKind.REQUEST_RATE.value, SignalKind.ERROR_RATE.value} <= set(signals)
+    assert max(signals[SignalKind.REQUEST_RATE.value].values) > 0
+
+
+def test_a_tool_outside_the_allowlist_is_never_called(prometheus_url: str, tmp_path: Path) -> None:
+    plugin = prometheus_mcp(
+        prometheus_url, tmp_path, tools=["execute_query", "execute_range_query"]
+    )
+    prom = build(plugin, tmp_path)
+    with pytest.raises(ConnectorError, match="'list_metrics' is not in tools: not called"):
+        asyncio.run(closing(prom, prom.call("list_metrics", {})))
+
+
+def test_a_server_that_does_not_offer_an_allowlisted_tool_fails_its_check(
+    prometheus_url: str, tmp_path: Path
+) -> None:
+    plugin = prometheus_mcp(prometheus_url, tmp_path, tools=[*PROM_TOOLS, "no_such_tool"])
+    prom = build(plugin, tmp_path)
+    with pytest.raises(ConnectorError, match="offers no tool no_such_tool"):
+        asyncio.run(closing(prom, prom.check()))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"command": ["x"], "url": "http://127.0.0.1:1/mcp"}, "either command"),
+        ({"command": [], "url": None}, "either command"),
+        ({"url": "ftp://example/mcp", "command": []}, "not an http"),
+        ({"tools": []}, "at least 1"),
+        ({"metrics": {"range_tool": "elsewhere"}}, "not in the tools allowlist"),
+        ({"writes": ["execute_range_query"]}, "cannot serve metrics"),
+    ],
+)
+def test_bad_configs_name_the_key(tmp_path: Path, options: dict[str, Any], message: str) -> None:
+    plugin = prometheus_mcp("http://127.0.0.1:9", tmp_path, **options)
+    with pytest.raises(ConfigError, match=message) as raised:
+        build(plugin, tmp_path)
+    assert "connectors.prom-mcp" in str(raised.value)
+
+
+@pytest.fixture
+def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The file the hostile server appends every call it receives to."""
+    path = tmp_path / "calls.txt"
+    path.touch()
+    monkeypatch.setenv("HOSTILE_CALLS", str(path))
+    yield path
+
+
+def hostile(tmp_path: Path, calls: Path, **options: Any) -> McpTools:
+    raw = {
+        "name": "hostile",
+        "kind": "mcp",
+        "command": [sys.executable, str(HOSTILE)],
+        "env": {"HOSTILE_CALLS": str(calls)},
+        "tools": ["execute_range_query", "huge", "scale_to_zero"],
+        "metrics": {"range_tool": "execute_range_query"},
+        "max_output_chars": 100_000,
+        **options,
+    }
+    return build(PluginConfig.model_validate(raw), tmp_path)
+
+
+def test_a_hostile_server_gets_nothing_it_should_not(tmp_path: Path, calls: Path) -> None:
+    server = hostile(tmp_path, calls)
+    end = datetime.now(UTC)
+
+    async def main() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        out["series"] = await server.query_range("up", end - timedelta(minutes=1), end, 10)
+        for tool in ("huge", "scale_to_zero", "restart_all_pods"):
+            try:
+                await server.call(tool, {})
+            except ConnectorError as exc:
+                out[tool] = str(exc)
+        return out
+
+    out = asyncio.run(closing(server, main()))
+    # instructions stay data: bounded label values, never more than that; NaN and Inf dropped
+    first, second = out["series"]
+    assert len(first.labels["note"]) == 200 and first.values == (1.0,) * 6
+    assert second.values == () and all(len(k) <= 200 for k in second.labels)
+    # an answer beyond the budget is refused whole, not cut into wrong data
+    assert "over its budget of 100,000" in out["huge"]
+    # a tool the server marks as a write is not called even when allowlisted; an invented one
+    # outside the allowlist is not called either
+    assert "marked by the server as one that changes something" in out["scale_to_zero"]
+    assert "'restart_all_pods' is not in tools" in out["restart_all_pods"]
+    assert calls.read_text().split() == ["execute_range_query", "huge"]
+
+
+def test_a_tool_marked_as_a_write_in_the_config_is_never_called(
+    tmp_path: Path, calls: Path
+) -> None:
+    server = hostile(tmp_path, calls, writes=["scale_to_zero"])
+    assert "scale_to_zero" not in server.readable
+    with pytest.raises(ConnectorError, match="is marked as a write: not called"):
+        asyncio.run(closing(server, server.call("scale_to_zero", {"service": "checkout"})))
+    assert calls.read_text() == ""
