@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,8 +67,10 @@ def test_prometheus_mcp_server_answers_range_and_instant_queries(
         return ranged, instant
 
     ranged, instant = asyncio.run(closing(prom, main()))
-    assert ranged and ranged[0].labels["job"] == "nightowl-test"
-    assert len(ranged[0].values) >= 5 and set(ranged[0].values) == {1.0}
+    assert ranged
+    assert ranged[0].labels["job"] == "nightowl-test"
+    assert len(ranged[0].values) >= 5
+    assert set(ranged[0].values) == {1.0}
     assert [s.values for s in instant] == [(1.0,)]
     # the server's own log lines go to the connector's log file, not to nightowl's output
     assert "Starting Prometheus MCP Server" in (tmp_path / "mcp" / "prom-mcp.log").read_text()
@@ -132,12 +133,12 @@ def test_bad_configs_name_the_key(tmp_path: Path, options: dict[str, Any], messa
 
 
 @pytest.fixture
-def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The file the hostile server appends every call it receives to."""
     path = tmp_path / "calls.txt"
     path.touch()
     monkeypatch.setenv("HOSTILE_CALLS", str(path))
-    yield path
+    return path
 
 
 def hostile(tmp_path: Path, calls: Path, **options: Any) -> McpTools:
@@ -171,8 +172,10 @@ def test_a_hostile_server_gets_nothing_it_should_not(tmp_path: Path, calls: Path
     out = asyncio.run(closing(server, main()))
     # instructions stay data: bounded label values, never more than that; NaN and Inf dropped
     first, second = out["series"]
-    assert len(first.labels["note"]) == 200 and first.values == (1.0,) * 6
-    assert second.values == () and all(len(k) <= 200 for k in second.labels)
+    assert len(first.labels["note"]) == 200
+    assert first.values == (1.0,) * 6
+    assert second.values == ()
+    assert all(len(k) <= 200 for k in second.labels)
     # an answer beyond the budget is refused whole, not cut into wrong data
     assert "over its budget of 100,000" in out["huge"]
     # a tool the server marks as a write is not called even when allowlisted; an invented one
