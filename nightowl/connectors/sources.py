@@ -16,6 +16,7 @@ from nightowl.connectors.protocols import (
     EndpointSource,
     LogSource,
     MetricsSource,
+    ToolSource,
     TopologySource,
 )
 
@@ -30,6 +31,8 @@ class Sources:
     topology: tuple[TopologySource, ...] = ()
     cluster: tuple[ClusterSource, ...] = ()
     endpoints: tuple[EndpointSource, ...] = ()
+    tools: tuple[ToolSource, ...] = ()
+    """Tool servers (``kind: mcp``) whose allowlisted tools the agent may call."""
     names: dict[str, str] = field(default_factory=dict)
     """Kind → the names of its connectors ("none" when there is none), as evidence cites them."""
 
@@ -50,6 +53,7 @@ class Sources:
             topology=tuple(c for c in found if isinstance(c, TopologySource)),
             cluster=cluster,
             endpoints=tuple(c for c in found if isinstance(c, EndpointSource)),
+            tools=tuple(c for c in found if isinstance(c, ToolSource)),
             names={
                 "metrics": ",".join(m.name for m in metrics) or "none",
                 "logs": ",".join(s.name for s in logs) or "none",

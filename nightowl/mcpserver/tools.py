@@ -10,7 +10,7 @@ audit trail). Nothing here executes an action: ``propose_action`` is a dry run.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -46,11 +46,16 @@ class Tools:
 
     def register(self, server: MCPServer) -> None:
         """Add every tool to ``server``."""
-        for fn in (self.list_incidents, self.get_incident, self.explain_root_cause,
-                   self.search_similar_incidents, self.graph_show, self.who_changed,
-                   self.query_metrics, self.search_logs, self.propose_action):  # fmt: skip
+        reads: list[Callable[..., Awaitable[str]]] = [
+            self.list_incidents, self.get_incident, self.explain_root_cause,
+            self.search_similar_incidents, self.graph_show, self.who_changed,
+            self.query_metrics, self.search_logs, self.propose_action,
+        ]  # fmt: skip
+        answers: list[Callable[..., Awaitable[str]]] = [self.request_approval, self.approve,
+                                                        self.deny]  # fmt: skip
+        for fn in reads:
             server.tool(annotations=READ)(fn)
-        for fn in (self.request_approval, self.approve, self.deny):
+        for fn in answers:
             server.tool(annotations=ANSWER)(fn)
 
     async def list_incidents(

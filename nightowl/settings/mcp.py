@@ -15,7 +15,10 @@ class McpSettings(Section):
     )
     path: str = Field(default="/mcp", pattern=r"^/[A-Za-z0-9/_-]*$")
     max_rows: int = Field(
-        default=200, ge=1, le=10_000, description="Most series, log records or incidents per answer."
+        default=200,
+        ge=1,
+        le=10_000,
+        description="Most series, log records or incidents per answer.",
     )
     max_chars: int = Field(
         default=20_000, ge=1000, le=1_000_000, description="Longest answer of one tool call."

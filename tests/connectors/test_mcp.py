@@ -1,7 +1,8 @@
-"""``kind: mcp`` against real MCP servers: ``prometheus-mcp-server`` (PyPI) over stdio, pointed at
-the real Prometheus the connector tests start, read as metrics and by the gather stage; and a
-hostile server (``hostile_mcp.py``: planted instructions, answers beyond any budget, write tools)
-that gets nothing it should not."""
+"""``kind: mcp`` against real MCP servers: ``prometheus-mcp-server`` (PyPI, in its own environment
+``.venv/mcp-servers``, which ``make`` installs: its fastmcp and nightowl's drain3 cannot share one)
+over stdio, pointed at the real Prometheus the connector tests start, read as metrics and by the
+gather stage; and a hostile server (``hostile_mcp.py``: planted instructions, answers beyond any
+budget, write tools) that gets nothing it should not."""
 
 from __future__ import annotations
 
@@ -26,12 +27,20 @@ PROM_TOOLS = ["execute_query", "execute_range_query", "list_metrics"]
 HOSTILE = Path(__file__).with_name("hostile_mcp.py")
 
 
+def prometheus_mcp_server() -> Path:
+    """The ``prometheus-mcp-server`` command ``make .venv/.test`` installs."""
+    path = Path(sys.prefix) / "mcp-servers" / "bin" / "prometheus-mcp-server"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make .venv/.test` (it installs it)")
+    return path
+
+
 def prometheus_mcp(prometheus_url: str, tmp_path: Path, **options: Any) -> PluginConfig:
     """``prometheus-mcp-server`` from PyPI, over stdio, reading ``prometheus_url``."""
     raw = {
         "name": "prom-mcp",
         "kind": "mcp",
-        "command": [str(Path(sys.executable).with_name("prometheus-mcp-server"))],
+        "command": [str(prometheus_mcp_server())],
         "env": {"PROMETHEUS_URL": prometheus_url, "PROMETHEUS_DISABLE_LINKS": "true"},
         "tools": PROM_TOOLS,
         "metrics": {"range_tool": "execute_range_query", "instant_tool": "execute_query"},
