@@ -78,7 +78,9 @@ def test_prometheus_mcp_server_answers_range_and_instant_queries(
     ranged, instant = asyncio.run(closing(prom, main()))
     assert ranged
     assert ranged[0].labels["job"] == "nightowl-test"
-    assert len(ranged[0].values) >= 5
+    stamps = ranged[0].timestamps
+    assert len(stamps) >= 2  # every 2 s since this session's Prometheus started
+    assert {round(b - a, 3) for a, b in zip(stamps, stamps[1:], strict=False)} == {2.0}
     assert set(ranged[0].values) == {1.0}
     assert [s.values for s in instant] == [(1.0,)]
     # the server's own log lines go to the connector's log file, not to nightowl's output
