@@ -7,13 +7,16 @@ budget, write tools) that gets nothing it should not."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from nightowl.app import Nightowl
 from nightowl.clock import SystemClock
 from nightowl.connectors.gather import Gather
 from nightowl.connectors.mcp import McpTools
@@ -80,7 +83,7 @@ def test_prometheus_mcp_server_answers_range_and_instant_queries(
     assert ranged[0].labels["job"] == "nightowl-test"
     stamps = ranged[0].timestamps
     assert len(stamps) >= 2  # every 2 s since this session's Prometheus started
-    assert {round(b - a, 3) for a, b in zip(stamps, stamps[1:], strict=False)} == {2.0}
+    assert {round(b - a, 3) for a, b in itertools.pairwise(stamps)} == {2.0}
     assert set(ranged[0].values) == {1.0}
     assert [s.values for s in instant] == [(1.0,)]
     # the server's own log lines go to the connector's log file, not to nightowl's output
@@ -204,3 +207,83 @@ def test_a_tool_marked_as_a_write_in_the_config_is_never_called(
     with pytest.raises(ConnectorError, match="is marked as a write: not called"):
         asyncio.run(closing(server, server.call("scale_to_zero", {"service": "checkout"})))
     assert calls.read_text() == ""
+
+
+def test_an_incidents_evidence_comes_through_a_real_mcp_server(tmp_path: Path) -> None:
+    """A whole incident (webhook, workflow, gather, analysis) whose only metrics source is
+    prometheus-mcp-server: checkout's error ratio rises 0.1 → 0.6 and the evidence of that rise
+    cites the MCP connector."""
+    from nightowl_lab.harness.exporter import ServiceExporter
+    from nightowl_lab.harness.prometheus import PrometheusServer
+
+    from tests.approvals.flow import TOKEN, USERS, page
+
+    with (
+        ServiceExporter(service="checkout") as exporter,
+        PrometheusServer(scrape=[exporter.address]) as prometheus,
+    ):
+        prometheus.wait_for('rate(http_requests_total{service="checkout"}[15s]) > 0')
+        time.sleep(30)  # a baseline: one error in ten requests
+        exporter.errors_per_tick = 6
+        time.sleep(25)
+        plugin = prometheus_mcp(prometheus.url, tmp_path)
+        options = plugin.options() | {
+            "metrics": plugin.options()["metrics"] | {"rate_window": "15s"}
+        }
+        settings = Settings.model_validate(
+            {
+                "data_dir": str(tmp_path),
+                "connectors": [{"name": "prom-mcp", "kind": "mcp", **options}],
+                "webhooks": {"tokens": {"alertmanager": [TOKEN]}},
+                "api": {"users": USERS},
+                "intake": {"group_wait_seconds": 0},
+                "policy": {"autonomy": "observe"},
+                "gather": {
+                    "lookback_minutes": 1,
+                    "step_seconds": 2,
+                    "history_minutes": 0,
+                    "call_timeout_seconds": 60,
+                    "deadline_seconds": 90,
+                },
+            }
+        )
+        app = Nightowl(settings)
+        app.launch()
+        try:
+            incident = page(app, payload=alert("checkout"))
+        finally:
+            app.shutdown()
+    gathered = next(s for s in incident.stages if s.stage.value == "gather")
+    assert "unavailable" not in gathered.summary, gathered.summary
+    cited = [e for e in incident.evidence if e.source == "prom-mcp"]
+    assert any(e.service == "checkout" and e.signal == "error_rate" for e in cited), [
+        (e.source, e.summary) for e in incident.evidence
+    ]
+
+
+def alert(service: str) -> dict[str, Any]:
+    """An Alertmanager (v4) body firing HighErrorRate on ``service`` now."""
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    labels = {"alertname": "HighErrorRate", "service": service, "severity": "critical"}
+    return {
+        "version": "4",
+        "groupKey": f'{{}}:{{alertname="HighErrorRate", service="{service}"}}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "nightowl",
+        "groupLabels": {"alertname": "HighErrorRate", "service": service},
+        "commonLabels": labels,
+        "commonAnnotations": {},
+        "externalURL": "http://alertmanager.test:9093",
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": labels,
+                "annotations": {"summary": f"{service} 5xx above 5%"},
+                "startsAt": now,
+                "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://prometheus.test/graph",
+                "fingerprint": "f00dcafe00000001",
+            }
+        ],
+    }
