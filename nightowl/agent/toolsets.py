@@ -173,7 +173,9 @@ def _diagnostician(src: Sources, scope: Scope, ledger: Ledger) -> list[ToolFn]:
 
         return await ledger.call("known_evidence", {}, read)
 
-    tools = [search_logs, recent_deploys, cluster_state, readonly_command, topology, known_evidence]
+    tools: list[ToolFn] = [
+        search_logs, recent_deploys, cluster_state, readonly_command, topology, known_evidence
+    ]  # fmt: skip
     return [*tools, _tool_server(src, ledger)] if src.tools else tools
 
 

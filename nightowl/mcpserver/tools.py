@@ -178,10 +178,47 @@ class Tools:
 
 
 def view(incident: Incident) -> dict[str, object]:
-    """What ``get_incident`` shows: the incident without its raw alerts beyond the newest ten."""
-    data = incident.model_dump(mode="json", exclude={"alerts", "stages", "notifications"})
-    data["alerts"] = [a.model_dump(mode="json") for a in incident.alerts[-10:]]
+    """What ``get_incident`` shows: the incident's record in brief — the newest five alerts, the
+    evidence and hypotheses by their summaries, the stages by their one-line results (the full
+    record is the API's ``GET /api/v1/incidents/{id}``)."""
+    data = incident.model_dump(
+        mode="json",
+        include={
+            "id",
+            "title",
+            "status",
+            "service",
+            "severity",
+            "category",
+            "opened_at",
+            "updated_at",
+            "alert_count",
+            "triage",
+            "diagnosis",
+            "plan",
+            "decisions",
+            "actions",
+            "verification",
+        },
+    )
+    if data.get("diagnosis"):
+        data["diagnosis"].pop("hypotheses", None)
+    data["alerts"] = [
+        {"name": a.name, "status": a.status.value, "labels": a.labels, "annotations": a.annotations}
+        for a in incident.alerts[-5:]
+    ]
+    data["evidence"] = [
+        {"id": e.id, "kind": e.kind.value, "service": e.service, "summary": e.summary,
+         "source": e.source}
+        for e in incident.evidence
+    ]  # fmt: skip
+    data["hypotheses"] = [
+        {"kind": h.kind, "service": h.service, "confidence": round(h.confidence, 3),
+         "status": h.status.value, "summary": h.summary}
+        for h in incident.hypotheses
+    ]  # fmt: skip
     data["stages"] = [f"{s.stage.value}: {s.status.value} {s.summary}" for s in incident.stages]
+    data["report"] = incident.report.markdown if incident.report else None
     return data
 
 
