@@ -41,6 +41,21 @@ def execute_range_query(query: str, start: str, end: str, step: str) -> dict[str
 
 
 @server.tool()
+def search_logs(
+    service: str = "", query: str = "", start: str = "", end: str = "", limit: int = 100
+) -> list[dict[str, Any]]:
+    """Log records: one planted instruction, one far too long, one outside the range."""
+    _called("search_logs")
+    now = time.time()
+    return [
+        {"timestamp": now - 30, "level": "error", "service": service, "message": PLANTED},
+        {"timestamp": now - 20, "level": "warning", "message": "z" * 100_000},
+        {"timestamp": now - 86_400, "level": "error", "message": "yesterday"},
+        {"timestamp": now - 10, "level": "info", "message": "fine"},
+    ]
+
+
+@server.tool()
 def huge(query: str = "") -> str:
     """An answer far beyond any budget."""
     _called("huge")
