@@ -68,10 +68,11 @@ def test_prometheus_mcp_server_answers_range_and_instant_queries(
 ) -> None:
     prom = build(prometheus_mcp(prometheus_url, tmp_path), tmp_path)
     assert isinstance(prom, MetricsSource)
-    end = datetime.now(UTC)
 
     async def main() -> tuple[Any, Any]:
         await prom.check()
+        await asyncio.sleep(4)  # at least two scrapes of this session's fresh Prometheus
+        end = datetime.now(UTC)
         ranged = await prom.query_range(
             'up{job="nightowl-test"}', end - timedelta(seconds=20), end, 2
         )
