@@ -62,6 +62,7 @@ CONNECTORS = Plugins(
         "recorded": "nightowl.store.deploys:RecordedDeploys",
         "static": "nightowl.connectors.static:StaticTopology",
         "traces": "nightowl.connectors.traces:TraceTopology",
+        "mcp": "nightowl.connectors.mcp:McpTools",
     },
 )
 NOTIFIERS = Plugins(

@@ -15,6 +15,7 @@ from nightowl.connectors.protocols import (
     DeploySource,
     LogSource,
     MetricsSource,
+    ToolSource,
     TopologySource,
 )
 from nightowl.errors import ConfigError
@@ -39,6 +40,7 @@ def build_investigator(
     deploys: Sequence[DeploySource] = (),
     cluster: Sequence[ClusterSource] = (),
     topology: Sequence[TopologySource] = (),
+    tools: Sequence[ToolSource] = (),
     runbooks: Sequence[Runbook] = (),
     models: Mapping[str, Model] | None = None,
     redactor: Redactor | None = None,
@@ -60,6 +62,7 @@ def build_investigator(
         deploys=deploys,
         cluster=cluster,
         topology=topology,
+        tools=tools,
         step_seconds=settings.gather.step_seconds,
     )
     return Investigator(

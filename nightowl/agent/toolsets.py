@@ -8,6 +8,7 @@ only read more or propose. Every call goes through the ledger (an id, a record, 
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,10 @@ from nightowl.connectors.protocols import (
     LogQuery,
     LogSource,
     MetricsSource,
+    ToolSource,
     TopologySource,
 )
-from nightowl.domain import Evidence, Hypothesis, LogLevel, Series
+from nightowl.domain import Evidence, Hypothesis, LogLevel, Scalar, Series
 from nightowl.domain.base import Model
 
 ToolFn = Callable[..., Awaitable[str]]
@@ -45,6 +47,7 @@ class Sources:
     deploys: Sequence[DeploySource] = ()
     cluster: Sequence[ClusterSource] = ()
     topology: Sequence[TopologySource] = ()
+    tools: Sequence[ToolSource] = ()
     step_seconds: int = 30
 
 
@@ -170,7 +173,29 @@ def _diagnostician(src: Sources, scope: Scope, ledger: Ledger) -> list[ToolFn]:
 
         return await ledger.call("known_evidence", {}, read)
 
-    return [search_logs, recent_deploys, cluster_state, readonly_command, topology, known_evidence]
+    tools: list[ToolFn] = [
+        search_logs, recent_deploys, cluster_state, readonly_command, topology, known_evidence
+    ]  # fmt: skip
+    return [*tools, _tool_server(src, ledger)] if src.tools else tools
+
+
+def _tool_server(src: Sources, ledger: Ledger) -> ToolFn:
+    """``mcp_tool``: one allowlisted read-only tool of a configured tool server (``kind: mcp``)."""
+    servers = {s.name: s for s in src.tools}
+
+    async def mcp_tool(server: str, tool: str, arguments: dict[str, Scalar] | None = None) -> str:
+        found = servers.get(server)
+        if found is None or tool not in found.readable:
+            offered = "; ".join(f"{n}: {', '.join(s.readable)}" for n, s in servers.items())
+            raise ModelRetry(f"no tool {tool!r} on {server!r}; the tools you may call: {offered}")
+
+        async def read() -> str:
+            answer = await found.call(tool, dict(arguments or {}))
+            return answer if isinstance(answer, str) else json.dumps(answer, default=str)
+
+        return await ledger.call("mcp_tool", {"server": server, "tool": tool}, read)
+
+    return mcp_tool
 
 
 def _remediator(src: Sources, scope: Scope, ledger: Ledger) -> list[ToolFn]:

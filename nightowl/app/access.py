@@ -33,6 +33,7 @@ class Act(StrEnum):
     KILLSWITCH_ON = "turn the kill switch on"
     KILLSWITCH_OFF = "turn the kill switch off"
     APPROVE = "answer approval requests"
+    REQUEST_APPROVAL = "put a proposed action to the approvers"
     RECORD_DEPLOY = "record deploys"
     READ_GRAPH = "read the knowledge graph: owners, on-call, who changed what"
     REFRESH_GRAPH = "refresh the knowledge graph from the connectors"
@@ -50,6 +51,7 @@ MINIMUM: dict[Act, Role] = {
     Act.KILLSWITCH_ON: Role.RESPONDER,
     Act.KILLSWITCH_OFF: Role.APPROVER,
     Act.APPROVE: Role.APPROVER,
+    Act.REQUEST_APPROVAL: Role.APPROVER,
     Act.RECORD_DEPLOY: Role.RESPONDER,
     Act.READ_GRAPH: Role.VIEWER,
     Act.REFRESH_GRAPH: Role.RESPONDER,

@@ -129,8 +129,8 @@ class Nightowl:
         r = self.reads
         return build_investigator(
             self.settings, LlmStore(self.store.engine), self.clock, metrics=r.metrics, logs=r.logs,
-            deploys=r.deploys, cluster=r.cluster, topology=r.topology, runbooks=list(self.runbooks),
-            redactor=self.redactor,
+            deploys=r.deploys, cluster=r.cluster, topology=r.topology, tools=r.tools,
+            runbooks=list(self.runbooks), redactor=self.redactor,
         )  # fmt: skip
 
     def _connector(self, config: PluginConfig) -> object:

@@ -54,6 +54,12 @@ add_lazy(
 )
 add_lazy(
     app,
+    "mcp",
+    "nightowl.cli.mcp:mcp_cmd",
+    "Serve nightowl over MCP on stdin/stdout (for Claude Desktop, an IDE, an agent).",
+)
+add_lazy(
+    app,
     "memory",
     "nightowl.cli.memory:memory_app",
     "Incident memory: similar incidents, feedback, forgetting.",

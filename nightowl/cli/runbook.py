@@ -12,11 +12,9 @@ from rich.table import Table
 
 from nightowl.cli.common import console, err_console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt
-from nightowl.domain import StageName
-from nightowl.errors import ConfigError, NightowlError, NotFoundError
+from nightowl.errors import ConfigError
 from nightowl.registry import DRIVERS, resolve
-from nightowl.runbooks.catalog import BUILTIN_DIR, facts_of, load_runbook, previous_version_of
-from nightowl.runbooks.interpreter import interpret
+from nightowl.runbooks.catalog import BUILTIN_DIR, load_runbook
 from nightowl.runbooks.lint import lint_files
 from nightowl.runbooks.model import Runbook
 
@@ -95,40 +93,21 @@ def plan_cmd(
 
 async def _preview(app: object, name: str, incident_id: str) -> Table:
     from nightowl.app import Nightowl
-    from nightowl.policy.gate import evaluate
-    from nightowl.policy.stage import Gate
+    from nightowl.app.proposals import propose
 
     assert isinstance(app, Nightowl)
-    gate = app.pipeline.stages[StageName.GATE]
-    assert isinstance(gate, Gate)
-    books = app.runbooks.by_name
-    if name not in books:
-        raise NotFoundError(f"no runbook {name!r}; known: {', '.join(sorted(books))}")
     incident_id = app.records.incident_id(incident_id)  # a person may type only its start
-    incident = app.store.get(incident_id)
-    if incident.diagnosis is None or incident.diagnosis.root_cause is None:
-        raise NightowlError(f"incident {incident_id} has no root cause to plan for")
-    facts = facts_of(
-        incident.diagnosis,
-        incident_id,
-        previous_version_of(incident),
-        incident.category,
-        incident.severity,
-    )
+    proposal = await propose(app, incident_id, name)
     table = Table(title=f"runbook {name} on {incident_id} (dry run: nothing is written)")
     for col in ("step", "action", "would do", "blast radius", "policy"):
         table.add_column(col)
-    killswitch = app.control.killswitch()
-    for n, action in enumerate(interpret(books[name], facts, incident_id, "preview")):
-        got, seen = await gate.facts(incident_id, action, killswitch)
-        decision = evaluate(got, app.settings.policy, gate.cedar)
-        preview = seen.result
-        radius = got.blast_radius.summary if got.blast_radius else "-"
+    for n, step in enumerate(proposal.steps):
+        action, decision = step.action, step.decision
         table.add_row(
             str(n + 1),
             escape(action.describe()),
-            escape(preview.message if preview else (got.preview_error or "-")),
-            radius,
+            escape(step.would_do),
+            escape(step.blast_radius or "-"),
             f"{decision.verdict.value}: {'; '.join(decision.reasons)}",
         )
     return table

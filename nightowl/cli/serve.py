@@ -10,8 +10,9 @@ from __future__ import annotations
 import errno
 import logging
 import socket
-from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -36,6 +37,7 @@ def application(nightowl: Nightowl) -> FastAPI:
 
     api = create_api(nightowl, manage_lifecycle=True)
     install(api, nightowl)
+    mount_mcp(api, nightowl)
     return api
 
 
@@ -88,6 +90,32 @@ def print_summary(nightowl: Nightowl) -> None:
         console.print(line, markup=False, highlight=False)
     for warning in summary.warnings:
         err_console.print(f"[bold red]WARNING:[/] {escape(warning)}", highlight=False)
+
+
+def mount_mcp(api: FastAPI, nightowl: Nightowl) -> None:
+    """nightowl's MCP server over streamable HTTP at ``mcp.path``, behind the API's tokens (when
+    ``mcp.enabled`` and the mcp extra is installed), its sessions running while the server runs."""
+    settings = nightowl.settings.mcp
+    if not settings.enabled:
+        return
+    try:
+        from nightowl.mcpserver.server import guarded, http_app, running
+    except ImportError:
+        console.print(
+            f"[yellow]warning:[/] MCP is not served at {settings.path}: "
+            "pip install 'nightowl[mcp]' (or set mcp.enabled: false)"
+        )
+        return
+    server, asgi = http_app(nightowl)
+    api.mount(settings.path, guarded(nightowl, asgi))
+    outer = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with running(server), outer(app) as state:
+            yield state
+
+    api.router.lifespan_context = lifespan
 
 
 def run_server(

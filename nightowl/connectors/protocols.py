@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from nightowl.clock import Clock
 from nightowl.domain import (
@@ -185,6 +185,22 @@ class EndpointSource(Protocol):
     name: str
 
     async def endpoints(self) -> dict[str, list[str]]: ...
+
+
+@runtime_checkable
+class ToolSource(Protocol):
+    """A tool server (``kind: mcp``): tools called by name with JSON arguments, answering JSON data.
+    ``readable`` are the only tools a caller may use (the allowlist, less the writes); ``call``
+    raises ConnectorError for any other, and for a failed, late or oversized answer. The answer
+    is untrusted data from outside nightowl."""
+
+    name: str
+
+    @property
+    def readable(self) -> list[str]: ...
+
+    async def call(self, tool: str, arguments: dict[str, Any]) -> Any:
+        """The tool's answer as JSON data (or text)."""
 
 
 @runtime_checkable

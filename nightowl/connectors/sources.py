@@ -17,6 +17,7 @@ from nightowl.connectors.protocols import (
     LogSource,
     MetricsSource,
     OwnershipSource,
+    ToolSource,
     TopologySource,
 )
 
@@ -32,6 +33,8 @@ class Sources:
     cluster: tuple[ClusterSource, ...] = ()
     endpoints: tuple[EndpointSource, ...] = ()
     owners: tuple[OwnershipSource, ...] = ()
+    tools: tuple[ToolSource, ...] = ()
+    """Tool servers (``kind: mcp``) whose allowlisted tools the agent may call."""
     names: dict[str, str] = field(default_factory=dict)
     """Kind → the names of its connectors ("none" when there is none), as evidence cites them."""
 
@@ -53,6 +56,7 @@ class Sources:
             cluster=cluster,
             endpoints=tuple(c for c in found if isinstance(c, EndpointSource)),
             owners=tuple(c for c in found if isinstance(c, OwnershipSource)),
+            tools=tuple(c for c in found if isinstance(c, ToolSource)),
             names={
                 "metrics": ",".join(m.name for m in metrics) or "none",
                 "logs": ",".join(s.name for s in logs) or "none",

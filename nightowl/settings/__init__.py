@@ -22,6 +22,7 @@ from nightowl.settings.intake import (
 )
 from nightowl.settings.llm import LlmBudget, LlmModels, LlmPrice, LlmSettings
 from nightowl.settings.loading import ENV_PATTERN, load_settings
+from nightowl.settings.mcp import McpSettings
 from nightowl.settings.model import Settings, default_data_dir
 from nightowl.settings.people import (
     CliSettings,
@@ -76,6 +77,7 @@ __all__ = [
     "LlmPrice",
     "LlmSettings",
     "LoggingSettings",
+    "McpSettings",
     "MemorySettings",
     "NotifyRoute",
     "NotifySettings",

@@ -13,6 +13,7 @@ from nightowl.settings.intake import (
     WebhookSettings,
 )
 from nightowl.settings.llm import LlmSettings
+from nightowl.settings.mcp import McpSettings
 from nightowl.settings.people import (
     CliSettings,
     GraphSettings,
@@ -62,6 +63,7 @@ class Settings(Section):
     llm: LlmSettings = LlmSettings()
     audit: AuditSettings = AuditSettings()
     graph: GraphSettings = GraphSettings()
+    mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property

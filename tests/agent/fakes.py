@@ -136,7 +136,11 @@ def finding(
 
 
 def investigator(
-    tmp_path: Path, script: Script, logs: list[LogRecord] | None = None, **llm: Any
+    tmp_path: Path,
+    script: Script,
+    logs: list[LogRecord] | None = None,
+    tools: list[Any] | None = None,
+    **llm: Any,
 ) -> tuple[Investigator, IncidentStore]:
     settings = Settings.model_validate(
         {
@@ -170,6 +174,7 @@ def investigator(
             FakeLogs(logs if logs is not None else [log("checkout", "payment timeout order=42")])
         ],
         deploys=[FakeDeploys(deploys)],
+        tools=tools or [],
         runbooks=builtin_runbooks(),
         models={"cheap": script.model(), "strong": script.model()},
     )

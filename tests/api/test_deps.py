@@ -33,6 +33,7 @@ PUBLIC = {
     ("GET", "/ui/login"),  # the login form, and logging in
     ("POST", "/ui/login"),
 }
+MCP = "/mcp"
 STATIC = {"/ui/static", "/docs/assets"}  # the UI's CSS and JavaScript; Swagger UI's files
 TOKENS = {role: f"{role.value}-token-5e0a" for role in Role}
 WEBHOOK = "webhook-token-1d2c"
@@ -72,6 +73,10 @@ def app(tmp_path: Path, settings_for: SettingsFactory) -> Iterator[Nightowl]:
 def routes(api: FastAPI) -> Iterator[tuple[str, str]]:
     """Every (method, path template) the application answers, except its static files."""
     for route in iter_route_contexts(api.routes):  # what FastAPI's OpenAPI walks too
+        if isinstance(route.original_route, Mount) and route.path == MCP:
+            # the MCP server (streamable HTTP) behind the API's tokens: its three methods
+            yield from (("DELETE", f"{MCP}/"), ("GET", f"{MCP}/"), ("POST", f"{MCP}/"))
+            continue
         if isinstance(route.original_route, Mount):
             assert route.path in STATIC, f"an unexpected mount {route.path}: who may read it?"
             continue
@@ -250,7 +255,8 @@ def test_every_read_is_open_to_a_viewer(app: Nightowl) -> None:
     reads = [
         (m, p)
         for m, p in routes(application(app))
-        if m == "GET" and (m, p) not in PUBLIC and "{" not in p
+        # (MCP's GET is its event stream, tested with a real server in tests/mcpserver)
+        if m == "GET" and (m, p) not in PUBLIC and "{" not in p and not p.startswith(MCP)
     ]
     query = {"/api/v1/deploys": {"start": "2026-11-20T00:00:00Z", "end": "2026-11-21T00:00:00Z"}}
     answers = send(
