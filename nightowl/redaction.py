@@ -41,8 +41,11 @@ EMAIL = "[EMAIL]"
 SECRET_KEYS = (
     r"pass(?:word|wd|phrase)?|secret|client[_-]?secret|token|access[_-]?token|refresh[_-]?token"
     r"|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?"
-    r"|session(?:[_-]?id)?|cookie|auth|routing[_-]?key|signing[_-]?secret|dsn"
+    r"|session(?:[_-]?id)?|cookie|routing[_-]?key|signing[_-]?secret|dsn"
 )
+AUTH_KEY = r"[\w.-]*auth(?:orization|entication|[_.-][\w.-]*)?"
+"""``auth``, ``basic_auth``, ``auth_header``, ``authorization`` — but not ``author`` or
+``authority`` (RE2 has no look-ahead: the word after ``auth`` is spelled out)."""
 
 
 def _bearer(found: Match) -> str:
@@ -56,9 +59,10 @@ def _bearer(found: Match) -> str:
 def _secret_value(found: Match) -> str:
     """The value of a ``secret_key: value`` pair, unless it was redacted already."""
     value = found.group(2) or ""
-    if value.startswith("[REDACTED"):
+    if value.strip("\"'").startswith("[REDACTED"):
         return found.group(0) or ""
-    return (found.group(1) or "") + REDACTED
+    quote = value[0] if value[:1] in ('"', "'") else ""  # JSON stays JSON
+    return (found.group(1) or "") + quote + REDACTED + quote
 
 
 _PATTERNS: tuple[tuple[Pattern, str | Callable[[Match], str]], ...] = (
@@ -72,7 +76,7 @@ _PATTERNS: tuple[tuple[Pattern, str | Callable[[Match], str]], ...] = (
     (compile_pattern(r"(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})(\S*)"), _bearer),
     (
         compile_pattern(
-            rf"(?i)([\"']?\b[\w.-]*(?:{SECRET_KEYS})[\w.-]*[\"']?\s*[:=]\s*)"
+            rf"(?i)([\"']?\b(?:[\w.-]*(?:{SECRET_KEYS})[\w.-]*|{AUTH_KEY})[\"']?\s*[:=]\s*)"
             r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
         ),
         _secret_value,

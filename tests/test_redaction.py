@@ -3,6 +3,7 @@ e-mail addresses leave no trace; ordinary incident text is kept word for word.""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -163,3 +164,14 @@ def test_a_bearer_word_without_a_digit_is_prose_not_a_credential() -> None:
         redact("bearer of bad news: Bearer abcdefgh1234")
         == f"bearer of bad news: Bearer {REDACTED}"
     )
+
+
+def test_an_author_is_not_a_credential_and_json_stays_json() -> None:
+    redact = Redactor()
+    card = json.dumps({"author": "alice", "authority": "ca", "password": "hunter2x", "auth": "x1"})
+
+    out = json.loads(redact(card))
+
+    assert (out["author"], out["authority"]) == ("alice", "ca")
+    assert out["password"] == out["auth"] == "[REDACTED]"
+    assert redact("basic_auth=s3cr3t author=bob") == "basic_auth=[REDACTED] author=bob"

@@ -22,7 +22,7 @@ from nightowl.app.nightowl import Nightowl
 from nightowl.errors import NightowlError
 from nightowl.mcpserver.answers import answer
 from nightowl.mcpserver.callers import BearerAuth
-from nightowl.mcpserver.memory import Memory, NoMemory
+from nightowl.mcpserver.memory import Memory, Recorded
 from nightowl.mcpserver.tools import Tools, view
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def build(
     server: MCPServer = MCPServer(
         "nightowl", version=nightowl.__version__, instructions=INSTRUCTIONS, log_level="WARNING"
     )
-    tools = Tools(app, memory or NoMemory(), local)
+    tools = Tools(app, memory or Recorded(app), local)
     tools.register(server)
     _resources(server, tools)
     _prompts(server)

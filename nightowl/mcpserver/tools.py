@@ -82,19 +82,19 @@ class Tools:
     async def search_similar_incidents(
         self, ctx: Context[Any, Any], incident_id: str, limit: int = 5
     ) -> str:
-        """Earlier incidents like this one (needs incident memory)."""
+        """Earlier incidents like this one (incident memory and the knowledge graph)."""
         async with refusing(self.app):
             self.caller(ctx, Act.READ)
             return await self._remember(self.memory.similar(incident_id, min(limit, 50)))
 
     async def graph_show(self, ctx: Context[Any, Any], service: str, depth: int = 2) -> str:
-        """The knowledge graph around a service (needs incident memory)."""
+        """The knowledge graph around a service (incident memory and the knowledge graph)."""
         async with refusing(self.app):
             self.caller(ctx, Act.READ)
             return await self._remember(self.memory.graph(service, min(max(depth, 1), 5)))
 
     async def who_changed(self, ctx: Context[Any, Any], service: str, hours: int = 24) -> str:
-        """Who changed a service or what it depends on lately (needs incident memory)."""
+        """Who changed a service or what it depends on lately (incident memory and the knowledge graph)."""
         async with refusing(self.app):
             self.caller(ctx, Act.READ)
             return await self._remember(self.memory.who_changed(service, min(hours, 24 * 30)))

@@ -158,12 +158,17 @@ def test_a_viewer_reads_incidents_and_gets_a_policy_checked_proposal(served: Ser
             _, shown = await call(client, "get_incident", incident_id=served.incident_id)
             _, cause = await call(client, "explain_root_cause", incident_id=served.incident_id)
             _, proposal = await call(client, "propose_action", incident_id=served.incident_id)
-            _, memory = await call(client, "search_similar_incidents", incident_id="x")
+            _, memory = await call(
+                client, "search_similar_incidents", incident_id=served.incident_id
+            )
+            unknown = await call(client, "search_similar_incidents", incident_id="inc-nope")
+            _, card = await call(client, "graph_show", service="checkout")
+            _, changed = await call(client, "who_changed", service="checkout", hours=720)
             resource = await client.read_resource(f"nightowl://incidents/{served.incident_id}")
             prompt = await client.get_prompt("investigate_alert", {"alert": "checkout 5xx"})
             return {"tools": tools, "listed": listed, "shown": shown, "cause": cause,
-                    "proposal": proposal, "memory": memory, "resource": resource,
-                    "prompt": prompt}  # fmt: skip
+                    "proposal": proposal, "memory": memory, "unknown": unknown, "card": card,
+                    "changed": changed, "resource": resource, "prompt": prompt}  # fmt: skip
 
     got = asyncio.run(main())
     assert {"list_incidents", "propose_action", "approve", "query_metrics"} <= got["tools"]
@@ -180,7 +185,11 @@ def test_a_viewer_reads_incidents_and_gets_a_policy_checked_proposal(served: Ser
     assert step["action"]["kind"] == "rollback"
     assert step["decision"]["verdict"] == "require_approval"
     assert step["would_do"].startswith("dry run: would roll back")
-    assert got["memory"] == "incident memory is not available in this build"
+    assert isinstance(json.loads(got["memory"]), list)  # the real memory, read-only
+    assert got["unknown"][0] is True
+    assert "inc-nope" in got["unknown"][1]
+    assert json.loads(got["card"])["service"] == "checkout"
+    assert isinstance(json.loads(got["changed"]), list)
     assert json.loads(got["resource"].contents[0].text)["id"] == served.incident_id
     assert "checkout 5xx" in got["prompt"].messages[0].content.text
     # a proposal is a dry run: nothing was executed, the request is still pending
