@@ -43,6 +43,7 @@ class Act(StrEnum):
     PURGE_DEAD_LETTERS = "purge dead letters"
     FEEDBACK = "confirm or correct a diagnosis and rate actions"
     FORGET = "delete incident memory"
+    PROPOSE_RUNBOOK = "propose a drafted runbook as a pull request"
 
 
 MINIMUM: dict[Act, Role] = {
@@ -61,6 +62,7 @@ MINIMUM: dict[Act, Role] = {
     Act.PURGE_DEAD_LETTERS: Role.ADMIN,
     Act.FEEDBACK: Role.RESPONDER,
     Act.FORGET: Role.ADMIN,
+    Act.PROPOSE_RUNBOOK: Role.RESPONDER,
 }
 """The minimum role of every act: the whole authorisation rule, in one place."""
 

@@ -1,8 +1,10 @@
-"""``nightowl runbook lint FILE…`` and ``nightowl runbook plan NAME --incident ID`` (a dry run)."""
+"""``nightowl runbook lint FILE…``, ``nightowl runbook plan NAME --incident ID`` (a dry run), and
+``nightowl runbook draft INCIDENT_ID [--propose]`` (a runbook from what fixed an incident)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nightowl.cli.common import console, err_console, settings_from, user_errors
-from nightowl.cli.options import ConfigOpt, DataDirOpt
+from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.errors import ConfigError
 from nightowl.registry import DRIVERS, resolve
 from nightowl.runbooks.catalog import BUILTIN_DIR, load_runbook
@@ -111,3 +113,58 @@ async def _preview(app: object, name: str, incident_id: str) -> Table:
             f"{decision.verdict.value}: {'; '.join(decision.reasons)}",
         )
     return table
+
+
+@runbook_app.command("draft")
+def draft_cmd(
+    incident_id: Annotated[str, typer.Argument(help="The incident whose fix to draft from.")],
+    propose: Annotated[
+        bool,
+        typer.Option(
+            "--propose",
+            help="Ask the policy and the GitHub driver to open a pull request (dry run unless "
+            "actions.dry_run is off). Audited.",
+        ),
+    ] = False,
+    directory: Annotated[
+        str, typer.Option("--dir", help="The runbooks directory in the repository.")
+    ] = "runbooks",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a runbook from what fixed INCIDENT_ID (and earlier incidents fixed the same way):
+    print its YAML and the lint result; --propose proposes it as a pull request."""
+    from nightowl.app import Nightowl
+    from nightowl.app.access import Act
+    from nightowl.app.drafts import draft_for, propose_draft
+    from nightowl.cli.common import acting_as
+
+    with user_errors():
+        app = Nightowl(settings_from(config, data_dir))
+        try:
+            by = acting_as(app.records, Act.PROPOSE_RUNBOOK if propose else Act.READ)
+            incident_id = app.records.incident_id(incident_id)
+            drafted = draft_for(app, incident_id, known_kinds())
+            proposed = (
+                asyncio.run(propose_draft(app, drafted, incident_id, by=by, directory=directory))
+                if propose
+                else None
+            )
+        finally:
+            app.store.close()
+    if as_json:
+        out = proposed.model_dump(mode="json") if proposed else drafted.model_dump(mode="json")
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(drafted.text, nl=False)
+    for line in drafted.problems:
+        err_console.print(f"[red]✗[/] lint: {escape(line)}")
+    if not drafted.problems:
+        console.print(f"[green]✓[/] lint OK; drafted from {', '.join(drafted.sources)}")
+    if proposed is not None:
+        decision = proposed.decision
+        console.print(f"policy: {decision.verdict.value}: {escape('; '.join(decision.reasons))}")
+        state = "written" if proposed.written else "dry run, nothing written"
+        console.print(f"{state}: {escape(proposed.outcome)}")
+        typer.echo(proposed.diff, nl=False)

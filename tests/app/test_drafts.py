@@ -1,0 +1,102 @@
+"""Drafting and proposing a runbook from a real incident (API, store, DBOS workflow, simulated
+cluster: the bad deploy is rolled back and verified recovered) through the gate and the GitHub
+pull-request driver, against GitHub's documented REST answers (httpx.MockTransport: no GitHub
+server can run here; the fake is the driver tests' own)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from nightowl.actions.github import GitHubPullRequestDriver
+from nightowl.app import Nightowl
+from nightowl.app.access import Principal
+from nightowl.app.drafts import draft_for, propose_draft
+from nightowl.domain import Incident, Verdict
+from nightowl.errors import ForbiddenError
+from nightowl.runbooks.model import Runbook
+from nightowl.settings import Role
+from tests.actions.test_github import FakeGitHub
+from tests.approvals.flow import page, settings_for
+
+GITHUB = {"name": "runbooks-repo", "kind": "github", "repo": "acme/infra", "token": "t"}
+ALICE = Principal("alice", Role.RESPONDER, "cli")
+
+
+@pytest.fixture(scope="module")
+def paged(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Nightowl, Incident, FakeGitHub]]:
+    tmp = Path(tmp_path_factory.mktemp("drafts"))
+    drivers = [GITHUB | {"paths": ["runbooks/"]}]
+    app = Nightowl(settings_for(tmp, actions={"dry_run": False, "drivers": drivers}))
+    github = FakeGitHub()
+    for driver in app._raw_drivers:
+        if isinstance(driver, GitHubPullRequestDriver):
+            driver.transport = httpx.MockTransport(github)
+    app.launch()
+    try:
+        yield app, page(app), github
+    finally:
+        app.shutdown()
+
+
+def test_the_draft_is_what_fixed_the_incident(
+    paged: tuple[Nightowl, Incident, FakeGitHub],
+) -> None:
+    app, incident, _ = paged
+    assert incident.verification is not None
+    assert incident.verification.recovered
+    drafted = draft_for(app, incident.id, {"rollback", "restart", "scale"})
+    book = Runbook.model_validate(yaml.safe_load(drafted.text))
+    assert [getattr(s, "action", None) for s in book.steps] == ["rollback", None]
+    assert book.trigger.fault_kinds == ["bad_deploy"]
+    assert book.trigger.services == ["checkout"]
+    assert incident.id in book.description
+    assert drafted.problems == ()
+
+
+def test_a_dry_run_proposal_shows_the_file_and_diff_and_writes_nothing(
+    paged: tuple[Nightowl, Incident, FakeGitHub],
+) -> None:
+    app, incident, github = paged
+    drafted = draft_for(app, incident.id)
+    app.executor.dry_run = True  # as actions.dry_run: true (the default) would
+    try:
+        shown = asyncio.run(propose_draft(app, drafted, incident.id, by=ALICE))
+    finally:
+        app.executor.dry_run = False
+    assert not shown.written
+    assert shown.outcome.startswith("dry run")
+    assert f"+++ b/runbooks/{drafted.filename}" in shown.diff
+    assert f"+name: {drafted.name}" in shown.diff
+    assert github.pulls == []
+    kinds = [r.kind for r in app.audit.records(incident_id=incident.id)]
+    assert "runbook.draft_proposed" in kinds
+
+
+def test_an_allowed_proposal_opens_one_pull_request_with_the_draft(
+    paged: tuple[Nightowl, Incident, FakeGitHub],
+) -> None:
+    app, incident, github = paged
+    drafted = draft_for(app, incident.id)
+    done = asyncio.run(propose_draft(app, drafted, incident.id, by=ALICE))
+    assert done.decision.verdict is Verdict.ALLOW, done.decision.reasons
+    assert done.written
+    assert [p["title"] for p in github.pulls] == [f"runbook: {drafted.name}"]
+    branch = github.pulls[0]["head"]["ref"]
+    assert github.files[(f"runbooks/{drafted.filename}", branch)] == drafted.text.encode()
+
+
+def test_a_viewer_may_not_propose(paged: tuple[Nightowl, Incident, FakeGitHub]) -> None:
+    app, incident, _ = paged
+    drafted = draft_for(app, incident.id)
+    with pytest.raises(ForbiddenError):
+        asyncio.run(
+            propose_draft(app, drafted, incident.id, by=Principal("vic", Role.VIEWER, "cli"))
+        )
