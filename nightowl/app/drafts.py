@@ -7,7 +7,8 @@ remembered) and the similar past incidents fixed the same way, and drafts a runb
 write — guardrails, kill switch, write counts, Cedar rules; the drafted runbook requires approval
 when it runs, but the pull request itself is judged as any other. It is performed by the executor
 only when the policy allows it and nightowl is not in dry run; otherwise the driver's dry run is
-shown with the file and its diff. Every proposal is audited (``runbook.draft_proposed``).
+shown with the file and its diff. The pull request's service is ``runbooks`` (``TARGET``):
+route it to the GitHub driver with ``actions.routes``. Every proposal is audited (``runbook.draft_proposed``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from nightowl.runbooks.draft import Draft, draft
 
 if TYPE_CHECKING:
     from nightowl.app.nightowl import Nightowl
+
+TARGET = "runbooks"
+"""The service name of a draft's pull request: it changes the runbooks repository, not the
+service the runbook is for; ``actions.routes: {runbooks: <github driver>}`` routes it."""
 
 
 class DraftProposal(Model):
@@ -60,7 +65,7 @@ async def propose_draft(
     path = f"{directory.strip('/')}/{draft_.filename}"
     action = ActionSpec(
         kind="pull_request",
-        service=draft_.service,
+        service=TARGET,
         params={"path": path, "content": draft_.text, "title": f"runbook: {draft_.name}"},
         runbook="",
         risk=Risk.LOW,

@@ -84,7 +84,12 @@ def draft(
     text = yaml.safe_dump(book, sort_keys=False, width=100)
     problems = tuple(lint(Runbook.model_validate(book), known_kinds))
     return Draft(
-        name=name, service=service, filename=f"{name}.yaml", text=text, problems=problems, sources=sources
+        name=name,
+        service=service,
+        filename=f"{name}.yaml",
+        text=text,
+        problems=problems,
+        sources=sources,
     )
 
 

@@ -25,6 +25,7 @@ from tests.actions.test_github import FakeGitHub
 from tests.approvals.flow import page, settings_for
 
 GITHUB = {"name": "runbooks-repo", "kind": "github", "repo": "acme/infra", "token": "t"}
+ROUTES = {"runbooks": "runbooks-repo"}  # the simulated world would take pull requests too
 ALICE = Principal("alice", Role.RESPONDER, "cli")
 
 
@@ -34,7 +35,9 @@ def paged(
 ) -> Iterator[tuple[Nightowl, Incident, FakeGitHub]]:
     tmp = Path(tmp_path_factory.mktemp("drafts"))
     drivers = [GITHUB | {"paths": ["runbooks/"]}]
-    app = Nightowl(settings_for(tmp, actions={"dry_run": False, "drivers": drivers}))
+    app = Nightowl(
+        settings_for(tmp, actions={"dry_run": False, "drivers": drivers, "routes": ROUTES})
+    )
     github = FakeGitHub()
     for driver in app._raw_drivers:
         if isinstance(driver, GitHubPullRequestDriver):
@@ -88,6 +91,7 @@ def test_an_allowed_proposal_opens_one_pull_request_with_the_draft(
     done = asyncio.run(propose_draft(app, drafted, incident.id, by=ALICE))
     assert done.decision.verdict is Verdict.ALLOW, done.decision.reasons
     assert done.written
+    assert done.outcome == "pull_request runbooks: succeeded"
     assert [p["title"] for p in github.pulls] == [f"runbook: {drafted.name}"]
     branch = github.pulls[0]["head"]["ref"]
     assert github.files[(f"runbooks/{drafted.filename}", branch)] == drafted.text.encode()

@@ -21,7 +21,9 @@ def memory(n: int, *actions: PastAction, recovered: bool | None = True, **said: 
         incident_id=f"inc-{n}",
         title="checkout errors",
         opened_at=T0,
-        signature=Signature(alertnames=("HighErrorRate",), services=("checkout",), category="availability"),
+        signature=Signature(
+            alertnames=("HighErrorRate",), services=("checkout",), category="availability"
+        ),
         diagnosed_kind="connection_leak",
         diagnosed_service="checkout",
         actions=actions,
