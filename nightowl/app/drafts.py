@@ -91,7 +91,8 @@ async def propose_draft(
         diff=_diff(app, path, draft_.text),
         written=written,
     )
-    data = {"action": action.model_dump(mode="json"), "verdict": decision.verdict.value}
+    data: dict[str, object] = {"action": action.model_dump(mode="json")}
+    data |= {"verdict": decision.verdict.value, "sources": list(draft_.sources)}
     data |= {"reasons": list(decision.reasons), "written": written, "via": by.via}
     app.records.audit("runbook.draft_proposed", data, actor=by.name, incident_id=incident_id)
     return done
