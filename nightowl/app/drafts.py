@@ -23,7 +23,7 @@ from nightowl.domain.base import Model
 from nightowl.domain.memory import memory_of
 from nightowl.policy.gate import evaluate
 from nightowl.policy.stage import Gate
-from nightowl.runbooks.draft import Draft, draft
+from nightowl.runbooks.draft import Draft, draft, held_by
 
 if TYPE_CHECKING:
     from nightowl.app.nightowl import Nightowl
@@ -48,12 +48,15 @@ class DraftProposal(Model):
 
 def draft_for(app: Nightowl, incident_id: str, known_kinds: set[str] | None = None) -> Draft:
     """The runbook drafted from ``incident_id`` and its similar past incidents fixed the same
-    way. NotFoundError for an unknown incident; InputError when nothing worked (see ``draft``)."""
+    way, with the loaded runbooks that already hold the same fix (``held_by``). NotFoundError for
+    an unknown incident; InputError when nothing worked (see ``draft``)."""
     memories = app.records.memory
     incident = app.records.incident(incident_id)
     own = memories.store.get(incident.id) or memory_of(incident, memories.said(incident.id))
     past = [m.memory for m in memories.similar(incident.id)]
-    return draft([own, *past], known_kinds)
+    drafted = draft([own, *past], known_kinds)
+    kind = (own.cause or ("", ""))[0]
+    return drafted.model_copy(update={"held_by": held_by(drafted, kind, app.runbooks)})
 
 
 async def propose_draft(

@@ -160,6 +160,8 @@ def draft_cmd(
     typer.echo(drafted.text, nl=False)
     for line in drafted.problems:
         err_console.print(f"[red]✗[/] lint: {escape(line)}")
+    for name in drafted.held_by:
+        err_console.print(f"[yellow]![/] runbook {escape(name)} already holds this fix")
     if not drafted.problems:
         console.print(f"[green]✓[/] lint OK; drafted from {', '.join(drafted.sources)}")
     if proposed is not None:

@@ -12,7 +12,7 @@ like any runbook; proposing it as a pull request is the application's business
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import yaml
 
@@ -21,7 +21,7 @@ from nightowl.domain.base import Model
 from nightowl.domain.memory import Memory, Verdict
 from nightowl.errors import InputError
 from nightowl.runbooks.lint import lint
-from nightowl.runbooks.model import Runbook
+from nightowl.runbooks.model import Runbook, Step
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 
@@ -36,6 +36,9 @@ class Draft(Model):
     text: str
     problems: tuple[str, ...]
     sources: tuple[str, ...]
+    held_by: tuple[str, ...] = ()
+    """Existing runbooks for the same fault kind whose actions are the draft's, in order: the
+    fix was already written down, and the draft would duplicate it."""
 
 
 def worked(memory: Memory) -> list[str]:
@@ -46,6 +49,18 @@ def worked(memory: Memory) -> list[str]:
     done = [a.kind for a in memory.actions if not a.dry_run and a.status == "succeeded"]
     helped = [k for k, ok in rated.items() if ok and k]
     return [k for k in dict.fromkeys([*done, *helped]) if rated.get(k) is not False]
+
+
+def held_by(drafted: Draft, kind: str, books: Iterable[Runbook]) -> tuple[str, ...]:
+    """The names of ``books`` that already hold the draft's fix for fault kind ``kind``."""
+    steps = [s.action for s in Runbook.model_validate(yaml.safe_load(drafted.text)).steps
+             if isinstance(s, Step)]  # fmt: skip
+    return tuple(
+        b.name
+        for b in books
+        if (not b.trigger.fault_kinds or kind in b.trigger.fault_kinds)
+        and [s.action for s in b.steps if isinstance(s, Step)] == steps
+    )
 
 
 def draft(

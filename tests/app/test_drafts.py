@@ -62,6 +62,7 @@ def test_the_draft_is_what_fixed_the_incident(
     assert book.trigger.services == ["checkout"]
     assert incident.id in book.description
     assert drafted.problems == ()
+    assert drafted.held_by == ("rollback-bad-deploy",)  # the built-in runbook that fixed it
 
 
 def test_a_dry_run_proposal_shows_the_file_and_diff_and_writes_nothing(

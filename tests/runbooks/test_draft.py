@@ -9,7 +9,7 @@ import yaml
 
 from nightowl.domain.memory import Feedback, Memory, PastAction, Signature, Verdict
 from nightowl.errors import InputError
-from nightowl.runbooks.draft import draft, worked
+from nightowl.runbooks.draft import draft, held_by, worked
 from nightowl.runbooks.model import Runbook
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -74,3 +74,11 @@ def test_nothing_is_drafted_from_what_did_not_recover_or_has_no_cause() -> None:
     blind = memory(9, act("restart")).model_copy(update={"diagnosed_kind": None})
     with pytest.raises(InputError, match="no known cause"):
         draft([blind])
+
+
+def test_a_runbook_with_the_same_actions_for_the_kind_already_holds_the_fix() -> None:
+    drafted = draft([memory(10, act("scale"), act("restart"))])
+    same = Runbook.model_validate(yaml.safe_load(drafted.text)).model_copy(update={"name": "x"})
+    other = same.model_copy(update={"name": "y", "steps": same.steps[1:]})
+    assert held_by(drafted, "connection_leak", [same, other]) == ("x",)
+    assert held_by(drafted, "bad_deploy", [same]) == ()
