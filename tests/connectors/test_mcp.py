@@ -234,6 +234,17 @@ def test_a_tool_marked_as_a_write_in_the_config_is_never_called(
     assert calls.read_text() == ""
 
 
+def test_only_a_tool_in_writes_is_called_as_a_write(tmp_path: Path, calls: Path) -> None:
+    """``call_write`` is the ``mcp`` action driver's way in: a tool in ``writes`` only."""
+    server = hostile(tmp_path, calls, writes=["scale_to_zero"])
+    for tool in ("restart_all_pods", "huge"):
+        with pytest.raises(ConnectorError, match=f"{tool!r} is not in writes: not called"):
+            asyncio.run(closing(server, server.call_write(tool, {})))
+    answer = asyncio.run(closing(server, server.call_write("scale_to_zero", {"service": "x"})))
+    assert answer == "scaled"
+    assert calls.read_text().split() == ["scale_to_zero"]
+
+
 def test_an_incidents_evidence_comes_through_a_real_mcp_server(tmp_path: Path) -> None:
     """A whole incident (webhook, workflow, gather, analysis) whose only metrics source is
     prometheus-mcp-server: checkout's error ratio rises 0.1 → 0.6 and the evidence of that rise
