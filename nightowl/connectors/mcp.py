@@ -110,6 +110,8 @@ class McpConfig(ConnectorConfig):
         missing = sorted(named - set(self.tools))
         if missing:
             raise ValueError(f"metrics/logs name tools not in the tools allowlist: {missing}")
+        if unlisted := sorted(set(self.writes) - set(self.tools)):
+            raise ValueError(f"writes name tools not in the tools allowlist: {unlisted}")
         if set(self.writes) & named:
             raise ValueError("a tool in writes cannot serve metrics or logs (reads only)")
         return self

@@ -138,6 +138,7 @@ def test_a_server_that_does_not_offer_an_allowlisted_tool_fails_its_check(
         ({"tools": []}, "at least 1"),
         ({"metrics": {"range_tool": "elsewhere"}}, "not in the tools allowlist"),
         ({"writes": ["execute_range_query"]}, "cannot serve metrics"),
+        ({"writes": ["delete_tsdb"]}, "writes name tools not in the tools allowlist"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path: Path, options: dict[str, Any], message: str) -> None:
