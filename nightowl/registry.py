@@ -84,6 +84,7 @@ DRIVERS = Plugins(
         "ssh": "nightowl.actions.ssh:SshDriver",
         "webhook": "nightowl.actions.webhook:WebhookDriver",
         "github": "nightowl.actions.github:GitHubPullRequestDriver",
+        "mcp": "nightowl.actions.mcp:McpDriver",
     },
 )
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""

@@ -4,8 +4,8 @@ Only the tools named in ``tools`` are ever called (the allowlist); a server's ot
 whatever they claim to be — are never listed to the agent or called. Every allowlisted tool is
 read-only for nightowl: gather and the agent read through it, and nothing else. A tool the server
 marks destructive is refused unless the config names it in ``writes``, and a tool in ``writes`` is
-never called by gather or the agent: it is left to a runbook action, which goes through the policy
-like every write (there is no MCP action driver yet, so such a tool is simply never called).
+never called by gather or the agent: only a runbook step ``action: mcp`` calls it, through the
+``mcp`` action driver (``nightowl.actions.mcp``), after the policy and approvals like every write.
 
 Where a tool's shape fits a protocol, the connector serves it: ``metrics`` names a PromQL-speaking
 range (and instant) tool, whose answer is a Prometheus result (``resultType``/``result``), so the
@@ -110,6 +110,8 @@ class McpConfig(ConnectorConfig):
         missing = sorted(named - set(self.tools))
         if missing:
             raise ValueError(f"metrics/logs name tools not in the tools allowlist: {missing}")
+        if unlisted := sorted(set(self.writes) - set(self.tools)):
+            raise ValueError(f"writes name tools not in the tools allowlist: {unlisted}")
         if set(self.writes) & named:
             raise ValueError("a tool in writes cannot serve metrics or logs (reads only)")
         return self
@@ -176,6 +178,17 @@ class McpTools:
                 connector=self.name,
                 retryable=False,
             )
+        return await self._answer(client, tool, arguments)
+
+    async def call_write(self, tool: str, arguments: dict[str, Any]) -> Any:
+        """Call a tool the config marks in ``writes``, for the ``mcp`` action driver only (after
+        the policy allowed it); ConnectorError for any other tool. Its answer as ``call``'s."""
+        if tool not in self.config.writes:
+            raise ConnectorError(f"tool {tool!r} is not in writes: not called",
+                                 connector=self.name, retryable=False)  # fmt: skip
+        return await self._answer(await self._client(), tool, arguments)
+
+    async def _answer(self, client: Any, tool: str, arguments: dict[str, Any]) -> Any:
         result = await self._guard(client.call_tool(tool, arguments), f"tool {tool}")
         text = "".join(getattr(c, "text", "") for c in result.content)
         limit = self.config.budgets.get(tool, self.config.max_output_chars)

@@ -138,6 +138,7 @@ def test_a_server_that_does_not_offer_an_allowlisted_tool_fails_its_check(
         ({"tools": []}, "at least 1"),
         ({"metrics": {"range_tool": "elsewhere"}}, "not in the tools allowlist"),
         ({"writes": ["execute_range_query"]}, "cannot serve metrics"),
+        ({"writes": ["delete_tsdb"]}, "writes name tools not in the tools allowlist"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path: Path, options: dict[str, Any], message: str) -> None:
@@ -232,6 +233,17 @@ def test_a_tool_marked_as_a_write_in_the_config_is_never_called(
     with pytest.raises(ConnectorError, match="is marked as a write: not called"):
         asyncio.run(closing(server, server.call("scale_to_zero", {"service": "checkout"})))
     assert calls.read_text() == ""
+
+
+def test_only_a_tool_in_writes_is_called_as_a_write(tmp_path: Path, calls: Path) -> None:
+    """``call_write`` is the ``mcp`` action driver's way in: a tool in ``writes`` only."""
+    server = hostile(tmp_path, calls, writes=["scale_to_zero"])
+    for tool in ("restart_all_pods", "huge"):
+        with pytest.raises(ConnectorError, match=f"{tool!r} is not in writes: not called"):
+            asyncio.run(closing(server, server.call_write(tool, {})))
+    answer = asyncio.run(closing(server, server.call_write("scale_to_zero", {"service": "x"})))
+    assert answer == "scaled"
+    assert calls.read_text().split() == ["scale_to_zero"]
 
 
 def test_an_incidents_evidence_comes_through_a_real_mcp_server(tmp_path: Path) -> None:
