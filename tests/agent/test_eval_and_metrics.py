@@ -32,7 +32,7 @@ def test_eval_llm_compares_the_engines_per_scenario(tmp_path: Path) -> None:
             ],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    [row] = json.loads(result.output)
+    [row] = json.loads(result.stdout)
     assert row["scenario"] == "checkout-bad-deploy"
     assert row["deterministic"] == {
         "kind": "bad_deploy",

@@ -75,7 +75,7 @@ def test_healthy_connectors_pass(tmp_path: Path) -> None:
     )
     result = run("check", "connectors", "--config", path, "--json")
     assert result.exit_code == 0, result.output
-    checks = json.loads(result.output)["connectors"]
+    checks = json.loads(result.stdout)["connectors"]
     assert [(c["name"], c["kind"], c["ok"], c["error"]) for c in checks] == [
         ("scenario", "replay", True, None),
         ("recorded", "recorded", True, None),
@@ -93,7 +93,7 @@ def test_a_dead_backend_fails_with_exit_1_and_a_clear_line(
     ])  # fmt: skip
     result = run("check", "connectors", "--config", path, "--json")
     assert result.exit_code == 1
-    checks = {c["name"]: c for c in json.loads(result.output)["connectors"]}
+    checks = {c["name"]: c for c in json.loads(result.stdout)["connectors"]}
     assert checks["prom"]["ok"] is True
     assert checks["old-loki"]["ok"] is False
     assert checks["old-loki"]["error"].startswith(
@@ -135,9 +135,9 @@ def test_deploy_record_writes_to_the_store_idempotently(tmp_path: Path) -> None:
     assert viewer.exit_code == 1
     assert "intern (viewer) may not record deploys: it takes the responder role" in viewer.output
     assert first.exit_code == 0, first.output
-    assert json.loads(first.output)["created"] is True
-    assert json.loads(again.output)["created"] is False
-    assert json.loads(first.output)["deploy"]["at"] == "2026-11-20T02:00:00Z"
+    assert json.loads(first.stdout)["created"] is True
+    assert json.loads(again.stdout)["created"] is False
+    assert json.loads(first.stdout)["deploy"]["at"] == "2026-11-20T02:00:00Z"
 
 
 def test_deploy_record_refuses_a_time_without_zone(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_similar_feedback_and_forget(tmp_path: Path) -> None:
     cfg = setup(tmp_path)
     shown = run("memory", "similar", "inc-3", "--config", cfg, "--json")
     assert shown.exit_code == 0, shown.output
-    assert sorted(m["memory"]["incident_id"] for m in json.loads(shown.output)) == [
+    assert sorted(m["memory"]["incident_id"] for m in json.loads(shown.stdout)) == [
         "inc-1",
         "inc-2",
     ]
@@ -75,7 +75,7 @@ def test_similar_feedback_and_forget(tmp_path: Path) -> None:
     assert "memory_leak on checkout" in table.output
     assert "dana: correct" in table.output
     gone = run("memory", "forget", "--person", "dana", "--config", cfg, "--json")
-    assert json.loads(gone.output) == {"deleted": 1}
+    assert json.loads(gone.stdout) == {"deleted": 1}
     gone = run("memory", "forget", "--incident", "inc-2", "--config", cfg)
     assert "forgot 1 row(s)" in gone.output
 

@@ -130,7 +130,7 @@ def test_drain3_baseline_runs_in_the_same_run(dataset: Path) -> None:
 def test_cli_json_output(dataset: Path) -> None:
     out = CliRunner().invoke(bench_app, ["logs", "--dataset-dir", str(dataset), "--json"])
     assert out.exit_code == 0, out.output
-    data = json.loads(out.output)
+    data = json.loads(out.stdout)
     assert set(data["systems"]["Tiny"]) >= {
         "grouping_accuracy",
         "parsing_accuracy",
@@ -158,7 +158,7 @@ def test_cli_no_select_skips_the_grid(dataset: Path) -> None:
     args = ["logs", "--dataset-dir", str(dataset), "--json", "--no-select", "--repeat", "1"]
     out = CliRunner().invoke(bench_app, args)
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["leave_one_out"] is None
+    assert json.loads(out.stdout)["leave_one_out"] is None
 
 
 def test_cli_bad_dir_exits_2_without_traceback(tmp_path: Path) -> None:

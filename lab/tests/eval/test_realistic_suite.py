@@ -27,7 +27,7 @@ def test_the_realistic_set_scores_at_least_its_baseline(tmp_path: Path) -> None:
         ["eval", "--scenarios", str(REALISTIC), "--json", "--data-dir", str(tmp_path)],
     )
     assert result.exit_code == 0, result.output
-    card = Scorecard.model_validate(json.loads(result.output))
+    card = Scorecard.model_validate(json.loads(result.stdout))
     baseline = Scorecard.model_validate_json(BASELINE.read_text())
 
     assert card.scenarios == len(list(REALISTIC.glob("*.yaml"))) == baseline.scenarios

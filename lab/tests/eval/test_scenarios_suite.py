@@ -22,7 +22,7 @@ def test_the_suite_scores_at_least_the_baseline(tmp_path: Path) -> None:
         ["eval", "--scenarios", str(SUITE), "--json", "--data-dir", str(tmp_path)],
     )
     assert result.exit_code == 0, result.output
-    card = Scorecard.model_validate(json.loads(result.output))
+    card = Scorecard.model_validate(json.loads(result.stdout))
     baseline = Scorecard.model_validate_json(BASELINE.read_text())
 
     assert card.scenarios == len(list(SUITE.glob("*.yaml")))
