@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -269,6 +270,11 @@ class Nightowl:
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
+            # A workflow whose event loop ended before it did (an embedded run, a test) is a
+            # pending coroutine nobody awaits; finalize it now, while no DBOS is launched, so
+            # its last write fails here instead of landing in the next instance's database
+            # (incident ids are deterministic: the next run may have the same workflow id).
+            gc.collect()
         bind(None)
         self.stores.close()
 
