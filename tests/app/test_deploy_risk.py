@@ -1,0 +1,204 @@
+"""``DeployRisk`` over a real store, knowledge graph and VictoriaMetrics holding a daily traffic
+profile: the done-when pair — a one-line docs change at a quiet hour proceeds, a large config and
+migration change at peak during an open incident is delayed — with different, explained reasons;
+every assessment audited; a delay sent to the owners through the notify routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nightowl_lab.harness.prometheus import VictoriaMetricsServer
+
+from nightowl.app import Nightowl
+from nightowl.app.access import Principal
+from nightowl.deployrisk.model import AssessRequest, Change, FileChange, Recommendation
+from nightowl.domain import Deploy, Severity
+from nightowl.errors import ForbiddenError
+from nightowl.settings import Role
+
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+DAY = NOW - timedelta(days=1)
+PEAK_AT = DAY.replace(hour=15, minute=0)
+QUIET_AT = DAY.replace(hour=3, minute=0)
+CI = Principal("ci", Role.RESPONDER, "token")
+
+
+def rate(at: datetime) -> float:
+    """Requests per second: busy 12–20 UTC, quiet otherwise, and a surge at PEAK_AT."""
+    if abs((at - PEAK_AT).total_seconds()) <= 600:
+        return 320.0
+    return 100.0 if 12 <= at.hour < 20 else 10.0
+
+
+def samples() -> str:
+    lines = []
+    at = NOW - timedelta(days=9)
+    while at <= NOW:
+        ms = int(at.timestamp() * 1000)
+        burn = 0.0009 if at >= PEAK_AT - timedelta(hours=2) else 0.0002
+        lines.append(f'shop_request_rate{{service="checkout"}} {rate(at)} {ms}')
+        lines.append(f'shop_error_ratio_30d{{service="checkout"}} {burn} {ms}')
+        at += timedelta(minutes=1)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def victoria() -> Iterator[str]:
+    with VictoriaMetricsServer() as server:
+        server.load(samples())
+        server.wait_for('shop_request_rate{service="checkout"}')
+        yield server.url
+
+
+@pytest.fixture
+def app(settings_for: Any, tmp_path: Path, victoria: str) -> Iterator[Nightowl]:
+    settings = settings_for(
+        tmp_path,
+        connectors=[
+            {"name": "vm", "kind": "victoriametrics", "url": victoria},
+            {"name": "topology", "kind": "static",
+             "services": {"web": ["checkout"], "api": ["checkout"], "checkout": ["payments"]}},
+        ],
+        deploy_risk={
+            "traffic_query": 'sum(shop_request_rate{service="{service}"})',
+            "error_ratio_query": 'max(shop_error_ratio_30d{service="{service}"})',
+        },
+        graph={"owners": {"checkout": ["ana"]}},
+        notify={
+            "notifiers": [
+                {"name": "owners", "kind": "file", "path": str(tmp_path / "owners.jsonl")},
+                {"name": "everyone", "kind": "file", "path": str(tmp_path / "all.jsonl")},
+            ],
+            "routes": [{"match": {"owner": ["ana"]}, "notifiers": ["owners"]}],
+            "default": ["everyone"],
+        },
+    )  # fmt: skip
+    nightowl = Nightowl(settings)
+    asyncio.run(nightowl.refresh_graph())
+    yield nightowl
+    nightowl.store.close()
+
+
+def docs_change() -> Change:
+    return Change(files=(FileChange(path="docs/checkout.md", added=1, deleted=0),))
+
+
+def big_change() -> Change:
+    return Change(
+        files=(
+            FileChange(path="migrations/0042_orders_index.sql", added=220, deleted=4),
+            FileChange(path="config/connection-pool.yaml", added=40, deleted=12),
+            FileChange(path="src/payment_client.py", added=700, deleted=260),
+        )
+    )
+
+
+def reasons(result: Any) -> dict[str, Any]:
+    return {r.factor: r for r in result.reasons}
+
+
+def test_docs_at_a_quiet_hour_proceed_and_a_big_change_at_peak_during_an_incident_delays(
+    app: Nightowl, tmp_path: Path
+) -> None:
+    app.store.create_incident(
+        incident_id="inc-checkout-5xx", correlation_key="k", title="checkout 5xx",
+        service="checkout", severity=Severity.HIGH, opened_at=PEAK_AT - timedelta(minutes=30),
+    )  # fmt: skip
+    quiet = asyncio.run(
+        app.deploy_risk.assess(
+            AssessRequest(service="checkout", version="v1.4.1", at=QUIET_AT, change=docs_change()),
+            CI,
+        )
+    )
+    peak = asyncio.run(
+        app.deploy_risk.assess(
+            AssessRequest(service="checkout", version="v1.5.0", at=PEAK_AT, change=big_change()),
+            CI,
+        )
+    )
+    q, p = reasons(quiet), reasons(peak)
+    assert quiet.recommendation is Recommendation.PROCEED
+    assert peak.recommendation is Recommendation.DELAY
+    assert quiet.score < 30 <= 60 <= peak.score
+    for result in (quiet, peak):
+        assert result.score == min(100, sum(r.points for r in result.reasons))
+    assert q["traffic"].points == 0
+    assert q["traffic"].evidence["ratio"] == 1.0  # 10 rps, as on the 7 days before
+    assert p["traffic"].points == 10
+    assert p["traffic"].evidence["ratio"] == 3.2  # 320 rps against the usual 100
+    assert q["open incidents"].points == 0
+    assert p["open incidents"].evidence["ids"] == "inc-checkout-5xx"
+    assert p["change kinds"].points == 25
+    assert q["change kinds"].points == 0
+    assert q["error budget"].points == 0  # 20 % spent
+    assert p["error budget"].points == 10  # 90 % spent
+    assert q["blast radius"].evidence["names"] == "api, web"
+    # the delay went to the owner's route only, with its reasons
+    sent = [json.loads(line) for line in (tmp_path / "owners.jsonl").read_text().splitlines()]
+    assert [m["service"] for m in sent] == ["checkout"]
+    assert sent[0]["owners"] == ["ana"]
+    assert "open incidents: +15" in sent[0]["text"]
+    assert not (tmp_path / "all.jsonl").exists()
+    assert len(peak.notified) == 1
+    assert peak.notified[0].startswith("owners: sent")
+    assert quiet.notified == ()
+    # both audited, with their points
+    audited = [r for r in app.records.audit_records() if r.kind == "deploy.assess"]
+    assert [(r.actor, r.data["recommendation"]) for r in audited] == [
+        ("ci", "proceed"),
+        ("ci", "delay"),
+    ]
+    assert audited[1].data["points"]["traffic"] == 10
+    assert peak.audit_id == audited[1].seq
+
+
+def test_history_counts_deploys_followed_by_an_incident(app: Nightowl) -> None:
+    for days in (20, 15, 10, 5):
+        app.records.record_deploy(
+            Deploy(service="checkout", version=f"v1.{days}", at=QUIET_AT - timedelta(days=days))
+        )
+    app.store.create_incident(
+        incident_id="inc-after-deploy", correlation_key="k2", title="checkout latency",
+        service="checkout", severity=Severity.HIGH,
+        opened_at=QUIET_AT - timedelta(days=10) + timedelta(hours=2),
+    )  # fmt: skip
+    result = asyncio.run(
+        app.deploy_risk.assess(AssessRequest(service="checkout", version="v2", at=QUIET_AT), CI)
+    )
+    failures = reasons(result)["change-failure rate"]
+    assert (failures.evidence["deploys"], failures.evidence["failed"]) == (4, 1)
+    assert failures.points == 5  # 20 × 1/4
+    assert not reasons(result)["change size"].present
+
+
+def test_a_viewer_may_not_assess_and_the_refusal_is_audited(app: Nightowl) -> None:
+    viewer = Principal("vic", Role.VIEWER, "token")
+    with pytest.raises(ForbiddenError, match="responder"):
+        asyncio.run(app.deploy_risk.assess(AssessRequest(service="checkout", version="v2"), viewer))
+    refused = [r for r in app.records.audit_records() if r.kind == "access.refused"]
+    assert refused[-1].actor == "vic"
+
+
+def test_a_freeze_window_is_a_reason(settings_for: Any, tmp_path: Path) -> None:
+    window = {
+        "name": "black friday",
+        "start": "2026-11-27T00:00:00Z",
+        "end": "2026-11-30T00:00:00Z",
+    }
+    app = Nightowl(settings_for(tmp_path, policy={"freeze": [window]}, connectors=[]))
+    try:
+        at = datetime(2026, 11, 28, 10, tzinfo=UTC)
+        result = asyncio.run(
+            app.deploy_risk.assess(AssessRequest(service="checkout", version="v2", at=at), CI)
+        )
+    finally:
+        app.store.close()
+    freeze = reasons(result)["change freeze"]
+    assert (freeze.points, freeze.evidence["window"]) == (40, "black friday")
+    assert reasons(result)["traffic"].summary == "no metrics source configured"
