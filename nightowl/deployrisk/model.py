@@ -71,7 +71,7 @@ class History(Model):
 
 
 class Traffic(Model):
-    """Request rate now against the median of the same minute on previous days."""
+    """Request rate now against the median of its daily profile (every hour of the last days)."""
 
     now: float = Field(ge=0)
     typical: float = Field(ge=0)

@@ -45,7 +45,7 @@ FAILURE_CAP = 20
 PER_RECENT_INCIDENT, RECENT_CAP = 3, 9
 OPEN_INCIDENT = 15
 PEAK_RATIO, PEAK_POINTS = 1.2, 10
-"""Traffic at least 1.2× its usual for this minute of the day is peak."""
+"""Traffic at least 1.2× the median of its daily profile is peak (a busy hour, or a surge)."""
 BUDGET_STEPS = ((1.0, 15), (0.8, 10), (0.5, 5))
 BUDGET_CAP = 15
 FREEZE = 40
@@ -215,8 +215,8 @@ def traffic(inputs: RiskInputs) -> Reason:
         factor="traffic",
         points=PEAK_POINTS if peak else 0,
         cap=PEAK_POINTS,
-        summary=f"{'peak: ' if peak else ''}{t.ratio:.2f}× the usual for this time of day "
-        f"(median of {t.days} days)",
+        summary=f"{'peak: ' if peak else ''}{t.ratio:.2f}× the median of its daily profile "
+        f"(the last {t.days} days)",
         evidence={
             "now": round(t.now, 4),
             "typical": round(t.typical, 4),

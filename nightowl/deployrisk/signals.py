@@ -1,8 +1,10 @@
 """ "Now" from the metrics source: traffic against its daily profile, and the error budget spent.
 
 Both are the configured queries (``deploy_risk.traffic_query``, ``deploy_risk.error_ratio_query``,
-``{service}`` replaced) evaluated as instant queries: traffic now, and at the same minute on each
-of the ``profile_days`` previous days, whose median is the usual; the error ratio once, now. A
+``{service}`` replaced): traffic now (an instant query) against the median of its daily profile
+(a range query over the ``profile_days`` before, hourly, every hour of the day); the error ratio
+once, now. For a summed query over several series the profile takes every series' points (give a
+query that returns one series). A
 query that returns nothing gives None (the reason then says so); a failing query raises the
 connector's error, which the caller reports as an absent input.
 """
@@ -15,6 +17,8 @@ from datetime import datetime, timedelta
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.deployrisk.model import Budget, Traffic
 from nightowl.settings import DeployRiskSettings
+
+PROFILE_STEP_SECONDS = 3600
 
 
 def _query(template: str, service: str) -> str:
@@ -30,21 +34,21 @@ async def _value(source: MetricsSource, query: str, at: datetime) -> float | Non
 async def traffic(
     source: MetricsSource, settings: DeployRiskSettings, service: str, at: datetime
 ) -> Traffic | None:
-    """Traffic now and its usual (median of the same minute on previous days with data)."""
+    """Traffic now and its usual: the median of the daily profile, the query sampled every
+    ``PROFILE_STEP_SECONDS`` over the ``profile_days`` before ``at`` (all hours, so a busy hour
+    reads above 1 and a quiet one below)."""
     if settings.traffic_query is None:
         return None
     query = _query(settings.traffic_query, service)
     now = await _value(source, query, at)
     if now is None:
         return None
-    before = [
-        await _value(source, query, at - timedelta(days=d))
-        for d in range(1, settings.profile_days + 1)
-    ]
-    seen = [v for v in before if v is not None]
-    if not seen:
+    start = at - timedelta(days=settings.profile_days)
+    found = await source.query_range(query, start, at, PROFILE_STEP_SECONDS)
+    profile = [v for series in found for v in series.values]
+    if not profile:
         return None
-    return Traffic(now=now, typical=statistics.median(seen), days=len(seen))
+    return Traffic(now=now, typical=statistics.median(profile), days=settings.profile_days)
 
 
 async def budget(

@@ -36,8 +36,8 @@ class DeployRiskSettings(Section):
         default=7,
         ge=1,
         le=28,
-        description="Traffic now is compared with the median of the same minute on this many "
-        "previous days (the daily profile).",
+        description="Traffic now is compared with the median of its daily profile: every hour "
+        "of this many previous days.",
     )
     error_ratio_query: str | None = Field(
         default=None,

@@ -30,9 +30,7 @@ CI = Principal("ci", Role.RESPONDER, "token")
 
 
 def rate(at: datetime) -> float:
-    """Requests per second: busy 12–20 UTC, quiet otherwise, and a surge at PEAK_AT."""
-    if abs((at - PEAK_AT).total_seconds()) <= 600:
-        return 320.0
+    """Requests per second: busy 12–20 UTC, quiet otherwise."""
     return 100.0 if 12 <= at.hour < 20 else 10.0
 
 
@@ -129,9 +127,9 @@ def test_docs_at_a_quiet_hour_proceed_and_a_big_change_at_peak_during_an_inciden
     for result in (quiet, peak):
         assert result.score == min(100, sum(r.points for r in result.reasons))
     assert q["traffic"].points == 0
-    assert q["traffic"].evidence["ratio"] == 1.0  # 10 rps, as on the 7 days before
+    assert q["traffic"].evidence["ratio"] == 1.0  # 10 rps: the profile's median (16 h quiet)
     assert p["traffic"].points == 10
-    assert p["traffic"].evidence["ratio"] == 3.2  # 320 rps against the usual 100
+    assert p["traffic"].evidence["ratio"] == 10.0  # the busy hours' 100 rps
     assert q["open incidents"].points == 0
     assert p["open incidents"].evidence["ids"] == "inc-checkout-5xx"
     assert p["change kinds"].points == 25
@@ -145,8 +143,10 @@ def test_docs_at_a_quiet_hour_proceed_and_a_big_change_at_peak_during_an_inciden
     assert sent[0]["owners"] == ["ana"]
     assert "open incidents: +15" in sent[0]["text"]
     assert not (tmp_path / "all.jsonl").exists()
-    assert len(peak.notified) == 1
-    assert peak.notified[0].startswith("owners: sent")
+    assert peak.notified[0].startswith("owners: sent (appended to")
+    assert (
+        peak.notified[1] == "everyone: sent (not routed here (service checkout, severity unknown))"
+    )
     assert quiet.notified == ()
     # both audited, with their points
     audited = [r for r in app.records.audit_records() if r.kind == "deploy.assess"]
