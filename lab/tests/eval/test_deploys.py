@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nightowl_lab.eval.deploys import at_threshold, backtest, replay, roc_auc
+from nightowl_lab.sim.deploys import DeployHistory, generate
 from typer.testing import CliRunner
 
 from nightowl.cli.main import app
-from nightowl_lab.eval.deploys import at_threshold, backtest, replay, roc_auc
-from nightowl_lab.sim.deploys import DeployHistory, generate
 
 CLEAN_ENV: dict[str, str | None] = {
     "NIGHTOWL_CONFIG": None,
