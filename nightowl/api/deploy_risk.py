@@ -70,6 +70,7 @@ def request_of(body: AssessIn) -> AssessRequest:
         version=body.version,
         at=body.at,
         commit=body.commit,
+        diff_from=body.diff_from,
         change=change,
         tests=ci.junit(body.junit_xml) if body.junit_xml is not None else None,
         coverage=ci.coverage(body.cobertura_xml, body.cobertura_baseline_xml)

@@ -4,7 +4,8 @@ service's owners when the answer is ``delay``.
 The caller gives the deploy and what it knows of the change and the build (``AssessRequest``);
 this reads the rest: the service's history and open incidents from the store, the freeze windows
 from the policy, its dependents and owners from the knowledge graph, and traffic and error budget
-from the first metrics source (when ``deploy_risk`` configures queries). An input that cannot be
+from the first metrics source (when ``deploy_risk`` configures queries); and, when the caller
+gives no diff but a commit and its base, the diff from the service's GitHub connector (compare). An input that cannot be
 read is an absent reason that says why, never a failed assessment. ``nightowl.deployrisk.score``
 turns the inputs into the answer. Every assessment is audited (``deploy.assess``).
 """
@@ -18,14 +19,18 @@ from datetime import datetime, timedelta
 
 from nightowl.app.access import Act, Principal
 from nightowl.app.records import Records
+from nightowl.connectors.github import GitHub
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.deployrisk import signals
 from nightowl.deployrisk.change import classified
 from nightowl.deployrisk.history import history_of
 from nightowl.deployrisk.model import (
+    MAX_FILES,
     Assessment,
     AssessRequest,
     Budget,
+    Change,
+    FileChange,
     History,
     Recommendation,
     RiskInputs,
@@ -54,8 +59,10 @@ class DeployRisk:
         records: Records,
         metrics: Sequence[MetricsSource] = (),
         notifiers: Sequence[Notifier] = (),
+        repos: Sequence[GitHub] = (),
     ) -> None:
         self.records, self.metrics, self.notifiers = records, tuple(metrics), tuple(notifiers)
+        self.repos = tuple(repos)
         self.settings = records.settings.deploy_risk
 
     async def assess(self, request: AssessRequest, by: Principal) -> Assessment:
@@ -88,7 +95,7 @@ class DeployRisk:
             unavailable |= {"error budget": "no metrics source configured"}
         else:
             traffic, budget = await self._now(source, request.service, at, unavailable)
-        change = request.change
+        change = request.change or await self._compare(request, unavailable)
         if change is not None:
             change = change.model_copy(update={"files": classified(change.files)})
         return RiskInputs(
@@ -142,6 +149,22 @@ class DeployRisk:
         if budget is None and self.settings.error_ratio_query and "error budget" not in unavailable:
             unavailable["error budget"] = f"no error-ratio data for {service}"
         return traffic, budget
+
+    async def _compare(self, request: AssessRequest, unavailable: dict[str, str]) -> Change | None:
+        """The diff from GitHub's compare, when the service's repository is a connector and the
+        request names both ends."""
+        repo = next((r for r in self.repos if r.service == request.service), None)
+        if repo is None or not (request.commit and request.diff_from):
+            return None
+        try:
+            found = await repo.changed_files(request.diff_from, request.commit)
+        except NightowlError as exc:
+            why = f"GitHub's compare failed on {repo.name}: {exc}"
+            unavailable |= {"change size": why, "change kinds": why}
+            return None
+        files = tuple(FileChange(path=p, added=a, deleted=d) for p, a, d in found[:MAX_FILES])
+        source = f"github:{repo.config.repo}"
+        return Change(files=files, source=source, base=request.diff_from, head=request.commit)
 
     def _freeze(self, service: str, at: datetime) -> str | None:
         try:

@@ -123,7 +123,12 @@ class AssessRequest(Model):
     version: str = Field(min_length=1, max_length=200)
     at: datetime | None = Field(default=None, description="Default: now.")
     commit: str | None = Field(default=None, max_length=200)
-    change: Change | None = None
+    diff_from: str | None = Field(default=None, max_length=200)
+    change: Change | None = Field(
+        default=None,
+        description="None: read from the service's GitHub connector when commit and diff_from "
+        "are given, else not assessed.",
+    )
     tests: JUnitSummary | None = None
     coverage: Coverage | None = None
 

@@ -12,11 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from nightowl_lab.harness.prometheus import VictoriaMetricsServer
 
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
+from nightowl.app.deploy_risk import DeployRisk
+from nightowl.connectors.github import GitHub, GitHubConfig
 from nightowl.deployrisk.model import AssessRequest, Change, FileChange, Recommendation
 from nightowl.domain import Deploy, Severity
 from nightowl.errors import ForbiddenError
@@ -202,3 +205,38 @@ def test_a_freeze_window_is_a_reason(settings_for: Any, tmp_path: Path) -> None:
     freeze = reasons(result)["change freeze"]
     assert (freeze.points, freeze.evidence["window"]) == (40, "black friday")
     assert reasons(result)["traffic"].summary == "no metrics source configured"
+
+
+def compare_api(request: httpx.Request) -> httpx.Response:
+    """GitHub's compare, in its documented shape (GitHub cannot run here)."""
+    if request.url.path == "/repos/acme/checkout/compare/v1.4.2...3f2c1a9":
+        return httpx.Response(200, json={
+            "status": "ahead", "total_commits": 2, "commits": [],
+            "files": [
+                {"sha": "a1", "filename": "db/migrate/20261120_orders.rb", "status": "added",
+                 "additions": 40, "deletions": 0, "changes": 40},
+                {"sha": "b2", "filename": "config/database.yml", "status": "modified",
+                 "additions": 2, "deletions": 2, "changes": 4},
+            ],
+        })  # fmt: skip
+    return httpx.Response(404, json={"message": "Not Found"})
+
+
+def test_without_a_diff_the_services_github_compare_gives_it(app: Nightowl) -> None:
+    config = GitHubConfig(repo="acme/checkout", token="ghp_test")
+    repo = GitHub("gh", config, transport=httpx.MockTransport(compare_api))
+    risk = DeployRisk(app.records, repos=[repo])
+    asked = AssessRequest(
+        service="checkout", version="v1.5.0", commit="3f2c1a9", diff_from="v1.4.2", at=QUIET_AT
+    )
+    got = reasons(asyncio.run(risk.assess(asked, CI)))
+    assert got["change size"].evidence == {
+        "lines": 44,
+        "files": 2,
+        "source": "github:acme/checkout",
+    }
+    assert got["change kinds"].points == 25  # migration + config
+    unknown = asked.model_copy(update={"diff_from": "v0"})
+    missing = reasons(asyncio.run(risk.assess(unknown, CI)))["change size"]
+    assert not missing.present
+    assert missing.summary.startswith("GitHub's compare failed on gh")
