@@ -163,7 +163,6 @@ class Assessment(Model):
     recommendation: Recommendation
     thresholds: dict[str, int]
     reasons: tuple[Reason, ...]
-    narrative: str | None = None
     audit_id: int | None = None
     notified: tuple[str, ...] = ()
     """The notifiers a ``delay`` was sent through (and whether each arrived)."""
