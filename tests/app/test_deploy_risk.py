@@ -23,7 +23,10 @@ from nightowl.connectors.github import GitHub, GitHubConfig
 from nightowl.deployrisk.model import AssessRequest, Change, FileChange, Recommendation
 from nightowl.domain import Deploy, Severity
 from nightowl.errors import ForbiddenError
-from nightowl.settings import Role
+from nightowl.notify.routing import IncidentFacts, wrap
+from nightowl.redaction import Redactor
+from nightowl.settings import NotifySettings, Role
+from tests.notify.test_slack import FakeSlack, notifier
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 DAY = NOW - timedelta(days=1)
@@ -240,3 +243,33 @@ def test_without_a_diff_the_services_github_compare_gives_it(app: Nightowl) -> N
     missing = reasons(asyncio.run(risk.assess(unknown, CI)))["change size"]
     assert not missing.present
     assert missing.summary.startswith("GitHub's compare failed on gh")
+
+
+def test_a_delay_reaches_the_owners_slack_channel_through_the_routes(app: Nightowl) -> None:
+    """Slack's Web API as documented (``FakeSlack``: Slack cannot run here), behind the real
+    router: the owner's route takes the delay, with its reasons and the owners named."""
+    fake = FakeSlack()
+    slack = notifier(fake, channel="#checkout")
+    routed = wrap(
+        [slack],
+        NotifySettings.model_validate(
+            {"routes": [{"match": {"owner": ["ana"]}, "notifiers": ["slack"]}], "default": []}
+        ),
+        lambda _: IncidentFacts(),
+        lambda: NOW,
+        Redactor([]),
+    )
+    app.store.create_incident(
+        incident_id="inc-open", correlation_key="k3", title="checkout 5xx", service="checkout",
+        severity=Severity.HIGH, opened_at=PEAK_AT - timedelta(minutes=5),
+    )  # fmt: skip
+    risk = DeployRisk(app.records, app.reads.metrics, routed)
+    asked = AssessRequest(service="checkout", version="v1.5.0", at=PEAK_AT, change=big_change())
+    result = asyncio.run(risk.assess(asked, CI))
+    assert result.recommendation is Recommendation.DELAY
+    [body] = fake.bodies()
+    assert body["channel"] == "#checkout"
+    assert body["text"].startswith("Delay the deploy of checkout v1.5.0? Risk")
+    assert "open incidents: +15" in body["text"]
+    assert "*Owners*\nana" in json.dumps(body["blocks"], ensure_ascii=False).replace("\\n", "\n")
+    assert result.notified[0].startswith("slack: sent")
