@@ -66,13 +66,14 @@ class DeployRisk:
         self.settings = records.settings.deploy_risk
 
     async def assess(self, request: AssessRequest, by: Principal) -> Assessment:
-        """Score ``request`` as ``by``; audited, and sent to the owners when it is ``delay``."""
+        """Score ``request`` as ``by``; audited, and sent to the owners when it is ``delay``. The
+        store and the graph are read in worker threads (the event loop is the API's)."""
         self.records.guard(by, Act.ASSESS_DEPLOY)
         inputs = await self.inputs(request)
         result = assess(inputs)
         notified: tuple[str, ...] = ()
-        owners = self._owners(request.service)
         if result.recommendation is Recommendation.DELAY and self.settings.notify_on_delay:
+            owners = await asyncio.to_thread(self._owners, request.service)
             notified = await self._notify(result, owners)
         data = {
             "service": result.service, "version": result.version, "commit": request.commit,
@@ -80,7 +81,7 @@ class DeployRisk:
             "recommendation": result.recommendation.value, "via": by.via,
             "points": {r.factor: r.points for r in result.reasons}, "notified": list(notified),
         }  # fmt: skip
-        record = self.records.audit("deploy.assess", data, actor=by.name)
+        record = await asyncio.to_thread(self.records.audit, "deploy.assess", data, actor=by.name)
         return result.model_copy(update={"audit_id": record.seq, "notified": notified})
 
     async def inputs(self, request: AssessRequest) -> RiskInputs:
@@ -110,7 +111,7 @@ class DeployRisk:
             traffic=traffic,
             budget=budget,
             freeze=self._freeze(request.service, at),
-            dependents=self._dependents(request.service, unavailable),
+            dependents=await asyncio.to_thread(self._dependents, request.service, unavailable),
             unavailable=unavailable,
         )
 
