@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 import nightowl
 from nightowl.api import (
     approvals,
+    deploy_risk,
     deploys,
     graph,
     health,
@@ -77,6 +78,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(webhooks.router)
     api.include_router(incidents.router)
     api.include_router(deploys.router)
+    api.include_router(deploy_risk.router)
     api.include_router(graph.router)
     api.include_router(health.router)
     api.include_router(silences.router)

@@ -35,6 +35,7 @@ class Act(StrEnum):
     APPROVE = "answer approval requests"
     REQUEST_APPROVAL = "put a proposed action to the approvers"
     RECORD_DEPLOY = "record deploys"
+    ASSESS_DEPLOY = "assess a deploy's risk (audited; a delay notifies the owners)"
     READ_GRAPH = "read the knowledge graph: owners, on-call, who changed what"
     REFRESH_GRAPH = "refresh the knowledge graph from the connectors"
     FORGET_PERSON = "remove a person or team from the knowledge graph"
@@ -54,6 +55,7 @@ MINIMUM: dict[Act, Role] = {
     Act.APPROVE: Role.APPROVER,
     Act.REQUEST_APPROVAL: Role.APPROVER,
     Act.RECORD_DEPLOY: Role.RESPONDER,
+    Act.ASSESS_DEPLOY: Role.RESPONDER,
     Act.READ_GRAPH: Role.VIEWER,
     Act.REFRESH_GRAPH: Role.RESPONDER,
     Act.FORGET_PERSON: Role.ADMIN,

@@ -23,9 +23,11 @@ from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
 from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
+from nightowl.app.deploy_risk import DeployRisk
 from nightowl.app.records import Records
 from nightowl.approvals.answers import answer
 from nightowl.clock import Clock, ClockAware, SystemClock
+from nightowl.connectors.github import GitHub
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
@@ -95,6 +97,12 @@ class Nightowl:
         )
         self.notifiers = self._notifiers()
         self.broadcast = Broadcast(self.notifiers, self.store)
+        self.deploy_risk = DeployRisk(
+            self.records,
+            self.reads.metrics,
+            self.notifiers,
+            [c for c in connectors if isinstance(c, GitHub)],
+        )
         self.agent = self._agent()
         self.pipeline = build_pipeline(
             settings,

@@ -7,6 +7,8 @@ version is the deployment payload's ``version``, else its ref when that names a 
 short commit. Deployments carry the service in their payload (``service``), else the ``service``
 option (default: the repository's name).
 
+The same compare answer's ``files`` give a deploy's diff to ``deploy assess`` (``changed_files``).
+
 It is also an ownership source for the knowledge graph: ``GET /repos/{repo}/contents/{path}`` reads
 the CODEOWNERS file (``codeowners``, default ``.github/CODEOWNERS``; the documented answer carries
 the file base64-encoded in ``content``), and each service of ``owned_paths`` (default: the
@@ -146,6 +148,19 @@ class GitHub:
             raise self.http.error(
                 f"{self.http.url} answered {path} with content that is not base64", retryable=False
             ) from None
+
+    async def changed_files(self, base: str, head: str) -> list[tuple[str, int, int]]:
+        """The files changed from ``base`` to ``head``: (path, additions, deletions) from
+        ``GET /repos/{repo}/compare/{base}...{head}`` (GitHub lists at most 300 files there).
+        ConnectorError when GitHub cannot answer or does not know a ref."""
+        repo = self.config.repo
+        compared = await self.http.get_json(f"/repos/{repo}/compare/{base}...{head}")
+        files = compared.get("files") if isinstance(compared, dict) else None
+        return [
+            (str(f["filename"]), int(f.get("additions") or 0), int(f.get("deletions") or 0))
+            for f in files or []
+            if isinstance(f, dict) and f.get("filename")
+        ]
 
     async def _deploy(
         self, current: dict[str, Any], before: dict[str, Any] | None, service: str, at: datetime

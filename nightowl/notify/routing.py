@@ -195,7 +195,12 @@ class Router:
         if self._last is not None and self._last[0] is message:
             return self._last[1], self._last[2]
         facts = self.lookup(message.incident_id)
-        base = message.model_dump()
+        if isinstance(message, Notice) and facts.service is None:
+            # not about an incident (a deploy risk notice): route by the facts it carries
+            facts = IncidentFacts(
+                service=message.service, severity=message.severity, owners=message.owners
+            )
+        base = message.model_dump(include=set(Message.model_fields))
         clean = self.redactor.secrets
         base.update(title=clean(message.title), text=clean(message.text))
         found = facts.model_dump(exclude={"history"})

@@ -10,6 +10,7 @@ runs at import time.
 from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
     DeadLetterSettings,
     FieldLimits,
@@ -66,6 +67,7 @@ __all__ = [
     "BreakerSettings",
     "CliSettings",
     "DeadLetterSettings",
+    "DeployRiskSettings",
     "FieldLimits",
     "FreezeWindow",
     "GatherSettings",

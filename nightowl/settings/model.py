@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
     IntakeSettings,
     WebhookSettings,
@@ -63,6 +64,7 @@ class Settings(Section):
     llm: LlmSettings = LlmSettings()
     audit: AuditSettings = AuditSettings()
     graph: GraphSettings = GraphSettings()
+    deploy_risk: DeployRiskSettings = DeployRiskSettings()
     mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 

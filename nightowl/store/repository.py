@@ -222,9 +222,15 @@ class IncidentStore:
             return rows.incident_from(incident, children)
 
     def list(
-        self, *, limit: int = 50, status: IncidentStatus | None = None
+        self,
+        *,
+        limit: int = 50,
+        status: IncidentStatus | None = None,
+        service: str | None = None,
+        since: datetime | None = None,
     ) -> builtins.list[IncidentSummary]:
-        """Incidents, newest first, with how many alerts each has."""
+        """Incidents, newest first, with how many alerts each has; only ``service``'s and those
+        opened at or after ``since`` when given."""
         counts = (
             select(AlertRow.incident_id, func.count().label("n"))
             .group_by(AlertRow.incident_id)
@@ -238,6 +244,10 @@ class IncidentStore:
         )
         if status is not None:
             query = query.where(IncidentRow.status == status.value)
+        if service is not None:
+            query = query.where(IncidentRow.service == service)
+        if since is not None:
+            query = query.where(IncidentRow.opened_at >= since)
         with self._read() as session:
             return [rows.summary_from(row, count) for row, count in session.execute(query)]
 

@@ -153,6 +153,31 @@ def test_routed_notifiers_get_an_enriched_redacted_notice_once_per_message() -> 
     assert all(isinstance(n, Routed) for n in wrapped)
 
 
+def test_a_notice_about_no_incident_is_routed_by_the_facts_it_carries() -> None:
+    """A deploy risk notice has no incident to look up: its own service and owners route it,
+    and it is still redacted."""
+    owners, everyone = Recorder("owners"), Recorder("everyone")
+    settings = routes([{"match": {"owner": ["ana"]}, "notifiers": ["owners"]}], ["everyone"])
+    wrapped = wrap(
+        [owners, everyone], settings, lambda _: IncidentFacts(), lambda: AT, Redactor(["s3cret"])
+    )
+    notice = Notice(
+        incident_id="deploy-risk:checkout:v2",
+        title="Delay the deploy of checkout v2?",
+        status="deploy-risk",
+        text="token s3cret in the diff",
+        service="checkout",
+        owners=("ana",),
+    )
+    notes = [asyncio.run(n.send(notice)) for n in wrapped]
+    [got] = owners.got
+    assert isinstance(got, Notice)
+    assert (got.service, got.owners) == ("checkout", ("ana",))
+    assert "s3cret" not in got.text
+    assert everyone.got == []
+    assert notes[1].detail == "not routed here (service checkout, severity unknown)"
+
+
 def test_the_store_lookup_reads_service_severity_history_and_pending_approvals(
     tmp_path: Path,
 ) -> None:

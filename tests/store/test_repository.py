@@ -69,6 +69,19 @@ def test_create_get_and_list(store: IncidentStore) -> None:
     assert [s.id for s in store.list(status=IncidentStatus.OPEN)] == ["inc-1"]
 
 
+def test_list_by_service_and_opening_time(store: IncidentStore) -> None:
+    make_incident(store, "inc-old", key="k1", at=T0)
+    make_incident(store, "inc-new", key="k2", at=T0 + timedelta(hours=2))
+    store.create_incident(
+        incident_id="inc-cart", correlation_key="k3", title="cart", service="cart",
+        severity=Severity.HIGH, opened_at=T0 + timedelta(hours=3),
+    )  # fmt: skip
+    assert [s.id for s in store.list(service="checkout")] == ["inc-new", "inc-old"]
+    since = (T0 + timedelta(hours=1)).astimezone(PLUS_TWO)
+    assert [s.id for s in store.list(since=since)] == ["inc-cart", "inc-new"]
+    assert [s.id for s in store.list(service="checkout", since=since)] == ["inc-new"]
+
+
 def test_a_storm_incident_is_read_with_its_newest_alerts_and_the_full_count(
     store: IncidentStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

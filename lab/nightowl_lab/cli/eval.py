@@ -1,4 +1,5 @@
-"""``nightowl eval --scenarios DIR``: run a scenario suite through the workflow; print the scorecard."""
+"""``nightowl eval --scenarios DIR``: run a scenario suite through the workflow; print the scorecard.
+``nightowl eval --deploys FILE``: backtest the deploy risk score on a deploy history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from pydantic import ValidationError
 from rich.progress import Progress
 from rich.table import Table
 
@@ -18,9 +20,10 @@ from nightowl.app import Nightowl
 from nightowl.cli.common import console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import ApprovalStatus, Incident
-from nightowl.errors import ConfigError
+from nightowl.errors import ConfigError, InputError
 from nightowl.settings import Settings
 from nightowl.workflow import engine
+from nightowl_lab.eval.deploys import backtest
 from nightowl_lab.eval.memory import MemoryCard, evaluate_memory
 from nightowl_lab.eval.scenarios import (
     EVAL_USER,
@@ -31,11 +34,21 @@ from nightowl_lab.eval.scenarios import (
 )
 from nightowl_lab.eval.scorecard import ScenarioResult, Scorecard, regressions, score
 from nightowl_lab.sim.alerts import alertmanager_payload
+from nightowl_lab.sim.deploys import DeployHistory
 from nightowl_lab.sim.scenario import Scenario, load_scenario
 
 
 def command(
-    scenarios: Annotated[Path, typer.Option(help="A directory of scenario YAML files.")],
+    scenarios: Annotated[
+        Path | None, typer.Option(help="A directory of scenario YAML files.")
+    ] = None,
+    deploys: Annotated[
+        Path | None,
+        typer.Option(
+            help="A deploy history (`nightowl scenarios deploys`): backtest the deploy risk "
+            "score (ROC AUC, precision and recall at the delay threshold)."
+        ),
+    ] = None,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
@@ -76,6 +89,11 @@ def command(
             as_json=as_json,
         )
         return
+    if deploys is not None:
+        backtest_deploys(deploys, as_json)
+        return
+    if scenarios is None:
+        raise typer.BadParameter("give --scenarios DIR or --deploys FILE")
     with user_errors():
         files = scenario_files(scenarios)
         if not files:
@@ -101,6 +119,35 @@ def command(
             if worse:
                 console.print("[red]regressed:[/] " + "; ".join(worse))
                 raise typer.Exit(1)
+
+
+def backtest_deploys(path: Path, as_json: bool) -> None:
+    """``--deploys``: replay the history and print the score's figures."""
+    with user_errors():
+        try:
+            history = DeployHistory.model_validate_json(path.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        except ValidationError as exc:
+            raise InputError(
+                f"{path} is not a deploy history ({exc.error_count()} problems, first: "
+                f"{exc.errors()[0]['msg']}) — write one with `nightowl scenarios deploys`"
+            ) from None
+        with console.status(f"replaying {len(history.deploys)} deploys"):
+            result = backtest(history)
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+        return
+    table = Table(title=f"deploy risk backtest ({result.deploys} deploys, {result.bad} bad)")
+    for col in ("figure", "value"):
+        table.add_column(col)
+    table.add_row("ROC AUC", f"{result.roc_auc}")
+    for at in (result.at_delay, result.at_caution):
+        table.add_row(f"score ≥ {at.threshold}: flagged", str(at.flagged))
+        table.add_row(f"score ≥ {at.threshold}: precision", f"{at.precision}")
+        table.add_row(f"score ≥ {at.threshold}: recall", f"{at.recall}")
+    table.add_row("base rate", f"{result.base_rate}")
+    console.print(table)
 
 
 def with_memory(base: Settings, files: list[Path], as_json: bool) -> None:

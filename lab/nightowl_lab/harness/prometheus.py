@@ -202,3 +202,11 @@ class VictoriaMetricsServer(_MetricsServer):
             "-search.disableCache",
             "-loggerLevel=WARN",
         ]
+
+    def load(self, samples: str) -> None:
+        """Import ``samples`` (Prometheus text lines, each ``name{labels} value unix_ms``) at their
+        own timestamps, and flush them so the next query sees them."""
+        httpx.post(
+            self.url + "/api/v1/import/prometheus", content=samples, timeout=30
+        ).raise_for_status()
+        httpx.get(self.url + "/internal/force_flush", timeout=30).raise_for_status()
