@@ -65,7 +65,7 @@ class Nightowl:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = IncidentStore.open(settings.store_url)
+        self.store = IncidentStore.open(settings.store_url, migrate=settings.store.migrate_on_open)
         self.stores = Stores.on(self.store, settings)
         self.audit, self.approvals = self.stores.audit, self.stores.approvals
         self.control = self.stores.control
@@ -258,7 +258,7 @@ class Nightowl:
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
-            "application_version": nightowl.__version__,
+            "application_version": self.settings.store.application_version or nightowl.__version__,
             "log_level": "WARNING",
         }
         DBOS(config=config)

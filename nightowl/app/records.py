@@ -79,7 +79,7 @@ class Records:
                 f"no nightowl store at {missing} — run `nightowl serve` or `nightowl demo` "
                 "first, or pass --data-dir (or --config) naming where it keeps its data"
             )
-        store = IncidentStore.open(settings.store_url)
+        store = IncidentStore.open(settings.store_url, migrate=settings.store.migrate_on_open)
         try:
             return cls(settings, Stores.on(store, settings), SystemClock())
         except BaseException:
