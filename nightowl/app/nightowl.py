@@ -20,6 +20,7 @@ from pydantic import ValidationError
 import nightowl
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
+from nightowl.actions.ledger import Ledger, LedgerAware, SharedLedger
 from nightowl.actions.protocol import ActionDriver
 from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
@@ -47,6 +48,7 @@ from nightowl.store import IncidentStore
 from nightowl.store.database import private_file
 from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
+from nightowl.store.ledger import LedgerStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
 from nightowl.workflow.dispatch import Dispatcher
@@ -154,11 +156,16 @@ class Nightowl:
             )
             if isinstance(driver, ClockAware):
                 driver.use_clock(self.clock)
+            if isinstance(driver, LedgerAware):  # what it applied, seen by every worker
+                driver.use_ledger(self._shared_ledger)
             drivers.append(driver)
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
         self._raw_drivers = drivers
         check = killswitch_check(self.control)
         return [GuardedDriver(d, check) for d in drivers]
+
+    def _shared_ledger(self, scope: str, before: Ledger) -> SharedLedger:
+        return SharedLedger(LedgerStore(self.store.engine, scope), before)
 
     def _notifiers(self) -> list[Notifier]:
         configs = self.settings.notify.notifiers or [

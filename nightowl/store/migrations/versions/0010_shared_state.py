@@ -1,5 +1,6 @@
 """What a replica writes that the others must see, moved off the local disk: report documents
-(HTML, postmortem model, chart snapshot) and logged-out UI sessions.
+(HTML, postmortem model, chart snapshot), logged-out UI sessions and the drivers' ledger of
+applied actions.
 
 Revision ID: 0010_shared_state
 Revises: 0001
@@ -35,9 +36,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("nonce", name=op.f("pk_ui_revocations")),
     )
     op.create_index(op.f("ix_ui_revocations_expires"), "ui_revocations", ["expires"], unique=False)
+    op.create_table(
+        "action_ledger",
+        sa.Column("scope", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "key", name=op.f("pk_action_ledger")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("action_ledger")
     op.drop_index(op.f("ix_ui_revocations_expires"), table_name="ui_revocations")
     op.drop_table("ui_revocations")
     op.drop_table("report_documents")
