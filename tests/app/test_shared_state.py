@@ -1,19 +1,25 @@
 """Two replicas on one database, each with its own data dir, share what either writes: the report
 (HTML, postmortem model, charts) one replica wrote is served by the other after the writer's data
-dir is gone, and a session logged out on one is refused by the other. On SQLite and on a real
+dir is gone, a session logged out on one is refused by the other, and an action (its pre-state
+and result) one driver applied is replayed by the other's. On SQLite and on a real
 PostgreSQL (where DBOS keeps its system tables too)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from nightowl.actions.results import result
+from nightowl.actions.webhook import WebhookDriver
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
+from nightowl.domain import ActionSpec, ActionStatus, Risk
 from nightowl.settings import Settings
 from nightowl.ui import install
 from nightowl.ui.passwords import pbkdf2_hash
@@ -32,9 +38,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def replica(data_dir: Path, store_url: str) -> Settings:
+def replica(data_dir: Path, store_url: str, **sections: Any) -> Settings:
     return settings_for(
         data_dir,
+        **sections,
         store={"url": store_url},
         audit={"key": "the-same-audit-key-on-every-replica-0123"},  # a key file would differ
         ui={
@@ -96,3 +103,34 @@ def test_a_session_logged_out_on_one_replica_is_refused_by_another(
         two.shutdown()
     assert not list((tmp_path / "a").glob("ui-revoked*"))
     assert not list((tmp_path / "b").glob("ui-revoked*"))
+
+
+def test_an_action_one_replica_applied_is_replayed_by_another(
+    tmp_path: Path, store_url: str
+) -> None:
+    """The pre-state and result a driver recorded on one worker is what a workflow recovered on
+    another finds: it replays the result instead of acting again."""
+    actions = {"dry_run": True, "drivers": [{"name": "hooks", "kind": "webhook", "hooks": {}}]}
+    one = Nightowl(replica(tmp_path / "a", store_url, actions=actions))
+    two = Nightowl(replica(tmp_path / "b", store_url, actions=actions))
+    try:
+        first, second = (
+            next(d for d in app._raw_drivers if isinstance(d, WebhookDriver)) for app in (one, two)
+        )
+        spec = ActionSpec(
+            kind="hook", service="checkout", params={}, runbook="r", risk=Risk.LOW,
+            reason="test", rollback="none", idempotency_key="inc-1:hook:checkout",
+        )  # fmt: skip
+        applied = result(
+            spec, "hooks", ActionStatus.SUCCEEDED, datetime.now(UTC),
+            pre={"version": "v41"}, post={"version": "v42"}, message="called",
+        )  # fmt: skip
+        first.ledger.put(applied)
+        replay = second.ledger.replay("inc-1:hook:checkout")
+    finally:
+        one.shutdown()
+        two.shutdown()
+    assert replay is not None
+    assert replay.pre_state.version == "v41"
+    assert replay.message == "already applied: called"
+    assert not (tmp_path / "a" / "actions").exists()
