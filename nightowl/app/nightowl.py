@@ -180,7 +180,11 @@ class Nightowl:
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
         lookup = store_lookup(
-            self.store, self.approvals, self.settings.ui.public_url, self.records.knowledge
+            self.store,
+            self.approvals,
+            self.settings.ui.public_url,
+            self.records.knowledge,
+            self.stores.reports,
         )
         # One redactor knows every secret: of the settings, the connectors, drivers and notifiers.
         plugins = [c for _, c in self.connectors] + [*self._raw_drivers, *out]
