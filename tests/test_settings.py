@@ -292,3 +292,14 @@ def test_a_config_error_never_prints_the_secret_it_rejected(
     assert key in message
     assert "hunter2" not in message
     assert "8675309123" not in message
+
+
+def test_nightowl_application_version_pins_dbos_unless_the_file_does(tmp_path: Path) -> None:
+    pinned = load_settings(environ={"NIGHTOWL_APPLICATION_VERSION": "0.1.0-roll"})
+    assert pinned.store.application_version == "0.1.0-roll"
+    assert load_settings(environ={}).store.application_version is None
+    config = tmp_path / "nightowl.yaml"
+    config.write_text("store:\n  application_version: from-file\n  migrate_on_open: false\n")
+    chosen = load_settings(config=config, environ={"NIGHTOWL_APPLICATION_VERSION": "env"})
+    assert chosen.store.application_version == "from-file"
+    assert chosen.store.migrate_on_open is False

@@ -1,7 +1,10 @@
-"""A file of the actions a driver has applied, by idempotency key: a retried step never acts twice.
+"""The actions a driver has applied, by idempotency key: a retried step never acts twice.
 
-Used by drivers whose target keeps no marker of its own (local processes, SSH hosts, webhooks).
-Safe across processes (an exclusive lock per update); the file is rewritten atomically.
+Used by drivers whose target keeps no marker of its own (local processes, SSH hosts, webhooks,
+MCP tools). A driver starts with a file (``Ledger``: safe across the processes of one machine, an
+exclusive lock per update, rewritten atomically); nightowl then hands every such driver
+(``LedgerAware``) a ledger in the database (``SharedLedger``, over ``store/ledger.py``), so a
+workflow recovered on another worker sees what the first one did.
 """
 
 from __future__ import annotations
@@ -9,9 +12,43 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from nightowl.domain import ActionResult
+from nightowl.store.ledger import LedgerStore
+
+
+class AppliedLog(Protocol):
+    """What a driver asks its ledger: ``get`` and ``replay`` by key, ``put`` a result."""
+
+    def get(self, key: str) -> ActionResult | None:
+        """The result recorded under ``key``; None when that key never acted."""
+
+    def replay(self, key: str) -> ActionResult | None:
+        """The result under ``key`` marked as a replay; None when that key never acted."""
+
+    def put(self, result: ActionResult) -> None:
+        """Record ``result`` under its idempotency key."""
+
+
+@runtime_checkable
+class LedgerAware(Protocol):
+    """A driver with a ledger of its own. nightowl calls ``use_ledger`` once, right after
+    building it, with a factory of shared ledgers by scope (the driver's file name stem) and
+    the file ledger it had, which the shared one still reads."""
+
+    def use_ledger(self, shared: Callable[[str, Ledger], AppliedLog]) -> None:
+        """Keep applied results in ``shared(scope, file_ledger)`` from now on."""
+
+
+def replayed(done: ActionResult | None) -> ActionResult | None:
+    """``done`` marked as a replay (nothing is done again); None stays None."""
+    if done is None:
+        return None
+    return done.model_copy(update={"message": f"already applied: {done.message}"})
 
 
 class Ledger:
@@ -33,10 +70,7 @@ class Ledger:
 
     def replay(self, key: str) -> ActionResult | None:
         """The result recorded under ``key``, marked as a replay (nothing is done again)."""
-        done = self.get(key)
-        if done is None:
-            return None
-        return done.model_copy(update={"message": f"already applied: {done.message}"})
+        return replayed(self.get(key))
 
     def put(self, result: ActionResult) -> None:
         """Record ``result`` under its idempotency key (locked, atomic; replaces an earlier one)."""
@@ -54,3 +88,27 @@ class Ledger:
             return {}
         loaded: dict[str, object] = json.loads(self.path.read_text() or "{}")
         return loaded
+
+
+class SharedLedger:
+    """A driver's ledger in the database, still reading the file it kept before (so an upgrade
+    mid-incident does not act again on what the file recorded). StoreError when the database
+    cannot be used; an action is never performed on a ledger that could not be read."""
+
+    def __init__(self, store: LedgerStore, before: Ledger | None = None) -> None:
+        self.store, self.before = store, before
+
+    def get(self, key: str) -> ActionResult | None:
+        """The result under ``key`` in the database, else in the former file."""
+        found = self.store.get(key)
+        if found is None and self.before is not None:
+            found = self.before.get(key)
+        return found
+
+    def replay(self, key: str) -> ActionResult | None:
+        """The result under ``key``, marked as a replay (nothing is done again)."""
+        return replayed(self.get(key))
+
+    def put(self, result: ActionResult) -> None:
+        """Record ``result`` in the database (one upsert: safe across workers)."""
+        self.store.put(result, datetime.now(UTC))

@@ -12,13 +12,14 @@ MCP tool cannot be undone by nightowl: rollback says so and calls nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from nightowl.actions.config import options
-from nightowl.actions.ledger import Ledger
+from nightowl.actions.ledger import AppliedLog, Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.connectors.mcp import McpTools
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
@@ -42,7 +43,12 @@ class McpDriver:
 
     def __init__(self, name: str, servers: dict[str, McpTools], state_dir: Path) -> None:
         self.name, self.servers = name, servers
-        self.ledger = Ledger(state_dir / f"mcp-{name}-ledger.json")
+        self.ledger: AppliedLog = Ledger(state_dir / f"mcp-{name}-ledger.json")
+
+    def use_ledger(self, shared: Callable[[str, Ledger], AppliedLog]) -> None:
+        """Keep applied results in the database (``LedgerAware``), the file still read."""
+        if isinstance(self.ledger, Ledger):
+            self.ledger = shared(self.ledger.path.stem, self.ledger)
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> McpDriver:

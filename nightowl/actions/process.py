@@ -16,12 +16,13 @@ import json
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from nightowl.actions.config import options
-from nightowl.actions.ledger import Ledger
+from nightowl.actions.ledger import AppliedLog, Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
@@ -66,8 +67,13 @@ class ProcessDriver:
     def __init__(self, name: str, config: ProcessConfig, state_dir: Path) -> None:
         self.name = name
         self.config = config
-        self.ledger = Ledger((config.state_dir or state_dir) / "process-ledger.json")
+        self.ledger: AppliedLog = Ledger((config.state_dir or state_dir) / "process-ledger.json")
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+
+    def use_ledger(self, shared: Callable[[str, Ledger], AppliedLog]) -> None:
+        """Keep applied results in the database (``LedgerAware``), the file still read."""
+        if isinstance(self.ledger, Ledger):
+            self.ledger = shared(self.ledger.path.stem, self.ledger)
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> ProcessDriver:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import shlex
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from nightowl.actions.config import options
-from nightowl.actions.ledger import Ledger
+from nightowl.actions.ledger import AppliedLog, Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.domain.patterns import compile_pattern, full_match
@@ -124,7 +125,14 @@ class SshDriver:
     def __init__(self, name: str, config: SshConfig, state_dir: Path) -> None:
         self.name = name
         self.config = config
-        self.ledger = Ledger((config.state_dir or state_dir) / f"ssh-{name}-ledger.json")
+        self.ledger: AppliedLog = Ledger(
+            (config.state_dir or state_dir) / f"ssh-{name}-ledger.json"
+        )
+
+    def use_ledger(self, shared: Callable[[str, Ledger], AppliedLog]) -> None:
+        """Keep applied results in the database (``LedgerAware``), the file still read."""
+        if isinstance(self.ledger, Ledger):
+            self.ledger = shared(self.ledger.path.stem, self.ledger)
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> SshDriver:

@@ -9,6 +9,7 @@ nothing. Rollback POSTs to the hook's ``rollback_url`` with the captured pre-sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from nightowl.actions.config import options
-from nightowl.actions.ledger import Ledger
+from nightowl.actions.ledger import AppliedLog, Ledger
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
 from nightowl.errors import ActionError
@@ -60,8 +61,15 @@ class WebhookDriver:
     ) -> None:
         self.name = name
         self.config = config
-        self.ledger = Ledger((config.state_dir or state_dir) / f"webhook-{name}-ledger.json")
+        self.ledger: AppliedLog = Ledger(
+            (config.state_dir or state_dir) / f"webhook-{name}-ledger.json"
+        )
         self.transport = transport
+
+    def use_ledger(self, shared: Callable[[str, Ledger], AppliedLog]) -> None:
+        """Keep applied results in the database (``LedgerAware``), the file still read."""
+        if isinstance(self.ledger, Ledger):
+            self.ledger = shared(self.ledger.path.stem, self.ledger)
 
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> WebhookDriver:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.domain import Incident, IncidentStatus, IncidentSummary
 from nightowl.errors import NotFoundError
-from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
+from nightowl.report.export import MEDIA_TYPES, ReportFormat
 from nightowl.report.model import Postmortem
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
@@ -75,5 +75,5 @@ async def get_report(
         incident = await run_in_threadpool(records.incident, incident_id)
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
-    text = await run_in_threadpool(export, incident, fmt)
+    text = await run_in_threadpool(records.export_report, incident, fmt)
     return Response(text, media_type=MEDIA_TYPES[fmt])

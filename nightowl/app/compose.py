@@ -39,6 +39,8 @@ from nightowl.store.control import ControlStore
 from nightowl.store.graph import GraphStore
 from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
+from nightowl.store.reports import ReportDocuments
+from nightowl.store.revocations import RevocationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
 from nightowl.workflow.engine import Pipeline
@@ -58,6 +60,8 @@ class Stores:
     observations: ObservationStore
     graph: GraphStore
     memory: MemoryStore
+    reports: ReportDocuments
+    revocations: RevocationStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -82,6 +86,8 @@ class Stores:
             memory=MemoryStore.open(settings.memory.url)
             if settings.memory.url
             else MemoryStore(engine),
+            reports=ReportDocuments(engine),
+            revocations=RevocationStore(engine),
         )
 
     def close(self) -> None:
@@ -164,6 +170,7 @@ def build_pipeline(
             public_url=settings.ui.public_url,
             narrator=agent,
             store=store,
+            documents=stores.reports,
             approvals=stores.approvals,
             audit=stores.audit,
             clock=clock,

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 import nightowl
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
+from nightowl.actions.ledger import Ledger, LedgerAware, SharedLedger
 from nightowl.actions.protocol import ActionDriver
 from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
@@ -49,6 +50,7 @@ from nightowl.store import IncidentStore
 from nightowl.store.database import private_file
 from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
+from nightowl.store.ledger import LedgerStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
 from nightowl.workflow.dispatch import Dispatcher
@@ -67,7 +69,7 @@ class Nightowl:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = IncidentStore.open(settings.store_url)
+        self.store = IncidentStore.open(settings.store_url, migrate=settings.store.migrate_on_open)
         self.stores = Stores.on(self.store, settings)
         self.audit, self.approvals = self.stores.audit, self.stores.approvals
         self.control = self.stores.control
@@ -162,11 +164,16 @@ class Nightowl:
             )
             if isinstance(driver, ClockAware):
                 driver.use_clock(self.clock)
+            if isinstance(driver, LedgerAware):  # what it applied, seen by every worker
+                driver.use_ledger(self._shared_ledger)
             drivers.append(driver)
         # Policy wraps actions: every driver reads the kill switch immediately before each write.
         self._raw_drivers = drivers
         check = killswitch_check(self.control)
         return [GuardedDriver(d, check) for d in drivers]
+
+    def _shared_ledger(self, scope: str, before: Ledger) -> SharedLedger:
+        return SharedLedger(LedgerStore(self.store.engine, scope), before)
 
     def _notifiers(self) -> list[Notifier]:
         configs = self.settings.notify.notifiers or [
@@ -181,7 +188,11 @@ class Nightowl:
             out.append(cls(config.name, options, self.clock))
         # Every notifier sits behind the routes (notify.routes), enriched and redacted.
         lookup = store_lookup(
-            self.store, self.approvals, self.settings.ui.public_url, self.records.knowledge
+            self.store,
+            self.approvals,
+            self.settings.ui.public_url,
+            self.records.knowledge,
+            self.stores.reports,
         )
         # One redactor knows every secret: of the settings, the connectors, drivers and notifiers.
         plugins = [c for _, c in self.connectors] + [*self._raw_drivers, *out]
@@ -266,7 +277,7 @@ class Nightowl:
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
-            "application_version": nightowl.__version__,
+            "application_version": self.settings.store.application_version or nightowl.__version__,
             "log_level": "WARNING",
         }
         DBOS(config=config)

@@ -38,6 +38,7 @@ from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.graph.knowledge import Knowledge
 from nightowl.redaction import safe_headers
+from nightowl.report.export import ReportFormat, export
 from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
 from nightowl.store import IncidentStore, missing_sqlite_file
@@ -79,7 +80,7 @@ class Records:
                 f"no nightowl store at {missing} — run `nightowl serve` or `nightowl demo` "
                 "first, or pass --data-dir (or --config) naming where it keeps its data"
             )
-        store = IncidentStore.open(settings.store_url)
+        store = IncidentStore.open(settings.store_url, migrate=settings.store.migrate_on_open)
         try:
             return cls(settings, Stores.on(store, settings), SystemClock())
         except BaseException:
@@ -100,6 +101,15 @@ class Records:
         """The incident with this id or, for a person typing it, the one id it starts
         (``IncidentStore.resolve``: NotFoundError for none, InputError for several)."""
         return self.stores.incidents.get(self.incident_id(incident_id))
+
+    def report_documents(self, incident_id: str) -> dict[str, str]:
+        """The documents of the incident's report kept in the store (HTML, model, charts), by
+        name; empty before its report is written."""
+        return self.stores.reports.get(incident_id)
+
+    def export_report(self, incident: Incident, fmt: ReportFormat) -> str:
+        """The incident's postmortem as text in ``fmt``, from what the report stage stored."""
+        return export(incident, fmt, self.report_documents(incident.id))
 
     def incident_id(self, id_or_prefix: str) -> str:
         """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""

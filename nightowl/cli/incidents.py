@@ -17,7 +17,7 @@ from nightowl.cli.common import acting_as, console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, IncidentStatus, StageStatus, outcome_of
 from nightowl.errors import InputError
-from nightowl.report.export import ReportFormat, export
+from nightowl.report.export import ReportFormat
 
 incidents_app = typer.Typer(help="List and inspect incidents.", no_args_is_help=True)
 
@@ -107,7 +107,7 @@ def report_cmd(
         with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             incident = records.incident(incident_id)
-        text = export(incident, fmt)
+            text = records.export_report(incident, fmt)
         if output is None:
             typer.echo(text, nl=not text.endswith("\n"))
             return

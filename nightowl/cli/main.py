@@ -71,6 +71,7 @@ add_lazy(
     "Check runbooks and preview what they would do.",
 )
 add_lazy(app, "policy", "nightowl.cli.policy:policy_app", "Test the safety policy.")
+add_lazy(app, "db", "nightowl.cli.db:db_app", "The store's schema: migrate, current, heads.")
 add_lazy(
     app,
     "approvals",

@@ -146,14 +146,20 @@ def compose(notice: Notice, config: EmailConfig) -> EmailMessage:
     lines += [f"Report: {notice.report_path}"] if notice.report_path else []
     mail.set_content("\n".join(lines) + "\n")
     mail.add_alternative(_html(notice), subtype="html")
-    report = Path(notice.report_html_path) if notice.report_html_path else None
-    if config.attach_report and report is not None and report.is_file():
-        data = report.read_bytes()
-        if len(data) <= MAX_ATTACHMENT_BYTES:
-            mail.add_attachment(
-                data, maintype="text", subtype="html", filename=f"{notice.incident_id}.html"
-            )
+    data = _report_page(notice) if config.attach_report else None
+    if data is not None and len(data) <= MAX_ATTACHMENT_BYTES:
+        mail.add_attachment(
+            data, maintype="text", subtype="html", filename=f"{notice.incident_id}.html"
+        )
     return mail
+
+
+def _report_page(notice: Notice) -> bytes | None:
+    """The report's HTML page: as the store keeps it (written by any replica), else the file."""
+    if notice.report_html is not None:
+        return notice.report_html.encode("utf-8")
+    report = Path(notice.report_html_path) if notice.report_html_path else None
+    return report.read_bytes() if report is not None and report.is_file() else None
 
 
 def _html(notice: Notice) -> str:

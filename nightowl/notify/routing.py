@@ -35,6 +35,7 @@ from nightowl.redaction import Redactor
 from nightowl.settings import NotifySettings, RouteMatch
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
+from nightowl.store.reports import HTML, ReportDocuments
 
 
 class PendingApproval(Model):
@@ -58,6 +59,8 @@ class IncidentFacts(Model):
     severity: str | None = None
     url: str | None = None
     report_html_path: str | None = None
+    report_html: str | None = None
+    """The report's HTML page as the store keeps it (any replica's report), for an attachment."""
     alert_links: tuple[str, ...] = ()
     approvals: tuple[PendingApproval, ...] = ()
     owners: tuple[str, ...] = ()
@@ -72,6 +75,8 @@ class Notice(Message):
     severity: str | None = None
     url: str | None = None
     report_html_path: str | None = None
+    report_html: str | None = Field(default=None, exclude=True)
+    """Not serialised: the page is attached by the notifiers that attach it, not forwarded."""
     alert_links: tuple[str, ...] = ()
     """The alerts' own links (``generatorURL``), http(s) only: the graph, the rule, the page."""
     approvals: tuple[PendingApproval, ...] = ()
@@ -98,9 +103,11 @@ def store_lookup(
     approvals: ApprovalStore,
     public_url: str | None = None,
     knowledge: Knowledge | None = None,
+    documents: ReportDocuments | None = None,
 ) -> Lookup:
-    """Facts from the store (and the service's owners from the knowledge graph); an unknown
-    incident or a store failure gives empty facts, a graph failure no owners."""
+    """Facts from the store (and the service's owners from the knowledge graph, the report's
+    page from ``documents``); an unknown incident or a store failure gives empty facts, a graph
+    failure no owners."""
 
     def lookup(incident_id: str) -> IncidentFacts:
         try:
@@ -110,11 +117,13 @@ def store_lookup(
             return IncidentFacts()
         owners = _owners(knowledge, incident.service, incident.updated_at)
         html = Path(incident.report_path).with_suffix(".html") if incident.report_path else None
+        page = _stored_page(documents, incident_id) if incident.report_path else None
         return IncidentFacts(
             service=incident.service,
             severity=incident.severity.value if incident.severity else None,
             url=f"{public_url.rstrip('/')}/ui/incidents/{incident_id}" if public_url else None,
             report_html_path=str(html) if html is not None and html.exists() else None,
+            report_html=page,
             alert_links=incident.alert_links[:MAX_ALERT_LINKS],
             approvals=tuple(
                 PendingApproval(
@@ -133,6 +142,16 @@ def store_lookup(
         )
 
     return lookup
+
+
+def _stored_page(documents: ReportDocuments | None, incident_id: str) -> str | None:
+    """The report's HTML page in the store; None without one, or when the store fails."""
+    if documents is None:
+        return None
+    try:
+        return documents.get(incident_id).get(HTML)
+    except NightowlError:
+        return None
 
 
 def _owners(knowledge: Knowledge | None, service: str | None, now: datetime) -> tuple[str, ...]:

@@ -159,6 +159,19 @@ def chart_path(report_path: Path) -> Path:
     return report_path.with_suffix(".charts.json")
 
 
+def dump(charts: Sequence[Chart]) -> str:
+    """The charts as JSON text, what ``parse`` reads back."""
+    return CHARTS.dump_json(list(charts)).decode()
+
+
+def parse(text: str | None) -> list[Chart]:
+    """The charts in ``text`` (from ``dump``); none if it is missing or unreadable."""
+    try:
+        return CHARTS.validate_json(text) if text else []
+    except ValueError:
+        return []
+
+
 def save(path: Path, charts: Sequence[Chart]) -> None:
     """Write the charts as JSON (the report's directory is created when missing)."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,9 @@
 """The report stage: write the postmortem as Markdown, as one HTML file with charts, and as JSON.
 
+Every document is kept in the store (the Markdown on the incident, the rest in
+``store/reports.py``), so any replica serves a report another one wrote; the files under
+``<data_dir>/reports`` are a local copy for the person at the machine.
+
 One model (``model.Postmortem``, built by ``postmortem.build`` from the incident, the round's
 observations, the approval requests and the audit trail) renders to Markdown and from that to
 HTML; the JSON beside them (``<id>.postmortem.json``) is the model itself, what ``nightowl
@@ -13,7 +17,7 @@ stage of later incidents recalls.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +39,7 @@ from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.memory import MemoryStore
+from nightowl.store.reports import CHARTS, HTML, MODEL, ReportDocuments
 
 HUMAN_KINDS = ("approval.", "access.")
 """Audit records a person leaves on an incident (answers, refused attempts); the rest are
@@ -51,6 +56,14 @@ def load_model(report_path: Path) -> Postmortem | None:
     try:
         return Postmortem.model_validate_json(model_path(report_path).read_bytes())
     except (OSError, ValueError):
+        return None
+
+
+def stored_model(documents: Mapping[str, str]) -> Postmortem | None:
+    """The model among a report's stored documents; None if absent or unreadable."""
+    try:
+        return Postmortem.model_validate_json(documents[MODEL])
+    except (KeyError, ValueError):
         return None
 
 
@@ -72,6 +85,7 @@ class WriteReport:
         public_url: str | None,
         narrator: Narrator | None,
         store: IncidentStore,
+        documents: ReportDocuments,
         approvals: ApprovalStore,
         audit: AuditLog,
         clock: Clock,
@@ -82,7 +96,7 @@ class WriteReport:
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
         self.settings, self.public_url = settings, public_url
         self.narrator, self.store, self.clock = narrator, store, clock
-        self.approvals, self.audit = approvals, audit
+        self.approvals, self.audit, self.documents = approvals, audit, documents
         self.knowledge = knowledge
         self.memory, self.memory_settings = memory, memory_settings or MemorySettings()
 
@@ -92,10 +106,6 @@ class WriteReport:
         narrative = await self.narrator.narrate(incident) if self.narrator is not None else None
         report = build(incident, await self._sources(ctx, incident, narrative))
         markdown = with_people(render_postmortem(report), self._cards(incident))
-        path = self.reports_dir / f"{incident.id}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown, encoding="utf-8")
-        model_path(path).write_text(report.model_dump_json(indent=2), encoding="utf-8")
         drawn = await charts.capture(
             self.metrics,
             incident,
@@ -103,9 +113,19 @@ class WriteReport:
             self.gather.step_seconds,
             self.gather.call_timeout_seconds,
         )
-        charts.save(charts.chart_path(path), drawn)
+        documents = {
+            MODEL: report.model_dump_json(indent=2),
+            CHARTS: charts.dump(drawn),
+            HTML: render_html(incident, drawn, markdown=markdown),
+        }
+        self.documents.put(incident.id, documents, self.clock.now())
+        path = self.reports_dir / f"{incident.id}.md"
         page = path.with_suffix(".html")
-        page.write_text(render_html(incident, drawn, markdown=markdown), encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown, encoding="utf-8")
+        model_path(path).write_text(documents[MODEL], encoding="utf-8")
+        charts.chart_path(path).write_text(documents[CHARTS], encoding="utf-8")
+        page.write_text(documents[HTML], encoding="utf-8")
         self.store.save_report(
             incident.id, Report(markdown=markdown, path=str(path), created_at=self.clock.now())
         )

@@ -43,6 +43,10 @@ def load_settings(
         _add_shared_token(raw, token)
     if (key := env.get("NIGHTOWL_AUDIT_KEY")) and isinstance(raw.setdefault("audit", {}), dict):
         raw["audit"].setdefault("key", key)
+    if (pinned := env.get("NIGHTOWL_APPLICATION_VERSION")) and isinstance(
+        raw.setdefault("store", {}), dict
+    ):
+        raw["store"].setdefault("application_version", pinned)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

@@ -16,6 +16,18 @@ class StoreSettings(Section):
         default=None,
         description="SQLAlchemy URL; default: SQLite (WAL) at <data_dir>/nightowl.sqlite.",
     )
+    migrate_on_open: bool = Field(
+        default=True,
+        description="Upgrade the schema when a store opens; false: refuse a database that is not "
+        "at this version's schema (run `nightowl db migrate` first, as a rolling upgrade does).",
+    )
+    application_version: str | None = Field(
+        default=None,
+        max_length=100,
+        description="DBOS application version (default: nightowl's version); pin it during a "
+        "rolling upgrade so workflows started on old code are resumed by old code. "
+        "NIGHTOWL_APPLICATION_VERSION sets it too.",
+    )
 
 
 class ServerSettings(Section):

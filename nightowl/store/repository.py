@@ -33,6 +33,7 @@ from nightowl.domain.intake import DeadLetter
 from nightowl.errors import InputError, NotFoundError
 from nightowl.store import dead_letters, rows
 from nightowl.store.database import migrated_engine
+from nightowl.store.revisions import checked_engine
 from nightowl.store.sessions import Sessions, put_row, upsert
 from nightowl.store.tables import (
     ActionRow,
@@ -80,9 +81,10 @@ class IncidentStore:
         self._write, self._read = self.sessions.write, self.sessions.read
 
     @classmethod
-    def open(cls, url: str) -> IncidentStore:
-        """A store on ``url`` with its schema migrated to the newest revision."""
-        return cls(migrated_engine(url))
+    def open(cls, url: str, *, migrate: bool = True) -> IncidentStore:
+        """A store on ``url`` with its schema migrated to the newest revision; ``migrate`` False:
+        refuse (StoreError) a schema that is not there already (``store.migrate_on_open``)."""
+        return cls(migrated_engine(url) if migrate else checked_engine(url))
 
     @property
     def engine(self) -> Engine:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -25,7 +24,7 @@ from nightowl.domain.graph import ServiceCard
 from nightowl.domain.memory import Verdict
 from nightowl.errors import NightowlError, NotFoundError
 from nightowl.report import charts as chart_lib
-from nightowl.report.export import MEDIA_TYPES, ReportFormat, export
+from nightowl.report.export import MEDIA_TYPES, ReportFormat, saved_charts, saved_page
 from nightowl.report.html import render_html
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
 from nightowl.ui.web import page, safe_next, ui_of, who
@@ -115,13 +114,14 @@ def stamp_of(incident: Incident, approvals: list[ApprovalRequest]) -> str:
 
 @router.get("/ui/incidents/{incident_id}/report")
 async def report(request: Request, incident_id: str) -> Response:
-    """The self-contained HTML report: the file beside the Markdown, or rendered now."""
+    """The self-contained HTML report: the page the report stage stored, or rendered now."""
     who(request)
     found = await _incident(request, incident_id)
     if isinstance(found, Response):
         return found
-    if found.report_path and (html := Path(found.report_path).with_suffix(".html")).is_file():
-        return HTMLResponse(await run_in_threadpool(html.read_text, encoding="utf-8"))
+    documents = await run_in_threadpool(ui_of(request).app.records.report_documents, found.id)
+    if (html := saved_page(found, documents)) is not None:
+        return HTMLResponse(html)
     drawn = await _charts(request, found)
     markdown = found.report.markdown if found.report else None
     return HTMLResponse(render_html(found, drawn, markdown=markdown))
@@ -145,7 +145,9 @@ async def report_json(request: Request, incident_id: str) -> Response:
     found = await _incident(request, incident_id)
     if isinstance(found, Response):
         return found
-    text = await run_in_threadpool(export, found, ReportFormat.JSON)
+    text = await run_in_threadpool(
+        ui_of(request).app.records.export_report, found, ReportFormat.JSON
+    )
     return Response(text, media_type=MEDIA_TYPES[ReportFormat.JSON])
 
 
@@ -222,8 +224,9 @@ def _card(records: Records, service: str | None) -> ServiceCard | None:
 async def _charts(request: Request, incident: Incident) -> list[chart_lib.Chart]:
     """The charts saved with the report; before there is one, read live (briefly)."""
     if incident.report_path:
-        saved = chart_lib.load(chart_lib.chart_path(Path(incident.report_path)))
-        if saved:
+        records = ui_of(request).app.records
+        documents = await run_in_threadpool(records.report_documents, incident.id)
+        if saved := await run_in_threadpool(saved_charts, incident, documents):
             return saved
     app = ui_of(request).app
     try:

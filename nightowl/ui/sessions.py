@@ -7,8 +7,9 @@ or lowering a role takes effect at once. The CSRF token of a session is an HMAC 
 POST form carries it, and a request authenticated by a bearer token (no cookie) needs none.
 
 Logging out revokes the session on the server: its nonce is kept until the cookie would have
-expired, in ``<data_dir>/ui-revoked.json`` (0600), so a copied cookie is refused after logout, also
-after a restart and by every process sharing the data dir.
+expired, in the database (``store/revocations.py``), so a copied cookie is refused after logout,
+also after a restart and by every replica on the same database. The key is configuration, not a
+row: every replica must be given the same ``ui.session_secret`` (docs/deploy.md, "Secrets").
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import hmac
 import json
 import os
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from nightowl.app import access
 from nightowl.settings import Settings
+from nightowl.store.revocations import RevocationStore
 
 COOKIE = "nightowl_session"
 LOGIN_CSRF_COOKIE = "nightowl_login"
@@ -38,63 +39,15 @@ class Principal(access.Principal):
     csrf: str = ""
 
 
-class Revocations:
-    """Nonces of sessions logged out before they expired, with their expiry, in a JSON file.
-
-    Thread-safe (a lock); the file is re-read when another process changed it (its mtime). Expired
-    entries are dropped on every write, so the file holds at most the sessions of one lifetime.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._stamp: int | None = None
-        self._revoked: dict[str, int] = {}
-
-    def revoke(self, nonce: str, expires: int, now: float | None = None) -> None:
-        with self._lock:
-            self._reload()
-            at = now or time.time()
-            self._revoked = {n: e for n, e in self._revoked.items() if e >= at}
-            self._revoked[nonce] = expires
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_name(self.path.name + ".partial")
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump(self._revoked, fh)
-            os.replace(partial, self.path)
-            self._stamp = self.path.stat().st_mtime_ns
-
-    def revoked(self, nonce: str) -> bool:
-        with self._lock:
-            self._reload()
-            return nonce in self._revoked
-
-    def _reload(self) -> None:
-        try:
-            stamp = self.path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return
-        if stamp == self._stamp:
-            return
-        try:
-            loaded = json.loads(self.path.read_text())
-            self._revoked = {str(n): int(e) for n, e in dict(loaded).items()}
-        except (OSError, ValueError, TypeError):
-            # A damaged file cannot un-revoke what this process knows: keep it, rewrite on revoke.
-            pass
-        self._stamp = stamp
-
-
 class Sessions:
-    """Issues, checks and revokes session cookies and CSRF tokens. Thread-safe (state is only
-    in ``Revocations``, which locks)."""
+    """Issues, checks and revokes session cookies and CSRF tokens. Thread-safe (the only state,
+    the revocations, is in the database); StoreError when the database cannot be used."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, revocations: RevocationStore) -> None:
         self.settings = settings
         self.key = session_key(settings)
         self.max_age = int(settings.ui.session_hours * 3600)
-        self.revocations = Revocations(settings.data_dir / "ui-revoked.json")
+        self.revocations = revocations
 
     def issue(self, user: str, now: float | None = None) -> str:
         payload = {
@@ -123,7 +76,7 @@ class Sessions:
         fields = self._fields(cookie)
         if fields is not None:
             _, expires, nonce = fields
-            self.revocations.revoke(nonce, expires)
+            self.revocations.revoke(nonce, expires, time.time())
 
     def _fields(self, cookie: str | None) -> tuple[str, int, str] | None:
         """User, expiry and nonce of a cookie whose signature holds."""

@@ -131,7 +131,9 @@ def install(api: FastAPI, app: Nightowl) -> None:
     env.filters.update(
         when=_when, ago=_duration, pct=_pct, seconds=_seconds, brief=_brief, markdown=_markdown
     )
-    api.state.ui = Ui(app=app, sessions=Sessions(app.settings), templates=env)
+    api.state.ui = Ui(
+        app=app, sessions=Sessions(app.settings, app.stores.revocations), templates=env
+    )
     api.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="ui-static")
     api.include_router(pages.router)
     api.include_router(forms.router)

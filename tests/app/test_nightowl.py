@@ -9,11 +9,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+import nightowl
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.settings import Settings
 from nightowl.store.audit_anchor import AnchorFile
-from tests.conftest import SettingsFactory
+from tests.conftest import SettingsFactory, make_settings
 
 
 def test_serving_audits_the_config_and_anchors_the_head_at_shutdown(
@@ -62,3 +63,23 @@ def test_every_database_file_in_the_data_dir_is_0600_under_umask_022(settings: S
         os.umask(previous)
     assert {"nightowl.sqlite", "workflows.sqlite"} <= set(found)
     assert found == dict.fromkeys(found, 0o600)
+
+
+def test_a_pinned_application_version_is_what_dbos_runs_under(tmp_path: Path) -> None:
+    """During a rolling upgrade every replica is pinned to the old version, so DBOS recovers the
+    old code's workflows on the old code (and a new replica does not claim them)."""
+    from dbos._utils import GlobalParams  # where DBOS keeps the version it stamps and recovers
+
+    pinned = make_settings(tmp_path, store={"application_version": "2026.12-roll"})
+    app = Nightowl(pinned)
+    try:
+        app.launch()
+        assert GlobalParams.app_version == "2026.12-roll"
+    finally:
+        app.shutdown()
+    app = Nightowl(make_settings(tmp_path / "default"))
+    try:
+        app.launch()
+        assert GlobalParams.app_version == nightowl.__version__
+    finally:
+        app.shutdown()

@@ -111,6 +111,20 @@ def test_the_message_arrives_with_text_html_and_the_report(
     assert b"Post-incident report" in attachments[0].get_payload(decode=True)
 
 
+def test_the_report_page_from_the_store_is_attached_without_a_local_file(
+    smtp: tuple[int, Inbox],
+) -> None:
+    port, inbox = smtp
+    stored = notice().model_copy(update={"report_html": "<html>written by another replica</html>"})
+
+    asyncio.run(mailer(port).send(stored))
+
+    [(_, mail)] = inbox.mails
+    attachments = [p for p in mail.walk() if p.get_filename()]
+    assert [a.get_filename() for a in attachments] == ["inc-1.html"]
+    assert b"written by another replica" in attachments[0].get_payload(decode=True)
+
+
 def text_of(part: MailMessage) -> str:
     payload = part.get_payload(decode=True)
     assert isinstance(payload, bytes)

@@ -17,6 +17,7 @@ from nightowl.domain import (
     AlertStatus,
     ApprovalRequest,
     Notification,
+    Report,
     Risk,
     Severity,
 )
@@ -39,6 +40,7 @@ from nightowl.settings.people import GraphSettings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
 from nightowl.store.graph import GraphStore
+from nightowl.store.reports import HTML, ReportDocuments
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 
@@ -309,4 +311,26 @@ def test_a_route_by_owner_takes_the_incidents_whose_service_the_graph_says_they_
     assert select(settings, NAMES, lookup("inc-pay")) == {"pagerduty"}
     assert select(settings, NAMES, lookup("inc-cart")) == {"email"}  # on call counts too
     assert select(settings, NAMES, facts("checkout", "high")) == {"slack"}  # nobody known
+    store.close()
+
+
+def test_the_store_lookup_gives_the_report_page_another_replica_stored(tmp_path: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    store.create_incident(
+        incident_id="inc-1", correlation_key="k", title="t", service="checkout",
+        severity=Severity.CRITICAL, opened_at=AT,
+    )  # fmt: skip
+    documents = ReportDocuments(store.engine)
+    lookup = store_lookup(store, ApprovalStore(store.engine), documents=documents)
+    assert lookup("inc-1").report_html is None  # no report yet
+    elsewhere = str(tmp_path / "other-replica" / "inc-1.md")  # a path on another machine
+    store.save_report("inc-1", Report(markdown="# r", path=elsewhere, created_at=AT))
+    documents.put("inc-1", {HTML: "<html>stored page</html>"}, AT)
+
+    found = lookup("inc-1")
+
+    assert found.report_html == "<html>stored page</html>"
+    assert found.report_html_path is None  # not on this replica's disk
+    notice = Notice(incident_id="inc-1", title="t", status="open", text="x", report_html="<p/>")
+    assert "report_html" not in notice.model_dump()  # attached by notifiers, never forwarded
     store.close()
