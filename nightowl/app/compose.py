@@ -42,6 +42,7 @@ from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
+from nightowl.watchers.pricing import PriceTable
 from nightowl.workflow.engine import Pipeline
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def build_pipeline(
             store=store,
             audit=stores.audit,
             clock=wall or clock,
+            pricing=PriceTable(settings.cost),
         ),
         Act(executor, store, clock),
         Verify(

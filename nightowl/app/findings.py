@@ -36,10 +36,12 @@ from nightowl.domain import (
     Verdict,
 )
 from nightowl.domain.findings import Finding, WatchRun
+from nightowl.domain.units import money
 from nightowl.domain.vocabulary import Severity
 from nightowl.policy.gate import evaluate
 from nightowl.policy.stage import Gate
 from nightowl.settings import OnFinding, WatcherConfig
+from nightowl.watchers.pricing import PriceTable
 
 if TYPE_CHECKING:
     from nightowl.app.nightowl import Nightowl
@@ -130,14 +132,6 @@ def describe(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def money(delta: float) -> str:
-    """A monthly delta as people read it: ``+$412``, ``-$35.50``."""
-    sign = "+" if delta >= 0 else "-"
-    amount = abs(delta)
-    text = f"{amount:,.0f}" if amount >= 100 or amount == int(amount) else f"{amount:,.2f}"
-    return f"{sign}${text}"
-
-
 def anchor(app: Nightowl, finding: Finding) -> Incident:
     """The finding's anchor incident, opened once."""
     incident_id = ANCHOR + finding.fingerprint
@@ -192,7 +186,11 @@ async def _ask(app: Nightowl, incident_id: str, decision: Decision) -> str:
         )
     preview = (await app.executor.preview(action)).result
     timeout = app.settings.approvals.timeout_seconds
-    request = build(planned, decision, preview, approvers, app.wall.now(), timeout)
+    pricing = PriceTable(app.settings.cost)
+    cost = pricing.monthly_delta(action, preview)
+    request = build(
+        planned, decision, preview, approvers, app.wall.now(), timeout, cost, pricing.currency
+    )
     request = await asyncio.to_thread(app.approvals.open, request)
     await app.broadcast.page(planned, f"approval needed: {request.plan}\n{request.id}")
     return f"approval {request.id} requested from {', '.join(request.approvers)}"

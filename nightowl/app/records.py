@@ -34,7 +34,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
-from nightowl.domain.findings import Finding, FindingState
+from nightowl.domain.findings import EstateKpis, Finding, FindingState, estate_kpis
 from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.graph.knowledge import Knowledge
@@ -120,6 +120,14 @@ class Records:
 
     def finding(self, fingerprint: str) -> Finding:
         return self.stores.findings.get(fingerprint)
+
+    def estate_kpis(self) -> EstateKpis:
+        """Drift count and age, findings open, cost found this week, savings proposed, and the
+        monthly cost of the priced actions approvers approved."""
+        active = self.findings(states=(FindingState.NEW, FindingState.OPEN), limit=1000)
+        approved = self.approvals(status=ApprovalStatus.APPROVED)
+        costs = [r.monthly_cost_delta for r in approved if r.monthly_cost_delta is not None]
+        return estate_kpis(active, costs, self.wall.now())
 
     def accept_finding(self, fingerprint: str, until: datetime, *, by: Principal) -> Finding:
         """Accept a finding's risk until ``until`` (``Act.ACCEPT_FINDING``). Audited."""

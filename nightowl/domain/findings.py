@@ -109,3 +109,34 @@ class WatchRun(Model):
     def new(self) -> tuple[Finding, ...]:
         """The findings first seen by this run."""
         return tuple(f for f in self.findings if f.state is FindingState.NEW)
+
+
+class EstateKpis(Model):
+    """The estate's numbers between incidents: drift open and how old the oldest is, findings
+    open, the monthly cost delta of what was found in the last week, the savings proposed
+    (scale-downs and limit changes not yet done), and the monthly cost of the priced actions
+    approvers let nightowl take."""
+
+    drift_open: int = 0
+    drift_oldest_age_seconds: float | None = None
+    findings_open: int = 0
+    cost_delta_week: float = 0.0
+    savings_proposed_monthly: float = 0.0
+    actions_cost_monthly: float = 0.0
+
+
+def estate_kpis(active: list[Finding], approved_costs: list[float], now: datetime) -> EstateKpis:
+    """The KPIs of the ``active`` (new or open) findings and the approved actions' costs."""
+    drift = [f for f in active if f.kind == "drift" and f.first_seen is not None]
+    oldest = min((f.first_seen for f in drift if f.first_seen), default=None)
+    week = [f for f in active if f.first_seen and (now - f.first_seen).total_seconds() <= 7 * 86400]
+    return EstateKpis(
+        drift_open=len(drift),
+        drift_oldest_age_seconds=(now - oldest).total_seconds() if oldest else None,
+        findings_open=len(active),
+        cost_delta_week=round(sum(f.monthly_cost_delta or 0.0 for f in week), 2),
+        savings_proposed_monthly=round(
+            -sum(min(f.monthly_cost_delta or 0.0, 0.0) for f in active), 2
+        ),
+        actions_cost_monthly=round(sum(approved_costs), 2),
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.cost import CostSettings
 from nightowl.settings.intake import (
     IntakeSettings,
     WebhookSettings,
@@ -67,6 +68,7 @@ class Settings(Section):
     mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
     watchers: list[WatcherConfig] = Field(default_factory=list)
+    cost: CostSettings = CostSettings()
 
     @field_validator("watchers")
     @classmethod

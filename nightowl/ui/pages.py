@@ -153,8 +153,10 @@ async def report_json(request: Request, incident_id: str) -> Response:
 @router.get("/ui/kpis")
 async def kpis(request: Request) -> Response:
     me = who(request)
-    values = await run_in_threadpool(ui_of(request).app.records.kpis)
-    return page(request, "kpis.html", me, kpis=values, **await _banner(request))
+    records = ui_of(request).app.records
+    values = await run_in_threadpool(records.kpis)
+    estate = await run_in_threadpool(records.estate_kpis)
+    return page(request, "kpis.html", me, kpis=values, estate=estate, **await _banner(request))
 
 
 @router.get("/ui/silences")

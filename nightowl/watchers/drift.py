@@ -32,11 +32,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nightowl.domain import ActionSpec, Risk
 from nightowl.domain.findings import Finding, ProposedChange
+from nightowl.domain.units import money
 from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.settings.cost import CostSettings
 from nightowl.watchers import hcl, terraform
 from nightowl.watchers.audit_events import AuditEvents
+from nightowl.watchers.pricing import PriceTable
 from nightowl.watchers.protocol import WatchContext
 
 RISKY = ["aws_iam_*", "aws_security_group*", "aws_vpc_security_group_*", "*_firewall*",
@@ -85,8 +88,15 @@ class DriftOptions(BaseModel):
 class DriftWatcher:
     """Finds drift and proposes its fix. Only reads (the plan, the repository, the events)."""
 
-    def __init__(self, name: str, options: DriftOptions, timeout: float = 600.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        options: DriftOptions,
+        timeout: float = 600.0,
+        prices: PriceTable | None = None,
+    ) -> None:
         self.name, self.options, self.timeout = name, options, timeout
+        self.prices = prices or PriceTable(CostSettings())
 
     @classmethod
     def from_config(cls, config: WatcherConfig, settings: Settings) -> DriftWatcher:
@@ -99,7 +109,7 @@ class DriftWatcher:
             raise ConfigError(f"watcher {config.name!r}: options.{where}: {first['msg']}") from None
         if options.plan is None and options.binary is None:
             raise ConfigError(f"watcher {config.name!r}: give options.plan or options.binary")
-        return cls(config.name, options, config.timeout_seconds)
+        return cls(config.name, options, config.timeout_seconds, PriceTable(settings.cost))
 
     async def check(self, ctx: WatchContext) -> list[Finding]:
         plan = await self._plan()
@@ -156,6 +166,11 @@ class DriftWatcher:
             "code_commit": commit,
         }
         evidence |= events.who(drift.real) if events else {}
+        code_cost = self.prices.monthly(drift.type, drift.code)
+        real_cost = self.prices.monthly(drift.type, drift.real)
+        cost = round(code_cost[0] - real_cost[0], 2) if code_cost and real_cost else None
+        if real_cost:
+            evidence["monthly_cost_now"] = round(real_cost[0], 2)
         if decision == "adopt":
             proposed = self._adopt(drift, changes, risk, evidence)
         else:
@@ -173,6 +188,9 @@ class DriftWatcher:
             service=self.options.service,
             evidence=evidence,
             proposed=proposed,
+            monthly_cost_delta=cost
+            if decision == "revert"
+            else (0.0 if cost is not None else None),
         )
 
     def _adopt(
@@ -221,12 +239,20 @@ class DriftWatcher:
             runbook="",
             risk=risk,
             reason=f"{drift.address} was changed outside the code ({', '.join(edited.changed)}); "
-            "this updates the code to the real state",
+            "this updates the code to the real state" + _cost_line(evidence, self.prices.currency),
             rollback="close the pull request (nothing changes until a human merges it)",
             idempotency_key=f"drift-{digest.hexdigest()[:20]}",
         )
         summary = f"adopt: update {target} to the real {', '.join(edited.changed)}"
         return ProposedChange(summary=summary, diff=diff, action=action)
+
+
+def _cost_line(evidence: dict[str, Any], currency: str) -> str:
+    """The pull request's cost line: adopting changes no running cost (it already runs)."""
+    now = evidence.get("monthly_cost_now")
+    if now is None:
+        return ""
+    return f". Cost: {money(0, currency)}/month (it already runs at {currency}{now:,.2f}/month)"
 
 
 async def _git(repo: Path, *args: str) -> str | None:

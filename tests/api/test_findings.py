@@ -71,3 +71,14 @@ def test_only_an_approver_accepts_and_a_refusal_is_audited(app: Nightowl) -> Non
     assert "future" in past.json()["detail"]
     naive = call(app, "POST", url, APPROVER, {"until": "2999-01-01T00:00:00"})
     assert naive.status_code == 422
+
+
+def test_metrics_show_the_drift_open_and_its_age(app: Nightowl) -> None:
+    from nightowl.api.kpis import bind
+
+    bind(app)
+    scraped = call(app, "GET", "/metrics", READ)
+    assert scraped.status_code == 200
+    assert "nightowl_drift_open 1.0" in scraped.text
+    assert "nightowl_drift_oldest_age_seconds" in scraped.text
+    assert "nightowl_actions_cost_monthly 0.0" in scraped.text

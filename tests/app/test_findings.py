@@ -17,8 +17,9 @@ import pytest
 from nightowl.actions.github import GitHubPullRequestDriver
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
-from nightowl.app.findings import ANCHOR, at_least, money
+from nightowl.app.findings import ANCHOR, at_least
 from nightowl.domain import IncidentStatus, Severity
+from nightowl.domain.units import money
 from nightowl.registry import WATCHERS
 from nightowl.settings import Role
 from nightowl.testing.watcher import FAKE_KIND

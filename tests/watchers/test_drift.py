@@ -160,3 +160,39 @@ def test_the_adopt_pull_request_is_reviewed_then_opened(tmp_path: Path) -> None:
         assert {"watch.run", "finding.proposed", "approval.approved", "action"} <= set(kinds)
     finally:
         app.shutdown()
+
+
+def test_drift_is_priced_adopting_costs_nothing_reverting_saves(tmp_path: Path) -> None:
+    from tests.watchers.plans import entry
+
+    repo = infra_repo(tmp_path)
+    (repo / "vm.tf").write_text(
+        'resource "aws_instance" "web" {\n  instance_type = "m5.large"\n}\n'
+    )
+    grown = entry(
+        "aws_instance.web", "aws_instance", "web",
+        {"id": "i-1", "instance_type": "m5.large"}, {"id": "i-1", "instance_type": "m5.xlarge"},
+    )  # fmt: skip
+    plan = write_plan(tmp_path, refresh_only_plan(grown))
+    settings = Settings.model_validate(
+        {"cost": {"instance_types": {"m5.large": 0.096, "m5.xlarge": 0.192}}}
+    )
+
+    def found(rules: dict[str, object]) -> object:
+        config = WatcherConfig(
+            name="d", kind="drift", options={"repo": str(repo), "plan": str(plan), "rules": rules}
+        )
+        (one,) = asyncio.run(
+            DriftWatcher.from_config(config, settings).check(
+                WatchContext(now=NOW, settings=settings)
+            )
+        )
+        return one
+
+    adopt = found({})
+    assert adopt.monthly_cost_delta == 0.0
+    assert adopt.proposed.action.reason.endswith(
+        "Cost: +$0/month (it already runs at $140.16/month)"
+    )
+    revert = found({"revert": ["aws_instance.*"]})
+    assert revert.monthly_cost_delta == -70.08
