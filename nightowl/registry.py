@@ -63,6 +63,7 @@ CONNECTORS = Plugins(
         "static": "nightowl.connectors.static:StaticTopology",
         "traces": "nightowl.connectors.traces:TraceTopology",
         "mcp": "nightowl.connectors.mcp:McpTools",
+        "opencost": "nightowl.connectors.opencost:OpenCost",
     },
 )
 NOTIFIERS = Plugins(

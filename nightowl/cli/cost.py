@@ -57,6 +57,37 @@ def diff(
     show(priced)
 
 
+@cost_app.command("runtime")
+def runtime(
+    window: Annotated[str, typer.Option(help="OpenCost window: 24h, 7d, lastweek…")] = "7d",
+    aggregate: Annotated[str, typer.Option(help="namespace, controller, label:app…")] = "namespace",
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What runs costs now, per month, from the configured OpenCost (``kind: opencost``)."""
+    import json
+
+    from nightowl.connectors.opencost import OpenCost
+
+    with user_errors():
+        settings = settings_from(config, data_dir)
+        entry = next((c for c in settings.connectors if c.kind == "opencost"), None)
+        if entry is None:
+            raise InputError("no OpenCost is configured: add a connectors entry of kind opencost")
+        source = OpenCost.from_plugin(entry, settings)
+        found = asyncio.run(source.allocations(window=window, aggregate=aggregate))
+    if as_json:
+        typer.echo(json.dumps([a.model_dump(mode="json") for a in found], indent=2))
+        return
+    table = Table(title=f"runtime cost by {escape(aggregate)} over {escape(window)}")
+    for col in (aggregate, "window total", "per month"):
+        table.add_column(col)
+    for a in found:
+        table.add_row(escape(a.name), f"{a.total:,.2f}", f"{a.monthly:,.2f}")
+    console.print(table)
+
+
 def _json(priced: CostDiff) -> str:
     import json
 

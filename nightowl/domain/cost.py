@@ -29,3 +29,15 @@ class CostDiff(Model):
     def total(self) -> float:
         """The sum of the priced resources' deltas."""
         return round(sum(r.delta for r in self.resources), 2)
+
+
+class Allocation(Model):
+    """What one workload group cost over a window (OpenCost's allocation), and per month."""
+
+    name: str
+    window_start: str = ""
+    window_end: str = ""
+    total: float
+    cpu: float = 0.0
+    ram: float = 0.0
+    monthly: float

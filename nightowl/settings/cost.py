@@ -4,15 +4,15 @@ Prices are the team's own (list prices or their discounts), in one currency: hou
 instance and machine types (VMs and node pools alike) and load balancers, monthly prices per
 GB of volume types, and the monthly cost of one replica per service (``*``: any other). A
 resource or service with no price is not priced (never guessed). ``infracost``: the binary
-whose ``infracost diff --format json`` prices plans instead of the table; ``opencost_url``: an
-OpenCost server whose allocation API gives the runtime cost per namespace.
+whose ``infracost diff --format json`` prices plans instead of the table. The runtime cost comes
+from an OpenCost server configured as a connector (``kind: opencost``).
 """
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from nightowl.settings.base import Section, http_url
+from nightowl.settings.base import Section
 
 
 class CostSettings(Section):
@@ -31,9 +31,6 @@ class CostSettings(Section):
         default_factory=dict, description="Monthly cost of one replica per service ('*': any)."
     )
     infracost: str | None = Field(default=None, description="The infracost binary, when used.")
-    opencost_url: str | None = None
-
-    _url = field_validator("opencost_url")(http_url)
 
     @field_validator("instance_types", "load_balancers", "volumes", "replicas")
     @classmethod

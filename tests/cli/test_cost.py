@@ -80,3 +80,10 @@ def test_infracost_output_is_read_per_resource(tmp_path: Path) -> None:
     bad = run("cost", "diff", "--plan", plan, "--infracost", saved, "--config", config)
     assert bad.exit_code == 1
     assert "no projects" in bad.output
+
+
+def test_runtime_cost_needs_an_opencost_connector(tmp_path: Path) -> None:
+    _, config = files(tmp_path)
+    shown = run("cost", "runtime", "--config", config)
+    assert shown.exit_code == 1
+    assert "kind opencost" in shown.output
