@@ -77,7 +77,9 @@ async def _route_one(app: Nightowl, config: WatcherConfig, finding: Finding, act
         await app.broadcast.page(incident, describe(finding))
         return f"{finding.fingerprint}: notified on {incident.id}"
     action = _routed(proposed, config, finding)
-    outcome = await propose_change(app, incident, action, actor=actor)
+    outcome = await propose_change(
+        app, incident, action, actor=actor, cost=finding.monthly_cost_delta
+    )
     return f"{finding.fingerprint}: {outcome}"
 
 
@@ -147,7 +149,7 @@ def anchor(app: Nightowl, finding: Finding) -> Incident:
 
 
 async def propose_change(
-    app: Nightowl, incident: Incident, action: ActionSpec, *, actor: str
+    app: Nightowl, incident: Incident, action: ActionSpec, *, actor: str, cost: float | None = None
 ) -> str:
     """Ask the gate about ``action`` on the anchor ``incident``; perform it, open its approval
     request, or show its dry run. Audited (``finding.proposed``). Returns the outcome line."""
@@ -161,7 +163,7 @@ async def propose_change(
     if written:
         outcome = await _perform(app, incident.id, action)
     elif decision.verdict is Verdict.REQUIRE_APPROVAL:
-        outcome = await _ask(app, incident.id, decision)
+        outcome = await _ask(app, incident.id, decision, cost)
     elif decision.verdict is Verdict.DENY:
         outcome = "denied: " + "; ".join(decision.reasons)
     else:
@@ -174,7 +176,7 @@ async def propose_change(
     return outcome
 
 
-async def _ask(app: Nightowl, incident_id: str, decision: Decision) -> str:
+async def _ask(app: Nightowl, incident_id: str, decision: Decision, cost: float | None) -> str:
     """Open and page the approval request; the outcome line (nobody to ask: said so)."""
     planned = await asyncio.to_thread(app.store.get, incident_id)
     action = planned.plan[0]
@@ -187,7 +189,7 @@ async def _ask(app: Nightowl, incident_id: str, decision: Decision) -> str:
     preview = (await app.executor.preview(action)).result
     timeout = app.settings.approvals.timeout_seconds
     pricing = PriceTable(app.settings.cost)
-    cost = pricing.monthly_delta(action, preview)
+    cost = pricing.monthly_delta(action, preview) if cost is None else cost
     request = build(
         planned, decision, preview, approvers, app.wall.now(), timeout, cost, pricing.currency
     )

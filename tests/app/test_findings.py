@@ -43,6 +43,7 @@ FOUND = {
     "severity": "high",
     "service": "web",
     "evidence": {"attribute": "port", "code": 443, "real": 8443},
+    "monthly_cost_delta": -35.5,
     "proposed": {"summary": "adopt port 8443", "diff": "-443\n+8443", "action": ACTION},
 }
 GITHUB = {"name": "iac", "kind": "github", "repo": "acme/infra", "token": "t", "paths": ["infra/"]}
@@ -115,6 +116,7 @@ def test_a_pull_request_the_policy_sends_to_a_human_waits_for_the_approval(
     assert github.pulls == []
     (request,) = app.records.approvals()
     assert request.action.service == "infra"
+    assert request.plan.endswith("(-$35.50/month)")  # the finding's cost, shown to the approver
     assert any("approval needed" in p["text"] for p in pages(tmp_path))
     asyncio.run(app.answer_approval(request.id, by=ROOT, approve=True, reason="reviewed"))
     assert [p["title"] for p in github.pulls] == ["drift: adopt"]
