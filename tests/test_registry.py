@@ -7,13 +7,13 @@ import pytest
 
 from nightowl.errors import ConfigError
 from nightowl.notify.file import FileNotifier
-from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, Plugins, resolve
+from nightowl.registry import CONNECTORS, DRIVERS, NOTIFIERS, WATCHERS, Plugins, resolve
 
 NO_ENTRY_POINTS = "nightowl.tests-no-such-group"
 
 
 def test_every_built_in_kind_resolves_to_a_class_with_that_import_path() -> None:
-    for table in (CONNECTORS, NOTIFIERS, DRIVERS):
+    for table in (CONNECTORS, NOTIFIERS, DRIVERS, WATCHERS):
         for kind, target in table.builtins.items():
             module, _, attr = target.partition(":")
             cls = resolve(table, kind, "plugin")  # the test install has every extra

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
 from nightowl.api.metrics import REGISTRY
+from nightowl.domain.findings import EstateKpis
 from nightowl.errors import StoreError
 from nightowl.report.kpis import Kpis
 
@@ -63,11 +64,38 @@ GAUGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+ESTATE: tuple[tuple[str, str, str], ...] = (
+    ("drift_open", "nightowl_drift_open", "Drifted resources found and not yet fixed."),
+    (
+        "drift_oldest_age_seconds",
+        "nightowl_drift_oldest_age_seconds",
+        "Age of the oldest drift not yet fixed.",
+    ),
+    ("findings_open", "nightowl_findings_open", "Watchers' findings new or open."),
+    (
+        "cost_delta_week",
+        "nightowl_cost_delta_week",
+        "Monthly cost delta of the findings first seen in the last 7 days.",
+    ),
+    (
+        "savings_proposed_monthly",
+        "nightowl_savings_proposed_monthly",
+        "Monthly savings proposed by open findings (scale-downs, limit changes).",
+    ),
+    (
+        "actions_cost_monthly",
+        "nightowl_actions_cost_monthly",
+        "Monthly cost of the priced actions approvers approved (scale-outs).",
+    ),
+)
+
+
 class KpiCollector(Collector):
     """Computes the KPIs when Prometheus scrapes; nothing until ``bind`` gives it a store."""
 
     def __init__(self) -> None:
         self.compute: Callable[[], Kpis] | None = None
+        self.estate: Callable[[], EstateKpis] | None = None
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         if self.compute is None:
@@ -81,6 +109,20 @@ class KpiCollector(Collector):
             value = getattr(kpis, field)
             if value is not None:  # a rate with nothing to divide by is absent, not 0
                 yield GaugeMetricFamily(name, doc, value=float(value))
+        yield from self._estate()
+
+    def _estate(self) -> Iterator[GaugeMetricFamily]:
+        if self.estate is None:
+            return
+        try:
+            kpis = self.estate()
+        except StoreError as exc:
+            log.warning("estate KPIs left out of /metrics: %s", exc)
+            return
+        for field, name, doc in ESTATE:
+            value = getattr(kpis, field)
+            if value is not None:
+                yield GaugeMetricFamily(name, doc, value=float(value))
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         return iter(())
@@ -93,6 +135,7 @@ REGISTRY.register(COLLECTOR)
 def bind(app: Nightowl) -> None:
     """Serve the KPIs of ``app``'s store on /metrics."""
     COLLECTOR.compute = app.records.kpis
+    COLLECTOR.estate = app.records.estate_kpis
 
 
 @router.get(

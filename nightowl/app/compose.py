@@ -36,6 +36,7 @@ from nightowl.store.audit import AuditLog
 from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
+from nightowl.store.findings import FindingStore
 from nightowl.store.graph import GraphStore
 from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
@@ -43,6 +44,7 @@ from nightowl.store.reports import ReportDocuments
 from nightowl.store.revocations import RevocationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
+from nightowl.watchers.pricing import PriceTable
 from nightowl.workflow.engine import Pipeline
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ class Stores:
     memory: MemoryStore
     reports: ReportDocuments
     revocations: RevocationStore
+    findings: FindingStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -88,6 +91,7 @@ class Stores:
             else MemoryStore(engine),
             reports=ReportDocuments(engine),
             revocations=RevocationStore(engine),
+            findings=FindingStore(engine),
         )
 
     def close(self) -> None:
@@ -150,6 +154,7 @@ def build_pipeline(
             store=store,
             audit=stores.audit,
             clock=wall or clock,
+            pricing=PriceTable(settings.cost),
         ),
         Act(executor, store, clock),
         Verify(

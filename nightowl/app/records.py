@@ -34,6 +34,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
+from nightowl.domain.findings import EstateKpis, Finding, FindingState, estate_kpis
 from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.graph.knowledge import Knowledge
@@ -114,6 +115,37 @@ class Records:
     def incident_id(self, id_or_prefix: str) -> str:
         """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
         return self.stores.incidents.resolve(id_or_prefix)
+
+    # watchers' findings ----------------------------------------------------------------------
+
+    def findings(
+        self,
+        *,
+        watcher: str | None = None,
+        states: Sequence[FindingState] = (),
+        limit: int = 200,
+    ) -> builtins.list[Finding]:
+        """The watchers' findings, most recently seen first."""
+        return self.stores.findings.list(watcher=watcher, states=states, limit=limit)
+
+    def finding(self, fingerprint: str) -> Finding:
+        return self.stores.findings.get(fingerprint)
+
+    def estate_kpis(self) -> EstateKpis:
+        """Drift count and age, findings open, cost found this week, savings proposed, and the
+        monthly cost of the priced actions approvers approved."""
+        active = self.findings(states=(FindingState.NEW, FindingState.OPEN), limit=1000)
+        approved = self.approvals(status=ApprovalStatus.APPROVED)
+        costs = [r.monthly_cost_delta for r in approved if r.monthly_cost_delta is not None]
+        return estate_kpis(active, costs, self.wall.now())
+
+    def accept_finding(self, fingerprint: str, until: datetime, *, by: Principal) -> Finding:
+        """Accept a finding's risk until ``until`` (``Act.ACCEPT_FINDING``). Audited."""
+        self.guard(by, Act.ACCEPT_FINDING, finding=fingerprint)
+        accepted = self.stores.findings.accept(fingerprint, until, by.name, self.wall.now())
+        data = {"fingerprint": fingerprint, "until": until.isoformat(), "via": by.via}
+        self.audit("finding.accepted", data, actor=by.name)
+        return accepted
 
     # the kill switch ------------------------------------------------------------------------
 

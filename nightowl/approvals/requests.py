@@ -12,6 +12,7 @@ from nightowl.domain import (
     Incident,
     Verdict,
 )
+from nightowl.domain.units import money
 
 TOPIC = "approval"
 """The DBOS message topic an answer is sent on (to the incident's workflow)."""
@@ -31,10 +32,12 @@ def build(
     approvers: tuple[str, ...],
     at: datetime,
     timeout_seconds: int,
+    cost: float | None = None,
+    currency: str = "$",
 ) -> ApprovalRequest:
     """The request a human is shown for one decision: the action, its plan and blast radius from
     the dry run, the diagnosis and the evidence that supports it (at most ten), who may answer,
-    and when it expires.
+    and when it expires; ``cost``, the monthly cost delta, is shown with the plan.
     """
     action = next(a for a in incident.plan if a.idempotency_key == decision.idempotency_key)
     diagnosis = incident.diagnosis.explanation if incident.diagnosis else "no diagnosis"
@@ -45,8 +48,10 @@ def build(
         incident_id=incident.id,
         service=action.service,
         action=action,
-        plan=preview.message if preview else action.describe(),
+        plan=(preview.message if preview else action.describe())
+        + (f" ({money(cost, currency)}/month)" if cost is not None else ""),
         blast_radius=preview.blast_radius if preview else None,
+        monthly_cost_delta=cost,
         rollback=action.rollback,
         diagnosis=diagnosis,
         evidence=evidence,

@@ -26,7 +26,7 @@ from nightowl.domain import (
     Verdict,
     Wait,
 )
-from nightowl.domain.ports import Pager, Previewer
+from nightowl.domain.ports import Pager, Previewer, Pricing
 from nightowl.settings import ApprovalSettings
 from nightowl.store import IncidentStore
 from nightowl.store.approvals import ApprovalStore
@@ -48,7 +48,9 @@ class Approve:
         store: IncidentStore,
         audit: AuditLog,
         clock: Clock,
+        pricing: Pricing | None = None,
     ) -> None:
+        self.pricing = pricing
         self.settings, self.requests, self.previewer, self.pager = (
             settings,
             requests,
@@ -130,9 +132,12 @@ class Approve:
                 nobody.append(action.service)
                 continue
             preview = (await self.previewer.preview(action)).result
+            cost = self.pricing.monthly_delta(action, preview) if self.pricing else None
+            currency = self.pricing.currency if self.pricing else "$"
             request = build(
-                incident, decision, preview, approvers, now, self.settings.timeout_seconds
-            )
+                incident, decision, preview, approvers, now, self.settings.timeout_seconds,
+                cost, currency,
+            )  # fmt: skip
             request = self.requests.open(request)
             opened.append(request)
             self._audit(

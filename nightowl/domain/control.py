@@ -46,6 +46,8 @@ class ApprovalRequest(Model):
     action: ActionSpec
     plan: str
     blast_radius: BlastRadius | None = None
+    monthly_cost_delta: float | None = None
+    """What the action changes in monthly cost (a scale-out's added replicas), when priced."""
     rollback: str
     diagnosis: str
     evidence: tuple[str, ...] = ()

@@ -59,6 +59,17 @@ class Remedies(Protocol):
         ...
 
 
+class Pricing(Protocol):
+    """What a change costs per month (owned by ``watchers/``, from ``cost:``'s price table)."""
+
+    currency: str
+
+    def monthly_delta(self, action: ActionSpec, preview: ActionResult | None) -> float | None:
+        """The change in monthly cost ``action`` makes (its dry run's ``preview`` says how much
+        capacity), or None when it changes no priced capacity. Never raises."""
+        ...
+
+
 class RecoveryWindow(Model):
     """How long to let an action settle, then how long to watch the symptoms."""
 

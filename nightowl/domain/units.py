@@ -53,3 +53,11 @@ def plain(v: float) -> str:
     if abs(v) >= 100:
         return f"{v:.0f}"
     return f"{v:.3g}"
+
+
+def money(delta: float, currency: str = "$") -> str:
+    """A signed amount as people read it: ``+$412``, ``-$35.50``, ``+$1,234``."""
+    sign = "+" if delta >= 0 else "-"
+    amount = abs(delta)
+    text = f"{amount:,.0f}" if amount >= 100 or amount == int(amount) else f"{amount:,.2f}"
+    return f"{sign}{currency}{text}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.cost import CostSettings
 from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
     IntakeSettings,
@@ -39,6 +40,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.watchers import WatcherConfig, unique_names
 
 
 class Settings(Section):
@@ -67,6 +69,13 @@ class Settings(Section):
     deploy_risk: DeployRiskSettings = DeployRiskSettings()
     mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
+    watchers: list[WatcherConfig] = Field(default_factory=list)
+    cost: CostSettings = CostSettings()
+
+    @field_validator("watchers")
+    @classmethod
+    def _unique_watchers(cls, value: list[WatcherConfig]) -> list[WatcherConfig]:
+        return unique_names(value)
 
     @property
     def store_url(self) -> str:

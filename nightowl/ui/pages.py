@@ -1,4 +1,5 @@
-"""The pages (GET): incidents, one incident, its report, KPIs, silences, the kill switch, login.
+"""The pages (GET): incidents, one incident, its report, KPIs, silences, findings, the kill
+switch, login.
 
 Every page reads through the application's stores in a worker thread; none of them writes.
 """
@@ -154,8 +155,10 @@ async def report_json(request: Request, incident_id: str) -> Response:
 @router.get("/ui/kpis")
 async def kpis(request: Request) -> Response:
     me = who(request)
-    values = await run_in_threadpool(ui_of(request).app.records.kpis)
-    return page(request, "kpis.html", me, kpis=values, **await _banner(request))
+    records = ui_of(request).app.records
+    values = await run_in_threadpool(records.kpis)
+    estate = await run_in_threadpool(records.estate_kpis)
+    return page(request, "kpis.html", me, kpis=values, estate=estate, **await _banner(request))
 
 
 @router.get("/ui/silences")
@@ -166,6 +169,13 @@ async def silences(request: Request) -> Response:
     now = app.clock.now()
     rows = [(s, s.state(now).value) for s in found]
     return page(request, "silences.html", me, silences=rows, **await _banner(request))
+
+
+@router.get("/ui/findings")
+async def findings(request: Request, watcher: str | None = None) -> Response:
+    me = who(request)
+    found = await run_in_threadpool(ui_of(request).app.records.findings, watcher=watcher)
+    return page(request, "findings.html", me, findings=found, **await _banner(request))
 
 
 @router.get("/ui/killswitch")

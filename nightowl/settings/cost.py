@@ -1,0 +1,41 @@
+"""The ``cost:`` section: the price table nightowl prices changes with, and its cost sources.
+
+Prices are the team's own (list prices or their discounts), in one currency: hourly prices of
+instance and machine types (VMs and node pools alike) and load balancers, monthly prices per
+GB of volume types, and the monthly cost of one replica per service (``*``: any other). A
+resource or service with no price is not priced (never guessed). ``infracost``: the binary
+whose ``infracost diff --format json`` prices plans instead of the table. The runtime cost comes
+from an OpenCost server configured as a connector (``kind: opencost``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from nightowl.settings.base import Section
+
+
+class CostSettings(Section):
+    currency: str = Field(default="$", max_length=5, description="Shown before every amount.")
+    hours_per_month: float = Field(default=730.0, gt=0)
+    instance_types: dict[str, float] = Field(
+        default_factory=dict, description="Hourly price per instance or machine type."
+    )
+    load_balancers: dict[str, float] = Field(
+        default_factory=dict, description="Hourly price per load balancer type (application…)."
+    )
+    volumes: dict[str, float] = Field(
+        default_factory=dict, description="Monthly price per GB per volume type (gp3…)."
+    )
+    replicas: dict[str, float] = Field(
+        default_factory=dict, description="Monthly cost of one replica per service ('*': any)."
+    )
+    infracost: str | None = Field(default=None, description="The infracost binary, when used.")
+
+    @field_validator("instance_types", "load_balancers", "volumes", "replicas")
+    @classmethod
+    def _not_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, price in value.items():
+            if price < 0:
+                raise ValueError(f"the price of {key!r} is negative ({price})")
+        return value
