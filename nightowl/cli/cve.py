@@ -105,4 +105,4 @@ def scan_cmd(
     if show_diff:
         for f in result.findings:
             if f.change:
-                console.print(escape(f.change.diff), highlight=False)
+                typer.echo(f.change.diff)

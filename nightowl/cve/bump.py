@@ -93,8 +93,8 @@ def propose(finding: VulnFinding) -> VulnFinding:
         return finding
     path = Path(where.path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        text = path.read_bytes().decode("utf-8")  # newlines as written (CRLF stays)
+    except (OSError, UnicodeDecodeError):
         return finding
     if pkg.kind is PackageKind.IMAGE:
         edited = _image_line(text, where.line, target)

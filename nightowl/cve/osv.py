@@ -136,7 +136,9 @@ def _after(ecosystem: str, rng: OsvRange, installed: Any) -> tuple[bool, list[st
     for kind, _raw, at in ordered:
         if kind == "introduced" and (at is None or installed >= at):
             affected = True
-        elif (kind == "fixed" and at is not None and installed >= at) or (kind == "last_affected" and at is not None and installed > at):
+        elif (kind == "fixed" and at is not None and installed >= at) or (
+            kind == "last_affected" and at is not None and installed > at
+        ):
             affected = False
     fixes = [
         raw for kind, raw, at in ordered if kind == "fixed" and at is not None and at > installed

@@ -19,14 +19,12 @@ from nightowl.cve.models import Advisory, Location, Package, PackageKind, VulnFi
 from nightowl.cve.osv import OsvDatabase, OsvRecord
 from nightowl.errors import InputError
 
-_GRYPE_TYPES = {
-    "python": "PyPI",
-    "npm": "npm",
-    "go-module": "Go",
-    "deb": "Debian",
-    "gem": "RubyGems",
-}
+# Both scanners' package types → OSV ecosystem names, so that one CVE on one package reported by
+# both is one finding.
+_GRYPE_TYPES = {"python": "PyPI", "npm": "npm", "go-module": "Go", "gem": "RubyGems"}
+_GRYPE_OS = {"deb": "Debian", "apk": "Alpine", "rpm": "Red Hat"}
 _TRIVY_TYPES = {"pip": "PyPI", "pipenv": "PyPI", "poetry": "PyPI", "npm": "npm", "gomod": "Go"}
+_TRIVY_OS = {"debian": "Debian", "ubuntu": "Ubuntu", "alpine": "Alpine", "redhat": "Red Hat"}
 
 
 def read(path: Path) -> list[VulnFinding]:
@@ -68,7 +66,8 @@ def trivy(data: dict[str, Any]) -> list[VulnFinding]:
     image = data.get("ArtifactName") if data.get("ArtifactType") == "container_image" else None
     for result in data.get("Results") or []:
         lang = result.get("Class") == "lang-pkgs"
-        ecosystem = _TRIVY_TYPES.get(str(result.get("Type")), str(result.get("Type") or "os"))
+        kind = str(result.get("Type") or "os")
+        ecosystem = _TRIVY_TYPES.get(kind) or _TRIVY_OS.get(kind, kind)
         where = Location(path=result.get("Target")) if lang else Location(workload=image)
         for v in result.get("Vulnerabilities") or []:
             vectors = [
@@ -102,10 +101,10 @@ def grype(data: dict[str, Any]) -> list[VulnFinding]:
             severity=rating, score=score, fixed=tuple(fix.get("versions") or []), source="grype",
         )  # fmt: skip
         kind = str(art.get("type"))
-        lang = kind in _GRYPE_TYPES and kind != "deb"
+        lang = kind in _GRYPE_TYPES
         paths = [str(p.get("path")) for p in art.get("locations") or [] if p.get("path")]
         where = Location(path=paths[0]) if lang and paths else Location(workload=image)
-        pkg = _package("lang" if lang else "os", _GRYPE_TYPES.get(kind, kind),
+        pkg = _package("lang" if lang else "os", _GRYPE_TYPES.get(kind) or _GRYPE_OS.get(kind, kind),
                        str(art.get("name")), str(art.get("version")), where)  # fmt: skip
         out.append(_finding(pkg, adv, image))
     return out
