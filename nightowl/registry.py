@@ -88,6 +88,11 @@ DRIVERS = Plugins(
     },
 )
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""
+WATCHERS = Plugins(
+    "nightowl.watchers",
+    {},
+)
+"""Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""
 EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}
 """kind → the pip extra that provides its SDK."""
 DISTRIBUTIONS: dict[str, str] = {

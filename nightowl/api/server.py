@@ -18,6 +18,7 @@ import nightowl
 from nightowl.api import (
     approvals,
     deploys,
+    findings,
     graph,
     health,
     incidents,
@@ -81,6 +82,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(health.router)
     api.include_router(silences.router)
     api.include_router(approvals.router)
+    api.include_router(findings.router)
     api.include_router(killswitch.router)
     api.include_router(kpis.router)
     api.include_router(memory.router)

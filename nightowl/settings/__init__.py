@@ -54,6 +54,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.watchers import OnFinding, WatcherConfig
 
 __all__ = [
     "ENV_PATTERN",
@@ -81,6 +82,7 @@ __all__ = [
     "MemorySettings",
     "NotifyRoute",
     "NotifySettings",
+    "OnFinding",
     "PluginConfig",
     "PolicySettings",
     "RateLimits",
@@ -96,6 +98,7 @@ __all__ = [
     "UiSettings",
     "UiUser",
     "VerifySettings",
+    "WatcherConfig",
     "WebhookSettings",
     "default_data_dir",
     "load_settings",
