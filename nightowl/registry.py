@@ -90,7 +90,10 @@ DRIVERS = Plugins(
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""
 WATCHERS = Plugins(
     "nightowl.watchers",
-    {},
+    {
+        "cve": "nightowl.watchers.cve.watcher:CveWatcher",
+        "rightsizing": "nightowl.watchers.rightsizing.watcher:RightsizingWatcher",
+    },
 )
 """Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""
 EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nightowl.cli.main import app
 
-OSV = Path(__file__).parents[1] / "cve" / "data" / "osv"
+OSV = Path(__file__).parents[1] / "watchers" / "cve" / "data" / "osv"
 
 
 def test_scan_json_lists_findings_with_fix_and_diff(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import Series
 from nightowl.domain.base import Model
-from nightowl.rightsizing.model import JobRun, Usage
+from nightowl.watchers.rightsizing.model import JobRun, Usage
 
 GIB = 2**30
 

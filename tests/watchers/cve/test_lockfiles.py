@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.cve import lockfiles
 from nightowl.errors import InputError
+from nightowl.watchers.cve import lockfiles
 
 
 def names(path: Path) -> list[tuple[str, str, str, int | None]]:

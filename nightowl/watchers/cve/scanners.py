@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nightowl.cve import severity
-from nightowl.cve.models import Advisory, Location, Package, PackageKind, VulnFinding
-from nightowl.cve.osv import OsvDatabase, OsvRecord
 from nightowl.errors import InputError
+from nightowl.watchers.cve import severity
+from nightowl.watchers.cve.models import Advisory, Location, Package, PackageKind, VulnFinding
+from nightowl.watchers.cve.osv import OsvDatabase, OsvRecord
 
 # Both scanners' package types → OSV ecosystem names, so that one CVE on one package reported by
 # both is one finding.

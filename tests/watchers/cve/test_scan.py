@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nightowl.cve.manifests import image_package
-from nightowl.cve.models import Location, Severity
-from nightowl.cve.scan import ScanInput, run
+from nightowl.watchers.cve.manifests import image_package
+from nightowl.watchers.cve.models import Location, Severity
+from nightowl.watchers.cve.scan import ScanInput, run
 
 MANIFEST = "spec:\n  containers:\n    - name: web\n      image: docker.io/bitnami/nginx:1.25.2\n"
 

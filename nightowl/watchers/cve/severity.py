@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from cvss import CVSS2, CVSS3, CVSS4
 from cvss.exceptions import CVSSError
 
-from nightowl.cve.models import Severity
+from nightowl.watchers.cve.models import Severity
 
 _WORDS = {
     "critical": Severity.CRITICAL,

@@ -11,8 +11,8 @@ import pytest
 from nightowl_lab.harness.kube import KubeEmulator
 
 from nightowl.connectors.kubernetes.connector import Kubernetes, KubernetesConfig
-from nightowl.cve.cluster import running
-from nightowl.cve.models import PackageKind
+from nightowl.watchers.cve.cluster import running
+from nightowl.watchers.cve.models import PackageKind
 
 NS = "shop"
 

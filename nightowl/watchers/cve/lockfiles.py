@@ -16,8 +16,8 @@ from pathlib import Path
 
 from univers.versions import GolangVersion, InvalidVersion
 
-from nightowl.cve.models import Location, Package, PackageKind
 from nightowl.errors import InputError
+from nightowl.watchers.cve.models import Location, Package, PackageKind
 
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*===?\s*([^\s;#\\]+)")
 LOCKFILE_NAMES = ("requirements", "poetry.lock", "package-lock.json", "go.sum")

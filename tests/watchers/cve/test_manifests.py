@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nightowl.cve import manifests
-from nightowl.cve.models import PackageKind
-from nightowl.cve.versions import image_ref
+from nightowl.watchers.cve import manifests
+from nightowl.watchers.cve.models import PackageKind
+from nightowl.watchers.cve.versions import image_ref
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment

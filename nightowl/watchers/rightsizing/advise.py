@@ -17,7 +17,7 @@ import statistics
 from pydantic import Field
 
 from nightowl.domain.base import Model
-from nightowl.rightsizing.model import (
+from nightowl.watchers.rightsizing.model import (
     HOURS_PER_MONTH,
     JobRun,
     Prices,

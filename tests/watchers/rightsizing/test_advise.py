@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from nightowl.rightsizing.advise import Thresholds, runaway, size
-from nightowl.rightsizing.model import JobRun, Prices, SizingKind, Usage
+from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
+from nightowl.watchers.rightsizing.model import JobRun, Prices, SizingKind, Usage
 
 
 def usage(replicas: int, cpu: float, p95: float, peak: float) -> Usage:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.cve import scanners
-from nightowl.cve.models import PackageKind, Severity
 from nightowl.errors import InputError
+from nightowl.watchers.cve import scanners
+from nightowl.watchers.cve.models import PackageKind, Severity
 
 
 def test_trivy_os_packages_need_a_rebuild_and_language_packages_keep_their_file(

@@ -5,13 +5,14 @@ workload) and the cluster's own version, read through the Kubernetes connector.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from nightowl.cve.manifests import cluster_package, image_package
-from nightowl.cve.models import Location, Package
 from nightowl.domain import Pod
+from nightowl.watchers.cve.manifests import cluster_package, image_package
+from nightowl.watchers.cve.models import Location, Package
 
 
+@runtime_checkable
 class RunningCluster(Protocol):
     """The reads an inventory needs (the Kubernetes connector has both). ConnectorError when
     the API server cannot be read.

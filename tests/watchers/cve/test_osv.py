@@ -6,8 +6,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from nightowl.cve.models import Location, Package, PackageKind, Severity
-from nightowl.cve.osv import OsvDatabase
+from nightowl.watchers.cve.models import Location, Package, PackageKind, Severity
+from nightowl.watchers.cve.osv import OsvDatabase
 
 
 def pkg(

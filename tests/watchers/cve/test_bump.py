@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nightowl.cve import bump
-from nightowl.cve.models import Advisory, Location, Package, PackageKind, Severity, VulnFinding
+from nightowl.watchers.cve import bump
+from nightowl.watchers.cve.models import (
+    Advisory,
+    Location,
+    Package,
+    PackageKind,
+    Severity,
+    VulnFinding,
+)
 
 
 def finding(kind: PackageKind, eco: str, name: str, version: str, path: Path, line: int | None,

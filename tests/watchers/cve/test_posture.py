@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from nightowl.cve.posture import posture
+from nightowl.watchers.cve.posture import posture
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -13,10 +13,10 @@ import difflib
 import re
 from pathlib import Path
 
-from nightowl.cve import versions
-from nightowl.cve.manifests import IMAGE_LINE, K8S_LINE
-from nightowl.cve.models import PackageKind, ProposedChange, VulnFinding
-from nightowl.cve.versions import image_ref
+from nightowl.watchers.cve import versions
+from nightowl.watchers.cve.manifests import IMAGE_LINE, K8S_LINE
+from nightowl.watchers.cve.models import PackageKind, ProposedChange, VulnFinding
+from nightowl.watchers.cve.versions import image_ref
 
 _REGENERATE = {
     "poetry.lock": "poetry update {name}",

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from nightowl.cve.models import Location, Package, PackageKind
-from nightowl.cve.versions import image_ref
+from nightowl.watchers.cve.models import Location, Package, PackageKind
+from nightowl.watchers.cve.versions import image_ref
 
 IMAGE_LINE = re.compile(r"^(\s*(?:-\s+)?image:\s*)([\"']?)([^\"'\s#]+)\2(\s*(?:#.*)?)$")
 K8S_LINE = re.compile(r"^(\s*kubernetes_version\s*=\s*)\"([^\"]+)\"(.*)$")

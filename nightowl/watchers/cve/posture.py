@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from nightowl.cve.models import Severity
 from nightowl.domain.base import Model
+from nightowl.watchers.cve.models import Severity
 
 
 class Tracked(Protocol):

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from nightowl.cve import bump, lockfiles, manifests, scanners
-from nightowl.cve.models import Location, Package, PackageKind, Severity, VulnFinding
-from nightowl.cve.osv import OsvDatabase
 from nightowl.domain.base import Model
+from nightowl.watchers.cve import bump, lockfiles, manifests, scanners
+from nightowl.watchers.cve.models import Location, Package, PackageKind, Severity, VulnFinding
+from nightowl.watchers.cve.osv import OsvDatabase
 
 
 class ScanInput(Model):

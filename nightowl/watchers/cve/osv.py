@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nightowl.cve import severity, versions
-from nightowl.cve.models import Advisory, Package
+from nightowl.watchers.cve import severity, versions
+from nightowl.watchers.cve.models import Advisory, Package
 
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 

@@ -13,10 +13,10 @@ import pytest
 from nightowl_lab.harness.prometheus import PrometheusServer
 
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
-from nightowl.rightsizing.advise import Thresholds, runaway, size
-from nightowl.rightsizing.metrics import Queries, UsageReader
-from nightowl.rightsizing.model import Prices, SizingKind
-from tests.rightsizing.history import DAYS, cpu, openmetrics
+from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
+from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
+from nightowl.watchers.rightsizing.model import Prices, SizingKind
+from tests.watchers.rightsizing.history import DAYS, cpu, openmetrics
 
 
 @pytest.fixture(scope="module")
