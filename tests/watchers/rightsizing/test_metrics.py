@@ -4,26 +4,16 @@ the idle workload and the runaway job are found, the right-sized one is not."""
 
 from __future__ import annotations
 
-import time
 from asyncio import run
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
-from nightowl_lab.harness.prometheus import PrometheusServer
 
 from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
 from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
 from nightowl.watchers.rightsizing.model import Prices, SizingKind
-from tests.watchers.rightsizing.history import DAYS, cpu, openmetrics
-
-
-@pytest.fixture(scope="module")
-def history() -> Iterator[tuple[str, datetime]]:
-    now = time.time()
-    with PrometheusServer(history=openmetrics(now)) as server:
-        yield server.url, datetime.fromtimestamp(now, UTC)
+from tests.watchers.rightsizing.history import DAYS, cpu
 
 
 def reader(url: str) -> UsageReader:
