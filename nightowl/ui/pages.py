@@ -154,7 +154,8 @@ async def report_json(request: Request, incident_id: str) -> Response:
 async def kpis(request: Request) -> Response:
     me = who(request)
     values = await run_in_threadpool(ui_of(request).app.records.kpis)
-    return page(request, "kpis.html", me, kpis=values, **await _banner(request))
+    posture = await run_in_threadpool(ui_of(request).app.records.posture)
+    return page(request, "kpis.html", me, kpis=values, posture=posture, **await _banner(request))
 
 
 @router.get("/ui/silences")

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from nightowl.domain.base import Model
+from nightowl.domain.findings import Finding
 from nightowl.watchers.cve.models import Severity
 
 
@@ -62,3 +63,19 @@ def posture(findings: Iterable[Tracked]) -> Posture:
         mean_time_to_fix_critical_seconds=statistics.fmean(crit) if crit else None,
         time_to_fix_high_seconds=statistics.median(high) if high else None,
     )
+
+
+class _Row:
+    """A tracked CVE finding as posture reads it: the CVSS rating its watcher recorded."""
+
+    def __init__(self, finding: Finding) -> None:
+        rating = finding.evidence.get("rating")
+        self.severity_word = rating if isinstance(rating, str) else finding.severity.value
+        self.is_open = finding.active
+        self.first_seen = finding.first_seen or finding.last_seen or datetime.min
+        self.fixed_at = finding.fixed_at
+
+
+def of_findings(findings: Iterable[Finding]) -> Posture:
+    """The posture over the tracked findings of ``kind: cve`` watchers (others are skipped)."""
+    return posture(_Row(f) for f in findings if f.kind == "cve")
