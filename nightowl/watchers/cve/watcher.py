@@ -17,8 +17,8 @@ from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
 from nightowl.watchers.cve.cluster import RunningCluster, running
+from nightowl.watchers.cve.models import Location, VulnFinding
 from nightowl.watchers.cve.models import Severity as Rating
-from nightowl.watchers.cve.models import VulnFinding
 from nightowl.watchers.cve.scan import ScanInput, run
 from nightowl.watchers.protocol import WatchContext
 
@@ -85,9 +85,11 @@ class CveWatcher:
             result = await asyncio.to_thread(run, scan)
         except (NightowlError, OSError) as exc:
             raise WatcherError(str(exc), watcher=self.name, retryable=True) from None
-        return [self.finding(f) for f in result.findings]
+        return [
+            self.finding(f, _service(result.places.get(f.fingerprint, ()))) for f in result.findings
+        ]
 
-    def finding(self, found: VulnFinding) -> Finding:
+    def finding(self, found: VulnFinding, service: str = "") -> Finding:
         """One scan finding as the shape's Finding, with its bump when it qualifies."""
         pkg, adv = found.package, found.advisory
         resource = (
@@ -104,10 +106,11 @@ class CveWatcher:
             watcher=self.name, kind="cve", resource=resource or pkg.name,
             severity=_SEVERITY.get(adv.severity, Severity.INFO),
             title=f"{adv.cve} in {pkg.name} {pkg.version}" + (f": {adv.summary}" if adv.summary else ""),
-            evidence=evidence, fingerprint=found.fingerprint, proposed=self._proposed(found),
+            evidence=evidence, fingerprint=found.fingerprint, service=service,
+            proposed=self._proposed(found, service),
         )  # fmt: skip
 
-    def _proposed(self, found: VulnFinding) -> ProposedChange | None:
+    def _proposed(self, found: VulnFinding, service: str) -> ProposedChange | None:
         if found.change is None:
             return ProposedChange(summary=found.note) if found.note else None
         change = found.change
@@ -117,7 +120,7 @@ class CveWatcher:
         if self.options.repo is not None and path.is_relative_to(self.options.repo):
             path = path.relative_to(self.options.repo)
         action = ActionSpec(
-            kind="pull_request", service=found.package.location.workload or self.name,
+            kind="pull_request", service=service,
             runbook=f"watcher:{self.name}", risk="low",
             reason=f"{found.advisory.cve} ({found.advisory.severity.value}): {change.how}",
             rollback="close the pull request (or revert it if merged)",
@@ -126,3 +129,9 @@ class CveWatcher:
                     "title": f"Fix {found.advisory.cve}: {change.how}"},
         )  # fmt: skip
         return ProposedChange(summary=change.how, diff=change.diff, action=action)
+
+
+def _service(places: tuple[Location, ...]) -> str:
+    """The service a finding is about: the first workload it runs in (a Kubernetes workload is
+    named after its service label), else none — the watcher's ``service`` routes it then."""
+    return next((p.workload for p in places if p.workload and p.namespace), "")

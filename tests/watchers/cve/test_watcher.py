@@ -114,6 +114,7 @@ def test_the_running_image_is_a_finding_whose_dry_run_shows_the_bump(
         FindingState.NEW,
     )
     assert finding.resource == "docker.io/bitnami/nginx"
+    assert finding.service == "web"  # the workload it runs in
     assert finding.evidence["cve"] == "CVE-2023-44487"
     assert finding.evidence["fixed"] == "1.25.3"
     assert finding.proposed is not None
