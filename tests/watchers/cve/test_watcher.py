@@ -1,8 +1,8 @@
 """Done when: a vulnerable image in the (emulated) cluster becomes a finding and a bump pull
 request — the dry run shows the diff; with approval the GitHub driver opens it — and all of it is
-in the audit trail. The cluster is kmock (no kube-apiserver runs here); GitHub answers as its
-documented REST API does (the driver tests' fake over httpx.MockTransport: no GitHub server can
-run here); the manifest lives in a real git repository."""
+in the audit trail. The cluster is kmock (no kube-apiserver runs here); the GitHub driver's REST
+calls land on a real local git repository (``gitrest.py``: GitHub's documented answers in front of
+git; no GitHub server can run here), so the pull request's branch is read back with git."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from nightowl.app.findings import ANCHOR
 from nightowl.domain import Severity
 from nightowl.domain.findings import FindingState
 from nightowl.settings import Role
-from tests.actions.test_github import FakeGitHub
 from tests.conftest import make_settings
 from tests.watchers.cve.conftest import DATA
+from tests.watchers.cve.gitrest import GitBackedGitHub
 
 MANIFEST = """apiVersion: apps/v1
 kind: Deployment
@@ -70,7 +70,7 @@ def repo(tmp_path: Path) -> Path:
 
 def launched(
     tmp_path: Path, kube: KubeEmulator, repo: Path, **sections: Any
-) -> tuple[Nightowl, FakeGitHub]:
+) -> tuple[Nightowl, GitBackedGitHub]:
     watcher = {
         "name": "cve", "kind": "cve", "on_finding": "pull_request", "min_severity": "high",
         "service": "shop", "options": {"osv": str(DATA / "osv"), "repo": str(repo), "manifests": ["k8s"]},
@@ -82,8 +82,7 @@ def launched(
         approvals={"approvers": {"*": ["root"]}}, **sections,
     )  # fmt: skip
     app = Nightowl(settings)
-    github = FakeGitHub()
-    github.files[("k8s/web.yaml", "main")] = MANIFEST.encode()
+    github = GitBackedGitHub(repo)
     for driver in app._raw_drivers:
         if isinstance(driver, GitHubPullRequestDriver):
             driver.transport = httpx.MockTransport(github)
@@ -146,7 +145,16 @@ def test_with_approval_the_bump_pull_request_is_opened_and_audited(
         == "Fix CVE-2023-44487: bump image docker.io/bitnami/nginx:1.25.2 to docker.io/bitnami/nginx:1.25.3"
     )
     branch = pr["head"]["ref"]
-    assert github.files[("k8s/web.yaml", branch)] == MANIFEST.replace("1.25.2", "1.25.3").encode()
+    assert github.git("show", f"{branch}:k8s/web.yaml").decode() == MANIFEST.replace(
+        "1.25.2", "1.25.3"
+    )
+    assert (
+        github.git("diff", "--stat", "main", branch)
+        .decode()
+        .strip()
+        .startswith("k8s/web.yaml | 2 +-")
+    )
+    assert (repo / "k8s" / "web.yaml").read_text() == MANIFEST  # main and the work tree untouched
     incident = app.records.incident(ANCHOR + done.findings[0].fingerprint)
     assert [a.kind for a in incident.actions] == ["pull_request"]
     kinds = {r.kind for r in app.records.audit_records()}
