@@ -16,9 +16,9 @@ from rich.table import Table
 
 from nightowl.cli.common import console, err_console, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
+from nightowl.errors import ConfigError, InputError
 from nightowl.watchers.cve.models import Package
 from nightowl.watchers.cve.scan import ScanInput, ScanResult, run
-from nightowl.errors import ConfigError, InputError
 
 cve_app = typer.Typer(help="CVE posture: what runs, what is vulnerable, what fixes it.")
 
@@ -26,8 +26,8 @@ PathsOpt = Annotated[list[Path] | None, typer.Option(show_default=False)]
 
 
 def _cluster(name: str, config: Path | None, data_dir: Path | None) -> list[Package]:
-    from nightowl.watchers.cve.cluster import running
     from nightowl.registry import CONNECTORS, resolve
+    from nightowl.watchers.cve.cluster import running
 
     settings = settings_from(config, data_dir)
     plugin = next((c for c in settings.connectors if c.name == name), None)
