@@ -92,11 +92,12 @@ WATCHERS = Plugins(
     "nightowl.watchers",
     {
         "cve": "nightowl.watchers.cve.watcher:CveWatcher",
+        "drift": "nightowl.watchers.drift:DriftWatcher",
         "rightsizing": "nightowl.watchers.rightsizing.watcher:RightsizingWatcher",
     },
 )
 """Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""
-EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}
+EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh", "drift": "iac"}
 """kind → the pip extra that provides its SDK."""
 DISTRIBUTIONS: dict[str, str] = {
     "replay": "nightowl-lab",

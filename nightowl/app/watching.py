@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from nightowl.app.findings import route
 from nightowl.domain.findings import WatchRun
+from nightowl.settings import WatcherConfig
 from nightowl.watchers.build import build, config_of
 from nightowl.watchers.protocol import WatchContext, Watcher
 from nightowl.watchers.run import run_watcher
@@ -44,15 +45,22 @@ class Watching:
     ) -> WatchRun:
         """Run the watcher ``name`` once (at ``at``, default now), route its new findings, audit."""
         config = config_of(self.app.settings, name)
+        return await self.run_config(config, self.watcher(name), at, actor=actor)
+
+    async def run_config(
+        self, config: WatcherConfig, watcher: Watcher, at: datetime | None = None, *, actor: str
+    ) -> WatchRun:
+        """Run ``watcher`` as configured by ``config`` (a configured one, or one the CLI made
+        for a single check on files), route its new findings, audit the run."""
         ctx = WatchContext(
             now=at or self.app.clock.now(), settings=self.app.settings, sources=self.app.reads
         )
         done = await run_watcher(
-            self.watcher(name), ctx, self.app.stores.findings, timeout=config.timeout_seconds
+            watcher, ctx, self.app.stores.findings, timeout=config.timeout_seconds
         )
         routed = await route(self.app, config, done, actor=actor)
         done = done.model_copy(update={"routed": tuple(routed)})
-        data: dict[str, object] = {"watcher": name, "at": done.at.isoformat()}
+        data: dict[str, object] = {"watcher": config.name, "at": done.at.isoformat()}
         data |= {"new": len(done.new), "seen": len(done.findings), "fixed": len(done.fixed)}
         data |= {"error": done.error, "routed": routed}
         self.app.records.audit("watch.run", data, actor=actor)
