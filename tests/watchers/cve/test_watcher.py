@@ -9,20 +9,27 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from nightowl_lab.harness.kube import KubeEmulator
+from nightowl_lab.harness.ports import free_port
 
 from nightowl.actions.github import GitHubPullRequestDriver
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
 from nightowl.app.findings import ANCHOR
+from nightowl.connectors.kubernetes.connector import Kubernetes, KubernetesConfig
+from nightowl.connectors.sources import Sources
 from nightowl.domain import Severity
 from nightowl.domain.findings import FindingState
-from nightowl.settings import Role
+from nightowl.errors import ConfigError, WatcherError
+from nightowl.settings import Role, Settings, WatcherConfig
+from nightowl.watchers.cve.watcher import CveWatcher
+from nightowl.watchers.protocol import WatchContext
 from tests.conftest import make_settings
 from tests.watchers.cve.conftest import DATA
 from tests.watchers.cve.gitrest import GitBackedGitHub
@@ -162,3 +169,19 @@ def test_with_approval_the_bump_pull_request_is_opened_and_audited(
     again = asyncio.run(app.watching.run("cve"))  # seen again: open, not proposed twice
     assert again.routed == ()
     assert again.findings[0].state is FindingState.OPEN
+
+
+def test_an_unreachable_cluster_is_a_watcher_error_and_no_source_a_config_error(
+    tmp_path: Path,
+) -> None:
+
+    config = WatcherConfig(name="cve", kind="cve", options={"osv": str(DATA / "osv")})
+    watcher = CveWatcher.from_config(config, Settings())
+    gone = Kubernetes(
+        "prod", KubernetesConfig.model_validate({"url": f"http://127.0.0.1:{free_port()}"})
+    )
+    ctx = WatchContext(now=datetime.now(UTC), settings=Settings(), sources=Sources.of([gone]))
+    with pytest.raises(WatcherError, match="cannot reach the API server"):
+        asyncio.run(watcher.check(ctx))
+    with pytest.raises(ConfigError, match=r"options\.osv or options\.reports"):
+        CveWatcher.from_config(WatcherConfig(name="cve", kind="cve"), Settings())
