@@ -92,7 +92,9 @@ DRIVERS = Plugins(
 WATCHERS = Plugins(
     "nightowl.watchers",
     {
+        "cve": "nightowl.watchers.cve.watcher:CveWatcher",
         "drift": "nightowl.watchers.drift:DriftWatcher",
+        "rightsizing": "nightowl.watchers.rightsizing.watcher:RightsizingWatcher",
     },
 )
 """Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""

@@ -26,6 +26,7 @@ from nightowl.api import (
     killswitch,
     kpis,
     memory,
+    posture,
     silences,
     slack,
     webhooks,
@@ -87,10 +88,12 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(findings.router)
     api.include_router(killswitch.router)
     api.include_router(kpis.router)
+    api.include_router(posture.router)
     api.include_router(memory.router)
     api.include_router(slack.router)
     if app is not None:
         kpis.bind(app)  # the agent's KPIs on /metrics
+        posture.bind(app)  # the security posture too
 
     @api.get("/openapi.json", include_in_schema=False)
     async def openapi_document(_: Reader) -> JSONResponse:

@@ -48,6 +48,7 @@ from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
 from nightowl.store.kpi_rows import kpi_rows
 from nightowl.store.silences import SilenceStore
+from nightowl.watchers.cve.posture import Posture, of_findings
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,10 @@ class Records:
         approved = self.approvals(status=ApprovalStatus.APPROVED)
         costs = [r.monthly_cost_delta for r in approved if r.monthly_cost_delta is not None]
         return estate_kpis(active, costs, self.wall.now())
+
+    def posture(self) -> Posture:
+        """The security posture over the CVE watchers' tracked findings (the newest 1,000)."""
+        return of_findings(self.stores.findings.list(limit=1000))
 
     def accept_finding(self, fingerprint: str, until: datetime, *, by: Principal) -> Finding:
         """Accept a finding's risk until ``until`` (``Act.ACCEPT_FINDING``). Audited."""

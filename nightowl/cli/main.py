@@ -70,6 +70,12 @@ add_lazy(
     "nightowl.cli.runbook:runbook_app",
     "Check runbooks and preview what they would do.",
 )
+add_lazy(
+    app,
+    "cve",
+    "nightowl.cli.cve:cve_app",
+    "CVE posture: what runs, what is vulnerable, what fixes it.",
+)
 add_lazy(app, "policy", "nightowl.cli.policy:policy_app", "Test the safety policy.")
 add_lazy(app, "db", "nightowl.cli.db:db_app", "The store's schema: migrate, current, heads.")
 add_lazy(

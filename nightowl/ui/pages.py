@@ -158,7 +158,16 @@ async def kpis(request: Request) -> Response:
     records = ui_of(request).app.records
     values = await run_in_threadpool(records.kpis)
     estate = await run_in_threadpool(records.estate_kpis)
-    return page(request, "kpis.html", me, kpis=values, estate=estate, **await _banner(request))
+    posture = await run_in_threadpool(records.posture)
+    return page(
+        request,
+        "kpis.html",
+        me,
+        kpis=values,
+        estate=estate,
+        posture=posture,
+        **await _banner(request),
+    )
 
 
 @router.get("/ui/silences")

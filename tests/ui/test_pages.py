@@ -350,12 +350,15 @@ def test_kpis_page_json_and_prometheus(anonymous: httpx.Client, world: World) ->
         "Rollbacks",
         "Escalations",
         "LLM tokens",
+        "Time to fix critical vulnerabilities",
+        "Open critical",
     ):
         assert name in page.text
     assert data["incidents"] >= 1
     assert data["llm_tokens"] == 0
     assert "nightowl_incidents " in metrics
     assert "nightowl_escalations " in metrics
+    assert 'nightowl_vulnerabilities_open{severity="critical"} 0.0' in metrics
 
 
 def test_the_ui_is_not_part_of_the_api_document() -> None:

@@ -97,6 +97,21 @@ class KubeEmulator:
 
         self._call(put)
 
+    def server_version(self, git_version: str) -> None:
+        """Answer ``GET /version`` as an API server at ``git_version`` (``v1.29.4``) does."""
+        major, minor = git_version.lstrip("v").split(".")[:2]
+        body = {
+            "major": major,
+            "minor": minor,
+            "gitVersion": git_version,
+            "platform": "linux/amd64",
+        }
+
+        def put(handler: Any) -> None:
+            handler["get /version/"] << body
+
+        self._call(put)
+
     def stop(self) -> None:
         """Stop the emulator and wait up to 10 s for its thread."""
         if self._loop is not None and self._stop is not None:

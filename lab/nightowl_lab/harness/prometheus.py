@@ -81,6 +81,9 @@ class _MetricsServer:
     def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
         raise NotImplementedError
 
+    def prepare(self, directory: Path) -> None:
+        """Fill the data directory before the server starts (nothing by default)."""
+
     def start(self) -> None:
         """Write the scrape config, start the server and wait until it is ready."""
         binary = find_binary(self.binary, self.package)
@@ -88,6 +91,7 @@ class _MetricsServer:
         config = self.directory / "scrape.yml"
         config.write_text(scrape_config(self.targets))
         self.port = free_port()
+        self.prepare(self.directory)
         log = (self.directory / "server.log").open("wb")
         with log:
             self.process = subprocess.Popen(
@@ -164,11 +168,36 @@ class _MetricsServer:
 
 
 class PrometheusServer(_MetricsServer):
-    """Prometheus (Debian ``prometheus``) scraping ``scrape`` targets every second."""
+    """Prometheus (Debian ``prometheus``) scraping ``scrape`` targets every second; with
+    ``history`` (OpenMetrics text with timestamps, ending ``# EOF``) its TSDB is backfilled
+    first by ``promtool tsdb create-blocks-from openmetrics`` — weeks of past samples, which
+    scraping cannot produce.
+    """
 
     binary = "prometheus"
     package = "prometheus"
     ready_path = "/-/ready"
+
+    def __init__(
+        self, *, scrape: Sequence[str] = (), start_timeout: float = 30.0, history: str = ""
+    ) -> None:
+        super().__init__(scrape=scrape, start_timeout=start_timeout)
+        self.history = history
+
+    def prepare(self, directory: Path) -> None:
+        """Backfill ``history`` into the data directory (MetricsServerError if promtool fails)."""
+        if not self.history:
+            return
+        source = directory / "history.om"
+        source.write_text(self.history)
+        promtool = find_binary("promtool", "prometheus")
+        done = subprocess.run(
+            [str(promtool), "tsdb", "create-blocks-from", "openmetrics",
+             "--max-block-duration=24h", str(source), str(directory / "data")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise MetricsServerError(f"promtool could not backfill: {done.stderr[-2000:]}")
 
     def command(self, binary: Path, directory: Path, config: Path) -> list[str]:
         """The Prometheus command line: this config, a data directory, the loopback port."""

@@ -78,6 +78,11 @@ class Kubernetes:
         """
         await self._list("list_namespaced_pod", self.config.namespaces[0], limit=1)
 
+    async def server_version(self) -> str:
+        """The API server's ``gitVersion`` (``GET /version``), e.g. ``v1.29.4``."""
+        body = await asyncio.to_thread(self._call, "version", "get_code")
+        return str(json.loads(body).get("gitVersion") or "")
+
     async def pods(self, service: str | None, start: datetime, end: datetime) -> list[Pod]:
         """The service's pods now (a cluster keeps no past), sorted by namespace and name."""
         self.skew.window(start, end)
@@ -241,11 +246,8 @@ class Kubernetes:
     def _call(self, api: str, method: str, *args: Any, **kwargs: Any) -> bytes:
         """One API call in the calling (worker) thread; the raw body, or ConnectorError."""
         client = self._client()
-        target = (
-            kubernetes.client.AppsV1Api(client)
-            if api == "apps"
-            else kubernetes.client.CoreV1Api(client)
-        )
+        apis = {"apps": kubernetes.client.AppsV1Api, "version": kubernetes.client.VersionApi}
+        target = apis.get(api, kubernetes.client.CoreV1Api)(client)
         fn: Callable[..., Any] = getattr(target, method)
         try:
             response = fn(

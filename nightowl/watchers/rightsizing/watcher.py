@@ -1,0 +1,111 @@
+"""``kind: rightsizing`` — the rightsizing checks as a watcher: each run reads the window's
+usage from a metrics connector and returns one finding per over-provisioned or idle workload or
+node pool (with its saving as a negative monthly cost delta and a ``scale`` action for replica
+cuts) and per runaway job.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nightowl.connectors.protocols import MetricsSource
+from nightowl.domain import ActionSpec
+from nightowl.domain.findings import Finding, ProposedChange
+from nightowl.domain.vocabulary import Severity
+from nightowl.errors import ConfigError, NightowlError, WatcherError
+from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.protocol import WatchContext
+from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
+from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
+from nightowl.watchers.rightsizing.model import Prices, SizingFinding, SizingKind
+
+
+class RightsizingOptions(BaseModel):
+    """The ``options`` of a ``kind: rightsizing`` watcher."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metrics: str | None = Field(
+        default=None, description="A metrics connector (default: the first)."
+    )
+    prices: Prices = Prices()
+    thresholds: Thresholds = Thresholds()
+    queries: Queries = Queries()
+    node_pools: bool = True
+    jobs: bool = True
+
+
+class RightsizingWatcher:
+    """A Watcher over one metrics backend. Reads only; safe to run concurrently."""
+
+    def __init__(self, name: str, options: RightsizingOptions) -> None:
+        self.name = name
+        self.options = options
+
+    @classmethod
+    def from_config(cls, config: WatcherConfig, settings: Settings) -> RightsizingWatcher:
+        """The watcher of one ``watchers`` entry; ConfigError for bad options."""
+        try:
+            return cls(config.name, RightsizingOptions.model_validate(config.options))
+        except ValueError as exc:
+            raise ConfigError(f"watcher {config.name!r}: {exc}") from None
+
+    def _source(self, ctx: WatchContext) -> MetricsSource:
+        for source in ctx.sources.metrics:
+            if self.options.metrics in (None, source.name):
+                return source
+        wanted = self.options.metrics or "any"
+        raise WatcherError(f"no metrics connector ({wanted}) to read usage from", watcher=self.name)
+
+    async def check(self, ctx: WatchContext) -> list[Finding]:
+        """Every sizing finding at ``ctx.now``; WatcherError when the backend cannot be read."""
+        reader = UsageReader(self._source(ctx), self.options.queries)
+        prices, limits = self.options.prices, self.options.thresholds
+        try:
+            usages = await reader.workloads(ctx.now)
+            if self.options.node_pools:
+                usages += await reader.pools(ctx.now)
+            jobs = await reader.jobs(ctx.now) if self.options.jobs else []
+        except NightowlError as exc:
+            raise WatcherError(str(exc), watcher=self.name, retryable=True) from None
+        found = [f for u in usages if (f := size(u, prices, limits))]
+        found += [f for j in jobs if (f := runaway(j, prices, limits))]
+        return [self.finding(f) for f in found]
+
+    def finding(self, found: SizingFinding) -> Finding:
+        """One sizing finding as the shape's Finding."""
+        subject = f"{found.namespace}/{found.subject}" if found.namespace else found.subject
+        evidence: dict[str, str | int | float | bool | None] = {
+            k: round(v, 4) for k, v in found.evidence.items()
+        }
+        evidence["reason"] = found.reason
+        return Finding(
+            watcher=self.name, kind=f"rightsizing.{found.kind.value}", resource=subject,
+            severity=Severity.HIGH if found.kind is SizingKind.RUNAWAY else Severity.INFO,
+            title=found.reason.split(";")[0], service=found.subject if found.namespace else "",
+            evidence=evidence, fingerprint=_fingerprint(found),
+            monthly_cost_delta=-found.saving_per_month if found.saving_per_month else None,
+            proposed=self._proposed(found, subject),
+        )  # fmt: skip
+
+    def _proposed(self, found: SizingFinding, subject: str) -> ProposedChange | None:
+        resize = found.resize
+        if resize is None:
+            return None
+        summary = resize.describe(subject)
+        if resize.replicas_to is None or found.namespace == "":
+            return ProposedChange(summary=summary)  # a request or node-pool change: by hand
+        action = ActionSpec(
+            kind="scale", service=found.subject, runbook=f"watcher:{self.name}", risk="low",
+            params={"replicas": resize.replicas_to},
+            reason=f"{found.reason} (saves ${found.saving_per_month:,.2f}/month)",
+            rollback=f"scale back to {resize.replicas_from} replicas",
+            idempotency_key=f"rightsizing-{found.namespace}-{found.subject}-{resize.replicas_to}",
+        )  # fmt: skip
+        return ProposedChange(summary=summary, action=action)
+
+
+def _fingerprint(found: SizingFinding) -> str:
+    from nightowl.domain.findings import fingerprint_of
+
+    return fingerprint_of("rightsizing", found.kind.value, found.namespace, found.subject)
