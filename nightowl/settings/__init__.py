@@ -10,6 +10,7 @@ runs at import time.
 from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.canary import CanaryMetric, CanarySettings
 from nightowl.settings.intake import (
     DeadLetterSettings,
     FieldLimits,
@@ -64,6 +65,8 @@ __all__ = [
     "AuditSettings",
     "BlastRadiusSettings",
     "BreakerSettings",
+    "CanaryMetric",
+    "CanarySettings",
     "CliSettings",
     "DeadLetterSettings",
     "FieldLimits",

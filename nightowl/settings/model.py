@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.canary import CanarySettings
 from nightowl.settings.intake import (
     IntakeSettings,
     WebhookSettings,
@@ -53,6 +54,7 @@ class Settings(Section):
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
+    canary: CanarySettings = CanarySettings()
     report: ReportSettings = ReportSettings()
     approvals: ApprovalSettings = ApprovalSettings()
     runbooks: RunbookSettings = RunbookSettings()
