@@ -10,6 +10,8 @@ incident workflow's do.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,7 +78,12 @@ async def _conclude(run_id: str, verdict: str) -> str:
 async def _page(run_id: str) -> str | None:
     pipeline = bound()
     run = await pipeline.analysis.runs_get(run_id)
-    incident_id = await pipeline.page(page_for(run, pipeline.analysis.settings.severity))
+    page = pipeline.page(page_for(run, pipeline.analysis.settings.severity))
+    # A DBOS step may not start workflows; intake starts the incident's as it does for a webhook,
+    # so the page runs outside the step's context. Idempotent: a re-run step's page is a
+    # duplicate alert, and the incident's workflow is started once.
+    task = asyncio.get_running_loop().create_task(page, context=contextvars.Context())
+    incident_id = await task
     await pipeline.analysis.opened(run_id, incident_id)
     return incident_id
 

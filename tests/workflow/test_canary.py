@@ -18,7 +18,8 @@ from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.clock import ScenarioClock
-from nightowl.domain import Incident, IncidentStatus
+from nightowl.canary.analysis import run_id_of
+from nightowl.domain import Deploy, Incident, IncidentStatus
 from nightowl.domain.canary import CanaryRun, Verdict
 from nightowl.workflow import engine
 from tests.approvals.flow import TOKEN, auth, settings_for
@@ -43,11 +44,10 @@ def _deploy_and_wait(app: Nightowl, body: dict[str, Any]) -> tuple[CanaryRun, In
                 "/api/v1/deploys", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
             )
             assert posted.status_code == 201, posted.text
-            runs = await asyncio.to_thread(app.canary.analysis.runs.list)
-            assert len(runs) == 1
-            handle = await DBOS.retrieve_workflow_async(runs[0].id)
+            run_id = run_id_of(Deploy.model_validate(posted.json()["deploy"]))
+            handle = await DBOS.retrieve_workflow_async(run_id)
             await asyncio.wait_for(handle.get_result(), timeout=60)
-            run = await asyncio.to_thread(app.canary.analysis.runs.get, runs[0].id)
+            run = await asyncio.to_thread(app.canary.analysis.runs.get, run_id)
             if run.incident_id is None:
                 return run, None
             await engine.wait_for(run.incident_id, timeout=60)
