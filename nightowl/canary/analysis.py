@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 
 from nightowl.canary.judge import interval_verdict, judge_metric
 from nightowl.canary.samples import SampleReader, Samples
@@ -112,7 +113,7 @@ class CanaryAnalysis:
         await asyncio.to_thread(self._audit, "canary.paged", data, incident_id)
         return done
 
-    def _audit(self, kind: str, data: dict[str, object], incident_id: str | None = None) -> None:
+    def _audit(self, kind: str, data: Mapping[str, object], incident_id: str | None = None) -> None:
         self.audit.append(incident_id, kind, dict(data), actor=ACTOR, at=self.wall.now())
 
 

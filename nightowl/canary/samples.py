@@ -46,7 +46,11 @@ class SampleReader:
     async def read(self, deploy: Deploy, now: datetime) -> dict[str, Samples]:
         """Every configured metric's samples for ``deploy`` at ``now``, keyed by metric name."""
         if not self.metrics:
-            raise ConnectorError("no metrics connector is configured to analyse deploys with")
+            raise ConnectorError(
+                "none is configured: add a metrics connector to analyse deploys",
+                connector="metrics",
+                retryable=False,
+            )
         start = deploy.at - timedelta(minutes=self.settings.baseline_minutes)
         signals = await self._signals(deploy.service, start, now)
         cut = deploy.at.timestamp()
@@ -75,7 +79,7 @@ class SampleReader:
                 return await source.service_signals(service, start, end, self.settings.step_seconds)
             except ConnectorError as exc:
                 errors.append(str(exc))
-        raise ConnectorError("; ".join(errors))
+        raise ConnectorError("; ".join(errors), connector="metrics")
 
     async def _canary(self, metric: CanaryMetric, deploy: Deploy, now: datetime) -> Samples | None:
         """Canary pods against baseline pods over [deploy, now], or None unless both answer."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 from dataclasses import dataclass
 
 from dbos import DBOS, SetWorkflowID
@@ -27,7 +28,7 @@ from nightowl.domain.canary import Verdict
 from nightowl.errors import ConfigError
 
 log = logging.getLogger(__name__)
-Page = Callable[[AlertGroup], Awaitable[str | None]]
+Page = Callable[[AlertGroup], Coroutine[Any, Any, str | None]]
 """Hand a page to intake; the id of the incident it opened or joined (None: none, e.g. silenced)."""
 
 
@@ -83,7 +84,7 @@ async def _page(run_id: str) -> str | None:
     # so the page runs outside the step's context. Idempotent: a re-run step's page is a
     # duplicate alert, and the incident's workflow is started once.
     task = asyncio.get_running_loop().create_task(page, context=contextvars.Context())
-    incident_id = await task
+    incident_id: str | None = await task
     await pipeline.analysis.opened(run_id, incident_id)
     return incident_id
 

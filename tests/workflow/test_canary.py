@@ -17,8 +17,8 @@ from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.api.server import create_api
 from nightowl.app import Nightowl
-from nightowl.clock import ScenarioClock
 from nightowl.canary.analysis import run_id_of
+from nightowl.clock import ScenarioClock
 from nightowl.domain import Deploy, Incident, IncidentStatus
 from nightowl.domain.canary import CanaryRun, Verdict
 from nightowl.workflow import engine
