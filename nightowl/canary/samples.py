@@ -36,7 +36,7 @@ def _values(found: Sequence[Series]) -> tuple[float, ...]:
 
 
 class SampleReader:
-    """Reads samples through the process's metrics connectors (the first that answers).
+    """Reads samples through the process's metrics connectors (the first with data).
     ConnectorError when none is configured or every one fails."""
 
     def __init__(self, metrics: Sequence[MetricsSource], settings: CanarySettings) -> None:
@@ -73,13 +73,21 @@ class SampleReader:
     async def _signals(
         self, service: str, start: datetime, end: datetime
     ) -> dict[SignalKind, Series]:
+        """The first connector's signals that has any for ``service`` (a backend without the
+        service's series answers empty, not with an error); ConnectorError when every one failed."""
         errors = []
         for source in self.metrics:
+            step = self.settings.step_seconds
             try:
-                return await source.service_signals(service, start, end, self.settings.step_seconds)
+                found = await source.service_signals(service, start, end, step)
             except ConnectorError as exc:
                 errors.append(str(exc))
-        raise ConnectorError("; ".join(errors), connector="metrics")
+                continue
+            if any(s.values for s in found.values()):
+                return found
+        if len(errors) == len(self.metrics):
+            raise ConnectorError("; ".join(errors), connector="metrics")
+        return {}
 
     async def _canary(self, metric: CanaryMetric, deploy: Deploy, now: datetime) -> Samples | None:
         """Canary pods against baseline pods over [deploy, now], or None unless both answer."""
