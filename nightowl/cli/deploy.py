@@ -1,4 +1,5 @@
-"""``nightowl deploy record``: tell nightowl about a deploy, from any CI pipeline.
+"""``nightowl deploy record``: tell nightowl about a deploy, from any CI pipeline; ``nightowl deploy
+canary``: the canary analyses of recorded deploys (docs/canary.md).
 
 Writes to the store directly (as the CLI's identity, which must be allowed ``Act.RECORD_DEPLOY``),
 or, with ``--url``, POSTs to a running nightowl's
@@ -16,14 +17,18 @@ from typing import Annotated, Any
 import httpx
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from nightowl.app.access import Act
 from nightowl.cli.common import acting_as, console, err_console, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Deploy
+from nightowl.domain.canary import CanaryRun
 from nightowl.errors import InputError
 
-deploy_app = typer.Typer(help="Record deploys (from CI pipelines).", no_args_is_help=True)
+deploy_app = typer.Typer(
+    help="Record deploys (from CI pipelines) and read their canary analyses.", no_args_is_help=True
+)
 
 
 @deploy_app.command("record")
@@ -102,3 +107,43 @@ def _post(url: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
         )
         raise typer.Exit(1)
     return answer
+
+
+@deploy_app.command("canary")
+def canary(
+    service: Annotated[str | None, typer.Option(help="Only this service's deploys.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The canary analyses of recorded deploys: verdict, intervals and why, newest first."""
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
+        acting_as(records, Act.READ)
+        runs = records.canaries(service, limit)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in runs], indent=2))
+        return
+    if not runs:
+        console.print("no canary analyses yet: they start when a deploy is pushed to the server")
+        return
+    table = Table(title="canary analyses")
+    for column in ("deploy", "at", "verdict", "intervals", "why", "incident"):
+        table.add_column(column)
+    for run in runs:
+        d = run.deploy
+        table.add_row(
+            escape(f"{d.service} {d.version}"), f"{d.at:%Y-%m-%d %H:%M}",
+            run.verdict.value if run.verdict else "running", str(len(run.measurements)),
+            escape(run.summary or _latest(run)), run.incident_id or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _latest(run: CanaryRun) -> str:
+    if not run.measurements:
+        return "no measurement yet"
+    last = run.measurements[-1]
+    return f"interval {last.index + 1}: " + "; ".join(
+        f"{r.metric} {r.verdict.value}" for r in last.metrics
+    )
