@@ -14,8 +14,8 @@ import asyncio
 import contextvars
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
