@@ -30,7 +30,14 @@ from nightowl.canary.samples import SampleReader
 from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
-from nightowl.domain import AlertGroup, ApprovalRequest, Deploy, Matcher, Silence
+from nightowl.domain import (
+    AlertGroup,
+    ApprovalRequest,
+    Deploy,
+    IncidentStatus,
+    Matcher,
+    Silence,
+)
 from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
 from nightowl.graph.refresh import Refresh, Refreshed
 from nightowl.intake.service import Intake, IntakeResult
@@ -127,6 +134,7 @@ class Nightowl:
                 CanaryStore(self.store.engine), self.audit, self.clock, self.wall,
             ),
             page=self._page_canary,
+            resolved=self._resolved,
             clock=self.clock,
         )  # fmt: skip
         self._dispatching: asyncio.Task[None] | None = None
@@ -319,6 +327,10 @@ class Nightowl:
     async def _page_canary(self, group: AlertGroup) -> str | None:
         """A failed canary analysis's page, through intake like any alert."""
         return (await self._ingest(group)).incident_id
+
+    async def _resolved(self, incident_id: str) -> bool:
+        incident = await asyncio.to_thread(self.store.get, incident_id)
+        return incident.status is IncidentStatus.RESOLVED
 
     # intake ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 from nightowl.domain import Alert, AlertGroup, AlertStatus
 from nightowl.domain.canary import CanaryRun, Verdict
@@ -27,8 +28,9 @@ def _hash(*parts: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def page_for(run: CanaryRun, severity: str) -> AlertGroup:
-    """The firing alert for a failed analysis, at the time of its last measurement."""
+def page_for(run: CanaryRun, severity: str, ended: datetime | None = None) -> AlertGroup:
+    """The firing alert for a failed analysis, at the time of its last measurement; with
+    ``ended``, the same alert resolved then (the incident it opened was resolved)."""
     deploy = run.deploy
     failed = [m for m in run.measurements if m.verdict is Verdict.FAIL]
     at = failed[-1].at if failed else run.started_at
@@ -45,20 +47,22 @@ def page_for(run: CanaryRun, severity: str) -> AlertGroup:
         "metrics": ", ".join(r.metric for r in worst),
     }
     fingerprint = _hash(sorted(labels.items()))[:16]
+    status = AlertStatus.FIRING if ended is None else AlertStatus.RESOLVED
     alert = Alert(
         source=SOURCE,
         fingerprint=fingerprint,
-        content_hash=_hash(fingerprint, labels, annotations, at)[:32],
-        status=AlertStatus.FIRING,
+        content_hash=_hash(fingerprint, status, labels, annotations, at, ended)[:32],
+        status=status,
         name=ALERTNAME,
         labels=labels,
         annotations=annotations,
         starts_at=at,
+        ends_at=ended,
     )
     return AlertGroup(
         source=SOURCE,
         group_key=f"{SOURCE}:{run.id}",
-        status=AlertStatus.FIRING,
+        status=status,
         alerts=(alert,),
         common_labels=labels,
         common_annotations=annotations,

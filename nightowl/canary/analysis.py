@@ -113,6 +113,11 @@ class CanaryAnalysis:
         await asyncio.to_thread(self._audit, "canary.paged", data, incident_id)
         return done
 
+    async def page_resolved(self, run_id: str, incident_id: str, recorded_on: str | None) -> None:
+        """Audit that the analysis resolved its page once its incident ended resolved."""
+        data = {"run": run_id, "incident": incident_id, "recorded_on": recorded_on or "none"}
+        await asyncio.to_thread(self._audit, "canary.resolved", data, incident_id)
+
     def _audit(self, kind: str, data: Mapping[str, object], incident_id: str | None = None) -> None:
         self.audit.append(incident_id, kind, dict(data), actor=ACTOR, at=self.wall.now())
 

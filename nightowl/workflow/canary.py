@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from dbos import DBOS, SetWorkflowID
+from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
 from nightowl.canary.alert import page_for
 from nightowl.canary.analysis import CanaryAnalysis, run_id_of
@@ -38,6 +38,8 @@ class CanaryPipeline:
 
     analysis: CanaryAnalysis
     page: Page
+    resolved: Callable[[str], Awaitable[bool]]
+    """Whether the incident of that id ended resolved."""
     clock: Clock
 
 
@@ -89,6 +91,21 @@ async def _page(run_id: str) -> str | None:
     return incident_id
 
 
+@DBOS.step(name="nightowl.canary.resolve")
+async def _resolve(run_id: str, incident_id: str) -> bool:
+    """Resolve the page when its incident ended resolved; True if it did."""
+    pipeline = bound()
+    if not await pipeline.resolved(incident_id):
+        return False
+    run = await pipeline.analysis.runs_get(run_id)
+    group = page_for(run, pipeline.analysis.settings.severity, ended=pipeline.clock.now())
+    recorded_on = await asyncio.get_running_loop().create_task(
+        pipeline.page(group), context=contextvars.Context()
+    )
+    await pipeline.analysis.page_resolved(run_id, incident_id, recorded_on)
+    return True
+
+
 async def _pause(seconds: float) -> None:
     clock = bound().clock
     if isinstance(clock, SystemClock):
@@ -110,8 +127,11 @@ async def canary_workflow(deploy_json: str) -> str:
         verdicts.append(Verdict(await _measure(run_id, len(verdicts))))
         verdict = phase(verdicts, settings)
     await _conclude(run_id, verdict.value)
-    if verdict is Verdict.FAIL:
-        await _page(run_id)
+    if verdict is Verdict.FAIL and (incident_id := await _page(run_id)) is not None:
+        # The page stays firing until its incident ends resolved (rolled back and verified).
+        handle: WorkflowHandleAsync[str] = await DBOS.retrieve_workflow_async(incident_id)
+        await handle.get_result()
+        await _resolve(run_id, incident_id)
     return verdict.value
 
 

@@ -43,3 +43,13 @@ def test_raised_twice_it_is_the_same_alert_so_intake_counts_a_duplicate() -> Non
     assert first.alerts[0].fingerprint == again.alerts[0].fingerprint
     assert first.alerts[0].content_hash == again.alerts[0].content_hash
     assert first.group_key == again.group_key
+
+
+def test_once_its_incident_is_resolved_the_same_alert_resolves() -> None:
+    ended = AT + timedelta(minutes=12)
+    firing, resolved = page_for(_run(), "critical"), page_for(_run(), "critical", ended=ended)
+    assert resolved.status is AlertStatus.RESOLVED
+    assert resolved.alerts[0].status is AlertStatus.RESOLVED
+    assert resolved.alerts[0].ends_at == ended
+    assert resolved.alerts[0].fingerprint == firing.alerts[0].fingerprint  # the same alert
+    assert resolved.alerts[0].content_hash != firing.alerts[0].content_hash  # a new notification

@@ -46,7 +46,8 @@ def _deploy_and_wait(app: Nightowl, body: dict[str, Any]) -> tuple[CanaryRun, In
             assert posted.status_code == 201, posted.text
             run_id = run_id_of(Deploy.model_validate(posted.json()["deploy"]))
             handle = await DBOS.retrieve_workflow_async(run_id)
-            await asyncio.wait_for(handle.get_result(), timeout=60)
+            # The analysis ends once its incident has: it resolves its page after a recovery.
+            await asyncio.wait_for(handle.get_result(), timeout=120)
             run = await asyncio.to_thread(app.canary.analysis.runs.get, run_id)
             if run.incident_id is None:
                 return run, None
@@ -77,6 +78,7 @@ def test_the_bad_deploy_fails_canary_analysis_before_the_alert_and_is_rolled_bac
         body = {"service": "checkout", "version": "v2.4.1", "previous_version": "v2.4.0"}
         run, incident = _deploy_and_wait(app, {**body, "at": DEPLOYED})
         trail = [r.kind for r in app.audit.records()]
+        resolved = [r for r in app.audit.records() if r.kind == "canary.resolved"]
     finally:
         app.shutdown()
 
@@ -101,6 +103,10 @@ def test_the_bad_deploy_fails_canary_analysis_before_the_alert_and_is_rolled_bac
     assert incident.status is IncidentStatus.RESOLVED
     for kind in ("canary.started", "canary.measured", "canary.concluded", "canary.paged"):
         assert kind in trail
+    # Rolled back and verified: the analysis resolved its page, which intake recorded on the
+    # incident's alert.
+    (record,) = resolved
+    assert record.data["recorded_on"] == incident.id
 
 
 def test_a_harmless_deploy_passes_after_count_intervals_and_opens_nothing(tmp_path: Path) -> None:
