@@ -89,7 +89,7 @@ async def record(request: Request) -> JSONResponse:
         return JSONResponse(
             Rejected(error=str(exc), dead_letter_id=dead).model_dump(), exc.status_code
         )
-    result = await run_in_threadpool(app.records.record_deploy, deploy)
+    result = await app.record_deploy(deploy)
     out = RecordedOut(id=result.id, created=result.created, deploy=result.deploy)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if result.created else 200)
 

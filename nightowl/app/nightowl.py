@@ -29,11 +29,21 @@ from nightowl.app.findings import ANCHOR, perform_approved
 from nightowl.app.records import Records
 from nightowl.app.watching import Watching
 from nightowl.approvals.answers import answer
+from nightowl.canary.analysis import CanaryAnalysis
+from nightowl.canary.samples import SampleReader
 from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.github import GitHub
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
-from nightowl.domain import AlertGroup, ApprovalRequest, ApprovalStatus, Matcher, Silence
+from nightowl.domain import (
+    AlertGroup,
+    ApprovalRequest,
+    ApprovalStatus,
+    Deploy,
+    IncidentStatus,
+    Matcher,
+    Silence,
+)
 from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
 from nightowl.graph.refresh import Refresh, Refreshed
 from nightowl.intake.service import Intake, IntakeResult
@@ -49,12 +59,14 @@ from nightowl.sources.auth import authenticate
 from nightowl.sources.bounds import parse_bounded
 from nightowl.sources.registry import build_sources, get_source
 from nightowl.store import IncidentStore
+from nightowl.store.canary import CanaryStore
 from nightowl.store.database import private_file
-from nightowl.store.deploys import DeployLog, RecordedDeploys
+from nightowl.store.deploys import DeployLog, Recorded, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.ledger import LedgerStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
+from nightowl.workflow import canary
 from nightowl.workflow import watch as scheduling
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
@@ -130,6 +142,15 @@ class Nightowl:
             self.clock.now,
         )
         self.dispatcher = Dispatcher(self.intake, self.store, self.broadcast)
+        self.canary = canary.CanaryPipeline(
+            analysis=CanaryAnalysis(
+                settings.canary, SampleReader(self.reads.metrics, settings.canary),
+                CanaryStore(self.store.engine), self.audit, self.clock, self.wall,
+            ),
+            page=self._page_canary,
+            resolved=self._resolved,
+            clock=self.clock,
+        )  # fmt: skip
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
@@ -283,6 +304,7 @@ class Nightowl:
         """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
         bind(self.pipeline)
         scheduling.bind_runner(self.watching.scheduled)
+        canary.bind(self.canary)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
@@ -306,6 +328,7 @@ class Nightowl:
             gc.collect()
         bind(None)
         scheduling.bind_runner(None)
+        canary.bind(None)
         self.stores.close()
 
     def _dbos_url(self) -> str:
@@ -316,6 +339,29 @@ class Nightowl:
             private_file(path)  # DBOS would create it with the umask's mode (0644)
             return f"sqlite:///{path}"
         return url
+
+    # deploys ---------------------------------------------------------------------------------
+
+    async def record_deploy(self, deploy: Deploy) -> Recorded:
+        """Keep a pushed deploy (idempotent) and, the first time, start its canary analysis
+        (``canary.enabled``; it needs the launched workflow engine, as the server runs it)."""
+        recorded = await asyncio.to_thread(self.records.record_deploy, deploy)
+        if recorded.created and self.settings.canary.enabled:
+            if self._launched:
+                await canary.start_canary(recorded.deploy)
+            else:
+                log.warning(
+                    "deploy %s recorded without canary analysis: DBOS is not launched", recorded.id
+                )
+        return recorded
+
+    async def _page_canary(self, group: AlertGroup) -> str | None:
+        """A failed canary analysis's page, through intake like any alert."""
+        return (await self._ingest(group)).incident_id
+
+    async def _resolved(self, incident_id: str) -> bool:
+        incident = await asyncio.to_thread(self.store.get, incident_id)
+        return incident.status is IncidentStatus.RESOLVED
 
     # intake ----------------------------------------------------------------------------------
 

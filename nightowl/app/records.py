@@ -34,6 +34,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
+from nightowl.domain.canary import CanaryRun
 from nightowl.domain.findings import EstateKpis, Finding, FindingState, estate_kpis
 from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
@@ -44,6 +45,7 @@ from nightowl.report.kpis import Kpis, compute
 from nightowl.settings import Settings
 from nightowl.store import IncidentStore, missing_sqlite_file
 from nightowl.store.audit import AuditRecord, ChainCheck
+from nightowl.store.canary import CanaryStore
 from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
 from nightowl.store.kpi_rows import kpi_rows
@@ -68,6 +70,7 @@ class Records:
         self.wall = wall or clock
         self.silence_store = SilenceStore(stores.incidents.engine)
         self.deploy_log = DeployLog(stores.incidents.engine)
+        self.canary_runs = CanaryStore(stores.incidents.engine)
         self.knowledge = Knowledge(stores.graph, settings.graph)
         self.memory = Memories(self)
 
@@ -304,6 +307,10 @@ class Records:
         where = f"pushed deploy {recorded.id} (source {deploy.source})"
         self.knowledge.note_deploy(recorded.deploy, "push", where, self.clock.now())
         return recorded
+
+    def canaries(self, service: str | None = None, limit: int = 100) -> builtins.list[CanaryRun]:
+        """Canary analyses of recorded deploys, newest first."""
+        return self.canary_runs.list(service, limit)
 
     def deploys(
         self, service: str | None, start: datetime, end: datetime, limit: int = 1000

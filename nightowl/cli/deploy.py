@@ -1,5 +1,6 @@
 """``nightowl deploy record``: tell nightowl about a deploy, from any CI pipeline; ``nightowl deploy
-assess``: score a deploy's risk before it happens (docs/deploy-risk.md).
+assess``: score a deploy's risk before it happens (docs/deploy-risk.md); ``nightowl deploy
+canary``: the canary analyses of recorded deploys (docs/canary.md).
 
 Writes to the store directly (as the CLI's identity, which must be allowed ``Act.RECORD_DEPLOY``),
 or, with ``--url``, POSTs to a running nightowl's
@@ -35,10 +36,11 @@ from nightowl.cli.common import (
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.deployrisk.change import from_git
 from nightowl.domain import Deploy
+from nightowl.domain.canary import CanaryRun
 from nightowl.errors import InputError
 
 deploy_app = typer.Typer(
-    help="Record deploys (from CI pipelines) and assess their risk before they happen.",
+    help="Record deploys (from CI pipelines), assess their risk, read their canary analyses.",
     no_args_is_help=True,
 )
 
@@ -220,3 +222,43 @@ def _show(out: dict[str, Any]) -> None:
     console.print(table)
     for line in out.get("notified") or ():
         console.print(f"notified {escape(line)}")
+
+
+@deploy_app.command("canary")
+def canary(
+    service: Annotated[str | None, typer.Option(help="Only this service's deploys.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The canary analyses of recorded deploys: verdict, intervals and why, newest first."""
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
+        acting_as(records, Act.READ)
+        runs = records.canaries(service, limit)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in runs], indent=2))
+        return
+    if not runs:
+        console.print("no canary analyses yet: they start when a deploy is pushed to the server")
+        return
+    table = Table(title="canary analyses")
+    for column in ("deploy", "at", "verdict", "intervals", "why", "incident"):
+        table.add_column(column)
+    for run in runs:
+        d = run.deploy
+        table.add_row(
+            escape(f"{d.service} {d.version}"), f"{d.at:%Y-%m-%d %H:%M}",
+            run.verdict.value if run.verdict else "running", str(len(run.measurements)),
+            escape(run.summary or _latest(run)), run.incident_id or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+def _latest(run: CanaryRun) -> str:
+    if not run.measurements:
+        return "no measurement yet"
+    last = run.measurements[-1]
+    return f"interval {last.index + 1}: " + "; ".join(
+        f"{r.metric} {r.verdict.value}" for r in last.metrics
+    )

@@ -45,7 +45,10 @@ add_lazy(
     "nightowl.cli.check:check_app",
     "Check that nightowl can use what it is configured with.",
 )
-add_lazy(app, "deploy", "nightowl.cli.deploy:deploy_app", "Record deploys (from CI pipelines).")
+add_lazy(
+    app, "deploy", "nightowl.cli.deploy:deploy_app",
+    "Record deploys (from CI pipelines), assess their risk, read their canary analyses.",
+)  # fmt: skip
 add_lazy(
     app,
     "graph",

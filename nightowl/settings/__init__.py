@@ -10,6 +10,7 @@ runs at import time.
 from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.canary import CanaryMetric, CanarySettings
 from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
     DeadLetterSettings,
@@ -66,6 +67,8 @@ __all__ = [
     "AuditSettings",
     "BlastRadiusSettings",
     "BreakerSettings",
+    "CanaryMetric",
+    "CanarySettings",
     "CliSettings",
     "DeadLetterSettings",
     "DeployRiskSettings",

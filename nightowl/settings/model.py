@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.canary import CanarySettings
 from nightowl.settings.cost import CostSettings
 from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
@@ -56,6 +57,7 @@ class Settings(Section):
     policy: PolicySettings = PolicySettings()
     actions: ActionSettings = ActionSettings()
     verify: VerifySettings = VerifySettings()
+    canary: CanarySettings = CanarySettings()
     report: ReportSettings = ReportSettings()
     approvals: ApprovalSettings = ApprovalSettings()
     runbooks: RunbookSettings = RunbookSettings()

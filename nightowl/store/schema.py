@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import nightowl.store.approvals  # registers approvals
 import nightowl.store.audit  # registers audit_records
+import nightowl.store.canary  # registers canary_runs
 import nightowl.store.control  # registers control
 import nightowl.store.deploys  # registers deploys
 import nightowl.store.findings  # registers findings

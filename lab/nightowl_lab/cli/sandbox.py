@@ -132,6 +132,7 @@ def run(
         "seconds_to_detect": result.seconds_to_detect,
         "seconds_to_diagnose": result.seconds_to_diagnose,
         "seconds_to_recover": result.seconds_to_recover,
+        "seconds_to_canary": result.seconds_to_canary,
     }
     if as_json:
         typer.echo(json.dumps(report))

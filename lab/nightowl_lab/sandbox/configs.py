@@ -137,6 +137,8 @@ def nightowl(directory: Path, prometheus_port: int, token: str, reader_token: st
         # An alert can fire before its cause shows (a rate window still filling): look again.
         "analysis": {"deploy_window_minutes": 5, "look_again": 3, "look_again_seconds": 5},
         "verify": {"settle_seconds": 10, "window_seconds": 20, "max_cycles": 1},
+        # The shop lives in seconds (1 s scrapes, a 45 s baseline): so does its canary analysis.
+        "canary": {"interval_seconds": 5, "step_seconds": 1, "baseline_minutes": 1, "count": 12},
         "policy": {
             "autonomy": "act",
             # The shop runs one replica per service: any restart takes all of it away at once,

@@ -56,6 +56,8 @@ class RunResult(BaseModel):
     seconds_to_detect: float | None
     seconds_to_diagnose: float | None
     seconds_to_recover: float | None
+    seconds_to_canary: float | None = None
+    """When the canary analysis of the run's deploy failed it (its page's time), if it did."""
     verification: str | None
 
 
@@ -104,8 +106,18 @@ def run(
         seconds_to_detect=watch.detected,
         seconds_to_diagnose=watch.diagnosed,
         seconds_to_recover=watch.recovered,
+        seconds_to_canary=_canary_seconds(incident, started_at),
         verification=verification.get("summary"),
     )
+
+
+def _canary_seconds(incident: dict[str, Any], injected: datetime) -> float | None:
+    """Seconds from the injection to the failed canary verdict whose page joined the incident."""
+    pages = [a for a in incident.get("alerts", []) if a.get("name") == "CanaryAnalysisFailed"]
+    if not pages:
+        return None
+    failed = min(datetime.fromisoformat(a["starts_at"]) for a in pages)
+    return round((failed - injected).total_seconds(), 1)
 
 
 class _Watch:
