@@ -51,10 +51,12 @@ from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
+from nightowl.store.workers import WorkerRegistry
 from nightowl.workflow import queues
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
+from nightowl.workflow.recovery import Recovery
 
 if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
@@ -124,6 +126,7 @@ class Nightowl:
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self._beating: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -392,12 +395,31 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._beating is None and self.settings.cluster.role != "api":
+            self._beating = asyncio.get_running_loop().create_task(
+                self._recovery().run(), name="nightowl-heartbeat"
+            )
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
             )
 
+    def _recovery(self) -> Recovery:
+        """This worker's heartbeat, and its watch over the others (``workflow/recovery.py``)."""
+
+        def audit(dead: str, workflows: list[str]) -> None:
+            data = {"executor_id": dead, "workflows": workflows, "by": self.executor_id}
+            self.records.audit("cluster.recovered", data, actor="nightowl")
+
+        registry = WorkerRegistry(self.store.engine)
+        return Recovery(registry, self.settings.cluster, self.executor_id, self.wall.now, audit)
+
     async def stop_background(self) -> None:
+        if self._beating is not None:
+            self._beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._beating
+            self._beating = None
         if self._dispatching is not None:
             self._dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):

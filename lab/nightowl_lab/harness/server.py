@@ -112,7 +112,9 @@ class ServerProcess:
                 self.kill()
 
     def __enter__(self) -> ServerProcess:
-        return self.start()
+        """Start the process, unless ``start`` (with a timeout of the caller's) already did."""
+        running = self.process is not None and self.process.poll() is None
+        return self if running else self.start()
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self.stop()
