@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -126,7 +127,7 @@ class Nightowl:
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
-        self._beating: asyncio.Task[None] | None = None
+        self._beating: tuple[threading.Thread, threading.Event] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -396,9 +397,12 @@ class Nightowl:
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
         if self._beating is None and self.settings.cluster.role != "api":
-            self._beating = asyncio.get_running_loop().create_task(
-                self._recovery().run(), name="nightowl-heartbeat"
+            stop = threading.Event()
+            beat = threading.Thread(
+                target=self._recovery().run, args=(stop,), name="nightowl-heartbeat", daemon=True
             )
+            beat.start()
+            self._beating = (beat, stop)
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
@@ -416,9 +420,9 @@ class Nightowl:
 
     async def stop_background(self) -> None:
         if self._beating is not None:
-            self._beating.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._beating
+            beat, stop = self._beating
+            stop.set()
+            await asyncio.to_thread(beat.join, 30)
             self._beating = None
         if self._dispatching is not None:
             self._dispatching.cancel()

@@ -16,9 +16,9 @@ Conductor calls); its leading underscore is DBOS's, and the version is pinned in
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -33,7 +33,7 @@ Audit = Callable[[str, list[str]], None]
 
 
 class Recovery:
-    """One worker's heartbeat and watch over the others; ``run`` is its background loop.
+    """One worker's heartbeat and watch over the others; ``run`` is its background thread.
 
     A failing cycle (the database away) is logged and retried; the heartbeat simply resumes.
     """
@@ -71,13 +71,14 @@ class Recovery:
         self.recovered += len(recovered)
         return recovered
 
-    async def run(self) -> None:
-        """Beat and watch forever. A worker that stops, even cleanly, keeps its row: DBOS leaves
-        its unfinished workflows pending under its executor id, and only a peer finding it
-        silent recovers them."""
-        while True:
+    def run(self, stop: threading.Event) -> None:
+        """Beat and watch until ``stop`` is set, on a thread of its own: a busy event loop (a
+        stage's analysis) must not silence a live worker. A worker that stops, even cleanly, keeps
+        its row: DBOS leaves its unfinished workflows pending under its executor id, and only a
+        peer finding it silent recovers them."""
+        while not stop.is_set():
             try:
-                await asyncio.to_thread(self.cycle)
-            except Exception:
+                self.cycle()
+            except Exception:  # the database away: logged, and the next beat tries again
                 log.exception("heartbeat or recovery cycle failed; retrying")
-            await asyncio.sleep(self.settings.heartbeat_seconds)
+            stop.wait(self.settings.heartbeat_seconds)

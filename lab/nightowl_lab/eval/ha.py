@@ -77,7 +77,7 @@ def _config(path: Path, data_dir: Path, url: str) -> Path:
             "group_by": ["alertname", "service", "wave"],
             "correlation_window_minutes": 0.001,
         },
-        "cluster": {"heartbeat_seconds": 1, "dead_after_seconds": 5},
+        "cluster": {"heartbeat_seconds": 1, "dead_after_seconds": 10},
     }
     path.write_text(yaml.safe_dump(config))
     return path
