@@ -11,7 +11,7 @@ and the act stage skips an action the store holds under its key, so no step and 
 done twice.
 
 ``DBOS._recover_pending_workflows`` is the DBOS 3.x entry point for exactly this (the one
-Conductor calls); its leading underscore is DBOS's, and the version is pinned in pyproject.toml.
+Conductor calls); its leading underscore is DBOS's, and pyproject.toml bounds DBOS to >=3.4,<4.
 """
 
 from __future__ import annotations
