@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,30 +21,11 @@ from sqlalchemy import text
 
 from nightowl.store.database import create_engine_for
 from nightowl.workflow.pipeline import PIPELINE
-from tests.conftest import READ
-from tests.workflow.test_crash import SCENARIO, TOKEN, stage_status
+from tests.workflow.test_crash import SCENARIO, TOKEN, poll, stage_status
 from tests.workflow.test_queues import cluster_config
 
 STARTUP = 240.0
 """Seconds a server may take to answer (imports and migrations on a loaded CI machine)."""
-
-
-def poll(url: str, until: Any, timeout: float) -> dict[str, Any]:
-    """GET ``url`` until ``until(body)``; a server too busy to answer in time is asked again (a
-    stage's analysis can hold a loaded machine's CPU for seconds)."""
-    deadline = time.monotonic() + timeout
-    last: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(url, headers=READ, timeout=30.0)
-        except httpx.TimeoutException:
-            continue
-        if response.status_code == 200:
-            last = response.json()
-            if until(last):
-                return last
-        time.sleep(0.2)
-    raise AssertionError(f"not reached within {timeout}s; last state: {json.dumps(last)[:2000]}")
 
 
 def fast_heartbeat(path: Path) -> Path:
