@@ -10,6 +10,9 @@ import contextlib
 import gc
 import hashlib
 import logging
+import socket
+import threading
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -66,11 +69,13 @@ from nightowl.store.groups import GroupStore
 from nightowl.store.ledger import LedgerStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
-from nightowl.workflow import canary
+from nightowl.store.workers import WorkerRegistry
+from nightowl.workflow import canary, queues
 from nightowl.workflow import watch as scheduling
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
+from nightowl.workflow.recovery import Recovery
 
 if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
@@ -134,6 +139,7 @@ class Nightowl:
             knowledge=self.records.knowledge,
         )
         self._launched = False
+        self._executor_id: str | None = None
         self.sources = build_sources(settings)
         self.intake = Intake(
             settings.intake,
@@ -155,6 +161,7 @@ class Nightowl:
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
         self.watching = Watching(self)
+        self._beating: tuple[threading.Thread, threading.Event] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -300,8 +307,22 @@ class Nightowl:
 
     # lifecycle -------------------------------------------------------------------------------
 
+    @property
+    def executor_id(self) -> str:
+        """This process's DBOS executor id: configured, else ``local`` for a lone ``all``
+        process (DBOS resumes its own workflows when it starts again), else unique per process."""
+        cluster = self.settings.cluster
+        if cluster.executor_id:
+            return cluster.executor_id
+        if cluster.role == "all":
+            return "local"
+        if self._executor_id is None:
+            self._executor_id = f"{cluster.role}-{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        return self._executor_id
+
     def launch(self) -> None:
-        """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
+        """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash;
+        register the queues and listen to those of this process's role."""
         bind(self.pipeline)
         scheduling.bind_runner(self.watching.scheduled)
         canary.bind(self.canary)
@@ -309,12 +330,15 @@ class Nightowl:
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
             "application_version": self.settings.store.application_version or nightowl.__version__,
+            "executor_id": self.executor_id,
             "log_level": "WARNING",
         }
         DBOS(config=config)
+        queues.listen(self.settings.cluster.role)
         DBOS.launch()
         self._launched = True
         scheduling.apply(self.settings.watchers)
+        queues.register(self.settings.cluster)
 
     def shutdown(self) -> None:
         self._anchor_audit()
@@ -451,12 +475,34 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._beating is None and self.settings.cluster.role != "api":
+            stop = threading.Event()
+            beat = threading.Thread(
+                target=self._recovery().run, args=(stop,), name="nightowl-heartbeat", daemon=True
+            )
+            beat.start()
+            self._beating = (beat, stop)
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
             )
 
+    def _recovery(self) -> Recovery:
+        """This worker's heartbeat, and its watch over the others (``workflow/recovery.py``)."""
+
+        def audit(dead: str, workflows: list[str]) -> None:
+            data = {"executor_id": dead, "workflows": workflows, "by": self.executor_id}
+            self.records.audit("cluster.recovered", data, actor="nightowl")
+
+        registry = WorkerRegistry(self.store.engine)
+        return Recovery(registry, self.settings.cluster, self.executor_id, self.wall.now, audit)
+
     async def stop_background(self) -> None:
+        if self._beating is not None:
+            beat, stop = self._beating
+            stop.set()
+            await asyncio.to_thread(beat.join, 30)
+            self._beating = None
         if self._dispatching is not None:
             self._dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
 from nightowl.settings.canary import CanaryMetric, CanarySettings
+from nightowl.settings.cluster import ClusterSettings, LlmRateLimit, ServeRole
 from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
     DeadLetterSettings,
@@ -70,6 +71,7 @@ __all__ = [
     "CanaryMetric",
     "CanarySettings",
     "CliSettings",
+    "ClusterSettings",
     "DeadLetterSettings",
     "DeployRiskSettings",
     "FieldLimits",
@@ -81,6 +83,7 @@ __all__ = [
     "LlmBudget",
     "LlmModels",
     "LlmPrice",
+    "LlmRateLimit",
     "LlmSettings",
     "LoggingSettings",
     "McpSettings",
@@ -96,6 +99,7 @@ __all__ = [
     "RouteMatch",
     "RunbookSettings",
     "Section",
+    "ServeRole",
     "ServerSettings",
     "Settings",
     "SourceAuth",

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from nightowl.settings.base import PluginConfig, Section
 from nightowl.settings.canary import CanarySettings
+from nightowl.settings.cluster import ClusterSettings
 from nightowl.settings.cost import CostSettings
 from nightowl.settings.deploy_risk import DeployRiskSettings
 from nightowl.settings.intake import (
@@ -48,6 +49,7 @@ class Settings(Section):
     data_dir: Path = Field(default_factory=lambda: default_data_dir())
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
+    cluster: ClusterSettings = ClusterSettings()
     logging: LoggingSettings = LoggingSettings()
     webhooks: WebhookSettings = WebhookSettings()
     intake: IntakeSettings = IntakeSettings()

@@ -18,7 +18,8 @@ import nightowl.store.llm  # registers llm_calls, llm_tool_calls, llm_runs
 import nightowl.store.memory  # registers memories, memory_keys, memory_feedback
 import nightowl.store.observations  # registers observations
 import nightowl.store.reports  # registers report_documents
-import nightowl.store.revocations  # noqa: F401  (registers ui_revocations)
+import nightowl.store.revocations
+import nightowl.store.workers  # noqa: F401  (registers workers)
 from nightowl.store import intake_tables  # noqa: F401  (registers alert_states, alert_groups, silences)
 from nightowl.store.tables import Base
 

@@ -8,6 +8,7 @@ from nightowl_lab.cli import (
     bench_canary,
     bench_e2e,
     bench_fuzz,
+    bench_ha,
     bench_ingest,
     bench_logs,
     bench_nab,
@@ -27,3 +28,4 @@ bench_app.command("rca")(bench_rca.command)
 bench_app.command("e2e")(bench_e2e.command)
 bench_app.command("fuzz")(bench_fuzz.command)
 bench_app.command("canary")(bench_canary.command)
+bench_app.command("ha")(bench_ha.command)
