@@ -10,6 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
+IDLE_SECONDS = 4.0
+"""A connection idle longer than this is replaced before it is used: servers close idle
+keep-alive connections (uvicorn after 5 s), and a request written as the server closes would be
+lost in between (a real client retries it; this one must not send anything twice)."""
+
 
 def request_bytes(url: str, body: bytes, headers: dict[str, str]) -> bytes:
     """The raw HTTP/1.1 POST of ``body`` to ``url`` with ``headers``, keep-alive, ready to send."""
@@ -76,17 +81,23 @@ async def post_all(
         nonlocal errors, next_index
         target = number % len(urls)
         parts = urlsplit(urls[target])
-        reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
+        address = (parts.hostname, parts.port or 80)
+        reader, writer = await asyncio.open_connection(*address)
+        answered = time.monotonic()
         try:
             while next_index < len(bodies):
                 index = next_index
                 next_index += 1
                 for dep in depends_on[index] if depends_on else ():
                     await done[dep].wait()
+                if reader.at_eof() or time.monotonic() - answered > IDLE_SECONDS:
+                    writer.close()  # the server closes idle keep-alive connections: a new one
+                    reader, writer = await asyncio.open_connection(*address)
                 started = time.perf_counter()
                 writer.writelines((heads[target][len(bodies[index])], bodies[index]))
                 status = await _read_response(reader)
                 latencies.append((time.perf_counter() - started) * 1000)
+                answered = time.monotonic()
                 done[index].set()
                 errors += status >= 300
                 progress(1)
