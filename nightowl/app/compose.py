@@ -42,6 +42,7 @@ from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
 from nightowl.workflow.engine import Pipeline
+from nightowl.workflow.queues import lanes
 
 if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
@@ -184,4 +185,5 @@ def build_pipeline(
         broadcast=broadcast,
         clock=clock,
         look_again_seconds=settings.analysis.look_again_seconds,
+        lanes=lanes(llm=agent is not None),
     )

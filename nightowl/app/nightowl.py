@@ -10,6 +10,8 @@ import contextlib
 import gc
 import hashlib
 import logging
+import socket
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -49,6 +51,7 @@ from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
+from nightowl.workflow import queues
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
@@ -109,6 +112,7 @@ class Nightowl:
             knowledge=self.records.knowledge,
         )
         self._launched = False
+        self._executor_id: str | None = None
         self.sources = build_sources(settings)
         self.intake = Intake(
             settings.intake,
@@ -252,18 +256,35 @@ class Nightowl:
 
     # lifecycle -------------------------------------------------------------------------------
 
+    @property
+    def executor_id(self) -> str:
+        """This process's DBOS executor id: configured, else ``local`` for a lone ``all``
+        process (DBOS resumes its own workflows when it starts again), else unique per process."""
+        cluster = self.settings.cluster
+        if cluster.executor_id:
+            return cluster.executor_id
+        if cluster.role == "all":
+            return "local"
+        if self._executor_id is None:
+            self._executor_id = f"{cluster.role}-{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        return self._executor_id
+
     def launch(self) -> None:
-        """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
+        """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash;
+        register the queues and listen to those of this process's role."""
         bind(self.pipeline)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
             "application_version": nightowl.__version__,
+            "executor_id": self.executor_id,
             "log_level": "WARNING",
         }
         DBOS(config=config)
+        queues.listen(self.settings.cluster.role)
         DBOS.launch()
         self._launched = True
+        queues.register(self.settings.cluster)
 
     def shutdown(self) -> None:
         self._anchor_audit()

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.lazy import add_lazy, lazy_typer
-from nightowl.cli.options import AccessLogOpt, ConfigOpt, DataDirOpt, LogFormatOpt, LogLevelOpt
+from nightowl.cli.options import (
+    AccessLogOpt,
+    ConfigOpt,
+    DataDirOpt,
+    LogFormatOpt,
+    LogLevelOpt,
+    RoleOpt,
+)
 from nightowl.cli.plugins import add_plugin_commands
 from nightowl.logs import LEVELS
 from nightowl.logs import configure as configure_logging
@@ -140,15 +147,16 @@ def serve(
     log_level: LogLevelOpt = None,
     log_format: LogFormatOpt = None,
     access_log: AccessLogOpt = None,
+    role: RoleOpt = None,
 ) -> None:
     """Run the HTTP API and the web UI (/ui): webhooks in, incidents out. Resumes incidents a
     crash interrupted."""
     from nightowl.cli.common import settings_from, user_errors
-    from nightowl.cli.serve import run_server, with_logging
+    from nightowl.cli.serve import run_server, with_logging, with_role
 
     with user_errors():
         settings = with_logging(settings_from(config, data_dir), log_level, log_format, access_log)
-        run_server(settings, host, port)
+        run_server(with_role(settings, None if role is None else role.value), host, port)
 
 
 @app.command("hash-password")

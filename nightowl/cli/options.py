@@ -72,3 +72,23 @@ AccessLogOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+class ServeRoleName(StrEnum):
+    """Roles ``serve --role`` takes (``cluster.role``)."""
+
+    API = "api"
+    WORKER = "worker"
+    ALL = "all"
+
+
+RoleOpt = Annotated[
+    ServeRoleName | None,
+    typer.Option(
+        "--role",
+        help="api: webhooks and the API, workflows only enqueued; worker: runs the incident "
+        "workflows; all: both (default: cluster.role, else all). See docs/scale-out.md.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]

@@ -83,6 +83,14 @@ def with_logging(
     return settings.model_copy(update={"logging": chosen})
 
 
+def with_role(settings: Settings, role: str | None) -> Settings:
+    """``settings`` with ``--role`` over ``cluster.role`` (unchanged when it is not given)."""
+    if role is None:
+        return settings
+    cluster = settings.cluster.model_copy(update={"role": role})
+    return settings.model_copy(update={"cluster": cluster})
+
+
 def print_summary(nightowl: Nightowl) -> None:
     """The startup summary on stdout, its warnings in bold on stderr (see ``cli/summary.py``)."""
     summary = startup_summary(nightowl)
@@ -150,6 +158,7 @@ def run_server(
     )
     print_summary(nightowl)
     console.print(
-        f"nightowl listening on http://{bind_host}:{bind_port} (data: {settings.data_dir})"
+        f"nightowl listening on http://{bind_host}:{bind_port} "
+        f"(role: {settings.cluster.role}, data: {settings.data_dir})"
     )
     uvicorn.Server(config).run(sockets=[sock])

@@ -27,8 +27,6 @@ from nightowl.settings import IntakeSettings
 from nightowl.store.groups import GroupStore
 from nightowl.store.silences import SilenceStore
 
-SILENCE_REFRESH_SECONDS = 1.0
-
 
 class IntakeResult(Model):
     """What a webhook request did, as answered to the sender."""
@@ -81,8 +79,6 @@ class Intake:
         )
         self._queue: asyncio.Queue[_Pending] | None = None
         self._writer: asyncio.Task[None] | None = None
-        self._silences: list[Silence] = []
-        self._silences_at = 0.0
 
     # -- silences ----------------------------------------------------------------------------
 
@@ -96,19 +92,15 @@ class Intake:
     ) -> Silence:
         silence = Silence.new(matchers, starts_at, ends_at, created_by, comment, self.now())
         self.silence_store.add(silence)
-        self._silences_at = 0.0
         return silence
 
     def expire_silence(self, silence_id: str) -> Silence:
-        expired = self.silence_store.expire(silence_id, self.now())
-        self._silences_at = 0.0
-        return expired
+        return self.silence_store.expire(silence_id, self.now())
 
     def _active_silences(self) -> list[Silence]:
-        if time.monotonic() - self._silences_at > SILENCE_REFRESH_SECONDS:
-            self._silences = self.silence_store.list(since=self.now())
-            self._silences_at = time.monotonic()
-        return self._silences
+        """The silences in force, read from the database for every batch (never a per-process
+        copy: a silence added on one replica holds on every replica's next alert)."""
+        return self.silence_store.list(since=self.now())
 
     # -- ingestion -----------------------------------------------------------------------------
 

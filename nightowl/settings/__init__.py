@@ -10,6 +10,7 @@ runs at import time.
 from __future__ import annotations
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.cluster import ClusterSettings, LlmRateLimit, ServeRole
 from nightowl.settings.intake import (
     DeadLetterSettings,
     FieldLimits,
@@ -65,6 +66,7 @@ __all__ = [
     "BlastRadiusSettings",
     "BreakerSettings",
     "CliSettings",
+    "ClusterSettings",
     "DeadLetterSettings",
     "FieldLimits",
     "FreezeWindow",
@@ -75,6 +77,7 @@ __all__ = [
     "LlmBudget",
     "LlmModels",
     "LlmPrice",
+    "LlmRateLimit",
     "LlmSettings",
     "LoggingSettings",
     "McpSettings",
@@ -89,6 +92,7 @@ __all__ = [
     "RouteMatch",
     "RunbookSettings",
     "Section",
+    "ServeRole",
     "ServerSettings",
     "Settings",
     "SourceAuth",

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 
 from nightowl.settings.base import PluginConfig, Section
+from nightowl.settings.cluster import ClusterSettings
 from nightowl.settings.intake import (
     IntakeSettings,
     WebhookSettings,
@@ -44,6 +45,7 @@ class Settings(Section):
     data_dir: Path = Field(default_factory=lambda: default_data_dir())
     store: StoreSettings = StoreSettings()
     server: ServerSettings = ServerSettings()
+    cluster: ClusterSettings = ClusterSettings()
     logging: LoggingSettings = LoggingSettings()
     webhooks: WebhookSettings = WebhookSettings()
     intake: IntakeSettings = IntakeSettings()

@@ -20,9 +20,9 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID, WorkflowHandleAsync
 
 from nightowl.clock import Clock
 from nightowl.domain import (
@@ -48,6 +48,7 @@ from nightowl.store.observations import ObservationStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.workflow.machine import Machine, Outcome
 from nightowl.workflow.pipeline import PIPELINE
+from nightowl.workflow.queues import INCIDENTS, Lane
 
 log = logging.getLogger(__name__)
 AfterStage = Callable[[StageName], Awaitable[None]]
@@ -73,6 +74,8 @@ class Pipeline:
     look_again_seconds: float = 0.0
     after_stage: AfterStage | None = None
     """Called after every stage; the lab's crash tests pause here to kill the process."""
+    lanes: Mapping[StageName, Lane] = field(default_factory=dict)
+    """Stages that run as child workflows on a queue of their own (``queues.lanes``)."""
 
     def __post_init__(self) -> None:
         missing = [name.value for name in PIPELINE if name not in self.stages]
@@ -214,9 +217,13 @@ async def _run(incident_id: str, stage: StageName, current: Round) -> Outcome:
     again with what came back. ``DBOS.recv_async`` keeps its deadline in the system database, so a
     wait cut short by a crash resumes with the time that was left."""
     given = StepInput(round=current)
-    outcome = Outcome.model_validate_json(
+    lane = bound().lanes.get(stage)
+    first = (
         await run_stage(incident_id, stage.value, given.model_dump_json())
+        if lane is None
+        else await _in_lane(lane, incident_id, stage, given)
     )
+    outcome = Outcome.model_validate_json(first)
     while outcome.next is Next.WAIT and outcome.wait is not None:
         message = await DBOS.recv_async(outcome.wait.topic, outcome.wait.timeout_seconds)
         woken = StepInput(round=current, reply=Reply(message=message))
@@ -224,6 +231,32 @@ async def _run(incident_id: str, stage: StageName, current: Round) -> Outcome:
             await run_stage(incident_id, stage.value, woken.model_dump_json(), True)
         )
     return outcome
+
+
+async def _in_lane(lane: Lane, incident_id: str, stage: StageName, given: StepInput) -> str:
+    """Run the stage as a child workflow on its lane's queue and wait for its outcome; on a
+    partitioned lane keyed by the incident's service, so one service's stages never overlap.
+    After a crash the parent's replay finds the same child (DBOS numbers it by its place in the
+    parent), so the stage is never enqueued twice."""
+    key = await _partition(incident_id) if lane.partitioned else None
+    with SetEnqueueOptions(queue_partition_key=key):
+        handle = await DBOS.enqueue_workflow_async(
+            lane.queue, lane_workflow, incident_id, stage.value, given.model_dump_json()
+        )
+    return await handle.get_result()
+
+
+@DBOS.step(name="nightowl.partition")
+async def _partition(incident_id: str) -> str:
+    """The incident's service (its remediation partition); "-" when no service is known."""
+    return bound().store.get(incident_id).service or "-"
+
+
+@DBOS.workflow(name="nightowl.lane")
+async def lane_workflow(incident_id: str, stage: str, given_json: str) -> str:
+    """One stage of an incident, run from its lane's queue."""
+    with incident_context(incident_id, stage):
+        return await run_stage(incident_id, stage, given_json)
 
 
 @DBOS.step(name="nightowl.status")
@@ -241,9 +274,9 @@ async def _settle(incident_id: str) -> None:
 
 
 async def start_incident(incident_id: str) -> None:
-    """Start the incident's workflow, or do nothing if it has been started before."""
+    """Enqueue the incident's workflow for a worker, or do nothing if it exists already."""
     with SetWorkflowID(incident_id):
-        await DBOS.start_workflow_async(incident_workflow, incident_id)
+        await DBOS.enqueue_workflow_async(INCIDENTS, incident_workflow, incident_id)
 
 
 async def wait_for(incident_id: str, timeout: float | None = None) -> None:
@@ -279,4 +312,4 @@ async def start_resolution_check(incident_id: str) -> None:
     one.
     """
     with SetWorkflowID(f"{incident_id}:resolution:{bound().clock.now():%Y%m%dT%H%M%S}"):
-        await DBOS.start_workflow_async(resolution_workflow, incident_id)
+        await DBOS.enqueue_workflow_async(INCIDENTS, resolution_workflow, incident_id)

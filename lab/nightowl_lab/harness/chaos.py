@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nightowl.app import Nightowl
 from nightowl.cli.common import settings_from
-from nightowl.cli.serve import run_server
+from nightowl.cli.serve import run_server, with_role
 from nightowl.domain import StageName
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--role", choices=("api", "worker", "all"), default=None)
     args = parser.parse_args(argv)
-    settings = settings_from(args.config, None)
+    settings = with_role(settings_from(args.config, None), args.role)
     run_server(
         settings,
         args.host,

@@ -31,10 +31,13 @@ class ServerProcess:
         port: int | None = None,
         log: Path | None = None,
         pause_after: str | None = None,
+        role: str | None = None,
     ) -> None:
-        """``pause_after``: hold every workflow after this stage (see ``chaos.py``)."""
+        """``pause_after``: hold every workflow after this stage (see ``chaos.py``); ``role``:
+        ``serve --role`` (api, worker, all)."""
         self.config = config
         self.pause_after = pause_after
+        self.role = role
         self.port = port or free_port()
         self.log = log or config.with_suffix(f".{self.port}.log")
         self.process: subprocess.Popen[bytes] | None = None
@@ -66,6 +69,7 @@ class ServerProcess:
                     "127.0.0.1",
                     "--port",
                     str(self.port),
+                    *(["--role", self.role] if self.role else []),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
