@@ -2,10 +2,12 @@
 
 ``store="sqlite"`` runs one ``nightowl serve`` on SQLite in its data dir (SQLite takes one writer
 at a time, so more processes would only queue on its lock). ``store="postgres"`` runs ``replicas``
-processes, each with a data dir of its own, on one database of a private PostgreSQL server (lab
-``harness/postgres.py``): every replica authenticates, makes the alert durable in PostgreSQL and
-answers, as API replicas behind a load balancer do. The first replica starts alone (it migrates
-the database); the others start once it answers.
+processes (``serve --role api``), each with a data dir of its own, on one database of a private
+PostgreSQL server (lab ``harness/postgres.py``): every replica authenticates, makes the alert
+durable in PostgreSQL and answers, as API replicas behind a load balancer do; one of them leads
+and flushes due groups (incident workflows are queued for workers, none of which runs here: the
+bench measures intake). The first replica starts alone (it migrates the database); the others
+start once it answers.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def serving(directory: Path, replicas: int, postgres: PostgresServer | None) -> 
             config = replica_config(
                 directory / f"replica-{number}", store_url, directory / "audit.key"
             )
-            server = ServerProcess(config)
+            server = ServerProcess(config, role=None if postgres is None else "api")
             stack.callback(server.stop)
             servers.append(server.start(timeout=START_TIMEOUT))
         sqlite = f"sqlite:///{directory / 'replica-0' / 'data' / 'nightowl.sqlite'}"
