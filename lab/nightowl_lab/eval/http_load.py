@@ -56,6 +56,13 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
+def _heads(
+    urls: Sequence[str], bodies: Sequence[bytes], headers: dict[str, str]
+) -> list[dict[int, bytes]]:
+    """Per URL, a head per body length: each replica sees its own Host, no body is copied."""
+    return [{n: request_head(u, n, headers) for n in {len(b) for b in bodies}} for u in urls]
+
+
 async def post_all(
     url: str | Sequence[str],
     bodies: Sequence[bytes],
@@ -70,8 +77,7 @@ async def post_all(
     ``i mod n`` and keeps it, as a round-robin balancer of keep-alive connections does.
     """
     urls = [url] if isinstance(url, str) else list(url)
-    # One head per (URL, body length): each replica sees its own Host, no body is copied.
-    heads = [{n: request_head(u, n, headers) for n in {len(b) for b in bodies}} for u in urls]
+    heads = _heads(urls, bodies, headers)
     done = [asyncio.Event() for _ in bodies]
     latencies: list[float] = []
     errors = 0
