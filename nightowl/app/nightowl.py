@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -51,10 +52,12 @@ from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
+from nightowl.store.workers import WorkerRegistry
 from nightowl.workflow import queues
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
+from nightowl.workflow.recovery import Recovery
 
 if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
@@ -124,6 +127,7 @@ class Nightowl:
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self._beating: tuple[threading.Thread, threading.Event] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -392,12 +396,34 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._beating is None and self.settings.cluster.role != "api":
+            stop = threading.Event()
+            beat = threading.Thread(
+                target=self._recovery().run, args=(stop,), name="nightowl-heartbeat", daemon=True
+            )
+            beat.start()
+            self._beating = (beat, stop)
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
             )
 
+    def _recovery(self) -> Recovery:
+        """This worker's heartbeat, and its watch over the others (``workflow/recovery.py``)."""
+
+        def audit(dead: str, workflows: list[str]) -> None:
+            data = {"executor_id": dead, "workflows": workflows, "by": self.executor_id}
+            self.records.audit("cluster.recovered", data, actor="nightowl")
+
+        registry = WorkerRegistry(self.store.engine)
+        return Recovery(registry, self.settings.cluster, self.executor_id, self.wall.now, audit)
+
     async def stop_background(self) -> None:
+        if self._beating is not None:
+            beat, stop = self._beating
+            stop.set()
+            await asyncio.to_thread(beat.join, 30)
+            self._beating = None
         if self._dispatching is not None:
             self._dispatching.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nightowl.settings.base import Section
 
@@ -49,4 +49,22 @@ class ClusterSettings(Section):
         le=10,
         description="How often a worker looks for queued workflows.",
     )
+    heartbeat_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="How often a worker writes its heartbeat."
+    )
+    dead_after_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="A worker silent this long is dead: a live one recovers its workflows.",
+    )
     llm_rate: LlmRateLimit = LlmRateLimit()
+
+    @model_validator(mode="after")
+    def _dead_after_beats(self) -> ClusterSettings:
+        if self.dead_after_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError(
+                "cluster.dead_after_seconds must be at least 3 heartbeats "
+                f"(3 x {self.heartbeat_seconds:g}s), or a slow worker is taken for dead"
+            )
+        return self

@@ -125,3 +125,20 @@ def test_serve_with_nothing_configured_says_so_loudly(tmp_path: Path) -> None:
     assert "no data sources configured" in err
     assert "WARNING: no notifier configured" in err
     assert "WARNING: no webhook token configured" in err
+
+
+def test_a_role_it_does_not_know_is_refused_with_the_choices(tmp_path: Path) -> None:
+    result = run("serve", "--role", "boss", "--data-dir", tmp_path)
+
+    assert result.exit_code == 2, result.output
+    assert "'boss' is not one of 'api', 'worker', 'all'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_role_flag_wins_over_the_settings() -> None:
+    from nightowl.cli.serve import with_role
+    from nightowl.settings import Settings
+
+    settings = Settings.model_validate({"cluster": {"role": "worker"}})
+    assert with_role(settings, None).cluster.role == "worker"
+    assert with_role(settings, "api").cluster.role == "api"

@@ -60,7 +60,7 @@ def test_an_api_replica_enqueues_and_a_worker_runs_the_incident(
     )
     client = DBOSClient(system_database_url=postgres_url)
     try:
-        with api:
+        with api.start(240.0):
             payload = alertmanager_payload(load_scenario(bundled_scenario(SCENARIO)))
             answer = httpx.post(
                 f"{api.url}/api/v1/webhooks/alertmanager",
@@ -73,7 +73,7 @@ def test_an_api_replica_enqueues_and_a_worker_runs_the_incident(
             # The api replica listens to no queue: the workflow waits there for a worker.
             enqueued = _status(client, incident_id)
             assert (enqueued[0], enqueued[2]) == ("ENQUEUED", INCIDENTS), enqueued
-            with worker:
+            with worker.start(240.0):
                 done = poll(
                     f"{api.url}/api/v1/incidents/{incident_id}",
                     lambda i: stage_status(i, "notify") in ("completed", "failed"),

@@ -47,10 +47,10 @@ class ServerProcess:
         """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> ServerProcess:
+    def start(self, timeout: float = 180.0) -> ServerProcess:
         """Start the process and wait until ``/healthz`` answers; RuntimeError with its output
         when it exits, TimeoutError (after killing it) when it does not answer within ``timeout``
-        seconds.
+        seconds (generous: imports and migrations take a minute on a loaded CI machine).
         """
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as out:
@@ -112,7 +112,9 @@ class ServerProcess:
                 self.kill()
 
     def __enter__(self) -> ServerProcess:
-        return self.start()
+        """Start the process, unless ``start`` (with a timeout of the caller's) already did."""
+        running = self.process is not None and self.process.poll() is None
+        return self if running else self.start()
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self.stop()
