@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
-from nightowl.api.metrics import REGISTRY
+from nightowl.api.metrics import QUEUE, REGISTRY
 from nightowl.errors import StoreError
 from nightowl.report.kpis import Kpis
 
@@ -91,8 +91,9 @@ REGISTRY.register(COLLECTOR)
 
 
 def bind(app: Nightowl) -> None:
-    """Serve the KPIs of ``app``'s store on /metrics."""
+    """Serve the KPIs and the backlog of ``app``'s store on /metrics."""
     COLLECTOR.compute = app.records.kpis
+    QUEUE.backlog = lambda: (*app.store.backlog(), app.clock.now())
 
 
 @router.get(

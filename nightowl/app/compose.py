@@ -39,6 +39,7 @@ from nightowl.store.control import ControlStore
 from nightowl.store.graph import GraphStore
 from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
+from nightowl.store.traces import TraceStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
 from nightowl.workflow.engine import Pipeline
@@ -58,6 +59,7 @@ class Stores:
     observations: ObservationStore
     graph: GraphStore
     memory: MemoryStore
+    traces: TraceStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -79,6 +81,7 @@ class Stores:
             control=ControlStore(engine),
             observations=ObservationStore(engine),
             graph=GraphStore(engine),
+            traces=TraceStore(engine),
             memory=MemoryStore.open(settings.memory.url)
             if settings.memory.url
             else MemoryStore(engine),
@@ -170,6 +173,7 @@ def build_pipeline(
             knowledge=knowledge,
             memory=stores.memory,
             memory_settings=settings.memory,
+            trace_url=settings.tracing.ui_url,
         ),
         Notify(broadcast, knowledge),
     ]
@@ -178,6 +182,7 @@ def build_pipeline(
         stages=by_name,
         store=store,
         observations=stores.observations,
+        traces=stores.traces,
         resolution=ResolutionCheck(
             settings.verify, gather.step_seconds, metrics=sources.metrics, store=store, clock=clock
         ),

@@ -18,6 +18,7 @@ from dbos import DBOS, DBOSConfig
 from pydantic import ValidationError
 
 import nightowl
+from nightowl import telemetry
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.protocol import ActionDriver
@@ -108,7 +109,7 @@ class Nightowl:
             wall=self.wall,
             knowledge=self.records.knowledge,
         )
-        self._launched = False
+        self._launched = self._traced = False
         self.sources = build_sources(settings)
         self.intake = Intake(
             settings.intake,
@@ -255,6 +256,7 @@ class Nightowl:
     def launch(self) -> None:
         """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
         bind(self.pipeline)
+        self._traced = telemetry.install(self.settings.tracing)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
@@ -275,6 +277,9 @@ class Nightowl:
             # its last write fails here instead of landing in the next instance's database
             # (incident ids are deterministic: the next run may have the same workflow id).
             gc.collect()
+        if self._traced:
+            telemetry.shutdown()  # flushes the spans still buffered
+            self._traced = False
         bind(None)
         self.stores.close()
 
@@ -331,6 +336,7 @@ class Nightowl:
         )
 
     async def _ingest(self, group: AlertGroup) -> IntakeResult:
+        telemetry.meters.observe(telemetry.meters.INTAKE_BATCH, len(group.alerts))
         submitted = await self.intake.submit(group)
         # With group_wait 0 a group is due at once and is flushed here; otherwise the dispatcher does it.
         wait = self.settings.intake.group_wait_seconds

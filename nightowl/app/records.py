@@ -46,6 +46,8 @@ from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
 from nightowl.store.kpi_rows import kpi_rows
 from nightowl.store.silences import SilenceStore
+from nightowl.telemetry import meters
+from nightowl.telemetry.spans import trace_id_of, trace_url
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,12 @@ class Records:
         """The incident with this id or, for a person typing it, the one id it starts
         (``IncidentStore.resolve``: NotFoundError for none, InputError for several)."""
         return self.stores.incidents.get(self.incident_id(incident_id))
+
+    def trace(self, incident_id: str) -> tuple[str | None, str | None]:
+        """The incident's trace id and its link in the trace backend (``tracing.ui_url``); None
+        where the incident was run without tracing or no link is configured."""
+        trace_id = trace_id_of(self.stores.traces.get(incident_id))
+        return trace_id, trace_url(self.settings.tracing.ui_url, trace_id)
 
     def incident_id(self, id_or_prefix: str) -> str:
         """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
@@ -309,8 +317,12 @@ class Records:
         return self.audit("access.refused", {"action": action, "reason": reason}, actor=actor)
 
     def audit_check(self, anchors: Sequence[tuple[int, str]] = ()) -> ChainCheck:
-        """Verify the trail against its anchor file and ``anchors`` given by the caller."""
-        return self.stores.audit.verify(given=anchors)
+        """Verify the trail against its anchor file and ``anchors`` given by the caller (the
+        outcome is counted on /metrics: ``nightowl_audit_chain_ok``)."""
+        check = self.stores.audit.verify(given=anchors)
+        meters.count(meters.AUDIT_VERIFIED.labels("ok" if check.ok else "failed"))
+        meters.AUDIT_OK.set(1 if check.ok else 0)
+        return check
 
     def audit_records(
         self, *, since: datetime | None = None, incident_id: str | None = None

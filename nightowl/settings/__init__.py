@@ -54,6 +54,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.tracing import TracingSettings
 
 __all__ = [
     "ENV_PATTERN",
@@ -93,6 +94,7 @@ __all__ = [
     "Settings",
     "SourceAuth",
     "StoreSettings",
+    "TracingSettings",
     "UiSettings",
     "UiUser",
     "VerifySettings",

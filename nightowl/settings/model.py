@@ -38,6 +38,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.tracing import TracingSettings
 
 
 class Settings(Section):
@@ -64,6 +65,7 @@ class Settings(Section):
     audit: AuditSettings = AuditSettings()
     graph: GraphSettings = GraphSettings()
     mcp: McpSettings = McpSettings()
+    tracing: TracingSettings = TracingSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
 
     @property

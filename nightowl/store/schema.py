@@ -13,7 +13,8 @@ import nightowl.store.deploys  # registers deploys
 import nightowl.store.graph  # registers graph_entities, graph_edges
 import nightowl.store.llm  # registers llm_calls, llm_tool_calls, llm_runs
 import nightowl.store.memory  # registers memories, memory_keys, memory_feedback
-import nightowl.store.observations  # noqa: F401  (registers observations)
+import nightowl.store.observations  # registers observations
+import nightowl.store.traces  # noqa: F401  (registers incident_traces)
 from nightowl.store import intake_tables  # noqa: F401  (registers alert_states, alert_groups, silences)
 from nightowl.store.tables import Base
 
