@@ -4,9 +4,10 @@ An incident's trace is opened once, when its workflow is first started (``openin
 inside a webhook request that opened it, the incident's trace is the request's; otherwise a root
 span starts one. Its W3C ``traceparent`` is stored with the incident, and every run of the
 workflow — the first, and each one DBOS recovers after a crash, in whichever process — opens its
-``incident workflow`` span under it (``incident_trace``), so one incident is one trace. Stage,
-connector, policy, action and LLM spans are children of whatever span is current (context
-variables follow ``await`` and ``asyncio.to_thread``). The ``Stamp`` processor puts the incident
+``incident workflow`` span under it (``incident_trace``), so one incident is one trace. Stage
+spans are children of that stored parent (a run killed mid-way never exports its own span, and
+its stages must stay connected); connector, hypothesis, policy, action and LLM spans are children
+of their stage (context variables follow ``await`` and ``asyncio.to_thread``). The ``Stamp`` processor puts the incident
 id and service on every span.
 """
 
@@ -112,26 +113,37 @@ def _format(inner: OtelSpan) -> str:
 def incident_trace(
     incident_id: str, service: str | None, traceparent: str | None
 ) -> Iterator[Span]:
-    """One run of the incident's workflow, as a span under its stored ``traceparent`` (a new
-    trace when there is none); every span inside names the incident and ``service``."""
+    """One run of the incident's workflow: an ``incident workflow`` span under the stored
+    ``traceparent``, and every span inside (the stages) a child of that stored parent too, not
+    of this run's span — a run cut short by SIGKILL never exports its span, and what it did
+    must stay connected to the trace. Without a stored parent the run's span is the parent.
+    Every span inside names the incident and ``service``."""
     token = service_var.set(service)
     try:
         current = tracer()
         if current is None:
             yield NOOP
             return
+        from opentelemetry import context, trace
         from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-        parent = (
+        stored = (
             TraceContextTextMapPropagator().extract({"traceparent": traceparent})
-            if traceparent
+            if trace_id_of(traceparent)
             else None
         )
         attributes = _clean({INCIDENT_ID: incident_id, SERVICE: service})
-        with current.start_as_current_span(
-            "incident workflow", context=parent, attributes=attributes
-        ) as inner:
-            yield Span(inner)
+        run = current.start_span("incident workflow", context=stored, attributes=attributes)
+        attached = context.attach(stored or trace.set_span_in_context(run))
+        try:
+            yield Span(run)
+        except BaseException as exc:
+            run.record_exception(exc)
+            Span(run).fail(f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            context.detach(attached)
+            run.end()
     finally:
         service_var.reset(token)
 

@@ -73,6 +73,20 @@ def test_each_run_of_the_workflow_continues_the_stored_trace(
     assert {hex_trace(w) for w in workflows} == {hex_trace(opened)}
     assert opened.context is not None
     assert all(w.parent and w.parent.span_id == opened.context.span_id for w in workflows)
+    stages = [s for s in spans.get_finished_spans() if s.name == "stage"]
+    assert all(s.parent and s.parent.span_id == opened.context.span_id for s in stages)
+
+
+def test_without_a_stored_parent_the_run_is_the_parent(spans: InMemorySpanExporter) -> None:
+    with telemetry.incident_trace("inc-5", None, None) as run, telemetry.span("stage triage"):
+        pass
+    found = by_name(spans)
+    assert found["incident workflow"].parent is None
+    assert hex_trace(found["stage triage"]) == run.trace_id
+    stage_parent = found["stage triage"].parent
+    assert stage_parent is not None
+    assert found["incident workflow"].context is not None
+    assert stage_parent.span_id == found["incident workflow"].context.span_id
 
 
 def test_a_failure_marks_the_span(spans: InMemorySpanExporter) -> None:

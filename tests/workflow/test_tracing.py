@@ -1,6 +1,6 @@
 """One incident, one trace: webhook to report through the real API, store and DBOS workflow,
-recorded by the SDK's in-memory exporter — the webhook's span is the root, the workflow's span
-its child, a span per stage under it, and the spans inside explain the decisions (connector
+recorded by the SDK's in-memory exporter — the webhook's span is the root, the workflow run's
+span and a span per stage its children, and the spans inside explain the decisions (connector
 reads, hypothesis rounds, the policy's verdict, the action); the trace id is kept with the
 incident and shown in the report and on the incident page."""
 
@@ -104,7 +104,13 @@ def test_one_incident_is_one_connected_trace(
     assert [s.name for s in sorted(stages, key=lambda s: s.start_time or 0)] == [
         f"stage {name.value}" for name in PIPELINE
     ]
-    assert all(s.parent and s.parent.span_id == workflow.context.span_id for s in stages)
+    # the stages hang under the stored parent (the webhook), as a recovered run's do
+    assert all(s.parent and s.parent.span_id == webhook.context.span_id for s in stages)
+    assert workflow.context is not None
+    assert workflow.start_time is not None
+    assert workflow.end_time is not None
+    assert all(workflow.start_time <= (s.start_time or 0) for s in stages)
+    assert all((s.end_time or 0) <= workflow.end_time for s in stages)
     inside = [s for s in finished if s is not webhook]
     assert all(attrs(s)["nightowl.incident.id"] == incident_id for s in inside)
     assert all(attrs(s)["nightowl.incident.service"] == incident.service for s in stages)
