@@ -121,6 +121,7 @@ class Nightowl:
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self._verifying: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -377,6 +378,10 @@ class Nightowl:
             self._anchoring = asyncio.get_running_loop().create_task(
                 self._anchor_periodically(), name="nightowl-audit-anchor"
             )
+        if self._verifying is None and self.settings.audit.verify_seconds > 0:
+            self._verifying = asyncio.get_running_loop().create_task(
+                self._verify_periodically(), name="nightowl-audit-verify"
+            )
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
@@ -394,6 +399,11 @@ class Nightowl:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refreshing
             self._refreshing = None
+        if self._verifying is not None:
+            self._verifying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._verifying
+            self._verifying = None
         if self._anchoring is not None:
             self._anchoring.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -420,6 +430,18 @@ class Nightowl:
         while True:
             await asyncio.sleep(self.settings.audit.anchor_seconds)
             await asyncio.to_thread(self._anchor_audit)
+
+    async def _verify_periodically(self) -> None:
+        """Verify the audit trail at start and every ``audit.verify_seconds`` (the outcome on
+        /metrics); a failed check is logged as an error, a store that cannot be read retried."""
+        while True:
+            try:
+                check = await asyncio.to_thread(self.records.audit_check)
+                if not check.ok:
+                    log.error("the audit trail failed verification: %s", check.reason)
+            except NightowlError as exc:  # the next tick tries again
+                log.warning("the audit trail was not verified: %s", exc)
+            await asyncio.sleep(self.settings.audit.verify_seconds)
 
     async def refresh_graph(self) -> list[Refreshed]:
         """Read the config's and every connector's current view into the knowledge graph."""
