@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
-from nightowl.api.metrics import QUEUE, REGISTRY
+from nightowl.api.metrics import QUEUE, REGISTRY, start_at_zero
 from nightowl.errors import StoreError
 from nightowl.report.kpis import Kpis
 
@@ -94,6 +94,7 @@ def bind(app: Nightowl) -> None:
     """Serve the KPIs and the backlog of ``app``'s store on /metrics."""
     COLLECTOR.compute = app.records.kpis
     QUEUE.backlog = lambda: (*app.store.backlog(), app.clock.now())
+    start_at_zero(app.sources)
 
 
 @router.get(

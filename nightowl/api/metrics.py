@@ -5,7 +5,7 @@ and the backlog read from the store at each scrape."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter
@@ -14,6 +14,7 @@ from prometheus_client.registry import Collector
 
 from nightowl.agent.metering import COLLECTORS as LLM_COLLECTORS
 from nightowl.errors import StoreError
+from nightowl.telemetry import meters
 from nightowl.telemetry.meters import COLLECTORS as OPERATOR_COLLECTORS
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,19 @@ RATE_LIMITED = Counter(
 
 for _collector in (*LLM_COLLECTORS, *OPERATOR_COLLECTORS):
     REGISTRY.register(_collector)
+
+OUTCOMES = ("accepted", "rejected", "unauthenticated", "too_large", "bad_request")
+
+
+def start_at_zero(sources: Iterable[str]) -> None:
+    """Every series with labels known in advance at 0 (the webhooks of each source, the stages,
+    verdicts and audit checks), so that a first failure shows as an increase."""
+    for source in sources:
+        for outcome in OUTCOMES:
+            WEBHOOKS.labels(source=source, outcome=outcome)
+    WEBHOOKS.labels(source=UNKNOWN, outcome="unknown_source")
+    meters.start_at_zero()
+
 
 Backlog = Callable[[], tuple[int, datetime | None, datetime]]
 """How many incidents wait on nightowl, when the oldest was opened, and the time now."""

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
 
+from nightowl.domain import StageName, Verdict
 from nightowl.logs import current_trace_id
 
 FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -104,6 +105,18 @@ COLLECTORS: tuple[MetricWrapperBase, ...] = (
     AUDIT_VERIFIED,
     AUDIT_OK,
 )
+
+
+def start_at_zero() -> None:
+    """Create the series whose labels are known in advance at 0, so that the first failure is
+    an increase Prometheus can see (a series first scraped at 1 has not increased)."""
+    for stage in StageName:
+        for outcome in ("done", "failed"):
+            STAGES.labels(stage.value, outcome)
+    for verdict in Verdict:
+        POLICY_VERDICTS.labels(verdict.value)
+    for outcome in ("ok", "failed"):
+        AUDIT_VERIFIED.labels(outcome)
 
 
 def _exemplar() -> dict[str, str] | None:

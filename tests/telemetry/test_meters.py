@@ -38,3 +38,17 @@ def test_no_exemplar_without_a_span() -> None:
         if line.startswith('nightowl_actions_total{kind="restart",status="dry_run"}')
     ]
     assert "trace_id" not in line
+
+
+def test_series_known_in_advance_start_at_zero() -> None:
+    from nightowl.api.metrics import start_at_zero
+
+    start_at_zero(["alertmanager"])
+    served = openmetrics(REGISTRY).decode()
+    for line in (
+        'nightowl_stage_runs_total{outcome="failed",stage="report"}',
+        'nightowl_policy_verdicts_total{verdict="require_approval"}',
+        'nightowl_audit_verifications_total{outcome="failed"}',
+        'nightowl_webhooks_total{outcome="unauthenticated",source="alertmanager"}',
+    ):
+        assert any(s.startswith(line + " ") for s in served.splitlines()), line
