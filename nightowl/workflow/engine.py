@@ -256,8 +256,9 @@ async def _settle(incident_id: str) -> None:
 
 
 def _trace_of(pipeline: Pipeline, incident_id: str) -> tuple[str | None, str | None]:
-    """The incident's service and stored trace context (not a step: it only names spans)."""
-    if pipeline.traces is None:
+    """The incident's service and stored trace context (not a step: it only names spans);
+    nothing is read while tracing is off."""
+    if pipeline.traces is None or not enabled():
         return None, None
     return pipeline.store.get(incident_id).service, pipeline.traces.get(incident_id)
 

@@ -16,6 +16,7 @@ from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.workflow.pipeline import PIPELINE
+from tests.conftest import READ
 from tests.workflow.otlp import OtlpReceiver, Received
 from tests.workflow.test_crash import SCENARIO, TOKEN, poll, stage_status, write_config
 
@@ -31,46 +32,43 @@ def stage_spans(spans: list[Received]) -> list[str]:
     return [s.name.removeprefix("stage ") for s in spans if s.name.startswith("stage ")]
 
 
+def crash_after_diagnose(config: Path, otlp: OtlpReceiver) -> str:
+    """Page a server paused after diagnose, wait for its spans, SIGKILL it; the incident id."""
+    payload = alertmanager_payload(load_scenario(bundled_scenario(SCENARIO)))
+    first = ServerProcess(config, pause_after="diagnose").start()
+    try:
+        answer = httpx.post(
+            f"{first.url}/api/v1/webhooks/alertmanager",
+            json=payload,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30.0,
+        )
+        assert answer.status_code == 202, answer.text
+        otlp.wait_for(lambda spans: "diagnose" in stage_spans(spans))
+        deadline = time.monotonic() + 30
+        while "pausing" not in first.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "pausing" in first.output(), first.output()
+        incident_id: str = answer.json()["incident_id"]
+        return incident_id
+    finally:
+        first.kill()
+
+
 @pytest.mark.slow
 def test_one_trace_from_webhook_to_report_across_a_sigkill(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")  # the SDK's batch delay, milliseconds
-    data_dir = tmp_path / "data"
-    payload = alertmanager_payload(load_scenario(bundled_scenario(SCENARIO)))
     with OtlpReceiver() as otlp:
-        config = traced_config(tmp_path / "traced.yaml", data_dir, otlp.url)
-        first = ServerProcess(config, pause_after="diagnose").start()
-        try:
-            answer = httpx.post(
-                f"{first.url}/api/v1/webhooks/alertmanager",
-                json=payload,
-                headers={"Authorization": f"Bearer {TOKEN}"},
-                timeout=10.0,
-            )
-            assert answer.status_code == 202, answer.text
-            incident_id = answer.json()["incident_id"]
-            otlp.wait_for(lambda spans: "diagnose" in stage_spans(spans))
-            deadline = time.monotonic() + 30
-            while "pausing" not in first.output() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert "pausing" in first.output(), first.output()
-        finally:
-            first.kill()
+        config = traced_config(tmp_path / "traced.yaml", tmp_path / "data", otlp.url)
+        incident_id = crash_after_diagnose(config, otlp)
         before = list(otlp.spans)
-
         with ServerProcess(config) as second:
-            second.start()
-            poll(
-                f"{second.url}/api/v1/incidents/{incident_id}",
-                lambda i: stage_status(i, "notify") in ("completed", "failed"),
-            )
+            url = f"{second.url}/api/v1/incidents/{incident_id}"
+            poll(url, lambda i: stage_status(i, "notify") in ("completed", "failed"))
             otlp.wait_for(lambda spans: "notify" in stage_spans(spans))
-            shown = httpx.get(
-                f"{second.url}/api/v1/incidents/{incident_id}",
-                headers={"Authorization": "Bearer test-reader-token-8a41e2"},
-                timeout=10.0,
-            ).json()
+            shown = httpx.get(url, headers=READ, timeout=30.0).json()
 
     [webhook] = [s for s in before if s.name == "webhook"]
     assert webhook.parent_id == ""

@@ -7,7 +7,7 @@ incident and shown in the report and on the incident page."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,26 @@ def attrs(span: ReadableSpan) -> dict[str, Any]:
     return dict(span.attributes or {})
 
 
+def assert_decisions_explained(finished: Sequence[ReadableSpan], incident: Incident) -> None:
+    """The connector reads, hypothesis rounds, policy verdict and action are on their spans."""
+    reads = [s for s in finished if s.name.startswith("read ")]
+    assert {attrs(s)["nightowl.connector.name"] for s in reads} == {"scenario", "recorded", "graph"}
+    assert any(attrs(s).get("nightowl.connector.rows", 0) > 0 for s in reads)
+    rounds = [s for s in finished if s.name.startswith("hypothesis round")]
+    assert rounds
+    assert "nightowl.hypotheses.stopped" in attrs(rounds[-1])
+    [decision] = incident.decisions
+    [policy] = [s for s in finished if s.name.startswith("policy ")]
+    assert attrs(policy)["nightowl.policy.verdict"] == decision.verdict.value
+    assert list(attrs(policy)["nightowl.policy.reasons"]) == [r[:300] for r in decision.reasons]
+    [action] = incident.actions
+    [acted] = [s for s in finished if s.name.startswith("action ")]
+    assert (attrs(acted)["nightowl.action.status"], attrs(acted)["nightowl.action.dry_run"]) == (
+        action.status.value,
+        False,
+    )
+
+
 def test_one_incident_is_one_connected_trace(
     traced_app: Nightowl, spans: InMemorySpanExporter
 ) -> None:
@@ -115,22 +135,7 @@ def test_one_incident_is_one_connected_trace(
     assert all(attrs(s)["nightowl.incident.id"] == incident_id for s in inside)
     assert all(attrs(s)["nightowl.incident.service"] == incident.service for s in stages)
 
-    reads = [s for s in finished if s.name.startswith("read ")]
-    assert {attrs(s)["nightowl.connector.name"] for s in reads} == {"scenario", "recorded", "graph"}
-    assert any(attrs(s).get("nightowl.connector.rows", 0) > 0 for s in reads)
-    rounds = [s for s in finished if s.name.startswith("hypothesis round")]
-    assert rounds
-    assert "nightowl.hypotheses.stopped" in attrs(rounds[-1])
-    [decision] = incident.decisions
-    [policy] = [s for s in finished if s.name.startswith("policy ")]
-    assert attrs(policy)["nightowl.policy.verdict"] == decision.verdict.value
-    assert list(attrs(policy)["nightowl.policy.reasons"]) == [r[:300] for r in decision.reasons]
-    [action] = incident.actions
-    [acted] = [s for s in finished if s.name.startswith("action ")]
-    assert (attrs(acted)["nightowl.action.status"], attrs(acted)["nightowl.action.dry_run"]) == (
-        action.status.value,
-        False,
-    )
+    assert_decisions_explained(finished, incident)
 
     trace_id = trace_of(webhook)
     assert traced_app.records.trace(incident_id) == (trace_id, UI.format(trace_id=trace_id))
