@@ -205,6 +205,24 @@ def broken_server(tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
         server.kill()
 
 
+def assert_the_dashboard_renders(server: str, prometheus: PrometheusServer) -> None:
+    """Every metric the dashboard names is on /metrics, every query runs, and the stage and
+    webhook panels show the run."""
+    metrics = httpx.get(f"{server}/metrics", timeout=30.0).text
+    served = set(re.findall(r"^# TYPE (\S+) ", metrics, flags=re.MULTILINE))
+    served |= {re.sub(r"_total$", "", n) for n in served}
+    served |= {name for _, name, _ in KPI_GAUGES}  # a rate with nothing to divide is absent
+    named = set().union(*(metric_names(q) for q in dashboard_queries()))
+    assert named - served == set(), "the dashboard names metrics nightowl does not serve"
+    for query in dashboard_queries():
+        ran = httpx.get(
+            f"{prometheus.url}/api/v1/query", params={"query": query}, timeout=30.0
+        ).json()
+        assert ran["status"] == "success", (query, ran)
+    for query in [q for q in dashboard_queries() if "stage_seconds" in q or "webhooks" in q]:
+        prometheus.wait_for(query)  # the run shows on the dashboard
+
+
 @pytest.mark.slow
 def test_the_rules_raise_nightowls_own_failures_in_a_real_prometheus(
     broken_server: tuple[ServerProcess, Path],
@@ -245,19 +263,7 @@ def test_the_rules_raise_nightowls_own_failures_in_a_real_prometheus(
             assert refused.status_code == 401
         wait_for_alert(prometheus.url, "NightowlWebhooksRejected", ("pending", "firing"))
 
-        metrics = httpx.get(f"{server.url}/metrics", timeout=30.0).text
-        served = set(re.findall(r"^# TYPE (\S+) ", metrics, flags=re.MULTILINE))
-        served |= {re.sub(r"_total$", "", n) for n in served}
-        served |= {name for _, name, _ in KPI_GAUGES}  # a rate with nothing to divide is absent
-        named = set().union(*(metric_names(q) for q in dashboard_queries()))
-        assert named - served == set(), "the dashboard names metrics nightowl does not serve"
-        for query in dashboard_queries():
-            ran = httpx.get(
-                f"{prometheus.url}/api/v1/query", params={"query": query}, timeout=30.0
-            ).json()
-            assert ran["status"] == "success", (query, ran)
-        for query in [q for q in dashboard_queries() if "stage_seconds" in q or "webhooks" in q]:
-            prometheus.wait_for(query)  # the run shows on the dashboard
+        assert_the_dashboard_renders(server.url, prometheus)
 
         server.kill()  # nightowl itself down
         wait_for_alert(prometheus.url, "NightowlDown", ("pending", "firing"))
