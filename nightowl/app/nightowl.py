@@ -432,16 +432,16 @@ class Nightowl:
             await asyncio.to_thread(self._anchor_audit)
 
     async def _verify_periodically(self) -> None:
-        """Verify the audit trail at start and every ``audit.verify_seconds`` (the outcome on
-        /metrics); a failed check is logged as an error, a store that cannot be read retried."""
+        """Verify the audit trail every ``audit.verify_seconds`` (the outcome on /metrics); a
+        failed check is logged as an error, a store that cannot be read retried."""
         while True:
+            await asyncio.sleep(self.settings.audit.verify_seconds)
             try:
                 check = await asyncio.to_thread(self.records.audit_check)
                 if not check.ok:
                     log.error("the audit trail failed verification: %s", check.reason)
             except NightowlError as exc:  # the next tick tries again
                 log.warning("the audit trail was not verified: %s", exc)
-            await asyncio.sleep(self.settings.audit.verify_seconds)
 
     async def refresh_graph(self) -> list[Refreshed]:
         """Read the config's and every connector's current view into the knowledge graph."""

@@ -186,6 +186,6 @@ class AuditSettings(Section):
         default=3600.0,
         ge=0,
         le=604_800,
-        description="Verify the whole trail this often while serving (and at start), the result "
+        description="Verify the whole trail this often while serving, the result "
         "on /metrics (nightowl_audit_chain_ok); 0: never.",
     )
