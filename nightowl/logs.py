@@ -4,9 +4,10 @@ incident and stage a line was written for.
 The workflow engine runs each stage inside ``incident_context``; ``IncidentFilter`` copies the
 context variables onto every record, so any line logged by a stage (or by a library it calls, in
 the same task or a thread started with ``asyncio.to_thread``) carries ``incident_id`` and
-``stage``. ``configure`` installs one handler on the root logger — uvicorn, DBOS and httpx log
+``stage``, and ``trace_id`` when it was written inside a span of nightowl's own traces
+(``nightowl.telemetry``; needs the otel extra). ``configure`` installs one handler on the root logger — uvicorn, DBOS and httpx log
 through it too. JSON lines carry ``ts``, ``level``, ``logger``, ``message``, ``incident_id``,
-``stage`` (and ``exception`` when there is one). Nothing here runs at import time.
+``stage``, ``trace_id`` (and ``exception`` when there is one). Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ _stage: ContextVar[str | None] = ContextVar("nightowl_stage", default=None)
 CONSOLE_FORMAT = "%(asctime)s %(levelname)s %(name)s%(where)s: %(message)s"
 
 
+def current_incident() -> str | None:
+    """The incident the current context works on (``incident_context``), None outside one."""
+    return _incident.get()
+
+
+def current_trace_id() -> str | None:
+    """The trace id (32 hex digits) of the current OpenTelemetry span, None without one."""
+    try:
+        from opentelemetry import trace
+    except ImportError:  # the otel extra is not installed: there are no spans
+        return None
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
 @contextmanager
 def incident_context(incident_id: str, stage: str | None = None) -> Iterator[None]:
     """Within the block, every log record names ``incident_id`` (and ``stage``)."""
@@ -42,19 +58,22 @@ def incident_context(incident_id: str, stage: str | None = None) -> Iterator[Non
 
 
 class IncidentFilter(logging.Filter):
-    """Adds ``incident_id``, ``stage`` and ``where`` (`` [inc-… gather]`` or empty) to a record;
-    keeps every record. Safe to share between handlers and threads (reads context variables)."""
+    """Adds ``incident_id``, ``stage``, ``trace_id`` and ``where`` (`` [inc-… gather trace=…]`` or
+    empty) to a record; keeps every record. Safe to share between handlers and threads (reads
+    context variables)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        incident, stage = _incident.get(), _stage.get()
-        record.incident_id, record.stage = incident, stage
-        named = " ".join(part for part in (incident, stage) if part)
+        incident, stage, trace_id = _incident.get(), _stage.get(), current_trace_id()
+        record.incident_id, record.stage, record.trace_id = incident, stage, trace_id
+        traced = f"trace={trace_id}" if trace_id else None
+        named = " ".join(part for part in (incident, stage, traced) if part)
         record.where = f" [{named}]" if named else ""
         return True
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts (ISO 8601, UTC), level, logger, message, incident_id, stage."""
+    """One JSON object per line: ts (ISO 8601, UTC), level, logger, message, incident_id, stage,
+    trace_id."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
@@ -64,6 +83,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "incident_id": getattr(record, "incident_id", None),
             "stage": getattr(record, "stage", None),
+            "trace_id": getattr(record, "trace_id", None),
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)

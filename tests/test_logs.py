@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from nightowl import telemetry
 from nightowl.logs import LEVELS, configure, handler, incident_context
+from nightowl.settings import TracingSettings
 
 
 @pytest.fixture
@@ -42,7 +44,10 @@ def test_json_lines_carry_the_incident_and_the_stage(
     logger.info("after")
 
     before, during, after = lines(as_json)
-    assert set(during) == {"ts", "level", "logger", "message", "incident_id", "stage"}
+    assert set(during) == {
+        "ts", "level", "logger", "message", "incident_id", "stage", "trace_id"
+    }  # fmt: skip
+    assert during["trace_id"] is None  # no span: nightowl's tracing is off
     assert during["level"] == "WARNING"
     assert during["logger"] == "nightowl.test_logs"
     assert (during["message"], during["incident_id"], during["stage"]) == (
@@ -105,3 +110,29 @@ def test_configure_replaces_only_its_own_handler_and_refuses_unknown_levels(
     finally:
         root.setLevel(saved[0])
         root.handlers[:] = saved[1]
+
+
+def test_a_line_written_inside_a_span_names_its_trace(
+    captured: tuple[logging.Logger, io.StringIO, io.StringIO],
+) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    logger, as_json, as_text = captured
+    exporter = InMemorySpanExporter()
+    telemetry.install(TracingSettings(), exporter=exporter)
+    try:
+        with incident_context("inc-7", "gather"), telemetry.span("read prometheus") as traced:
+            logger.warning("slow answer")
+        logger.info("outside")
+    finally:
+        telemetry.shutdown()
+
+    inside, outside = lines(as_json)
+    [finished] = exporter.get_finished_spans()
+    assert finished.context is not None
+    expected = format(finished.context.trace_id, "032x")
+    assert traced.trace_id == expected
+    assert (inside["trace_id"], outside["trace_id"]) == (expected, None)
+    assert (
+        as_text.getvalue().splitlines()[0].endswith(f"[inc-7 gather trace={expected}]: slow answer")
+    )

@@ -20,6 +20,7 @@ from nightowl.errors import ActionError, ConfigError, HaltedError
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.control import ControlStore
+from nightowl.telemetry import Span, meters, span
 
 
 class Executor:
@@ -71,16 +72,28 @@ class Executor:
     async def perform(self, incident_id: str, action: ActionSpec) -> tuple[str, bool]:
         """Perform one allowed action; (summary line, whether to stop the rest of the plan)."""
         driver = self.driver_for(action.kind, action.service)
-        if driver is None:
-            return f"{action.kind}: no driver can perform it", True
-        try:
-            self._ensure_writable(driver.name)  # read immediately before the write, every worker
-            result = await driver.apply(action, dry_run=self.dry_run)
-        except HaltedError as exc:
-            self._audit(incident_id, "action.halted", {"action": _json(action), "reason": str(exc)})
-            return f"{action.kind} {action.service}: not executed, {exc}", True
-        except ActionError as exc:
-            result = self._failed(action, driver.name, str(exc))
+        attributes = {
+            "nightowl.action.kind": action.kind,
+            "nightowl.action.service": action.service,
+            "nightowl.action.driver": driver.name if driver else None,
+            "nightowl.action.dry_run": self.dry_run,
+        }
+        with span(f"action {action.kind}", attributes) as traced:
+            if driver is None:
+                traced.fail("no driver can perform it")
+                return f"{action.kind}: no driver can perform it", True
+            try:
+                self._ensure_writable(driver.name)  # read immediately before the write
+                result = await driver.apply(action, dry_run=self.dry_run)
+            except HaltedError as exc:
+                self._audit(
+                    incident_id, "action.halted", {"action": _json(action), "reason": str(exc)}
+                )
+                traced.set("nightowl.action.status", "halted")
+                return f"{action.kind} {action.service}: not executed, {exc}", True
+            except ActionError as exc:
+                result = self._failed(action, driver.name, str(exc))
+            _describe(traced, result)
         self.store.save_action(incident_id, result)
         self._audit(incident_id, "action", {"result": _json(result)}, actor=driver.name)
         return (
@@ -135,6 +148,16 @@ class Executor:
         self, incident_id: str, kind: str, data: dict[str, object], actor: str = "nightowl"
     ) -> None:
         self.audit.append(incident_id, kind, data, actor=actor, at=self.clock.now())
+
+
+def _describe(traced: Span, result: ActionResult) -> None:
+    """The action's outcome on its span (and counted): status, pre-state, message."""
+    meters.count(meters.ACTIONS.labels(result.kind, result.status.value))
+    traced.set("nightowl.action.status", result.status.value)
+    traced.set("nightowl.action.pre_state", str(result.pre_state.model_dump(mode="json"))[:1000])
+    traced.set("nightowl.action.message", result.message[:500] if result.message else None)
+    if result.status is ActionStatus.FAILED:
+        traced.fail(result.message or "the action failed")
 
 
 def _json(model: ActionSpec | ActionResult) -> dict[str, object]:

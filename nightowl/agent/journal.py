@@ -16,6 +16,7 @@ there. The journal gives the same guarantee inside the diagnose step.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +27,7 @@ from pydantic_ai.messages import (
     ModelRequest,
     ModelResponse,
     TextPart,
+    ToolCallPart,
 )
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
@@ -36,7 +38,8 @@ from nightowl.agent.prices import PriceTable
 from nightowl.clock import Clock
 from nightowl.errors import NightowlError
 from nightowl.settings import LlmBudget
-from nightowl.store.llm import LlmCall, LlmStore
+from nightowl.store.llm import LlmCall, LlmStore, Spend
+from nightowl.telemetry import Span, current_span, meters, span
 
 
 class BudgetExhausted(NightowlError):
@@ -80,13 +83,35 @@ class JournaledModel(WrapperModel):
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         """Answer from the journal when this call was made before; otherwise check the budget
-        (BudgetExhausted when spent), send the redacted messages and record the answer.
+        (BudgetExhausted when spent), send the redacted messages and record the answer. Each
+        call is a span named as the OpenTelemetry GenAI conventions say (``chat <model>``).
         """
+        ctx = self.ctx
+        attributes = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": ctx.model_name,
+            "nightowl.llm.role": ctx.role,
+        }
+        with span(f"chat {ctx.model_name}", attributes) as traced:
+            began = time.perf_counter()
+            response = await self._request(messages, model_settings, model_request_parameters)
+            duration = time.perf_counter() - began
+            meters.observe(meters.LLM_SECONDS.labels(ctx.model_name, ctx.role), duration)
+            _describe(traced, response)
+            return response
+
+    async def _request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
         ctx = self.ctx
         ctx.seq += 1
         recorded = ctx.store.recorded(ctx.incident_id, ctx.run_key, ctx.seq)
         if recorded is not None:
             ctx.replayed += 1
+            current_span().set("nightowl.llm.replayed", True)
             metering.CALLS.labels(ctx.model_name, ctx.role, "replayed").inc()
             return _load(recorded.response)
         spent = ctx.store.spent(ctx.incident_id)
@@ -99,10 +124,10 @@ class JournaledModel(WrapperModel):
             )
         clean = [redact_message(m, ctx.redact) for m in messages]
         response = await super().request(clean, model_settings, model_request_parameters)
-        self._record(response)
+        self._record(response, spent)
         return response
 
-    def _record(self, response: ModelResponse) -> None:
+    def _record(self, response: ModelResponse, spent: Spend) -> None:
         ctx = self.ctx
         usage = response.usage
         tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
@@ -127,6 +152,30 @@ class JournaledModel(WrapperModel):
         metering.TOKENS.labels(ctx.model_name, ctx.role, "input").inc(tokens_in)
         metering.TOKENS.labels(ctx.model_name, ctx.role, "output").inc(tokens_out)
         metering.COST.labels(ctx.model_name, ctx.role).inc(cost)
+        metering.BUDGET_USED.set(
+            max(
+                _share(spent.tokens + tokens_in + tokens_out, ctx.budget.max_tokens),
+                _share(spent.cost_usd + cost, ctx.budget.max_cost_usd),
+            )
+        )
+        current_span().set("nightowl.llm.cost_usd", cost)
+
+
+def _share(used: float, limit: float) -> float:
+    """``used`` of ``limit``, at most 1 (a limit of 0 is spent from the start)."""
+    return 1.0 if limit <= 0 else min(1.0, used / limit)
+
+
+def _describe(traced: Span, response: ModelResponse) -> None:
+    """The GenAI attributes of an answer: model, tokens, finish reason and the tools it asks."""
+    usage = response.usage
+    traced.set("gen_ai.response.model", response.model_name)
+    traced.set("gen_ai.usage.input_tokens", usage.input_tokens)
+    traced.set("gen_ai.usage.output_tokens", usage.output_tokens)
+    if response.finish_reason:
+        traced.set("gen_ai.response.finish_reasons", [str(response.finish_reason)])
+    tools = [p.tool_name for p in response.parts if isinstance(p, ToolCallPart)]
+    traced.set("nightowl.llm.tool_calls", tools)
 
 
 def redact_message(message: ModelMessage, redact: Callable[[str], str]) -> ModelMessage:

@@ -3,7 +3,7 @@ them to nightowl's registry (served at /metrics), so the agent never imports the
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 TOKENS = Counter(
     "nightowl_llm_tokens",
@@ -29,4 +29,10 @@ REJECTED = Counter(
     ["reason"],
     registry=None,
 )
-COLLECTORS = (TOKENS, COST, CALLS, REJECTED)
+BUDGET_USED = Gauge(
+    "nightowl_llm_budget_used_ratio",
+    "Share of its LLM budget (llm.budget: tokens or cost, whichever is nearer) the incident of "
+    "the latest paid call has spent, 0..1.",
+    registry=None,
+)
+COLLECTORS = (TOKENS, COST, CALLS, REJECTED, BUDGET_USED)

@@ -28,6 +28,8 @@ from nightowl.domain import (
     RootCause,
 )
 from nightowl.settings import AnalysisSettings
+from nightowl.telemetry import span
+from nightowl.telemetry.spans import AttrValue
 
 
 def diagnose(hypotheses: Sequence[Hypothesis], min_confidence: float, at: datetime) -> Diagnosis:
@@ -98,6 +100,14 @@ class Investigation:
     stopped: str = ""
 
 
+def _ranking(leaders: Sequence[Hypothesis]) -> dict[str, AttrValue | None]:
+    """The leading hypotheses and their confidences, as a round's span attributes."""
+    return {
+        "nightowl.hypotheses": [f"{h.kind}:{h.service}" for h in leaders],
+        "nightowl.hypotheses.confidences": [round(h.confidence, 3) for h in leaders],
+    }
+
+
 async def investigate(
     evidence: Sequence[Evidence],
     obs: Observations | None,
@@ -119,17 +129,21 @@ async def investigate(
     threshold = min(0.95, settings.min_confidence + 0.3)
     while True:
         leaders = list(result.hypotheses[: budget.leaders])
-        if leaders and leaders[0].confidence >= threshold:
-            result.stopped = f"leader at {leaders[0].confidence:.2f} ≥ {threshold:.2f}"
-            break
-        left = deadline - loop.time()
-        spare = budget.queries - result.queries
-        probes = plan_probes(leaders, context.taxonomy, context.topology, done)
-        probes = probes[: max(0, spare // max(1, len(logs)))]
-        if obs is None or not logs or not probes or left <= 0 or result.rounds >= budget.rounds:
-            result.stopped = "budget spent" if probes else "nothing left to ask"
-            break
-        new, spent = await run_probes(probes, logs, obs.start, obs.end, left)
+        with span(f"hypothesis round {result.rounds + 1}", _ranking(leaders)) as traced:
+            if leaders and leaders[0].confidence >= threshold:
+                result.stopped = f"leader at {leaders[0].confidence:.2f} ≥ {threshold:.2f}"
+                traced.set("nightowl.hypotheses.stopped", result.stopped)
+                break
+            left = deadline - loop.time()
+            spare = budget.queries - result.queries
+            probes = plan_probes(leaders, context.taxonomy, context.topology, done)
+            probes = probes[: max(0, spare // max(1, len(logs)))]
+            if obs is None or not logs or not probes or left <= 0 or result.rounds >= budget.rounds:
+                result.stopped = "budget spent" if probes else "nothing left to ask"
+                traced.set("nightowl.hypotheses.stopped", result.stopped)
+                break
+            traced.set("nightowl.hypotheses.asked", [f"{p.service}: {p.text}" for p in probes])
+            new, spent = await run_probes(probes, logs, obs.start, obs.end, left)
         result.queries += spent
         result.rounds += 1
         known = {e.id for e in found}

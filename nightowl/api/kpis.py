@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.api.deps import REFUSED, Reader, nightowl_of
-from nightowl.api.metrics import REGISTRY
+from nightowl.api.metrics import QUEUE, REGISTRY, start_at_zero
 from nightowl.domain.findings import EstateKpis
 from nightowl.errors import StoreError
 from nightowl.report.kpis import Kpis
@@ -133,9 +133,11 @@ REGISTRY.register(COLLECTOR)
 
 
 def bind(app: Nightowl) -> None:
-    """Serve the KPIs of ``app``'s store on /metrics."""
+    """Serve the KPIs and the backlog of ``app``'s store on /metrics."""
     COLLECTOR.compute = app.records.kpis
     COLLECTOR.estate = app.records.estate_kpis
+    QUEUE.backlog = lambda: (*app.store.backlog(), app.clock.now())
+    start_at_zero(app.sources)
 
 
 @router.get(

@@ -20,6 +20,7 @@ from nightowl.api.metrics import UNKNOWN, WEBHOOKS
 from nightowl.errors import AuthError, InputError
 from nightowl.sources.auth import reads_body
 from nightowl.sources.registry import SOURCES
+from nightowl.telemetry import meters, span
 
 if TYPE_CHECKING:
     from nightowl.app import Nightowl
@@ -79,7 +80,25 @@ async def handle(
     app: Nightowl, source: str, headers: dict[str, str], chunks: AsyncIterator[bytes]
 ) -> tuple[int, dict[str, Any]]:
     """The whole endpoint as one function (status, JSON answer), shared by the FastAPI route and
-    the fast path in ``fastpath.py``.
+    the fast path in ``fastpath.py``: ``_handle`` in a ``webhook`` span (the trace of the
+    incidents it opens), its latency observed."""
+    name = source if source in app.sources else UNKNOWN
+    with (
+        meters.timed(meters.WEBHOOK_SECONDS.labels(name)),
+        span("webhook", {"nightowl.webhook.source": name}) as traced,
+    ):
+        status, answer = await _handle(app, source, headers, chunks)
+        traced.set("http.response.status_code", status)
+        traced.set("nightowl.webhook.incidents", list(answer.get("incidents") or []))
+        if status >= 400:
+            traced.fail(str(answer.get("error", ""))[:300])
+        return status, answer
+
+
+async def _handle(
+    app: Nightowl, source: str, headers: dict[str, str], chunks: AsyncIterator[bytes]
+) -> tuple[int, dict[str, Any]]:
+    """The endpoint's steps.
 
     In order: an unknown source is refused; credentials carried in headers are checked before
     the body is read; the body is read within ``webhooks.max_body_bytes``; an HMAC signature is

@@ -42,6 +42,7 @@ from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
 from nightowl.store.reports import ReportDocuments
 from nightowl.store.revocations import RevocationStore
+from nightowl.store.traces import TraceStore
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.verify.stage import Verify
 from nightowl.watchers.pricing import PriceTable
@@ -66,6 +67,7 @@ class Stores:
     reports: ReportDocuments
     revocations: RevocationStore
     findings: FindingStore
+    traces: TraceStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -87,6 +89,7 @@ class Stores:
             control=ControlStore(engine),
             observations=ObservationStore(engine),
             graph=GraphStore(engine),
+            traces=TraceStore(engine),
             memory=MemoryStore.open(settings.memory.url)
             if settings.memory.url
             else MemoryStore(engine),
@@ -183,6 +186,7 @@ def build_pipeline(
             knowledge=knowledge,
             memory=stores.memory,
             memory_settings=settings.memory,
+            trace_url=settings.tracing.ui_url,
         ),
         Notify(broadcast, knowledge),
     ]
@@ -191,6 +195,7 @@ def build_pipeline(
         stages=by_name,
         store=store,
         observations=stores.observations,
+        traces=stores.traces,
         resolution=ResolutionCheck(
             settings.verify, gather.step_seconds, metrics=sources.metrics, store=store, clock=clock
         ),

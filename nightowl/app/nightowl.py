@@ -21,6 +21,7 @@ from dbos import DBOS, DBOSConfig
 from pydantic import ValidationError
 
 import nightowl
+from nightowl import telemetry
 from nightowl.actions.executor import Executor
 from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.ledger import Ledger, LedgerAware, SharedLedger
@@ -140,6 +141,7 @@ class Nightowl:
         )
         self._launched = False
         self._executor_id: str | None = None
+        self._launched = self._traced = False
         self.sources = build_sources(settings)
         self.intake = Intake(
             settings.intake,
@@ -162,6 +164,7 @@ class Nightowl:
         self._refreshing: asyncio.Task[None] | None = None
         self.watching = Watching(self)
         self._beating: tuple[threading.Thread, threading.Event] | None = None
+        self._verifying: asyncio.Task[None] | None = None
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -326,6 +329,7 @@ class Nightowl:
         bind(self.pipeline)
         scheduling.bind_runner(self.watching.scheduled)
         canary.bind(self.canary)
+        self._traced = telemetry.install(self.settings.tracing)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
@@ -350,6 +354,9 @@ class Nightowl:
             # its last write fails here instead of landing in the next instance's database
             # (incident ids are deterministic: the next run may have the same workflow id).
             gc.collect()
+        if self._traced:
+            telemetry.shutdown()  # flushes the spans still buffered
+            self._traced = False
         bind(None)
         scheduling.bind_runner(None)
         canary.bind(None)
@@ -435,6 +442,7 @@ class Nightowl:
         return await self._ingest(group)
 
     async def _ingest(self, group: AlertGroup) -> IntakeResult:
+        telemetry.meters.observe(telemetry.meters.INTAKE_BATCH, len(group.alerts))
         submitted = await self.intake.submit(group)
         # With group_wait 0 a group is due at once and is flushed here; otherwise the dispatcher does it.
         wait = self.settings.intake.group_wait_seconds
@@ -482,6 +490,10 @@ class Nightowl:
             )
             beat.start()
             self._beating = (beat, stop)
+        if self._verifying is None and self.settings.audit.verify_seconds > 0:
+            self._verifying = asyncio.get_running_loop().create_task(
+                self._verify_periodically(), name="nightowl-audit-verify"
+            )
         if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
             self._refreshing = asyncio.get_running_loop().create_task(
                 self._refresh_periodically(), name="nightowl-graph-refresh"
@@ -514,6 +526,11 @@ class Nightowl:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refreshing
             self._refreshing = None
+        if self._verifying is not None:
+            self._verifying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._verifying
+            self._verifying = None
         if self._anchoring is not None:
             self._anchoring.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -540,6 +557,18 @@ class Nightowl:
         while True:
             await asyncio.sleep(self.settings.audit.anchor_seconds)
             await asyncio.to_thread(self._anchor_audit)
+
+    async def _verify_periodically(self) -> None:
+        """Verify the audit trail every ``audit.verify_seconds`` (the outcome on /metrics); a
+        failed check is logged as an error, a store that cannot be read retried."""
+        while True:
+            await asyncio.sleep(self.settings.audit.verify_seconds)
+            try:
+                check = await asyncio.to_thread(self.records.audit_check)
+                if not check.ok:
+                    log.error("the audit trail failed verification: %s", check.reason)
+            except NightowlError as exc:  # the next tick tries again
+                log.warning("the audit trail was not verified: %s", exc)
 
     async def refresh_graph(self) -> list[Refreshed]:
         """Read the config's and every connector's current view into the knowledge graph."""

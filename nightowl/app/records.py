@@ -50,6 +50,8 @@ from nightowl.store.dead_letters import DeadLetterCap
 from nightowl.store.deploys import DeployLog, Recorded
 from nightowl.store.kpi_rows import kpi_rows
 from nightowl.store.silences import SilenceStore
+from nightowl.telemetry import meters
+from nightowl.telemetry.spans import trace_id_of, trace_url
 from nightowl.watchers.cve.posture import Posture, of_findings
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,12 @@ class Records:
     def export_report(self, incident: Incident, fmt: ReportFormat) -> str:
         """The incident's postmortem as text in ``fmt``, from what the report stage stored."""
         return export(incident, fmt, self.report_documents(incident.id))
+
+    def trace(self, incident_id: str) -> tuple[str | None, str | None]:
+        """The incident's trace id and its link in the trace backend (``tracing.ui_url``); None
+        where the incident was run without tracing or no link is configured."""
+        trace_id = trace_id_of(self.stores.traces.get(incident_id))
+        return trace_id, trace_url(self.settings.tracing.ui_url, trace_id)
 
     def incident_id(self, id_or_prefix: str) -> str:
         """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
@@ -363,8 +371,12 @@ class Records:
         return self.audit("access.refused", {"action": action, "reason": reason}, actor=actor)
 
     def audit_check(self, anchors: Sequence[tuple[int, str]] = ()) -> ChainCheck:
-        """Verify the trail against its anchor file and ``anchors`` given by the caller."""
-        return self.stores.audit.verify(given=anchors)
+        """Verify the trail against its anchor file and ``anchors`` given by the caller (the
+        outcome is counted on /metrics: ``nightowl_audit_chain_ok``)."""
+        check = self.stores.audit.verify(given=anchors)
+        meters.count(meters.AUDIT_VERIFIED.labels("ok" if check.ok else "failed"))
+        meters.AUDIT_OK.set(1 if check.ok else 0)
+        return check
 
     def audit_records(
         self, *, since: datetime | None = None, incident_id: str | None = None

@@ -12,7 +12,7 @@ unavailable, with the reason, and the analysis works with what arrived.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Sized
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -40,6 +40,7 @@ from nightowl.domain.ports import Knowledge
 from nightowl.domain.topology import Topology
 from nightowl.errors import NightowlError
 from nightowl.settings import GatherSettings
+from nightowl.telemetry import meters, span
 
 DOWNSTREAM_HOPS = 3
 """How far down the call chain from an alerting service the gather reads."""
@@ -59,25 +60,45 @@ class Budget:
         self.unavailable: list[Unavailable] = []
 
     async def guarded(self, source: str, what: str, call: Coroutine[Any, Any, T]) -> T | None:
+        """``call``'s answer, or None when it failed or ran out of time (kept as unavailable);
+        a span per call (connector, query, rows, error), its duration and outcome counted."""
+        attributes = {"nightowl.connector.name": source, "nightowl.connector.query": what}
+        with (
+            span(f"read {source}", attributes) as traced,
+            meters.timed(meters.CONNECTOR_SECONDS.labels(source)),
+        ):
+            got, failure = await self._call(call)
+            if failure is None:
+                traced.set("nightowl.connector.rows", len(got) if isinstance(got, Sized) else None)
+                outcome = "ok"
+            else:
+                outcome, reason = failure
+                self.unavailable.append(Unavailable(source=source, what=what, reason=reason))
+                traced.set("error.type", outcome)
+                traced.fail(reason[:500])
+            meters.count(meters.CONNECTOR_CALLS.labels(source, outcome))
+            return got
+
+    async def _call(self, call: Coroutine[Any, Any, T]) -> tuple[T | None, tuple[str, str] | None]:
+        """The answer, or None and (timeout or error, why)."""
         limit = self.settings.call_timeout_seconds
         budget = min(limit, self.deadline - self.loop.time())
         try:
             if budget <= 0:
                 call.close()
                 raise TimeoutError
-            return await asyncio.wait_for(call, timeout=budget)
+            return await asyncio.wait_for(call, timeout=budget), None
         except TimeoutError:
             reason = (
                 f"no answer within {limit:g}s"
                 if budget >= limit
                 else f"cut off by the gather deadline of {self.settings.deadline_seconds:g}s"
             )
+            return None, ("timeout", reason)
         except NightowlError as exc:
-            reason = str(exc)
+            return None, ("error", str(exc))
         except Exception as exc:  # noqa: BLE001 — a connector bug must degrade evidence, not fail the incident
-            reason = f"{type(exc).__name__}: {exc}"
-        self.unavailable.append(Unavailable(source=source, what=what, reason=reason))
-        return None
+            return None, ("error", f"{type(exc).__name__}: {exc}")
 
 
 class Gather:

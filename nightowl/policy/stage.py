@@ -15,6 +15,7 @@ from nightowl.clock import Clock
 from nightowl.domain import (
     ActionSpec,
     BlastRadius,
+    Decision,
     Incident,
     IncidentStatus,
     KillSwitch,
@@ -33,6 +34,7 @@ from nightowl.settings import PolicySettings
 from nightowl.store import IncidentStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.control import ControlStore
+from nightowl.telemetry import Span, meters, span
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,11 @@ class Gate:
         killswitch = self.control.killswitch()
         decisions = []
         for action in incident.plan:
-            facts, preview = await self.facts(incident.id, action, killswitch)
-            facts = facts.model_copy(update={"others": self._others(incident, action)})
-            decision = evaluate(facts, self.policy, self.cedar)
+            with span(f"policy {action.kind}", {"nightowl.action.kind": action.kind}) as traced:
+                facts, preview = await self.facts(incident.id, action, killswitch)
+                facts = facts.model_copy(update={"others": self._others(incident, action)})
+                decision = evaluate(facts, self.policy, self.cedar)
+                _describe(traced, decision)
             decisions.append(decision)
             self.audit.append(
                 incident.id,
@@ -138,6 +142,15 @@ class Gate:
         except NightowlError as exc:  # unknown: the other guardrails still hold the bar
             log.warning("the knowledge graph's fan-in of %s is unknown: %s", service, exc)
             return None
+
+
+def _describe(traced: Span, decision: Decision) -> None:
+    """The verdict and what decided it, on the decision's span (and counted by verdict)."""
+    meters.count(meters.POLICY_VERDICTS.labels(decision.verdict.value))
+    traced.set("nightowl.policy.verdict", decision.verdict.value)
+    traced.set("nightowl.policy.autonomy", decision.autonomy.value)
+    traced.set("nightowl.policy.rules", list(decision.rules))
+    traced.set("nightowl.policy.reasons", [r[:300] for r in decision.reasons])
 
 
 def radius_of(preview: Preview, action: ActionSpec) -> BlastRadius | None:

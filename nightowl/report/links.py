@@ -1,5 +1,5 @@
 """The report's links: the alerts' own pages (``generatorURL``), the configured dashboards, the
-commit the root cause's deploy shipped, the incident page."""
+commit the root cause's deploy shipped, the incident page, nightowl's own trace."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from nightowl.settings import ReportSettings
 
 
 def links(
-    incident: Incident, cause: Cause | None, settings: ReportSettings, public_url: str | None
+    incident: Incident,
+    cause: Cause | None,
+    settings: ReportSettings,
+    public_url: str | None,
+    trace: tuple[str, str | None] | None = None,
 ) -> tuple[Link, ...]:
     """Every link the report can give, alert sources first; ``{service}`` and ``{commit}`` in the
     configured templates are filled in (and nothing else is: a template is not code)."""
@@ -26,6 +30,8 @@ def links(
         out.append(
             Link(label="incident page", url=f"{public_url.rstrip('/')}/ui/incidents/{incident.id}")
         )
+    if trace:
+        out.append(Link(label=f"nightowl's trace {trace[0]}", url=trace[1]))
     return tuple(out)
 
 

@@ -51,6 +51,8 @@ class Sources:
     settings: ReportSettings = field(default_factory=ReportSettings)
     public_url: str | None = None
     narrative: str | None = None
+    trace: tuple[str, str | None] | None = None
+    """nightowl's own trace of the incident: its id and link (``tracing.ui_url``)."""
 
 
 def build(incident: Incident, sources: Sources | None = None) -> Postmortem:
@@ -77,7 +79,7 @@ def build(incident: Incident, sources: Sources | None = None) -> Postmortem:
         resolution=resolution(incident),
         people=people(sources.approvals, sources.actors),
         timeline=timeline(incident, sources.approvals),
-        links=links(incident, cause, sources.settings, sources.public_url),
+        links=links(incident, cause, sources.settings, sources.public_url, sources.trace),
         narrative=sources.narrative.strip() if sources.narrative else None,
     )
     well, badly, lucky = lessons(incident, report, sources.observations)

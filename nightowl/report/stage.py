@@ -40,6 +40,7 @@ from nightowl.store.approvals import ApprovalStore
 from nightowl.store.audit import AuditLog
 from nightowl.store.memory import MemoryStore
 from nightowl.store.reports import CHARTS, HTML, MODEL, ReportDocuments
+from nightowl.telemetry import current_trace_id, trace_url
 
 HUMAN_KINDS = ("approval.", "access.")
 """Audit records a person leaves on an incident (answers, refused attempts); the rest are
@@ -92,8 +93,11 @@ class WriteReport:
         knowledge: Knowledge | None = None,
         memory: MemoryStore | None = None,
         memory_settings: MemorySettings | None = None,
+        trace_url: str | None = None,
     ) -> None:
+        """``trace_url``: ``tracing.ui_url``, the link template of the incident's trace."""
         self.reports_dir, self.metrics, self.gather = reports_dir, list(metrics), gather
+        self.trace_url = trace_url
         self.settings, self.public_url = settings, public_url
         self.narrator, self.store, self.clock = narrator, store, clock
         self.approvals, self.audit, self.documents = approvals, audit, documents
@@ -156,6 +160,7 @@ class WriteReport:
             settings=self.settings,
             public_url=self.public_url,
             narrative=narrative,
+            trace=_trace(self.trace_url),
         )
 
     def _cards(self, incident: Incident) -> list[ServiceCard]:
@@ -187,3 +192,9 @@ class WriteReport:
             log.warning("incident %s not remembered: %s", incident.id, exc)
             return f"not remembered ({exc}); "
         return ""
+
+
+def _trace(template: str | None) -> tuple[str, str | None] | None:
+    """The trace this run is part of (the report is written inside it) and its link."""
+    trace_id = current_trace_id()
+    return (trace_id, trace_url(template, trace_id)) if trace_id else None

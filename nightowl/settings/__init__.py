@@ -57,6 +57,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.tracing import TracingSettings
 from nightowl.settings.watchers import OnFinding, WatcherConfig
 
 __all__ = [
@@ -104,6 +105,7 @@ __all__ = [
     "Settings",
     "SourceAuth",
     "StoreSettings",
+    "TracingSettings",
     "UiSettings",
     "UiUser",
     "VerifySettings",

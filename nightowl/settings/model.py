@@ -42,6 +42,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.tracing import TracingSettings
 from nightowl.settings.watchers import WatcherConfig, unique_names
 
 
@@ -72,6 +73,7 @@ class Settings(Section):
     graph: GraphSettings = GraphSettings()
     deploy_risk: DeployRiskSettings = DeployRiskSettings()
     mcp: McpSettings = McpSettings()
+    tracing: TracingSettings = TracingSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
     watchers: list[WatcherConfig] = Field(default_factory=list)
     cost: CostSettings = CostSettings()

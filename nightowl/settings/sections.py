@@ -194,3 +194,10 @@ class AuditSettings(Section):
     anchor_seconds: float = Field(
         default=60.0, gt=0, le=86_400, description="…and this often while serving, if it moved."
     )
+    verify_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        le=604_800,
+        description="Verify the whole trail this often while serving, the result "
+        "on /metrics (nightowl_audit_chain_ok); 0: never.",
+    )

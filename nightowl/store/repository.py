@@ -28,6 +28,7 @@ from nightowl.domain import (
     StageRecord,
     Triage,
     Verification,
+    utc,
 )
 from nightowl.domain.intake import DeadLetter
 from nightowl.errors import InputError, NotFoundError
@@ -109,6 +110,17 @@ class IncidentStore:
         )
         with self._read() as session:
             return session.scalar(query)
+
+    def backlog(self) -> tuple[int, datetime | None]:
+        """How many incidents nightowl still owes work (open or investigating), and when the
+        oldest of them was opened (None when there is none)."""
+        waiting = (IncidentStatus.OPEN.value, IncidentStatus.INVESTIGATING.value)
+        query = select(func.count(), func.min(IncidentRow.opened_at)).where(
+            IncidentRow.status.in_(waiting)
+        )
+        with self._read() as session:
+            count, oldest = session.execute(query).one()
+        return int(count), None if oldest is None else utc(oldest)
 
     def create_incident(
         self,

@@ -19,6 +19,7 @@ import nightowl.store.memory  # registers memories, memory_keys, memory_feedback
 import nightowl.store.observations  # registers observations
 import nightowl.store.reports  # registers report_documents
 import nightowl.store.revocations
+import nightowl.store.traces
 import nightowl.store.workers  # noqa: F401  (registers workers)
 from nightowl.store import intake_tables  # noqa: F401  (registers alert_states, alert_groups, silences)
 from nightowl.store.tables import Base

@@ -225,6 +225,7 @@ def _details(request: Request, incident: Incident) -> dict[str, Any]:
         "similar": app.records.memory.similar(incident.id, limit=5),
         "said": app.records.memory.said(incident.id),
         "verdicts": list(Verdict),
+        "trace": app.records.trace(incident.id),
     }
 
 

@@ -45,6 +45,9 @@ from nightowl.logs import incident_context
 from nightowl.notify.broadcast import Broadcast
 from nightowl.store import IncidentStore
 from nightowl.store.observations import ObservationStore
+from nightowl.store.traces import TraceStore
+from nightowl.telemetry import enabled, meters, span
+from nightowl.telemetry.spans import incident_trace, opening_traceparent
 from nightowl.verify.recheck import ResolutionCheck
 from nightowl.workflow.machine import Machine, Outcome
 from nightowl.workflow.pipeline import PIPELINE
@@ -76,6 +79,8 @@ class Pipeline:
     """Called after every stage; the lab's crash tests pause here to kill the process."""
     lanes: Mapping[StageName, Lane] = field(default_factory=dict)
     """Stages that run as child workflows on a queue of their own (``queues.lanes``)."""
+    traces: TraceStore | None = None
+    """Where each incident's trace context is kept (the workflow continues it after a crash)."""
 
     def __post_init__(self) -> None:
         missing = [name.value for name in PIPELINE if name not in self.stages]
@@ -96,9 +101,18 @@ class Pipeline:
     ) -> Outcome:
         """Run one stage on the incident as stored now, and record how it went; every line
         logged meanwhile names the incident and the stage."""
-        with incident_context(incident_id, name.value):
+        attributes = {"nightowl.stage": name.value, "nightowl.stage.resumed": resume}
+        with (
+            incident_context(incident_id, name.value),
+            span(f"stage {name.value}", attributes) as s,
+        ):
             log.info("stage %s %s", name.value, "resumed" if resume else "started")
-            outcome = await self._run_stage(incident_id, name, given, resume)
+            with meters.timed(meters.STAGE_SECONDS.labels(name.value)):
+                outcome = await self._run_stage(incident_id, name, given, resume)
+            meters.count(meters.STAGES.labels(name.value, "failed" if outcome.failed else "done"))
+            s.set("nightowl.stage.summary", outcome.summary[:500])
+            if outcome.failed:
+                s.fail(outcome.summary[:500])
             log.info(
                 "stage %s %s: %s",
                 name.value,
@@ -196,7 +210,8 @@ async def incident_workflow(incident_id: str) -> str:
     """
     pipeline = bound()
     machine = Machine(PIPELINE, pipeline.look_again_seconds)
-    with incident_context(incident_id):
+    service, traceparent = await asyncio.to_thread(_trace_of, pipeline, incident_id)
+    with incident_context(incident_id), incident_trace(incident_id, service, traceparent):
         while (stage := machine.stage) is not None:
             if stage is StageName.REPORT:
                 await _settle(incident_id)
@@ -273,8 +288,26 @@ async def _settle(incident_id: str) -> None:
         store.set_status(incident_id, IncidentStatus.ESCALATED)
 
 
+def _trace_of(pipeline: Pipeline, incident_id: str) -> tuple[str | None, str | None]:
+    """The incident's service and stored trace context (not a step: it only names spans);
+    nothing is read while tracing is off."""
+    if pipeline.traces is None or not enabled():
+        return None, None
+    return pipeline.store.get(incident_id).service, pipeline.traces.get(incident_id)
+
+
 async def start_incident(incident_id: str) -> None:
-    """Enqueue the incident's workflow for a worker, or do nothing if it exists already."""
+    """Enqueue the incident's workflow for a worker, or do nothing if it exists already; when
+    tracing is on, the incident's trace is opened first (under the current span: the webhook's)."""
+    traces = bound().traces
+    if (
+        traces is not None
+        and enabled()
+        and await asyncio.to_thread(traces.get, incident_id) is None
+    ):
+        opened = opening_traceparent(incident_id)
+        if opened is not None:
+            await asyncio.to_thread(traces.claim, incident_id, opened, bound().clock.now())
     with SetWorkflowID(incident_id):
         await DBOS.enqueue_workflow_async(INCIDENTS, incident_workflow, incident_id)
 

@@ -57,3 +57,15 @@ def test_a_template_is_not_code_and_must_be_a_web_address() -> None:
         ReportSettings.model_validate(
             {"dashboards": [{"label": "x", "url": "javascript:alert(1)"}]}
         )
+
+
+def test_nightowls_own_trace_is_the_last_link() -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    url = f"https://traces.example/trace/{trace_id}"
+    found = links(incident(), None, ReportSettings(), None, (trace_id, url))
+    assert found[-1] == Link(label=f"nightowl's trace {trace_id}", url=url)
+    unlinked = links(incident(), None, ReportSettings(), None, (trace_id, None))
+    assert unlinked[-1] == Link(label=f"nightowl's trace {trace_id}", url=None)
+    assert all(
+        "trace" not in link.label for link in links(incident(), None, ReportSettings(), None)
+    )

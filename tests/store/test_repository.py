@@ -96,6 +96,18 @@ def test_a_storm_incident_is_read_with_its_newest_alerts_and_the_full_count(
     assert store.list()[0].alert_count == 12
 
 
+def test_the_backlog_counts_what_nightowl_still_owes_and_its_oldest(
+    store: IncidentStore,
+) -> None:
+    assert store.backlog() == (0, None)
+    make_incident(store, "inc-1", key="a", at=T0)
+    make_incident(store, "inc-2", key="b", at=T0 + timedelta(minutes=5))
+    make_incident(store, "inc-3", key="c", at=T0 + timedelta(minutes=9))
+    store.set_status("inc-1", IncidentStatus.ESCALATED)  # a human owns it: not nightowl's work
+    store.set_status("inc-2", IncidentStatus.INVESTIGATING)
+    assert store.backlog() == (2, T0 + timedelta(minutes=5))
+
+
 def test_create_incident_is_idempotent(store: IncidentStore) -> None:
     make_incident(store, "inc-1")
     again = store.create_incident(

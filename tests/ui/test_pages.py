@@ -489,3 +489,15 @@ def test_the_findings_page_lists_what_the_watchers_found_escaped(
     assert "adopt port 8443" in page.text
     assert "<script>x" not in page.text
     assert "&lt;script&gt;x" in page.text
+
+
+def test_the_incident_page_names_the_incidents_trace(anonymous: httpx.Client, world: World) -> None:
+    login(anonymous, "alice")
+    assert 'id="trace"' not in anonymous.get(f"/ui/incidents/{world.incident_id}").text
+
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"  # as if the webhook had been traced
+    at = world.app.clock.now()
+    world.app.stores.traces.claim(world.incident_id, f"00-{trace_id}-00f067aa0ba902b7-01", at)
+
+    page = anonymous.get(f"/ui/incidents/{world.incident_id}").text
+    assert f'<span class="mono" id="trace">{trace_id}</span>' in page  # no tracing.ui_url: no link

@@ -45,12 +45,18 @@ def find_binary(name: str, package: str) -> Path:
     return Path(found)
 
 
-def scrape_config(targets: Sequence[str], interval_seconds: int = 1) -> str:
-    """A Prometheus scrape configuration (also read by VictoriaMetrics) for ``host:port`` targets."""
+def scrape_config(
+    targets: Sequence[str], interval_seconds: int = 1, rules: Sequence[Path] = ()
+) -> str:
+    """A Prometheus scrape configuration (also read by VictoriaMetrics) for ``host:port`` targets;
+    ``rules``: rule files, evaluated as often as the targets are scraped."""
     listed = ", ".join(f'"{t}"' for t in targets)
     common = (
         f"global:\n  scrape_interval: {interval_seconds}s\n  scrape_timeout: {interval_seconds}s\n"
     )
+    if rules:
+        common += f"  evaluation_interval: {interval_seconds}s\n"
+        common += "rule_files: [" + ", ".join(f'"{r}"' for r in rules) + "]\n"
     if not targets:
         return common
     return (
@@ -67,8 +73,12 @@ class _MetricsServer:
     package = ""
     ready_path = ""
 
-    def __init__(self, *, scrape: Sequence[str] = (), start_timeout: float = 30.0) -> None:
+    def __init__(
+        self, *, scrape: Sequence[str] = (), start_timeout: float = 30.0, rules: Sequence[Path] = ()
+    ) -> None:
+        """``rules``: alerting and recording rule files (Prometheus only)."""
         self.targets = tuple(scrape)
+        self.rules = tuple(rules)
         self.start_timeout = start_timeout
         self.port = 0
         self.directory: Path | None = None
@@ -89,7 +99,7 @@ class _MetricsServer:
         binary = find_binary(self.binary, self.package)
         self.directory = Path(tempfile.mkdtemp(prefix=f"nightowl-{self.binary}-"))
         config = self.directory / "scrape.yml"
-        config.write_text(scrape_config(self.targets))
+        config.write_text(scrape_config(self.targets, rules=self.rules))
         self.port = free_port()
         self.prepare(self.directory)
         log = (self.directory / "server.log").open("wb")
