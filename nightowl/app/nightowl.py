@@ -14,7 +14,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dbos import DBOS, DBOSConfig
@@ -373,10 +373,10 @@ class Nightowl:
 
     # deploys ---------------------------------------------------------------------------------
 
-    async def record_deploy(self, deploy: Deploy) -> Recorded:
-        """Keep a pushed deploy (idempotent) and, the first time, start its canary analysis
-        (``canary.enabled``; it needs the launched workflow engine, as the server runs it)."""
-        recorded = await asyncio.to_thread(self.records.record_deploy, deploy)
+    async def record_deploy(self, deploy: Deploy, how: str = "push") -> Recorded:
+        """Keep a pushed (or discovered) deploy, idempotent, and the first time start its canary
+        analysis (``canary.enabled``; it needs the launched workflow engine, as the server runs it)."""
+        recorded = await asyncio.to_thread(self.records.record_deploy, deploy, how)
         if recorded.created and self.settings.canary.enabled:
             if self._launched:
                 await canary.start_canary(recorded.deploy)
@@ -573,8 +573,29 @@ class Nightowl:
     async def refresh_graph(self) -> list[Refreshed]:
         """Read the config's and every connector's current view into the knowledge graph."""
         timeout = self.settings.gather.call_timeout_seconds
-        refresh = Refresh(self.reads, self.settings.graph, self.stores.graph, timeout)
+        discovered = self._discovered if self.settings.canary.enabled and self._launched else None
+        refresh = Refresh(self.reads, self.settings.graph, self.stores.graph, timeout, discovered)
         return await refresh.run(self.clock.now())
+
+    async def _discovered(self, found: list[Deploy]) -> None:
+        """Deploys a deploy source found (Argo CD, GitHub, Kubernetes rollouts) that nobody
+        pushed: recorded like a pushed one, so each recent one gets its canary analysis once.
+
+        Recent: within one analysis span (``canary.interval_seconds × count``) — an older deploy
+        is history, not a canary. A version already recorded for the service (pushed by CI with
+        its own timestamp) is not analysed a second time.
+        """
+        now = self.clock.now()
+        span = timedelta(seconds=self.settings.canary.interval_seconds * self.settings.canary.count)
+        for deploy in found:
+            if deploy.at < now - span or deploy.at > now:
+                continue
+            known = await asyncio.to_thread(
+                self.records.deploys, deploy.service, deploy.at - timedelta(days=1), now
+            )
+            if any(k.version == deploy.version for k in known):
+                continue
+            await self.record_deploy(deploy, "discovered")
 
     async def _refresh_periodically(self) -> None:
         """Refresh the graph at start and every ``graph.refresh_seconds``; a failing source is

@@ -308,12 +308,14 @@ class Records:
         self.stores.audit.append(None, "deadletter.purge", data, actor=by, at=at)
         return purged
 
-    def record_deploy(self, deploy: Deploy) -> Recorded:
-        """Keep a deploy a CI pipeline reported (idempotent), and put it in the knowledge graph
-        with who made it."""
+    def record_deploy(self, deploy: Deploy, how: str = "push") -> Recorded:
+        """Keep a deploy a CI pipeline reported (``push``) or a deploy source found
+        (``discovered``) — idempotent —, and put it in the knowledge graph with who made it."""
         recorded = self.deploy_log.record(deploy)
-        where = f"pushed deploy {recorded.id} (source {deploy.source})"
-        self.knowledge.note_deploy(recorded.deploy, "push", where, self.clock.now())
+        where = (
+            f"{'pushed' if how == 'push' else how} deploy {recorded.id} (source {deploy.source})"
+        )
+        self.knowledge.note_deploy(recorded.deploy, how, where, self.clock.now())
         return recorded
 
     def canaries(self, service: str | None = None, limit: int = 100) -> builtins.list[CanaryRun]:

@@ -31,6 +31,7 @@ EVENT_EDGES = (
 """Edges of events, kept ``graph.retention_days``; the others last as long as their source says
 them."""
 ReadDeploys = Callable[[str | None, datetime, datetime], Awaitable[list[Deploy]]]
+Discovered = Callable[[list[Deploy]], Awaitable[None]]
 
 
 class Refreshed(Model):
@@ -54,7 +55,9 @@ class Refresh:
         settings: GraphSettings,
         store: GraphStore,
         timeout_seconds: float = TIMEOUT_SECONDS,
+        discovered: Discovered | None = None,
     ) -> None:
+        self.discovered = discovered  # handed every deploy source's finds (canary analysis)
         self.sources = sources
         self.settings = settings
         self.store = store
@@ -106,6 +109,8 @@ class Refresh:
             return Refreshed(source=name, kind="deploys", error=_reason(exc, self.timeout))
         facts = [f for d in found for f in deploy_facts(d, name, f"{name} deploys", now)]
         await asyncio.to_thread(self.store.record, facts)
+        if self.discovered is not None:
+            await self.discovered(found)
         return Refreshed(source=name, kind="deploys", edges=len(facts))
 
 

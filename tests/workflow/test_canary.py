@@ -122,3 +122,35 @@ def test_a_harmless_deploy_passes_after_count_intervals_and_opens_nothing(tmp_pa
     assert [m.index for m in run.measurements] == [0, 1, 2, 3]
     assert incident is None
     assert not incidents
+
+
+def test_a_deploy_a_source_discovers_gets_its_canary_once_and_an_old_one_none(
+    tmp_path: Path,
+) -> None:
+    """Nobody pushes checkout v2.4.1: the replay's deploy source reports it (as Argo CD or a
+    rollout would), the graph refresh records it and starts its analysis, which fails it like a
+    pushed one. inventory v1.9.0 (69 minutes before) is older than one analysis span: no canary.
+    A second refresh starts nothing new."""
+    settings = settings_for(tmp_path, bundled_scenario("checkout-bad-deploy"))
+    app = Nightowl(settings, clock=ScenarioClock(datetime.fromisoformat("2026-11-20T02:52:00Z")))
+    app.launch()
+
+    async def main() -> CanaryRun:
+        await app.refresh_graph()
+        await app.refresh_graph()
+        (run,) = await asyncio.to_thread(app.records.canaries)
+        handle = await DBOS.retrieve_workflow_async(run_id_of(run.deploy))
+        await asyncio.wait_for(handle.get_result(), timeout=120)
+        return await asyncio.to_thread(app.canary.analysis.runs.get, run_id_of(run.deploy))
+
+    try:
+        run = asyncio.run(main())
+        runs = app.records.canaries()
+        discovered = [r for r in app.audit.records() if r.kind == "canary.started"]
+    finally:
+        app.shutdown()
+
+    assert (run.deploy.service, run.deploy.version) == ("checkout", "v2.4.1")
+    assert run.verdict is Verdict.FAIL
+    assert len(runs) == 1
+    assert len(discovered) == 1
