@@ -4,17 +4,22 @@ ran it). And which stages leave the incident's workflow for a queue of their own
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from dbos import DBOSClient
+from dbos import DBOS, DBOSClient, DBOSConfig, SetEnqueueOptions
 from nightowl_lab.harness.server import ServerProcess
 from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.domain import StageName
+from nightowl.settings import ClusterSettings
+from nightowl.workflow import queues
 from nightowl.workflow.queues import INCIDENTS, LLM, REMEDIATION, Lane, lanes
 from tests.workflow.test_crash import SCENARIO, TOKEN, poll, stage_status, write_config
 
@@ -88,3 +93,48 @@ def test_an_api_replica_enqueues_and_a_worker_runs_the_incident(
         assert "role: worker" in worker.output()
     finally:
         client.destroy()
+
+
+RUNS: list[tuple[str, float, float]] = []  # (partition, started, ended) of each remediation
+
+
+@DBOS.workflow(name="tests.remediation")
+async def _remediate(partition: str) -> None:
+    started = time.monotonic()
+    await asyncio.sleep(0.5)  # an action that takes a while
+    RUNS.append((partition, started, time.monotonic()))
+
+
+def test_the_remediation_queue_runs_one_act_per_service_at_a_time(tmp_path: Path) -> None:
+    """Three remediations of checkout and one of payments enqueued at once on the queues as
+    nightowl registers them: checkout's never overlap (one per partition, cluster-wide, in the
+    system database), while payments' runs beside them (the queue is not simply serial)."""
+    RUNS.clear()
+    config: DBOSConfig = {
+        "name": "nightowl-queue-test",
+        "system_database_url": f"sqlite:///{tmp_path / 'dbos.sqlite'}",
+        "log_level": "WARNING",
+    }
+    DBOS(config=config)
+    DBOS.launch()
+    try:
+        queues.register(ClusterSettings(queue_poll_seconds=0.05))
+
+        async def main() -> None:
+            handles = []
+            for partition in ("checkout", "checkout", "payments", "checkout"):
+                with SetEnqueueOptions(queue_partition_key=partition):
+                    handles.append(
+                        await DBOS.enqueue_workflow_async(REMEDIATION, _remediate, partition)
+                    )
+            await asyncio.wait_for(asyncio.gather(*(h.get_result() for h in handles)), 120)
+
+        asyncio.run(main())
+    finally:
+        DBOS.destroy(destroy_registry=False)
+
+    checkout = sorted((s, e) for p, s, e in RUNS if p == "checkout")
+    assert len(checkout) == 3
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(checkout))
+    ((_, p_start, p_end),) = [r for r in RUNS if r[0] == "payments"]
+    assert any(s < p_end and p_start < e for s, e in checkout)  # ran beside one of checkout's
