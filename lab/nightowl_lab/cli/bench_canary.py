@@ -45,7 +45,7 @@ def _table(result: CanaryResult) -> Table:
     return table
 
 
-def _figures(result: CanaryResult) -> dict[str, object]:
+def figures(result: CanaryResult) -> dict[str, object]:
     caught = [c for c in result.cases if c.bad and c.verdict.value == "fail"]
     lead = sorted(
         c.seconds_to_alert - c.seconds_to_verdict for c in caught if c.seconds_to_alert is not None
@@ -81,23 +81,32 @@ def command(
     """Analyse every deploy of every scenario with the default ``canary:`` settings."""
     with user_errors(), tempfile.TemporaryDirectory(prefix="nightowl-canary-") as tmp:
         work = Path(tmp)
-        paths = _paths(scenarios, variants, seed, work)
-
-        def settings_for(path: Path) -> Settings:
-            data = work / "data" / path.stem
-            connector = {"name": "scenario", "kind": "replay", "scenario": str(path)}
-            return Settings.model_validate({"data_dir": str(data), "connectors": [connector]})
-
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=as_json,
-        ) as bar:  # fmt: skip
-            task = bar.add_task("deploys analysed", total=None)
-            result = asyncio.run(run_benchmark(paths, settings_for, lambda _: bar.advance(task)))
+        result = measure(_paths(scenarios, variants, seed, work), work, transient=as_json)
     if as_json:
-        out = {**_figures(result), "cases": [c.model_dump(mode="json") for c in result.cases]}
+        out = {**figures(result), "cases": [c.model_dump(mode="json") for c in result.cases]}
         typer.echo(json.dumps(out, indent=2))
         return
     console.print(_table(result))
-    for key, value in _figures(result).items():
+    for key, value in figures(result).items():
         console.print(f"{key}: {value}")
+
+
+def measure(paths: list[Path], work: Path, transient: bool = False) -> CanaryResult:
+    """Analyse every deploy of ``paths`` with the default ``canary:`` settings (a Rich bar)."""
+
+    def settings_for(path: Path) -> Settings:
+        data = work / "data" / path.stem
+        connector = {"name": "scenario", "kind": "replay", "scenario": str(path)}
+        return Settings.model_validate({"data_dir": str(data), "connectors": [connector]})
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=transient,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("deploys analysed", total=None)
+        return asyncio.run(run_benchmark(paths, settings_for, lambda _: bar.advance(task)))
+
+
+def bundled_paths() -> list[Path]:
+    """The bundled scenarios (what ``eval --deploys --canary`` measures canary timing on)."""
+    return [bundled_scenario(name) for name in bundled_names()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +24,7 @@ from nightowl.domain import ApprovalStatus, Incident
 from nightowl.errors import ConfigError, InputError
 from nightowl.settings import Settings
 from nightowl.workflow import engine
+from nightowl_lab.cli.bench_canary import bundled_paths, figures, measure
 from nightowl_lab.eval.deploys import backtest
 from nightowl_lab.eval.memory import MemoryCard, evaluate_memory
 from nightowl_lab.eval.scenarios import (
@@ -49,6 +51,13 @@ def command(
             "score (ROC AUC, precision and recall at the delay threshold)."
         ),
     ] = None,
+    canary: Annotated[
+        bool,
+        typer.Option(
+            help="With --deploys: also time canary analysis on the bundled scenarios' deploys "
+            "(seconds from deploy to verdict, beside the alert)."
+        ),
+    ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
@@ -90,7 +99,7 @@ def command(
         )
         return
     if deploys is not None:
-        backtest_deploys(deploys, as_json)
+        backtest_deploys(deploys, as_json, canary)
         return
     if scenarios is None:
         raise typer.BadParameter("give --scenarios DIR or --deploys FILE")
@@ -121,8 +130,9 @@ def command(
                 raise typer.Exit(1)
 
 
-def backtest_deploys(path: Path, as_json: bool) -> None:
-    """``--deploys``: replay the history and print the score's figures."""
+def backtest_deploys(path: Path, as_json: bool, canary: bool = False) -> None:
+    """``--deploys``: replay the history and print the score's figures; ``--canary``: and how
+    early canary analysis flags the bundled scenarios' deploys."""
     with user_errors():
         try:
             history = DeployHistory.model_validate_json(path.read_bytes())
@@ -135,6 +145,10 @@ def backtest_deploys(path: Path, as_json: bool) -> None:
             ) from None
         with console.status(f"replaying {len(history.deploys)} deploys"):
             result = backtest(history)
+        if canary:
+            with tempfile.TemporaryDirectory(prefix="nightowl-canary-") as tmp:
+                timing = measure(bundled_paths(), Path(tmp), transient=as_json)
+            result = result.model_copy(update={"canary": figures(timing)})
     if as_json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
         return
@@ -147,6 +161,8 @@ def backtest_deploys(path: Path, as_json: bool) -> None:
         table.add_row(f"score ≥ {at.threshold}: precision", f"{at.precision}")
         table.add_row(f"score ≥ {at.threshold}: recall", f"{at.recall}")
     table.add_row("base rate", f"{result.base_rate}")
+    for key, value in (result.canary or {}).items():
+        table.add_row(f"canary: {key.replace('_', ' ')}", f"{value}")
     console.print(table)
 
 

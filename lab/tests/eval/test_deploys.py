@@ -85,3 +85,23 @@ def test_generate_then_backtest_from_the_command_line(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["eval", "--deploys", str(path)], env=CLEAN_ENV)
     assert bad.exit_code == 1
     assert "is not a deploy history" in bad.output
+
+
+def test_with_canary_the_backtest_also_times_canary_analysis(tmp_path: Path) -> None:
+    """``--canary``: the bundled scenarios' deploys analysed; checkout's bad deploy is flagged
+    before its alert (the lead is positive), the harmless one passes."""
+    path = tmp_path / "history.json"
+    runner = CliRunner()
+    made = ["scenarios", "deploys", "--out", str(path), "--services", "3", "--days", "14"]
+    assert runner.invoke(app, made, env=CLEAN_ENV).exit_code == 0
+
+    result = runner.invoke(
+        app, ["eval", "--deploys", str(path), "--canary", "--json"], env=CLEAN_ENV
+    )
+
+    assert result.exit_code == 0, result.output
+    canary = json.loads(result.stdout)["canary"]
+    assert canary["bad"] >= 1
+    assert canary["detected"] == 1.0
+    assert canary["false_alarms"] == 0.0
+    assert canary["median_lead_over_alert_seconds"] > 0
