@@ -13,6 +13,7 @@
     ├── NotifyError            a notifier's endpoint cannot be reached (a live check; sends never raise)
     ├── ActionError            a driver could not act; ``retryable`` says whether to try again
     │   └── HaltedError        the kill switch is on: nothing is written until a human turns it off
+    ├── WatcherError           a watcher could not look (a plan, a binary, a repository); ``retryable``
     └── StoreError             the database failed
 
 Every message says what was wrong and, where the user can act, what to do.
@@ -108,6 +109,16 @@ class HaltedError(ActionError):
 
     def __init__(self, message: str, *, driver: str = "any") -> None:
         super().__init__(message, driver=driver, retryable=False)
+
+
+class WatcherError(NightowlError):
+    """A watcher could not look: nothing it found before is marked fixed. The message names the
+    watcher and what failed; ``retryable`` says whether the next run may do better."""
+
+    def __init__(self, message: str, *, watcher: str, retryable: bool = False) -> None:
+        self.watcher = watcher
+        self.retryable = retryable
+        super().__init__(f"watcher {watcher!r}: {message}")
 
 
 class StoreError(NightowlError):

@@ -88,7 +88,14 @@ DRIVERS = Plugins(
     },
 )
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""
-EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh"}
+WATCHERS = Plugins(
+    "nightowl.watchers",
+    {
+        "drift": "nightowl.watchers.drift:DriftWatcher",
+    },
+)
+"""Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""
+EXTRAS: dict[str, str] = {"kubernetes": "kubernetes", "ssh": "ssh", "drift": "iac"}
 """kind → the pip extra that provides its SDK."""
 DISTRIBUTIONS: dict[str, str] = {
     "replay": "nightowl-lab",

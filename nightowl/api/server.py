@@ -19,6 +19,7 @@ from nightowl.api import (
     approvals,
     deploy_risk,
     deploys,
+    findings,
     graph,
     health,
     incidents,
@@ -83,6 +84,7 @@ def create_api(app: Nightowl | None, *, manage_lifecycle: bool = False) -> FastA
     api.include_router(health.router)
     api.include_router(silences.router)
     api.include_router(approvals.router)
+    api.include_router(findings.router)
     api.include_router(killswitch.router)
     api.include_router(kpis.router)
     api.include_router(memory.router)

@@ -28,7 +28,7 @@ ORDER = (Role.VIEWER, Role.RESPONDER, Role.APPROVER, Role.ADMIN)
 class Act(StrEnum):
     """Something a person asks nightowl to do (or to show)."""
 
-    READ = "read incidents, silences, deploys, approvals, KPIs and the kill switch"
+    READ = "read incidents, silences, deploys, approvals, findings, KPIs and the kill switch"
     SILENCE = "create or expire silences"
     KILLSWITCH_ON = "turn the kill switch on"
     KILLSWITCH_OFF = "turn the kill switch off"
@@ -45,6 +45,8 @@ class Act(StrEnum):
     FEEDBACK = "confirm or correct a diagnosis and rate actions"
     FORGET = "delete incident memory"
     PROPOSE_RUNBOOK = "propose a drafted runbook as a pull request"
+    RUN_WATCHER = "run a watcher now (its changes still go through the policy)"
+    ACCEPT_FINDING = "accept a finding's risk until a date"
 
 
 MINIMUM: dict[Act, Role] = {
@@ -65,6 +67,8 @@ MINIMUM: dict[Act, Role] = {
     Act.FEEDBACK: Role.RESPONDER,
     Act.FORGET: Role.ADMIN,
     Act.PROPOSE_RUNBOOK: Role.RESPONDER,
+    Act.RUN_WATCHER: Role.RESPONDER,
+    Act.ACCEPT_FINDING: Role.APPROVER,
 }
 """The minimum role of every act: the whole authorisation rule, in one place."""
 

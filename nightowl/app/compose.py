@@ -36,6 +36,7 @@ from nightowl.store.audit import AuditLog
 from nightowl.store.audit_anchor import AnchorFile
 from nightowl.store.audit_key import KeySource
 from nightowl.store.control import ControlStore
+from nightowl.store.findings import FindingStore
 from nightowl.store.graph import GraphStore
 from nightowl.store.memory import MemoryStore
 from nightowl.store.observations import ObservationStore
@@ -58,6 +59,7 @@ class Stores:
     observations: ObservationStore
     graph: GraphStore
     memory: MemoryStore
+    findings: FindingStore
 
     @classmethod
     def on(cls, store: IncidentStore, settings: Settings) -> Stores:
@@ -82,6 +84,7 @@ class Stores:
             memory=MemoryStore.open(settings.memory.url)
             if settings.memory.url
             else MemoryStore(engine),
+            findings=FindingStore(engine),
         )
 
     def close(self) -> None:

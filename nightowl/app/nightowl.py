@@ -24,13 +24,15 @@ from nightowl.actions.protocol import ActionDriver
 from nightowl.app.access import Act, Principal, allowed
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.deploy_risk import DeployRisk
+from nightowl.app.findings import ANCHOR, perform_approved
 from nightowl.app.records import Records
+from nightowl.app.watching import Watching
 from nightowl.approvals.answers import answer
 from nightowl.clock import Clock, ClockAware, SystemClock
 from nightowl.connectors.github import GitHub
 from nightowl.connectors.protocols import DriverSource, TimeSource
 from nightowl.connectors.sources import Sources
-from nightowl.domain import AlertGroup, ApprovalRequest, Matcher, Silence
+from nightowl.domain import AlertGroup, ApprovalRequest, ApprovalStatus, Matcher, Silence
 from nightowl.errors import ConfigError, InputError, NightowlError, NotFoundError
 from nightowl.graph.refresh import Refresh, Refreshed
 from nightowl.intake.service import Intake, IntakeResult
@@ -51,6 +53,7 @@ from nightowl.store.deploys import DeployLog, RecordedDeploys
 from nightowl.store.groups import GroupStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
+from nightowl.workflow import watch as scheduling
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
@@ -128,6 +131,7 @@ class Nightowl:
         self._dispatching: asyncio.Task[None] | None = None
         self._anchoring: asyncio.Task[None] | None = None
         self._refreshing: asyncio.Task[None] | None = None
+        self.watching = Watching(self)
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -208,6 +212,10 @@ class Nightowl:
             at=self.wall.now(),
         )
         await asyncio.to_thread(self._note_answer, decided)
+        if decided.incident_id.startswith(ANCHOR):  # a finding's change: no workflow waits
+            if decided.status is ApprovalStatus.APPROVED:
+                await perform_approved(self, decided)
+            return decided
         message = {"request": request_id, "status": decided.status.value, "by": by.name}
         await wake(
             decided.incident_id, message, system_url=None if self._launched else self._dbos_url()
@@ -263,6 +271,7 @@ class Nightowl:
     def launch(self) -> None:
         """Bind the pipeline and start DBOS, which also resumes workflows cut short by a crash."""
         bind(self.pipeline)
+        scheduling.bind_runner(self.watching.scheduled)
         config: DBOSConfig = {
             "name": "nightowl",
             "system_database_url": self._dbos_url(),
@@ -272,6 +281,7 @@ class Nightowl:
         DBOS(config=config)
         DBOS.launch()
         self._launched = True
+        scheduling.apply(self.settings.watchers)
 
     def shutdown(self) -> None:
         self._anchor_audit()
@@ -284,6 +294,7 @@ class Nightowl:
             # (incident ids are deterministic: the next run may have the same workflow id).
             gc.collect()
         bind(None)
+        scheduling.bind_runner(None)
         self.stores.close()
 
     def _dbos_url(self) -> str:
@@ -337,6 +348,10 @@ class Nightowl:
         return result.model_copy(
             update={"detail": f"replayed dead letter {dead_letter_id}: {result.detail}"}
         )
+
+    async def accept_group(self, group: AlertGroup) -> IntakeResult:
+        """Record an alert group nightowl raised itself (a watcher's finding) through intake."""
+        return await self._ingest(group)
 
     async def _ingest(self, group: AlertGroup) -> IntakeResult:
         submitted = await self.intake.submit(group)

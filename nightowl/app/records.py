@@ -34,6 +34,7 @@ from nightowl.domain import (
     Matcher,
     Silence,
 )
+from nightowl.domain.findings import Finding, FindingState
 from nightowl.domain.graph import ChangeRef, ServiceCard
 from nightowl.errors import AuthError, ForbiddenError, InputError, NotFoundError
 from nightowl.graph.knowledge import Knowledge
@@ -104,6 +105,29 @@ class Records:
     def incident_id(self, id_or_prefix: str) -> str:
         """The full id of the incident ``id_or_prefix`` names (see ``incident``)."""
         return self.stores.incidents.resolve(id_or_prefix)
+
+    # watchers' findings ----------------------------------------------------------------------
+
+    def findings(
+        self,
+        *,
+        watcher: str | None = None,
+        states: Sequence[FindingState] = (),
+        limit: int = 200,
+    ) -> builtins.list[Finding]:
+        """The watchers' findings, most recently seen first."""
+        return self.stores.findings.list(watcher=watcher, states=states, limit=limit)
+
+    def finding(self, fingerprint: str) -> Finding:
+        return self.stores.findings.get(fingerprint)
+
+    def accept_finding(self, fingerprint: str, until: datetime, *, by: Principal) -> Finding:
+        """Accept a finding's risk until ``until`` (``Act.ACCEPT_FINDING``). Audited."""
+        self.guard(by, Act.ACCEPT_FINDING, finding=fingerprint)
+        accepted = self.stores.findings.accept(fingerprint, until, by.name, self.wall.now())
+        data = {"fingerprint": fingerprint, "until": until.isoformat(), "via": by.via}
+        self.audit("finding.accepted", data, actor=by.name)
+        return accepted
 
     # the kill switch ------------------------------------------------------------------------
 

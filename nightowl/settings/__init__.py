@@ -55,6 +55,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.watchers import OnFinding, WatcherConfig
 
 __all__ = [
     "ENV_PATTERN",
@@ -83,6 +84,7 @@ __all__ = [
     "MemorySettings",
     "NotifyRoute",
     "NotifySettings",
+    "OnFinding",
     "PluginConfig",
     "PolicySettings",
     "RateLimits",
@@ -98,6 +100,7 @@ __all__ = [
     "UiSettings",
     "UiUser",
     "VerifySettings",
+    "WatcherConfig",
     "WebhookSettings",
     "default_data_dir",
     "load_settings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from nightowl.settings.base import PluginConfig, Section
 from nightowl.settings.deploy_risk import DeployRiskSettings
@@ -39,6 +39,7 @@ from nightowl.settings.sections import (
     StoreSettings,
     VerifySettings,
 )
+from nightowl.settings.watchers import WatcherConfig, unique_names
 
 
 class Settings(Section):
@@ -67,6 +68,12 @@ class Settings(Section):
     deploy_risk: DeployRiskSettings = DeployRiskSettings()
     mcp: McpSettings = McpSettings()
     connectors: list[PluginConfig] = Field(default_factory=list)
+    watchers: list[WatcherConfig] = Field(default_factory=list)
+
+    @field_validator("watchers")
+    @classmethod
+    def _unique_watchers(cls, value: list[WatcherConfig]) -> list[WatcherConfig]:
+        return unique_names(value)
 
     @property
     def store_url(self) -> str:

@@ -10,6 +10,7 @@ import nightowl.store.approvals  # registers approvals
 import nightowl.store.audit  # registers audit_records
 import nightowl.store.control  # registers control
 import nightowl.store.deploys  # registers deploys
+import nightowl.store.findings  # registers findings
 import nightowl.store.graph  # registers graph_entities, graph_edges
 import nightowl.store.llm  # registers llm_calls, llm_tool_calls, llm_runs
 import nightowl.store.memory  # registers memories, memory_keys, memory_feedback

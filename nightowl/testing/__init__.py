@@ -1,7 +1,7 @@
 """The plugin author's kit: in-process fakes for every protocol and contract suites to run.
 
 Fakes (no I/O, deterministic, honour their protocol's documented contract):
-``sources`` — FakeMetrics, FakeLogs, FakeDeploys, FakeCluster, FakeTopology (the read-side
+``watcher`` — FakeWatcher (a Watcher reporting given findings); ``sources`` — FakeMetrics, FakeLogs, FakeDeploys, FakeCluster, FakeTopology (the read-side
 protocols of ``nightowl.connectors.protocols``); ``notifier`` — FakeNotifier; ``driver`` —
 FakeDriver (an in-memory world to act on); ``llm`` — ScriptedLLM, a pydantic-ai FunctionModel
 that answers from a script (needs the ``llm`` extra).

@@ -1,4 +1,5 @@
-"""The pages (GET): incidents, one incident, its report, KPIs, silences, the kill switch, login.
+"""The pages (GET): incidents, one incident, its report, KPIs, silences, findings, the kill
+switch, login.
 
 Every page reads through the application's stores in a worker thread; none of them writes.
 """
@@ -164,6 +165,13 @@ async def silences(request: Request) -> Response:
     now = app.clock.now()
     rows = [(s, s.state(now).value) for s in found]
     return page(request, "silences.html", me, silences=rows, **await _banner(request))
+
+
+@router.get("/ui/findings")
+async def findings(request: Request, watcher: str | None = None) -> Response:
+    me = who(request)
+    found = await run_in_threadpool(ui_of(request).app.records.findings, watcher=watcher)
+    return page(request, "findings.html", me, findings=found, **await _banner(request))
 
 
 @router.get("/ui/killswitch")
