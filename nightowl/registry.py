@@ -63,6 +63,7 @@ CONNECTORS = Plugins(
         "static": "nightowl.connectors.static:StaticTopology",
         "traces": "nightowl.connectors.traces:TraceTopology",
         "mcp": "nightowl.connectors.mcp:McpTools",
+        "mlflow": "nightowl.connectors.mlflow:MLflowRegistry",
     },
 )
 NOTIFIERS = Plugins(
@@ -85,6 +86,7 @@ DRIVERS = Plugins(
         "webhook": "nightowl.actions.webhook:WebhookDriver",
         "github": "nightowl.actions.github:GitHubPullRequestDriver",
         "mcp": "nightowl.actions.mcp:McpDriver",
+        "mlflow": "nightowl.actions.mlflow:MLflowDriver",
     },
 )
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""
