@@ -36,6 +36,10 @@ def drift(
     ignore: Annotated[
         list[str] | None, typer.Option(help="A column not to test (ids, timestamps); repeatable.")
     ] = None,
+    categorical: Annotated[
+        list[str] | None,
+        typer.Option(help="A column of numeric codes to test as categories; repeatable."),
+    ] = None,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Level after correction.")] = 0.05,
     correction: Annotated[
         Correction, typer.Option(help="Multiple-testing control across features.")
@@ -58,6 +62,7 @@ def drift(
                 prediction=prediction,
                 label=label,
                 ignore=frozenset(ignore or ()),
+                categorical=frozenset(categorical or ()),
             )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))

@@ -44,10 +44,13 @@ def compare(
     prediction: str | None = None,
     label: str | None = None,
     ignore: frozenset[str] = frozenset(),
+    categorical: frozenset[str] = frozenset(),
 ) -> DriftReport:
     """The drift report of ``current`` against ``reference`` (InputError if nothing to compare)."""
     rules = rules or DriftRules()
-    pairs = [p for p in columns(reference, current) if p[0].name not in ignore | {label}]
+    pairs = [
+        p for p in columns(reference, current, categorical) if p[0].name not in ignore | {label}
+    ]
     if not pairs:
         raise InputError("the two windows share no column; both files need the same header")
     tested = {ref.name: (ref, cur, _test(ref, cur, rules)) for ref, cur in pairs}

@@ -2,7 +2,7 @@
 extra) into typed columns.
 
 A column's kind comes from the reference window: numeric when every non-empty reference value
-parses as a number, categorical otherwise. In the current window a value of a numeric column that
+parses as a number, categorical otherwise or when the caller says so (codes such as ``1``/``2``). In the current window a value of a numeric column that
 does not parse counts as a null (an upstream change nulls-jump detection then reports).
 """
 
@@ -115,13 +115,17 @@ def _numeric(values: list[str | None]) -> bool:
     return bool(present) and all(not math.isnan(_number(v)) for v in present)
 
 
-def columns(reference: Table, current: Table) -> list[tuple[Column, Column]]:
-    """Pairs of (reference, current) columns for the columns both windows have."""
+def columns(
+    reference: Table, current: Table, categorical: frozenset[str] = frozenset()
+) -> list[tuple[Column, Column]]:
+    """Pairs of (reference, current) columns for the columns both windows have; the columns
+    named in ``categorical`` are categorical even when their values are numbers (codes)."""
     pairs = []
     for name, ref_values in reference.items():
         if name not in current:
             continue
-        kind = Kind.NUMERIC if _numeric(ref_values) else Kind.CATEGORICAL
+        numeric = name not in categorical and _numeric(ref_values)
+        kind = Kind.NUMERIC if numeric else Kind.CATEGORICAL
         pairs.append((_column(name, kind, ref_values), _column(name, kind, current[name])))
     return pairs
 

@@ -84,3 +84,12 @@ def test_prediction_is_tested_apart_from_the_features() -> None:
 def test_windows_without_a_shared_column_are_refused() -> None:
     with pytest.raises(InputError, match="same header"):
         compare({"a": ["1"]}, {"b": ["1"]})
+
+
+def test_numeric_codes_named_categorical_are_tested_as_categories() -> None:
+    ref = {"sex": ["1", "2"] * 300}
+    cur = {"sex": ["1", "2", "0"] * 200}
+    as_numbers = compare(ref, cur).features[0]
+    assert as_numbers.test == "ks"
+    coded = compare(ref, cur, categorical=frozenset({"sex"})).drifted[0]
+    assert (coded.test, coded.cause) == ("chi2", Cause.NEW_CATEGORY)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from nightowl_lab.cli import bench_e2e, bench_fuzz, bench_ingest, bench_logs, bench_nab, bench_rca
+from nightowl_lab.cli import (
+    bench_drift,
+    bench_e2e,
+    bench_fuzz,
+    bench_ingest,
+    bench_logs,
+    bench_nab,
+    bench_rca,
+)
 
 bench_app = typer.Typer(
     help="Run nightowl's benchmarks and print their figures (see docs/benchmarks.md).",
@@ -18,3 +26,4 @@ bench_app.command("ingest")(bench_ingest.command)
 bench_app.command("rca")(bench_rca.command)
 bench_app.command("e2e")(bench_e2e.command)
 bench_app.command("fuzz")(bench_fuzz.command)
+bench_app.command("drift")(bench_drift.command)
