@@ -94,6 +94,7 @@ WATCHERS = Plugins(
     "nightowl.watchers",
     {
         "drift": "nightowl.watchers.drift:DriftWatcher",
+        "model_drift": "nightowl.watchers.model_drift:ModelDriftWatcher",
     },
 )
 """Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""
