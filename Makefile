@@ -15,11 +15,14 @@ $(VENV)/.demo: pyproject.toml lab/pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml lab/pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]' -e ./lab
+	$(BIN)/pip install --quiet -e '.[test]' -e './lab[drift]'
 	@# Real MCP servers the tests start, each in its own environment as MCP servers are run
 	@# (prometheus-mcp-server's fastmcp needs cachetools>=5, drain3 pins cachetools==4.2.1).
 	test -x $(VENV)/mcp-servers/bin/python || $(PYTHON) -m venv $(VENV)/mcp-servers
 	$(VENV)/mcp-servers/bin/pip install --quiet 'prometheus-mcp-server>=1.6.2,<2'
+	@# MLflow's tracking server for the registry tests, in its own environment (its pins are many).
+	test -x $(VENV)/mlflow/bin/python || $(PYTHON) -m venv $(VENV)/mlflow
+	$(VENV)/mlflow/bin/pip install --quiet 'mlflow>=2.14,<4'
 	touch $@ $(VENV)/.demo
 
 demo: $(VENV)/.demo

@@ -64,6 +64,7 @@ CONNECTORS = Plugins(
         "traces": "nightowl.connectors.traces:TraceTopology",
         "mcp": "nightowl.connectors.mcp:McpTools",
         "opencost": "nightowl.connectors.opencost:OpenCost",
+        "mlflow": "nightowl.connectors.mlflow:MLflowRegistry",
     },
 )
 NOTIFIERS = Plugins(
@@ -86,6 +87,7 @@ DRIVERS = Plugins(
         "webhook": "nightowl.actions.webhook:WebhookDriver",
         "github": "nightowl.actions.github:GitHubPullRequestDriver",
         "mcp": "nightowl.actions.mcp:McpDriver",
+        "mlflow": "nightowl.actions.mlflow:MLflowDriver",
     },
 )
 """Action drivers configured under ``actions.drivers`` (``simulated`` also comes with a replay)."""
@@ -95,6 +97,7 @@ WATCHERS = Plugins(
         "cve": "nightowl.watchers.cve.watcher:CveWatcher",
         "drift": "nightowl.watchers.drift:DriftWatcher",
         "rightsizing": "nightowl.watchers.rightsizing.watcher:RightsizingWatcher",
+        "model_drift": "nightowl.watchers.model_drift:ModelDriftWatcher",
     },
 )
 """Watcher kinds configured under ``watchers`` (each a ``WatcherFactory``)."""

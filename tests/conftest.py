@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from nightowl_lab.harness.mlflow import MLflowServer
 from nightowl_lab.harness.postgres import PostgresServer, serve_postgres
 from nightowl_lab.sim.scenario import bundled_scenario
 
@@ -117,3 +118,10 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """A fresh, empty database on the session's server."""
     return postgres_server.create_database(f"test_{uuid.uuid4().hex[:16]}")
+
+
+@pytest.fixture(scope="session")
+def mlflow_server() -> Iterator[MLflowServer]:
+    """One real ``mlflow server`` (SQLite registry) for the session, from ``.venv/mlflow``."""
+    with MLflowServer() as server:
+        yield server

@@ -116,6 +116,7 @@ add_lazy(app, "deny", "nightowl.cli.approvals:deny", "Deny a pending request: no
 add_lazy(app, "watch", "nightowl.cli.watch:watch_app", "Watchers: scheduled checks of the estate.")
 add_lazy(app, "drift", "nightowl.cli.drift:drift_app", "Infrastructure changed outside its code.")
 add_lazy(app, "cost", "nightowl.cli.cost:cost_app", "The cost of a change.")
+add_lazy(app, "model", "nightowl.cli.model:model_app", "Served models: data and model drift.")
 add_plugin_commands(
     app
 )  # the lab's commands (demo, eval, bench, ...) when nightowl-lab is installed

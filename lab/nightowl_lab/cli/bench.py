@@ -6,6 +6,7 @@ import typer
 
 from nightowl_lab.cli import (
     bench_canary,
+    bench_drift,
     bench_e2e,
     bench_fuzz,
     bench_ha,
@@ -29,3 +30,4 @@ bench_app.command("e2e")(bench_e2e.command)
 bench_app.command("fuzz")(bench_fuzz.command)
 bench_app.command("canary")(bench_canary.command)
 bench_app.command("ha")(bench_ha.command)
+bench_app.command("drift")(bench_drift.command)

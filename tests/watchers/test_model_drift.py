@@ -1,0 +1,76 @@
+"""``kind: model_drift``: an injected unit change in one feature becomes one finding naming the
+feature, its cause and both distributions, proposing the model rollback — and that action, run
+by the MLflow driver against a real ``mlflow server``, moves the alias back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from nightowl_lab.harness.mlflow import MLflowServer
+
+from nightowl.actions.mlflow import MLflowDriver, MLflowDriverConfig
+from nightowl.domain import ActionStatus
+from nightowl.errors import ConfigError, WatcherError
+from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.model_drift import ModelDriftWatcher
+from nightowl.watchers.protocol import WatchContext
+from tests.mlops.windows import window, write
+
+
+def watcher(tmp_path: Path, current: dict[str, list[object]], model: str) -> ModelDriftWatcher:
+    options = {
+        "model": model,
+        "reference": str(write(tmp_path / "ref.csv", window(1))),
+        "current": str(write(tmp_path / "cur.csv", current)),
+    }
+    config = WatcherConfig(name="churn-drift", kind="model_drift", options=options)
+    return ModelDriftWatcher.from_config(config, Settings())
+
+
+def check(w: ModelDriftWatcher) -> list:  # type: ignore[type-arg]
+    ctx = WatchContext(now=datetime.now(UTC), settings=Settings())
+    return asyncio.run(w.check(ctx))
+
+
+def test_unit_change_is_a_finding_that_proposes_the_rollback(
+    tmp_path: Path, mlflow_server: MLflowServer
+) -> None:
+    model = "churn-unit"
+    for _ in range(2):
+        version = mlflow_server.register(model)
+    mlflow_server.alias(model, "champion", version)
+    cur = window(2)
+    cur["height_cm"] = [round(v / 2.54, 2) for v in cur["height_cm"]]  # type: ignore[operator]
+    (finding,) = check(watcher(tmp_path, cur, model))
+    assert finding.evidence["feature"] == "height_cm"
+    assert finding.evidence["cause"] == "unit_change"
+    assert "upstream data change" in finding.title
+    shown = json.loads(str(finding.evidence["distribution"]))
+    assert len(shown["reference"]) == len(shown["current"]) == len(shown["labels"])
+    action = finding.proposed.action
+    assert action is not None
+    assert action.kind == "model_rollback"
+    driver = MLflowDriver("registry", MLflowDriverConfig(url=mlflow_server.url), tmp_path)
+    done = asyncio.run(driver.apply(action, dry_run=False))  # what the executor runs once approved
+    assert done.status is ActionStatus.SUCCEEDED
+    assert asyncio.run(driver.registry.aliases(model)) == {"champion": version - 1}
+
+
+def test_clean_windows_find_nothing(tmp_path: Path) -> None:
+    assert check(watcher(tmp_path, window(2), "m")) == []
+
+
+def test_bad_options_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"options\.model"):
+        ModelDriftWatcher.from_config(
+            WatcherConfig(name="w", kind="model_drift", options={"reference": "a", "current": "b"}),
+            Settings(),
+        )
+    w = watcher(tmp_path, window(2), "m")
+    (tmp_path / "cur.csv").unlink()
+    with pytest.raises(WatcherError, match="no such file"):
+        check(w)
