@@ -111,9 +111,13 @@ def _format(inner: OtelSpan) -> str:
 
 @contextmanager
 def incident_trace(
-    incident_id: str, service: str | None, traceparent: str | None
+    incident_id: str,
+    service: str | None,
+    traceparent: str | None,
+    name: str = "incident workflow",
 ) -> Iterator[Span]:
-    """One run of the incident's workflow: an ``incident workflow`` span under the stored
+    """One run of the incident's workflow (or of one stage on its lane's queue: ``name``
+    ``incident lane``): an ``incident workflow`` span under the stored
     ``traceparent``, and every span inside (the stages) a child of that stored parent too, not
     of this run's span — a run cut short by SIGKILL never exports its span, and what it did
     must stay connected to the trace. Without a stored parent the run's span is the parent.
@@ -133,7 +137,7 @@ def incident_trace(
             else None
         )
         attributes = _clean({INCIDENT_ID: incident_id, SERVICE: service})
-        run = current.start_span("incident workflow", context=stored, attributes=attributes)
+        run = current.start_span(name, context=stored, attributes=attributes)
         attached = context.attach(stored or trace.set_span_in_context(run))
         try:
             yield Span(run)

@@ -269,8 +269,13 @@ async def _partition(incident_id: str) -> str:
 
 @DBOS.workflow(name="nightowl.lane")
 async def lane_workflow(incident_id: str, stage: str, given_json: str) -> str:
-    """One stage of an incident, run from its lane's queue."""
-    with incident_context(incident_id, stage):
+    """One stage of an incident, run from its lane's queue (on whichever worker dequeues it),
+    inside the incident's trace like the stages its own workflow runs."""
+    service, traceparent = await asyncio.to_thread(_trace_of, bound(), incident_id)
+    with (
+        incident_context(incident_id, stage),
+        incident_trace(incident_id, service, traceparent, "incident lane"),
+    ):
         return await run_stage(incident_id, stage, given_json)
 
 
