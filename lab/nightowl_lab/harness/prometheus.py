@@ -189,9 +189,15 @@ class PrometheusServer(_MetricsServer):
     ready_path = "/-/ready"
 
     def __init__(
-        self, *, scrape: Sequence[str] = (), start_timeout: float = 30.0, history: str = ""
+        self,
+        *,
+        scrape: Sequence[str] = (),
+        start_timeout: float = 30.0,
+        rules: Sequence[Path] = (),
+        history: str = "",
     ) -> None:
-        super().__init__(scrape=scrape, start_timeout=start_timeout)
+        """``history``: OpenMetrics text backfilled by promtool before the server starts."""
+        super().__init__(scrape=scrape, start_timeout=start_timeout, rules=rules)
         self.history = history
 
     def prepare(self, directory: Path) -> None:
