@@ -131,7 +131,7 @@ class _MetricsServer:
             f"{self.binary} not ready within {self.start_timeout}s: {self.output()}"
         )
 
-    def wait_for(self, query: str, timeout: float = 30.0) -> None:
+    def wait_for(self, query: str, timeout: float = 120.0) -> None:
         """Wait until the instant ``query`` returns at least one series (scrapes have landed)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
