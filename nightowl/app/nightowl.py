@@ -8,13 +8,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import logging
 import socket
-import threading
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dbos import DBOS, DBOSConfig
@@ -27,6 +25,7 @@ from nightowl.actions.guard import GuardedDriver, killswitch_check
 from nightowl.actions.ledger import Ledger, LedgerAware, SharedLedger
 from nightowl.actions.protocol import ActionDriver
 from nightowl.app.access import Act, Principal, allowed
+from nightowl.app.background import Background
 from nightowl.app.compose import Stores, build_pipeline
 from nightowl.app.deploy_risk import DeployRisk
 from nightowl.app.findings import ANCHOR, perform_approved
@@ -70,13 +69,11 @@ from nightowl.store.groups import GroupStore
 from nightowl.store.ledger import LedgerStore
 from nightowl.store.llm import LlmStore
 from nightowl.store.silences import SilenceStore
-from nightowl.store.workers import WorkerRegistry
 from nightowl.workflow import canary, queues
 from nightowl.workflow import watch as scheduling
 from nightowl.workflow.dispatch import Dispatcher
 from nightowl.workflow.engine import bind
 from nightowl.workflow.messages import wake
-from nightowl.workflow.recovery import Recovery
 
 if TYPE_CHECKING:
     from nightowl.agent.investigator import Investigator  # needs the optional llm extra
@@ -159,12 +156,8 @@ class Nightowl:
             resolved=self._resolved,
             clock=self.clock,
         )  # fmt: skip
-        self._dispatching: asyncio.Task[None] | None = None
-        self._anchoring: asyncio.Task[None] | None = None
-        self._refreshing: asyncio.Task[None] | None = None
         self.watching = Watching(self)
-        self._beating: tuple[threading.Thread, threading.Event] | None = None
-        self._verifying: asyncio.Task[None] | None = None
+        self.background = Background(self)
 
     def _agent(self) -> Investigator | None:
         """The LLM agent, when ``llm.provider`` is set (it needs the optional llm extra)."""
@@ -345,7 +338,7 @@ class Nightowl:
         queues.register(self.settings.cluster)
 
     def shutdown(self) -> None:
-        self._anchor_audit()
+        self.anchor_audit()
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
@@ -471,145 +464,25 @@ class Nightowl:
         )
 
     async def start_background(self) -> None:
-        """Start the intake writer, the group dispatcher and the audit anchoring (the server calls
-        this); the configuration it serves with goes on the audit trail."""
-        await asyncio.to_thread(self._audit_config)
-        self.intake.start()
-        if self._dispatching is None:
-            self._dispatching = asyncio.get_running_loop().create_task(
-                self.dispatcher.run(), name="nightowl-dispatcher"
-            )
-        if self._anchoring is None:
-            self._anchoring = asyncio.get_running_loop().create_task(
-                self._anchor_periodically(), name="nightowl-audit-anchor"
-            )
-        if self._beating is None and self.settings.cluster.role != "api":
-            stop = threading.Event()
-            beat = threading.Thread(
-                target=self._recovery().run, args=(stop,), name="nightowl-heartbeat", daemon=True
-            )
-            beat.start()
-            self._beating = (beat, stop)
-        if self._verifying is None and self.settings.audit.verify_seconds > 0:
-            self._verifying = asyncio.get_running_loop().create_task(
-                self._verify_periodically(), name="nightowl-audit-verify"
-            )
-        if self._refreshing is None and self.settings.graph.refresh_seconds > 0:
-            self._refreshing = asyncio.get_running_loop().create_task(
-                self._refresh_periodically(), name="nightowl-graph-refresh"
-            )
-
-    def _recovery(self) -> Recovery:
-        """This worker's heartbeat, and its watch over the others (``workflow/recovery.py``)."""
-
-        def audit(dead: str, workflows: list[str]) -> None:
-            data = {"executor_id": dead, "workflows": workflows, "by": self.executor_id}
-            self.records.audit("cluster.recovered", data, actor="nightowl")
-
-        registry = WorkerRegistry(self.store.engine)
-        return Recovery(registry, self.settings.cluster, self.executor_id, self.wall.now, audit)
+        """Start the background tasks a server runs (``app/background.py``)."""
+        await self.background.start()
 
     async def stop_background(self) -> None:
-        if self._beating is not None:
-            beat, stop = self._beating
-            stop.set()
-            await asyncio.to_thread(beat.join, 30)
-            self._beating = None
-        if self._dispatching is not None:
-            self._dispatching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatching
-            self._dispatching = None
-        await self.intake.stop()
-        if self._refreshing is not None:
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refreshing
-            self._refreshing = None
-        if self._verifying is not None:
-            self._verifying.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._verifying
-            self._verifying = None
-        if self._anchoring is not None:
-            self._anchoring.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._anchoring
-            self._anchoring = None
-        await asyncio.to_thread(self._anchor_audit)
-
-    def _audit_config(self) -> None:
-        """``config.loaded``: which configuration is in force (secrets masked before hashing)."""
-        effective = self.settings.model_dump_json().encode()
-        self.records.audit(
-            "config.loaded",
-            {
-                "version": nightowl.__version__,
-                "fingerprint": hashlib.sha256(effective).hexdigest(),
-                "dry_run": self.settings.actions.dry_run,
-                "data_dir": str(self.settings.data_dir),
-            },
-            actor="nightowl",
-        )
-
-    async def _anchor_periodically(self) -> None:
-        """Anchor the audit head outside the database every ``audit.anchor_seconds`` it moved."""
-        while True:
-            await asyncio.sleep(self.settings.audit.anchor_seconds)
-            await asyncio.to_thread(self._anchor_audit)
-
-    async def _verify_periodically(self) -> None:
-        """Verify the audit trail every ``audit.verify_seconds`` (the outcome on /metrics); a
-        failed check is logged as an error, a store that cannot be read retried."""
-        while True:
-            await asyncio.sleep(self.settings.audit.verify_seconds)
-            try:
-                check = await asyncio.to_thread(self.records.audit_check)
-                if not check.ok:
-                    log.error("the audit trail failed verification: %s", check.reason)
-            except NightowlError as exc:  # the next tick tries again
-                log.warning("the audit trail was not verified: %s", exc)
+        """Stop them, drain the intake writer and anchor the audit head."""
+        await self.background.stop()
 
     async def refresh_graph(self) -> list[Refreshed]:
         """Read the config's and every connector's current view into the knowledge graph."""
         timeout = self.settings.gather.call_timeout_seconds
-        discovered = self._discovered if self.settings.canary.enabled and self._launched else None
+        discovered = (
+            self.background.discovered if self.settings.canary.enabled and self._launched else None
+        )
         refresh = Refresh(self.reads, self.settings.graph, self.stores.graph, timeout, discovered)
         return await refresh.run(self.clock.now())
 
-    async def _discovered(self, found: list[Deploy]) -> None:
-        """Deploys a deploy source found (Argo CD, GitHub, Kubernetes rollouts) that nobody
-        pushed: recorded like a pushed one, so each recent one gets its canary analysis once.
-
-        Recent: within one analysis span (``canary.interval_seconds × count``) — an older deploy
-        is history, not a canary. A version already recorded for the service (pushed by CI with
-        its own timestamp) is not analysed a second time.
-        """
-        now = self.clock.now()
-        span = timedelta(seconds=self.settings.canary.interval_seconds * self.settings.canary.count)
-        for deploy in found:
-            if deploy.at < now - span or deploy.at > now:
-                continue
-            known = await asyncio.to_thread(
-                self.records.deploys, deploy.service, deploy.at - timedelta(days=1), now
-            )
-            if any(k.version == deploy.version for k in known):
-                continue
-            await self.record_deploy(deploy, "discovered")
-
-    async def _refresh_periodically(self) -> None:
-        """Refresh the graph at start and every ``graph.refresh_seconds``; a failing source is
-        logged and its edges stay as they were."""
-        while True:
-            try:
-                for result in await self.refresh_graph():
-                    if result.error:
-                        log.warning("graph refresh from %s: %s", result.source, result.error)
-            except NightowlError as exc:  # the store: the next tick tries again
-                log.warning("the knowledge graph was not refreshed: %s", exc)
-            await asyncio.sleep(self.settings.graph.refresh_seconds)
-
-    def _anchor_audit(self) -> None:
+    def anchor_audit(self) -> None:
+        """Anchor the audit head outside the database (a failure is logged: the next tick or
+        start anchors it)."""
         try:
             self.audit.anchor()
         except NightowlError as exc:  # the next tick (or the next start) anchors it
