@@ -47,8 +47,11 @@ layers: $(VENV)/.test
 openapi: $(VENV)/.test
 	$(BIN)/python -m nightowl.api.openapi --check docs/openapi.json
 
+# Four pytest workers on CI's two cores: most tests wait on servers and subprocesses, not the CPU.
+# One module per worker at a time (--dist loadfile), so a module's servers start once.
+PYTEST_WORKERS ?= 4
 unit: $(VENV)/.test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Build the sdists and wheels, install the wheels into a fresh venv, run --version and the demo.
 wheel-check: $(VENV)/.test

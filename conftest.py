@@ -6,8 +6,16 @@ Everything else shared by the product's tests stays in ``tests/conftest.py``.
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
+
+# A Rich ``Console`` fixes its width when it is created if ``COLUMNS`` is set then, and reads it on
+# every print otherwise. pytest-xdist's workers start with ``COLUMNS=80`` and ``LINES=24`` in their
+# environment, so the CLI's consoles (``nightowl.cli.common``) would keep 80 columns whatever
+# ``COLUMNS`` a test gives ``CliRunner``. A real CLI process reads its own terminal.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

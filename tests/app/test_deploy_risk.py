@@ -56,7 +56,8 @@ def samples() -> str:
 def victoria() -> Iterator[str]:
     with VictoriaMetricsServer() as server:
         server.load(samples())
-        server.wait_for('shop_request_rate{service="checkout"}')
+        # NOW is when the module was collected, maybe long before this fixture runs
+        server.wait_for('shop_request_rate{service="checkout"}', at=NOW)
         yield server.url
 
 

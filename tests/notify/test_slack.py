@@ -369,8 +369,13 @@ async def _approve_through_slack(
         )
         incident_id = accepted.json()["incident_id"]
         request_id = (await pending_request(client, incident_id))["id"]
-        posted = json.dumps(fake.bodies())
-        assert f'"value": "{request_id}"' in posted, "the Slack page carries the buttons"
+        # the page is sent after the request is opened: wait for it as a person would
+        deadline = asyncio.get_running_loop().time() + 30
+        while f'"value": "{request_id}"' not in json.dumps(fake.bodies()):
+            assert asyncio.get_running_loop().time() < deadline, (
+                "the Slack page carries the buttons"
+            )
+            await asyncio.sleep(0.05)
         url = "/api/v1/integrations/slack/interactions"
         body = interaction_form("U0ALICE", APPROVE, request_id)
         statuses = {

@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -131,14 +132,14 @@ class _MetricsServer:
             f"{self.binary} not ready within {self.start_timeout}s: {self.output()}"
         )
 
-    def wait_for(self, query: str, timeout: float = 120.0) -> None:
-        """Wait until the instant ``query`` returns at least one series (scrapes have landed)."""
+    def wait_for(self, query: str, timeout: float = 120.0, at: datetime | None = None) -> None:
+        """Wait until the instant ``query`` (at ``at``, default now) returns at least one series
+        (scrapes or loaded samples have landed)."""
+        params = {"query": query} | ({"time": str(at.timestamp())} if at else {})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
-                answer = httpx.get(
-                    self.url + "/api/v1/query", params={"query": query}, timeout=2.0
-                ).json()
+                answer = httpx.get(self.url + "/api/v1/query", params=params, timeout=2.0).json()
                 if answer.get("data", {}).get("result"):
                     return
             time.sleep(0.25)
