@@ -9,6 +9,7 @@ from pathlib import Path
 from nightowl.clock import ScenarioClock
 from nightowl.domain import (
     IncidentStatus,
+    Recall,
     Severity,
     StageContext,
     StageName,
@@ -100,3 +101,17 @@ def test_the_slack_thread_of_the_incident_is_in_the_knowledge_graph(tmp_path: Pa
         store.close()
     assert result.summary == "slack: sent"
     assert (ref.id, ref.slack_thread) == (inc.id, "C0INCIDENTS ts 1700000000.000100")
+
+
+def test_a_dropped_recall_is_said_in_the_notification(tmp_path: Path) -> None:
+    """The trap: memory recalled a bad deploy, fresh evidence contradicted it — said, not used."""
+    recall = Recall(
+        text="seen 3 times since November 2026 (inc-1, inc-2, inc-3); rollback fixed it 3 of 3",
+        incidents=("inc-1", "inc-2", "inc-3"), kind="bad_deploy", service="checkout",
+        dropped="fresh evidence contradicts the recalled bad_deploy on checkout",
+    )  # fmt: skip
+    base = incident()
+    assert base.diagnosis is not None
+    message = notify(tmp_path, diagnosis=base.diagnosis.model_copy(update={"recall": recall}))
+    assert recall.line in str(message["text"]).splitlines()
+    assert "Not used as a prior: fresh evidence contradicts" in recall.line
