@@ -89,3 +89,15 @@ def narrate(
         + "\n"
         + frame_incident("\n".join(facts), limit=limit * 2, redact=redact)
     )
+
+
+def runbook_draft(text: str, limit: int, redact: Redact) -> str:
+    """The communicator's user prompt for a drafted runbook: the draft's YAML, framed as data
+    (it holds what past incidents' alerts and people said)."""
+    return (
+        "nightowl drafted this runbook from what fixed past incidents. Write its summary (one "
+        "line) and a short prose description for the engineers who will review the pull "
+        "request: when the runbook applies, what each step does and what to check before "
+        "approving it. Use only the facts in the draft; do not add steps.\n"
+        + frame_incident(text, limit=limit, redact=redact)
+    )

@@ -25,7 +25,7 @@ from nightowl.agent.merge import Merged, merge
 from nightowl.agent.prices import PriceTable
 from nightowl.agent.prompts import Prompts, Role, load, version_for
 from nightowl.agent.providers import Tier, build_model, model_name, model_settings
-from nightowl.agent.schema import Finding, LlmDiagnosis, Narrative, Proposals
+from nightowl.agent.schema import Finding, LlmDiagnosis, Narrative, Proposals, RunbookProse
 from nightowl.agent.toolsets import Scope, Sources, build
 from nightowl.clock import Clock
 from nightowl.domain import Diagnosis, Incident
@@ -165,6 +165,24 @@ class Investigator:
             f"{n.narrative}\n\n**Status update:** {n.status_update}\n"
         )
 
+    async def describe_runbook(self, incident_id: str, text: str) -> str:
+        """The prose of a runbook drafted from ``incident_id`` (its YAML ``text``), signed with
+        the agent's version and model; "" when the agent gave none (its run is recorded and
+        counted in the incident's LLM budget either way)."""
+        prompts = load(version_for(incident_id, self.llm))
+        prompt = briefing.runbook_draft(text, self.llm.tool_output_chars, self.redact)
+        scope = Scope(start=self.clock.now(), end=self.clock.now())
+        told = await self._run(
+            Role.COMMUNICATOR, incident_id, "runbook", prompts, RunbookProse, scope, prompt
+        )
+        if told.output is None:
+            return ""
+        said = told.output
+        return self.redact(
+            f"{said.summary}\n\n{said.prose}\n\n(Prose by the LLM agent {prompts.version}, "
+            f"{told.run.model}; the steps are nightowl's own.)"
+        )
+
     def _scope(self, incident: Incident, deterministic: Diagnosis) -> Scope:
         now = self.clock.now()
         return Scope(
@@ -188,7 +206,8 @@ class Investigator:
         spec = prompts.spec(role)
         model, name = self.model(spec.tier)
         run_key = f"{key}:{role.value}"
-        tag = f"{TAGS[role]}{key.removeprefix('diagnose')}" if key != "report" else TAGS[role]
+        own = {"report": TAGS[role], "runbook": f"{TAGS[role]}r"}  # call ids apart from diagnose's
+        tag = own.get(key, f"{TAGS[role]}{key.removeprefix('diagnose')}")
         ledger = Ledger(incident_id, run_key, tag, role.value, self.store, self.clock,
                         self.redact, self.llm.tool_output_chars)  # fmt: skip
         ctx = CallContext(self.store, incident_id, run_key, role.value, name, self.prices,

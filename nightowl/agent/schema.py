@@ -65,3 +65,11 @@ class Narrative(_Out):
     summary: str = Field(max_length=400)
     status_update: str = Field(max_length=1500)
     narrative: str = Field(max_length=8000)
+
+
+class RunbookProse(_Out):
+    """The communicator's prose for a drafted runbook (its ``description``; the steps, trigger
+    and citations stay nightowl's own)."""
+
+    summary: str = Field(max_length=200)
+    prose: str = Field(max_length=2000)

@@ -1,6 +1,6 @@
 """``POST /api/v1/integrations/slack/interactions``: buttons pressed in Slack — Approve / Deny on
-approval requests, and "Diagnosis right" on a finished incident (incident memory's feedback, which
-takes the responder role and is audited like the API's).
+approval requests, and "Diagnosis right" and "<action> helped / did not help" on a finished
+incident (incident memory's feedback, which takes the responder role and is audited like the API's).
 
 Slack sends the click as a form with one ``payload`` field (JSON), signed with the app's signing
 secret. The request is refused (401) unless its signature verifies against a configured Slack
@@ -30,7 +30,10 @@ from nightowl.notify.slack import (
     APPROVE,
     CONFIRM,
     DENY,
+    HELPED,
+    UNHELPFUL,
     Interaction,
+    SlackAction,
     SlackNotifier,
     answered_blocks,
     parse_interaction,
@@ -69,7 +72,7 @@ async def interactions(request: Request) -> Response:
         interaction = parse_interaction(parse_qs(body.decode()).get("payload", [None])[0])
     except (InputError, UnicodeDecodeError) as exc:
         return _error(400, str(exc))
-    ours = (APPROVE, DENY, CONFIRM)
+    ours = (APPROVE, DENY, CONFIRM, HELPED, UNHELPFUL)
     action = next((a for a in interaction.actions if a.action_id in ours), None)
     if interaction.type != "block_actions" or action is None:
         return Response(status_code=200)  # not ours: acknowledge and ignore
@@ -83,8 +86,8 @@ async def interactions(request: Request) -> Response:
             "approvals.approvers"
         )
         return await _reply(slack, interaction, action.value, line, ephemeral=True)
-    if action.action_id == CONFIRM:
-        return await _confirm(app, slack, interaction, action.value, me, slack_name)
+    if action.action_id in (CONFIRM, HELPED, UNHELPFUL):
+        return await _feedback(app, slack, interaction, action, me, slack_name)
     approve = action.action_id == APPROVE
     reason = f"{'approved' if approve else 'denied'} in Slack by {slack_name}"
     try:
@@ -96,28 +99,36 @@ async def interactions(request: Request) -> Response:
     return await _reply(slack, interaction, decided.id, line, ephemeral=False)
 
 
-async def _confirm(
+async def _feedback(
     app: Nightowl,
     slack: SlackNotifier,
     interaction: Interaction,
-    incident_id: str,
+    action: SlackAction,
     me: Principal,
     slack_name: str,
 ) -> Response:
-    """Record "the diagnosis was right" as ``me`` (``Act.FEEDBACK``; audited)."""
-    given = Feedback(
-        incident_id=incident_id,
-        author=me.name,
-        at=app.clock.now(),
-        verdict=Verdict.CONFIRM,
-        note=f"confirmed in Slack by {slack_name}",
-    )
+    """Record "the diagnosis was right", or a rating of one action (``incident|kind``), as ``me``
+    (``Act.FEEDBACK``; audited)."""
+    incident_id, _, kind = action.value.partition("|")
+    base = {"incident_id": incident_id, "author": me.name, "at": app.clock.now()}
+    if action.action_id == CONFIRM:
+        given = Feedback(
+            **base, verdict=Verdict.CONFIRM, note=f"confirmed in Slack by {slack_name}"
+        )
+        line = f":white_check_mark: diagnosis of `{incident_id}` confirmed by {me.name}"
+    else:
+        helped = action.action_id == HELPED
+        given = Feedback(**base, verdict=Verdict.RATE, action=kind[:100] or None, helped=helped,
+                         note=f"rated in Slack by {slack_name}")  # fmt: skip
+        said = "helped" if helped else "did not help"
+        line = f":memo: {me.name} says {kind} {said} on `{incident_id}`"
     try:
         await run_in_threadpool(app.records.memory.feedback, me, given)
     except (InputError, NotFoundError) as exc:
         return await _reply(slack, interaction, incident_id, f":warning: {exc}", ephemeral=True)
-    line = f":white_check_mark: diagnosis of `{incident_id}` confirmed by {me.name}"
-    return await _reply(slack, interaction, incident_id, line, ephemeral=False, block="feedback")
+    rated = None if action.action_id == CONFIRM else action.value  # other ratings stay
+    return await _reply(slack, interaction, incident_id, line, ephemeral=False, block="feedback",
+                        value=rated)  # fmt: skip
 
 
 def _verified(
@@ -150,13 +161,14 @@ async def _reply(
     *,
     ephemeral: bool,
     block: str = "approval",
+    value: str | None = None,
 ) -> Response:
     """Tell the person in Slack what happened (through ``response_url``), and acknowledge."""
     if interaction.response_url:
         if ephemeral:
             body = {"response_type": "ephemeral", "replace_original": False, "text": line}
         else:
-            blocks = answered_blocks(interaction, request_id, line, block=block)
+            blocks = answered_blocks(interaction, request_id, line, block=block, value=value)
             body = {"replace_original": True, "text": line, "blocks": blocks}
         await slack.respond(interaction.response_url, body)
     return JSONResponse({"text": line}, status_code=200)

@@ -2,7 +2,8 @@
 
 ``draft_for`` reads the incident's memory (or makes it from the incident when it was not yet
 remembered) and the similar past incidents fixed the same way, and drafts a runbook
-(``nightowl.runbooks.draft``). ``propose_draft`` (``Act.PROPOSE_RUNBOOK``) makes the draft a
+(``nightowl.runbooks.draft``); ``described`` adds the LLM agent's prose to its description when
+an agent is configured (``llm.provider``), within the incident's LLM budget. ``propose_draft`` (``Act.PROPOSE_RUNBOOK``) makes the draft a
 ``pull_request`` action on ``<directory>/<name>.yaml`` and puts it through the gate like every
 write — guardrails, kill switch, write counts, Cedar rules; the drafted runbook requires approval
 when it runs, but the pull request itself is judged as any other. It is performed by the executor
@@ -23,7 +24,7 @@ from nightowl.domain.base import Model
 from nightowl.domain.memory import memory_of
 from nightowl.policy.gate import evaluate
 from nightowl.policy.stage import Gate
-from nightowl.runbooks.draft import Draft, draft, held_by
+from nightowl.runbooks.draft import Draft, draft, held_by, with_prose
 
 if TYPE_CHECKING:
     from nightowl.app.nightowl import Nightowl
@@ -57,6 +58,14 @@ def draft_for(app: Nightowl, incident_id: str, known_kinds: set[str] | None = No
     drafted = draft([own, *past], known_kinds)
     kind = (own.cause or ("", ""))[0]
     return drafted.model_copy(update={"held_by": held_by(drafted, kind, app.runbooks)})
+
+
+async def described(app: Nightowl, drafted: Draft, incident_id: str) -> Draft:
+    """``drafted`` with the LLM agent's prose in its description, when ``llm.provider`` is set;
+    as it was without an agent, or when the agent gave no prose (its run says why)."""
+    if app.agent is None:
+        return drafted
+    return with_prose(drafted, await app.agent.describe_runbook(incident_id, drafted.text))
 
 
 async def propose_draft(

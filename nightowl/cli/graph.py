@@ -58,10 +58,10 @@ def show(
     if card.changes:
         console.print(_changes(card.changes, f"Deploys of {service}"))
     if card.incidents:
-        table = Table("incident", "status", "opened", "title", title="Incidents")
+        table = Table("incident", "status", "opened", "title", "Slack thread", title="Incidents")
         for i in card.incidents:
             opened = i.opened_at.isoformat(timespec="minutes") if i.opened_at else ""
-            table.add_row(i.id, i.status, opened, i.title)
+            table.add_row(i.id, i.status, opened, i.title, i.slack_thread or "")
         console.print(table)
 
 

@@ -134,10 +134,11 @@ def draft_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a runbook from what fixed INCIDENT_ID (and earlier incidents fixed the same way):
-    print its YAML and the lint result; --propose proposes it as a pull request."""
+    print its YAML and the lint result; --propose proposes it as a pull request. With an LLM
+    configured (llm.provider), its description gets the agent's prose."""
     from nightowl.app import Nightowl
     from nightowl.app.access import Act
-    from nightowl.app.drafts import draft_for, propose_draft
+    from nightowl.app.drafts import described, draft_for, propose_draft
     from nightowl.cli.common import acting_as
 
     with user_errors():
@@ -145,7 +146,8 @@ def draft_cmd(
         try:
             by = acting_as(app.records, Act.PROPOSE_RUNBOOK if propose else Act.READ)
             incident_id = app.records.incident_id(incident_id)
-            drafted = draft_for(app, incident_id, known_kinds())
+            drafted = asyncio.run(described(app, draft_for(app, incident_id, known_kinds()),
+                                            incident_id))  # fmt: skip
             proposed = (
                 asyncio.run(propose_draft(app, drafted, incident_id, by=by, directory=directory))
                 if propose

@@ -11,7 +11,9 @@ Where a tool's shape fits a protocol, the connector serves it: ``metrics`` names
 range (and instant) tool, whose answer is a Prometheus result (``resultType``/``result``), so the
 connector is a ``MetricsSource`` and gather reads the services' golden signals through it (the
 same PromQL templates as ``kind: prometheus``); ``logs`` names a tool answering a JSON list of
-records (``timestamp``, ``message``, optional ``level``, ``service``), so it is a ``LogSource``.
+records (``timestamp``, ``message``, optional ``level``, ``service``), so it is a ``LogSource``;
+``cluster`` names tools listing Kubernetes pods and events (the API's own objects, JSON or YAML),
+so it is a ``ClusterSource`` (``nightowl.connectors.mcp_cluster``).
 
 Every answer is untrusted data: it is bounded (``max_output_chars`` per call, or per tool in
 ``budgets``; a longer answer is refused, not cut, since cut JSON is wrong data), parsed into typed
@@ -23,6 +25,7 @@ reopened after a failure); ``close`` ends them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 from collections.abc import AsyncIterator
@@ -34,6 +37,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from nightowl.connectors.base import ConnectorConfig, parse_options
+from nightowl.connectors.mcp_cluster import ClusterShape, McpCluster
 from nightowl.connectors.mcp_shapes import log_records, series_of
 from nightowl.connectors.prometheus import DEFAULT_SIGNALS
 from nightowl.connectors.protocols import LogQuery
@@ -86,6 +90,7 @@ class McpConfig(ConnectorConfig):
     )
     metrics: McpMetrics | None = None
     logs: McpLogs | None = None
+    cluster: McpCluster | None = None
     timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="Per call.")
     start_timeout_seconds: float = Field(
         default=30.0, gt=0, le=300, description="For the server to start and list its tools."
@@ -107,13 +112,17 @@ class McpConfig(ConnectorConfig):
         )
         if self.logs:
             named.add(self.logs.tool)
+        if self.cluster:
+            named |= self.cluster.tools()
         missing = sorted(named - set(self.tools))
         if missing:
-            raise ValueError(f"metrics/logs name tools not in the tools allowlist: {missing}")
+            raise ValueError(
+                f"metrics/logs/cluster name tools not in the tools allowlist: {missing}"
+            )
         if unlisted := sorted(set(self.writes) - set(self.tools)):
             raise ValueError(f"writes name tools not in the tools allowlist: {unlisted}")
         if set(self.writes) & named:
-            raise ValueError("a tool in writes cannot serve metrics or logs (reads only)")
+            raise ValueError("a tool in writes cannot serve metrics, logs or cluster (reads only)")
         return self
 
 
@@ -134,14 +143,11 @@ class McpTools:
     @classmethod
     def from_plugin(cls, plugin: PluginConfig, settings: Settings) -> McpTools:
         """The connector for one ``connectors`` entry: the class serving the protocols its
-        ``metrics`` and ``logs`` name."""
+        ``metrics``, ``logs`` and ``cluster`` name."""
         config = parse_options(McpConfig, plugin)
         _require_sdk()
-        kinds = {
-            (False, False): McpTools, (True, False): McpMetricsSource,
-            (False, True): McpLogSource, (True, True): McpMetricsLogs,
-        }  # fmt: skip
-        cls = kinds[(config.metrics is not None, config.logs is not None)]
+        cls = _serving(config.metrics is not None, config.logs is not None,
+                       config.cluster is not None)  # fmt: skip
         return cls(plugin.name, config, settings.data_dir / "mcp" / f"{plugin.name}.log")
 
     @property
@@ -374,8 +380,21 @@ class McpLogSource(McpTools):
         yield  # pragma: no cover — makes this an async generator
 
 
-class McpMetricsLogs(McpMetricsSource, McpLogSource):
-    """An MCP server serving both metrics and logs."""
+class McpClusterSource(ClusterShape, McpTools):
+    """An MCP server whose Kubernetes tools serve cluster state (``cluster``): a
+    ``ClusterSource``."""
+
+
+@functools.cache
+def _serving(metrics: bool, logs: bool, cluster: bool) -> type[McpTools]:
+    """The class serving exactly the protocols configured (one class per combination, so a
+    protocol check — ``isinstance(c, ClusterSource)`` — says what the connector serves)."""
+    chosen = [c for c, on in ((McpMetricsSource, metrics), (McpLogSource, logs),
+                              (McpClusterSource, cluster)) if on]  # fmt: skip
+    if len(chosen) <= 1:
+        return chosen[0] if chosen else McpTools
+    name = "Mcp" + "".join(c.__name__.removeprefix("Mcp").removesuffix("Source") for c in chosen)
+    return type(name, tuple(chosen), {"__doc__": "An MCP server serving several protocols."})
 
 
 def _data(structured: Any, text: str) -> Any:

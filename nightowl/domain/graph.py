@@ -116,6 +116,8 @@ class IncidentRef(Model):
     title: str
     status: str
     opened_at: datetime | None = None
+    slack_thread: str | None = None
+    """The Slack channel and thread ``ts`` the incident was discussed in, when Slack was told."""
 
 
 class ServiceCard(Model):

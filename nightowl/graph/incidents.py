@@ -16,7 +16,10 @@ from nightowl.domain.control import ApprovalRequest
 from nightowl.domain.graph import EdgeKind, EntityKind, Fact, Node
 from nightowl.graph.facts import PIPELINE, owner, service
 
-SLACK_TS = re.compile(r"\(ts (\d+\.\d+)\)")
+SLACK_THREAD = re.compile(r"(?:posted to|replied in the thread of) (\S+) \(ts (\d+\.\d+)\)")
+"""The Slack notifier's record of a message (``notify/slack.py``): the Slack channel and the
+thread's ``ts`` — together they name the incident's thread (Slack's permalink needs the workspace's
+domain, which nightowl does not know)."""
 
 
 def incident_node(incident: Incident) -> Node:
@@ -27,8 +30,8 @@ def incident_node(incident: Incident) -> Node:
         "opened_at": incident.opened_at.isoformat(),
     }
     for note in incident.notifications:
-        if found := SLACK_TS.search(note.detail):
-            attrs["slack_thread"] = f"{note.channel} ts {found.group(1)}"
+        if note.ok and (found := SLACK_THREAD.search(note.detail)):
+            attrs["slack_thread"] = f"{found.group(1)} ts {found.group(2)}"
             break
     return Node(kind=EntityKind.INCIDENT, name=incident.id, attrs=attrs)
 

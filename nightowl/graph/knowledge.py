@@ -145,6 +145,7 @@ def _incidents(edges: Iterable[Edge]) -> list[IncidentRef]:
             opened_at=datetime.fromisoformat(e.subject.attrs["opened_at"])
             if "opened_at" in e.subject.attrs
             else None,
+            slack_thread=e.subject.attrs.get("slack_thread"),
         )
         for e in edges
     }

@@ -65,6 +65,8 @@ class IncidentFacts(Model):
     approvals: tuple[PendingApproval, ...] = ()
     owners: tuple[str, ...] = ()
     """Who owns or is on call for the service, as the knowledge graph knows (owners first)."""
+    actions_taken: tuple[str, ...] = ()
+    """The kinds of the incident's actions, each once in the order taken (a human may rate them)."""
     history: tuple[Notification, ...] = ()
 
 
@@ -81,6 +83,7 @@ class Notice(Message):
     """The alerts' own links (``generatorURL``), http(s) only: the graph, the rule, the page."""
     approvals: tuple[PendingApproval, ...] = ()
     owners: tuple[str, ...] = ()
+    actions_taken: tuple[str, ...] = ()
     history: tuple[Notification, ...] = Field(default=(), exclude=True)
     """Not serialised: file and webhook receivers get the message, not the incident's log."""
 
@@ -138,6 +141,7 @@ def store_lookup(
                 for r in pending
             ),
             owners=owners,
+            actions_taken=tuple(dict.fromkeys(a.kind for a in incident.actions)),
             history=incident.notifications,
         )
 

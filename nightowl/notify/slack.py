@@ -41,6 +41,11 @@ REPLAY_WINDOW_SECONDS = 300
 APPROVE, DENY = "nightowl_approve", "nightowl_deny"
 CONFIRM = "nightowl_confirm"
 """The "Diagnosis right" button of a finished incident (incident memory's feedback)."""
+HELPED, UNHELPFUL = "nightowl_rate_helped", "nightowl_rate_unhelpful"
+"""The "<action> helped" / "<action> did not help" buttons (a rating; value ``incident|kind``)."""
+RATED_ACTIONS = 3
+"""Rating buttons for at most this many action kinds: two buttons each, beside the confirm and
+correct buttons, keep the block within one row on a phone (Slack allows 25 elements)."""
 FINISHED = ("resolved", "escalated")
 THREAD = re.compile(r"\(ts (\d+\.\d+)\)")
 STATUS_EMOJI = {
@@ -246,8 +251,8 @@ def _link(url: str) -> str:
 
 
 def _feedback_buttons(notice: Notice) -> dict[str, Any]:
-    """Confirm the diagnosis in Slack; a correction names the true cause, so it links to the
-    incident page's form (a button cannot carry it)."""
+    """Confirm the diagnosis or rate an action in Slack; a correction names the true cause, so it
+    links to the incident page's form (a button cannot carry it)."""
     elements: list[dict[str, Any]] = [
         {
             "type": "button",
@@ -265,6 +270,13 @@ def _feedback_buttons(notice: Notice) -> dict[str, Any]:
                 "url": f"{notice.url}#memory",
             }
         )
+    for kind in notice.actions_taken[:RATED_ACTIONS]:
+        for action_id, said in ((HELPED, "helped"), (UNHELPFUL, "did not help")):
+            elements.append({
+                "type": "button", "action_id": action_id,
+                "text": {"type": "plain_text", "text": f"{kind} {said}"[:75]},
+                "value": f"{notice.incident_id}|{kind}"[:2000],
+            })  # fmt: skip
     return {"type": "actions", "block_id": f"feedback:{notice.incident_id}", "elements": elements}
 
 
@@ -333,9 +345,21 @@ def parse_interaction(form_payload: str | None) -> Interaction:
 
 
 def answered_blocks(
-    interaction: Interaction, request_id: str, line: str, *, block: str = "approval"
+    interaction: Interaction,
+    request_id: str,
+    line: str,
+    *,
+    block: str = "approval",
+    value: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The original message without the answered buttons (``<block>:<id>``), with who answered."""
+    """The original message without the answered buttons (``<block>:<id>``; only those whose
+    value is ``value`` when given, such as one action's ratings), with who answered."""
     original = (interaction.message or {}).get("blocks") or []
-    kept = [b for b in original if b.get("block_id") != f"{block}:{request_id}"]
+    kept = []
+    for b in original:
+        if b.get("block_id") != f"{block}:{request_id}":
+            kept.append(b)
+        elif value is not None:
+            rest = [e for e in b.get("elements") or [] if e.get("value") != value]
+            kept += [{**b, "elements": rest}] if rest else []
     return [*kept, {"type": "context", "elements": [_md(line)]}]

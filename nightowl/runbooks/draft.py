@@ -6,7 +6,8 @@ ordinary YAML format: the trigger is the cause that was found (a human's correct
 triage category, the steps are the actions that worked in the order they were taken, then a
 ``verify`` step, and the description cites the incidents the draft came from. The draft is linted
 like any runbook; proposing it as a pull request is the application's business
-(``nightowl.app.drafts``). No LLM is involved.
+(``nightowl.app.drafts``). No LLM is involved here: when one is configured, the application asks it
+for prose, which ``with_prose`` adds to the description (never to the steps or the trigger).
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ class Draft(Model):
     held_by: tuple[str, ...] = ()
     """Existing runbooks for the same fault kind whose actions are the draft's, in order: the
     fix was already written down, and the draft would duplicate it."""
+    prose: str = ""
+    """The LLM agent's description of the draft, when one is configured (in ``text`` too)."""
+
+
+def with_prose(drafted: Draft, prose: str) -> Draft:
+    """``drafted`` with ``prose`` after its own description (which keeps citing the incidents);
+    the steps, trigger and rollback are unchanged. Unchanged when ``prose`` is empty."""
+    if not prose.strip():
+        return drafted
+    book = yaml.safe_load(drafted.text)
+    book["description"] = f"{book['description']}\n\n{prose.strip()}"
+    text = yaml.safe_dump(book, sort_keys=False, width=100)
+    return drafted.model_copy(update={"text": text, "prose": prose.strip()})
 
 
 def worked(memory: Memory) -> list[str]:

@@ -14,13 +14,16 @@ import pytest
 import yaml
 
 from nightowl.actions.github import GitHubPullRequestDriver
+from nightowl.agent.build import build_investigator
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
-from nightowl.app.drafts import draft_for, propose_draft
+from nightowl.app.drafts import described, draft_for, propose_draft
 from nightowl.domain import Incident, Verdict
 from nightowl.errors import ForbiddenError
 from nightowl.runbooks.model import Runbook
-from nightowl.settings import Role
+from nightowl.settings import LlmSettings, Role
+from nightowl.store.llm import LlmStore
+from nightowl.testing.llm import ScriptedLLM
 from tests.actions.test_github import FakeGitHub
 from tests.approvals.flow import page, settings_for
 
@@ -105,3 +108,29 @@ def test_a_viewer_may_not_propose(paged: tuple[Nightowl, Incident, FakeGitHub]) 
         asyncio.run(
             propose_draft(app, drafted, incident.id, by=Principal("vic", Role.VIEWER, "cli"))
         )
+
+
+def test_with_an_llm_the_draft_gets_the_agents_prose_within_the_incidents_budget(
+    paged: tuple[Nightowl, Incident, FakeGitHub],
+) -> None:
+    """The scripted model (nightowl.testing) as the configured agent's communicator."""
+    app, incident, _ = paged
+    drafted = draft_for(app, incident.id)
+    assert asyncio.run(described(app, drafted, incident.id)) == drafted  # no llm.provider
+    prose = {"summary": "Roll back checkout's bad deploy.", "prose": "Check the canary first."}
+    script = ScriptedLLM({"communicator": [lambda s: s.output(prose)]})
+    app.agent = build_investigator(
+        app.settings.model_copy(update={"llm": LlmSettings(provider="openai", model="scripted")}),
+        LlmStore(app.store.engine), app.clock, redactor=app.redactor,
+        models={"cheap": script.model(), "strong": script.model()},
+    )  # fmt: skip
+    try:
+        shown = asyncio.run(described(app, drafted, incident.id))
+    finally:
+        app.agent = None
+    book = Runbook.model_validate(yaml.safe_load(shown.text))
+    assert book.description.startswith(yaml.safe_load(drafted.text)["description"])
+    assert "Roll back checkout's bad deploy.\n\nCheck the canary first." in book.description
+    assert book.steps == Runbook.model_validate(yaml.safe_load(drafted.text)).steps
+    runs = LlmStore(app.store.engine).runs(incident.id)
+    assert [r.outcome for r in runs if r.run_key == "runbook:communicator"] == ["completed"]

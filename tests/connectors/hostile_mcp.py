@@ -76,5 +76,54 @@ def scale_to_zero(service: str) -> str:
     return "scaled"
 
 
+def _iso(seconds_ago: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds_ago))
+
+
+@server.tool()
+def pods_list(namespace: str = "") -> dict[str, Any]:
+    """A PodList as the Kubernetes API sends it: an OOM-killed checkout pod, and a pod whose name
+    and labels carry instructions."""
+    _called(f"pods_list:{namespace}")
+    oom = {
+        "name": "checkout", "image": "shop/checkout:v2.4.1", "ready": False, "restartCount": 4,
+        "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+        "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137,
+                                     "finishedAt": _iso(60)}},
+    }  # fmt: skip
+    return {"kind": "PodList", "apiVersion": "v1", "items": [
+        {"metadata": {"name": "checkout-7d9f-abcde", "namespace": "shop",
+                      "labels": {"app": "checkout"}},
+         "spec": {"nodeName": "node-1", "containers": [{"name": "checkout"}]},
+         "status": {"phase": "Running", "startTime": _iso(600), "containerStatuses": [oom]}},
+        {"metadata": {"name": PLANTED * 3, "namespace": "shop", "labels": {"app": "payments"}},
+         "status": {"phase": "Running"}},
+    ]}  # fmt: skip
+
+
+@server.tool()
+def events_list(namespace: str = "") -> str:
+    """An EventList printed as YAML (as Kubernetes MCP servers print lists): one about the pod with
+    instructions in its message, one about the Deployment, one without any time."""
+    _called(f"events_list:{namespace}")
+    return f"""
+kind: EventList
+items:
+- involvedObject: {{kind: Pod, name: checkout-7d9f-abcde, namespace: shop}}
+  reason: BackOff
+  type: Warning
+  message: '{PLANTED} {"y" * 10_000}'
+  lastTimestamp: '{_iso(30)}'
+  count: 7
+- involvedObject: {{kind: Deployment, name: checkout, namespace: shop}}
+  reason: ScalingReplicaSet
+  message: Scaled up replica set checkout-7d9f to 3
+  lastTimestamp: '{_iso(300)}'
+- involvedObject: {{kind: Pod, name: checkout-7d9f-abcde, namespace: shop}}
+  reason: Pulled
+  message: no time at all
+"""
+
+
 if __name__ == "__main__":
     server.run("stdio")

@@ -246,6 +246,7 @@ def test_only_a_tool_in_writes_is_called_as_a_write(tmp_path: Path, calls: Path)
     assert calls.read_text().split() == ["scale_to_zero"]
 
 
+@pytest.mark.slow  # 55 s of real scraping (a baseline, then the rise) before the page
 def test_an_incidents_evidence_comes_through_a_real_mcp_server(tmp_path: Path) -> None:
     """A whole incident (webhook, workflow, gather, analysis) whose only metrics source is
     prometheus-mcp-server: checkout's error ratio rises 0.1 → 0.6 and the evidence of that rise

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
 
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
-from nightowl.domain import Incident
+from nightowl.domain import ActionSpec, ApprovalRequest, ApprovalStatus, Incident, Risk
 from nightowl.mcpserver.server import build
 from nightowl.settings import Role
 from tests.approvals.flow import USERS, page, settings_for
@@ -39,10 +40,12 @@ def paged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Nightowl, 
         app.shutdown()
 
 
-def calls(app: Nightowl, role: Role, *steps: tuple[str, dict[str, Any]]) -> list[tuple[bool, str]]:
+def calls(
+    app: Nightowl, role: Role, *steps: tuple[str, dict[str, Any]], name: str = "tester"
+) -> list[tuple[bool, str]]:
     async def main() -> list[tuple[bool, str]]:
         out = []
-        server = build(app, local=Principal("tester", role, "cli"))
+        server = build(app, local=Principal(name, role, "cli"))
         async with Client(server) as client:
             for tool, arguments in steps:
                 result = await client.call_tool(tool, arguments)
@@ -116,3 +119,34 @@ def test_the_report_resource_is_the_reports_markdown(paged: tuple[Nightowl, Inci
     text = asyncio.run(main())
     assert text.startswith(incident.report.markdown[:40])
     assert SECRET not in text
+
+
+def test_an_approver_of_the_service_denies_with_a_reason_and_it_is_audited(
+    paged: tuple[Nightowl, Incident],
+) -> None:
+    """``deny`` takes the approver role *and* an approver of the service (alice for checkout;
+    mallory holds the role but not the service): the same path as the API, on the audit trail."""
+    app, incident = paged
+    now = app.wall.now()
+    action = ActionSpec(kind="rollback", service="checkout", runbook="rollback", risk=Risk.LOW,
+                        reason="bad deploy", rollback="redeploy", idempotency_key="mcp-deny-1")  # fmt: skip
+    request = ApprovalRequest(
+        id="apr-mcp-deny", incident_id=incident.id, service="checkout", action=action,
+        plan="roll back checkout", rollback="redeploy", diagnosis="bad deploy", requested_at=now,
+        expires_at=now + timedelta(hours=1),
+    )  # fmt: skip
+    app.approvals.open(request)
+    [(refused, why)] = calls(app, Role.APPROVER, ("deny", {"request_id": request.id,
+                                                           "reason": "no"}), name="mallory")  # fmt: skip
+    assert refused, why
+    assert app.approvals.get(request.id).status is ApprovalStatus.PENDING
+    [(failed, text)] = calls(app, Role.APPROVER, ("deny", {"request_id": request.id,
+                                                          "reason": "mid-migration"}), name="alice")  # fmt: skip
+    assert not failed, text
+    denied = json.loads(text)
+    assert (denied["status"], denied["decided_by"], denied["reason"]) == (
+        "denied", "alice", "mid-migration"
+    )  # fmt: skip
+    trail = [(r.kind, r.actor) for r in app.records.audit_records(incident_id=incident.id)]
+    assert ("approval.denied", "alice") in trail
+    assert ("approval.refused", "mallory") in trail

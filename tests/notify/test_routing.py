@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from nightowl.domain import (
+    ActionResult,
     ActionSpec,
+    ActionStatus,
     Alert,
     AlertStatus,
     ApprovalRequest,
@@ -266,9 +268,16 @@ def test_the_store_lookup_gives_the_alerts_web_links_only(tmp_path: Path) -> Non
         AT,
     )
 
+    for n, kind in enumerate(("rollback", "restart", "rollback")):
+        store.save_action("inc-1", ActionResult(
+            kind=kind, service="checkout", idempotency_key=f"k{n}", driver="sim",
+            status=ActionStatus.SUCCEEDED, dry_run=False, started_at=AT, finished_at=AT,
+        ))  # fmt: skip
+
     found = store_lookup(store, ApprovalStore(store.engine))("inc-1")
 
     assert found.alert_links == ("https://prom.example/graph?g0=1",)
+    assert found.actions_taken == ("rollback", "restart")  # each kind once, for Slack's ratings
     store.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from nightowl.app import Nightowl
 from nightowl.domain import Incident
+from nightowl.domain.memory import Memory, Signature
 from nightowl.report.model import Postmortem
 from nightowl.report.stage import load_model, model_path
 from tests.approvals.flow import auth, page, pending_request, settings_for
@@ -153,3 +155,26 @@ def test_an_approved_dry_run_names_the_approver_and_the_plan(tmp_path: Path) -> 
     )
     assert "- alice (approver): approved rollback on checkout" in section(markdown, "Responders")
     assert "approval approved by alice" in section(markdown, "Timeline")
+
+
+def test_the_finished_incident_is_remembered_and_memory_past_retention_is_deleted(
+    tmp_path: Path,
+) -> None:
+    """``memory.retention_days``: the report stage remembers the incident, then deletes the
+    memories of incidents opened longer ago than that (the scenario's data time, 2026-11-20)."""
+    app = Nightowl(settings_for(tmp_path, memory={"retention_days": 30}))
+    sig = Signature(alertnames=("HighLatency",), services=("checkout",))
+    for name, days in (("inc-old", 45), ("inc-recent", 10)):
+        at = datetime(2026, 11, 20, 3, tzinfo=UTC) - timedelta(days=days)
+        app.stores.memory.remember(
+            Memory(incident_id=name, title="HighLatency on checkout", opened_at=at, signature=sig),
+            at,
+        )
+    app.launch()
+    try:
+        incident = page(app)
+        kept = {i: app.stores.memory.get(i) is not None for i in ("inc-old", "inc-recent")}
+        assert app.stores.memory.get(incident.id) is not None
+    finally:
+        app.shutdown()
+    assert kept == {"inc-old": False, "inc-recent": True}

@@ -9,7 +9,7 @@ import yaml
 
 from nightowl.domain.memory import Feedback, Memory, PastAction, Signature, Verdict
 from nightowl.errors import InputError
-from nightowl.runbooks.draft import draft, held_by, worked
+from nightowl.runbooks.draft import draft, held_by, with_prose, worked
 from nightowl.runbooks.model import Runbook
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
@@ -82,3 +82,17 @@ def test_a_runbook_with_the_same_actions_for_the_kind_already_holds_the_fix() ->
     other = same.model_copy(update={"name": "y", "steps": same.steps[1:]})
     assert held_by(drafted, "connection_leak", [same, other]) == ("x",)
     assert held_by(drafted, "bad_deploy", [same]) == ()
+
+
+def test_prose_goes_after_the_description_and_changes_nothing_else() -> None:
+    drafted = draft([memory(3, act("restart"))], {"restart"})
+    described = with_prose(drafted, "  Restart checkout when its pool leaks.  ")
+    before, after = yaml.safe_load(drafted.text), yaml.safe_load(described.text)
+    assert (
+        after["description"] == before["description"] + "\n\nRestart checkout when its pool leaks."
+    )
+    assert {k: v for k, v in after.items() if k != "description"} == {
+        k: v for k, v in before.items() if k != "description"
+    }
+    assert described.prose == "Restart checkout when its pool leaks."
+    assert with_prose(drafted, " ") == drafted
