@@ -1,5 +1,7 @@
 """``kind: pull_request`` — propose a configuration or infrastructure-as-code change as a GitHub
 pull request: create a branch, put the file, open the PR. Nothing merges without a human.
+``kind: pull_request_comment`` (``github_comment.py``) reviews an open pull request with one
+comment kept current.
 
 Parameters: ``path`` (must be under one of the config's ``paths``), and either ``content`` (the
 new text) or ``from_ref`` (restore the file as it was at that ref — a revert), plus ``title``.
@@ -16,6 +18,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from nightowl.actions import github_comment
 from nightowl.actions.config import options
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
@@ -42,7 +45,7 @@ class GitHubPullRequestDriver:
     """Opens pull requests on one repository through the REST API. Safe to call concurrently."""
 
     Config = GitHubConfig
-    kinds = frozenset({"pull_request"})
+    kinds = frozenset({"pull_request", github_comment.KIND})
 
     def __init__(
         self, name: str, config: GitHubConfig, transport: httpx.AsyncBaseTransport | None = None
@@ -58,6 +61,8 @@ class GitHubPullRequestDriver:
 
     def plan(self, action: ActionSpec) -> str:
         """Which file of which repository the pull request would change, and how."""
+        if action.kind == github_comment.KIND:
+            return github_comment.plan(self, action)
         path, source = self._path(action), action.params.get("from_ref")
         how = f"restoring it as of {source}" if source else "with new content"
         return f"open a pull request on {self.config.repo} changing {path} ({how})"
@@ -67,6 +72,8 @@ class GitHubPullRequestDriver:
         finds the pull request it opened. A dry run reads the base and the content and opens
         nothing.
         """
+        if action.kind == github_comment.KIND:
+            return await github_comment.apply(self, action, dry_run=dry_run)
         started, path = now(), self._path(action)
         branch = f"nightowl/{action.idempotency_key}"
         async with self._client() as gh:
@@ -97,6 +104,8 @@ class GitHubPullRequestDriver:
         """Close the pull request and delete its branch; when a human merged it meanwhile, open a
         pull request restoring the file as it was before.
         """
+        if done.kind == github_comment.KIND:
+            return await github_comment.rollback(self, done)
         started, number = now(), done.post_state.facts.get("pr")
         async with self._client() as gh:
             pr = await self._get(gh, f"pulls/{number}")
