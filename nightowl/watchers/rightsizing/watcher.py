@@ -6,6 +6,8 @@ cuts) and per runaway job.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from nightowl.connectors.protocols import MetricsSource
@@ -14,10 +16,12 @@ from nightowl.domain.findings import Finding, ProposedChange
 from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.cve.bump import diff
 from nightowl.watchers.protocol import WatchContext
 from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
+from nightowl.watchers.rightsizing.manifest import lower_request
 from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
-from nightowl.watchers.rightsizing.model import Prices, SizingFinding, SizingKind
+from nightowl.watchers.rightsizing.model import Prices, Resize, SizingFinding, SizingKind
 
 
 class RightsizingOptions(BaseModel):
@@ -33,6 +37,12 @@ class RightsizingOptions(BaseModel):
     queries: Queries = Queries()
     node_pools: bool = True
     jobs: bool = True
+    repo: Path | None = Field(default=None, description="The repository the manifests live in.")
+    manifests: list[Path] = Field(
+        default_factory=list,
+        description="Where workloads are declared (relative to repo): a lower request becomes "
+        "a pull request editing resources.requests there.",
+    )
 
 
 class RightsizingWatcher:
@@ -93,6 +103,8 @@ class RightsizingWatcher:
         if resize is None:
             return None
         summary = resize.describe(subject)
+        if resize.replicas_to is None and found.namespace and self.options.manifests:
+            return self._request_pr(found, resize, summary)
         if resize.replicas_to is None or found.namespace == "":
             return ProposedChange(summary=summary)  # a request or node-pool change: by hand
         action = ActionSpec(
@@ -103,6 +115,28 @@ class RightsizingWatcher:
             idempotency_key=f"rightsizing-{found.namespace}-{found.subject}-{resize.replicas_to}",
         )  # fmt: skip
         return ProposedChange(summary=summary, action=action)
+
+    def _request_pr(self, found: SizingFinding, resize: Resize, summary: str) -> ProposedChange:
+        """A lower request as a pull request editing the manifest that declares it; the summary
+        alone (for a person) when no manifest declares it."""
+        repo = self.options.repo
+        roots = [p if p.is_absolute() or repo is None else repo / p for p in self.options.manifests]
+        per_pod = resize.per_pod_to or 0.0
+        edit = lower_request(roots, found.namespace, found.subject, str(resize.resource), per_pod)
+        if edit is None or per_pod <= 0:
+            return ProposedChange(summary=summary + " (no manifest declares a higher request)")
+        path = edit.path.relative_to(repo) if repo and edit.path.is_relative_to(repo) else edit.path
+        how = f"lower {found.subject}'s {resize.resource} request {edit.old} → {edit.new} per pod"
+        action = ActionSpec(
+            kind="pull_request", service=found.subject, runbook=f"watcher:{self.name}",
+            risk="low", reason=f"{found.reason} (saves ${found.saving_per_month:,.2f}/month)",
+            rollback="close the pull request (or revert it if merged)",
+            params={"path": str(path), "content": edit.after, "title": f"Rightsize: {how}"},
+            idempotency_key=f"rightsizing-{found.namespace}-{found.subject}-{resize.resource}-{edit.new}",
+        )  # fmt: skip
+        return ProposedChange(
+            summary=how, diff=diff(str(path), edit.before, edit.after), action=action
+        )
 
 
 def _fingerprint(found: SizingFinding) -> str:
