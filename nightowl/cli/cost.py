@@ -49,15 +49,14 @@ def diff(
     """The monthly cost delta of a plan, per resource and in total; with ``--pr``, reviewed on
     that pull request as a comment through the policy (dry run unless actions.dry_run is false)."""
     from nightowl.watchers import infracost as infracost_json
-    from nightowl.watchers.cost_review import CostReviewOptions, price
+    from nightowl.watchers.cost_review import price
 
     with user_errors():
         settings = settings_from(config, data_dir)
         if pr is not None:
             _review(settings, plan, infracost, pr, service, as_json)
             return
-        options = CostReviewOptions(plan=plan, pr=1, infracost=infracost)
-        priced = price(options, settings)
+        priced = price(plan, infracost, settings)
         if priced is None:
             assert settings.cost.infracost
             priced = asyncio.run(infracost_json.run(settings.cost.infracost, plan))

@@ -46,17 +46,17 @@ class CostReviewOptions(BaseModel):
     infracost: Path | None = Field(default=None, description="A saved infracost diff JSON.")
 
 
-def price(options: CostReviewOptions, settings: Settings) -> CostDiff | None:
-    """The plan priced without running anything (a saved Infracost output or the price table);
-    None when ``cost.infracost`` says Infracost must run (``infracost.run``)."""
-    if options.infracost is not None:
+def price(plan: Path, saved: Path | None, settings: Settings) -> CostDiff | None:
+    """``plan`` priced without running anything (the ``saved`` Infracost output, else the price
+    table); None when ``cost.infracost`` says Infracost must run (``infracost.run``)."""
+    if saved is not None:
         try:
-            return infracost.parse(options.infracost.read_bytes())
+            return infracost.parse(saved.read_bytes())
         except OSError as exc:
-            raise InputError(f"cannot read {options.infracost}: {exc.strerror}") from None
+            raise InputError(f"cannot read {saved}: {exc.strerror}") from None
     if settings.cost.infracost:
         return None
-    return PriceTable(settings.cost).plan(read_plan(options.plan, "cost"))
+    return PriceTable(settings.cost).plan(read_plan(plan, "cost"))
 
 
 def comment(priced: CostDiff, pr: int) -> str:
@@ -135,7 +135,7 @@ class CostReviewWatcher:
 
     async def priced(self) -> CostDiff:
         """The plan priced (running Infracost when it is configured and no output is saved)."""
-        found = price(self.options, self.settings)
+        found = price(self.options.plan, self.options.infracost, self.settings)
         if found is None:
             assert self.settings.cost.infracost
             found = await infracost.run(self.settings.cost.infracost, self.options.plan)

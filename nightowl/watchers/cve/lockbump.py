@@ -93,9 +93,12 @@ def _poetry_text(text: str, name: str, old: str, new: str, files: list[tuple[str
     lines = text.splitlines(keepends=True)
     eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     start = next(
-        i for i, line in enumerate(lines)
-        if re.match(r'name = "(.*)"', line) and _norm(line.split('"')[1]) == _norm(name)
+        (i for i, line in enumerate(lines)
+         if re.match(r'name = "(.*)"', line) and _norm(line.split('"')[1]) == _norm(name)),
+        None,
     )  # fmt: skip
+    if start is None:
+        return None, f"no name line of {name} in poetry.lock"
     out, i, done = lines[:start], start, set()
     while i < len(lines) and not (lines[i].startswith("[") and i > start):
         line = lines[i]
