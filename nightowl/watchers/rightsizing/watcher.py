@@ -16,12 +16,14 @@ from nightowl.domain.findings import Finding, ProposedChange
 from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers import hcl
 from nightowl.watchers.cve.bump import diff
 from nightowl.watchers.protocol import WatchContext
 from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
 from nightowl.watchers.rightsizing.manifest import lower_request
 from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
 from nightowl.watchers.rightsizing.model import Prices, Resize, SizingFinding, SizingKind
+from nightowl.watchers.rightsizing.pools import shrink_pool
 
 
 class RightsizingOptions(BaseModel):
@@ -38,6 +40,11 @@ class RightsizingOptions(BaseModel):
     node_pools: bool = True
     jobs: bool = True
     repo: Path | None = Field(default=None, description="The repository the manifests live in.")
+    iac_repo: Path | None = Field(
+        default=None,
+        description="The checkout holding the node pools' Terraform: a smaller fixed-size pool "
+        "becomes a pull request editing its node count there.",
+    )
     manifests: list[Path] = Field(
         default_factory=list,
         description="Where workloads are declared (relative to repo): a lower request becomes "
@@ -56,9 +63,12 @@ class RightsizingWatcher:
     def from_config(cls, config: WatcherConfig, settings: Settings) -> RightsizingWatcher:
         """The watcher of one ``watchers`` entry; ConfigError for bad options."""
         try:
-            return cls(config.name, RightsizingOptions.model_validate(config.options))
+            options = RightsizingOptions.model_validate(config.options)
         except ValueError as exc:
             raise ConfigError(f"watcher {config.name!r}: {exc}") from None
+        if options.iac_repo is not None:
+            hcl.require()  # node pools are edited with python-hcl2 (the iac extra)
+        return cls(config.name, options)
 
     def _source(self, ctx: WatchContext) -> MetricsSource:
         for source in ctx.sources.metrics:
@@ -105,6 +115,8 @@ class RightsizingWatcher:
         summary = resize.describe(subject)
         if resize.replicas_to is None and found.namespace and self.options.manifests:
             return self._request_pr(found, resize, summary)
+        if found.namespace == "" and resize.replicas_to is not None and self.options.iac_repo:
+            return self._pool_pr(found, resize.replicas_to, summary)
         if resize.replicas_to is None or found.namespace == "":
             return ProposedChange(summary=summary)  # a request or node-pool change: by hand
         action = ActionSpec(
@@ -137,6 +149,25 @@ class RightsizingWatcher:
         return ProposedChange(
             summary=how, diff=diff(str(path), edit.before, edit.after), action=action
         )
+
+    def _pool_pr(self, found: SizingFinding, nodes: int, summary: str) -> ProposedChange:
+        """A smaller node pool as a pull request editing its Terraform; the summary with the
+        reason when the code cannot be edited safely."""
+        assert self.options.iac_repo is not None
+        repo = self.options.iac_repo
+        edit = shrink_pool(repo, found.subject, nodes)
+        if isinstance(edit, str):
+            return ProposedChange(summary=f"{summary} ({edit})")
+        path = edit.path.relative_to(repo).as_posix()
+        how = f"shrink node pool {found.subject} to {nodes} nodes ({edit.address})"
+        action = ActionSpec(
+            kind="pull_request", service=found.subject, runbook=f"watcher:{self.name}",
+            risk="low", reason=f"{found.reason} (saves ${found.saving_per_month:,.2f}/month)",
+            rollback="close the pull request (or revert it if merged)",
+            params={"path": path, "content": edit.after, "title": f"Rightsize: {how}"},
+            idempotency_key=f"rightsizing-pool-{found.subject}-{nodes}",
+        )  # fmt: skip
+        return ProposedChange(summary=how, diff=diff(path, edit.before, edit.after), action=action)
 
 
 def _fingerprint(found: SizingFinding) -> str:
