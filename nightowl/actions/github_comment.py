@@ -75,7 +75,9 @@ async def apply(
         pre: dict[str, Scalar] = {"pr": pr, "comment": old["id"] if old else None}
         pre["previous_body"] = str(old["body"]) if old else None
         if dry_run:
-            return dry_run_result(action, driver.name, started, pre=pre, plan=plan(driver, action))
+            return dry_run_result(
+                action, driver.name, started, pre=pre, plan=plan(driver, action), radius=RADIUS
+            )
         if old is None:
             done = await driver._send(gh, "POST", f"issues/{pr}/comments", {"body": body})
         elif old.get("body") != body:
