@@ -102,5 +102,5 @@ def test_a_missing_pulumi_binary_fails_the_run_saying_so(tmp_path: Path) -> None
         WatcherConfig(name="drift", kind="drift", options=options), Settings()
     )
     ctx = WatchContext(now=datetime(2026, 12, 3, tzinfo=UTC), settings=Settings())
-    with pytest.raises(WatcherError, match="cannot run .*no-pulumi"):
+    with pytest.raises(WatcherError, match=r"cannot run .*no-pulumi"):
         asyncio.run(watcher.check(ctx))
