@@ -94,6 +94,7 @@ DRIVERS = Plugins(
 WATCHERS = Plugins(
     "nightowl.watchers",
     {
+        "cost_review": "nightowl.watchers.cost_review:CostReviewWatcher",
         "cve": "nightowl.watchers.cve.watcher:CveWatcher",
         "drift": "nightowl.watchers.drift:DriftWatcher",
         "rightsizing": "nightowl.watchers.rightsizing.watcher:RightsizingWatcher",

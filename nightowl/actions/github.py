@@ -1,8 +1,12 @@
 """``kind: pull_request`` — propose a configuration or infrastructure-as-code change as a GitHub
 pull request: create a branch, put the file, open the PR. Nothing merges without a human.
+``kind: pull_request_comment`` (``github_comment.py``) reviews an open pull request with one
+comment kept current.
 
 Parameters: ``path`` (must be under one of the config's ``paths``), and either ``content`` (the
-new text) or ``from_ref`` (restore the file as it was at that ref — a revert), plus ``title``.
+new text) or ``from_ref`` (restore the file as it was at that ref — a revert), plus ``title``;
+``files``, a JSON object of further paths and their new content, when one change edits several
+files (``go.mod`` with ``go.sum``): each is checked like ``path`` and put on the same branch.
 The branch is named after the action's key (``nightowl/<key>``), so a retry finds the PR it
 opened instead of opening another. Rollback closes the PR and deletes the branch, or — if a human
 merged it meanwhile — opens a pull request restoring the file as it was before.
@@ -11,11 +15,13 @@ merged it meanwhile — opens a pull request restoring the file as it was before
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from nightowl.actions import github_comment
 from nightowl.actions.config import options
 from nightowl.actions.results import dry_run_result, now, result, rolled_back
 from nightowl.domain import ActionResult, ActionSpec, ActionStatus, BlastRadius, Scalar
@@ -42,7 +48,7 @@ class GitHubPullRequestDriver:
     """Opens pull requests on one repository through the REST API. Safe to call concurrently."""
 
     Config = GitHubConfig
-    kinds = frozenset({"pull_request"})
+    kinds = frozenset({"pull_request", github_comment.KIND})
 
     def __init__(
         self, name: str, config: GitHubConfig, transport: httpx.AsyncBaseTransport | None = None
@@ -58,28 +64,36 @@ class GitHubPullRequestDriver:
 
     def plan(self, action: ActionSpec) -> str:
         """Which file of which repository the pull request would change, and how."""
+        if action.kind == github_comment.KIND:
+            return github_comment.plan(self, action)
         path, source = self._path(action), action.params.get("from_ref")
         how = f"restoring it as of {source}" if source else "with new content"
-        return f"open a pull request on {self.config.repo} changing {path} ({how})"
+        more = "".join(f" and {p}" for p in self._others(action))
+        return f"open a pull request on {self.config.repo} changing {path}{more} ({how})"
 
     async def apply(self, action: ActionSpec, *, dry_run: bool) -> ActionResult:
         """Branch ``nightowl/<key>`` off the base, put the file, open the pull request; a retry
         finds the pull request it opened. A dry run reads the base and the content and opens
         nothing.
         """
+        if action.kind == github_comment.KIND:
+            return await github_comment.apply(self, action, dry_run=dry_run)
         started, path = now(), self._path(action)
         branch = f"nightowl/{action.idempotency_key}"
         async with self._client() as gh:
             base_sha = (await self._get(gh, f"git/ref/heads/{self.config.base}"))["object"]["sha"]
             content = await self._content(gh, action, path)
+            others = await self._other_contents(gh, action)
             pre: dict[str, Scalar] = {"base_sha": base_sha, "path": path, "branch": branch}
+            if others:
+                pre["others"] = json.dumps(sorted(others))
             radius = BlastRadius(summary="a pull request: nothing changes until a human merges it")
             if dry_run:
                 return dry_run_result(
                     action, self.name, started, pre=pre, plan=self.plan(action), radius=radius
                 )
             pr = await self._existing(gh, branch) or await self._open(
-                gh, action, path, branch, base_sha, content
+                gh, action, {path: content} | others, branch, base_sha
             )
         post: dict[str, Scalar] = {"pr": pr["number"], "url": pr["html_url"], "branch": branch}
         return result(
@@ -97,6 +111,8 @@ class GitHubPullRequestDriver:
         """Close the pull request and delete its branch; when a human merged it meanwhile, open a
         pull request restoring the file as it was before.
         """
+        if done.kind == github_comment.KIND:
+            return await github_comment.rollback(self, done)
         started, number = now(), done.post_state.facts.get("pr")
         async with self._client() as gh:
             pr = await self._get(gh, f"pulls/{number}")
@@ -112,25 +128,14 @@ class GitHubPullRequestDriver:
                     {"pr": number, "state": "closed"},
                     f"closed pull request #{number} and deleted its branch",
                 )
-            spec = ActionSpec(
-                kind="pull_request",
-                service=done.service,
-                runbook="",
-                risk="low",
-                reason="revert",
-                rollback="",
-                idempotency_key=f"{done.idempotency_key}-revert",
-                params={
-                    "path": str(done.pre_state.facts["path"]),
-                    "from_ref": str(done.pre_state.facts["base_sha"]),
-                    "title": f"Revert nightowl pull request #{number}",
-                },
-            )
+            spec = _revert_of(done, number)
             branch = f"nightowl/{spec.idempotency_key}"
             base_sha = (await self._get(gh, f"git/ref/heads/{self.config.base}"))["object"]["sha"]
-            content = await self._content(gh, spec, str(done.pre_state.facts["path"]))
+            path = str(done.pre_state.facts["path"])
+            files = {path: await self._content(gh, spec, path)}
+            files |= await self._other_contents(gh, spec)
             revert = await self._existing(gh, branch) or await self._open(
-                gh, spec, str(done.pre_state.facts["path"]), branch, base_sha, content
+                gh, spec, files, branch, base_sha
             )
         return rolled_back(
             done,
@@ -155,6 +160,31 @@ class GitHubPullRequestDriver:
             )
         return path
 
+    def _others(self, action: ActionSpec) -> list[str]:
+        """The further paths the action changes (``files`` or, for a revert, ``also_from_ref``),
+        each checked like ``path``."""
+        raw = action.params.get("files") or action.params.get("also_from_ref")
+        if not raw:
+            return []
+        try:
+            named = json.loads(str(raw))
+        except json.JSONDecodeError:
+            raise ActionError("params.files is not a JSON object", driver=self.name) from None
+        paths = list(named) if isinstance(named, dict | list) else []
+        return [self._path(action.model_copy(update={"params": {"path": p}})) for p in paths]
+
+    async def _other_contents(self, gh: httpx.AsyncClient, action: ActionSpec) -> dict[str, bytes]:
+        paths = self._others(action)
+        if action.params.get("files"):
+            named = json.loads(str(action.params["files"]))
+            return {p: str(named[p]).encode() for p in paths}
+        ref = str(action.params.get("from_ref"))
+        out = {}
+        for p in paths:
+            data = await self._get(gh, f"contents/{p}", {"ref": ref})
+            out[p] = base64.b64decode(data["content"])
+        return out
+
     async def _content(self, gh: httpx.AsyncClient, action: ActionSpec, path: str) -> bytes:
         if action.params.get("content") is not None:
             return str(action.params["content"]).encode()
@@ -175,23 +205,24 @@ class GitHubPullRequestDriver:
         self,
         gh: httpx.AsyncClient,
         action: ActionSpec,
-        path: str,
+        files: dict[str, bytes],
         branch: str,
         base_sha: str,
-        content: bytes,
     ) -> dict[str, Any]:
         await self._send(
             gh, "POST", "git/refs", {"ref": f"refs/heads/{branch}", "sha": base_sha}, ok=(422,)
         )
-        current = await self._send(gh, "GET", f"contents/{path}?ref={branch}", None, ok=(404,))
-        put = {
-            "message": str(action.params.get("title") or f"nightowl: change {path}"),
-            "content": base64.b64encode(content).decode(),
-            "branch": branch,
-        }
-        if current.get("sha"):
-            put["sha"] = current["sha"]
-        await self._send(gh, "PUT", f"contents/{path}", put)
+        path = next(iter(files))
+        for name, content in files.items():
+            current = await self._send(gh, "GET", f"contents/{name}?ref={branch}", None, ok=(404,))
+            put = {
+                "message": str(action.params.get("title") or f"nightowl: change {path}"),
+                "content": base64.b64encode(content).decode(),
+                "branch": branch,
+            }
+            if current.get("sha"):
+                put["sha"] = current["sha"]
+            await self._send(gh, "PUT", f"contents/{name}", put)
         body = f"{action.reason}\n\nRollback: {action.rollback}\n\nOpened by nightowl (action {action.idempotency_key})."
         title = str(action.params.get("title") or f"nightowl: change {path}")
         opened: dict[str, Any] = await self._send(
@@ -247,3 +278,25 @@ class GitHubPullRequestDriver:
                 retryable=retry,
             )
         return response.json() if response.content else {}
+
+
+def _revert_of(done: ActionResult, number: Scalar) -> ActionSpec:
+    """The pull request restoring every file ``done`` changed as it was at its base."""
+    others = json.loads(str(done.pre_state.facts.get("others") or "[]"))
+    params: dict[str, Scalar] = {
+        "path": str(done.pre_state.facts["path"]),
+        "from_ref": str(done.pre_state.facts["base_sha"]),
+        "title": f"Revert nightowl pull request #{number}",
+    }
+    if others:
+        params["also_from_ref"] = json.dumps(others)
+    return ActionSpec(
+        kind="pull_request",
+        service=done.service,
+        runbook="",
+        risk="low",
+        reason="revert",
+        rollback="",
+        idempotency_key=f"{done.idempotency_key}-revert",
+        params=params,
+    )

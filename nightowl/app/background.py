@@ -1,5 +1,6 @@
 """What a serving process runs beside its requests: the intake writer, the group dispatcher, the
-audit anchoring and verification, the knowledge graph's refresh and, on workers, the heartbeat
+audit anchoring and verification, the knowledge graph's refresh, the replica prices read from
+OpenCost (``cost.runtime``) and, on workers, the heartbeat
 that notices a dead worker and recovers its workflows; and the deploys the refresh discovers
 get their canary analysis. Started and stopped by the server's
 lifespan (``Nightowl.start_background`` / ``stop_background``)."""
@@ -16,9 +17,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import nightowl
+from nightowl.app.findings import pricing
 from nightowl.domain import Deploy
 from nightowl.errors import NightowlError
 from nightowl.store.workers import WorkerRegistry
+from nightowl.watchers import runtime_prices
 from nightowl.workflow.recovery import Recovery
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ class Background:
         self.app = app
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.beating: tuple[threading.Thread, threading.Event] | None = None
+        self.runtime_costs = runtime_prices.source_of(app.settings)
 
     async def start(self) -> None:
         """Start everything (idempotent); the configuration served with goes on the audit trail."""
@@ -53,6 +57,8 @@ class Background:
             self._task("nightowl-audit-verify", self._verify_periodically())
         if settings.graph.refresh_seconds > 0:
             self._task("nightowl-graph-refresh", self._refresh_periodically())
+        if self.runtime_costs is not None:
+            self._task("nightowl-runtime-prices", self._price_periodically())
 
     def _task(self, name: str, work: Coroutine[Any, Any, None]) -> None:
         if name in self.tasks:
@@ -136,6 +142,19 @@ class Background:
             except NightowlError as exc:  # the store: the next tick tries again
                 log.warning("the knowledge graph was not refreshed: %s", exc)
             await asyncio.sleep(self.app.settings.graph.refresh_seconds)
+
+    async def _price_periodically(self) -> None:
+        """Read the replica prices from OpenCost at start and every
+        ``cost.runtime_refresh_seconds``; a failed read keeps the prices read before."""
+        assert self.runtime_costs is not None
+        table, settings = pricing(self.app), self.app.settings
+        while True:
+            try:
+                count = await runtime_prices.refresh(table, self.runtime_costs, settings)
+                log.info("replica prices of %d workloads read from OpenCost", count)
+            except NightowlError as exc:
+                log.warning("replica prices were not read from OpenCost: %s", exc)
+            await asyncio.sleep(settings.cost.runtime_refresh_seconds)
 
     async def discovered(self, found: list[Deploy]) -> None:
         """Deploys a deploy source found (Argo CD, GitHub, Kubernetes rollouts) that nobody

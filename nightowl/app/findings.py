@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from nightowl.approvals.people import approvers_for
 from nightowl.approvals.requests import build
+from nightowl.approvals.stage import Approve
 from nightowl.domain import (
     ActionSpec,
     Alert,
@@ -188,14 +189,21 @@ async def _ask(app: Nightowl, incident_id: str, decision: Decision, cost: float 
         )
     preview = (await app.executor.preview(action)).result
     timeout = app.settings.approvals.timeout_seconds
-    pricing = PriceTable(app.settings.cost)
-    cost = pricing.monthly_delta(action, preview) if cost is None else cost
+    table = pricing(app)
+    cost = table.monthly_delta(action, preview) if cost is None else cost
     request = build(
-        planned, decision, preview, approvers, app.wall.now(), timeout, cost, pricing.currency
+        planned, decision, preview, approvers, app.wall.now(), timeout, cost, table.currency
     )
     request = await asyncio.to_thread(app.approvals.open, request)
     await app.broadcast.page(planned, f"approval needed: {request.plan}\n{request.id}")
     return f"approval {request.id} requested from {', '.join(request.approvers)}"
+
+
+def pricing(app: Nightowl) -> PriceTable:
+    """The process's price table: the approve stage's, which OpenCost's replica prices update
+    (``cost.runtime``); a fresh one from the settings if the stage has none."""
+    table = getattr(app.pipeline.stages.get(Approve.name), "pricing", None)
+    return table if isinstance(table, PriceTable) else PriceTable(app.settings.cost)
 
 
 async def perform_approved(app: Nightowl, request: ApprovalRequest) -> str | None:

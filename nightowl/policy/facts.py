@@ -62,6 +62,7 @@ MINIMUM_TIER: dict[str, Risk] = {
     "patch_resources": Risk.HIGH,
     "ssh": Risk.HIGH,
     "pull_request": Risk.LOW,
+    "pull_request_comment": Risk.LOW,
 }
 """Kinds a runbook may not declare below this tier (a runbook can raise a tier, never lower it)."""
 

@@ -5,7 +5,8 @@ instance and machine types (VMs and node pools alike) and load balancers, monthl
 GB of volume types, and the monthly cost of one replica per service (``*``: any other). A
 resource or service with no price is not priced (never guessed). ``infracost``: the binary
 whose ``infracost diff --format json`` prices plans instead of the table. The runtime cost comes
-from an OpenCost server configured as a connector (``kind: opencost``).
+from an OpenCost server configured as a connector (``kind: opencost``); naming it in ``runtime``
+prices a running workload's replicas from what it actually costs.
 """
 
 from __future__ import annotations
@@ -31,6 +32,23 @@ class CostSettings(Section):
         default_factory=dict, description="Monthly cost of one replica per service ('*': any)."
     )
     infracost: str | None = Field(default=None, description="The infracost binary, when used.")
+    runtime: str | None = Field(
+        default=None,
+        description="An opencost connector whose allocations price replicas: a workload's "
+        "runtime cost per month ÷ its replicas now, before the replicas table.",
+    )
+    runtime_window: str = Field(
+        default="24h",
+        description="OpenCost window for replica prices: a day averages the daily cycle and "
+        "stays close to the replica count running now.",
+    )
+    runtime_aggregate: str = Field(
+        default="deployment",
+        description="OpenCost aggregate whose names are the services' (deployment, label:app…).",
+    )
+    runtime_refresh_seconds: float = Field(
+        default=3600.0, ge=60, description="How often the serving process re-reads them."
+    )
 
     @field_validator("instance_types", "load_balancers", "volumes", "replicas")
     @classmethod

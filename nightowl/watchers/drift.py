@@ -1,14 +1,20 @@
-"""``kind: drift`` — infrastructure changed by hand outside Terraform or OpenTofu.
+"""``kind: drift`` — infrastructure changed by hand outside Terraform, OpenTofu or Pulumi.
 
 Each run reads a plan: the plan JSON CI produced (``options.plan``), or, with ``options.binary``
 (``terraform`` or ``tofu``), a refresh-only plan it runs in ``options.workdir``
-(``terraform.command``, then ``show -json``). For every drifted resource it decides by the
+(``terraform.command``, then ``show -json``); or Pulumi's ``preview --refresh
+--expect-no-changes --json`` output (``options.pulumi_preview``, or run with ``options.pulumi``;
+``pulumi.py``). For every drifted resource it decides by the
 options' rules (address globs; the first of ``revert``, ``adopt`` that matches, else
 ``default``):
 
 - **adopt**: a pull request that updates the resource's HCL in ``options.repo`` to the real
   state, edited in place (``hcl.py``), with its diff;
 - **revert**: a plan to re-apply the code (``terraform apply -target=…``) for a human to run.
+
+A Pulumi program is code in a general-purpose language, not HCL: adopting is said to be done by
+hand (the properties and their real values are in the finding); reverting is
+``pulumi up --target <urn>``.
 
 The finding carries the changed attributes, the decision, the risk (``high`` for the
 ``risky`` resource types — IAM, security groups, firewalls by default — which also sets the
@@ -37,7 +43,7 @@ from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
 from nightowl.settings.cost import CostSettings
-from nightowl.watchers import hcl, terraform
+from nightowl.watchers import hcl, pulumi, terraform
 from nightowl.watchers.audit_events import AuditEvents
 from nightowl.watchers.pricing import PriceTable
 from nightowl.watchers.protocol import WatchContext
@@ -79,6 +85,11 @@ class DriftOptions(BaseModel):
     plan: Path | None = Field(default=None, description="A plan JSON (terraform show -json).")
     binary: str | None = Field(default=None, description="terraform or tofu: run the plan.")
     workdir: Path | None = Field(default=None, description="Where to run it (default: repo).")
+    pulumi: str | None = Field(default=None, description="The pulumi binary: run the preview.")
+    pulumi_preview: Path | None = Field(
+        default=None, description="A saved `pulumi preview --refresh --json` output."
+    )
+    stack: str | None = Field(default=None, description="The Pulumi stack (default: selected).")
     repo_path: str = Field(default="", description="The repo's folder in the Git repository.")
     events: Path | None = Field(default=None, description="CloudTrail-format audit events.")
     rules: DriftRules = DriftRules()
@@ -107,15 +118,41 @@ class DriftWatcher:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise ConfigError(f"watcher {config.name!r}: options.{where}: {first['msg']}") from None
-        if options.plan is None and options.binary is None:
-            raise ConfigError(f"watcher {config.name!r}: give options.plan or options.binary")
+        given = (options.plan, options.binary, options.pulumi, options.pulumi_preview)
+        if all(g is None for g in given):
+            raise ConfigError(
+                f"watcher {config.name!r}: give options.plan or options.binary "
+                "(or options.pulumi_preview or options.pulumi)"
+            )
         return cls(config.name, options, config.timeout_seconds, PriceTable(settings.cost))
 
     async def check(self, ctx: WatchContext) -> list[Finding]:
-        plan = await self._plan()
+        found = await self._drifted()
         events = AuditEvents.read(self.options.events, self.name) if self.options.events else None
         commit = await _git(self.options.repo, "rev-parse", "HEAD")
-        return [self.finding(d, events, commit) for d in terraform.drifted(plan)]
+        return [self.finding(d, events, commit) for d in found]
+
+    async def _drifted(self) -> list[terraform.Drifted]:
+        o = self.options
+        if o.plan is None and o.binary is None and (o.pulumi_preview or o.pulumi):
+            return await self._pulumi()
+        return terraform.drifted(await self._plan())
+
+    async def _pulumi(self) -> list[terraform.Drifted]:
+        """The saved preview, else the preview run (its JSON is printed whatever the exit code:
+        ``--expect-no-changes`` fails the command exactly when there is drift)."""
+        if self.options.pulumi_preview is not None:
+            try:
+                return pulumi.drifted(self.options.pulumi_preview.read_bytes(), self.name)
+            except OSError as exc:
+                where = self.options.pulumi_preview
+                raise WatcherError(
+                    f"cannot read {where}: {exc.strerror}", watcher=self.name
+                ) from None
+        assert self.options.pulumi is not None
+        argv = pulumi.command(self.options.pulumi, self.options.stack)
+        _code, stdout = await self._run(argv, self.options.workdir or self.options.repo)
+        return pulumi.drifted(stdout, self.name)
 
     async def _plan(self) -> terraform.Plan:
         if self.options.plan is not None:
@@ -171,13 +208,14 @@ class DriftWatcher:
         cost = round(code_cost[0] - real_cost[0], 2) if code_cost and real_cost else None
         if real_cost:
             evidence["monthly_cost_now"] = round(real_cost[0], 2)
-        if decision == "adopt":
+        if decision == "adopt" and drift.tool == "pulumi":
+            real = ", ".join(f"{k}={v!r}" for k, v in drift.real.items())
+            proposed = ProposedChange(summary=f"adopt by hand: set {real} in the Pulumi program")
+        elif decision == "adopt":
             proposed = self._adopt(drift, changes, risk, evidence)
         else:
-            binary = self.options.binary or "terraform"
             proposed = ProposedChange(
-                summary=f"revert {drift.address} to the code: re-apply it",
-                plan=f"{binary} apply -target={drift.address}",
+                summary=f"revert {drift.address} to the code: re-apply it", plan=self._revert(drift)
             )
         return Finding(
             watcher=self.name,
@@ -192,6 +230,13 @@ class DriftWatcher:
             if decision == "revert"
             else (0.0 if cost is not None else None),
         )
+
+    def _revert(self, drift: terraform.Drifted) -> str:
+        """The command a human runs to re-apply the code to this one resource."""
+        if drift.tool == "pulumi":
+            stack = f" --stack {self.options.stack}" if self.options.stack else ""
+            return f"{self.options.pulumi or 'pulumi'} up{stack} --target '{drift.address}'"
+        return f"{self.options.binary or 'terraform'} apply -target={drift.address}"
 
     def _adopt(
         self,

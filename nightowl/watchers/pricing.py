@@ -9,14 +9,17 @@ node pools by their machine type times their node count (``aws_eks_node_group``'
 ``load_balancer_type``. A type with no price is reported unpriced, never guessed. A capacity
 change (``scale``/``scale_out``, read from its dry run's replicas before and after) costs the
 replica difference times the service's replica price — the ``Pricing`` port the approvals use.
+Where OpenCost is configured (``cost.runtime``, ``runtime_prices.py``), a running workload's
+replica price is what it costs now: its allocation per month ÷ the replicas its dry run read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from nightowl.domain import ActionResult, ActionSpec
-from nightowl.domain.cost import CostDiff, ResourceCost
+from nightowl.domain.cost import Allocation, CostDiff, ResourceCost
 from nightowl.settings.cost import CostSettings
 from nightowl.watchers.terraform import Plan
 
@@ -33,6 +36,13 @@ class PriceTable:
     def __init__(self, settings: CostSettings) -> None:
         self.settings = settings
         self.currency = settings.currency
+        self.runtime: dict[str, float] = {}
+        """Workload → its runtime cost per month (OpenCost), replaced whole by ``observe``."""
+
+    def observe(self, allocations: Iterable[Allocation]) -> None:
+        """Take the workloads' runtime costs (OpenCost's idle and unallocated rows are not
+        workloads); from now on they price those workloads' replicas."""
+        self.runtime = {a.name: a.monthly for a in allocations if not a.name.startswith("__")}
 
     def monthly(self, type_: str, values: Any) -> tuple[float, str] | None:
         """The monthly cost of one resource and what priced it; None when not priced."""
@@ -92,11 +102,13 @@ class PriceTable:
         return self.settings.replicas.get(service, self.settings.replicas.get("*"))
 
     def monthly_delta(self, action: ActionSpec, preview: ActionResult | None) -> float | None:
-        """A scale's cost: (replicas after − before) × the service's replica price."""
+        """A scale's cost: (replicas after − before) × the replica price: the workload's runtime
+        cost ÷ its replicas when OpenCost priced it, else the service's price in the table."""
         if preview is None or action.kind not in ("scale", "scale_out"):
             return None
         before, after = _replicas(action, preview)
-        price = self.replica(action.service)
+        running = self.runtime.get(action.service)
+        price = running / before if running is not None and before else self.replica(action.service)
         if price is None or before is None or after is None:
             return None
         return round((after - before) * price, 2)

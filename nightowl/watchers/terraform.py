@@ -78,6 +78,9 @@ class Drifted(BaseModel):
     module_address: str | None = None
     code: dict[str, Any]
     real: dict[str, Any]
+    tool: str = "terraform"
+    """What manages it: ``terraform`` (HCL a pull request can edit) or ``pulumi`` (a program:
+    adopting is by hand, reverting is ``pulumi up --target``)."""
 
 
 def read_plan(path: Path, watcher: str) -> Plan:

@@ -87,3 +87,28 @@ def test_runtime_cost_needs_an_opencost_connector(tmp_path: Path) -> None:
     shown = run("cost", "runtime", "--config", config)
     assert shown.exit_code == 1
     assert "kind opencost" in shown.output
+
+
+def test_pr_reviews_the_pull_request_through_the_gate(tmp_path: Path) -> None:
+    plan, config = files(tmp_path)
+    raw = yaml.safe_load(config.read_text())
+    github = {
+        "name": "iac",
+        "kind": "github",
+        "repo": "acme/infra",
+        "token": "t",
+        "api_url": "http://127.0.0.1:9",
+    }  # fmt: skip  (no GitHub here: the dry run fails)
+    raw |= {"cli": {"default_role": "responder"}, "policy": {"autonomy": "act"}}
+    raw |= {"actions": {"drivers": [github], "routes": {"infra": "iac"}}}
+    config.write_text(yaml.safe_dump(raw))
+    shown = run("cost", "diff", "--plan", plan, "--pr", "7", "--config", config, "--json")
+    assert shown.exit_code == 0, shown.output
+    done = json.loads(shown.stdout)
+    (found,) = done["findings"]
+    assert found["watcher"] == "cost-pr-7"
+    assert found["monthly_cost_delta"] == 70.08
+    assert found["proposed"]["action"]["kind"] == "pull_request_comment"
+    assert "+$70.08/month" in found["proposed"]["action"]["params"]["body"]
+    assert len(done["routed"]) == 1  # through the gate: its outcome, never a silent write
+    assert run("cost", "diff", "--plan", plan, "--pr", "0", "--config", config).exit_code == 2

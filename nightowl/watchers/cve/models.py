@@ -96,6 +96,8 @@ class ProposedChange(Model):
     how: str
     content: str
     diff: str
+    also: dict[str, str] = {}
+    """Other files the same change edits (path → new content): ``go.sum`` with ``go.mod``."""
 
 
 class VulnFinding(Model):

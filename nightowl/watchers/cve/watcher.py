@@ -7,15 +7,18 @@ version bump as a ``pull_request`` action, which the shape puts through the gate
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from nightowl.domain import ActionSpec
+from nightowl.connectors.package_registry import PackageRegistries, RegistryUrls
+from nightowl.domain import ActionSpec, Scalar
 from nightowl.domain.findings import Finding, ProposedChange
 from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.cve import lockbump
 from nightowl.watchers.cve.cluster import RunningCluster, running
 from nightowl.watchers.cve.models import Location, VulnFinding
 from nightowl.watchers.cve.models import Severity as Rating
@@ -43,14 +46,23 @@ class CveOptions(BaseModel):
         default=None, description="Kubernetes connectors to inventory (default: every one)."
     )
     pr_min_severity: Rating = Rating.HIGH
+    registries: RegistryUrls | None = Field(
+        default=None,
+        description="PyPI / npm / Go checksum database and proxy: lock-file bumps with the "
+        "hashes they publish (without: the command that regenerates the lock).",
+    )
 
 
 class CveWatcher:
     """A Watcher over one scan configuration. Reads only; safe to run concurrently."""
 
-    def __init__(self, name: str, options: CveOptions) -> None:
+    def __init__(
+        self, name: str, options: CveOptions, registries: PackageRegistries | None = None
+    ) -> None:
         self.name = name
         self.options = options
+        urls = options.registries
+        self.registries = registries or (PackageRegistries(urls) if urls else None)
 
     @classmethod
     def from_config(cls, config: WatcherConfig, settings: Settings) -> CveWatcher:
@@ -85,9 +97,16 @@ class CveWatcher:
             result = await asyncio.to_thread(run, scan)
         except (NightowlError, OSError) as exc:
             raise WatcherError(str(exc), watcher=self.name, retryable=True) from None
-        return [
-            self.finding(f, _service(result.places.get(f.fingerprint, ()))) for f in result.findings
-        ]
+        found = list(result.findings)
+        if self.registries is not None:
+            floor = self.options.pr_min_severity.rank
+            found = [
+                await lockbump.propose(f, self.registries)
+                if f.advisory.severity.rank >= floor
+                else f
+                for f in found
+            ]
+        return [self.finding(f, _service(result.places.get(f.fingerprint, ()))) for f in found]
 
     def finding(self, found: VulnFinding, service: str = "") -> Finding:
         """One scan finding as the shape's Finding, with its bump when it qualifies."""
@@ -116,19 +135,27 @@ class CveWatcher:
         change = found.change
         if found.advisory.severity.rank < self.options.pr_min_severity.rank:
             return ProposedChange(summary=change.how, diff=change.diff)
-        path = Path(change.path)
-        if self.options.repo is not None and path.is_relative_to(self.options.repo):
-            path = path.relative_to(self.options.repo)
+        path = self._relative(change.path)
+        params: dict[str, Scalar] = {"path": path, "content": change.content,
+                                     "title": f"Fix {found.advisory.cve}: {change.how}"}  # fmt: skip
+        if change.also:
+            params["files"] = json.dumps({self._relative(p): c for p, c in change.also.items()})
         action = ActionSpec(
             kind="pull_request", service=service,
             runbook=f"watcher:{self.name}", risk="low",
             reason=f"{found.advisory.cve} ({found.advisory.severity.value}): {change.how}",
             rollback="close the pull request (or revert it if merged)",
             idempotency_key=f"cve-{found.fingerprint}-{found.fixed_version}",
-            params={"path": str(path), "content": change.content,
-                    "title": f"Fix {found.advisory.cve}: {change.how}"},
+            params=params,
         )  # fmt: skip
         return ProposedChange(summary=change.how, diff=change.diff, action=action)
+
+    def _relative(self, raw: str) -> str:
+        """A path as the repository names it (relative to ``repo`` when under it)."""
+        path = Path(raw)
+        if self.options.repo is not None and path.is_relative_to(self.options.repo):
+            path = path.relative_to(self.options.repo)
+        return str(path)
 
 
 def _service(places: tuple[Location, ...]) -> str:

@@ -89,7 +89,8 @@ def size(usage: Usage, prices: Prices, limits: Thresholds) -> SizingFinding | No
         kind=SizingKind.OVERPROVISIONED, subject=usage.subject, namespace=usage.namespace,
         reason=_reason(usage, over, limits),
         saving_per_month=round(_cost(resource, held - floor, prices), 2),
-        resize=Resize(resource=resource, request_from=held, request_to=round(floor, 3)),
+        resize=Resize(resource=resource, request_from=held, request_to=round(floor, 3),
+                      per_pod_to=floor / max(usage.replicas, 1)),
         evidence=evidence,
     )  # fmt: skip
 

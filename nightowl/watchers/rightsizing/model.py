@@ -68,6 +68,9 @@ class Resize(Model):
     resource: str | None = None
     request_from: float | None = None
     request_to: float | None = None
+    per_pod_to: float | None = None
+    """The floor per pod (``request_to`` ÷ replicas, unrounded): what a manifest edit writes,
+    rounded up."""
 
     def describe(self, subject: str) -> str:
         """One line: ``scale shop/web 6 → 2 replicas``."""

@@ -6,6 +6,8 @@ cuts) and per runaway job.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from nightowl.connectors.protocols import MetricsSource
@@ -14,10 +16,14 @@ from nightowl.domain.findings import Finding, ProposedChange
 from nightowl.domain.vocabulary import Severity
 from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers import hcl
+from nightowl.watchers.cve.bump import diff
 from nightowl.watchers.protocol import WatchContext
 from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
+from nightowl.watchers.rightsizing.manifest import lower_request
 from nightowl.watchers.rightsizing.metrics import Queries, UsageReader
-from nightowl.watchers.rightsizing.model import Prices, SizingFinding, SizingKind
+from nightowl.watchers.rightsizing.model import Prices, Resize, SizingFinding, SizingKind
+from nightowl.watchers.rightsizing.pools import shrink_pool
 
 
 class RightsizingOptions(BaseModel):
@@ -33,6 +39,17 @@ class RightsizingOptions(BaseModel):
     queries: Queries = Queries()
     node_pools: bool = True
     jobs: bool = True
+    repo: Path | None = Field(default=None, description="The repository the manifests live in.")
+    iac_repo: Path | None = Field(
+        default=None,
+        description="The checkout holding the node pools' Terraform: a smaller fixed-size pool "
+        "becomes a pull request editing its node count there.",
+    )
+    manifests: list[Path] = Field(
+        default_factory=list,
+        description="Where workloads are declared (relative to repo): a lower request becomes "
+        "a pull request editing resources.requests there.",
+    )
 
 
 class RightsizingWatcher:
@@ -46,9 +63,12 @@ class RightsizingWatcher:
     def from_config(cls, config: WatcherConfig, settings: Settings) -> RightsizingWatcher:
         """The watcher of one ``watchers`` entry; ConfigError for bad options."""
         try:
-            return cls(config.name, RightsizingOptions.model_validate(config.options))
+            options = RightsizingOptions.model_validate(config.options)
         except ValueError as exc:
             raise ConfigError(f"watcher {config.name!r}: {exc}") from None
+        if options.iac_repo is not None:
+            hcl.require()  # node pools are edited with python-hcl2 (the iac extra)
+        return cls(config.name, options)
 
     def _source(self, ctx: WatchContext) -> MetricsSource:
         for source in ctx.sources.metrics:
@@ -93,6 +113,10 @@ class RightsizingWatcher:
         if resize is None:
             return None
         summary = resize.describe(subject)
+        if resize.replicas_to is None and found.namespace and self.options.manifests:
+            return self._request_pr(found, resize, summary)
+        if found.namespace == "" and resize.replicas_to is not None and self.options.iac_repo:
+            return self._pool_pr(found, resize.replicas_to, summary)
         if resize.replicas_to is None or found.namespace == "":
             return ProposedChange(summary=summary)  # a request or node-pool change: by hand
         action = ActionSpec(
@@ -103,6 +127,47 @@ class RightsizingWatcher:
             idempotency_key=f"rightsizing-{found.namespace}-{found.subject}-{resize.replicas_to}",
         )  # fmt: skip
         return ProposedChange(summary=summary, action=action)
+
+    def _request_pr(self, found: SizingFinding, resize: Resize, summary: str) -> ProposedChange:
+        """A lower request as a pull request editing the manifest that declares it; the summary
+        alone (for a person) when no manifest declares it."""
+        repo = self.options.repo
+        roots = [p if p.is_absolute() or repo is None else repo / p for p in self.options.manifests]
+        per_pod = resize.per_pod_to or 0.0
+        edit = lower_request(roots, found.namespace, found.subject, str(resize.resource), per_pod)
+        if edit is None or per_pod <= 0:
+            return ProposedChange(summary=summary + " (no manifest declares a higher request)")
+        path = edit.path.relative_to(repo) if repo and edit.path.is_relative_to(repo) else edit.path
+        how = f"lower {found.subject}'s {resize.resource} request {edit.old} → {edit.new} per pod"
+        action = ActionSpec(
+            kind="pull_request", service=found.subject, runbook=f"watcher:{self.name}",
+            risk="low", reason=f"{found.reason} (saves ${found.saving_per_month:,.2f}/month)",
+            rollback="close the pull request (or revert it if merged)",
+            params={"path": str(path), "content": edit.after, "title": f"Rightsize: {how}"},
+            idempotency_key=f"rightsizing-{found.namespace}-{found.subject}-{resize.resource}-{edit.new}",
+        )  # fmt: skip
+        return ProposedChange(
+            summary=how, diff=diff(str(path), edit.before, edit.after), action=action
+        )
+
+    def _pool_pr(self, found: SizingFinding, nodes: int, summary: str) -> ProposedChange:
+        """A smaller node pool as a pull request editing its Terraform; the summary with the
+        reason when the code cannot be edited safely."""
+        assert self.options.iac_repo is not None
+        repo = self.options.iac_repo
+        edit = shrink_pool(repo, found.subject, nodes)
+        if isinstance(edit, str):
+            return ProposedChange(summary=f"{summary} ({edit})")
+        path = edit.path.relative_to(repo).as_posix()
+        how = f"shrink node pool {found.subject} to {nodes} nodes ({edit.address})"
+        action = ActionSpec(
+            kind="pull_request", service=found.subject, runbook=f"watcher:{self.name}",
+            risk="low", reason=f"{found.reason} (saves ${found.saving_per_month:,.2f}/month)",
+            rollback="close the pull request (or revert it if merged)",
+            params={"path": path, "content": edit.after, "title": f"Rightsize: {how}"},
+            idempotency_key=f"rightsizing-pool-{found.subject}-{nodes}",
+        )  # fmt: skip
+        return ProposedChange(summary=how, diff=diff(path, edit.before, edit.after), action=action)
 
 
 def _fingerprint(found: SizingFinding) -> str:
