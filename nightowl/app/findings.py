@@ -99,6 +99,8 @@ def alert_group(finding: Finding) -> AlertGroup:
     }
     if finding.service:
         labels["service"] = finding.service
+    if isinstance(owner := finding.evidence.get("owner"), str) and owner:
+        labels["owner"] = owner  # the watcher's own option: notification routes match it
     annotations = {"summary": finding.title, "description": describe(finding)}
     alert = Alert(
         source="watcher",

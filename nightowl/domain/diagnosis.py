@@ -23,6 +23,7 @@ class FaultKind(StrEnum):
     CERTIFICATE_EXPIRY = "certificate_expiry"
     NETWORK_DNS = "network_dns"
     DATABASE_SLOWNESS = "database_slowness"
+    MODEL_DRIFT = "model_drift"
 
 
 class HypothesisStatus(StrEnum):
