@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 from nightowl_lab.harness.mlflow import MLflowServer
 
 from nightowl.actions.mlflow import MLflowDriver, MLflowDriverConfig
+from nightowl.api.server import create_api
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
-from nightowl.domain import ActionStatus, Incident
+from nightowl.domain import ActionStatus, Incident, IncidentStatus
 from nightowl.report.html import render_html
 from nightowl.report.markdown import render
 from nightowl.settings import Role
+from nightowl.ui import install
+from nightowl.ui.passwords import pbkdf2_hash
+from nightowl.workflow import engine
 from tests.conftest import make_settings
 from tests.mlops.windows import window, write
 
 ROOT = Principal("root", Role.ADMIN, "cli")
+PASSWORD = "root-looks-at-drift"
 MODEL = "churn-incident"
+HTML = {"Accept": "text/html"}
 
 
 def settings_for(tmp_path: Path, url: str) -> Any:
@@ -63,6 +71,10 @@ def settings_for(tmp_path: Path, url: str) -> Any:
         notify=notify,
         actions=actions,
         approvals={"approvers": {"*": ["root"]}},
+        ui={
+            "users": {"root": {"password_hash": pbkdf2_hash(PASSWORD, 1000), "role": "admin"}},
+            "session_secret": "drift-test-session-secret",
+        },
     )
 
 
@@ -87,11 +99,18 @@ def test_a_unit_change_becomes_an_incident_whose_rollback_runs_after_approval(
     app.launch()
     try:
         incident = asyncio.run(_page_and_approve(app))
+        shown = asyncio.run(_incident_page(app, incident.id))
     finally:
         app.shutdown()
+    assert 'id="distributions"' in shown  # the UI's incident page draws both windows
+    assert shown.count('aria-label="churn-incident@champion') == 1
     registry = MLflowDriver("r", MLflowDriverConfig(url=mlflow_server.url), tmp_path).registry
     assert asyncio.run(registry.aliases(MODEL)) == {"champion": before}
 
+    assert incident.verification is not None  # not judged on metrics, and not undone
+    assert "re-checked by its watcher's next run" in incident.verification.summary
+    assert not incident.verification.rolled_back
+    assert incident.status is IncidentStatus.ESCALATED
     cause = incident.diagnosis.root_cause if incident.diagnosis else None
     assert cause is not None
     assert cause.kind == "model_drift"
@@ -124,12 +143,31 @@ async def _page_and_approve(app: Nightowl) -> Incident:
     )
     assert request.action.kind == "model_rollback"
     assert request.action.params == {"model": MODEL, "alias": "champion"}
-    assert request.plan == f"dry run: would move {MODEL}@champion from version 2 to 1"
+    assert request.plan.startswith(f"dry run: would move {MODEL}@champion from version ")
     await app.answer_approval(request.id, by=ROOT, approve=True, reason="unit change upstream")
 
-    def rolled_back() -> Incident | None:
-        found = app.records.incident(incident_id)
-        done = [a for a in found.actions if a.status is ActionStatus.SUCCEEDED]
-        return found if done and not done[0].dry_run else None
+    await engine.wait_for(incident_id, timeout=90)
+    found = app.records.incident(incident_id)
+    (done,) = found.actions
+    assert (done.kind, done.status, done.dry_run) == (
+        "model_rollback",
+        ActionStatus.SUCCEEDED,
+        False,
+    )
+    return found
 
-    return await until(rolled_back, "the rollback")  # type: ignore[no-any-return]
+
+async def _incident_page(app: Nightowl, incident_id: str) -> str:
+    """The UI's incident page, logged in through the form as root."""
+    api = create_api(app)
+    install(api, app)
+    transport = httpx.ASGITransport(app=api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://nightowl") as client:
+        form = await client.get("/ui/login", headers=HTML)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert csrf, form.text
+        data = {"username": "root", "password": PASSWORD, "csrf": csrf.group(1), "next": "/ui"}
+        assert (await client.post("/ui/login", data=data)).status_code == 303
+        page = await client.get(f"/ui/incidents/{incident_id}", headers=HTML)
+        assert page.status_code == 200, page.text
+        return page.text
