@@ -9,11 +9,15 @@ distance, likely cause and both distributions — never re-deriving it from the 
 ``model_drift`` (a hand-written rule, ``hypotheses.RULES``) proposes one hypothesis per drifted
 model and service. The watcher's test already controlled the false discovery rate across the
 model's columns and required a shift large enough to matter, so the drift itself is not in
-doubt; the confidence says how specific the cause is: an upstream data change the cause tests
-identified (a unit change that the KS test accepts once rescaled, categories the reference never
-had, a null-rate jump) 0.85, a population shift 0.7 (the drift is real, its cause unnamed). A
-model version registered within the current window is named as a deploy that coincides (the
-hypothesis's ``deploy``), so the report and the rollback name it.
+doubt; the kind says what to do about it and the confidence how specific its cause is:
+
+* an upstream data change the cause tests identified (a unit change that the KS test accepts once
+  rescaled, categories the reference never had, a null-rate jump): ``model_drift``, 0.85 — roll
+  the model back while the data is fixed upstream;
+* a model version registered within the current window (a deploy that coincides, named as the
+  hypothesis's ``deploy``): ``model_drift``, 0.8 — roll back to the version before;
+* otherwise the population moved: ``population_shift``, 0.7 (the drift is real, its cause
+  unnamed) — the previous version faces the same population, so retrain, not roll back.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ KIND = "model_drift"
 """The watcher kind (and the finding kind) whose findings become drift evidence."""
 UPSTREAM = frozenset({"unit_change", "new_category", "nulls_jump"})
 UPSTREAM_CONFIDENCE = 0.85
+DEPLOY_CONFIDENCE = 0.8
 SHIFT_CONFIDENCE = 0.7
 
 
@@ -133,7 +138,14 @@ def _hypothesis(service: str, found: list[Evidence]) -> Hypothesis:
     drifts = [d for _, d in pairs]
     first = drifts[0]
     upstream = all(d.cause in UPSTREAM for d in drifts)
-    confidence = UPSTREAM_CONFIDENCE if upstream else SHIFT_CONFIDENCE
+    deployed = bool(first.deploy_coincides and first.version and first.registered_at)
+    kind, confidence = FaultKind.MODEL_DRIFT, UPSTREAM_CONFIDENCE
+    if not upstream:
+        kind, confidence = (
+            (FaultKind.MODEL_DRIFT, DEPLOY_CONFIDENCE)
+            if deployed
+            else (FaultKind.POPULATION_SHIFT, SHIFT_CONFIDENCE)
+        )
     version = f" version {first.version}" if first.version else ""
     moved = "; ".join(
         f"{d.role} {d.column!r} {d.cause.replace('_', ' ') or 'shifted'}"
@@ -144,14 +156,14 @@ def _hypothesis(service: str, found: list[Evidence]) -> Hypothesis:
     why = "an upstream data change" if upstream else "the population moved"
     summary = f"model {first.model}@{first.alias}{version}: {moved} — {why}"
     deploy = None
-    if first.deploy_coincides and first.version and first.registered_at:
+    if deployed and first.registered_at:
         deploy = first.version
         summary += (
             f"; version {first.version} was registered at {first.registered_at:%Y-%m-%d %H:%M}, "
             "within the drift's window: a model deploy coincides"
         )
     return Hypothesis(
-        kind=FaultKind.MODEL_DRIFT.value,
+        kind=kind.value,
         service=service,
         confidence=confidence,
         status=HypothesisStatus.of(confidence),

@@ -24,6 +24,7 @@ class FaultKind(StrEnum):
     NETWORK_DNS = "network_dns"
     DATABASE_SLOWNESS = "database_slowness"
     MODEL_DRIFT = "model_drift"
+    POPULATION_SHIFT = "population_shift"
 
 
 class HypothesisStatus(StrEnum):

@@ -7,7 +7,7 @@ rounds remain (``verify.max_cycles``) — the engine diagnoses again without the
 (``Next.REDIAGNOSE``).
 
 A model's drift (evidence a ``model_drift`` watcher found, with no metric symptom beside it) is
-not judged on metrics: no signal shows a distribution, and undoing an approved rollback because
+not judged on metrics: no signal shows a distribution, and undoing an approved rollback (or retraining) because
 nothing could be read would put the drifted version back. The watcher's next run re-checks it
 (its finding is marked fixed when the drift is gone); the stage records that, keeps the write,
 and leaves the incident to a human (escalated).

@@ -102,13 +102,21 @@ def test_an_upstream_change_with_a_coinciding_deploy_is_named(unit_change: Findi
     assert ranked[0].kind == "model_drift"
 
 
-def test_a_population_shift_without_a_deploy_is_less_certain(tmp_path: Path) -> None:
+def test_a_population_shift_without_a_deploy_calls_for_retraining(tmp_path: Path) -> None:
     cur = window(2)
     cur["age"] = [v + 8 for v in cur["age"]]  # type: ignore[operator]
     findings = found(tmp_path, cur, Served("7", datetime(2026, 11, 1, tzinfo=UTC)))
     evidence = drift_evidence([alert_of(f) for f in findings], Findings(*findings))
     (h,) = model_drift(evidence)
-    assert h.confidence == 0.7
-    assert h.deploy is None
+    assert (h.kind, h.confidence, h.deploy) == ("population_shift", 0.7, None)
     assert "the population moved" in h.summary
     assert "'age' population shift" in h.summary
+
+
+def test_a_population_shift_with_a_coinciding_deploy_is_the_deploys(tmp_path: Path) -> None:
+    cur = window(2)
+    cur["age"] = [v + 8 for v in cur["age"]]  # type: ignore[operator]
+    served = Served("7", datetime(2026, 12, 4, 1, 40, tzinfo=UTC), coincides=True)
+    findings = found(tmp_path, cur, served)
+    (h,) = model_drift(drift_evidence([alert_of(f) for f in findings], Findings(*findings)))
+    assert (h.kind, h.confidence, h.deploy) == ("model_drift", 0.8, "7")

@@ -220,3 +220,7 @@ def test_a_drifted_model_is_rolled_back_first_then_retrained() -> None:
     (call,) = plan(retrain, cause, "inc-1", None, facts)
     assert (call.kind, call.params["hook"], call.params["version"]) == ("webhook", "retrain", "7")
     assert drift_facts([]) == {}
+    shift = diagnosis("population_shift", service="churn-api")
+    first = match(builtin_runbooks(), shift, None)
+    assert first is not None
+    assert first.name == "retrain-model"  # the previous version faces the same population
