@@ -1,7 +1,8 @@
 """``kind: model_drift`` — a served model's data and prediction drift, checked on a schedule.
 
 Each run reads the reference window and the current window the serving layer writes
-(``options.reference``, ``options.current``: CSV or Parquet), compares them with
+(``options.reference``, ``options.current``: CSV or Parquet; or ``options.histograms``: the
+serving layer's Prometheus histograms, ``histogram_windows.py``), compares them with
 ``mlops.detect.compare`` and returns one finding per drifted column of the model — naming the
 column, its test, adjusted p-value, distance, the likely cause and both distributions — and one
 for decayed performance. Every finding proposes the model rollback: a ``model_rollback`` action
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nightowl.connectors.mlflow import MLflowConfig, MLflowRegistry
 from nightowl.domain import ActionSpec, Risk, Severity
@@ -32,8 +33,10 @@ from nightowl.domain.findings import Finding, ProposedChange, fingerprint_of
 from nightowl.errors import ConfigError, ConnectorError, InputError, WatcherError
 from nightowl.mlops.detect import compare
 from nightowl.mlops.frames import read_table
+from nightowl.mlops.histograms import compare_histograms
 from nightowl.mlops.models import Cause, DriftReport, DriftRules, FeatureDrift
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.histogram_windows import HistogramWindows, read_histograms
 from nightowl.watchers.protocol import WatchContext
 
 UPSTREAM = frozenset({Cause.UNIT_CHANGE, Cause.NEW_CATEGORY, Cause.NULLS_JUMP})
@@ -46,8 +49,10 @@ class ModelDriftOptions(BaseModel):
 
     model: str
     alias: str = "champion"
-    reference: Path
-    current: Path
+    reference: Path | None = None
+    current: Path | None = None
+    histograms: HistogramWindows | None = None
+    """The windows from Prometheus histograms instead of files (``histogram_windows.py``)."""
     prediction: str | None = None
     label: str | None = None
     categorical: frozenset[str] = frozenset()
@@ -58,6 +63,13 @@ class ModelDriftOptions(BaseModel):
     """The span the current window covers, ending at the run (60: the hourly window of an
     hourly schedule); a version registered within it coincides with the drift."""
     owner: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ModelDriftOptions:
+        files = self.reference is not None and self.current is not None
+        if files == (self.histograms is not None):
+            raise ValueError("give either reference and current (files) or histograms")
+        return self
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,8 @@ class Served:
 
 
 class ModelDriftWatcher:
-    """Compares two windows of one model per run. Reads files only; safe to run concurrently."""
+    """Compares two windows of one model per run. Only reads (files, histograms, the registry);
+    safe to run concurrently."""
 
     def __init__(self, name: str, service: str, options: ModelDriftOptions) -> None:
         self.name = name
@@ -96,14 +109,30 @@ class ModelDriftWatcher:
             options = ModelDriftOptions.model_validate(config.options)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"watcher {config.name!r}: options.{where}: {first['msg']}") from None
+            where = ".".join(["options", *(str(p) for p in first["loc"])])
+            raise ConfigError(f"watcher {config.name!r}: {where}: {first['msg']}") from None
         return cls(config.name, config.service, options)
 
     async def check(self, ctx: WatchContext) -> list[Finding]:
+        report = await self.report(ctx.now)
+        served = await self.served(ctx.now) if report.alarm else Served()
+        return self.findings(report, served)
+
+    async def report(self, now: datetime) -> DriftReport:
+        """The drift report of the run: from the files, or from the histograms' windows."""
         o = self.options
+        if o.histograms is not None:
+            reference, current = await read_histograms(
+                o.histograms, now, o.window_minutes, self.name
+            )
+            try:
+                return compare_histograms(reference, current, o.rules, prediction=o.prediction)
+            except InputError as exc:
+                raise WatcherError(str(exc), watcher=self.name) from None
+        assert o.reference is not None  # the validator saw to it
+        assert o.current is not None
         try:
-            report = compare(
+            return compare(
                 read_table(o.reference),
                 read_table(o.current),
                 o.rules,
@@ -114,8 +143,6 @@ class ModelDriftWatcher:
             )
         except InputError as exc:
             raise WatcherError(str(exc), watcher=self.name) from None
-        served = await self.served(ctx.now) if report.alarm else Served()
-        return self.findings(report, served)
 
     async def served(self, now: datetime) -> Served:
         """The version ``options.alias`` points at and whether it was registered within the
