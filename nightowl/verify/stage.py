@@ -105,8 +105,8 @@ class Verify:
             window_end=now,
             checks=(),
             summary="a model's drift is re-checked by its watcher's next run (the finding is "
-            "marked fixed when the drift is gone), not by metrics: the write stays; a human "
-            "closes the incident",
+            "marked fixed when the drift is gone), not by metrics: the write stays",
+            deferred=True,
         )
         self.store.save_verification(incident.id, verdict)
         self.audit.append(

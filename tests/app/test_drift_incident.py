@@ -110,6 +110,7 @@ def test_a_unit_change_becomes_an_incident_whose_rollback_runs_after_approval(
     assert incident.verification is not None  # not judged on metrics, and not undone
     assert "re-checked by its watcher's next run" in incident.verification.summary
     assert not incident.verification.rolled_back
+    assert incident.verification.deferred
     assert incident.status is IncidentStatus.ESCALATED
     cause = incident.diagnosis.root_cause if incident.diagnosis else None
     assert cause is not None
@@ -122,6 +123,8 @@ def test_a_unit_change_becomes_an_incident_whose_rollback_runs_after_approval(
     report = render(incident)
     assert "Distributions of feature `height_cm`" in report
     assert "| bin | reference | current |" in report
+    assert "the remediation was applied; a model's drift is re-checked" in report
+    assert "did not bring recovery" not in report
     page = render_html(incident)
     assert page.count('aria-label="churn-incident@champion') == 1
     assert "of the current window" in page
