@@ -18,6 +18,9 @@ doubt; the kind says what to do about it and the confidence how specific its cau
   hypothesis's ``deploy``): ``model_drift``, 0.8 — roll back to the version before;
 * otherwise the population moved: ``population_shift``, 0.7 (the drift is real, its cause
   unnamed) — the previous version faces the same population, so retrain, not roll back.
+
+A decayed-performance finding (the model's metric on the labelled rows fell) is evidence too,
+weighed the same way: with a coinciding deploy it is the deploy's, otherwise a retraining's.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ def drift_evidence(alerts: Sequence[Alert], findings: FindingReader | None) -> l
             continue
         if finding.kind == KIND and "feature" in finding.evidence:
             out.append(evidence_of(finding))
+        elif finding.kind == KIND and "metric" in finding.evidence:
+            out.append(decay_of(finding))
     return list({e.id: e for e in out}.values())
 
 
@@ -108,6 +113,39 @@ def evidence_of(finding: Finding) -> Evidence:
         query=f"{detail.test} of {detail.column!r}, reference vs current window",
         onset=finding.first_seen,
         magnitude=detail.distance,
+        detail=detail,
+    )
+
+
+def decay_of(finding: Finding) -> Evidence:
+    """A decayed-performance finding as evidence (the metric on both windows' labelled rows)."""
+    facts = finding.evidence
+    metric = str(facts["metric"])
+    before, after = _number(facts.get("reference")), _number(facts.get("current"))
+    registered = facts.get("registered_at")
+    detail = ModelDrift(
+        model=str(facts.get("model", "")),
+        alias=str(facts.get("alias", "")),
+        version=str(facts["version"]) if facts.get("version") else None,
+        column=metric,
+        role="performance",
+        cause="performance_decay",
+        cause_detail=f"{metric} fell from {before:.3f} to {after:.3f}"
+        if before is not None and after is not None
+        else "",
+        registered_at=datetime.fromisoformat(registered) if isinstance(registered, str) else None,
+        deploy_coincides=bool(facts.get("deploy_coincides", False)),
+        finding=finding.fingerprint,
+    )
+    return Evidence(
+        id=f"drift:{detail.model}:performance",
+        kind=EvidenceKind.MODEL_DRIFT,
+        service=finding.service or None,
+        signal=f"performance:{metric}",
+        summary=finding.title,
+        source=f"watcher {finding.watcher}",
+        query=f"{metric} on the labelled rows, reference vs current window",
+        onset=finding.first_seen,
         detail=detail,
     )
 

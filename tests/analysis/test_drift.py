@@ -18,6 +18,7 @@ from nightowl.domain.findings import Finding
 from nightowl.errors import NotFoundError
 from nightowl.mlops.detect import compare
 from nightowl.mlops.frames import read_table
+from nightowl.mlops.models import DriftReport, DriftRules, Performance
 from nightowl.settings import AnalysisSettings, Settings, WatcherConfig
 from nightowl.watchers.model_drift import ModelDriftWatcher, Served
 from tests.mlops.windows import window, write
@@ -120,3 +121,24 @@ def test_a_population_shift_with_a_coinciding_deploy_is_the_deploys(tmp_path: Pa
     findings = found(tmp_path, cur, served)
     (h,) = model_drift(drift_evidence([alert_of(f) for f in findings], Findings(*findings)))
     assert (h.kind, h.confidence, h.deploy) == ("model_drift", 0.8, "7")
+
+
+def test_decayed_performance_is_evidence_and_calls_for_retraining(tmp_path: Path) -> None:
+    options = {"model": "churn", "reference": "r.csv", "current": "c.csv"}
+    config = WatcherConfig(
+        name="churn-drift", kind="model_drift", service="churn-api", options=options
+    )
+    w = ModelDriftWatcher.from_config(config, Settings())
+    decayed = Performance(
+        metric="auc", reference=0.81, current=0.7, higher_is_better=True, decayed=True
+    )
+    report = DriftReport(
+        reference_rows=100, current_rows=100, rules=DriftRules(), features=[], performance=decayed
+    )
+    (finding,) = [f.model_copy(update={"first_seen": AT}) for f in w.findings(report, Served("7"))]
+    (e,) = drift_evidence([alert_of(finding)], Findings(finding))
+    assert isinstance(e.detail, ModelDrift)
+    assert (e.detail.role, e.detail.column, e.detail.labels) == ("performance", "auc", ())
+    (h,) = model_drift([e])
+    assert h.kind == "population_shift"
+    assert "performance 'auc' performance decay (auc fell from 0.810 to 0.700)" in h.summary
