@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from nightowl.analysis import drift
 from nightowl.analysis.propagation import discount_propagation
 from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy, score_signature, service_features
 from nightowl.analysis.taxonomy.features import is_config
@@ -237,7 +238,14 @@ def traffic_spike(
     return out
 
 
-RULES: tuple[Rule, ...] = (bad_deploy, memory_leak, traffic_spike)
+def model_drift(
+    index: EvidenceIndex, settings: AnalysisSettings, focus: str | None
+) -> list[Hypothesis]:
+    """A served model's drift, from the drift watcher's findings (``analysis/drift.py``)."""
+    return drift.model_drift(index.items)
+
+
+RULES: tuple[Rule, ...] = (bad_deploy, memory_leak, traffic_spike, model_drift)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nightowl.analysis.diagnose import diagnose, investigate, rank_root_causes
+from nightowl.analysis.drift import FindingReader, drift_evidence
 from nightowl.analysis.evidence import analyze
 from nightowl.analysis.hypotheses import Context
 from nightowl.analysis.nodata import gathered_nothing, no_sources, untested
@@ -23,6 +24,7 @@ from nightowl.clock import Clock
 from nightowl.connectors.protocols import LogSource
 from nightowl.domain import (
     Diagnosis,
+    EvidenceKind,
     Hypothesis,
     Incident,
     IncidentStatus,
@@ -57,16 +59,21 @@ class Triage:
 
 
 class Analyze:
-    """The analyze stage: every piece of evidence in the round's observations, with its citation."""
+    """The analyze stage: every piece of evidence in the round's observations, with its citation,
+    and the findings behind the incident's watcher alerts (``drift.py``) as their watcher found
+    them."""
 
     name = StageName.ANALYZE
 
-    def __init__(self, taxonomy: Taxonomy, store: IncidentStore) -> None:
-        self.taxonomy, self.store = taxonomy, store
+    def __init__(
+        self, taxonomy: Taxonomy, store: IncidentStore, findings: FindingReader | None = None
+    ) -> None:
+        self.taxonomy, self.store, self.findings = taxonomy, store, findings
 
     async def run(self, ctx: StageContext, incident: Incident) -> StageResult:
         obs = await ctx.observations()
         evidence = analyze(obs, self.taxonomy) if obs else []
+        evidence += drift_evidence(incident.alerts, self.findings)
         self.store.save_evidence(incident.id, evidence)
         kinds = sorted({e.kind.value for e in evidence})
         return StageResult(
@@ -103,7 +110,7 @@ class Diagnose:
             taxonomy=self.taxonomy,
         )
         search = await investigate(incident.evidence, obs, self.settings, self.logs, context)
-        if gathered_nothing(obs):
+        if gathered_nothing(obs) and not found_by_a_watcher(incident):
             return self._untested(ctx, incident, search.hypotheses, obs)
         hypotheses = search.hypotheses
         if len(search.evidence) > len(incident.evidence):
@@ -183,3 +190,9 @@ class Diagnose:
         if merged.hypothesis is not None:
             self.store.save_hypotheses(incident.id, [*hypotheses, merged.hypothesis])
         return carry(diagnosis, merged.diagnosis)
+
+
+def found_by_a_watcher(incident: Incident) -> bool:
+    """Whether the incident has evidence a watcher found (a model's drift): its hypotheses can
+    be tested on that even when no metrics, logs or cluster source gathered anything."""
+    return any(e.kind is EvidenceKind.MODEL_DRIFT for e in incident.evidence)

@@ -127,7 +127,7 @@ def build_pipeline(
     stages: list[Stage] = [
         Triage(store),
         Gather(sources, gather, clock, knowledge),
-        Analyze(taxonomy, store),
+        Analyze(taxonomy, store, stores.findings),
         Diagnose(
             settings.analysis,
             taxonomy,

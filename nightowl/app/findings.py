@@ -100,6 +100,8 @@ def alert_group(finding: Finding) -> AlertGroup:
     }
     if finding.service:
         labels["service"] = finding.service
+    if isinstance(owner := finding.evidence.get("owner"), str) and owner:
+        labels["owner"] = owner  # the watcher's own option: notification routes match it
     annotations = {"summary": finding.title, "description": describe(finding)}
     alert = Alert(
         source="watcher",
@@ -127,12 +129,22 @@ def _never() -> datetime:
 def describe(finding: Finding) -> str:
     """The finding as a notification's text: title, resource, evidence, the proposed change."""
     lines = [f"{finding.severity.value}: {finding.title}", f"resource: {finding.resource}"]
-    lines += [f"{key}: {value}" for key, value in finding.evidence.items()]
+    lines += [f"{key}: {_short(value)}" for key, value in finding.evidence.items()]
     if finding.monthly_cost_delta is not None:
         lines.append(f"cost: {money(finding.monthly_cost_delta)}/month")
     if finding.proposed:
         lines.append(f"proposed: {finding.proposed.summary}")
     return "\n".join(lines)
+
+
+LONG = 200
+"""Characters of an evidence value a notification shows (a model's distributions are JSON of a
+few hundred: the incident page draws them)."""
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= LONG else f"{text[: LONG - 1]}… ({len(text)} characters in all)"
 
 
 def anchor(app: Nightowl, finding: Finding) -> Incident:

@@ -23,6 +23,8 @@ class FaultKind(StrEnum):
     CERTIFICATE_EXPIRY = "certificate_expiry"
     NETWORK_DNS = "network_dns"
     DATABASE_SLOWNESS = "database_slowness"
+    MODEL_DRIFT = "model_drift"
+    POPULATION_SHIFT = "population_shift"
 
 
 class HypothesisStatus(StrEnum):

@@ -13,6 +13,7 @@ hypotheses, diagnosis, planning, verification, the report — read fields, not d
     ClusterWarning a warning event from the cluster (reason, count)
     TemplateLines  what the log miner found: top templates, templates new since a deploy, a spike
     AnomalyScore   what the streaming anomaly detector flagged (score, direction, move order)
+    ModelDrift     a served model's column moved (a ``model_drift`` watcher's finding, as found)
 
 Rows stored before details were typed carried a free ``data`` mapping; they are read into the
 matching detail (``Evidence._legacy``).
@@ -40,6 +41,7 @@ class EvidenceKind(StrEnum):
     LOG_ERRORS = "log_errors"
     LOG_TEMPLATE = "log_template"
     ANOMALY = "anomaly"
+    MODEL_DRIFT = "model_drift"
     UNAVAILABLE = "unavailable"
 
 
@@ -130,6 +132,33 @@ class AnomalyScore(Model):
     order: int
 
 
+class ModelDrift(Model):
+    """A served model's column that moved, as the ``model_drift`` watcher found it (never
+    re-derived): the model, its alias and version, the column and its test, the likely cause,
+    both windows' shares per bin or category (what the charts draw), and when the version was
+    registered — ``deploy_coincides`` when that was within the current window."""
+
+    type: Literal["drift"] = "drift"
+    model: str
+    alias: str
+    version: str | None = None
+    column: str
+    role: str = "feature"
+    test: str = ""
+    adjusted_p: float | None = None
+    distance_name: str = ""
+    distance: float | None = None
+    cause: str = ""
+    cause_detail: str = ""
+    labels: tuple[str, ...] = ()
+    reference: tuple[float, ...] = ()
+    current: tuple[float, ...] = ()
+    registered_at: datetime | None = None
+    deploy_coincides: bool = False
+    finding: str = ""
+    """The finding's fingerprint."""
+
+
 Detail = Annotated[
     Shift
     | PodTrouble
@@ -139,7 +168,8 @@ Detail = Annotated[
     | PatternLines
     | ClusterWarning
     | TemplateLines
-    | AnomalyScore,
+    | AnomalyScore
+    | ModelDrift,
     Field(discriminator="type"),
 ]
 

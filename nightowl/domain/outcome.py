@@ -81,6 +81,11 @@ def _why(incident: Incident, status: IncidentStatus) -> tuple[str, str | None]:
             f"a human must decide whether to {_planned(incident, d.idempotency_key)}",
         )
     v = incident.verification
+    if v is not None and v.deferred:
+        return (
+            f"the remediation was applied; {v.summary}",
+            "a human closes the incident once the watcher's next run no longer finds it",
+        )
     if v is not None and not v.recovered:
         return (
             f"the actions taken did not bring recovery ({v.summary})",

@@ -184,3 +184,6 @@ class Verification(Model):
     checks: tuple[SignalCheck, ...]
     summary: str
     rolled_back: bool = False
+    deferred: bool = False
+    """Recovery is not judged on metrics here: a watcher's next run re-checks it (a model's
+    drift), so the writes stay and a human closes the incident."""

@@ -7,7 +7,8 @@ iterates over the runtime's notifiers; ``wrap`` puts each behind a ``Routed`` no
    approval requests, a link to the incident page, the alerts' own links (``generatorURL``), the notifications sent so far — which Slack
    uses to reply in its thread and PagerDuty to know whether there is a page to resolve);
 2. routes with Alertmanager's semantics (a route's ``match.owner`` takes a message whose service
-   the knowledge graph says one of those people or teams owns or is on call for): ``notify.routes`` are tried in order, the first whose
+   the knowledge graph says one of those people or teams owns or is on call for, or whose
+   watcher names one of them as the owner: a ``model_drift`` watcher's ``owner``): ``notify.routes`` are tried in order, the first whose
    ``match`` fits wins unless it says ``continue: true``; a message no route takes goes to
    ``notify.default`` (all notifiers when unset); with no routes every notifier gets everything;
 3. redacts the title and text (``nightowl.redaction``) with every configured secret known, so no
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from nightowl.domain import ApprovalStatus, Model, Notification
+from nightowl.domain import ApprovalStatus, Incident, Model, Notification
 from nightowl.domain.ports import Knowledge
 from nightowl.errors import ConfigError, NightowlError
 from nightowl.notify.protocol import Message, Notifier
@@ -118,7 +119,14 @@ def store_lookup(
             pending = approvals.list(status=ApprovalStatus.PENDING, incident_id=incident_id)
         except NightowlError:
             return IncidentFacts()
-        owners = _owners(knowledge, incident.service, incident.updated_at)
+        owners = tuple(
+            dict.fromkeys(
+                (
+                    *_named_owners(incident),
+                    *_owners(knowledge, incident.service, incident.updated_at),
+                )
+            )
+        )
         html = Path(incident.report_path).with_suffix(".html") if incident.report_path else None
         page = _stored_page(documents, incident_id) if incident.report_path else None
         return IncidentFacts(
@@ -166,6 +174,17 @@ def _owners(knowledge: Knowledge | None, service: str | None, now: datetime) -> 
     except NightowlError:  # the graph unreadable: the message goes out, routed without owners
         return ()
     return tuple(dict.fromkeys(o.name for o in (*card.owners, *card.on_call)))
+
+
+def _named_owners(incident: Incident) -> tuple[str, ...]:
+    """The owners nightowl's own watchers named on the incident's alerts (``owner`` label of an
+    alert from the ``watcher`` source: a watcher's configured owner, e.g. a model's team); other
+    sources' labels are third-party text and do not route by owner."""
+    return tuple(
+        a.labels["owner"]
+        for a in incident.alerts
+        if a.source == "watcher" and a.labels.get("owner")
+    )
 
 
 def matches(

@@ -22,6 +22,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from nightowl.domain import Incident
 from nightowl.report.charts import COLOURS, Chart, svg
+from nightowl.report.distributions import bars, drifts
 from nightowl.report.markdown import render
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
@@ -29,6 +30,7 @@ _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 )
 _SECTION = re.compile(r"^## ", re.M)
 CHARTS_AFTER = "Impact"
+DISTRIBUTIONS_AFTER = "Trigger and root cause"
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827;
 max-width:980px;margin:2rem auto;padding:0 1rem;background:#fff}
@@ -120,6 +122,14 @@ def charts_html(charts: Sequence[Chart]) -> str:
     return f'<div class="legend">{legend}</div><div class="charts">{"".join(drawn)}</div>'
 
 
+def distributions_html(incident: Incident) -> str:
+    """The drifted columns' two distributions as bars; empty for an incident without drift."""
+    drawn = [bars(d) for d in drifts(incident.evidence)]
+    if not drawn:
+        return ""
+    return f'<h3>Distributions</h3><div class="charts">{"".join(drawn)}</div>'
+
+
 def render_html(
     incident: Incident,
     charts: Sequence[Chart] = (),
@@ -133,6 +143,7 @@ def render_html(
     ``narrative`` is the LLM layer's story, if any (ignored when ``markdown`` already has one).
     """
     text = with_narrative(markdown if markdown is not None else render(incident), narrative)
+    drawn = distributions_html(incident)
     head, *sections = _SECTION.split(text)
     body = [_MD.render(head)]
     for section in sections:
@@ -143,8 +154,12 @@ def render_html(
         body.append(rendered)
         if title == CHARTS_AFTER and charts:
             body.append("<h2>Key metrics</h2>" + charts_html(charts))
+        if title == DISTRIBUTIONS_AFTER and drawn:
+            body.append(drawn)
     if charts and not any(_title(s) == CHARTS_AFTER for s in sections):
         body.append("<h2>Key metrics</h2>" + charts_html(charts))
+    if drawn and not any(_title(s) == DISTRIBUTIONS_AFTER for s in sections):
+        body.append(drawn)
     title = html.escape(f"Postmortem: {incident.title}")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -37,7 +37,7 @@ def lessons(incident: Incident, report: Postmortem, observations: Observations |
                 f"after the page and recovery was verified: {v.summary}"
             )
         )
-    elif v is not None and not v.recovered:
+    elif v is not None and not v.recovered and not v.deferred:
         badly.append(Lesson(text=f"the remediation did not bring recovery: {v.summary}"))
     if (
         any(a.status is ActionStatus.DRY_RUN for a in incident.actions)
@@ -75,7 +75,7 @@ def action_items(
     if report.cause is not None:
         items += _fixes(report.cause, observations)
     v = incident.verification
-    if v is not None and not v.recovered:
+    if v is not None and not v.recovered and not v.deferred:
         runbooks = ", ".join(sorted({p.runbook for p in incident.plan})) or "the runbook"
         items.append(
             ActionItem(

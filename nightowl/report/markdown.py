@@ -77,7 +77,7 @@ def render_postmortem(p: Postmortem) -> str:
         "Summary": [esc(p.summary)],
         "Impact": _impact(p),
         "Detection": _detection(p),
-        "Trigger and root cause": _cause(p),
+        "Trigger and root cause": [*_cause(p), *_distributions(p)],
         "Resolution": [f"- {esc(line)}" for line in p.resolution] or ["No action was taken."],
         "Responders": _people(p),
         "Lessons learned": _lessons(p),
@@ -90,6 +90,26 @@ def render_postmortem(p: Postmortem) -> str:
         if title == "Summary" and p.narrative:
             parts += ["## Narrative", "", p.narrative, ""]
     return "\n".join(parts)
+
+
+def _distributions(p: Postmortem) -> list[str]:
+    """Each drifted column's two windows, as a table (the HTML report draws them as bars)."""
+    lines: list[str] = []
+    for d in p.drifts:
+        version = f" (version {esc(d.version)})" if d.version else ""
+        lines += [
+            "",
+            f"Distributions of {d.role} {code(d.column)} of model {code(d.model)}@"
+            f"{esc(d.alias)}{version}, reference vs current window:",
+            "",
+            "| bin | reference | current |",
+            "|---|---:|---:|",
+        ]
+        lines += [
+            f"| {code(label)} | {ref:.1%} | {cur:.1%} |"
+            for label, ref, cur in zip(d.labels, d.reference, d.current, strict=True)
+        ]
+    return lines
 
 
 def _status(p: Postmortem) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from nightowl.domain import Model, Outcome
+from nightowl.domain import Model, ModelDrift, Outcome
 
 Priority = Literal["P1", "P2", "P3"]
 TO_FILL = "_To fill in_"
@@ -150,3 +150,5 @@ class Postmortem(Model):
     timeline: tuple[Event, ...] = ()
     links: tuple[Link, ...] = ()
     narrative: str | None = None
+    drifts: tuple[ModelDrift, ...] = ()
+    """The drifted model columns with both windows' distributions (drift incidents only)."""

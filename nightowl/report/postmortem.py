@@ -21,6 +21,7 @@ from nightowl.domain import (
     Observations,
     outcome_of,
 )
+from nightowl.report.distributions import drifts
 from nightowl.report.impact import failed_requests
 from nightowl.report.lessons import action_items, lessons
 from nightowl.report.links import links
@@ -81,6 +82,7 @@ def build(incident: Incident, sources: Sources | None = None) -> Postmortem:
         timeline=timeline(incident, sources.approvals),
         links=links(incident, cause, sources.settings, sources.public_url, sources.trace),
         narrative=sources.narrative.strip() if sources.narrative else None,
+        drifts=tuple(drifts(incident.evidence)),
     )
     well, badly, lucky = lessons(incident, report, sources.observations)
     return report.model_copy(

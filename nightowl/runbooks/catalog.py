@@ -12,7 +12,9 @@ from nightowl.domain import (
     ActionSpec,
     Category,
     Diagnosis,
+    Evidence,
     Incident,
+    ModelDrift,
     Scalar,
     Severity,
 )
@@ -119,6 +121,16 @@ def facts_of(
         "confidence": round(diagnosis.confidence, 3),
         "incident": incident_id,
     }
+
+
+def drift_facts(evidence: Iterable[Evidence]) -> dict[str, Scalar]:
+    """The facts about a drifted model (``$model``, ``$alias``, ``$model_version``), from the
+    drift evidence the analyze stage read from nightowl's own finding; empty without it."""
+    for e in evidence:
+        if isinstance(e.detail, ModelDrift):
+            d = e.detail
+            return {"model": d.model, "alias": d.alias, "model_version": d.version}
+    return {}
 
 
 def plan(

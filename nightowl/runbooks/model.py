@@ -35,6 +35,9 @@ FACTS = (
     "severity",
     "confidence",
     "incident",
+    "model",
+    "alias",
+    "model_version",
 )
 """Facts a runbook may name as ``$fact``."""
 

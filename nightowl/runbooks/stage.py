@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nightowl.domain import EvidenceKind, Incident, StageContext, StageName, StageResult
 from nightowl.runbooks.book import Runbooks
-from nightowl.runbooks.catalog import facts_of, match, plan, previous_version_of
+from nightowl.runbooks.catalog import drift_facts, facts_of, match, plan, previous_version_of
 from nightowl.store import IncidentStore
 
 
@@ -43,6 +43,7 @@ class Plan:
             return StageResult(summary=f"no runbook matches {diagnosis.root_cause.kind}")
         previous = previous_version_of(incident)
         facts = facts_of(diagnosis, incident.id, previous, incident.category, incident.severity)
+        facts |= drift_facts(incident.evidence)
         actions = plan(book, diagnosis, incident.id, previous, facts)
         self.store.save_plan(incident.id, actions)
         return StageResult(

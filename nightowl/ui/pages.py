@@ -25,6 +25,7 @@ from nightowl.domain.graph import ServiceCard
 from nightowl.domain.memory import Verdict
 from nightowl.errors import NightowlError, NotFoundError
 from nightowl.report import charts as chart_lib
+from nightowl.report.distributions import bars, drifts
 from nightowl.report.export import MEDIA_TYPES, ReportFormat, saved_charts, saved_page
 from nightowl.report.html import render_html
 from nightowl.ui.sessions import COOKIE, LOGIN_CSRF_COOKIE
@@ -91,6 +92,7 @@ async def incident(request: Request, incident_id: str) -> Response:
         outcome=outcome_of(found),
         stamp=stamp_of(found, context["approvals"]),
         charts=[(c, chart_lib.svg(c)) for c in drawn],
+        distributions=[bars(d) for d in drifts(found.evidence)],
         **context,
         **await _banner(request),
     )

@@ -5,6 +5,12 @@ the symptoms that made this an incident and compares them with their baselines. 
 executed actions are rolled back from their pre-state, the runbooks' own undo steps run, and — while
 rounds remain (``verify.max_cycles``) — the engine diagnoses again without the cause it tried
 (``Next.REDIAGNOSE``).
+
+A model's drift (evidence a ``model_drift`` watcher found, with no metric symptom beside it) is
+not judged on metrics: no signal shows a distribution, and undoing an approved rollback (or retraining) because
+nothing could be read would put the drifted version back. The watcher's next run re-checks it
+(its finding is marked fixed when the drift is gone); the stage records that, keeps the write,
+and leaves the incident to a human (escalated).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from nightowl.connectors.protocols import MetricsSource
 from nightowl.domain import (
     ActionResult,
     ActionStatus,
+    EvidenceKind,
     Incident,
     IncidentStatus,
     Next,
@@ -65,6 +72,8 @@ class Verify:
         if not executed:
             return StageResult(summary="no action executed: nothing to verify")
         planned = {a.runbook for a in incident.plan}
+        if only_drift(incident, executed):
+            return self._left_to_the_watcher(incident)
         verdict = await self._judge(incident, executed, planned)
         result = StageResult(summary=verdict.summary)
         if not verdict.recovered:
@@ -86,6 +95,29 @@ class Verify:
             IncidentStatus.RESOLVED if verdict.recovered else IncidentStatus.ESCALATED,
         )
         return result
+
+    def _left_to_the_watcher(self, incident: Incident) -> StageResult:
+        now = self.clock.now()
+        verdict = Verification(
+            recovered=False,
+            checked_at=now,
+            window_start=now,
+            window_end=now,
+            checks=(),
+            summary="a model's drift is re-checked by its watcher's next run (the finding is "
+            "marked fixed when the drift is gone), not by metrics: the write stays",
+            deferred=True,
+        )
+        self.store.save_verification(incident.id, verdict)
+        self.audit.append(
+            incident.id,
+            "verification",
+            {"verification": verdict.model_dump(mode="json")},
+            actor="nightowl",
+            at=now,
+        )
+        self.store.set_status(incident.id, IncidentStatus.ESCALATED)
+        return StageResult(summary=verdict.summary)
 
     async def _judge(
         self, incident: Incident, executed: list[ActionResult], planned: set[str]
@@ -133,3 +165,12 @@ class Verify:
                 tried_runbooks=tuple(sorted(planned)),
             )
         return StageResult(summary=summary)
+
+
+def only_drift(incident: Incident, executed: Sequence[ActionResult]) -> bool:
+    """Whether the incident is a model's drift with no metric symptom to re-check."""
+    services = sorted(
+        {a.service for a in executed} | ({incident.service} if incident.service else set())
+    )
+    drift = any(e.kind is EvidenceKind.MODEL_DRIFT for e in incident.evidence)
+    return drift and not symptoms(incident.evidence, services)

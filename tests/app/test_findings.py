@@ -17,8 +17,9 @@ import pytest
 from nightowl.actions.github import GitHubPullRequestDriver
 from nightowl.app import Nightowl
 from nightowl.app.access import Principal
-from nightowl.app.findings import ANCHOR, at_least
+from nightowl.app.findings import ANCHOR, at_least, describe
 from nightowl.domain import IncidentStatus, Severity
+from nightowl.domain.findings import Finding
 from nightowl.domain.units import money
 from nightowl.registry import WATCHERS
 from nightowl.settings import Role
@@ -160,3 +161,15 @@ def test_below_min_severity_only_recorded_and_money_reads_well() -> None:
     assert at_least(Severity.CRITICAL, Severity.HIGH)
     assert not at_least(Severity.WARNING, Severity.HIGH)
     assert (money(412), money(-35.5), money(1234.4)) == ("+$412", "-$35.50", "+$1,234")
+
+
+def test_a_long_evidence_value_is_cut_in_the_notification() -> None:
+    found = Finding(
+        watcher="w", kind="model_drift", resource="m/feature:x", title="x moved",
+        evidence={"distribution": "[" + "0.1, " * 100 + "]", "feature": "x"},
+    )  # fmt: skip
+    text = describe(found)
+    assert "feature: x" in text
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("distribution: ")]
+    assert line.endswith("… (502 characters in all)")
+    assert len(line) < 260

@@ -343,3 +343,25 @@ def test_the_store_lookup_gives_the_report_page_another_replica_stored(tmp_path:
     notice = Notice(incident_id="inc-1", title="t", status="open", text="x", report_html="<p/>")
     assert "report_html" not in notice.model_dump()  # attached by notifiers, never forwarded
     store.close()
+
+
+def test_a_watchers_owner_label_routes_but_another_sources_does_not(tmp_path: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{tmp_path / 'n.sqlite'}")
+    for incident_id in ("inc-model", "inc-page"):
+        store.create_incident(
+            incident_id=incident_id, correlation_key=incident_id, title="drift",
+            service="churn-api", severity=Severity.WARNING, opened_at=AT,
+        )  # fmt: skip
+    for incident_id, source in (("inc-model", "watcher"), ("inc-page", "alertmanager")):
+        alert = Alert(
+            source=source, fingerprint=incident_id, content_hash=incident_id,
+            status=AlertStatus.FIRING, name="nightowl_model_drift",
+            labels={"service": "churn-api", "owner": "ml-team"}, annotations={}, starts_at=AT,
+        )  # fmt: skip
+        store.add_alerts(incident_id, [alert], AT)
+    lookup = store_lookup(store, ApprovalStore(store.engine))
+    settings = routes([{"match": {"owner": ["ml-team"]}, "notifiers": ["email"]}], ["slack"])
+    assert lookup("inc-model").owners == ("ml-team",)
+    assert select(settings, NAMES, lookup("inc-model")) == {"email"}
+    assert select(settings, NAMES, lookup("inc-page")) == {"slack"}  # third-party label text
+    store.close()

@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from nightowl.domain import Category, Diagnosis, Risk, RootCause
+from nightowl.domain import Category, Diagnosis, Evidence, EvidenceKind, ModelDrift, Risk, RootCause
 from nightowl.errors import ConfigError
-from nightowl.runbooks.catalog import builtin_runbooks, load_runbook, match, plan
+from nightowl.runbooks.catalog import (
+    builtin_runbooks,
+    drift_facts,
+    facts_of,
+    load_runbook,
+    match,
+    plan,
+)
 from nightowl.runbooks.model import Runbook
 
 AT = datetime(2026, 11, 20, 3, 3, tzinfo=UTC)
@@ -188,3 +195,32 @@ def test_an_error_pattern_searches_log_text_in_linear_time(tmp_path: Path) -> No
     assert time.process_time() - started < 0.5
     assert found is not None
     assert found.name == "restart-on-oom"
+
+
+def test_a_drifted_model_is_rolled_back_first_then_retrained() -> None:
+    drift = ModelDrift(model="churn", alias="champion", version="7", column="height_cm")
+    seen = Evidence(
+        id="drift:churn:height_cm", kind=EvidenceKind.MODEL_DRIFT, service="churn-api",
+        summary="drift", source="watcher w", query="ks", detail=drift,
+    )  # fmt: skip
+    cause = diagnosis("model_drift", service="churn-api", deploy="7")
+    facts = facts_of(cause, "inc-1", None) | drift_facts([seen])
+    book = match(builtin_runbooks(), cause, None)
+    assert book is not None
+    assert book.name == "model-drift"
+    assert book.requires_approval
+    (rollback,) = plan(book, cause, "inc-1", None, facts)
+    assert (rollback.kind, rollback.params) == (
+        "model_rollback", {"model": "churn", "alias": "champion"},
+    )  # fmt: skip
+    assert "version 7" in rollback.rollback
+    retrain = match(builtin_runbooks(), cause, None, exclude=["model-drift"])
+    assert retrain is not None
+    assert retrain.name == "retrain-model"
+    (call,) = plan(retrain, cause, "inc-1", None, facts)
+    assert (call.kind, call.params["hook"], call.params["version"]) == ("webhook", "retrain", "7")
+    assert drift_facts([]) == {}
+    shift = diagnosis("population_shift", service="churn-api")
+    first = match(builtin_runbooks(), shift, None)
+    assert first is not None
+    assert first.name == "retrain-model"  # the previous version faces the same population

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,18 +21,21 @@ from nightowl.watchers.protocol import WatchContext
 from tests.mlops.windows import window, write
 
 
-def watcher(tmp_path: Path, current: dict[str, list[object]], model: str) -> ModelDriftWatcher:
+def watcher(
+    tmp_path: Path, current: dict[str, list[object]], model: str, **more: object
+) -> ModelDriftWatcher:
     options = {
         "model": model,
         "reference": str(write(tmp_path / "ref.csv", window(1))),
         "current": str(write(tmp_path / "cur.csv", current)),
+        **more,
     }
     config = WatcherConfig(name="churn-drift", kind="model_drift", options=options)
     return ModelDriftWatcher.from_config(config, Settings())
 
 
-def check(w: ModelDriftWatcher) -> list:  # type: ignore[type-arg]
-    ctx = WatchContext(now=datetime.now(UTC), settings=Settings())
+def check(w: ModelDriftWatcher, now: datetime | None = None) -> list:  # type: ignore[type-arg]
+    ctx = WatchContext(now=now or datetime.now(UTC), settings=Settings())
     return asyncio.run(w.check(ctx))
 
 
@@ -74,3 +77,37 @@ def test_bad_options_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "cur.csv").unlink()
     with pytest.raises(WatcherError, match="no such file"):
         check(w)
+
+
+def unit_changed() -> dict[str, list[object]]:
+    cur = window(2)
+    cur["height_cm"] = [round(v / 2.54, 2) for v in cur["height_cm"]]  # type: ignore[operator]
+    return cur
+
+
+def test_the_registry_names_the_version_and_a_deploy_within_the_window(
+    tmp_path: Path, mlflow_server: MLflowServer
+) -> None:
+    model = "churn-served"
+    for _ in range(2):
+        version = mlflow_server.register(model)
+    mlflow_server.alias(model, "champion", version)
+    registry = {"url": mlflow_server.url}
+    w = watcher(tmp_path, unit_changed(), model, registry=registry, owner="ml-team")
+    (finding,) = check(w)
+    assert finding.evidence["version"] == str(version)
+    assert finding.evidence["deploy_coincides"] is True
+    assert finding.evidence["owner"] == "ml-team"
+    assert f"(version {version})" in finding.title
+    assert finding.title.endswith(f"version {version} was registered within the window")
+    (later,) = check(w, datetime.now(UTC) + timedelta(hours=2))  # registered before the window
+    assert later.evidence["deploy_coincides"] is False
+    assert "registered within" not in later.title
+
+
+def test_an_unreadable_registry_leaves_the_version_unknown(tmp_path: Path) -> None:
+    registry = {"url": "http://127.0.0.1:9", "timeout_seconds": 2}
+    (finding,) = check(watcher(tmp_path, unit_changed(), "m", registry=registry))
+    assert "version" not in finding.evidence
+    assert str(finding.evidence["registry"]).startswith("unavailable: ")
+    assert finding.evidence["feature"] == "height_cm"  # the drift is still reported

@@ -1,7 +1,8 @@
 """``nightowl bench drift``: model and data drift detection on scikit-learn's diabetes table with
 injected covariate shift, label shift, a unit change and a new category beside clean weeks of
 hourly checks — detection rate, false alarms per clean week, delay to detection, the cause named —
-for nightowl's tests and, when installed, evidently's default data-drift preset on the same
+for nightowl's tests on the rows, the same windows counted into fixed histogram buckets (what
+the watcher reads from Prometheus) and, when installed, evidently's default data-drift preset on the same
 windows in the same run."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nightowl.cli.options import JsonOpt
 from nightowl.errors import ConfigError
 from nightowl_lab.eval.drift import EXPECTED_CAUSE, Detector, Plan, Score, nightowl_detector, run
 from nightowl_lab.eval.drift_data import TARGET_FEATURE, load
+from nightowl_lab.eval.drift_histograms import histogram_detector
 
 
 def command(
@@ -35,7 +37,10 @@ def command(
     plan = Plan(clean_weeks=clean_weeks, seeds=seeds, hours=hours, ramp=ramp)
     try:
         data = load()
-        detectors: dict[str, Detector] = {"nightowl": nightowl_detector}
+        detectors: dict[str, Detector] = {
+            "nightowl": nightowl_detector,
+            "nightowl (histograms)": histogram_detector(data),
+        }
         if evidently:
             from nightowl_lab.eval.drift_evidently import evidently_detectors
 
