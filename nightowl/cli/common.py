@@ -77,3 +77,30 @@ def records_of(
         yield opened
     finally:
         opened.close()
+
+
+@contextmanager
+def probing(settings: Settings) -> Iterator[tuple[Settings, Path | None]]:
+    """``settings`` to build the application on for a command that only checks (``config
+    check``, ``check connectors``), and the SQLite store file that does not exist yet (else None).
+
+    Building the application opens its store, which would create an empty database and a new
+    audit key where ``--data-dir`` points: a check must leave no store behind (a mistyped data
+    dir would then answer "no incidents" to every reader instead of "no store here"). When the
+    configured SQLite file is missing, the store and its audit key and anchor go to a temporary
+    directory, deleted afterwards; the data dir itself (which notifiers
+    and drivers write under) stays the configured one."""
+    import tempfile
+
+    from nightowl.store import missing_sqlite_file
+
+    missing = missing_sqlite_file(settings.store_url)
+    if missing is None:
+        yield settings, None
+        return
+    with tempfile.TemporaryDirectory(prefix="nightowl-check-") as scratch:
+        audit = settings.audit.model_copy(
+            update={"key_file": Path(scratch, "audit.key"), "anchor_file": Path(scratch, "anchor")}
+        )
+        store = settings.store.model_copy(update={"url": f"sqlite:///{scratch}/check.sqlite"})
+        yield settings.model_copy(update={"store": store, "audit": audit}), missing
