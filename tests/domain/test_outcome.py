@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from nightowl.analysis.nodata import untested
 from nightowl.domain import (
     ActionResult,
     ActionSpec,
     ActionStatus,
     Autonomy,
     Decision,
+    Incident,
     IncidentStatus,
+    Observations,
     Risk,
     StageName,
     StageRecord,
@@ -158,3 +161,38 @@ def test_waiting_for_an_approver_is_said_so() -> None:
     )
 
     assert o.why == "an action is waiting for an approver"
+
+
+def _on_no_data(obs: Observations | None) -> Incident:
+    """An incident whose diagnosis had no data: every hypothesis untested, no root cause."""
+    base = incident()
+    assert base.diagnosis is not None
+    _, diagnosis = untested(base.diagnosis.hypotheses, obs, T)
+    return incident(
+        status=IncidentStatus.ESCALATED,
+        diagnosis=diagnosis,
+        plan=(),
+        decisions=(),
+        actions=(),
+        verification=None,
+    )
+
+
+def test_no_data_sources_is_the_reason_not_a_search_that_found_nothing() -> None:
+    o = outcome_of(_on_no_data(None))
+
+    assert o.why == "no data sources configured: no hypothesis could be tested"
+    assert o.human_action is not None
+    assert "configure a metrics, logs or cluster connector" in o.human_action
+    assert "evidence below" not in o.human_action  # there is none
+
+
+def test_sources_that_returned_nothing_send_the_human_to_check_them() -> None:
+    empty = Observations(
+        service="checkout", start=T, end=T, services=("checkout",), sources={"metrics": "prom"}
+    )
+    o = outcome_of(_on_no_data(empty))
+
+    assert o.why.startswith("no data gathered: the data sources returned nothing")
+    assert o.human_action is not None
+    assert "nightowl check connectors" in o.human_action
