@@ -92,7 +92,8 @@ def test_the_data_dir_flag_overrides_the_environment(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"ok": True, "data_dir": str(tmp_path / "flag")}
+    body = json.loads(result.stdout)
+    assert body == {"ok": True, "data_dir": str(tmp_path / "flag"), "store_exists": False}
 
 
 def test_config_check_names_the_file_and_key_of_a_bad_value(tmp_path: Path) -> None:
@@ -248,3 +249,16 @@ def test_incidents_show_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     assert "no incident 'nope'" in result.stderr
     assert "nightowl incidents list" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_sandbox_data_dir_says_it_holds_the_state_file_only() -> None:
+    """The sandbox's nightowl keeps its store in the sandbox directory: --data-dir of the sandbox
+    commands places their state file, and their help says so rather than the generic "where
+    nightowl keeps its database and reports"."""
+    for path in sorted(STATE_IN_DATA_DIR):
+        shown = " ".join(run(*path, "--help").stdout.split())
+
+        assert "/sandbox/" in shown, path
+        assert "state.json" in shown, path
+        assert "keeps its database and reports" not in shown, path
+        assert "NIGHTOWL_DATA_DIR" not in shown, path
