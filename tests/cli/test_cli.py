@@ -71,6 +71,7 @@ def test_the_help_of_every_command() -> None:
         assert ("--config" in result.stdout) is not own, path
         assert ("--data-dir" in result.stdout) is (not own or path in STATE_IN_DATA_DIR), path
         assert "<bool>" not in result.stdout, path  # a flag takes no value: no type to show
+        assert "--install-completion" not in result.stdout, path  # the root's option only
 
 
 def test_config_check_passes_on_the_embedded_defaults(tmp_path: Path) -> None:
