@@ -197,7 +197,7 @@ def test_incidents_show_tells_the_story(demo: tuple[Path, dict[str, Any]]) -> No
     assert shown.exit_code == 0, shown.output
     for stage in ("triage", "gather", "diagnose", "act", "verify", "report", "notify"):
         assert stage in shown.stdout
-    assert "Recovered" in shown.stdout
+    assert "Recovered: recovered" not in shown.stdout  # said once, by the status line
     assert "Status: resolved — recovered: checkout" in shown.stdout
     assert incident["report_path"] in shown.stdout
     assert as_json.exit_code == 0, as_json.output
