@@ -50,10 +50,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}")
+        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except NightowlError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
