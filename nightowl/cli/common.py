@@ -87,10 +87,13 @@ def probing(settings: Settings) -> Iterator[tuple[Settings, Path | None]]:
     Building the application opens its store, which would create an empty database and a new
     audit key where ``--data-dir`` points: a check must leave no store behind (a mistyped data
     dir would then answer "no incidents" to every reader instead of "no store here"). When the
-    configured SQLite file is missing, the store and its audit key and anchor go to a temporary
-    directory, deleted afterwards; the data dir itself (which notifiers
+    configured SQLite file is missing, the store and its audit anchor go to a temporary
+    directory, deleted afterwards, under a throwaway audit key; the data dir itself (which notifiers
     and drivers write under) stays the configured one."""
+    import secrets
     import tempfile
+
+    from pydantic import SecretStr
 
     from nightowl.store import missing_sqlite_file
 
@@ -99,8 +102,11 @@ def probing(settings: Settings) -> Iterator[tuple[Settings, Path | None]]:
         yield settings, None
         return
     with tempfile.TemporaryDirectory(prefix="nightowl-check-") as scratch:
+        # a throwaway key in memory: a key file created there would be announced as one to
+        # back up (the configured audit.key, when set, is checked as it is)
+        key = settings.audit.key or SecretStr(secrets.token_hex(32))
         audit = settings.audit.model_copy(
-            update={"key_file": Path(scratch, "audit.key"), "anchor_file": Path(scratch, "anchor")}
+            update={"key": key, "key_file": None, "anchor_file": Path(scratch, "anchor")}
         )
         store = settings.store.model_copy(update={"url": f"sqlite:///{scratch}/check.sqlite"})
         yield settings.model_copy(update={"store": store, "audit": audit}), missing

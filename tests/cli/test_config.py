@@ -135,7 +135,9 @@ def test_live_prints_a_table(tmp_path: Path) -> None:
     assert "notifier file" in result.stdout  # the default notifier
 
 
-def test_checking_leaves_no_store_where_none_was(tmp_path: Path) -> None:
+def test_checking_leaves_no_store_where_none_was(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A check opens no store of its own: a mistyped --data-dir stays one that readers refuse,
     not an empty store that answers "no incidents"."""
     typo = tmp_path / "nightowl-dta"
@@ -148,6 +150,7 @@ def test_checking_leaves_no_store_where_none_was(tmp_path: Path) -> None:
 
     assert checked.exit_code == 0, checked.output
     assert "`nightowl serve` creates it" in checked.stdout.replace("\n", " ")
+    assert "created the audit key" not in caplog.text  # no key to back up was made
     assert connectors.exit_code == 0, connectors.output
     assert json.loads(as_json.stdout)["store_exists"] is False
     assert not list(typo.glob("nightowl.sqlite*")), list(typo.iterdir())
