@@ -127,11 +127,19 @@ def _target_version(incident: Incident, action: ActionResult) -> str | None:
     return after if after and after != before else None
 
 
+VERBS = {"rollback": "roll back"}
+"""Action kinds whose name is a noun, as the verb a sentence needs ("whether to roll back")."""
+
+
 def _planned(incident: Incident, key: str) -> str:
+    """The held action as what a human would do: "roll back checkout to v2.4.0: <reason>"."""
     spec = next((p for p in incident.plan if p.idempotency_key == key), None)
     if spec is None:
         return "act"
-    return f"{spec.kind.replace('_', ' ')} {spec.service} ({spec.reason})"
+    verb = VERBS.get(spec.kind, spec.kind.replace("_", " "))
+    wanted = spec.params.get("to_version")
+    to = f" to {wanted}" if isinstance(wanted, str) and wanted else ""
+    return f"{verb} {spec.service}{to}: {spec.reason.rstrip('. ')}"
 
 
 def _unfinished(status: IncidentStatus) -> tuple[str, str | None]:

@@ -113,7 +113,9 @@ def test_a_denied_action_leaves_the_decision_to_a_human() -> None:
     )
 
     assert o.why == "the rollback was denied by policy (autonomy is 'suggest' globally)"
-    assert o.human_action == "a human must decide whether to rollback checkout (bad deploy v2.4.0)"
+    assert o.human_action == (
+        "a human must decide whether to roll back checkout to v2.3.9: bad deploy v2.4.0"
+    )
 
 
 def test_an_approvers_denial_and_an_expired_request_are_told_apart() -> None:
