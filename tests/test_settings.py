@@ -303,3 +303,19 @@ def test_nightowl_application_version_pins_dbos_unless_the_file_does(tmp_path: P
     chosen = load_settings(config=config, environ={"NIGHTOWL_APPLICATION_VERSION": "env"})
     assert chosen.store.application_version == "from-file"
     assert chosen.store.migrate_on_open is False
+
+
+def test_a_value_the_message_quotes_is_not_called_not_shown(tmp_path: Path) -> None:
+    """The cron validator quotes the cron; "(got a string of 10 characters, not shown)" after it
+    would contradict the line it ends. A value the message does not quote keeps the notice."""
+    cron = write(tmp_path / "cron.yaml", "policy: {freeze: [{name: n, cron: '61 * * * *'}]}\n")
+    hashed = write(tmp_path / "hash.yaml", "ui: {users: {alice: {password_hash: X}}}\n")
+
+    with pytest.raises(ConfigError) as bad_cron:
+        load_settings(config=cron, data_dir=tmp_path, environ={})
+    with pytest.raises(ConfigError) as bad_hash:
+        load_settings(config=hashed, data_dir=tmp_path, environ={})
+
+    assert "cron '61 * * * *': the minute field '61' is not valid" in str(bad_cron.value)
+    assert "not shown" not in str(bad_cron.value)
+    assert str(bad_hash.value).endswith("(got a string of 1 character, not shown)")

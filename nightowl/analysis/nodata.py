@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from nightowl.domain import Diagnosis, Hypothesis, HypothesisStatus, Observations
+from nightowl.domain.diagnosis import NO_DATA, NO_SOURCES
 
 READ_KINDS = ("metrics", "logs", "cluster")
 """The kinds of source whose data can show a symptom (deploys alone cannot)."""
@@ -38,8 +39,18 @@ def untested(
     hypotheses: Sequence[Hypothesis], obs: Observations | None, at: datetime
 ) -> tuple[list[Hypothesis], Diagnosis]:
     """The hypotheses marked untested, and the diagnosis that names no root cause and why."""
+    # The scored summary ("memory shows no steady climb") and what counted against a hypothesis
+    # were read off zero data points: claims the absence of data cannot back.
+    why = "no data source is configured" if no_sources(obs) else "the data sources returned nothing"
     marked = [
-        h.model_copy(update={"status": HypothesisStatus.UNTESTED, "confidence": 0.0})
+        h.model_copy(
+            update={
+                "status": HypothesisStatus.UNTESTED,
+                "confidence": 0.0,
+                "summary": f"{h.kind.replace('_', ' ')} on {h.service}: not tested ({why})",
+                "refuting": (),
+            }
+        )
         for h in hypotheses
     ]
     return marked, Diagnosis(
@@ -55,7 +66,7 @@ def _why(obs: Observations | None, count: int) -> str:
     tested = f"none of the {count} hypotheses could be tested (untested, not refuted)"
     if no_sources(obs):
         return (
-            "No data sources configured: nightowl has no metrics, logs or cluster connector, so "
+            f"{NO_SOURCES}: nightowl has no metrics, logs or cluster connector, so "
             f"nothing was gathered and {tested}; a human should look.\n"
             "Configure connectors with `nightowl init` or in nightowl.yaml (docs/configuration.md)."
         )
@@ -63,7 +74,7 @@ def _why(obs: Observations | None, count: int) -> str:
     names = ", ".join(f"{k}: {obs.sources.get(k, 'none')}" for k in READ_KINDS)
     scope = ", ".join(obs.services) or "the alert's services"
     lines = [
-        f"No data gathered: the data sources ({names}) returned nothing for {scope} in the "
+        f"{NO_DATA}: the data sources ({names}) returned nothing for {scope} in the "
         f"window, so {tested}; a human should look."
     ]
     lines += [f"Unavailable: {u.source} ({u.what}): {u.reason}" for u in obs.unavailable]

@@ -83,9 +83,15 @@ class Records:
         one, for a reader pointed at the wrong data dir."""
         missing = missing_sqlite_file(settings.store_url) if existing else None
         if missing is not None:
+            demo = missing.parent / "demo"  # where `nightowl demo` keeps its own store
+            hint = (
+                f"; the demo's incidents are in its own store: --data-dir {demo}"
+                if (demo / missing.name).exists()
+                else ""
+            )
             raise NotFoundError(
                 f"no nightowl store at {missing} — run `nightowl serve` or `nightowl demo` "
-                "first, or pass --data-dir (or --config) naming where it keeps its data"
+                f"first, or pass --data-dir (or --config) naming where it keeps its data{hint}"
             )
         store = IncidentStore.open(settings.store_url, migrate=settings.store.migrate_on_open)
         try:

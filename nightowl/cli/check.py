@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, probing, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.connectors.health import CheckResult, check_all
 
@@ -27,12 +27,13 @@ def connectors(
 
     with user_errors():
         settings = settings_from(config, data_dir)
-        app = Nightowl(settings)
-        try:
-            timeout = settings.gather.call_timeout_seconds
-            results = asyncio.run(check_all(app.connectors, timeout))
-        finally:
-            app.store.close()
+        with probing(settings) as (probed, _):
+            app = Nightowl(probed)
+            try:
+                timeout = settings.gather.call_timeout_seconds
+                results = asyncio.run(check_all(app.connectors, timeout))
+            finally:
+                app.store.close()
     if as_json:
         typer.echo(json.dumps({"connectors": [r.model_dump() for r in results]}, indent=2))
     else:

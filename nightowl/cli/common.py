@@ -50,10 +50,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}")
+        err_console.print(f"[bold red]configuration error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except NightowlError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -77,3 +77,36 @@ def records_of(
         yield opened
     finally:
         opened.close()
+
+
+@contextmanager
+def probing(settings: Settings) -> Iterator[tuple[Settings, Path | None]]:
+    """``settings`` to build the application on for a command that only checks (``config
+    check``, ``check connectors``), and the SQLite store file that does not exist yet (else None).
+
+    Building the application opens its store, which would create an empty database and a new
+    audit key where ``--data-dir`` points: a check must leave no store behind (a mistyped data
+    dir would then answer "no incidents" to every reader instead of "no store here"). When the
+    configured SQLite file is missing, the store and its audit anchor go to a temporary
+    directory, deleted afterwards, under a throwaway audit key; the data dir itself (which notifiers
+    and drivers write under) stays the configured one."""
+    import secrets
+    import tempfile
+
+    from pydantic import SecretStr
+
+    from nightowl.store import missing_sqlite_file
+
+    missing = missing_sqlite_file(settings.store_url)
+    if missing is None:
+        yield settings, None
+        return
+    with tempfile.TemporaryDirectory(prefix="nightowl-check-") as scratch:
+        # a throwaway key in memory: a key file created there would be announced as one to
+        # back up (the configured audit.key, when set, is checked as it is)
+        key = settings.audit.key or SecretStr(secrets.token_hex(32))
+        audit = settings.audit.model_copy(
+            update={"key": key, "key_file": None, "anchor_file": Path(scratch, "anchor")}
+        )
+        store = settings.store.model_copy(update={"url": f"sqlite:///{scratch}/check.sqlite"})
+        yield settings.model_copy(update={"store": store, "audit": audit}), missing

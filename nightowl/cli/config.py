@@ -14,9 +14,10 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from nightowl.cli.check import results_table
-from nightowl.cli.common import console, settings_from, user_errors
+from nightowl.cli.common import console, probing, settings_from, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.connectors.health import CheckResult, check_all
 
@@ -46,21 +47,29 @@ def config_check(
 
     with user_errors():
         settings = settings_from(config, data_dir)
-        app = Nightowl(settings)
-        try:
-            results = asyncio.run(reach(app)) if live else []
-        finally:
-            app.shutdown()
+        with probing(settings) as (probed, missing):
+            app = Nightowl(probed)
+            try:
+                results = asyncio.run(reach(app)) if live else []
+            finally:
+                app.shutdown()
     ok = all(r.ok for r in results)
     if as_json:
-        body: dict[str, object] = {"ok": ok, "data_dir": str(settings.data_dir)}
+        body: dict[str, object] = {
+            "ok": ok,
+            "data_dir": str(settings.data_dir),
+            "store_exists": missing is None,
+        }
         if live:
             body["checks"] = [r.model_dump() for r in results]
         typer.echo(json.dumps(body))
     else:
         console.print(
-            f"[green]configuration OK[/] (data dir: {settings.data_dir}, store: {settings.store_url})"
+            f"[green]configuration OK[/] (data dir: {escape(str(settings.data_dir))}, "
+            f"store: {escape(settings.store_url)})"
         )
+        if missing is not None:
+            console.print(f"no store at {escape(str(missing))} yet: `nightowl serve` creates it")
         if live:
             console.print(results_table(results, "check(s)"))
     if not ok:

@@ -146,7 +146,7 @@ def purge(
     """Drop old dead letters (the server also drops them past the retention as new ones come)."""
     age = parse_age(older_than) if older_than is not None else None
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             me = acting_as(records, Act.PURGE_DEAD_LETTERS)
             dropped = records.purge_dead_letters(age, by=me.name)
         if as_json:

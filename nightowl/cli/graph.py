@@ -41,7 +41,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Owners, on-call, dependencies both ways, recent deploys and incidents of SERVICE."""
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         acting_as(records, Act.READ_GRAPH)
         card = records.service_card(service, hops)
     if as_json:
@@ -78,7 +78,7 @@ def who_changed(
 ) -> None:
     """The deploys of SERVICE and of what it depends on in the last SINCE, newest first."""
     window = parse_age(since)
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         acting_as(records, Act.READ_GRAPH)
         changes = records.who_changed(service, window, hops)
     if as_json:
@@ -125,7 +125,7 @@ def forget(
 ) -> None:
     """Remove a person or team from the graph: their edges, and their name from the deploys and
     decisions that named them. Audited; takes the admin role."""
-    with user_errors(), records_of(config, data_dir) as records:
+    with user_errors(), records_of(config, data_dir, reading=True) as records:
         removed = records.forget_person(name, by=acting_as(records, Act.FORGET_PERSON))
     console.print(f"forgot {name}: {removed} edge(s) removed")
     console.print("[dim]a source that still names them (config, CODEOWNERS, annotations) "

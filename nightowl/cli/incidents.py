@@ -141,13 +141,10 @@ def show(incident: Incident) -> None:
                 border_style="cyan",
             )
         )
-    v = incident.verification
-    if v:
-        colour = "green" if v.recovered else "red"
-        console.print(
-            f"[{colour}]{'Recovered' if v.recovered else 'Not recovered'}[/]: {escape(v.summary)}"
-        )
-    outcome = outcome_of(incident)
+    v, outcome = incident.verification, outcome_of(incident)
+    if v and v.summary != outcome.why:  # a resolved incident's status line says it already
+        # the summary starts "recovered: …" / "not recovered: …" (no "Recovered: recovered:")
+        console.print(f"[{'green' if v.recovered else 'red'}]Verification:[/] {escape(v.summary)}")
     console.print(f"Status: [bold]{outcome.status.value}[/]", escape(f"— {outcome.why}"))
     if outcome.human_action:
         console.print("[bold yellow]Next:[/]", escape(outcome.human_action))

@@ -20,7 +20,8 @@ from pydantic import SecretStr, ValidationError
 from rich.prompt import Confirm, Prompt
 
 from nightowl.cli.common import console, err_console, user_errors
-from nightowl.connectors.health import CheckResult, check_all
+from nightowl.cli.config import reach
+from nightowl.connectors.health import CheckResult
 from nightowl.errors import InputError
 from nightowl.settings import Settings, load_settings
 from nightowl.settings.starter import (
@@ -36,6 +37,9 @@ from nightowl.settings.starter import (
     starter_config,
 )
 from nightowl.ui.passwords import hash_password
+
+NOTIFIER = "notifier "
+"""How ``reach`` (config check --live) names a notifier's check: ``notifier <kind>``."""
 
 PASSWORD_VAR = "NIGHTOWL_ADMIN_PASSWORD"
 TOKEN_FILE = "alertmanager.token"
@@ -87,9 +91,9 @@ def init(
 ) -> None:
     """Write a working nightowl.yaml for your stack and create the first admin user.
 
-    It checks each connector live and prints the Alertmanager receiver to paste. Secrets are read
-    from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, GITHUB_TOKEN, ARGOCD_TOKEN,
-    NIGHTOWL_ADMIN_PASSWORD) or asked for, and never printed."""
+    It checks each connector and notifier live and prints the Alertmanager receiver to paste.
+    Secrets are read from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, GITHUB_TOKEN,
+    ARGOCD_TOKEN, NIGHTOWL_ADMIN_PASSWORD) or asked for, and never printed."""
     answers: dict[str, Any] = {
         k: v for k, v in locals().items() if k in Stack.model_fields and v is not None
     }
@@ -240,18 +244,18 @@ def _check(settings: Settings, files: _Files) -> None:
     from nightowl.app import Nightowl
 
     app = Nightowl(settings)
-    try:
-        results = asyncio.run(check_all(app.connectors, settings.gather.call_timeout_seconds))
+    try:  # the connectors' health checks, then the notifiers reached (nothing is sent)
+        results = asyncio.run(reach(app))
     finally:
         app.shutdown()
-    if not results:
+    if not any(not r.kind.startswith(NOTIFIER) for r in results):
         err_console.print("[bold yellow]warning:[/] no connector configured: nothing to read")
     for r in results:
         console.print(_line(r), highlight=False)
     if not all(r.ok for r in results):
         console.print(
             "fix the URL (nightowl init --force) or start the backend, then: "
-            f"nightowl check connectors --config {files.config}",
+            f"nightowl config check --live --config {files.config}",
             markup=False,
             highlight=False,
         )
@@ -259,6 +263,8 @@ def _check(settings: Settings, files: _Files) -> None:
 
 def _line(result: CheckResult) -> str:
     head = f"connector {result.name} ({result.kind}): "
+    if result.kind.startswith(NOTIFIER):
+        head = f"notifier {result.name} ({result.kind.removeprefix(NOTIFIER)}): "
     if result.ok:
         return head + f"[green]ok[/] ({result.latency_ms:.0f} ms)"
     return head + f"[red]unreachable[/]: {result.error}"

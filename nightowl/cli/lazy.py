@@ -36,7 +36,8 @@ class Lazy:
         """The real click command (ImportError/AttributeError if the target is wrong)."""
         module, _, attribute = self.target.partition(":")
         found = getattr(importlib.import_module(module), attribute)
-        parent = typer.Typer(rich_markup_mode=None)  # Click's help, as the root app (main.py)
+        # Click's help, as the root app (main.py); completion is installed from the root only
+        parent = typer.Typer(rich_markup_mode=None, add_completion=False)
         if isinstance(found, typer.Typer):  # built as add_typer builds it: a one-command group
             parent.add_typer(found, name=name)  # stays a group (`check connectors`)
             command = typer.main.get_group(parent).commands[name]

@@ -36,7 +36,7 @@ def similar(
     """Past incidents like INCIDENT_ID, best first: its cause (a human's correction wins), what
     fixed it, and what people said."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             acting_as(records, Act.READ)
             matches = records.memory.similar(incident_id, limit=limit)
         if as_json:
@@ -78,7 +78,7 @@ def feedback(
     """Confirm or correct INCIDENT_ID's diagnosis, or rate one of its actions; memory recalls
     the correction next time."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             me = identity(records.settings)  # the use case checks the role (a refusal audited)
             given = Feedback(
                 incident_id=incident_id,
@@ -111,7 +111,7 @@ def forget(
 ) -> None:
     """Delete from incident memory: exactly one of --incident, --person, --older-than-days."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             me = identity(records.settings)
             what = Forget(incident_id=incident, person=person, older_than_days=older_than_days)
             gone = records.memory.forget(me, what)

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 
 from nightowl.cli.common import console, err_console
-from nightowl.cli.summary import startup_summary
+from nightowl.cli.summary import startup_summary, unreachable
 from nightowl.settings import LoggingSettings, Settings
 
 if TYPE_CHECKING:
@@ -126,6 +126,21 @@ def mount_mcp(api: FastAPI, nightowl: Nightowl) -> None:
     api.router.lifespan_context = lifespan
 
 
+def check_connectors_on_start(api: FastAPI, nightowl: Nightowl) -> None:
+    """Warn, once the server's loop runs and before it answers, of each connector that does not
+    answer its health check (on that loop: connectors keep clients bound to it)."""
+    outer = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with outer(app) as state:
+            for warning in await unreachable(nightowl):
+                err_console.print(f"[bold red]WARNING:[/] {escape(warning)}", highlight=False)
+            yield state
+
+    api.router.lifespan_context = lifespan
+
+
 def run_server(
     settings: Settings,
     host: str | None = None,
@@ -146,6 +161,8 @@ def run_server(
         if configure is not None:
             configure(nightowl)
         api = application(nightowl)
+        if settings.cluster.role != "api":  # an API-only replica gathers nothing itself
+            check_connectors_on_start(api, nightowl)
     except BaseException:
         sock.close()
         raise

@@ -109,6 +109,6 @@ def expire(
 ) -> None:
     """End a silence now."""
     with user_errors():
-        with records_of(config, data_dir) as records:
+        with records_of(config, data_dir, reading=True) as records:
             silence = records.expire_silence(silence_id, identity(records.settings))
         console.print(f"silence {silence.id} expired at {silence.ends_at:%Y-%m-%d %H:%M:%S} UTC")

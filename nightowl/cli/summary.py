@@ -2,7 +2,8 @@
 keeps things, who may call it; and, loudly, what is missing for it to be of use.
 
 ``startup_summary`` is plain data (lines and warnings) so that it is tested without a server and
-printed by whichever front end serves.
+printed by whichever front end serves. ``unreachable`` is the one part that reaches out: each
+connector's health check, run by ``serve`` on the server's own event loop before it answers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
     from nightowl.app import Nightowl
 
 KINDS = ("metrics", "logs", "deploys", "cluster")
+CHECK_SECONDS = 5.0
+"""The longest a connector's startup check may hold the server back (at most
+``gather.call_timeout_seconds``): a reachable backend answers its sample query well within it,
+and a black-holed one must not keep the webhooks waiting for long."""
 
 
 @dataclass
@@ -80,3 +85,18 @@ def _auth(settings: Settings, out: Summary) -> str:
         f"auth: webhook credentials for {webhooks}; {len(settings.api.users)} API user(s), "
         f"{len(settings.ui.users)} web UI user(s)"
     )
+
+
+async def unreachable(nightowl: Nightowl) -> list[str]:
+    """A warning for each connector that fails its health check now: every incident would gather
+    nothing from it, and say only "no data gathered" (``serve`` warns before it answers)."""
+    from nightowl.connectors.health import check_all
+
+    timeout = min(CHECK_SECONDS, nightowl.settings.gather.call_timeout_seconds)
+    results = await check_all(nightowl.connectors, timeout)
+    return [
+        f"connector {r.name} ({r.kind}) does not answer: {r.error}. Incidents will gather "
+        "nothing from it until it does (`nightowl check connectors`)."
+        for r in results
+        if not r.ok
+    ]

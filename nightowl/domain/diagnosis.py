@@ -49,6 +49,11 @@ class HypothesisStatus(StrEnum):
 
 SUPPORTED_FROM, WEAK_FROM = 0.5, 0.2
 
+NO_SOURCES = "No data sources configured"
+"""How a diagnosis on no data begins when no metrics, logs or cluster source is configured."""
+NO_DATA = "No data gathered"
+"""How it begins when the configured sources returned nothing (``analysis/nodata.py``)."""
+
 
 class Hypothesis(Model):
     """A candidate explanation with its confidence and the evidence for and against it."""
@@ -120,3 +125,10 @@ class Diagnosis(Model):
     hypotheses: tuple[Hypothesis, ...]
     decided_at: datetime
     recall: Recall | None = None
+
+    @property
+    def untested(self) -> bool:
+        """Every hypothesis went untested: there was no data to test any on."""
+        return bool(self.hypotheses) and all(
+            h.status is HypothesisStatus.UNTESTED for h in self.hypotheses
+        )

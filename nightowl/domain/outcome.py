@@ -9,6 +9,7 @@ show for it. ``outcome_of`` is pure: the same incident gives the same sentences.
 from __future__ import annotations
 
 from nightowl.domain.base import Model
+from nightowl.domain.diagnosis import NO_SOURCES
 from nightowl.domain.incident import Incident, IncidentStatus, StageStatus
 from nightowl.domain.remediation import ActionResult, ActionStatus, Decision, Verdict
 
@@ -131,11 +132,19 @@ def _target_version(incident: Incident, action: ActionResult) -> str | None:
     return after if after and after != before else None
 
 
+VERBS = {"rollback": "roll back"}
+"""Action kinds whose name is a noun, as the verb a sentence needs ("whether to roll back")."""
+
+
 def _planned(incident: Incident, key: str) -> str:
+    """The held action as what a human would do: "roll back checkout to v2.4.0: <reason>"."""
     spec = next((p for p in incident.plan if p.idempotency_key == key), None)
     if spec is None:
         return "act"
-    return f"{spec.kind.replace('_', ' ')} {spec.service} ({spec.reason})"
+    verb = VERBS.get(spec.kind, spec.kind.replace("_", " "))
+    wanted = spec.params.get("to_version")
+    to = f" to {wanted}" if isinstance(wanted, str) and wanted else ""
+    return f"{verb} {spec.service}{to}: {spec.reason.rstrip('. ')}"
 
 
 def _unfinished(status: IncidentStatus) -> tuple[str, str | None]:
@@ -149,9 +158,25 @@ def _unfinished(status: IncidentStatus) -> tuple[str, str | None]:
 def _undecided(incident: Incident, status: IncidentStatus) -> tuple[str, str | None]:
     owner = "a human must investigate from the evidence below"
     d = incident.diagnosis
+    if d is not None and d.root_cause is None and d.untested:
+        return _untested(d.explanation)
     if d is None or d.root_cause is None:
         return "no root cause was found with enough confidence", owner
     cause = f"{d.root_cause.kind.replace('_', ' ')} on {d.root_cause.service}"
     if not incident.plan:
         return f"no runbook applies to the diagnosed {cause}", "a human must remediate it by hand"
     return f"nightowl diagnosed {cause} but executed nothing", owner
+
+
+def _untested(explanation: str) -> tuple[str, str]:
+    """Why nothing was diagnosed when there was no data: no evidence to investigate "below"."""
+    if explanation.startswith(NO_SOURCES):
+        return (
+            "no data sources configured: no hypothesis could be tested",
+            "a human must investigate, and configure a metrics, logs or cluster connector "
+            "(`nightowl init`, docs/configuration.md)",
+        )
+    return (
+        "no data gathered: the data sources returned nothing, so no hypothesis could be tested",
+        "a human must investigate, and check the data sources (`nightowl check connectors`)",
+    )

@@ -11,6 +11,9 @@ from nightowl.domain import ActionStatus, Incident, Observations
 from nightowl.domain.units import duration
 from nightowl.report.model import TO_FILL, ActionItem, Cause, Lesson, Postmortem
 
+NOT_FOUND = "no root cause was found with enough confidence"
+NOTHING_TESTED = "no root cause: there was no data to test any hypothesis on"
+
 Lessons = tuple[tuple[Lesson, ...], tuple[Lesson, ...], tuple[Lesson, ...]]
 
 
@@ -28,7 +31,8 @@ def lessons(incident: Incident, report: Postmortem, observations: Observations |
             )
         )
     elif cause is None:
-        badly.append(Lesson(text="no root cause was found with enough confidence"))
+        untested = incident.diagnosis is not None and incident.diagnosis.untested
+        badly.append(Lesson(text=NOTHING_TESTED if untested else NOT_FOUND))
     v = incident.verification
     if v is not None and v.recovered and det.time_to_mitigate_seconds is not None:
         well.append(

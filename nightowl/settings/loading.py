@@ -124,7 +124,7 @@ def _describe(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"{loc}: {err['msg']}{_shown(err['type'], err.get('input'))}")
+        lines.append(f"{loc}: {err['msg']}{_shown(err['type'], err.get('input'), err['msg'])}")
     return "; ".join(lines)
 
 
@@ -134,17 +134,20 @@ SHOWN_ERRORS = frozenset(
 """Errors of fields whose value is a number, a flag or one of fixed choices: never a secret."""
 
 
-def _shown(kind: str, got: object) -> str:
+def _shown(kind: str, got: object, message: str = "") -> str:
     """What was given, only where it cannot be a secret.
 
     This message is printed and logged: a secret under a misspelled key (``extra_forbidden``), a
     token where a list was expected, an unquoted numeric password where a string was expected, must
-    not appear in it.
+    not appear in it. A validator's own message that quotes the value (``cron '61 * * * *': …``,
+    a field that is never a secret) needs no "not shown" after it.
     """
     if not isinstance(got, str | bool | int | float):
         return ""
     if kind in SHOWN_ERRORS:
         return f" (got {got if not isinstance(got, str) else got[:40]!r})"
     if isinstance(got, str):
-        return f" (got a string of {len(got)} characters, not shown)"
+        if got and f"{got!r}" in message:
+            return ""
+        return f" (got a string of {len(got)} character{'' if len(got) == 1 else 's'}, not shown)"
     return f" (got a {type(got).__name__}, not shown)"

@@ -66,6 +66,9 @@ def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: P
     assert incident.hypotheses, "the hypotheses weighed are still listed"
     statuses = {h.status for h in incident.hypotheses}
     assert statuses == {HypothesisStatus.UNTESTED}, statuses
+    for h in incident.hypotheses:  # no claim read off zero data points ("did not rise")
+        assert h.summary.endswith("not tested (no data source is configured)"), h.summary
+        assert not h.refuting, h
     assert not incident.actions
     notes = [
         json.loads(line) for line in (tmp_path / "notifications.jsonl").read_text().splitlines()
@@ -73,6 +76,8 @@ def test_no_data_source_leaves_every_hypothesis_untested_and_says_so(tmp_path: P
     assert any("No data sources configured" in json.dumps(n) for n in notes), notes
     shown = (tmp_path / "page.html").read_text()
     assert "No data sources configured" in shown
+    assert "no data sources configured: no hypothesis could be tested" in shown  # the status
+    assert "investigate from the evidence below" not in shown
     assert "untested" in shown
     assert ">refuted<" not in shown
     reports = list((tmp_path / "reports").glob("*.md"))
@@ -92,6 +97,9 @@ def test_sources_that_return_nothing_are_named_and_leave_hypotheses_untested(
     assert first.startswith("No data gathered"), first
     assert "metrics: prom" in first
     assert {h.status for h in incident.hypotheses} == {HypothesisStatus.UNTESTED}
+    assert all(
+        "not tested (the data sources returned nothing)" in h.summary for h in incident.hypotheses
+    )
 
 
 def test_a_round_with_data_is_tested_as_before(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ def test_the_help_of_every_command() -> None:
         assert ("--config" in result.stdout) is not own, path
         assert ("--data-dir" in result.stdout) is (not own or path in STATE_IN_DATA_DIR), path
         assert "<bool>" not in result.stdout, path  # a flag takes no value: no type to show
+        assert "--install-completion" not in result.stdout, path  # the root's option only
 
 
 def test_config_check_passes_on_the_embedded_defaults(tmp_path: Path) -> None:
@@ -92,7 +93,8 @@ def test_the_data_dir_flag_overrides_the_environment(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"ok": True, "data_dir": str(tmp_path / "flag")}
+    body = json.loads(result.stdout)
+    assert body == {"ok": True, "data_dir": str(tmp_path / "flag"), "store_exists": False}
 
 
 def test_config_check_names_the_file_and_key_of_a_bad_value(tmp_path: Path) -> None:
@@ -195,7 +197,7 @@ def test_incidents_show_tells_the_story(demo: tuple[Path, dict[str, Any]]) -> No
     assert shown.exit_code == 0, shown.output
     for stage in ("triage", "gather", "diagnose", "act", "verify", "report", "notify"):
         assert stage in shown.stdout
-    assert "Recovered" in shown.stdout
+    assert "Recovered: recovered" not in shown.stdout  # said once, by the status line
     assert "Status: resolved — recovered: checkout" in shown.stdout
     assert incident["report_path"] in shown.stdout
     assert as_json.exit_code == 0, as_json.output
@@ -248,3 +250,16 @@ def test_incidents_show_of_an_unknown_id_says_so(tmp_path: Path) -> None:
     assert "no incident 'nope'" in result.stderr
     assert "nightowl incidents list" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_sandbox_data_dir_says_it_holds_the_state_file_only() -> None:
+    """The sandbox's nightowl keeps its store in the sandbox directory: --data-dir of the sandbox
+    commands places their state file, and their help says so rather than the generic "where
+    nightowl keeps its database and reports"."""
+    for path in sorted(STATE_IN_DATA_DIR):
+        shown = " ".join(run(*path, "--help").stdout.split())
+
+        assert "/sandbox/" in shown, path
+        assert "state.json" in shown, path
+        assert "keeps its database and reports" not in shown, path
+        assert "NIGHTOWL_DATA_DIR" not in shown, path

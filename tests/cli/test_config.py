@@ -133,3 +133,41 @@ def test_live_prints_a_table(tmp_path: Path) -> None:
     assert "configuration OK" in result.stdout
     assert "check(s), 0 failing" in result.stdout
     assert "notifier file" in result.stdout  # the default notifier
+
+
+def test_checking_leaves_no_store_where_none_was(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A check opens no store of its own: a mistyped --data-dir stays one that readers refuse,
+    not an empty store that answers "no incidents"."""
+    typo = tmp_path / "nightowl-dta"
+    path = tmp_path / "nightowl.yaml"
+    path.write_text(yaml.safe_dump({"connectors": []}))
+
+    checked = run("config", "check", "--config", path, "--data-dir", typo)
+    connectors = run("check", "connectors", "--config", path, "--data-dir", typo)
+    as_json = run("config", "check", "--json", "--config", path, "--data-dir", typo)
+
+    assert checked.exit_code == 0, checked.output
+    assert "`nightowl serve` creates it" in checked.stdout.replace("\n", " ")
+    assert "created the audit key" not in caplog.text  # no key to back up was made
+    assert connectors.exit_code == 0, connectors.output
+    assert json.loads(as_json.stdout)["store_exists"] is False
+    assert not list(typo.glob("nightowl.sqlite*")), list(typo.iterdir())
+    assert not (typo / "audit.key").exists()
+    listed = run("incidents", "list", "--config", path, "--data-dir", typo)
+    assert listed.exit_code == 1, listed.output
+    assert "no nightowl store at" in listed.stderr
+
+
+def test_checking_an_existing_store_reads_it_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "nightowl.yaml"
+    path.write_text(yaml.safe_dump({"connectors": []}))
+    assert run("incidents", "list", "--config", path, "--data-dir", tmp_path).exit_code == 1
+    assert run("db", "migrate", "--config", path, "--data-dir", tmp_path).exit_code == 0
+
+    result = run("config", "check", "--json", "--config", path, "--data-dir", tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["store_exists"] is True
+    assert (tmp_path / "audit.key").exists()

@@ -56,6 +56,7 @@ def test_a_recorded_deploy_answers_who_changed(config: Path) -> None:
 
 
 def test_refresh_then_show_draws_owners_and_dependencies(config: Path) -> None:
+    assert run("db", "migrate", "--config", config).exit_code == 0  # a store, with no graph yet
     before = run("graph", "show", "checkout", "--config", config)
     assert "knows nothing about 'checkout'" in before.stdout
     refreshed = run("graph", "refresh", "--config", config)

@@ -111,3 +111,20 @@ def test_show_tells_how_long_each_stage_took_and_never_prints_none(data_dir: Pat
     assert "[checked] 5 signals" in result.stdout  # shown as written, not taken for markup
     assert "Report: not written yet" in result.stdout
     assert "None" not in result.stdout
+
+
+def test_after_the_demo_the_empty_real_store_points_to_the_demos(data_dir: Path) -> None:
+    """`nightowl demo` keeps its incidents in <data dir>/demo: reading the data dir itself, where
+    no store is yet, says where the demo's are instead of only "no store"."""
+    real = data_dir.parent / "fresh"
+    (real / "demo").mkdir(parents=True)
+    (data_dir / "nightowl.sqlite").rename(real / "demo" / "nightowl.sqlite")
+
+    refused = run("incidents", "list", "--data-dir", real)
+    listed = run("incidents", "list", "--data-dir", real / "demo")
+
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert f"the demo's incidents are in its own store: --data-dir {real / 'demo'}" in said
+    assert listed.exit_code == 0, listed.output
+    assert "inc-77aa00bb11cc" in listed.stdout

@@ -116,7 +116,31 @@ def test_an_unreachable_connector_is_reported_with_its_reason(tmp_path: Path) ->
     line = next(x for x in result.stdout.splitlines() if x.startswith("connector metrics"))
     assert "unreachable" in line
     assert dead in line
-    assert "nightowl check connectors" in result.stdout
+    assert "nightowl config check --live" in result.stdout
+
+
+def test_the_notifier_is_reached_too_and_its_secret_never_shown(
+    tmp_path: Path, prometheus_url: str
+) -> None:
+    """init checks who hears as well as what it reads: a Slack webhook URL nobody answers is
+    reported (by host; the URL's path is the secret), a reachable one is ok."""
+    (tmp_path / "dead").mkdir()
+    (tmp_path / "alive").mkdir()
+    dead = init(tmp_path / "dead", "--metrics-url", prometheus_url, SLACK_WEBHOOK_URL=SLACK)
+    alive = init(
+        tmp_path / "alive",
+        "--metrics-url",
+        prometheus_url,
+        SLACK_WEBHOOK_URL=f"{prometheus_url}/services/T000/B000/XXXX",
+    )
+
+    assert dead.exit_code == 0, dead.output
+    said = next(x for x in dead.stdout.splitlines() if x.startswith("notifier slack"))
+    assert said.startswith("notifier slack (slack): unreachable"), said
+    assert "127.0.0.1:9" in said
+    assert "XXXX" not in dead.output
+    assert alive.exit_code == 0, alive.output
+    assert "notifier slack (slack): ok" in alive.stdout
 
 
 def test_init_never_overwrites_without_force(tmp_path: Path) -> None:

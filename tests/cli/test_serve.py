@@ -142,3 +142,19 @@ def test_the_role_flag_wins_over_the_settings() -> None:
     settings = Settings.model_validate({"cluster": {"role": "worker"}})
     assert with_role(settings, None).cluster.role == "worker"
     assert with_role(settings, "api").cluster.role == "api"
+
+
+def test_a_connector_that_does_not_answer_is_warned_of_before_serving(tmp_path: Path) -> None:
+    """Configured is not reachable: a metrics source on a dead port gets a loud warning, by name
+    and reason, before the server answers (every incident would otherwise just gather nothing)."""
+    config = tmp_path / "nightowl.yaml"
+    dead = f"http://127.0.0.1:{free_port()}"
+    config.write_text(f"connectors: [{{name: prom, kind: prometheus, url: '{dead}'}}]\n")
+
+    out, err = serve_output(tmp_path, "--config", str(config))
+
+    assert "connectors: metrics: prom" in out
+    said = " ".join(err.split())
+    assert "WARNING: connector prom (prometheus) does not answer: connector 'prom':" in said
+    assert f"cannot reach {dead}/api/v1/query" in said
+    assert "no metrics source configured" not in said

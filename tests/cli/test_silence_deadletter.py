@@ -152,7 +152,9 @@ def test_silence_add_with_a_bad_matcher_says_what_is_expected(tmp_path: Path) ->
 
 
 def test_silence_expire_of_an_unknown_id_is_one_clear_line(tmp_path: Path) -> None:
-    result = run("silence", "expire", "nope", "--config", config(tmp_path, "n"))
+    path = config(tmp_path, "n")
+    assert run("db", "migrate", "--config", path).exit_code == 0  # a store without that silence
+    result = run("silence", "expire", "nope", "--config", path)
 
     assert result.exit_code == 1
     assert "no silence 'nope'" in result.stderr

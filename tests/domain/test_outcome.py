@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from nightowl.analysis.nodata import untested
 from nightowl.domain import (
     ActionResult,
     ActionSpec,
     ActionStatus,
     Autonomy,
     Decision,
+    Incident,
     IncidentStatus,
+    Observations,
     Risk,
     StageName,
     StageRecord,
@@ -110,7 +113,9 @@ def test_a_denied_action_leaves_the_decision_to_a_human() -> None:
     )
 
     assert o.why == "the rollback was denied by policy (autonomy is 'suggest' globally)"
-    assert o.human_action == "a human must decide whether to rollback checkout (bad deploy v2.4.0)"
+    assert o.human_action == (
+        "a human must decide whether to roll back checkout to v2.3.9: bad deploy v2.4.0"
+    )
 
 
 def test_an_approvers_denial_and_an_expired_request_are_told_apart() -> None:
@@ -158,3 +163,38 @@ def test_waiting_for_an_approver_is_said_so() -> None:
     )
 
     assert o.why == "an action is waiting for an approver"
+
+
+def _on_no_data(obs: Observations | None) -> Incident:
+    """An incident whose diagnosis had no data: every hypothesis untested, no root cause."""
+    base = incident()
+    assert base.diagnosis is not None
+    _, diagnosis = untested(base.diagnosis.hypotheses, obs, T)
+    return incident(
+        status=IncidentStatus.ESCALATED,
+        diagnosis=diagnosis,
+        plan=(),
+        decisions=(),
+        actions=(),
+        verification=None,
+    )
+
+
+def test_no_data_sources_is_the_reason_not_a_search_that_found_nothing() -> None:
+    o = outcome_of(_on_no_data(None))
+
+    assert o.why == "no data sources configured: no hypothesis could be tested"
+    assert o.human_action is not None
+    assert "configure a metrics, logs or cluster connector" in o.human_action
+    assert "evidence below" not in o.human_action  # there is none
+
+
+def test_sources_that_returned_nothing_send_the_human_to_check_them() -> None:
+    empty = Observations(
+        service="checkout", start=T, end=T, services=("checkout",), sources={"metrics": "prom"}
+    )
+    o = outcome_of(_on_no_data(empty))
+
+    assert o.why.startswith("no data gathered: the data sources returned nothing")
+    assert o.human_action is not None
+    assert "nightowl check connectors" in o.human_action

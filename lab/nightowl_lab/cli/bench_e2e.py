@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 
 from nightowl.cli.common import console, user_errors
-from nightowl.cli.options import DataDirOpt, JsonOpt
+from nightowl.cli.options import JsonOpt
+
+BenchStateDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Keep the benchmark's sandbox state file at <path>/sandbox/bench-state.json "
+        "(default: beside the sandbox's, in the temp dir). The sandbox's nightowl keeps its "
+        "database in the sandbox directory, not here.",
+        show_default=False,
+    ),
+]
 
 
 def command(
@@ -19,7 +30,7 @@ def command(
         list[str] | None, typer.Option("--fault", help="Only these faults (repeatable).")
     ] = None,
     runs: Annotated[int, typer.Option(help="Runs per fault.")] = 3,
-    data_dir: DataDirOpt = None,
+    data_dir: BenchStateDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start a sandbox, run each fault ``runs`` times, report median times and success rates.

@@ -23,6 +23,20 @@ StateOpt = Annotated[
 ]
 
 
+StateDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Keep the state file at <path>/sandbox/state.json (unless --state). The sandbox's "
+        "own nightowl keeps its database in the sandbox directory, not here.",
+        show_default=False,
+    ),
+]
+"""--data-dir of the sandbox commands: where the state file goes. The generic option's help
+("where nightowl keeps its database and reports", $NIGHTOWL_DATA_DIR) promised what they do not
+do."""
+
+
 def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
     """--state, else ``<data-dir>/sandbox/state.json``, else the default under the temp dir.
 
@@ -37,7 +51,7 @@ def _state_file(state: Path | None, data_dir: Path | None = None) -> Path:
 
 
 @sandbox_app.command("up")
-def up(state: StateOpt = None, data_dir: DataDirOpt = None) -> None:
+def up(state: StateOpt = None, data_dir: StateDirOpt = None) -> None:
     """Start the shop, its load, Prometheus, Alertmanager and nightowl (autonomy: act)."""
     from nightowl_lab.sandbox import lifecycle
 
@@ -52,7 +66,7 @@ def up(state: StateOpt = None, data_dir: DataDirOpt = None) -> None:
 @sandbox_app.command("down")
 def down(
     state: StateOpt = None,
-    data_dir: DataDirOpt = None,
+    data_dir: StateDirOpt = None,
     keep: Annotated[bool, typer.Option(help="Keep the sandbox's directory (logs).")] = False,
 ) -> None:
     """Stop every sandbox process by PID and delete its directory."""
@@ -66,7 +80,7 @@ def down(
 @sandbox_app.command("status")
 def status(
     state: StateOpt = None,
-    data_dir: DataDirOpt = None,
+    data_dir: StateDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Processes, replicas and versions, load, and the alerts firing now."""
@@ -93,7 +107,7 @@ def inject(
         str, typer.Argument(help="bad-deploy, memory-leak, traffic-spike, dependency-latency")
     ],
     state: StateOpt = None,
-    data_dir: DataDirOpt = None,
+    data_dir: StateDirOpt = None,
 ) -> None:
     """Inject a real fault into the running sandbox (nightowl then takes the page)."""
     from nightowl_lab.sandbox import faults, lifecycle
@@ -108,7 +122,7 @@ def inject(
 def run(
     fault: Annotated[str, typer.Option("--fault", help="The fault to inject.")],
     state: StateOpt = None,
-    data_dir: DataDirOpt = None,
+    data_dir: StateDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Inject a fault and wait for nightowl to detect, diagnose, act and verify; print the times."""
