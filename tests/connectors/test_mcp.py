@@ -20,6 +20,7 @@ from nightowl.app import Nightowl
 from nightowl.clock import SystemClock
 from nightowl.connectors.gather import Gather
 from nightowl.connectors.mcp import McpTools
+from nightowl.connectors.prometheus import Prometheus, PrometheusConfig
 from nightowl.connectors.protocols import LogQuery, LogSource, MetricsSource
 from nightowl.connectors.sources import Sources
 from nightowl.domain import LogLevel, SignalKind
@@ -69,24 +70,34 @@ def test_prometheus_mcp_server_answers_range_and_instant_queries(
     prom = build(prometheus_mcp(prometheus_url, tmp_path), tmp_path)
     assert isinstance(prom, MetricsSource)
 
-    async def main() -> tuple[Any, Any]:
+    direct = Prometheus("direct", PrometheusConfig(url=prometheus_url))
+    end = datetime.now(UTC).replace(microsecond=0)
+
+    async def main() -> tuple[Any, ...]:
         await prom.check()
         await asyncio.sleep(4)  # at least two scrapes of this session's fresh Prometheus
-        end = datetime.now(UTC)
-        ranged = await prom.query_range(
-            'up{job="nightowl-test"}', end - timedelta(seconds=20), end, 2
+        query, start = 'up{job="nightowl-test"}', end - timedelta(seconds=20)
+        return (
+            await prom.query_range(query, start, end + timedelta(seconds=4), 2),
+            await prom.query("up", end + timedelta(seconds=4)),
+            await direct.query_range(query, start, end + timedelta(seconds=4), 2),
+            await direct.query("up", end + timedelta(seconds=4)),
         )
-        instant = await prom.query("up", end)
-        return ranged, instant
 
-    ranged, instant = asyncio.run(closing(prom, main()))
+    ranged, instant, ranged_direct, instant_direct = asyncio.run(closing(prom, main()))
     assert ranged
     assert ranged[0].labels["job"] == "nightowl-test"
     stamps = ranged[0].timestamps
     assert len(stamps) >= 2  # every 2 s since this session's Prometheus started
     assert {round(b - a, 3) for a, b in itertools.pairwise(stamps)} == {2.0}
-    assert set(ranged[0].values) == {1.0}
-    assert [s.values for s in instant] == [(1.0,)]
+    # through MCP, exactly what Prometheus answers directly for the same (past) times; `up` is 1,
+    # or 0 where a scrape failed on a loaded machine
+    assert [(s.timestamps, s.values) for s in ranged] == [
+        (s.timestamps, s.values) for s in ranged_direct
+    ]
+    assert set(ranged[0].values) <= {0.0, 1.0}
+    assert [s.values for s in instant] == [s.values for s in instant_direct]
+    assert len(instant) == 1
     # the server's own log lines go to the connector's log file, not to nightowl's output
     assert "Starting Prometheus MCP Server" in (tmp_path / "mcp" / "prom-mcp.log").read_text()
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from dbos import DBOS, DBOSClient, DBOSConfig, SetEnqueueOptions
+from dbos._error import DBOSNonExistentWorkflowError
 from nightowl_lab.harness.server import ServerProcess
 from nightowl_lab.sim.alerts import alertmanager_payload
 from nightowl_lab.sim.scenario import bundled_scenario, load_scenario
@@ -51,6 +52,19 @@ def _status(client: DBOSClient, workflow_id: str) -> tuple[str, str | None, str 
     return status.status, status.executor_id, status.queue_name
 
 
+def _wait_status(
+    client: DBOSClient, workflow_id: str, timeout: float
+) -> tuple[str, str | None, str | None]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _status(client, workflow_id)
+        except DBOSNonExistentWorkflowError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_an_api_replica_enqueues_and_a_worker_runs_the_incident(
@@ -75,8 +89,9 @@ def test_an_api_replica_enqueues_and_a_worker_runs_the_incident(
             )
             assert answer.status_code == 202, answer.text
             incident_id = answer.json()["incident_id"]
-            # The api replica listens to no queue: the workflow waits there for a worker.
-            enqueued = _status(client, incident_id)
+            # The api replica listens to no queue: the workflow waits there for a worker (once
+            # the dispatcher has flushed the group: not at once on a loaded machine).
+            enqueued = _wait_status(client, incident_id, timeout=120.0)
             assert (enqueued[0], enqueued[2]) == ("ENQUEUED", INCIDENTS), enqueued
             with worker.start(240.0):
                 done = poll(
