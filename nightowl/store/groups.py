@@ -2,8 +2,12 @@
 
 A group is due when its ``next_flush_at`` has passed. ``flush`` claims the group under a row lock
 (SQLite: the write lock), so with several workers each due group is flushed exactly once; on
-PostgreSQL it also queues behind intake batches (``serialise``), which rewrite group rows. The
-decision itself — which incident, what is inhibited — is the caller's ``plan`` function.
+PostgreSQL it first takes the group's intake lock (``intake_locks``), so it queues behind the
+intake batches of that group, which rewrite its row, and no others. The decision itself — which
+incident, what is inhibited — is the caller's ``plan`` function.
+
+Lock order inside a flush: the group, its states, then the incident, the order a batch takes them
+in (states, then incidents), so a flush and a batch never wait for each other in a cycle.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from nightowl.store.intake import (
     IntakeStore,
     alert_of,
     attach_many,
-    serialise,
     state_from,
 )
+from nightowl.store.intake_locks import intake_locks, lock
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.sessions import upsert
 from nightowl.store.tables import IncidentRow
@@ -56,7 +60,7 @@ class GroupStore(IntakeStore):
         """Flush one due group; None when it is not (or no longer) due. The alerts first seen in
         the last minute are counted up to ``recent_cap`` (all storm control needs to know)."""
         with self.write() as session:
-            serialise(session)
+            lock(session, intake_locks((), [group_key]))
             group = session.get(AlertGroupRow, group_key, with_for_update=True)
             if group is None or group.next_flush_at is None or group.next_flush_at > now:
                 return None
@@ -91,10 +95,7 @@ class GroupStore(IntakeStore):
             group.pending, group.next_flush_at, group.flushed_at = 0, None, now
             if decided.incident_id is None or not attach:
                 return FlushResult("suppressed", group_key, None, 0, decided.reason)
-            if decided.new_incident:
-                _create(session, decided.new_incident, now)
-            attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
-            for start in range(0, len(attach), CHUNK):
+            for start in range(0, len(attach), CHUNK):  # the states before the incident
                 session.execute(
                     update(AlertStateRow)
                     .where(
@@ -104,6 +105,9 @@ class GroupStore(IntakeStore):
                     )
                     .values(incident_id=decided.incident_id)
                 )
+            if decided.new_incident:
+                _create(session, decided.new_incident, now)
+            attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
             group.incident_id, group.repeat_at = decided.incident_id, now + repeat
             kind = "opened" if decided.new_incident else "joined"
             return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
@@ -119,9 +123,12 @@ class GroupStore(IntakeStore):
         )
 
     def repeats(self, now: datetime, repeat: timedelta, limit: int = 100) -> list[FlushResult]:
-        """Groups whose incident is still open after ``repeat_interval``: remind the humans."""
+        """Groups whose incident is still open after ``repeat_interval``: remind the humans.
+
+        Takes no intake lock: only ``repeat_at`` is written here, a column intake batches never
+        write back, and the row lock of each update orders it with a flush of the same group.
+        """
         with self.write() as session:
-            serialise(session)
             query = (
                 select(AlertGroupRow, IncidentRow.status)
                 .join(IncidentRow, IncidentRow.id == AlertGroupRow.incident_id)
