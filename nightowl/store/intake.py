@@ -12,7 +12,7 @@ otherwise lose its incident to the batch's older copy.
 
 Round trips on PostgreSQL, per batch: the locks and the silences (one statement), the previous
 states with their incidents' status, the groups with theirs, the writes (groups, alerts, the
-incidents' ``updated_at``, states: one executemany each), and, only when a batch resolves alerts
+incidents' ``updated_at``, states: sent together in psycopg's pipeline mode), and, only when a batch resolves alerts
 of an incident whose other alerts it does not carry, one look-up of what still fires.
 """
 
@@ -38,7 +38,7 @@ from nightowl.domain.intake import Absorb, GroupOf, GroupTiming, IngestOutcome
 from nightowl.store.intake_locks import intake_locks, is_postgres, lock, lock_and_read_silences
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.rows import alert_values
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, pipelined, upsert
 from nightowl.store.tables import AlertRow, IncidentRow
 
 CHUNK = 500
@@ -83,13 +83,15 @@ class IntakeStore:
                 # global order, so a deadlock becomes possible, and PostgreSQL breaks it.
                 lock(session, intake_locks((), late))
             outcome = IngestOutcome(counts=IntakeCounts(), verdicts=verdicts)
-            counts["attached"] = self._route(
-                session, changed, states, open_ids, now, timing, outcome
-            )
+            groups, pairs = self._route(session, changed, states, open_ids, now, timing, outcome)
+            counts["attached"] = len(pairs)
             for alert in alerts:  # duplicates too: say which incident the alert already belongs to
                 if (known := states[alert.fingerprint].incident_id) is not None:
                     outcome.incident_of.setdefault(alert.fingerprint, known)
-            upsert_states(session, [states[fp] for fp in fingerprints])
+            with pipelined(session):  # nothing below reads a result: one round trip
+                _upsert_groups(session, groups)
+                attach_many(session, pairs, now)
+                upsert_states(session, [states[fp] for fp in fingerprints])
             outcome.counts = IntakeCounts(**counts)
             outcome.all_resolved = _all_resolved(session, outcome.incidents, states)
             return outcome
@@ -103,10 +105,10 @@ class IntakeStore:
         now: datetime,
         timing: GroupTiming,
         outcome: IngestOutcome,
-    ) -> int:
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, Alert]]]:
         """Attach alerts to their group's open incident, or make their group due for a flush.
 
-        Returns how many alerts were attached to an incident.
+        Returns the groups to write and the (incident, alert) pairs to attach.
         """
         groups = _groups(session, sorted({s.group_key for s, _, _ in changed.values()}))
         open_incidents |= {g.pop("incident_open") for g in groups.values()} - {None}
@@ -137,9 +139,7 @@ class IntakeStore:
                     group["next_flush_at"] = now + timing.wait
             if group["next_flush_at"] is not None and utc(group["next_flush_at"]) <= now:
                 outcome.due_groups.append(state.group_key)
-        _upsert_groups(session, [groups[k] for k in sorted(touched)])
-        attach_many(session, pairs, now)
-        return len(pairs)
+        return [groups[k] for k in sorted(touched)], pairs
 
 
 def _absorb_all(
@@ -344,8 +344,11 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
     """
     if not pairs:
         return
-    insert = upsert(session, AlertRow).on_conflict_do_nothing(
-        index_elements=["incident_id", "content_hash"]
+    # inline: no RETURNING of the new ids for a single row (nobody reads them; a pipeline cannot)
+    insert = (
+        upsert(session, AlertRow)
+        .inline()
+        .on_conflict_do_nothing(index_elements=["incident_id", "content_hash"])
     )
     session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])
     touched = sorted({i for i, _ in pairs})
