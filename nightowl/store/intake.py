@@ -340,7 +340,9 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
     On PostgreSQL the incidents' rows are locked in id order before ``updated_at`` is set, so two
     batches (or a batch and a flush) touching the same incidents never wait for each other in a
     cycle; that lock also orders them, so the later one's ``_all_resolved`` sees the earlier's
-    states.
+    states. It is ``FOR NO KEY UPDATE``, the lock the UPDATE takes anyway: ``FOR UPDATE`` would
+    conflict with the ``KEY SHARE`` lock every alert insert takes on its incident (the foreign
+    key), so two batches attaching to one incident would deadlock.
     """
     if not pairs:
         return
@@ -357,7 +359,7 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
             select(IncidentRow.id)
             .where(IncidentRow.id.in_(touched))
             .order_by(IncidentRow.id)
-            .with_for_update()
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see below
             .subquery()
         )
         statement = update(IncidentRow).where(IncidentRow.id == locked.c.id)

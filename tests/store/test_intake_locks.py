@@ -8,10 +8,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, func, select, text
 
 from nightowl.domain import Alert
 from nightowl.intake.absorb import group_key_of, group_labels
@@ -23,12 +23,13 @@ from nightowl.store.groups import GroupStore
 from nightowl.store.intake_locks import FINGERPRINT_CLASS, GROUP_CLASS, intake_locks, lock, lock_key
 from nightowl.store.intake_tables import AlertGroupRow
 from nightowl.store.silences import SilenceStore
+from nightowl.store.tables import AlertRow
 
 T0 = datetime(2026, 11, 20, 3, 2, 5, tzinfo=UTC)
 SETTINGS = IntakeSettings(group_wait_seconds=30)  # groups wait: their counters stay visible
 
 
-def alerts(group: int, pods: Iterable[int]) -> list[Alert]:
+def alerts(group: int, pods: Iterable[int], service: str | None = None) -> list[Alert]:
     """Firing alerts of group ``group`` (its own ``alertname``), one per pod."""
     body = {
         "version": "4",
@@ -37,7 +38,11 @@ def alerts(group: int, pods: Iterable[int]) -> list[Alert]:
         "alerts": [
             {
                 "status": "firing",
-                "labels": {"alertname": f"Lock{group}", "service": f"svc-{group}", "pod": f"p-{n}"},
+                "labels": {
+                    "alertname": f"Lock{group}",
+                    "service": service or f"svc-{group}",
+                    "pod": f"p-{n}",
+                },
                 "annotations": {"summary": "locking"},
                 "startsAt": "2026-11-20T03:02:00Z",
                 "endsAt": "0001-01-01T00:00:00Z",
@@ -140,3 +145,35 @@ def test_a_held_group_lock_stops_its_own_group_only(postgres_url: str) -> None:
         pool.shutdown(wait=True)
     assert (pending(engine, 0), pending(engine, 1)) == (4, 5)
     engine.dispose()
+
+
+def test_concurrent_batches_attaching_to_one_incident_all_commit(engine: Engine) -> None:
+    """Batches of four groups that joined one open incident run at once (on PostgreSQL side by
+    side): each inserts alerts (for the foreign key, a key-share lock on the incident), then
+    sets the incident's ``updated_at``; none may deadlock another, and every alert joins."""
+    now = [T0]
+    intake = Intake(SETTINGS, GroupStore(engine), SilenceStore(engine), lambda: now[0])
+    keys = [group_of(alerts(g, [0], "shop")[0]) for g in range(4)]
+    for group in range(4):
+        intake.ingest_now(alerts(group, [0], "shop"))
+    now[0] += timedelta(seconds=SETTINGS.group_wait_seconds)
+    flushed = [intake.flush(key) for key in keys]
+    incidents = {r.incident_id for r in flushed if r is not None}
+    assert len(incidents) == 1  # one service: the later groups joined the first one's incident
+    start = threading.Barrier(4)
+
+    rounds = 3  # of four racing batches, ten new alerts each
+
+    def batch(group: int, round_: int) -> set[str]:
+        start.wait()
+        pods = range(1 + 10 * round_, 11 + 10 * round_)
+        return intake.ingest_now(alerts(group, pods, "shop")).incidents
+
+    for round_ in range(rounds):
+        with ThreadPoolExecutor(4) as pool:
+            assert [*pool.map(batch, range(4), [round_] * 4)] == [incidents] * 4
+    with GroupStore(engine).write() as session:
+        count = session.scalar(
+            select(func.count()).select_from(AlertRow).where(AlertRow.incident_id.in_(incidents))
+        )
+    assert count == 4 + 4 * 10 * rounds
