@@ -1,4 +1,5 @@
-"""Intake's PostgreSQL advisory locks: one per alert fingerprint and one per alert group.
+"""Intake's PostgreSQL advisory locks: one per alert fingerprint and one per alert group, under
+one intake-wide lock taken shared (small batches) or exclusive (large ones).
 
 Row locks cannot cover alert states and groups that do not exist yet (two deliveries of a new
 alert would both be "new"; two batches creating one group would overwrite each other's
@@ -8,8 +9,17 @@ route to; a flush locks its one group. Batches of different groups therefore run
 while two deliveries of one alert, two batches of one group, and a flush racing a batch of its
 group still queue behind each other.
 
+Multi-granularity: every transaction first takes the intake-wide lock. With at most
+``FINE_LIMIT`` keys it takes it *shared*, then one exclusive lock per key; with more it takes it
+*exclusive* and no key locks (it waits for every other intake transaction, and they for it).
+Either way two transactions with a key in common conflict. The limit is PostgreSQL's
+``max_locks_per_transaction`` default (64): the lock table holds that many per connection, so a
+batch of a thousand alerts must not take a thousand locks; and a batch that large covers most
+groups (the bench's notifications of 50 random alerts span ~50 of its 800 groups), so fine locks
+would buy it no concurrency anyway.
+
 No deadlock among these locks: a transaction takes all of its locks in one statement, in one
-global order (every fingerprint lock before every group lock, then by key), and takes none
+global order (the intake-wide lock, every fingerprint, every group, by key), and takes none
 later. Keys use PostgreSQL's two-``int4`` form, whose key space is separate from the one-``bigint``
 locks of the leader, audit chain and migrations. A hash collision between two keys only makes
 two unrelated batches queue, never lets two of the same key pass.
@@ -23,7 +33,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Boolean, Integer, Select, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -31,10 +41,17 @@ from nightowl.domain import Silence
 from nightowl.store.intake_tables import SilenceRow
 from nightowl.store.silences import silence_of
 
+INTAKE_CLASS = 0x6E6F0000
+"""First ``int4`` of the intake-wide lock ("no" + 0): below the others, so taken first."""
 FINGERPRINT_CLASS = 0x6E6F0001
-"""First ``int4`` of an alert fingerprint's lock ("no" + 1); below GROUP_CLASS, so taken first."""
+"""First ``int4`` of an alert fingerprint's lock; below GROUP_CLASS, so taken before."""
 GROUP_CLASS = 0x6E6F0002
 """First ``int4`` of an alert group's lock."""
+FINE_LIMIT = 64
+"""Most key locks one transaction takes; beyond, the intake-wide lock exclusive (see above)."""
+
+Lock = tuple[int, int, bool]
+"""(class, key, shared) of one advisory lock."""
 
 
 def lock_key(text: str) -> int:
@@ -42,11 +59,14 @@ def lock_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), signed=True)
 
 
-def intake_locks(fingerprints: Iterable[str], groups: Iterable[str]) -> list[tuple[int, int]]:
-    """The (class, key) locks of a batch, deduplicated, in the one order every transaction uses."""
-    wanted = {(FINGERPRINT_CLASS, lock_key(f)) for f in fingerprints}
-    wanted |= {(GROUP_CLASS, lock_key(g)) for g in groups}
-    return sorted(wanted)
+def intake_locks(fingerprints: Iterable[str], groups: Iterable[str]) -> list[Lock]:
+    """The locks of a batch (or of a flush: no fingerprints, one group), in the one order every
+    transaction takes them in."""
+    keys = {(FINGERPRINT_CLASS, lock_key(f)) for f in fingerprints}
+    keys |= {(GROUP_CLASS, lock_key(g)) for g in groups}
+    if len(keys) > FINE_LIMIT:
+        return [(INTAKE_CLASS, 0, False)]
+    return [(INTAKE_CLASS, 0, True)] + [(c, k, False) for c, k in sorted(keys)]
 
 
 def is_postgres(session: Session) -> bool:
@@ -54,15 +74,13 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def lock(session: Session, locks: Sequence[tuple[int, int]]) -> None:
+def lock(session: Session, locks: Sequence[Lock]) -> None:
     """Take ``locks`` (from ``intake_locks``) until the transaction ends; a no-op on SQLite."""
     if locks and is_postgres(session):
         session.execute(select(func.count()).select_from(_taking(locks).subquery()))
 
 
-def lock_and_read_silences(
-    session: Session, locks: Sequence[tuple[int, int]], now: datetime
-) -> list[Silence]:
+def lock_and_read_silences(session: Session, locks: Sequence[Lock], now: datetime) -> list[Silence]:
     """Take ``locks``, and read the silences in force at ``now`` (newest first), in one round
     trip on PostgreSQL.
 
@@ -90,14 +108,18 @@ def lock_and_read_silences(
     return [silence_of(r) for r in session.scalars(query) if r is not None]
 
 
-def _taking(locks: Sequence[tuple[int, int]]) -> Select[tuple[object]]:
-    """``pg_advisory_xact_lock`` for every lock, evaluated in the order given."""
-    classes = bindparam("lock_classes", [c for c, _ in locks], type_=ARRAY(Integer))
-    keys = bindparam("lock_keys", [k for _, k in locks], type_=ARRAY(Integer))
+def _taking(locks: Sequence[Lock]) -> Select[tuple[object]]:
+    """``pg_advisory_xact_lock`` (or ``_shared``) for every lock, evaluated in the order given."""
+    classes = bindparam("lock_classes", [c for c, _, _ in locks], type_=ARRAY(Integer))
+    keys = bindparam("lock_keys", [k for _, k, _ in locks], type_=ARRAY(Integer))
+    shared = bindparam("lock_shared", [s for _, _, s in locks], type_=ARRAY(Boolean))
     wanted = (
-        func.unnest(classes, keys)
-        .table_valued("cls", "key", with_ordinality="pos")
+        func.unnest(classes, keys, shared)
+        .table_valued("cls", "key", "shared", with_ordinality="pos")
         .render_derived(name="wanted")
     )
-    taken = func.pg_advisory_xact_lock(wanted.c.cls, wanted.c.key)
+    taken = case(
+        (wanted.c.shared, func.pg_advisory_xact_lock_shared(wanted.c.cls, wanted.c.key)),
+        else_=func.pg_advisory_xact_lock(wanted.c.cls, wanted.c.key),
+    )
     return select(taken.label("taken")).order_by(wanted.c.pos)

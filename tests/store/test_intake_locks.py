@@ -20,7 +20,15 @@ from nightowl.settings import IntakeSettings
 from nightowl.sources.alertmanager import AlertmanagerSource
 from nightowl.store import create_engine_for, migrate
 from nightowl.store.groups import GroupStore
-from nightowl.store.intake_locks import FINGERPRINT_CLASS, GROUP_CLASS, intake_locks, lock, lock_key
+from nightowl.store.intake_locks import (
+    FINE_LIMIT,
+    FINGERPRINT_CLASS,
+    GROUP_CLASS,
+    INTAKE_CLASS,
+    intake_locks,
+    lock,
+    lock_key,
+)
 from nightowl.store.intake_tables import AlertGroupRow
 from nightowl.store.silences import SilenceStore
 from nightowl.store.tables import AlertRow
@@ -69,14 +77,23 @@ def intake_on(engine: Engine) -> Intake:
     return Intake(SETTINGS, GroupStore(engine), SilenceStore(engine), lambda: T0)
 
 
-def test_every_fingerprint_lock_comes_before_every_group_lock_each_once() -> None:
+def test_a_small_batch_shares_the_intake_lock_and_locks_each_key_once_in_order() -> None:
     locks = intake_locks(["fp-b", "fp-a", "fp-a"], ["g-2", "g-1"])
 
-    assert [c for c, _ in locks] == [FINGERPRINT_CLASS] * 2 + [GROUP_CLASS] * 2
+    assert locks[0] == (INTAKE_CLASS, 0, True)
+    assert [c for c, _, _ in locks[1:]] == [FINGERPRINT_CLASS] * 2 + [GROUP_CLASS] * 2
     assert locks == sorted(locks)
-    assert {k for _, k in locks} == {lock_key(t) for t in ("fp-a", "fp-b", "g-1", "g-2")}
-    assert all(-(2**31) <= k < 2**31 for _, k in locks)  # PostgreSQL's int4
+    assert not any(shared for _, _, shared in locks[1:])
+    assert {k for _, k, _ in locks[1:]} == {lock_key(t) for t in ("fp-a", "fp-b", "g-1", "g-2")}
+    assert all(-(2**31) <= k < 2**31 for _, k, _ in locks)  # PostgreSQL's int4
     assert lock_key("g-1") == lock_key("g-1") != lock_key("g-2")
+
+
+def test_a_large_batch_takes_the_intake_lock_alone_and_exclusive() -> None:
+    fingerprints = [f"fp-{n}" for n in range(FINE_LIMIT)]
+
+    assert intake_locks(fingerprints, ["g"]) == [(INTAKE_CLASS, 0, False)]
+    assert len(intake_locks(fingerprints[1:], ["g"])) == 1 + FINE_LIMIT
 
 
 def pending(engine: Engine, group: int) -> int:
@@ -123,27 +140,31 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60) -> bool:
 
 
 @pytest.mark.postgres
-def test_a_held_group_lock_stops_its_own_group_only(postgres_url: str) -> None:
+def test_a_held_group_lock_stops_its_own_group_and_large_batches_only(postgres_url: str) -> None:
     """While one transaction holds group A (a flush or batch of A in progress), a batch of group B
-    goes through at once and a batch of A waits, then completes once A is released."""
+    goes through at once; a batch of A waits, and so does a batch too large for key locks (it
+    takes the intake-wide lock exclusive); both complete once A is released."""
     engine = create_engine_for(postgres_url)
     migrate(engine)
     intake = intake_on(engine)
     intake.ingest_now(alerts(0, [0]))  # group A exists, one alert pending
     key_a = group_of(alerts(0, [0])[0])
-    pool = ThreadPoolExecutor(2)
+    pool = ThreadPoolExecutor(3)
     try:
         with GroupStore(engine).write() as holder:
             lock(holder, intake_locks((), [key_a]))
             other = pool.submit(intake.ingest_now, alerts(1, range(5)))
             assert other.result(timeout=120).verdicts == ["new"] * 5  # not held up by A
             same = pool.submit(intake.ingest_now, alerts(0, range(1, 4)))
-            assert wait_until(lambda: waiting_for_a_lock(engine) == 1)
+            large = pool.submit(intake.ingest_now, alerts(2, range(FINE_LIMIT)))
+            assert wait_until(lambda: waiting_for_a_lock(engine) == 2)
             assert not same.done()
+            assert not large.done()
         assert same.result(timeout=120).verdicts == ["new"] * 3
+        assert large.result(timeout=120).verdicts == ["new"] * FINE_LIMIT
     finally:
         pool.shutdown(wait=True)
-    assert (pending(engine, 0), pending(engine, 1)) == (4, 5)
+    assert (pending(engine, 0), pending(engine, 1), pending(engine, 2)) == (4, 5, FINE_LIMIT)
     engine.dispose()
 
 
