@@ -17,8 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from nightowl.domain import AlertStatus, GroupState, IncidentStatus
-from nightowl.domain.intake import FlushContext, FlushResult, NewIncident, OpenIncident, Plan
+from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus
+from nightowl.domain.intake import (
+    FlushContext,
+    FlushPlan,
+    FlushResult,
+    NewIncident,
+    OpenIncident,
+    Plan,
+)
 from nightowl.store.intake import (
     CHUNK,
     IntakeStore,
@@ -28,7 +35,7 @@ from nightowl.store.intake import (
 )
 from nightowl.store.intake_locks import intake_locks, lock
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
-from nightowl.store.sessions import upsert
+from nightowl.store.sessions import pipelined, upsert
 from nightowl.store.tables import IncidentRow
 
 
@@ -66,16 +73,7 @@ class GroupStore(IntakeStore):
                 return None
             if group.incident_id:
                 return self._update(group, now, repeat)
-            states = [
-                state_from(r)
-                for r in session.scalars(
-                    select(AlertStateRow)
-                    .where(AlertStateRow.group_key == group_key)
-                    .where(AlertStateRow.incident_id.is_(None))
-                    .where(AlertStateRow.status == AlertStatus.FIRING.value)
-                    .where(AlertStateRow.silenced_by.is_(None))
-                )
-            ]
+            states = _candidates(session, group_key)
             context = FlushContext(
                 group=_group_from(group),
                 candidates=states,
@@ -85,32 +83,8 @@ class GroupStore(IntakeStore):
                 now=now,
             )
             decided = plan(context)
-            for fingerprint, reason in decided.inhibited.items():
-                session.execute(
-                    update(AlertStateRow)
-                    .where(AlertStateRow.fingerprint == fingerprint)
-                    .values(inhibited_by=reason)
-                )
-            attach = [s for s in states if s.fingerprint not in decided.inhibited]
-            group.pending, group.next_flush_at, group.flushed_at = 0, None, now
-            if decided.incident_id is None or not attach:
-                return FlushResult("suppressed", group_key, None, 0, decided.reason)
-            for start in range(0, len(attach), CHUNK):  # the states before the incident
-                session.execute(
-                    update(AlertStateRow)
-                    .where(
-                        AlertStateRow.fingerprint.in_(
-                            [s.fingerprint for s in attach[start : start + CHUNK]]
-                        )
-                    )
-                    .values(incident_id=decided.incident_id)
-                )
-            if decided.new_incident:
-                _create(session, decided.new_incident, now)
-            attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
-            group.incident_id, group.repeat_at = decided.incident_id, now + repeat
-            kind = "opened" if decided.new_incident else "joined"
-            return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
+            with pipelined(session):  # nothing below reads a result: one round trip
+                return _apply(session, group_key, decided, states, now + repeat, now)
 
     def _update(self, group: AlertGroupRow, now: datetime, repeat: timedelta) -> FlushResult:
         updates, group.updates, group.next_flush_at, group.flushed_at = group.updates, 0, None, now
@@ -147,6 +121,58 @@ class GroupStore(IntakeStore):
                     )
                 )
             return out
+
+
+def _candidates(session: Session, group_key: str) -> list[AlertState]:
+    """The group's alerts that a flush attaches: firing, not silenced, in no incident yet."""
+    query = (
+        select(AlertStateRow)
+        .where(AlertStateRow.group_key == group_key)
+        .where(AlertStateRow.incident_id.is_(None))
+        .where(AlertStateRow.status == AlertStatus.FIRING.value)
+        .where(AlertStateRow.silenced_by.is_(None))
+    )
+    return [state_from(r) for r in session.scalars(query)]
+
+
+def _apply(
+    session: Session,
+    group_key: str,
+    decided: FlushPlan,
+    states: list[AlertState],
+    repeat_at: datetime,
+    now: datetime,
+) -> FlushResult:
+    """Write what the plan decided, in the lock order of the module's docstring: the states, then
+    the incident, then the group (its row is locked already)."""
+    connection = session.connection()
+    for fingerprint, reason in decided.inhibited.items():
+        connection.execute(
+            update(AlertStateRow)
+            .where(AlertStateRow.fingerprint == fingerprint)
+            .values(inhibited_by=reason)
+        )
+    attach = [s for s in states if s.fingerprint not in decided.inhibited]
+    flushed = {"pending": 0, "next_flush_at": None, "flushed_at": now}
+    group = update(AlertGroupRow).where(AlertGroupRow.group_key == group_key)
+    if decided.incident_id is None or not attach:
+        connection.execute(group.values(flushed))
+        return FlushResult("suppressed", group_key, None, 0, decided.reason)
+    for start in range(0, len(attach), CHUNK):
+        chunk = [s.fingerprint for s in attach[start : start + CHUNK]]
+        connection.execute(
+            update(AlertStateRow)
+            .where(AlertStateRow.fingerprint.in_(chunk))
+            .values(incident_id=decided.incident_id)
+        )
+    if decided.new_incident:
+        _create(session, decided.new_incident, now)
+    attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
+    connection.execute(
+        group.values({**flushed, "incident_id": decided.incident_id, "repeat_at": repeat_at})
+    )
+    kind = "opened" if decided.new_incident else "joined"
+    return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
 
 
 def _recent(session: Session, since: datetime, cap: int) -> int:
@@ -190,9 +216,8 @@ def _create(session: Session, new: NewIncident, now: datetime) -> None:
         "opened_at": now,
         "updated_at": now,
     }
-    session.execute(
-        upsert(session, IncidentRow).values(values).on_conflict_do_nothing(index_elements=["id"])
-    )
+    insert = upsert(session, IncidentRow).inline().values(values)  # inline: no RETURNING
+    session.connection().execute(insert.on_conflict_do_nothing(index_elements=["id"]))
 
 
 def _group_from(row: AlertGroupRow) -> GroupState:

@@ -74,7 +74,9 @@ def traced(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Intake, Callable
             1 for line in new if line.startswith("F") and ("\tSync" in line or "\tQuery" in line)
         )
 
-    intake = Intake(IntakeSettings(), GroupStore(engine), SilenceStore(engine), lambda: T0)
+    intake = Intake(
+        IntakeSettings(group_wait_seconds=0), GroupStore(engine), SilenceStore(engine), lambda: T0
+    )
     yield intake, waits
     engine.dispose()
     out.close()
@@ -88,7 +90,24 @@ def test_a_batch_waits_for_the_server_six_times(traced: tuple[Intake, Callable[[
     intake.ingest_now(alerts(range(1)))  # the connection is made (and traced) here
     waits()
 
-    assert intake.ingest_now(alerts(range(1, 51))).verdicts == ["new"] * 50
+    outcome = intake.ingest_now(alerts(range(1, 51)))
+    assert outcome.verdicts == ["new"] * 50
     assert waits() == 6
     assert intake.ingest_now(alerts(range(1, 51))).verdicts == ["duplicate"] * 50
     assert waits() == 5  # nothing changed: no group to write
+
+
+def test_a_flush_that_opens_an_incident_waits_eight_times(
+    traced: tuple[Intake, Callable[[], int]],
+) -> None:
+    """BEGIN; the group's lock; its row; its candidates; the open incidents; the recent count;
+    every write, pipelined; COMMIT (13 before the writes were pipelined)."""
+    intake, waits = traced
+    [key] = set(intake.ingest_now(alerts(range(50))).due_groups)  # group_wait 0: due at once
+    waits()
+
+    opened = intake.flush(key)
+
+    assert opened is not None
+    assert (opened.kind, opened.alerts) == ("opened", 50)
+    assert waits() == 8
