@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from nightowl.domain.alerts import Alert, AlertStatus
 from nightowl.domain.base import Model
+from nightowl.domain.silences import Silence
 from nightowl.domain.vocabulary import Severity
 
 
@@ -78,9 +79,16 @@ class IntakeCounts(Model):
 
 # What intake and its store hand each other (plain values: intake's hot path).
 
-Absorb = Callable[[Alert, AlertState | None], tuple[AlertState, str, dict[str, str]]]
-"""Intake's decision about one notification, given the alert's previous state: (new state,
-``new`` | ``updated`` | ``duplicate``, labels to record)."""
+Absorb = Callable[
+    [Alert, AlertState | None, Sequence[Silence]], tuple[AlertState, str, dict[str, str]]
+]
+"""Intake's decision about one notification, given the alert's previous state and the silences
+in force (read in the batch's transaction): (new state, ``new`` | ``updated`` | ``duplicate``,
+labels to record)."""
+
+GroupOf = Callable[[Alert], str]
+"""The key of the group an alert routes to (a function of its labels): the store locks these
+groups before it reads them."""
 
 
 @dataclass(frozen=True)

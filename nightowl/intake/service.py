@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from nightowl.domain import Alert, AlertGroup, AlertState, IntakeCounts, Matcher, Silence
 from nightowl.domain.base import Model
 from nightowl.domain.intake import FlushResult, GroupTiming, IngestOutcome
-from nightowl.intake.absorb import absorb
+from nightowl.intake.absorb import absorb, group_key_of, group_labels
 from nightowl.intake.inhibit import compile_rules
 from nightowl.intake.plan import STORM_COUNT_CAP, planner
 from nightowl.settings import IntakeSettings
@@ -97,25 +97,25 @@ class Intake:
     def expire_silence(self, silence_id: str) -> Silence:
         return self.silence_store.expire(silence_id, self.now())
 
-    def _active_silences(self) -> list[Silence]:
-        """The silences in force, read from the database for every batch (never a per-process
-        copy: a silence added on one replica holds on every replica's next alert)."""
-        return self.silence_store.list(since=self.now())
-
     # -- ingestion -----------------------------------------------------------------------------
 
     def ingest_now(self, alerts: list[Alert]) -> IngestOutcome:
-        """Write one batch synchronously (used by the writer task, replays and tests)."""
+        """Write one batch synchronously (used by the writer task, replays and tests). The
+        silences are read in the batch's own transaction, from the database (never a
+        per-process copy: a silence added on one replica holds on every replica's next alert)."""
         now = self.now()
-        silences = self._active_silences()
+        group_by = self.settings.group_by
 
         def decide(
-            alert: Alert, previous: AlertState | None
+            alert: Alert, previous: AlertState | None, silences: Sequence[Silence]
         ) -> tuple[AlertState, str, dict[str, str]]:
             state, verdict, labels = absorb(alert, previous, now, self.settings, silences)
             return state, verdict.value, labels
 
-        return self.groups.ingest(alerts, now, decide, self._timing)
+        def group_of(alert: Alert) -> str:
+            return group_key_of(group_labels(alert.labels, group_by))
+
+        return self.groups.ingest(alerts, now, decide, group_of, self._timing)
 
     async def submit(self, group: AlertGroup) -> Submitted:
         if self._queue is None:

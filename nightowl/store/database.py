@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from nightowl.errors import ConfigError, StoreError
@@ -236,10 +237,46 @@ def _postgres_engine(url: URL) -> Engine:
             "PostgreSQL needs the psycopg driver: pip install 'nightowl[postgres]'",
             where="store.url",
         ) from None
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
+        pool_recycle=RECYCLE_SECONDS,
         connect_args={"connect_timeout": 10},
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+    event.listen(engine.pool, "checkin", _postgres_on_checkin)
+    event.listen(engine.pool, "checkout", _postgres_on_checkout)
+    return engine
+
+
+RECYCLE_SECONDS = 1800
+"""A PostgreSQL connection is replaced after 30 minutes: below the idle timeouts of common
+balancers and firewalls (PgBouncer's ``server_lifetime`` is an hour), so none is cut under us."""
+IDLE_PING_SECONDS = 10.0
+"""A connection idle in the pool this long is pinged before use. Not every checkout: that
+``pool_pre_ping`` costs one round trip per transaction, about a tenth of intake's batch on
+PostgreSQL. A busy process reuses its connections within milliseconds; one idle for seconds may
+have been cut (a server restart, a failover); a connection that dies while in use fails its
+transaction, SQLAlchemy then discards every older connection of the pool, and intake writes a
+failed batch again request by request, so nothing acknowledged depends on the ping."""
+_CHECKED_IN = "nightowl_checked_in"
+
+
+def _postgres_on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _postgres_on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Ping a connection that sat idle; a dead one makes the pool connect again (the documented
+    ``DisconnectionError`` protocol: the pool retries the checkout up to three times)."""
+    since = record.info.get(_CHECKED_IN)
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    import psycopg  # the postgres extra: present, or this engine would not exist
+
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except psycopg.Error as exc:
+        raise DisconnectionError(f"idle connection is gone: {exc}") from exc

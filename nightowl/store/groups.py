@@ -2,8 +2,12 @@
 
 A group is due when its ``next_flush_at`` has passed. ``flush`` claims the group under a row lock
 (SQLite: the write lock), so with several workers each due group is flushed exactly once; on
-PostgreSQL it also queues behind intake batches (``serialise``), which rewrite group rows. The
-decision itself — which incident, what is inhibited — is the caller's ``plan`` function.
+PostgreSQL it first takes the group's intake lock (``intake_locks``), so it queues behind the
+intake batches of that group, which rewrite its row, and no others. The decision itself — which
+incident, what is inhibited — is the caller's ``plan`` function.
+
+Lock order inside a flush: the group, its states, then the incident, the order a batch takes them
+in (states, then incidents), so a flush and a batch never wait for each other in a cycle.
 """
 
 from __future__ import annotations
@@ -13,18 +17,25 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from nightowl.domain import AlertStatus, GroupState, IncidentStatus
-from nightowl.domain.intake import FlushContext, FlushResult, NewIncident, OpenIncident, Plan
+from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus
+from nightowl.domain.intake import (
+    FlushContext,
+    FlushPlan,
+    FlushResult,
+    NewIncident,
+    OpenIncident,
+    Plan,
+)
 from nightowl.store.intake import (
     CHUNK,
     IntakeStore,
     alert_of,
     attach_many,
-    serialise,
     state_from,
 )
+from nightowl.store.intake_locks import intake_locks, lock
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
-from nightowl.store.sessions import upsert
+from nightowl.store.sessions import pipelined, upsert
 from nightowl.store.tables import IncidentRow
 
 
@@ -56,22 +67,13 @@ class GroupStore(IntakeStore):
         """Flush one due group; None when it is not (or no longer) due. The alerts first seen in
         the last minute are counted up to ``recent_cap`` (all storm control needs to know)."""
         with self.write() as session:
-            serialise(session)
+            lock(session, intake_locks((), [group_key]))
             group = session.get(AlertGroupRow, group_key, with_for_update=True)
             if group is None or group.next_flush_at is None or group.next_flush_at > now:
                 return None
             if group.incident_id:
                 return self._update(group, now, repeat)
-            states = [
-                state_from(r)
-                for r in session.scalars(
-                    select(AlertStateRow)
-                    .where(AlertStateRow.group_key == group_key)
-                    .where(AlertStateRow.incident_id.is_(None))
-                    .where(AlertStateRow.status == AlertStatus.FIRING.value)
-                    .where(AlertStateRow.silenced_by.is_(None))
-                )
-            ]
+            states = _candidates(session, group_key)
             context = FlushContext(
                 group=_group_from(group),
                 candidates=states,
@@ -81,32 +83,8 @@ class GroupStore(IntakeStore):
                 now=now,
             )
             decided = plan(context)
-            for fingerprint, reason in decided.inhibited.items():
-                session.execute(
-                    update(AlertStateRow)
-                    .where(AlertStateRow.fingerprint == fingerprint)
-                    .values(inhibited_by=reason)
-                )
-            attach = [s for s in states if s.fingerprint not in decided.inhibited]
-            group.pending, group.next_flush_at, group.flushed_at = 0, None, now
-            if decided.incident_id is None or not attach:
-                return FlushResult("suppressed", group_key, None, 0, decided.reason)
-            if decided.new_incident:
-                _create(session, decided.new_incident, now)
-            attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
-            for start in range(0, len(attach), CHUNK):
-                session.execute(
-                    update(AlertStateRow)
-                    .where(
-                        AlertStateRow.fingerprint.in_(
-                            [s.fingerprint for s in attach[start : start + CHUNK]]
-                        )
-                    )
-                    .values(incident_id=decided.incident_id)
-                )
-            group.incident_id, group.repeat_at = decided.incident_id, now + repeat
-            kind = "opened" if decided.new_incident else "joined"
-            return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
+            with pipelined(session):  # nothing below reads a result: one round trip
+                return _apply(session, group_key, decided, states, now + repeat, now)
 
     def _update(self, group: AlertGroupRow, now: datetime, repeat: timedelta) -> FlushResult:
         updates, group.updates, group.next_flush_at, group.flushed_at = group.updates, 0, None, now
@@ -119,9 +97,12 @@ class GroupStore(IntakeStore):
         )
 
     def repeats(self, now: datetime, repeat: timedelta, limit: int = 100) -> list[FlushResult]:
-        """Groups whose incident is still open after ``repeat_interval``: remind the humans."""
+        """Groups whose incident is still open after ``repeat_interval``: remind the humans.
+
+        Takes no intake lock: only ``repeat_at`` is written here, a column intake batches never
+        write back, and the row lock of each update orders it with a flush of the same group.
+        """
         with self.write() as session:
-            serialise(session)
             query = (
                 select(AlertGroupRow, IncidentRow.status)
                 .join(IncidentRow, IncidentRow.id == AlertGroupRow.incident_id)
@@ -140,6 +121,58 @@ class GroupStore(IntakeStore):
                     )
                 )
             return out
+
+
+def _candidates(session: Session, group_key: str) -> list[AlertState]:
+    """The group's alerts that a flush attaches: firing, not silenced, in no incident yet."""
+    query = (
+        select(AlertStateRow)
+        .where(AlertStateRow.group_key == group_key)
+        .where(AlertStateRow.incident_id.is_(None))
+        .where(AlertStateRow.status == AlertStatus.FIRING.value)
+        .where(AlertStateRow.silenced_by.is_(None))
+    )
+    return [state_from(r) for r in session.scalars(query)]
+
+
+def _apply(
+    session: Session,
+    group_key: str,
+    decided: FlushPlan,
+    states: list[AlertState],
+    repeat_at: datetime,
+    now: datetime,
+) -> FlushResult:
+    """Write what the plan decided, in the lock order of the module's docstring: the states, then
+    the incident, then the group (its row is locked already)."""
+    connection = session.connection()
+    for fingerprint, reason in decided.inhibited.items():
+        connection.execute(
+            update(AlertStateRow)
+            .where(AlertStateRow.fingerprint == fingerprint)
+            .values(inhibited_by=reason)
+        )
+    attach = [s for s in states if s.fingerprint not in decided.inhibited]
+    flushed = {"pending": 0, "next_flush_at": None, "flushed_at": now}
+    group = update(AlertGroupRow).where(AlertGroupRow.group_key == group_key)
+    if decided.incident_id is None or not attach:
+        connection.execute(group.values(flushed))
+        return FlushResult("suppressed", group_key, None, 0, decided.reason)
+    for start in range(0, len(attach), CHUNK):
+        chunk = [s.fingerprint for s in attach[start : start + CHUNK]]
+        connection.execute(
+            update(AlertStateRow)
+            .where(AlertStateRow.fingerprint.in_(chunk))
+            .values(incident_id=decided.incident_id)
+        )
+    if decided.new_incident:
+        _create(session, decided.new_incident, now)
+    attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
+    connection.execute(
+        group.values({**flushed, "incident_id": decided.incident_id, "repeat_at": repeat_at})
+    )
+    kind = "opened" if decided.new_incident else "joined"
+    return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
 
 
 def _recent(session: Session, since: datetime, cap: int) -> int:
@@ -183,9 +216,8 @@ def _create(session: Session, new: NewIncident, now: datetime) -> None:
         "opened_at": now,
         "updated_at": now,
     }
-    session.execute(
-        upsert(session, IncidentRow).values(values).on_conflict_do_nothing(index_elements=["id"])
-    )
+    insert = upsert(session, IncidentRow).inline().values(values)  # inline: no RETURNING
+    session.connection().execute(insert.on_conflict_do_nothing(index_elements=["id"]))
 
 
 def _group_from(row: AlertGroupRow) -> GroupState:

@@ -3,11 +3,17 @@
 The caller supplies the decision (``absorb``: dedup, flapping, silences) as a function; this module
 loads the previous states, applies it in order, and writes states, groups and the alerts of groups
 that already have an incident. Concurrent batches are safe: SQLite serialises writers
-(``BEGIN IMMEDIATE``); on PostgreSQL a batch first takes a transaction-level advisory lock, because
-row locks cannot cover states and groups that do not exist yet (two deliveries of a new alert
-would both be "new", and their groups' counters would overwrite each other). Flushes take the same
-lock (``serialise``): a batch reads a group before it writes it back, and a flush committing in
-between would otherwise lose its incident to the batch's older copy.
+(``BEGIN IMMEDIATE``); on PostgreSQL a batch first locks the fingerprints of its alerts and the
+groups they route to (``intake_locks``: advisory locks, because row locks cannot cover states and
+groups that do not exist yet), so batches of different groups run side by side while two
+deliveries of one alert, or two batches of one group, queue. A flush locks its group the same
+way: a batch reads a group before it writes it back, and a flush committing in between would
+otherwise lose its incident to the batch's older copy.
+
+Round trips on PostgreSQL, per batch: the locks and the silences (one statement), the previous
+states with their incidents' status, the groups with theirs, the writes (groups, alerts, the
+incidents' ``updated_at``, states: sent together in psycopg's pipeline mode), and, only when a batch resolves alerts
+of an incident whose other alerts it does not carry, one look-up of what still fires.
 """
 
 from __future__ import annotations
@@ -16,32 +22,37 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from nightowl.domain import Alert, AlertState, AlertStatus, IncidentStatus, IntakeCounts, utc
-from nightowl.domain.intake import Absorb, GroupTiming, IngestOutcome
+from nightowl.domain import (
+    Alert,
+    AlertState,
+    AlertStatus,
+    IncidentStatus,
+    IntakeCounts,
+    Silence,
+    utc,
+)
+from nightowl.domain.intake import Absorb, GroupOf, GroupTiming, IngestOutcome
+from nightowl.store.intake_locks import intake_locks, is_postgres, lock, lock_and_read_silences
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.rows import alert_values
-from nightowl.store.sessions import Sessions, upsert
+from nightowl.store.sessions import Sessions, pipelined, upsert
 from nightowl.store.tables import AlertRow, IncidentRow
 
 CHUNK = 500
-INGEST_LOCK = 0x6E696768  # "nigh": PostgreSQL advisory lock key serialising intake batches
-
-
-def serialise(session: Session) -> None:
-    """On PostgreSQL, queue behind every other intake batch or flush (until this transaction
-    ends); SQLite's ``BEGIN IMMEDIATE`` serialises writers already."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK})
+RESOLVED = IncidentStatus.RESOLVED.value
+Changed = dict[str, tuple[AlertState, Alert, dict[str, str]]]
+"""fingerprint → (its new state, the notification, its group's labels), for the alerts that changed."""
 
 
 class IntakeStore:
     """Intake's persistence: alert states, groups and their incidents, on the shared database.
 
-    Every ``ingest`` is one serialised write transaction, so concurrent webhooks (threads or
-    processes) never lose or double an alert state. StoreError when the database fails.
+    Every ``ingest`` is one write transaction that locks what it reads (see the module's
+    docstring), so concurrent webhooks (threads or processes) never lose or double an alert state
+    or a group counter. StoreError when the database fails.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -49,72 +60,58 @@ class IntakeStore:
         self.write = self.sessions.write
 
     def ingest(
-        self, alerts: Sequence[Alert], now: datetime, absorb: Absorb, timing: GroupTiming
+        self,
+        alerts: Sequence[Alert],
+        now: datetime,
+        absorb: Absorb,
+        group_of: GroupOf,
+        timing: GroupTiming,
     ) -> IngestOutcome:
         """Absorb a batch of notifications into the alert states (``absorb`` decides new, updated
-        or duplicate), route the changed ones to their groups and incidents, and say what
-        happened.
+        or duplicate, given the silences in force), route the changed ones to their groups
+        (``group_of`` names them before anything is read, so that they can be locked) and
+        incidents, and say what happened.
         """
+        fingerprints = sorted({a.fingerprint for a in alerts})
+        routed = {group_of(a) for a in alerts}
         with self.write() as session:
-            serialise(session)
-            states = load_states(session, sorted({a.fingerprint for a in alerts}), lock=True)
-            counts = {
-                "received": len(alerts),
-                "new": 0,
-                "updated": 0,
-                "duplicates": 0,
-                "silenced": 0,
-                "flapping": 0,
-                "attached": 0,
-            }
-            changed: dict[str, tuple[AlertState, Alert, dict[str, str]]] = {}
-            verdicts: list[str] = []
-            for alert in alerts:
-                state, verdict, labels = absorb(alert, states.get(alert.fingerprint))
-                verdicts.append(verdict)
-                states[alert.fingerprint] = state
-                counts["duplicates" if verdict == "duplicate" else verdict] += 1
-                if verdict != "duplicate":
-                    changed[alert.fingerprint] = (state, alert, labels)
-                    counts["silenced"] += bool(state.silenced_by)
-                    counts["flapping"] += state.flapping
+            silences = lock_and_read_silences(session, intake_locks(fingerprints, routed), now)
+            states, open_ids = _previous(session, fingerprints)
+            counts, changed, verdicts = _absorb_all(alerts, states, absorb, silences)
+            if late := {s.group_key for s, _, _ in changed.values()} - routed:
+                # group_of and absorb disagree (not expected): lock those groups too, out of the
+                # global order, so a deadlock becomes possible, and PostgreSQL breaks it.
+                lock(session, intake_locks((), late))
             outcome = IngestOutcome(counts=IntakeCounts(), verdicts=verdicts)
-            counts["attached"] = self._route(session, changed, states, now, timing, outcome)
+            groups, pairs = self._route(session, changed, states, open_ids, now, timing, outcome)
+            counts["attached"] = len(pairs)
             for alert in alerts:  # duplicates too: say which incident the alert already belongs to
                 if (known := states[alert.fingerprint].incident_id) is not None:
                     outcome.incident_of.setdefault(alert.fingerprint, known)
-            upsert_states(session, [states[fp] for fp in sorted({a.fingerprint for a in alerts})])
+            with pipelined(session):  # nothing below reads a result: one round trip
+                _upsert_groups(session, groups)
+                attach_many(session, pairs, now)
+                upsert_states(session, [states[fp] for fp in fingerprints])
             outcome.counts = IntakeCounts(**counts)
-            outcome.all_resolved = {
-                i for i in outcome.incidents if not _any_firing(session, i, states)
-            }
+            outcome.all_resolved = _all_resolved(session, outcome.incidents, states)
             return outcome
 
     def _route(
         self,
         session: Session,
-        changed: dict[str, tuple[AlertState, Alert, dict[str, str]]],
+        changed: Changed,
         states: dict[str, AlertState],
+        open_incidents: set[str],
         now: datetime,
         timing: GroupTiming,
         outcome: IngestOutcome,
-    ) -> int:
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, Alert]]]:
         """Attach alerts to their group's open incident, or make their group due for a flush.
 
-        Returns how many alerts were attached to an incident.
+        Returns the groups to write and the (incident, alert) pairs to attach.
         """
-        keys = sorted({s.group_key for s, _, _ in changed.values()})
-        table = AlertGroupRow.__table__
-        groups: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), CHUNK):
-            query = select(table).where(table.c.group_key.in_(keys[start : start + CHUNK]))
-            groups.update(
-                {r["group_key"]: dict(r) for r in session.connection().execute(query).mappings()}
-            )
-        known = {g["incident_id"] for g in groups.values()} | {
-            s.incident_id for s, _, _ in changed.values()
-        }
-        open_incidents = _open(session, known)
+        groups = _groups(session, sorted({s.group_key for s, _, _ in changed.values()}))
+        open_incidents |= {g.pop("incident_open") for g in groups.values()} - {None}
         pairs: list[tuple[str, Alert]] = []
         touched: set[str] = set()
         for state, alert, labels in changed.values():
@@ -142,9 +139,75 @@ class IntakeStore:
                     group["next_flush_at"] = now + timing.wait
             if group["next_flush_at"] is not None and utc(group["next_flush_at"]) <= now:
                 outcome.due_groups.append(state.group_key)
-        _upsert_groups(session, [groups[k] for k in sorted(touched)])
-        attach_many(session, pairs, now)
-        return len(pairs)
+        return [groups[k] for k in sorted(touched)], pairs
+
+
+def _absorb_all(
+    alerts: Sequence[Alert],
+    states: dict[str, AlertState],
+    absorb: Absorb,
+    silences: Sequence[Silence],
+) -> tuple[dict[str, int], Changed, list[str]]:
+    """Apply ``absorb`` to every alert in order (``states`` updated in place): the counts, the
+    alerts that changed, and one verdict per alert."""
+    counts = dict.fromkeys(
+        ("received", "new", "updated", "duplicates", "silenced", "flapping", "attached"), 0
+    )
+    counts["received"] = len(alerts)
+    changed: Changed = {}
+    verdicts: list[str] = []
+    for alert in alerts:
+        state, verdict, labels = absorb(alert, states.get(alert.fingerprint), silences)
+        verdicts.append(verdict)
+        states[alert.fingerprint] = state
+        counts["duplicates" if verdict == "duplicate" else verdict] += 1
+        if verdict != "duplicate":
+            changed[alert.fingerprint] = (state, alert, labels)
+            counts["silenced"] += bool(state.silenced_by)
+            counts["flapping"] += state.flapping
+    return counts, changed, verdicts
+
+
+def _previous(
+    session: Session, fingerprints: Sequence[str]
+) -> tuple[dict[str, AlertState], set[str]]:
+    """The previous states (row-locked on PostgreSQL) and which of their incidents are open, read
+    together: one query per CHUNK fingerprints."""
+    table, incidents = AlertStateRow.__table__, IncidentRow.__table__
+    states: dict[str, AlertState] = {}
+    open_ids: set[str] = set()
+    for start in range(0, len(fingerprints), CHUNK):
+        query = (
+            select(table, incidents.c.status.label("incident_status"))
+            .outerjoin(incidents, incidents.c.id == table.c.incident_id)
+            .where(table.c.fingerprint.in_(fingerprints[start : start + CHUNK]))
+        )
+        if is_postgres(session):
+            query = query.with_for_update(of=table)
+        for row in session.connection().execute(query).mappings():
+            states[row["fingerprint"]] = state_from(row)
+            if row["incident_status"] not in (None, RESOLVED):
+                open_ids.add(row["incident_id"])
+    return states, open_ids
+
+
+def _groups(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored groups of ``keys`` (locked by the batch), each with ``incident_open``: its
+    incident's id when that incident is open, else None."""
+    table, incidents = AlertGroupRow.__table__, IncidentRow.__table__
+    open_ = (incidents.c.status != RESOLVED).label("open_")
+    groups: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), CHUNK):
+        query = (
+            select(table, open_)
+            .outerjoin(incidents, incidents.c.id == table.c.incident_id)
+            .where(table.c.group_key.in_(keys[start : start + CHUNK]))
+        )
+        for row in session.connection().execute(query).mappings():
+            group = {c.name: row[c.name] for c in table.columns}
+            group["incident_open"] = group["incident_id"] if row["open_"] else None
+            groups[group["group_key"]] = group
+    return groups
 
 
 def _new_group(key: str, labels: dict[str, str], now: datetime) -> dict[str, Any]:
@@ -165,7 +228,10 @@ def _upsert_groups(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     insert = upsert(session, AlertGroupRow)
-    columns = [c.name for c in AlertGroupRow.__table__.columns if c.name != "group_key"]
+    # ``repeat_at`` is the reminders' (``GroupStore.repeats``, which takes no group lock): a batch
+    # never changes it, so it must not write back the copy it read.
+    kept = ("group_key", "repeat_at")
+    columns = [c.name for c in AlertGroupRow.__table__.columns if c.name not in kept]
     statement = insert.on_conflict_do_update(
         index_elements=["group_key"], set_={c: insert.excluded[c] for c in columns}
     )
@@ -269,51 +335,50 @@ def alert_of(state: AlertState) -> Alert:
 
 
 def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datetime) -> None:
-    """Record alert notifications on incidents (a repeat of the same content is ignored)."""
+    """Record alert notifications on incidents (a repeat of the same content is ignored).
+
+    On PostgreSQL the incidents' rows are locked in id order before ``updated_at`` is set, so two
+    batches (or a batch and a flush) touching the same incidents never wait for each other in a
+    cycle; that lock also orders them, so the later one's ``_all_resolved`` sees the earlier's
+    states. It is ``FOR NO KEY UPDATE``, the lock the UPDATE takes anyway: ``FOR UPDATE`` would
+    conflict with the ``KEY SHARE`` lock every alert insert takes on its incident (the foreign
+    key), so two batches attaching to one incident would deadlock.
+    """
     if not pairs:
         return
-    insert = upsert(session, AlertRow).on_conflict_do_nothing(
-        index_elements=["incident_id", "content_hash"]
+    # inline: no RETURNING of the new ids for a single row (nobody reads them; a pipeline cannot)
+    insert = (
+        upsert(session, AlertRow)
+        .inline()
+        .on_conflict_do_nothing(index_elements=["incident_id", "content_hash"])
     )
     session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])
     touched = sorted({i for i, _ in pairs})
-    session.execute(update(IncidentRow).where(IncidentRow.id.in_(touched)).values(updated_at=now))
+    if is_postgres(session):
+        locked = (
+            select(IncidentRow.id)
+            .where(IncidentRow.id.in_(touched))
+            .order_by(IncidentRow.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see below
+            .subquery()
+        )
+        statement = update(IncidentRow).where(IncidentRow.id == locked.c.id)
+    else:
+        statement = update(IncidentRow).where(IncidentRow.id.in_(touched))
+    session.connection().execute(statement.values(updated_at=now))
 
 
-def _open(session: Session, ids: set[str | None]) -> set[str]:
-    wanted = sorted(i for i in ids if i)
-    if not wanted:
+def _all_resolved(session: Session, incidents: set[str], known: dict[str, AlertState]) -> set[str]:
+    """The ``incidents`` none of whose alerts fires any more (after this batch's states are
+    written): the batch's own states answer for most; one query asks about the rest."""
+    firing_here = {s.incident_id for s in known.values() if s.status is AlertStatus.FIRING}
+    ask = sorted(incidents - firing_here)
+    if not ask:
         return set()
     query = (
-        select(IncidentRow.id)
-        .where(IncidentRow.id.in_(wanted))
-        .where(IncidentRow.status != IncidentStatus.RESOLVED.value)
-    )
-    return set(session.scalars(query))
-
-
-def _any_firing(session: Session, incident_id: str, known: dict[str, AlertState]) -> bool:
-    if any(s.incident_id == incident_id and s.status is AlertStatus.FIRING for s in known.values()):
-        return True
-    query = (
-        select(AlertStateRow.fingerprint)
-        .where(AlertStateRow.incident_id == incident_id)
+        select(AlertStateRow.incident_id)
+        .where(AlertStateRow.incident_id.in_(ask))
         .where(AlertStateRow.status == AlertStatus.FIRING.value)
-        .limit(50)
+        .distinct()
     )
-    return any(
-        known.get(fp) is None or known[fp].status is AlertStatus.FIRING
-        for fp in session.scalars(query)
-    )
-
-
-def _chunked(
-    session: Session, table: Any, column: Any, keys: Sequence[str], *, lock: bool = False
-) -> list[Any]:
-    rows: list[Any] = []
-    for start in range(0, len(keys), CHUNK):
-        query = select(table).where(column.in_(keys[start : start + CHUNK]))
-        if lock and session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        rows += session.scalars(query)
-    return rows
+    return set(ask) - set(session.scalars(query))

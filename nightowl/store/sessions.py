@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nightowl.store.database import READ_ONLY, unreachable
@@ -50,6 +50,29 @@ class Sessions:
                 yield session
         except (OperationalError, InterfaceError) as exc:
             raise unreachable(self.engine.url, exc) from exc
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """On PostgreSQL, send the statements executed inside together, in one round trip (psycopg's
+    pipeline mode: one ``Sync`` at the end); on SQLite, as they come.
+
+    Only for statements whose results nobody reads (writes without RETURNING): inside, a result
+    has no rows and no row count yet. A database error surfaces when the block ends, as the
+    SQLAlchemy error it would have been (so ``write`` still turns it into StoreError).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    import psycopg  # the postgres extra: present, or this engine would not exist
+
+    raw = session.connection().connection.driver_connection
+    assert raw is not None  # a checked-out connection always has its driver's connection
+    try:
+        with raw.pipeline():
+            yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
 
 def upsert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:

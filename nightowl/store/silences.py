@@ -44,7 +44,7 @@ class SilenceStore:
         if since is not None:
             query = query.where(SilenceRow.ends_at > since)
         with self.sessions.read() as session:
-            return [_silence(r) for r in session.scalars(query)]
+            return [silence_of(r) for r in session.scalars(query)]
 
     def expire(self, silence_id: str, at: datetime) -> Silence:
         """End the silence at ``at`` (and start it then, if it had not started); one already over
@@ -59,10 +59,11 @@ class SilenceStore:
             if row.ends_at > at:
                 row.ends_at = at
                 row.starts_at = min(row.starts_at, at)
-            return _silence(row)
+            return silence_of(row)
 
 
-def _silence(row: SilenceRow) -> Silence:
+def silence_of(row: SilenceRow) -> Silence:
+    """A silence from its row."""
     return Silence(
         id=row.id,
         matchers=tuple(Matcher.model_validate(m) for m in row.matchers),

@@ -10,7 +10,7 @@ from nightowl_lab.harness.ports import free_port
 from sqlalchemy import inspect, text
 
 from nightowl.errors import ConfigError, StoreError
-from nightowl.store import IncidentStore, create_engine_for
+from nightowl.store import IncidentStore, create_engine_for, database
 from nightowl.store.database import mask_url, migrated_engine, missing_sqlite_file
 
 
@@ -167,3 +167,26 @@ def test_a_sqlite_file_not_there_yet_is_named_and_nothing_is_created(tmp_path: P
 def test_only_a_sqlite_file_can_be_missing() -> None:
     for url in ("sqlite://", "sqlite:///:memory:", "postgresql://u:p@db.invalid:5432/nightowl"):
         assert missing_sqlite_file(url) is None, url
+
+
+@pytest.mark.postgres
+def test_an_idle_postgres_connection_that_died_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``pool_pre_ping`` on every checkout: a connection idle in the pool is pinged, and one
+    whose server session ended (a restart, a failover) is replaced instead of failing the next
+    transaction."""
+    engine = create_engine_for(postgres_url)
+    with engine.connect() as connection:
+        first = connection.scalar(text("SELECT pg_backend_pid()"))
+    killer = create_engine_for(postgres_url)
+    with killer.connect() as connection:
+        assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    killer.dispose()
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # every pooled connection is "idle"
+
+    with engine.connect() as connection:
+        second = connection.scalar(text("SELECT pg_backend_pid()"))
+
+    assert second != first
+    engine.dispose()

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from nightowl.errors import StoreError
 from nightowl.store.control import ControlRow
 from nightowl.store.database import create_engine_for, migrated_engine
 from nightowl.store.observations import ObservationRow
-from nightowl.store.sessions import Sessions, put_row
+from nightowl.store.sessions import Sessions, pipelined, put_row
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 
@@ -60,3 +61,27 @@ def test_a_database_that_cannot_be_used_is_a_store_error(tmp_path: Path) -> None
             s.execute(select(ControlRow.key)).all()
     finally:
         sessions.engine.dispose()
+
+
+def test_pipelined_writes_all_land_and_a_failure_is_sqlalchemys_error(database_url: str) -> None:
+    """Statements sent together (one round trip on PostgreSQL) all commit; one that fails makes
+    the block raise the SQLAlchemy error it would have raised alone, and nothing commits."""
+    sessions = Sessions(migrated_engine(database_url))
+    row = {"value": {"on": True}, "updated_at": AT}
+    try:
+        with sessions.write() as session, pipelined(session):
+            session.execute(insert(ControlRow), [{"key": "a", **row}, {"key": "b", **row}])
+            session.execute(insert(ControlRow).values(key="c", **row))
+
+        def clash() -> None:
+            with sessions.write() as session, pipelined(session):
+                session.execute(insert(ControlRow).values(key="d", **row))
+                session.execute(insert(ControlRow).values(key="a", **row))  # the key exists
+
+        with pytest.raises(IntegrityError):
+            clash()
+        with sessions.read() as session:
+            keys = list(session.scalars(select(ControlRow.key).order_by(ControlRow.key)))
+    finally:
+        sessions.engine.dispose()
+    assert keys == ["a", "b", "c"]
