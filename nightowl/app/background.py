@@ -138,7 +138,12 @@ class Background:
             try:
                 for result in await self.app.refresh_graph():
                     if result.error:
-                        log.warning("graph refresh from %s: %s", result.source, result.error)
+                        log.warning(
+                            "graph refresh from %s (%s): %s",
+                            result.source,
+                            result.kind,
+                            result.error,
+                        )
             except NightowlError as exc:  # the store: the next tick tries again
                 log.warning("the knowledge graph was not refreshed: %s", exc)
             await asyncio.sleep(self.app.settings.graph.refresh_seconds)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from nightowl.app.findings import route
+from nightowl.app.findings import pricing, route
 from nightowl.domain.findings import WatchRun
 from nightowl.settings import WatcherConfig
 from nightowl.watchers.build import build, config_of
@@ -53,7 +53,10 @@ class Watching:
         """Run ``watcher`` as configured by ``config`` (a configured one, or one the CLI made
         for a single check on files), route its new findings, audit the run."""
         ctx = WatchContext(
-            now=at or self.app.clock.now(), settings=self.app.settings, sources=self.app.reads
+            now=at or self.app.clock.now(),
+            settings=self.app.settings,
+            sources=self.app.reads,
+            pricing=pricing(self.app),
         )
         done = await run_watcher(
             watcher, ctx, self.app.stores.findings, timeout=config.timeout_seconds

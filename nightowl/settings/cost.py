@@ -6,7 +6,9 @@ GB of volume types, and the monthly cost of one replica per service (``*``: any 
 resource or service with no price is not priced (never guessed). ``infracost``: the binary
 whose ``infracost diff --format json`` prices plans instead of the table. The runtime cost comes
 from an OpenCost server configured as a connector (``kind: opencost``); naming it in ``runtime``
-prices a running workload's replicas from what it actually costs.
+prices a running workload's replicas from what it actually costs. ``cpu_hour`` and ``gib_hour``
+price capacity by the unit (one CPU core, one GiB of memory, per hour), for the rightsizing
+watcher's request cuts and for a replica no table or OpenCost prices.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ class CostSettings(Section):
     )
     replicas: dict[str, float] = Field(
         default_factory=dict, description="Monthly cost of one replica per service ('*': any)."
+    )
+    cpu_hour: float = Field(
+        default=0.034,
+        ge=0,
+        description="Price of one CPU core per hour (default: on-demand list price of a "
+        "general-purpose instance on the large clouds, 2026).",
+    )
+    gib_hour: float = Field(
+        default=0.0045, ge=0, description="Price of one GiB of memory per hour (same basis)."
     )
     infracost: str | None = Field(default=None, description="The infracost binary, when used.")
     runtime: str | None = Field(

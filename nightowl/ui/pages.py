@@ -186,7 +186,9 @@ async def silences(request: Request) -> Response:
 async def findings(request: Request, watcher: str | None = None) -> Response:
     me = who(request)
     found = await run_in_threadpool(ui_of(request).app.records.findings, watcher=watcher)
-    return page(request, "findings.html", me, findings=found, **await _banner(request))
+    currency = ui_of(request).app.settings.cost.currency
+    banner = await _banner(request)
+    return page(request, "findings.html", me, findings=found, currency=currency, **banner)
 
 
 @router.get("/ui/killswitch")

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 import nightowl
 from nightowl.app.access import Act, allowed, require
+from nightowl.domain.units import money
 from nightowl.errors import ForbiddenError
 from nightowl.report.html import markdown_html
 from nightowl.ui.logins import Logins
@@ -129,8 +130,9 @@ def install(api: FastAPI, app: Nightowl) -> None:
         lstrip_blocks=True,
     )
     env.filters.update(
-        when=_when, ago=_duration, pct=_pct, seconds=_seconds, brief=_brief, markdown=_markdown
-    )
+        when=_when, ago=_duration, pct=_pct, seconds=_seconds, brief=_brief, markdown=_markdown,
+        money=money, diff_lines=_diff_lines,
+    )  # fmt: skip
     api.state.ui = Ui(
         app=app, sessions=Sessions(app.settings, app.stores.revocations), templates=env
     )
@@ -165,6 +167,20 @@ def _markdown(text: str) -> Markup:
 def _brief(data: Any, limit: int = 240) -> str:
     text = json.dumps(data, default=str, ensure_ascii=False, separators=(", ", ": "))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _diff_lines(diff: str) -> list[tuple[str, str]]:
+    """A unified diff's lines with the class that colours them (added, removed, hunk, file)."""
+    out = []
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "diff-file"
+        elif line.startswith("@@"):
+            kind = "diff-hunk"
+        else:
+            kind = {"+": "diff-add", "-": "diff-del"}.get(line[:1], "")
+        out.append((kind, line))
+    return out
 
 
 def _when(ts: datetime | None) -> str:

@@ -101,17 +101,26 @@ class PriceTable:
         """The monthly cost of one replica of ``service`` (the ``*`` price otherwise)."""
         return self.settings.replicas.get(service, self.settings.replicas.get("*"))
 
+    def replica_price(self, service: str, replicas: int | None) -> tuple[float, str] | None:
+        """The monthly price of one replica of ``service`` running ``replicas`` now, and what
+        priced it: its runtime cost ÷ ``replicas`` when OpenCost priced it (``opencost``), else
+        the table's (``cost.replicas``); None when neither does."""
+        running = self.runtime.get(service)
+        if running is not None and replicas:
+            return running / replicas, "opencost"
+        price = self.replica(service)
+        return (price, "cost.replicas") if price is not None else None
+
     def monthly_delta(self, action: ActionSpec, preview: ActionResult | None) -> float | None:
         """A scale's cost: (replicas after − before) × the replica price: the workload's runtime
         cost ÷ its replicas when OpenCost priced it, else the service's price in the table."""
         if preview is None or action.kind not in ("scale", "scale_out"):
             return None
         before, after = _replicas(action, preview)
-        running = self.runtime.get(action.service)
-        price = running / before if running is not None and before else self.replica(action.service)
+        price = self.replica_price(action.service, before)
         if price is None or before is None or after is None:
             return None
-        return round((after - before) * price, 2)
+        return round((after - before) * price[0], 2)
 
 
 def _replicas(action: ActionSpec, preview: ActionResult) -> tuple[int | None, int | None]:

@@ -14,16 +14,23 @@ from typing import Protocol, runtime_checkable
 from nightowl.connectors.sources import Sources
 from nightowl.domain.findings import Finding
 from nightowl.settings import Settings, WatcherConfig
+from nightowl.watchers.pricing import PriceTable
 
 
 @dataclass(frozen=True)
 class WatchContext:
     """What one run of a watcher may read: the run's time, the settings, the process's
-    connectors by kind. Immutable."""
+    connectors by kind, and its price table (``cost:``, with the replica prices OpenCost gave
+    the serving process; None: a fresh table from ``settings.cost``). Immutable."""
 
     now: datetime
     settings: Settings
     sources: Sources = field(default_factory=Sources)
+    pricing: PriceTable | None = None
+
+    def prices(self) -> PriceTable:
+        """The price table to price findings with."""
+        return self.pricing or PriceTable(self.settings.cost)
 
 
 @runtime_checkable

@@ -53,6 +53,18 @@ class CveOptions(BaseModel):
     )
 
 
+async def bumped(
+    found: list[VulnFinding], registries: PackageRegistries, floor: Rating
+) -> list[VulnFinding]:
+    """The findings, each lock-file one at or above ``floor`` with its verified bump where the
+    registries allow it (``lockbump.propose``); what the watcher and ``nightowl cve scan``
+    propose alike."""
+    return [
+        await lockbump.propose(f, registries) if f.advisory.severity.rank >= floor.rank else f
+        for f in found
+    ]
+
+
 class CveWatcher:
     """A Watcher over one scan configuration. Reads only; safe to run concurrently."""
 
@@ -99,13 +111,7 @@ class CveWatcher:
             raise WatcherError(str(exc), watcher=self.name, retryable=True) from None
         found = list(result.findings)
         if self.registries is not None:
-            floor = self.options.pr_min_severity.rank
-            found = [
-                await lockbump.propose(f, self.registries)
-                if f.advisory.severity.rank >= floor
-                else f
-                for f in found
-            ]
+            found = await bumped(found, self.registries, self.options.pr_min_severity)
         return [self.finding(f, _service(result.places.get(f.fingerprint, ()))) for f in found]
 
     def finding(self, found: VulnFinding, service: str = "") -> Finding:

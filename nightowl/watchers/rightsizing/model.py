@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from nightowl.domain.base import Model
+from nightowl.settings.cost import CostSettings
 
 HOURS_PER_MONTH = 730.0  # 365 × 24 / 12, the figure cloud price sheets use
 
@@ -25,12 +26,18 @@ class SizingKind(StrEnum):
 
 class Prices(Model):
     """The price of capacity per hour, in the settings' currency: one CPU core, one GiB of
-    memory. Defaults are on-demand list prices of a general-purpose instance (about $0.034 per
-    vCPU-hour and $0.0045 per GiB-hour on the large clouds in 2026); a team sets its own.
+    memory. Read from ``cost.cpu_hour`` / ``cost.gib_hour`` (``of``); a watcher's own
+    ``options.prices`` overrides them. Defaults are on-demand list prices of a general-purpose
+    instance (about $0.034 per vCPU-hour and $0.0045 per GiB-hour on the large clouds in 2026).
     """
 
     cpu_hour: float = Field(default=0.034, ge=0)
     gib_hour: float = Field(default=0.0045, ge=0)
+
+    @classmethod
+    def of(cls, cost: CostSettings) -> Prices:
+        """The capacity prices of the shared ``cost:`` settings."""
+        return cls(cpu_hour=cost.cpu_hour, gib_hour=cost.gib_hour)
 
 
 class Usage(Model):
@@ -93,6 +100,8 @@ class SizingFinding(Model):
     saving_per_month: float = 0.0
     resize: Resize | None = None
     evidence: dict[str, float] = {}
+    priced_by: str = ""
+    """What priced the saving: ``capacity`` (per core and GiB), ``opencost``, ``cost.replicas``."""
 
     @property
     def fingerprint(self) -> str:

@@ -18,6 +18,7 @@ from nightowl.errors import ConfigError, NightowlError, WatcherError
 from nightowl.settings import Settings, WatcherConfig
 from nightowl.watchers import hcl
 from nightowl.watchers.cve.bump import diff
+from nightowl.watchers.pricing import PriceTable
 from nightowl.watchers.protocol import WatchContext
 from nightowl.watchers.rightsizing.advise import Thresholds, runaway, size
 from nightowl.watchers.rightsizing.manifest import lower_request
@@ -34,7 +35,11 @@ class RightsizingOptions(BaseModel):
     metrics: str | None = Field(
         default=None, description="A metrics connector (default: the first)."
     )
-    prices: Prices = Prices()
+    prices: Prices | None = Field(
+        default=None,
+        description="Capacity prices of this watcher alone; default: cost.cpu_hour/gib_hour, "
+        "and replica cuts priced like a scale (OpenCost, then cost.replicas).",
+    )
     thresholds: Thresholds = Thresholds()
     queries: Queries = Queries()
     node_pools: bool = True
@@ -80,7 +85,8 @@ class RightsizingWatcher:
     async def check(self, ctx: WatchContext) -> list[Finding]:
         """Every sizing finding at ``ctx.now``; WatcherError when the backend cannot be read."""
         reader = UsageReader(self._source(ctx), self.options.queries)
-        prices, limits = self.options.prices, self.options.thresholds
+        prices = self.options.prices or Prices.of(ctx.settings.cost)
+        limits = self.options.thresholds
         try:
             usages = await reader.workloads(ctx.now)
             if self.options.node_pools:
@@ -89,6 +95,8 @@ class RightsizingWatcher:
         except NightowlError as exc:
             raise WatcherError(str(exc), watcher=self.name, retryable=True) from None
         found = [f for u in usages if (f := size(u, prices, limits))]
+        if self.options.prices is None:  # an override prices everything by the unit
+            found = [replica_priced(f, ctx.prices()) for f in found]
         found += [f for j in jobs if (f := runaway(j, prices, limits))]
         return [self.finding(f) for f in found]
 
@@ -99,6 +107,8 @@ class RightsizingWatcher:
             k: round(v, 4) for k, v in found.evidence.items()
         }
         evidence["reason"] = found.reason
+        if found.priced_by:
+            evidence["priced_by"] = found.priced_by
         return Finding(
             watcher=self.name, kind=f"rightsizing.{found.kind.value}", resource=subject,
             severity=Severity.HIGH if found.kind is SizingKind.RUNAWAY else Severity.INFO,
@@ -168,6 +178,21 @@ class RightsizingWatcher:
             idempotency_key=f"rightsizing-pool-{found.subject}-{nodes}",
         )  # fmt: skip
         return ProposedChange(summary=how, diff=diff(path, edit.before, edit.after), action=action)
+
+
+def replica_priced(found: SizingFinding, table: PriceTable) -> SizingFinding:
+    """A workload's replica cut saved at the price a scale is charged (``PriceTable``: its
+    OpenCost runtime cost ÷ its replicas, else ``cost.replicas``), so the saving and a
+    scale-out's approval agree; ``evidence.priced_by`` says which. Request cuts, node pools and
+    unpriced services keep the capacity price (``priced_by``: ``capacity``)."""
+    resize = found.resize
+    price = None
+    if resize is not None and resize.replicas_to is not None and found.namespace:
+        price = table.replica_price(found.subject, resize.replicas_from)
+    if price is None or resize is None or resize.replicas_from is None:
+        return found.model_copy(update={"priced_by": "capacity"})
+    saving = round((resize.replicas_from - (resize.replicas_to or 0)) * price[0], 2)
+    return found.model_copy(update={"saving_per_month": saving, "priced_by": price[1]})
 
 
 def _fingerprint(found: SizingFinding) -> str:
