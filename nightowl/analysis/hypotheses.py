@@ -105,6 +105,8 @@ def bad_deploy(
         service, at = deploy.service or "", _onset(deploy)
         if first is not None and at < first - window and not _grew_since(index, service, at):
             continue  # history: read to date an older leak, not a suspect of its own
+        if _superseded(index, deploy, first):
+            continue  # replaced before anything rose: the later deploy is the suspect
         symptoms = index.rises(service, SYMPTOMS)
         after = [e for e in symptoms if at - timedelta(minutes=1) <= _onset(e) <= at + window]
         before = [e for e in symptoms if _onset(e) < at - timedelta(minutes=1)]
@@ -151,6 +153,20 @@ def bad_deploy(
             )
         )
     return out
+
+
+def _superseded(index: EvidenceIndex, deploy: Evidence, first: datetime | None) -> bool:
+    """Whether a later deploy of the same service replaced ``deploy`` before the first symptom
+    rose (a version rolled back and deployed again, or a new one on top): what runs when the
+    symptoms began is the later one's."""
+    if first is None:
+        return False
+    at = _onset(deploy)
+    return any(
+        at < _onset(later) <= first
+        for later in index.find(EvidenceKind.DEPLOY, deploy.service or "")
+        if later.id != deploy.id
+    )
 
 
 def _grew_since(index: EvidenceIndex, service: str, at: datetime) -> bool:

@@ -308,3 +308,47 @@ def test_a_slow_leak_that_came_with_an_old_deploy_is_a_leak_to_roll_back() -> No
     assert leak.status is HypothesisStatus.SUPPORTED
     assert leak.deploy == "v2"
     assert "deploy:search:v2" in leak.supporting
+
+
+def test_a_version_deployed_again_after_its_rollback_is_suspected_once_as_the_latest() -> None:
+    """Issue 23: checkout v2 was rolled back, and deployed again 87 s later; errors rose after the
+    second deploy. The first deploy was replaced before anything rose: one suspect, the latest."""
+    first = datetime(2026, 12, 4, 2, 51, 21, tzinfo=UTC)
+    again = first + timedelta(seconds=87)
+
+    def deploy(evidence_id: str, at: datetime) -> Evidence:
+        return Evidence(
+            id=evidence_id,
+            kind=EvidenceKind.DEPLOY,
+            service="checkout",
+            summary="checkout v1 → v2",
+            source="api",
+            query="q",
+            onset=at,
+            detail=Change(version="v2", previous_version="v1"),
+        )
+
+    evidence = [
+        deploy("deploy:checkout:v2@20261204T025121Z", first),
+        deploy("deploy:checkout:v2", again),
+        Evidence(
+            id="change:checkout:error_rate",
+            kind=EvidenceKind.METRIC_CHANGE,
+            service="checkout",
+            signal="error_rate",
+            summary="rose",
+            source="m",
+            query="q",
+            onset=again + timedelta(seconds=4),
+            magnitude=30.0,
+            detail=Shift(baseline=0.001, level=0.3, direction=1),
+        ),
+    ]
+
+    found = hypothesise(evidence, AnalysisSettings(), "checkout")
+
+    bad = [h for h in found if h.kind == FaultKind.BAD_DEPLOY.value]
+    assert len(bad) == 1
+    assert found[0] == bad[0]
+    assert bad[0].supporting[0] == "deploy:checkout:v2"
+    assert bad[0].status is HypothesisStatus.SUPPORTED
