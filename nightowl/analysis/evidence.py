@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 
 from nightowl.analysis.attribution import HostIndex
@@ -17,6 +18,7 @@ from nightowl.analysis.taxonomy import Taxonomy, builtin_taxonomy
 from nightowl.domain import (
     Change,
     ClusterWarning,
+    Deploy,
     ErrorLines,
     Evidence,
     EvidenceKind,
@@ -114,7 +116,7 @@ def _signal_evidence(obs: Observations) -> list[Evidence]:
 def _deploy_evidence(obs: Observations) -> list[Evidence]:
     return [
         Evidence(
-            id=f"deploy:{d.service}:{d.version}",
+            id=evidence_id,
             kind=EvidenceKind.DEPLOY,
             service=d.service,
             summary=f"{d.service} {d.previous_version or '?'} → {d.version} deployed at {d.at:%H:%M:%S}"
@@ -125,8 +127,33 @@ def _deploy_evidence(obs: Observations) -> list[Evidence]:
             onset=d.at,
             detail=Change(version=d.version, previous_version=d.previous_version, commit=d.commit),
         )
-        for d in obs.deploys
+        for evidence_id, d in deploy_ids(obs.deploys)
     ]
+
+
+def deploy_ids(deploys: Iterable[Deploy]) -> list[tuple[str, Deploy]]:
+    """Every distinct deploy with an id unique among them, oldest first.
+
+    A team deploys the same version again after a rollback (the fix did not hold, or the rollback
+    was a precaution): the id is ``deploy:<service>:<version>`` for the latest deploy of that
+    version, and the earlier ones carry their time (``…@20261204T025121Z``). The same deploy
+    reported twice (by two sources, or pushed twice) is kept once.
+    """
+    distinct = {(d.service, d.version, d.at): d for d in sorted(deploys, key=lambda d: d.at)}
+    latest: dict[tuple[str, str], datetime] = {}
+    for service, version, at in distinct:
+        latest[service, version] = max(at, latest.get((service, version), at))
+    out, taken = [], set()
+    for (service, version, at), deploy in distinct.items():
+        base = f"deploy:{service}:{version}"
+        evidence_id = base if at == latest[service, version] else f"{base}@{at:%Y%m%dT%H%M%SZ}"
+        repeat = 1
+        while evidence_id in taken:  # two deploys of one version within one second
+            repeat += 1
+            evidence_id = f"{base}@{at:%Y%m%dT%H%M%SZ}#{repeat}"
+        taken.add(evidence_id)
+        out.append((evidence_id, deploy))
+    return out
 
 
 def _log_evidence(obs: Observations) -> list[Evidence]:

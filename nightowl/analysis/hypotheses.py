@@ -28,6 +28,10 @@ from nightowl.settings import AnalysisSettings
 
 SUPPORTED = SUPPORTED_FROM
 SYMPTOMS = (SignalKind.ERROR_RATE.value, SignalKind.LATENCY_P99.value)
+LEAD = timedelta(minutes=1)
+"""How long before a deploy's recorded time a symptom still counts as following it: a deploy is
+recorded when the pipeline reports it, after the new version took traffic, and a change's onset
+is only as precise as the metric's rate window."""
 
 
 class EvidenceIndex:
@@ -105,9 +109,11 @@ def bad_deploy(
         service, at = deploy.service or "", _onset(deploy)
         if first is not None and at < first - window and not _grew_since(index, service, at):
             continue  # history: read to date an older leak, not a suspect of its own
+        if _superseded(index, deploy, first):
+            continue  # replaced by a later deploy the symptoms followed: that one is the suspect
         symptoms = index.rises(service, SYMPTOMS)
-        after = [e for e in symptoms if at - timedelta(minutes=1) <= _onset(e) <= at + window]
-        before = [e for e in symptoms if _onset(e) < at - timedelta(minutes=1)]
+        after = [e for e in symptoms if at - LEAD <= _onset(e) <= at + window]
+        before = [e for e in symptoms if _onset(e) < at - LEAD]
         growth = [
             e
             for e in index.find(EvidenceKind.MONOTONIC_GROWTH, service)
@@ -151,6 +157,20 @@ def bad_deploy(
             )
         )
     return out
+
+
+def _superseded(index: EvidenceIndex, deploy: Evidence, first: datetime | None) -> bool:
+    """Whether a later deploy of the same service replaced ``deploy`` and is itself followed by
+    the first symptom (within ``LEAD``): a version rolled back and deployed again, or a new one
+    on top. Whatever rose after the later deploy is the later one's to explain."""
+    if first is None:
+        return False
+    at = _onset(deploy)
+    return any(
+        at < _onset(later) <= first + LEAD
+        for later in index.find(EvidenceKind.DEPLOY, deploy.service or "")
+        if later.id != deploy.id
+    )
 
 
 def _grew_since(index: EvidenceIndex, service: str, at: datetime) -> bool:

@@ -308,3 +308,74 @@ def test_a_slow_leak_that_came_with_an_old_deploy_is_a_leak_to_roll_back() -> No
     assert leak.status is HypothesisStatus.SUPPORTED
     assert leak.deploy == "v2"
     assert "deploy:search:v2" in leak.supporting
+
+
+def _checkout_deploy(evidence_id: str, at: datetime, version: str = "v2") -> Evidence:
+    return Evidence(
+        id=evidence_id,
+        kind=EvidenceKind.DEPLOY,
+        service="checkout",
+        summary=f"checkout v1 → {version}",
+        source="api",
+        query="q",
+        onset=at,
+        detail=Change(version=version, previous_version="v1"),
+    )
+
+
+def _checkout_errors(onset: datetime) -> Evidence:
+    return Evidence(
+        id="change:checkout:error_rate",
+        kind=EvidenceKind.METRIC_CHANGE,
+        service="checkout",
+        signal="error_rate",
+        summary="rose",
+        source="m",
+        query="q",
+        onset=onset,
+        magnitude=30.0,
+        detail=Shift(baseline=0.001, level=0.3, direction=1),
+    )
+
+
+@pytest.mark.parametrize("rise", [4.0, -0.3], ids=["after-it", "just-before-it-was-recorded"])
+def test_a_version_deployed_again_after_its_rollback_is_suspected_once_as_the_latest(
+    rise: float,
+) -> None:
+    """Issue 23: checkout v2 was rolled back twice and deployed again each time (87 s apart, as
+    the sandbox's runs do); errors rose with the third deploy — in the sandbox once 0.3 s before
+    it was recorded, since the pipeline records a deploy after the new version took traffic. The
+    earlier deploys were replaced by then: one suspect, the latest."""
+    first = datetime(2026, 12, 4, 2, 57, 11, tzinfo=UTC)
+    latest = first + timedelta(seconds=174)
+    evidence = [
+        _checkout_deploy("deploy:checkout:v2@20261204T025711Z", first),
+        _checkout_deploy("deploy:checkout:v2@20261204T025837Z", first + timedelta(seconds=87)),
+        _checkout_deploy("deploy:checkout:v2", latest),
+        _checkout_errors(latest + timedelta(seconds=rise)),
+    ]
+
+    found = hypothesise(evidence, AnalysisSettings(), "checkout")
+
+    bad = [h for h in found if h.kind == FaultKind.BAD_DEPLOY.value]
+    assert [h.supporting[0] for h in bad] == ["deploy:checkout:v2"]
+    assert found[0] == bad[0]
+    assert bad[0].status is HypothesisStatus.SUPPORTED
+
+
+def test_a_deploy_on_top_of_one_already_failing_leaves_the_first_a_suspect() -> None:
+    """Errors rose 5 minutes before the next deploy of the service: that deploy came too late to
+    explain them, so the earlier deploy stays a suspect (and the later one is refuted by them)."""
+    at = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
+    evidence = [
+        _checkout_deploy("deploy:checkout:v2", at),
+        _checkout_deploy("deploy:checkout:v3", at + timedelta(minutes=6), version="v3"),
+        _checkout_errors(at + timedelta(minutes=1)),
+    ]
+
+    found = hypothesise(evidence, AnalysisSettings(), "checkout")
+
+    assert found[0].kind == FaultKind.BAD_DEPLOY.value
+    assert found[0].deploy == "v2"
+    later = next(h for h in found if h.kind == FaultKind.BAD_DEPLOY.value and h.deploy == "v3")
+    assert "change:checkout:error_rate" in later.refuting
