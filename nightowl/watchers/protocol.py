@@ -19,11 +19,15 @@ from nightowl.settings import Settings, WatcherConfig
 @dataclass(frozen=True)
 class WatchContext:
     """What one run of a watcher may read: the run's time, the settings, the process's
-    connectors by kind. Immutable."""
+    connectors by kind, and its own findings before the run. Immutable."""
 
     now: datetime
     settings: Settings
     sources: Sources = field(default_factory=Sources)
+    previous: tuple[Finding, ...] = ()
+    """The watcher's own findings as the store tracked them before this run (new, open or
+    accepted): what a watcher that needs memory across runs (``model_drift``'s consecutive
+    checks) reads back. Empty for a check outside the store."""
 
 
 @runtime_checkable
