@@ -111,3 +111,13 @@ def test_an_unreadable_registry_leaves_the_version_unknown(tmp_path: Path) -> No
     assert "version" not in finding.evidence
     assert str(finding.evidence["registry"]).startswith("unavailable: ")
     assert finding.evidence["feature"] == "height_cm"  # the drift is still reported
+
+
+def test_a_title_names_the_other_columns_paging_in_the_run(tmp_path: Path) -> None:
+    cur = unit_changed()
+    cur["plan"] = ["enterprise" if i % 3 == 0 else v for i, v in enumerate(cur["plan"])]
+    titles = sorted(f.title for f in check(watcher(tmp_path, cur, "churn")))
+    assert titles == [
+        "model churn: height_cm drifted (unit change); also plan (new category)",
+        "model churn: plan drifted (new category); also height_cm (unit change)",
+    ]
