@@ -24,6 +24,8 @@ STORM_KEY = "storm"
 STORM_COUNT_CAP = 10
 """Recent alerts are counted up to this many times the storm limit (beyond it: "N+")."""
 CHAIN_HOPS = 3
+TITLE_LENGTH = 300
+"""Characters of a watcher finding's title an incident keeps (the anchor incidents keep as many)."""
 """How many calls apart two services may be and still have their alerts correlated."""
 
 
@@ -99,6 +101,13 @@ def _main_service(states: Sequence[AlertState]) -> str | None:
 
 
 def _title(states: Sequence[AlertState], service: str | None) -> str:
+    """The new incident's title: the alert name and service; a finding of nightowl's own
+    watchers (source ``watcher``: never a webhook's text) says what it found instead — a drift
+    watcher's names the model, version and columns."""
+    said = [s.annotations.get("summary", "") for s in states if s.source == "watcher"]
+    if said and all(said) and len(said) == len(states):
+        first, *more = sorted(set(said))
+        return first[:TITLE_LENGTH] + (f" (+{len(more)} more)" if more else "")
     names = sorted({s.name for s in states})
     head = names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} more)"
     return f"{head} on {service}" if service else head

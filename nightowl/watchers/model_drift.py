@@ -21,6 +21,7 @@ carries it as its ``owner`` label, which notification routes match (``notify/rou
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,12 +35,25 @@ from nightowl.errors import ConfigError, ConnectorError, InputError, WatcherErro
 from nightowl.mlops.detect import compare
 from nightowl.mlops.frames import read_table
 from nightowl.mlops.histograms import compare_histograms
-from nightowl.mlops.models import Cause, DriftReport, DriftRules, FeatureDrift
-from nightowl.settings import Settings, WatcherConfig
+from nightowl.mlops.models import DriftReport, DriftRules, FeatureDrift, Performance
+from nightowl.mlops.paging import Paging, PagingPlan, plan
+from nightowl.settings import OnFinding, Settings, WatcherConfig
+from nightowl.watchers.drift_streaks import PENDING, Streaks
 from nightowl.watchers.histogram_windows import HistogramWindows, read_histograms
 from nightowl.watchers.protocol import WatchContext
 
-UPSTREAM = frozenset({Cause.UNIT_CHANGE, Cause.NEW_CATEGORY, Cause.NULLS_JUMP})
+MAX_NAMED = 3
+"""Other columns a title names before "+N more" (a title is one line)."""
+
+
+def _said(what: FeatureDrift | Performance, verb: str = "") -> str:
+    """A column as a title says it: ``bmi drifted (unit change)``, ``prediction score (…)``,
+    or the metric's fall."""
+    if isinstance(what, Performance):
+        return f"{what.metric} fell from {what.reference:.3f} to {what.current:.3f}"
+    role = "prediction " if what.role.value == "prediction" else ""
+    cause = f" ({what.cause.value.replace('_', ' ')})" if what.cause else ""
+    return f"{role}{what.name}{verb}{cause}"
 
 
 class ModelDriftOptions(BaseModel):
@@ -63,6 +77,9 @@ class ModelDriftOptions(BaseModel):
     """The span the current window covers, ending at the run (60: the hourly window of an
     hourly schedule); a version registered within it coincides with the drift."""
     owner: str | None = None
+    paging: Paging = Paging()
+    """When a flagged column pages: k consecutive checks or at once, within a budget of false
+    pages per week (``mlops/paging.py``)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> ModelDriftOptions:
@@ -111,12 +128,23 @@ class ModelDriftWatcher:
             first = exc.errors()[0]
             where = ".".join(["options", *(str(p) for p in first["loc"])])
             raise ConfigError(f"watcher {config.name!r}: {where}: {first['msg']}") from None
+        if config.min_severity is Severity.INFO and config.on_finding is not OnFinding.RECORD:
+            raise ConfigError(
+                f"watcher {config.name!r}: min_severity info would page the columns still "
+                "waiting for their consecutive checks (recorded at info): use warning"
+            )
         return cls(config.name, config.service, options)
 
     async def check(self, ctx: WatchContext) -> list[Finding]:
         report = await self.report(ctx.now)
         served = await self.served(ctx.now) if report.alarm else Served()
-        return self.findings(report, served)
+        return self.findings(report, served, ctx.previous, ctx.now)
+
+    def paging_plan(self) -> PagingPlan:
+        """k and the at-once level for this watcher's schedule and the families it tests."""
+        o = self.options
+        families = 1 + (o.prediction is not None) + (o.label is not None)
+        return plan(o.paging, o.rules.alpha, o.window_minutes, families)
 
     async def report(self, now: datetime) -> DriftReport:
         """The drift report of the run: from the files, or from the histograms' windows."""
@@ -163,52 +191,118 @@ class ModelDriftWatcher:
         coincides = since <= current.created_at <= now
         return Served(str(current.version), current.created_at, coincides)
 
-    def findings(self, report: DriftReport, served: Served | None = None) -> list[Finding]:
-        """One finding per drifted column (prediction included) and one for decayed quality."""
+    def findings(
+        self,
+        report: DriftReport,
+        served: Served | None = None,
+        previous: tuple[Finding, ...] = (),
+        now: datetime | None = None,
+    ) -> list[Finding]:
+        """One finding per drifted column (prediction included) and one for decayed quality:
+        paging (``warning``, with the rollback) once ``options.paging`` says so, pending
+        (``info``, no action) while the column waits for its consecutive checks."""
         served = served or Served()
-        name = self._name(served)
+        flagged = self._flagged(report)
+        streaks = Streaks(self.options.model, previous, now, self.options.window_minutes)
+        pager = self.paging_plan()
+        paging = [
+            r
+            for r, (_, p) in flagged.items()
+            if streaks.confirmed(r) or pager.pages(streaks.of(r), p)
+        ]
+        title = self._title(served, [flagged[r][0] for r in paging])
+        found = []
+        for resource, (what, _) in flagged.items():
+            streak = streaks.of(resource)
+            evidence = {**self._evidence(what), "consecutive_checks": streak}
+            if resource in paging:
+                found.append(
+                    self._finding(resource, self._severity(what), title(what), evidence, served)
+                )
+            else:
+                found.append(self._pending(resource, what, evidence, served, streak, pager))
+        return found
+
+    def _flagged(self, report: DriftReport) -> dict[str, tuple[FeatureDrift | Performance, float]]:
+        """The run's flagged columns by resource, with their adjusted p-values."""
         moved = report.drifted + (
             [report.prediction] if report.prediction and report.prediction.drifted else []
         )
-        found = [self._column(f, served) for f in moved]
+        out: dict[str, tuple[FeatureDrift | Performance, float]] = {
+            f"feature:{f.name}": (f, f.adjusted_p) for f in moved
+        }
         perf = report.performance
         if perf is not None and perf.decayed:
-            found.append(
-                self._finding(
-                    "performance",
-                    Severity.CRITICAL,
-                    f"{name}: {perf.metric} fell from {perf.reference:.3f} to {perf.current:.3f}",
-                    {"metric": perf.metric, "reference": perf.reference, "current": perf.current},
-                    served,
-                )
-            )
-        return found
+            out["performance"] = (perf, 1.0)  # a z-test at α: it waits for its checks
+        return out
 
-    def _name(self, served: Served) -> str:
+    def _severity(self, what: FeatureDrift | Performance) -> Severity:
+        return Severity.CRITICAL if isinstance(what, Performance) else Severity.WARNING
+
+    def _title(
+        self, served: Served, paging: list[FeatureDrift | Performance]
+    ) -> Callable[[FeatureDrift | Performance], str]:
+        """The title of each paging finding: the model and version, the column first, then the
+        run's other paging columns (an incident takes its first finding's title)."""
         o = self.options
-        return f"model {o.model}@{o.alias}" + (
-            f" (version {served.version})" if served.version else ""
+        name = f"model {o.model}" + (f" v{served.version}" if served.version else "")
+        tail = (
+            f"; version {served.version} was registered within the window"
+            if served.coincides
+            else ""
         )
 
-    def _column(self, f: FeatureDrift, served: Served) -> Finding:
-        upstream = f.cause in UPSTREAM
-        what = "an upstream data change" if upstream else "drifted"
-        title = f"{self._name(served)}: {f.role.value} {f.name!r} {what} — {f.cause_detail}"
-        if served.coincides:
-            title += f"; version {served.version} was registered within the window"
-        evidence: dict[str, str | float] = {
-            "feature": f.name,
-            "role": f.role.value,
-            "test": f.test,
-            "statistic": round(f.statistic, 6),
-            "p_value": f.p_value,
-            "adjusted_p": f.adjusted_p,
-            f.distance_name: round(f.distance, 6),
-            "cause": f.cause.value if f.cause else "",
-            "cause_detail": f.cause_detail,
-            "distribution": json.dumps(f.distribution.model_dump()),
+        def title(what: FeatureDrift | Performance) -> str:
+            others = [_said(w) for w in paging if w is not what and isinstance(w, FeatureDrift)]
+            also = ", ".join(others[:MAX_NAMED])
+            also += f" (+{len(others) - MAX_NAMED} more)" if len(others) > MAX_NAMED else ""
+            return f"{name}: {_said(what, ' drifted')}" + (f"; also {also}" if also else "") + tail
+
+        return title
+
+    def _evidence(self, what: FeatureDrift | Performance) -> dict[str, str | float]:
+        if isinstance(what, Performance):
+            return {"metric": what.metric, "reference": what.reference, "current": what.current}
+        return {
+            "feature": what.name,
+            "role": what.role.value,
+            "test": what.test,
+            "statistic": round(what.statistic, 6),
+            "p_value": what.p_value,
+            "adjusted_p": what.adjusted_p,
+            what.distance_name: round(what.distance, 6),
+            "cause": what.cause.value if what.cause else "",
+            "cause_detail": what.cause_detail,
+            "distribution": json.dumps(what.distribution.model_dump()),
         }
-        return self._finding(f"feature:{f.name}", Severity.WARNING, title, evidence, served)
+
+    def _pending(
+        self,
+        resource: str,
+        what: FeatureDrift | Performance,
+        evidence: dict[str, str | float],
+        served: Served,
+        streak: int,
+        pager: PagingPlan,
+    ) -> Finding:
+        """A flagged column waiting for its consecutive checks: recorded, never paged."""
+        o = self.options
+        said = _said(what, " flagged")
+        title = (
+            f"model {o.model}: {said} in {streak} consecutive check(s); "
+            f"pages at {pager.consecutive} (pending)"
+        )
+        facts: dict[str, str | float | bool] = {"model": o.model, "alias": o.alias, **evidence}
+        facts |= served.evidence() | {"pending": True}
+        return Finding(
+            watcher=self.name,
+            kind="model_drift",
+            resource=f"{o.model}/{PENDING}{resource}",
+            severity=Severity.INFO,
+            title=title,
+            service=self.service,
+            evidence=facts,
+        )
 
     def _finding(
         self,

@@ -20,13 +20,18 @@ from nightowl.watchers.pricing import PriceTable
 @dataclass(frozen=True)
 class WatchContext:
     """What one run of a watcher may read: the run's time, the settings, the process's
-    connectors by kind, and its price table (``cost:``, with the replica prices OpenCost gave
-    the serving process; None: a fresh table from ``settings.cost``). Immutable."""
+    connectors by kind, its price table (``cost:``, with the replica prices OpenCost gave the
+    serving process; None: a fresh table from ``settings.cost``) and its own findings before the
+    run. Immutable."""
 
     now: datetime
     settings: Settings
     sources: Sources = field(default_factory=Sources)
     pricing: PriceTable | None = None
+    previous: tuple[Finding, ...] = ()
+    """The watcher's own findings as the store tracked them before this run (new, open or
+    accepted): what a watcher that needs memory across runs (``model_drift``'s consecutive
+    checks) reads back. Empty for a check outside the store."""
 
     def prices(self) -> PriceTable:
         """The price table to price findings with."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from nightowl.domain.findings import Finding, WatchRun
 from nightowl.errors import NightowlError
-from nightowl.store.findings import FindingStore
+from nightowl.store.findings import TRACKED, FindingStore
 from nightowl.watchers.protocol import WatchContext, Watcher
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,10 @@ async def run_watcher(
     watcher: Watcher, ctx: WatchContext, store: FindingStore, *, timeout: float = 300.0
 ) -> WatchRun:
     """Run ``watcher`` once at ``ctx.now`` and track what it found. Never raises for the
-    watcher's own failure (it is the run's ``error``); StoreError when the store cannot be used."""
+    watcher's own failure (it is the run's ``error``); StoreError when the store cannot be used.
+    The watcher sees its own tracked findings before the run (``WatchContext.previous``)."""
+    previous = await asyncio.to_thread(store.list, watcher=watcher.name, states=TRACKED)
+    ctx = replace(ctx, previous=tuple(previous))
     try:
         found = await asyncio.wait_for(watcher.check(ctx), timeout)
     except TimeoutError:

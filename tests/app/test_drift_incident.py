@@ -112,6 +112,7 @@ def test_a_unit_change_becomes_an_incident_whose_rollback_runs_after_approval(
     assert not incident.verification.rolled_back
     assert incident.verification.deferred
     assert incident.status is IncidentStatus.ESCALATED
+    assert incident.title.startswith(f"model {MODEL} v{served}: height_cm drifted (unit change)")
     cause = incident.diagnosis.root_cause if incident.diagnosis else None
     assert cause is not None
     assert cause.kind == "model_drift"

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from nightowl.app.findings import alert_group
 from nightowl.domain import AlertGroup, IncidentStatus, Severity
+from nightowl.domain.findings import Finding
 from nightowl.domain.intake import FlushResult, IngestOutcome
 from nightowl.intake.service import Intake
 from nightowl.settings import IntakeSettings
@@ -191,3 +193,25 @@ def test_another_start_is_another_incident_id(tmp_path: Path) -> None:
             desk.store.close()
 
     assert ids[0] != ids[1]
+
+
+def test_a_watcher_finding_titles_its_incident_and_a_webhook_summary_does_not(
+    desk: Desk,
+) -> None:
+    title = "model churn v7: bmi drifted (unit change)"
+    finding = Finding(
+        watcher="churn-drift",
+        kind="model_drift",
+        resource="churn/feature:bmi",
+        title=title,
+        service="churn-api",
+        first_seen=T0,
+    )
+    _, [flushed] = desk.receive(alert_group(finding))
+    assert flushed.incident_id is not None
+    assert desk.store.get(flushed.incident_id).title == title
+    spoken = am_alert(service="cart")
+    spoken["annotations"]["summary"] = "model churn v7: anything a sender writes"
+    _, [other] = desk.receive(group(spoken))
+    assert other.incident_id is not None
+    assert desk.store.get(other.incident_id).title == "HighLatency on cart"

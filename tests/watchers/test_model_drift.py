@@ -51,7 +51,7 @@ def test_unit_change_is_a_finding_that_proposes_the_rollback(
     (finding,) = check(watcher(tmp_path, cur, model))
     assert finding.evidence["feature"] == "height_cm"
     assert finding.evidence["cause"] == "unit_change"
-    assert "upstream data change" in finding.title
+    assert finding.title == f"model {model}: height_cm drifted (unit change)"
     shown = json.loads(str(finding.evidence["distribution"]))
     assert len(shown["reference"]) == len(shown["current"]) == len(shown["labels"])
     action = finding.proposed.action
@@ -98,7 +98,7 @@ def test_the_registry_names_the_version_and_a_deploy_within_the_window(
     assert finding.evidence["version"] == str(version)
     assert finding.evidence["deploy_coincides"] is True
     assert finding.evidence["owner"] == "ml-team"
-    assert f"(version {version})" in finding.title
+    assert finding.title.startswith(f"model {model} v{version}: height_cm drifted (unit change)")
     assert finding.title.endswith(f"version {version} was registered within the window")
     (later,) = check(w, datetime.now(UTC) + timedelta(hours=2))  # registered before the window
     assert later.evidence["deploy_coincides"] is False
@@ -111,3 +111,13 @@ def test_an_unreadable_registry_leaves_the_version_unknown(tmp_path: Path) -> No
     assert "version" not in finding.evidence
     assert str(finding.evidence["registry"]).startswith("unavailable: ")
     assert finding.evidence["feature"] == "height_cm"  # the drift is still reported
+
+
+def test_a_title_names_the_other_columns_paging_in_the_run(tmp_path: Path) -> None:
+    cur = unit_changed()
+    cur["plan"] = ["enterprise" if i % 3 == 0 else v for i, v in enumerate(cur["plan"])]
+    titles = sorted(f.title for f in check(watcher(tmp_path, cur, "churn")))
+    assert titles == [
+        "model churn: height_cm drifted (unit change); also plan (new category)",
+        "model churn: plan drifted (new category); also height_cm (unit change)",
+    ]

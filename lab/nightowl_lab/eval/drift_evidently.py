@@ -13,8 +13,9 @@ from typing import Any
 
 from nightowl.errors import ConfigError
 from nightowl.mlops.frames import Table
-from nightowl_lab.eval.drift import Detector, Flags
+from nightowl_lab.eval.drift import Detector
 from nightowl_lab.eval.drift_data import CATEGORICAL, NAMES
+from nightowl_lab.eval.drift_paging import Flags
 
 
 def evidently_detectors() -> dict[str, Detector]:
@@ -68,7 +69,7 @@ def _run(reference: Table, current: Table) -> tuple[Flags, Flags]:
         for t in result.get("tests", [])
         if t.get("status") == "FAIL" and t.get("metric_config", {}).get("params", {}).get("column")
     }
-    columns: Flags = dict.fromkeys(failed)
+    columns: Flags = dict.fromkeys(failed, (None, 1.0))  # no adjusted p: never pages at once
     count = next(
         (
             m["value"]

@@ -14,8 +14,9 @@ import numpy as np
 
 from nightowl.mlops.frames import Table
 from nightowl.mlops.histograms import Buckets, compare_histograms
-from nightowl_lab.eval.drift import Detector, Flags
+from nightowl_lab.eval.drift import Detector
 from nightowl_lab.eval.drift_data import CATEGORICAL, NAMES, Dataset
+from nightowl_lab.eval.drift_paging import Flags
 
 DECILES = np.linspace(0.1, 0.9, 9)
 
@@ -46,6 +47,6 @@ def histogram_detector(data: Dataset) -> Detector:
         ref = {n: counted(reference[n], bounds[n]) for n in NAMES}
         cur = {n: counted(current[n], bounds[n]) for n in NAMES}
         report = compare_histograms(ref, cur)
-        return {f.name: f.cause.value if f.cause else None for f in report.drifted}
+        return {f.name: (f.cause.value if f.cause else None, f.adjusted_p) for f in report.drifted}
 
     return detect
