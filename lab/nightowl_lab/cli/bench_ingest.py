@@ -22,6 +22,7 @@ from nightowl.cli.options import JsonOpt
 from nightowl.errors import ConfigError, InputError
 from nightowl_lab.eval.ingest import IngestBenchResult, run
 from nightowl_lab.eval.ingest_cluster import Store
+from nightowl_lab.eval.ingest_load import Shape
 from nightowl_lab.harness.postgres import PostgresError
 
 MAX_REPLICAS = 16
@@ -62,6 +63,13 @@ def command(
             help="nightowl processes sharing the load (--store postgres), or a curve: 1,2,4.",
         ),
     ] = "1",
+    shape: Annotated[
+        Shape,
+        typer.Option(
+            help="Notifications of 50: grouped (one group each, as Alertmanager sends) or mixed "
+            "(~50 groups each, the bench's first shape, to compare with its earlier figures).",
+        ),
+    ] = Shape.GROUPED,
     as_json: JsonOpt = False,
 ) -> None:
     """Drive nightowl's webhook over HTTP on loopback, then a real Alertmanager with the same alerts.
@@ -69,7 +77,8 @@ def command(
     Prints alerts/s, requests/s, latency percentiles, alerts lost (read back from the store) and
     duplicates detected. The server uses a temporary SQLite data dir; with ``--store postgres``,
     ``--replicas`` processes share one database of a private PostgreSQL server and the load is
-    spread over them (one run per replica count, each on a fresh database).
+    spread over them (one run per replica count, each on a fresh database). ``--shape`` says how
+    the alerts sent in groups of 50 are cut into notifications.
     """
     with user_errors():
         counts = replica_counts(replicas, store)
@@ -90,7 +99,15 @@ def command(
 
             try:
                 result = asyncio.run(
-                    run(alerts_50, alerts_1, concurrency, progress, store=store, replicas=counts)
+                    run(
+                        alerts_50,
+                        alerts_1,
+                        concurrency,
+                        progress,
+                        store=store,
+                        replicas=counts,
+                        shape=shape,
+                    )
                 )
             except PostgresError as exc:
                 raise ConfigError(str(exc)) from None
@@ -105,6 +122,7 @@ def command(
                 "alertmanager_alerts_per_second",
                 "store",
                 "replicas",
+                "shape",
             )
             data = result.model_dump(mode="json")
             typer.echo(
@@ -119,7 +137,7 @@ def command(
 
 
 def _show(result: IngestBenchResult) -> None:
-    table = Table(title="nightowl bench ingest")
+    table = Table(title=f"nightowl bench ingest ({result.shape} notifications of 50)")
     for col in ("server", "group size", "alerts/s", "requests/s", "p50 ms", "p99 ms", "errors"):
         table.add_column(col, justify="right")
     for name, phases in (("nightowl", result.phases), ("Alertmanager", result.alertmanager_phases)):

@@ -2,7 +2,9 @@
 
 Starts ``nightowl serve`` on loopback — one process on SQLite under a temporary data dir, or N
 replicas on one PostgreSQL database (``ingest_cluster.py``), the load spread over them — drives it
-with Alertmanager-shaped webhooks (groups of 1 and of 50 alerts; 20 % duplicates, 10 % resolves),
+with Alertmanager webhooks (single alerts, and notifications of 50 alerts: by default each of one
+group, as Alertmanager sends them, or with ``shape="mixed"`` of ~50 groups each, the bench's first
+shape; duplicates and resolves among them, ``ingest_load.py``),
 then reads the store back to count what was lost. With several replica counts (``1,2,4``) each
 runs on a fresh database: the scaling curve. A real Alertmanager, started in the same run, is fed
 the same alerts through ``/api/v2/alerts`` for comparison.
@@ -22,7 +24,7 @@ from nightowl.domain.base import Model
 from nightowl.store.intake_tables import AlertStateRow
 from nightowl_lab.eval.http_load import post_all
 from nightowl_lab.eval.ingest_cluster import TOKEN, Store, serving
-from nightowl_lab.eval.ingest_load import Workload, build
+from nightowl_lab.eval.ingest_load import Shape, Workload, build
 from nightowl_lab.harness.alertmanager import AlertmanagerMissing, AlertmanagerServer
 from nightowl_lab.harness.postgres import PostgresServer
 
@@ -75,6 +77,8 @@ class IngestBenchResult(Model):
     alertmanager_message: str | None = None
     store: Store = Store.SQLITE
     replicas: int = 1
+    shape: Shape = Shape.MIXED
+    """How the notifications of 50 alerts were cut (single alerts are one group each anyway)."""
     phases: list[PhaseResult]
     alertmanager_phases: list[PhaseResult] = []
     runs: list[ReplicaRun] = []
@@ -143,13 +147,14 @@ async def run(
     *,
     store: Store = Store.SQLITE,
     replicas: Sequence[int] = (1,),
+    shape: Shape = Shape.GROUPED,
 ) -> IngestBenchResult:
     """Drive both workloads (groups of 50 alerts, then single alerts) through nightowl — once per
     replica count, each on a fresh store — then through Alertmanager, counting the alerts lost and
     the duplicates detected.
     """
     workloads = [
-        build(alerts_50, 50, concurrency=concurrency),
+        build(alerts_50, 50, concurrency=concurrency, shape=shape),
         build(alerts_1, 1, concurrency=concurrency, offset=10**7, seed=8),
     ]
     runs: list[ReplicaRun] = []
@@ -174,6 +179,7 @@ async def run(
         alertmanager_message=am_message,
         store=store,
         replicas=last.replicas,
+        shape=shape,
         phases=last.phases,
         alertmanager_phases=am_phases,
         runs=runs,

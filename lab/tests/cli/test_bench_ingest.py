@@ -37,3 +37,11 @@ def test_the_command_refuses_before_starting_anything() -> None:
     assert result.exit_code == 1
     assert "needs --store postgres" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unknown_shape_is_refused() -> None:
+    result = CliRunner().invoke(app, ["bench", "ingest", "--shape", "round"])
+    assert result.exit_code == 2
+    assert "grouped" in result.output
+    assert "mixed" in result.output
+    assert "Traceback" not in result.output
