@@ -66,6 +66,13 @@ class ForbiddenError(InputError):
     status_code = 403
 
 
+class ConflictError(InputError):
+    """The request is valid but what it names is not in a state that allows it (answered 409):
+    the message says which state it is in and what to do instead."""
+
+    status_code = 409
+
+
 class NotFoundError(NightowlError):
     """No such incident, silence, approval or dead letter (answered 404). Permanent."""
 

@@ -1,21 +1,33 @@
 """``GET /api/v1/incidents``, ``GET /api/v1/incidents/{id}`` and its postmortem export,
-``GET /api/v1/incidents/{id}/report?format=json|markdown|html``."""
+``GET /api/v1/incidents/{id}/report?format=json|markdown|html``; ``POST
+/api/v1/incidents/{id}/resolve`` closes an escalated incident by hand (``nightowl.app.closing``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Security
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from nightowl.api.deps import REFUSED, Reader, nightowl_of
+from nightowl.api.deps import REFUSED, Reader, allowed_to, nightowl_of
+from nightowl.app.access import Act, Principal
+from nightowl.app.closing import MAX_REASON, resolve_by_hand
 from nightowl.domain import Incident, IncidentStatus, IncidentSummary
 from nightowl.errors import NotFoundError
 from nightowl.report.export import MEDIA_TYPES, ReportFormat
 from nightowl.report.model import Postmortem
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
+
+Closer = Annotated[Principal, Security(allowed_to(Act.RESOLVE_INCIDENT))]
+
+
+class Closing(BaseModel):
+    """Why a person closes an escalated incident (kept in the audit trail)."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON, examples=["rolled back by hand"])
 
 
 @router.get(
@@ -77,3 +89,18 @@ async def get_report(
         raise HTTPException(status_code=404, detail=str(exc)) from None
     text = await run_in_threadpool(records.export_report, incident, fmt)
     return Response(text, media_type=MEDIA_TYPES[fmt])
+
+
+@router.post(
+    "/{incident_id}/resolve",
+    response_model=Incident,
+    responses={
+        **REFUSED,
+        404: {"description": "no such incident"},
+        409: {"description": "the incident is not escalated (its workflow is still on it)"},
+    },
+    summary="Close an escalated incident by hand, with the reason (as the token holder; audited)",
+)
+async def resolve(request: Request, incident_id: str, body: Closing, me: Closer) -> Incident:
+    records = nightowl_of(request).records
+    return await run_in_threadpool(resolve_by_hand, records, incident_id, body.reason, me)

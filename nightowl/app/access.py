@@ -47,6 +47,7 @@ class Act(StrEnum):
     PROPOSE_RUNBOOK = "propose a drafted runbook as a pull request"
     RUN_WATCHER = "run a watcher now (its changes still go through the policy)"
     ACCEPT_FINDING = "accept a finding's risk until a date"
+    RESOLVE_INCIDENT = "close an escalated incident by hand, with the reason (audited)"
 
 
 MINIMUM: dict[Act, Role] = {
@@ -65,6 +66,7 @@ MINIMUM: dict[Act, Role] = {
     Act.REPLAY_DEAD_LETTER: Role.ADMIN,
     Act.PURGE_DEAD_LETTERS: Role.ADMIN,
     Act.FEEDBACK: Role.RESPONDER,
+    Act.RESOLVE_INCIDENT: Role.RESPONDER,
     Act.FORGET: Role.ADMIN,
     Act.PROPOSE_RUNBOOK: Role.RESPONDER,
     Act.RUN_WATCHER: Role.RESPONDER,

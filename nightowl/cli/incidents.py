@@ -1,4 +1,5 @@
-"""``nightowl incidents list|show|report``: read incidents and export their postmortems."""
+"""``nightowl incidents list|show|report|resolve``: read incidents, export their postmortems and
+close an escalated one by hand."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from nightowl.app.access import Act
-from nightowl.cli.common import acting_as, console, records_of, user_errors
+from nightowl.cli.common import acting_as, console, identity, records_of, user_errors
 from nightowl.cli.options import ConfigOpt, DataDirOpt, JsonOpt
 from nightowl.domain import Incident, IncidentStatus, StageStatus, outcome_of
 from nightowl.errors import InputError
@@ -118,6 +119,24 @@ def report_cmd(
                 f"cannot write {output}: {exc.strerror}; choose another --output"
             ) from None
         console.print(f"wrote the {fmt.value} postmortem of {incident.id} to {output}")
+
+
+@incidents_app.command("resolve")
+def resolve_cmd(
+    incident_id: Annotated[str, typer.Argument(help="The incident id or a prefix of it.")],
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", help="Why it is closed (kept in the audit trail).")
+    ],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Close an escalated incident by hand, saying why (responder role; audited)."""
+    from nightowl.app.closing import resolve_by_hand
+
+    with user_errors():
+        with records_of(config, data_dir, reading=True) as records:
+            incident = resolve_by_hand(records, incident_id, reason, identity(records.settings))
+        console.print(f"incident {incident.id} resolved: {escape(reason)}")
 
 
 def show(incident: Incident) -> None:

@@ -274,6 +274,16 @@ class IncidentStore:
         with self._write() as session:
             self._touch(session, incident_id).status = status.value
 
+    def resolve_if(self, incident_id: str, allowed: frozenset[IncidentStatus]) -> IncidentStatus:
+        """Resolve the incident if its status is in ``allowed``; return the status it had. The
+        row is locked while deciding, so two people closing it at once resolve it once."""
+        with self._write() as session:
+            row = self._touch(session, incident_id)
+            was = IncidentStatus(row.status)
+            if was in allowed:
+                row.status = IncidentStatus.RESOLVED.value
+            return was
+
     def record_stage(
         self, incident_id: str, record: StageRecord, attempt: int | None = None
     ) -> None:

@@ -1,4 +1,5 @@
-"""``nightowl incidents list|show`` on a real store: whole ids, ids by their start, wrong data dirs."""
+"""``nightowl incidents list|show|resolve`` on a real store: whole ids, ids by their start, wrong
+data dirs, closing an escalated incident by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from nightowl.cli.main import app
-from nightowl.domain import Severity, StageName, StageRecord, StageStatus
+from nightowl.domain import IncidentStatus, Severity, StageName, StageRecord, StageStatus
 from nightowl.store import IncidentStore
 from tests.store.samples import T0
 
@@ -128,3 +129,30 @@ def test_after_the_demo_the_empty_real_store_points_to_the_demos(data_dir: Path)
     assert f"the demo's incidents are in its own store: --data-dir {real / 'demo'}" in said
     assert listed.exit_code == 0, listed.output
     assert "inc-77aa00bb11cc" in listed.stdout
+
+
+def test_resolve_closes_an_escalated_incident_and_refuses_a_busy_one(data_dir: Path) -> None:
+    store = IncidentStore.open(f"sqlite:///{data_dir / 'nightowl.sqlite'}")
+    store.set_status("inc-77aa00bb11cc", IncidentStatus.ESCALATED)
+    store.set_status("inc-3546a1b2c3d4", IncidentStatus.INVESTIGATING)
+    store.close()
+    config = data_dir / "nightowl.yaml"  # the person at the CLI is a responder (default: viewer)
+    config.write_text(f"data_dir: {data_dir}\ncli: {{users: {{ci: responder}}}}\n")
+
+    def resolve(*args: str) -> Result:
+        env = {**CLEAN_ENV, "COLUMNS": "400", "LOGNAME": "ci", "USER": "ci"}
+        command = ["incidents", "resolve", *args, "--config", str(config)]
+        return CliRunner().invoke(app, command, env=env)
+
+    closed = resolve("inc-77", "-r", "rolled back by hand")
+    again = resolve("inc-77", "-r", "again")
+    busy = resolve("inc-3546a1", "-r", "done")
+    shown = run("incidents", "show", "inc-77", "--data-dir", data_dir)
+
+    assert closed.exit_code == 0, closed.output
+    assert "incident inc-77aa00bb11cc resolved: rolled back by hand" in closed.stdout
+    assert (again.exit_code, busy.exit_code) == (1, 1)
+    assert "already resolved" in again.output
+    assert "investigating: its workflow is still working on it" in busy.output
+    assert "Traceback" not in busy.output
+    assert "resolved" in shown.stdout
