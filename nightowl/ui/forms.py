@@ -1,4 +1,5 @@
-"""The forms (POST): log in and out, approve or deny, the kill switch, silences, feedback.
+"""The forms (POST): log in and out, approve or deny, the kill switch, silences, feedback, closing
+an escalated incident.
 
 Each checks the CSRF token and the role, calls the same application function the API and CLI call
 (so approvals still go through ``approvals.approvers`` and are audited), then redirects back with
@@ -16,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from nightowl.app.access import Act
+from nightowl.app.closing import resolve_by_hand
 from nightowl.domain.memory import Feedback, Verdict
 from nightowl.errors import AuthError, InputError, NightowlError, NotFoundError
 from nightowl.intake.matchers import parse_matchers
@@ -187,6 +189,21 @@ async def feedback(
     except (InputError, NotFoundError) as exc:
         return back(where, error=str(exc))
     return back(where, msg=f"{kept.verdict.value} recorded by {me.name}")
+
+
+@router.post("/ui/incidents/{incident_id}/resolve")
+async def resolve(
+    request: Request, incident_id: str, who_: Me, csrf: Text = "", reason: Text = ""
+) -> Response:
+    me = _checked(request, who_, csrf)
+    need(request, me, Act.RESOLVE_INCIDENT)
+    where = f"/ui/incidents/{quote(incident_id)}"
+    records = ui_of(request).app.records
+    try:
+        closed = await run_in_threadpool(resolve_by_hand, records, incident_id, reason, me)
+    except (InputError, NotFoundError) as exc:
+        return back(where, error=str(exc))
+    return back(where, msg=f"{closed.id} resolved by {me.name}")
 
 
 def _checked(request: Request, me: Principal, csrf: str) -> Principal:
