@@ -2,7 +2,8 @@
 
 Each run reads the reference window and the current window the serving layer writes
 (``options.reference``, ``options.current``: CSV or Parquet; or ``options.histograms``: the
-serving layer's Prometheus histograms, ``histogram_windows.py``), compares them with
+serving layer's Prometheus histograms, ``histogram_windows.py``; or ``options.table``: rows of a
+table it writes, ``table_windows.py``), compares them with
 ``mlops.detect.compare`` and returns one finding per drifted column of the model — naming the
 column, its test, adjusted p-value, distance, the likely cause and both distributions — and one
 for decayed performance. Every finding proposes the model rollback: a ``model_rollback`` action
@@ -41,6 +42,7 @@ from nightowl.settings import OnFinding, Settings, WatcherConfig
 from nightowl.watchers.drift_streaks import PENDING, Streaks
 from nightowl.watchers.histogram_windows import HistogramWindows, read_histograms
 from nightowl.watchers.protocol import WatchContext
+from nightowl.watchers.table_windows import TableWindows, read_tables
 
 MAX_NAMED = 3
 """Other columns a title names before "+N more" (a title is one line)."""
@@ -67,6 +69,8 @@ class ModelDriftOptions(BaseModel):
     current: Path | None = None
     histograms: HistogramWindows | None = None
     """The windows from Prometheus histograms instead of files (``histogram_windows.py``)."""
+    table: TableWindows | None = None
+    """The windows from a table the serving layer writes (``table_windows.py``)."""
     prediction: str | None = None
     label: str | None = None
     categorical: frozenset[str] = frozenset()
@@ -84,8 +88,8 @@ class ModelDriftOptions(BaseModel):
     @model_validator(mode="after")
     def _one_source(self) -> ModelDriftOptions:
         files = self.reference is not None and self.current is not None
-        if files == (self.histograms is not None):
-            raise ValueError("give either reference and current (files) or histograms")
+        if files + (self.histograms is not None) + (self.table is not None) != 1:
+            raise ValueError("give one of: reference and current (files), histograms, table")
         return self
 
 
@@ -157,12 +161,19 @@ class ModelDriftWatcher:
                 return compare_histograms(reference, current, o.rules, prediction=o.prediction)
             except InputError as exc:
                 raise WatcherError(str(exc), watcher=self.name) from None
-        assert o.reference is not None  # the validator saw to it
-        assert o.current is not None
+        if o.table is not None:
+            rows = await read_tables(o.table, now, o.window_minutes, self.name)
+        else:
+            assert o.reference is not None  # the validator saw to it
+            assert o.current is not None
+            try:
+                rows = read_table(o.reference), read_table(o.current)
+            except InputError as exc:
+                raise WatcherError(str(exc), watcher=self.name) from None
         try:
             return compare(
-                read_table(o.reference),
-                read_table(o.current),
+                rows[0],
+                rows[1],
                 o.rules,
                 prediction=o.prediction,
                 label=o.label,

@@ -98,7 +98,7 @@ def test_a_selector_without_buckets_could_not_look(victoria: str) -> None:
 
 
 def test_options_name_one_source_and_the_query() -> None:
-    with pytest.raises(ConfigError, match="either reference and current"):
+    with pytest.raises(ConfigError, match="one of: reference and current"):
         ModelDriftWatcher.from_config(
             WatcherConfig(name="w", kind="model_drift", options={"model": "m"}), Settings()
         )
