@@ -48,10 +48,13 @@ openapi: $(VENV)/.test
 	$(BIN)/python -m nightowl.api.openapi --check docs/openapi.json
 
 # Four pytest workers on CI's two cores: most tests wait on servers and subprocesses, not the CPU.
-# One module per worker at a time (--dist loadfile), so a module's servers start once.
+# One module per worker at a time (--dist loadfile), so a module's servers start once. The tests
+# marked `serial` time a live system against thresholds (the sandbox's recovery, the guide's
+# diagnosis), so they run alone afterwards, not beside three other workers.
 PYTEST_WORKERS ?= 4
 unit: $(VENV)/.test
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -q -p no:xdist -m serial
 
 # Build the sdists and wheels, install the wheels into a fresh venv, run --version and the demo.
 wheel-check: $(VENV)/.test

@@ -39,7 +39,7 @@ FENCE = re.compile(r"^```")
 INCIDENT_SECONDS = 420.0
 BLOCKLESS = ("stop", "wait-seconds")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 @dataclass

@@ -126,12 +126,13 @@ receivers:
 
 def nightowl(directory: Path, prometheus_port: int, token: str, reader_token: str) -> str:
     """The sandbox's nightowl: act autonomously on the shop, within the sandbox's policy; the
-    harness reads incidents as the viewer ``sandbox``."""
+    harness reads incidents as the responder ``sandbox`` (the on-call, who closes an escalated
+    incident by hand before the next fault)."""
     config = {
         "data_dir": str(directory / "nightowl"),
         "webhooks": {"tokens": {"*": [token]}},
         "api": {"users": {"sandbox": reader_token}},
-        "ui": {"users": {"sandbox": {"role": "viewer"}}},
+        "ui": {"users": {"sandbox": {"role": "responder"}}},
         "intake": {"group_wait_seconds": 1, "topology": TOPOLOGY},
         "gather": {"lookback_minutes": 1, "step_seconds": 1, "deadline_seconds": 20},
         # An alert can fire before its cause shows (a rate window still filling): look again.

@@ -39,7 +39,10 @@ class SandboxState(BaseModel):
 
     directory: Path
     token: str
-    reader_token: str = Field(description="The api.users token the harness reads incidents with.")
+    reader_token: str = Field(
+        description="The api.users token of the harness's on-call (a responder): it reads "
+        "incidents and closes an escalated one between faults."
+    )
     ports: dict[str, int]
     pids: dict[str, int]
     started_at: datetime

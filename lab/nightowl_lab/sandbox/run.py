@@ -75,6 +75,9 @@ def run(
     """Reset, wait ``quiet`` seconds, inject ``name``, then watch until recovery or ``timeout``."""
     fault = faults.fault(name)
     faults.reset(state)
+    with httpx.Client(timeout=5.0) as http:
+        for closed in close_escalated(state, http):
+            progress(f"closed {closed}, escalated by the last run, as its on-call would")
     progress(f"normal traffic for {quiet:g}s (the baseline)")
     time.sleep(quiet)
     with httpx.Client(timeout=5.0) as http:
@@ -109,6 +112,21 @@ def run(
         seconds_to_canary=_canary_seconds(incident, started_at),
         verification=verification.get("summary"),
     )
+
+
+def close_escalated(state: SandboxState, http: httpx.Client) -> list[str]:
+    """Close every escalated incident by hand (the reset restored the shop): otherwise a failed
+    run's incident stays open while its pages fire, and the next fault's alerts join it."""
+    url = state.url("nightowl") + "/api/v1/incidents"
+    listed = http.get(url, params={"status": "escalated"}, headers=state.reader)
+    listed.raise_for_status()
+    closed = []
+    for incident in listed.json():
+        reason = {"reason": "sandbox reset: the shop is back to normal"}
+        answer = http.post(f"{url}/{incident['id']}/resolve", json=reason, headers=state.reader)
+        if answer.status_code == 200:
+            closed.append(incident["id"])
+    return closed
 
 
 def _canary_seconds(incident: dict[str, Any], injected: datetime) -> float | None:

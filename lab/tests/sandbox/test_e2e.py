@@ -13,7 +13,7 @@ from nightowl_lab.sandbox.lifecycle import SandboxState
 from nightowl_lab.sandbox.run import run
 from nightowl_lab.sandbox.shop import Shop
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 @pytest.fixture(scope="module")
