@@ -45,7 +45,10 @@ def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port`` and listening; on failure, one line on stderr and
     ``typer.Exit(2)``."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on accepted sockets whose
+    # proto says TCP; without it Nagle holds the response body (sent after its head) until the
+    # client's delayed ACK, 40 ms later (docs/benchmarks.md, "Nagle").
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

@@ -158,3 +158,32 @@ def test_a_connector_that_does_not_answer_is_warned_of_before_serving(tmp_path: 
     assert "WARNING: connector prom (prometheus) does not answer: connector 'prom':" in said
     assert f"cannot reach {dead}/api/v1/query" in said
     assert "no metrics source configured" not in said
+
+
+def test_accepted_connections_send_without_nagles_delay() -> None:
+    """The listening socket says it is TCP, so asyncio sets TCP_NODELAY on every connection it
+    accepts: a response written in two parts (head, then body) goes out at once instead of
+    waiting for the client's delayed ACK (40 ms on Linux; docs/benchmarks.md, "Nagle")."""
+    import asyncio
+
+    from nightowl.cli.serve import listen
+
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def connected(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted = writer.get_extra_info("socket")
+            seen.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=sock)
+        async with server:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            value = await asyncio.wait_for(seen, 10)
+            writer.close()
+            return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
