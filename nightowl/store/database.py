@@ -240,7 +240,12 @@ def _postgres_engine(url: URL) -> Engine:
     engine = create_engine(
         url,
         pool_recycle=RECYCLE_SECONDS,
-        connect_args={"connect_timeout": 10},
+        # No server-side prepared statements (psycopg prepares a query after its fifth run): a
+        # prepared statement's plan is kept while intake's tables grow from empty to thousands
+        # of rows in a storm, and the sequential scan chosen at a few rows cost 40-70 ms per
+        # batch at 50,000 (docs/benchmarks.md, "stale plans"); an unnamed statement is planned
+        # with each batch's values, and works behind PgBouncer in transaction mode as well.
+        connect_args={"connect_timeout": 10, "prepare_threshold": None},
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
