@@ -67,7 +67,7 @@ class GroupStore(IntakeStore):
         """Flush one due group; None when it is not (or no longer) due. The alerts first seen in
         the last minute are counted up to ``recent_cap`` (all storm control needs to know)."""
         with self.write() as session:
-            lock(session, intake_locks((), [group_key]))
+            lock(session, intake_locks([group_key]))
             group = session.get(AlertGroupRow, group_key, with_for_update=True)
             if group is None or group.next_flush_at is None or group.next_flush_at > now:
                 return None

@@ -3,22 +3,24 @@
 The caller supplies the decision (``absorb``: dedup, flapping, silences) as a function; this module
 loads the previous states, applies it in order, and writes states, groups and the alerts of groups
 that already have an incident. Concurrent batches are safe: SQLite serialises writers
-(``BEGIN IMMEDIATE``); on PostgreSQL a batch first locks the fingerprints of its alerts and the
-groups they route to (``intake_locks``: advisory locks, because row locks cannot cover states and
-groups that do not exist yet), so batches of different groups run side by side while two
-deliveries of one alert, or two batches of one group, queue. A flush locks its group the same
+(``BEGIN IMMEDIATE``); on PostgreSQL a batch first locks the groups its alerts route to
+(``intake_locks``: advisory locks, because row locks cannot cover groups that do not exist yet),
+so batches of different groups run side by side while two batches of one group queue; two
+deliveries of one new alert that reached different groups are caught when the states are
+written (``intake_bulk``), and the batch that lost is run again. A flush locks its group the same
 way: a batch reads a group before it writes it back, and a flush committing in between would
 otherwise lose its incident to the batch's older copy.
 
 Round trips on PostgreSQL, per batch: the locks and the silences (one statement), the previous
 states with their incidents' status, the groups with theirs, the writes (groups, alerts, the
-incidents' ``updated_at``, states: sent together in psycopg's pipeline mode), and, only when a batch resolves alerts
-of an incident whose other alerts it does not carry, one look-up of what still fires.
+incidents' ``updated_at``, states as arrays: sent together in psycopg's pipeline mode), and,
+only when a batch resolves alerts of an incident whose other alerts it does not carry, one
+look-up of what still fires.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +37,8 @@ from nightowl.domain import (
     utc,
 )
 from nightowl.domain.intake import Absorb, GroupOf, GroupTiming, IngestOutcome
+from nightowl.store import intake_bulk as bulk
+from nightowl.store.intake_bulk import RacedError
 from nightowl.store.intake_locks import intake_locks, is_postgres, lock, lock_and_read_silences
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.rows import alert_values
@@ -42,6 +46,9 @@ from nightowl.store.sessions import Sessions, pipelined, upsert
 from nightowl.store.tables import AlertRow, IncidentRow
 
 CHUNK = 500
+RACE_ATTEMPTS = 5
+"""Runs of a batch that keeps racing other transactions over new alerts before it fails (each
+run sees what the previous one lost to, so a second run is nearly always the last)."""
 RESOLVED = IncidentStatus.RESOLVED.value
 Changed = dict[str, tuple[AlertState, Alert, dict[str, str]]]
 """fingerprint → (its new state, the notification, its group's labels), for the alerts that changed."""
@@ -70,18 +77,36 @@ class IntakeStore:
         """Absorb a batch of notifications into the alert states (``absorb`` decides new, updated
         or duplicate, given the silences in force), route the changed ones to their groups
         (``group_of`` names them before anything is read, so that they can be locked) and
-        incidents, and say what happened.
+        incidents, and say what happened. A batch that raced another over a new alert
+        (``intake_bulk.RacedError``) is run again, a bounded number of times.
         """
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                return self._ingest_once(alerts, now, absorb, group_of, timing)
+            except RacedError:
+                if attempt == RACE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ingest_once(
+        self,
+        alerts: Sequence[Alert],
+        now: datetime,
+        absorb: Absorb,
+        group_of: GroupOf,
+        timing: GroupTiming,
+    ) -> IngestOutcome:
         fingerprints = sorted({a.fingerprint for a in alerts})
         routed = {group_of(a) for a in alerts}
         with self.write() as session:
-            silences = lock_and_read_silences(session, intake_locks(fingerprints, routed), now)
+            silences = lock_and_read_silences(session, intake_locks(routed), now)
             states, open_ids = _previous(session, fingerprints)
+            new = set(fingerprints) - states.keys()
             counts, changed, verdicts = _absorb_all(alerts, states, absorb, silences)
             if late := {s.group_key for s, _, _ in changed.values()} - routed:
                 # group_of and absorb disagree (not expected): lock those groups too, out of the
                 # global order, so a deadlock becomes possible, and PostgreSQL breaks it.
-                lock(session, intake_locks((), late))
+                lock(session, intake_locks(late))
             outcome = IngestOutcome(counts=IntakeCounts(), verdicts=verdicts)
             groups, pairs = self._route(session, changed, states, open_ids, now, timing, outcome)
             counts["attached"] = len(pairs)
@@ -91,7 +116,8 @@ class IntakeStore:
             with pipelined(session):  # nothing below reads a result: one round trip
                 _upsert_groups(session, groups)
                 attach_many(session, pairs, now)
-                upsert_states(session, [states[fp] for fp in fingerprints])
+                check = write_states(session, [states[fp] for fp in fingerprints], new)
+            check()
             outcome.counts = IntakeCounts(**counts)
             outcome.all_resolved = _all_resolved(session, outcome.incidents, states)
             return outcome
@@ -253,6 +279,20 @@ def load_states(
     return states
 
 
+def write_states(
+    session: Session, states: Sequence[AlertState], new: set[str]
+) -> Callable[[], None]:
+    """Write a batch's states (``new``: those it found no row for); the returned check raises
+    RacedError when another transaction inserted one of the new meanwhile (PostgreSQL: see
+    ``intake_bulk``; SQLite admits one writer at a time, so nothing races there)."""
+    if not states:
+        return lambda: None
+    if is_postgres(session):
+        return bulk.write_states(session, states, new)
+    upsert_states(session, states)
+    return lambda: None
+
+
 def upsert_states(session: Session, states: Sequence[AlertState]) -> None:
     """Insert or replace states: one statement, executed for many rows (compiled once)."""
     if not states:
@@ -346,13 +386,15 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
     """
     if not pairs:
         return
-    # inline: no RETURNING of the new ids for a single row (nobody reads them; a pipeline cannot)
-    insert = (
-        upsert(session, AlertRow)
-        .inline()
-        .on_conflict_do_nothing(index_elements=["incident_id", "content_hash"])
-    )
-    session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])
+    if is_postgres(session):
+        bulk.attach_alerts(session, pairs, now)
+    else:
+        insert = (
+            upsert(session, AlertRow)
+            .inline()
+            .on_conflict_do_nothing(index_elements=["incident_id", "content_hash"])
+        )
+        session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])
     touched = sorted({i for i, _ in pairs})
     if is_postgres(session):
         locked = (
