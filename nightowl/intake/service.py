@@ -194,7 +194,8 @@ class Intake:
 
     # -- flushing ------------------------------------------------------------------------------
 
-    def flush(self, group_key: str) -> FlushResult | None:
+    def flush(self, group_key: str, recent: int | None = None) -> FlushResult | None:
+        """Flush one group if due (``recent``: the storm count of this cycle, when counted)."""
         return self.groups.flush(
             group_key,
             self.now(),
@@ -202,12 +203,22 @@ class Intake:
             timedelta(seconds=self.settings.repeat_interval_seconds),
             timedelta(minutes=self.settings.correlation_window_minutes),
             inhibits=bool(self.settings.inhibit_rules),
-            recent_cap=STORM_COUNT_CAP * self.settings.storm_alerts_per_minute,
+            recent_cap=self._storm_cap,
+            recent=recent,
         )
 
+    @property
+    def _storm_cap(self) -> int:
+        return STORM_COUNT_CAP * self.settings.storm_alerts_per_minute
+
     def flush_due(self, limit: int = 100) -> list[FlushResult]:
+        """Flush the groups that are due, at most ``limit``, counting the storm once for them all
+        (the count is at most one cycle old for the last of them), then the repeat reminders."""
         now = self.now()
-        results = [r for key in self.groups.due(now, limit) if (r := self.flush(key)) is not None]
+        results: list[FlushResult] = []
+        if due := self.groups.due(now, limit):
+            recent = self.groups.recent_alerts(now, self._storm_cap)
+            results = [r for key in due if (r := self.flush(key, recent)) is not None]
         return results + self.groups.repeats(
             now, timedelta(seconds=self.settings.repeat_interval_seconds)
         )

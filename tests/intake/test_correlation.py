@@ -163,6 +163,22 @@ def test_above_the_storm_rate_new_groups_fold_into_one_storm_incident(make_desk:
     assert {desk.state(a).incident_id for a in storm} == {incident.id}
 
 
+def test_a_dispatcher_cycle_counts_the_storm_once_for_all_its_groups(make_desk: Any) -> None:
+    """The groups falling due in one cycle are judged by one count of the last minute's alerts:
+    all twelve fold into the storm (waiting groups, flushed by the dispatcher, not inline)."""
+    desk = make_desk(storm_alerts_per_minute=5, group_wait_seconds=30)
+    counted = []
+    count = desk.intake.groups.recent_alerts
+    desk.intake.groups.recent_alerts = lambda *a: counted.append(count(*a)) or counted[-1]
+    desk.send(*[am_alert(f"Probe{n}", service=f"svc-{n}") for n in range(12)])
+
+    flushed = desk.later(seconds=31)
+
+    assert counted == [12]
+    assert [r.kind for r in flushed] == ["opened"] + ["joined"] * 11
+    assert "alert storm: 12 alerts in the last minute (limit 5)" in flushed[0].reason
+
+
 def test_below_the_storm_rate_groups_open_their_own_incidents(make_desk: Any) -> None:
     desk = make_desk(storm_alerts_per_minute=5)
 
