@@ -187,3 +187,43 @@ def test_accepted_connections_send_without_nagles_delay() -> None:
             return value
 
     assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_a_started_server_freezes_its_start_up_objects_out_of_the_collector() -> None:
+    """Once uvicorn's start-up (the lifespan: the app launched) is done, what exists is frozen, so
+    full collections while serving scan only new objects (docs/benchmarks.md, "collector"). Run in
+    a subprocess of its own: freezing this test process would change what its collector sees."""
+    script = """
+import asyncio, gc, socket
+import uvicorn
+from nightowl.cli.serve import _frozen_start_server, listen
+
+seen = {}
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while (message := await receive())["type"] != "lifespan.shutdown":
+            seen["frozen before the lifespan started"] = gc.get_freeze_count()
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+
+sock = listen("127.0.0.1", 0)
+server = _frozen_start_server()(uvicorn.Config(app, log_config=None))
+
+async def main():
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    seen["frozen once started"] = gc.get_freeze_count()
+    server.should_exit = True
+    await task
+
+asyncio.run(main())
+print(seen["frozen before the lifespan started"], seen["frozen once started"])
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    before, after = map(int, result.stdout.split())
+    assert before == 0
+    assert after > 10_000  # the modules and classes of uvicorn and nightowl's CLI at least
