@@ -7,7 +7,9 @@ intake batches of that group, which rewrite its row, and no others. The decision
 incident, what is inhibited — is the caller's ``plan`` function.
 
 Lock order inside a flush: the group, its states, then the incident, the order a batch takes them
-in (states, then incidents), so a flush and a batch never wait for each other in a cycle.
+in (states, then incidents), so a flush and a batch never wait for each other in a cycle. (A new
+incident is inserted before its states are moved, as its alerts refer to it; no other transaction
+can see it before the flush commits, so its row lock orders nothing.)
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from nightowl.domain.intake import (
     OpenIncident,
     Plan,
 )
+from nightowl.store import intake_bulk as bulk
 from nightowl.store.intake import (
     CHUNK,
     IntakeStore,
     alert_of,
     attach_many,
     state_from,
+    touch_incidents,
 )
-from nightowl.store.intake_locks import intake_locks, lock
+from nightowl.store.intake_locks import intake_locks, is_postgres, lock
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.sessions import pipelined, upsert
 from nightowl.store.tables import IncidentRow
@@ -169,21 +173,31 @@ def _apply(
     if decided.incident_id is None or not attach:
         connection.execute(group.values(flushed))
         return FlushResult("suppressed", group_key, None, 0, decided.reason)
-    for start in range(0, len(attach), CHUNK):
-        chunk = [s.fingerprint for s in attach[start : start + CHUNK]]
-        connection.execute(
-            update(AlertStateRow)
-            .where(AlertStateRow.fingerprint.in_(chunk))
-            .values(incident_id=decided.incident_id)
-        )
     if decided.new_incident:
         _create(session, decided.new_incident, now)
-    attach_many(session, [(decided.incident_id, alert_of(s)) for s in attach], now)
+    _attach(session, decided.incident_id, attach, now)
     connection.execute(
         group.values({**flushed, "incident_id": decided.incident_id, "repeat_at": repeat_at})
     )
     kind = "opened" if decided.new_incident else "joined"
     return FlushResult(kind, group_key, decided.incident_id, len(attach), decided.reason)
+
+
+def _attach(session: Session, incident_id: str, states: list[AlertState], now: datetime) -> None:
+    """The states join the incident and are attached to it as alerts: on PostgreSQL in one
+    statement that copies the rows (``intake_bulk.move_and_attach``), elsewhere from Python."""
+    fingerprints = [s.fingerprint for s in states]
+    if is_postgres(session):
+        bulk.move_and_attach(session, incident_id, fingerprints, now)
+        touch_incidents(session, {incident_id}, now)
+        return
+    for start in range(0, len(fingerprints), CHUNK):
+        session.connection().execute(
+            update(AlertStateRow)
+            .where(AlertStateRow.fingerprint.in_(fingerprints[start : start + CHUNK]))
+            .values(incident_id=incident_id)
+        )
+    attach_many(session, [(incident_id, alert_of(s)) for s in states], now)
 
 
 def _recent(session: Session, now: datetime, cap: int) -> int:

@@ -395,7 +395,13 @@ def attach_many(session: Session, pairs: Sequence[tuple[str, Alert]], now: datet
             .on_conflict_do_nothing(index_elements=["incident_id", "content_hash"])
         )
         session.connection().execute(insert, [alert_values(i, a, now) for i, a in pairs])
-    touched = sorted({i for i, _ in pairs})
+    touch_incidents(session, {i for i, _ in pairs}, now)
+
+
+def touch_incidents(session: Session, incidents: set[str], now: datetime) -> None:
+    """Set the incidents' ``updated_at`` after alerts were attached to them (PostgreSQL: their
+    rows locked in id order first; see ``attach_many``)."""
+    touched = sorted(incidents)
     if is_postgres(session):
         locked = (
             select(IncidentRow.id)

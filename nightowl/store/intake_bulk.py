@@ -93,6 +93,17 @@ KNOWN_STATES = (
     " DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n, _ in STATE_COLUMNS if n != "fingerprint")
 )
+_ALERT_NAMES = ", ".join(n for n, _ in ALERT_COLUMNS)
+_MOVED_NAMES = ", ".join(n for n, _ in ALERT_COLUMNS if n != "received_at")
+MOVE_AND_ATTACH = (
+    "WITH moved AS (UPDATE alert_states SET incident_id = %(incident)s"
+    f" WHERE fingerprint = ANY(%(fingerprints)b::text[]) RETURNING {_MOVED_NAMES})"
+    f" INSERT INTO alerts ({_ALERT_NAMES}) SELECT {_MOVED_NAMES}, %(now)s::timestamptz FROM moved"
+    " ON CONFLICT (incident_id, content_hash) DO NOTHING"
+)
+"""A flush's attach in one statement: the states join the incident, and each becomes one of its
+alerts, copied row to row inside PostgreSQL (the flush read them already; sending them back from
+Python cost a flush more than reading them)."""
 ATTACH = (
     f"INSERT INTO alerts ({', '.join(n for n, _ in ALERT_COLUMNS)}) {_rows(ALERT_COLUMNS)}"
     " ON CONFLICT (incident_id, content_hash) DO NOTHING"
@@ -162,6 +173,15 @@ def write_states(
             )
 
     return check
+
+
+def move_and_attach(
+    session: Session, incident_id: str, fingerprints: Sequence[str], now: datetime
+) -> None:
+    """Put these alert states in ``incident_id`` and attach each, as it now is, to the incident
+    (a content the incident has already is not attached twice). Works inside ``pipelined``."""
+    params = {"incident": incident_id, "fingerprints": list(fingerprints), "now": now}
+    _raw(session).cursor().execute(MOVE_AND_ATTACH, params)
 
 
 def attach_alerts(session: Session, pairs: Sequence[tuple[str, Alert]], now: datetime) -> None:

@@ -1,6 +1,7 @@
 """A batch's writes as arrays on a real PostgreSQL: every column comes back as it was sent (text,
 JSON with non-ASCII, NULLs, timestamps, booleans), a known state is replaced, a state another
-transaction inserted first is reported as raced, and a repeated notification is attached once."""
+transaction inserted first is reported as raced, a repeated notification is attached once, and
+a flush's states are moved into their incident and attached in place."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from nightowl.domain import AlertState, AlertStatus
 from nightowl.store import IncidentStore
 from nightowl.store.groups import GroupStore
 from nightowl.store.intake import load_states
-from nightowl.store.intake_bulk import RacedError, attach_alerts, write_states
+from nightowl.store.intake_bulk import RacedError, attach_alerts, move_and_attach, write_states
 from nightowl.store.tables import AlertRow
 from tests.store.samples import T0, make_alert, make_incident
 
@@ -99,3 +100,25 @@ def test_a_notification_repeated_for_one_incident_is_attached_once(store: Incide
     alerts = store.get(incident).alerts
     assert {a.content_hash for a in alerts} == {"h1", "h2"}
     assert alerts[0].labels == alert.labels
+
+
+def test_moved_states_join_the_incident_and_are_attached_as_they_are(store: IncidentStore) -> None:
+    """A flush's attach copies each state into the incident's alerts inside PostgreSQL; a state
+    not named stays out, and moving one whose content the incident has already adds no alert."""
+    incident = make_incident(store)
+    moved, left = state("f-moved", ends_at=T0 + timedelta(minutes=1)), state("f-left")
+    groups = GroupStore(store.engine)
+    with groups.write() as session:
+        write_states(session, [moved, left], {"f-moved", "f-left"})()
+        move_and_attach(session, incident, ["f-moved"], T0)
+        move_and_attach(session, incident, ["f-moved"], T0)
+    with groups.write() as session:
+        states = load_states(session, ["f-moved", "f-left"])
+    assert (states["f-moved"].incident_id, states["f-left"].incident_id) == (incident, None)
+    [alert] = store.get(incident).alerts
+    assert (alert.fingerprint, alert.content_hash, alert.labels) == (
+        "f-moved",
+        "h-f-moved",
+        moved.labels,
+    )
+    assert (alert.starts_at, alert.ends_at, alert.status) == (T0, moved.ends_at, moved.status)
