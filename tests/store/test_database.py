@@ -190,3 +190,19 @@ def test_an_idle_postgres_connection_that_died_is_replaced_before_use(
 
     assert second != first
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_statements_are_never_prepared_on_the_server(postgres_url: str) -> None:
+    """psycopg prepares a statement on its fifth run, and PostgreSQL then keeps the plan it made
+    when intake's tables were nearly empty (docs/benchmarks.md, "stale plans"): no statement is
+    prepared, however often it runs."""
+    engine = create_engine_for(postgres_url)
+    try:
+        with engine.connect() as connection:
+            for n in range(10):
+                connection.execute(text("SELECT count(*) FROM pg_class WHERE oid > :n"), {"n": n})
+            prepared = connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared == 0
+    finally:
+        engine.dispose()
