@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -33,8 +34,22 @@ def group_labels(labels: dict[str, str], group_by: Sequence[str]) -> dict[str, s
     return {k: labels[k] for k in group_by if k in labels}
 
 
+GROUP_KEYS_CACHED = 1024
+"""Group keys remembered (by labels): the alerts of one notification share their group labels, and
+every alert's key is asked for twice (to lock its group, then for its state), so nearly every
+call is a repeat; hashing them again was ~7 % of a server's time in a storm (docs/benchmarks.md).
+Bounded: at most this many label sets, each within the label limits of ``sources/bounds.py``."""
+
+
 def group_key_of(labels: dict[str, str]) -> str:
-    canon = json.dumps(sorted(labels.items()), separators=(",", ":"))
+    """The stored key of the group with these labels: a hash of their canonical JSON. Stored keys
+    must not change across versions (tests/intake/test_absorb.py pins them)."""
+    return _group_key(tuple(sorted(labels.items())))
+
+
+@functools.lru_cache(maxsize=GROUP_KEYS_CACHED)
+def _group_key(items: tuple[tuple[str, str], ...]) -> str:
+    canon = json.dumps(items, separators=(",", ":"))  # a tuple is a JSON array, as a list is
     return hashlib.sha256(canon.encode()).hexdigest()[:32]
 
 
