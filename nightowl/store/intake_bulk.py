@@ -2,8 +2,8 @@
 
 SQLAlchemy's ``executemany`` sends one protocol message per row and processes every parameter
 of every row in Python (the JSON columns through ``json.dumps``); for a batch of hundreds of alert
-states that was the largest CPU cost of intake (docs/benchmarks.md, "Intake on PostgreSQL: the
-writes as arrays"). Here each column travels as one array parameter, adapted by psycopg in C, and
+states that was the largest CPU cost of intake (docs/benchmarks.md, "Intake on PostgreSQL: Nagle,
+writes as arrays"). Here each column travels as one array parameter in binary format, and
 PostgreSQL turns them back into rows with ``unnest``: one message per table, whatever the size.
 
 New alert states are inserted with ``ON CONFLICT DO NOTHING``, and the caller is told which came
@@ -75,8 +75,8 @@ class RacedError(StoreError):
 
 def _rows(columns: tuple[tuple[str, str], ...]) -> str:
     """``SELECT * FROM unnest(%b::text[]::json[], …)``: the arrays back into rows. ``%b``: sent
-    in PostgreSQL's binary format, which psycopg writes for a list in C (its text format escapes
-    every element in Python, and cost three times as much: docs/benchmarks.md)."""
+    in PostgreSQL's binary format, which needs no escaping per element (psycopg's text format
+    escapes every element in Python, and cost three times as much: docs/benchmarks.md)."""
     arrays = ", ".join(
         "%b::text[]::json[]" if kind == "json" else f"%b::{kind}[]" for _, kind in columns
     )
