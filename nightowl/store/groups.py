@@ -30,7 +30,6 @@ from nightowl.domain.intake import (
 )
 from nightowl.store import intake_bulk as bulk
 from nightowl.store.intake import (
-    CHUNK,
     IntakeStore,
     alert_of,
     attach_many,
@@ -39,7 +38,7 @@ from nightowl.store.intake import (
 )
 from nightowl.store.intake_locks import intake_locks, is_postgres, lock
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
-from nightowl.store.sessions import pipelined, upsert
+from nightowl.store.sessions import member_of, pipelined, upsert
 from nightowl.store.tables import IncidentRow
 
 
@@ -191,11 +190,9 @@ def _attach(session: Session, incident_id: str, states: list[AlertState], now: d
         bulk.move_and_attach(session, incident_id, fingerprints, now)
         touch_incidents(session, {incident_id}, now)
         return
-    for start in range(0, len(fingerprints), CHUNK):
+    for wanted in member_of(session, AlertStateRow.fingerprint, fingerprints):
         session.connection().execute(
-            update(AlertStateRow)
-            .where(AlertStateRow.fingerprint.in_(fingerprints[start : start + CHUNK]))
-            .values(incident_id=incident_id)
+            update(AlertStateRow).where(wanted).values(incident_id=incident_id)
         )
     attach_many(session, [(incident_id, alert_of(s)) for s in states], now)
 

@@ -42,10 +42,9 @@ from nightowl.store.intake_bulk import RacedError
 from nightowl.store.intake_locks import intake_locks, is_postgres, lock, lock_and_read_silences
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
 from nightowl.store.rows import alert_values
-from nightowl.store.sessions import Sessions, pipelined, upsert
+from nightowl.store.sessions import Sessions, member_of, pipelined, upsert
 from nightowl.store.tables import AlertRow, IncidentRow
 
-CHUNK = 500
 RACE_ATTEMPTS = 5
 """Runs of a batch that keeps racing other transactions over new alerts before it fails (each
 run sees what the previous one lost to, so a second run is nearly always the last)."""
@@ -198,15 +197,15 @@ def _previous(
     session: Session, fingerprints: Sequence[str]
 ) -> tuple[dict[str, AlertState], set[str]]:
     """The previous states (row-locked on PostgreSQL) and which of their incidents are open, read
-    together: one query per CHUNK fingerprints."""
+    together (``member_of``: one query on PostgreSQL)."""
     table, incidents = AlertStateRow.__table__, IncidentRow.__table__
     states: dict[str, AlertState] = {}
     open_ids: set[str] = set()
-    for start in range(0, len(fingerprints), CHUNK):
+    for wanted in member_of(session, table.c.fingerprint, fingerprints):
         query = (
             select(table, incidents.c.status.label("incident_status"))
             .outerjoin(incidents, incidents.c.id == table.c.incident_id)
-            .where(table.c.fingerprint.in_(fingerprints[start : start + CHUNK]))
+            .where(wanted)
         )
         if is_postgres(session):
             query = query.with_for_update(of=table)
@@ -223,11 +222,11 @@ def _groups(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     table, incidents = AlertGroupRow.__table__, IncidentRow.__table__
     open_ = (incidents.c.status != RESOLVED).label("open_")
     groups: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(keys), CHUNK):
+    for wanted in member_of(session, table.c.group_key, keys):
         query = (
             select(table, open_)
             .outerjoin(incidents, incidents.c.id == table.c.incident_id)
-            .where(table.c.group_key.in_(keys[start : start + CHUNK]))
+            .where(wanted)
         )
         for row in session.connection().execute(query).mappings():
             group = {c.name: row[c.name] for c in table.columns}
@@ -270,8 +269,8 @@ def load_states(
     """Previous states, read with Core (no ORM identity map: this is the hot path of intake)."""
     table = AlertStateRow.__table__
     states: dict[str, AlertState] = {}
-    for start in range(0, len(fingerprints), CHUNK):
-        query = select(table).where(table.c.fingerprint.in_(fingerprints[start : start + CHUNK]))
+    for wanted in member_of(session, table.c.fingerprint, fingerprints):
+        query = select(table).where(wanted)
         if lock and session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
         for row in session.connection().execute(query).mappings():
@@ -402,10 +401,13 @@ def touch_incidents(session: Session, incidents: set[str], now: datetime) -> Non
     """Set the incidents' ``updated_at`` after alerts were attached to them (PostgreSQL: their
     rows locked in id order first; see ``attach_many``)."""
     touched = sorted(incidents)
+    if not touched:
+        return
     if is_postgres(session):
+        (wanted,) = member_of(session, IncidentRow.id, touched)
         locked = (
             select(IncidentRow.id)
-            .where(IncidentRow.id.in_(touched))
+            .where(wanted)
             .order_by(IncidentRow.id)
             .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see below
             .subquery()
@@ -423,10 +425,13 @@ def _all_resolved(session: Session, incidents: set[str], known: dict[str, AlertS
     ask = sorted(incidents - firing_here)
     if not ask:
         return set()
-    query = (
-        select(AlertStateRow.incident_id)
-        .where(AlertStateRow.incident_id.in_(ask))
-        .where(AlertStateRow.status == AlertStatus.FIRING.value)
-        .distinct()
-    )
-    return set(ask) - set(session.scalars(query))
+    firing: set[str] = set()
+    for wanted in member_of(session, AlertStateRow.incident_id, ask):
+        query = (
+            select(AlertStateRow.incident_id)
+            .where(wanted)
+            .where(AlertStateRow.status == AlertStatus.FIRING.value)
+            .distinct()
+        )
+        firing.update(session.scalars(query))
+    return set(ask) - firing

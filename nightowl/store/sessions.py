@@ -6,11 +6,11 @@ database failures become StoreError naming the URL without its password.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -73,6 +73,26 @@ def pipelined(session: Session) -> Iterator[None]:
             yield
     except psycopg.Error as exc:
         raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+
+
+CHUNK = 500
+"""Values per ``IN (…)`` list on SQLite (it caps a statement's parameters)."""
+
+
+def member_of(
+    session: Session, column: ColumnElement[Any], values: Sequence[Any]
+) -> Iterator[ColumnElement[bool]]:
+    """Conditions "``column`` is one of ``values``", one per query to run: on PostgreSQL one
+    ``= ANY(array)`` with the values as a single parameter, so that the statement's text is the
+    same for any number of values (SQLAlchemy compiles it once and psycopg converts it once;
+    an expanded ``IN`` renders one placeholder per value, and psycopg caches no statement that
+    long); on SQLite ``IN`` lists of ``CHUNK`` values."""
+    if session.get_bind().dialect.name == "postgresql":
+        if values:
+            yield column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        return
+    for start in range(0, len(values), CHUNK):
+        yield column.in_(values[start : start + CHUNK])
 
 
 def upsert(session: Session, table: type[Base]) -> postgresql.Insert | sqlite.Insert:

@@ -14,7 +14,7 @@ from nightowl.errors import StoreError
 from nightowl.store.control import ControlRow
 from nightowl.store.database import create_engine_for, migrated_engine
 from nightowl.store.observations import ObservationRow
-from nightowl.store.sessions import Sessions, pipelined, put_row
+from nightowl.store.sessions import CHUNK, Sessions, member_of, pipelined, put_row
 
 AT = datetime(2026, 11, 20, 3, 10, tzinfo=UTC)
 
@@ -85,3 +85,43 @@ def test_pipelined_writes_all_land_and_a_failure_is_sqlalchemys_error(database_u
     finally:
         sessions.engine.dispose()
     assert keys == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("count", [1, 3, CHUNK + 1])
+def test_member_of_finds_every_value_on_both_backends(database_url: str, count: int) -> None:
+    sessions = Sessions(migrated_engine(database_url))
+    keys = [f"key-{n}" for n in range(count)]
+    try:
+        with sessions.write() as session:
+            session.execute(
+                insert(ControlRow), [{"key": k, "value": {}, "updated_at": AT} for k in keys]
+            )
+        with sessions.read() as session:
+            found = [
+                key
+                for wanted in member_of(session, ControlRow.key, [*keys, "absent"])
+                for key in session.scalars(select(ControlRow.key).where(wanted))
+            ]
+            nothing = list(member_of(session, ControlRow.key, []))
+    finally:
+        sessions.engine.dispose()
+    assert sorted(found) == sorted(keys)
+    assert nothing == []  # no values: no query (an empty condition would select every row)
+
+
+@pytest.mark.postgres
+def test_member_of_is_one_statement_text_for_any_count_on_postgresql(postgres_url: str) -> None:
+    """The reason it exists: psycopg converts (and SQLAlchemy compiles) one text once."""
+    sessions = Sessions(migrated_engine(postgres_url))
+    texts = set()
+    try:
+        with sessions.read() as session:
+            for count in (1, 7, 2 * CHUNK):
+                (wanted,) = member_of(session, ControlRow.key, [str(n) for n in range(count)])
+                statement = select(ControlRow.key).where(wanted)
+                texts.add(str(statement.compile(session.get_bind())))
+                session.execute(statement).all()
+    finally:
+        sessions.engine.dispose()
+    assert len(texts) == 1
+    assert "ANY" in texts.pop()
