@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from nightowl.store.database import READ_ONLY, unreachable
 from nightowl.store.tables import Base
@@ -80,7 +80,9 @@ CHUNK = 500
 
 
 def member_of(
-    session: Session, column: ColumnElement[Any], values: Sequence[Any]
+    session: Session,
+    column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    values: Sequence[Any],
 ) -> Iterator[ColumnElement[bool]]:
     """Conditions "``column`` is one of ``values``", one per query to run: on PostgreSQL one
     ``= ANY(array)`` with the values as a single parameter, so that the statement's text is the
