@@ -101,8 +101,10 @@ class AlertmanagerSource:
             else None
         )
         starts_at = checked_time(wire.starts_at, "startsAt", self.name)
-        # Every field below is already validated (AmAlert), so the domain model skips validation.
-        return Alert.model_construct(
+        # Validated again, though AmAlert validated every field: pydantic-core's validation
+        # (in Rust) costs less than model_construct's Python loop over the fields (2.1 against
+        # 3.2 µs an alert, docs/benchmarks.md).
+        return Alert(
             source=self.name,
             fingerprint=fingerprint,
             content_hash=content_hash(

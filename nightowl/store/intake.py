@@ -38,6 +38,7 @@ from nightowl.domain import (
 )
 from nightowl.domain.intake import Absorb, GroupOf, GroupTiming, IngestOutcome
 from nightowl.store import intake_bulk as bulk
+from nightowl.store import intake_reads as reads
 from nightowl.store.intake_bulk import RacedError
 from nightowl.store.intake_locks import intake_locks, is_postgres, lock, lock_and_read_silences
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow
@@ -198,17 +199,21 @@ def _previous(
 ) -> tuple[dict[str, AlertState], set[str]]:
     """The previous states (row-locked on PostgreSQL) and which of their incidents are open, read
     together (``member_of``: one query on PostgreSQL)."""
-    table, incidents = AlertStateRow.__table__, IncidentRow.__table__
     states: dict[str, AlertState] = {}
     open_ids: set[str] = set()
+    if is_postgres(session):
+        for values, is_open in reads.previous(session, fingerprints):
+            states[values["fingerprint"]] = state = state_from(values)
+            if is_open:
+                open_ids.add(str(state.incident_id))
+        return states, open_ids
+    table, incidents = AlertStateRow.__table__, IncidentRow.__table__
     for wanted in member_of(session, table.c.fingerprint, fingerprints):
         query = (
             select(table, incidents.c.status.label("incident_status"))
             .outerjoin(incidents, incidents.c.id == table.c.incident_id)
             .where(wanted)
         )
-        if is_postgres(session):
-            query = query.with_for_update(of=table)
         for row in session.connection().execute(query).mappings():
             states[row["fingerprint"]] = state_from(row)
             if row["incident_status"] not in (None, RESOLVED):
@@ -219,6 +224,10 @@ def _previous(
 def _groups(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The stored groups of ``keys`` (locked by the batch), each with ``incident_open``: its
     incident's id when that incident is open, else None."""
+    if not keys:
+        return {}
+    if is_postgres(session):
+        return reads.groups(session, keys)
     table, incidents = AlertGroupRow.__table__, IncidentRow.__table__
     open_ = (incidents.c.status != RESOLVED).label("open_")
     groups: dict[str, dict[str, Any]] = {}
@@ -251,6 +260,9 @@ def _new_group(key: str, labels: dict[str, str], now: datetime) -> dict[str, Any
 
 def _upsert_groups(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
+        return
+    if is_postgres(session):
+        reads.upsert_groups(session, rows)
         return
     insert = upsert(session, AlertGroupRow)
     # ``repeat_at`` is the reminders' (``GroupStore.repeats``, which takes no group lock): a batch
@@ -404,17 +416,9 @@ def touch_incidents(session: Session, incidents: set[str], now: datetime) -> Non
     if not touched:
         return
     if is_postgres(session):
-        (wanted,) = member_of(session, IncidentRow.id, touched)
-        locked = (
-            select(IncidentRow.id)
-            .where(wanted)
-            .order_by(IncidentRow.id)
-            .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see below
-            .subquery()
-        )
-        statement = update(IncidentRow).where(IncidentRow.id == locked.c.id)
-    else:
-        statement = update(IncidentRow).where(IncidentRow.id.in_(touched))
+        reads.touch_incidents(session, touched, now)
+        return
+    statement = update(IncidentRow).where(IncidentRow.id.in_(touched))
     session.connection().execute(statement.values(updated_at=now))
 
 

@@ -110,7 +110,8 @@ ATTACH = (
 )
 
 
-def _json(value: Any) -> str:
+def to_json(value: Any) -> str:
+    """A JSON column's value as text (orjson), to travel in a ``text[]`` array."""
     return orjson.dumps(value).decode()
 
 
@@ -122,8 +123,8 @@ def _state_arrays(states: Sequence[AlertState]) -> list[list[Any]]:
         [s.name for s in states],
         [s.status.value for s in states],
         [s.content_hash for s in states],
-        [_json(s.labels) for s in states],
-        [_json(s.annotations) for s in states],
+        [to_json(s.labels) for s in states],
+        [to_json(s.annotations) for s in states],
         [s.starts_at for s in states],
         [s.ends_at for s in states],
         [s.generator_url for s in states],
@@ -132,7 +133,7 @@ def _state_arrays(states: Sequence[AlertState]) -> list[list[Any]]:
         [s.silenced_by for s in states],
         [s.inhibited_by for s in states],
         [s.flapping for s in states],
-        [_json([t.isoformat() for t in s.transitions]) for s in states],
+        [to_json([t.isoformat() for t in s.transitions]) for s in states],
         [s.first_seen for s in states],
         [s.last_seen for s in states],
         [s.received for s in states],
@@ -140,7 +141,8 @@ def _state_arrays(states: Sequence[AlertState]) -> list[list[Any]]:
     ]
 
 
-def _raw(session: Session) -> Any:
+def raw_connection(session: Session) -> Any:
+    """The session's psycopg connection (the statements here bypass SQLAlchemy)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None  # a checked-out connection always has its driver's connection
     return raw
@@ -154,7 +156,7 @@ def write_states(
     results are in (after the pipeline): RacedError when a new one was inserted by another
     transaction meanwhile. Works inside ``pipelined`` (nothing is read before the check).
     """
-    raw = _raw(session)
+    raw = raw_connection(session)
     fresh = [s for s in states if s.fingerprint in new]
     known = [s for s in states if s.fingerprint not in new]
     if known:
@@ -181,7 +183,7 @@ def move_and_attach(
     """Put these alert states in ``incident_id`` and attach each, as it now is, to the incident
     (a content the incident has already is not attached twice). Works inside ``pipelined``."""
     params = {"incident": incident_id, "fingerprints": list(fingerprints), "now": now}
-    _raw(session).cursor().execute(MOVE_AND_ATTACH, params)
+    raw_connection(session).cursor().execute(MOVE_AND_ATTACH, params)
 
 
 def attach_alerts(session: Session, pairs: Sequence[tuple[str, Alert]], now: datetime) -> None:
@@ -194,12 +196,12 @@ def attach_alerts(session: Session, pairs: Sequence[tuple[str, Alert]], now: dat
         [a.content_hash for a in alerts],
         [a.status.value for a in alerts],
         [a.name for a in alerts],
-        [_json(a.labels) for a in alerts],
-        [_json(a.annotations) for a in alerts],
+        [to_json(a.labels) for a in alerts],
+        [to_json(a.annotations) for a in alerts],
         [a.starts_at for a in alerts],
         [a.ends_at for a in alerts],
         [a.generator_url for a in alerts],
         [a.source for a in alerts],
         [now] * len(alerts),
     ]
-    _raw(session).cursor().execute(ATTACH, arrays)
+    raw_connection(session).cursor().execute(ATTACH, arrays)

@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from nightowl.domain import Silence
+from nightowl.store import intake_reads as reads
 from nightowl.store.intake_tables import SilenceRow
 from nightowl.store.silences import silence_of
 
@@ -92,23 +93,14 @@ def lock_and_read_silences(session: Session, locks: Sequence[Lock], now: datetim
     never covered silences). Rows read after this call see what the locks' previous holders
     committed.
     """
+    if locks and is_postgres(session):
+        return reads.lock_and_read_silences(session, locks, now)
     live = (
         select(SilenceRow)
         .where(SilenceRow.ends_at > now)
         .order_by(SilenceRow.created_at.desc(), SilenceRow.id)
     )
-    if not locks or not is_postgres(session):
-        return [silence_of(r) for r in session.scalars(live)]
-    held = select(func.count().label("locks")).select_from(_taking(locks).subquery()).cte("held")
-    # The CTE is the preserved side of the outer join: it is evaluated (the locks taken) even
-    # when no silence exists.
-    query = (
-        select(SilenceRow)
-        .select_from(held)
-        .outerjoin(SilenceRow, SilenceRow.ends_at > now)
-        .order_by(SilenceRow.created_at.desc(), SilenceRow.id)
-    )
-    return [silence_of(r) for r in session.scalars(query) if r is not None]
+    return [silence_of(r) for r in session.scalars(live)]
 
 
 def _taking(locks: Sequence[Lock]) -> Select[tuple[object]]:
