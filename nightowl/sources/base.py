@@ -58,20 +58,23 @@ def load_json(body: bytes, source: str) -> object:
     return data
 
 
+_CONTAINERS = (dict, list)
+
+
 def _too_deep(data: object, limit: int) -> bool:
-    """Whether ``data`` nests deeper than ``limit`` (iterative: no recursion to exhaust)."""
-    level: list[object] = [data]
+    """Whether ``data`` nests deeper than ``limit`` (iterative: no recursion to exhaust). Each
+    level keeps only the containers of the one above; the scalars, nearly every value, are
+    tested once each and dropped."""
+    level: list[dict[str, object] | list[object]] = [data] if isinstance(data, _CONTAINERS) else []
     for _ in range(limit):
-        level = [
-            child
-            for node in level
-            if isinstance(node, dict | list)
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, dict | list)
-        ]
         if not level:
             return False
-    return True
+        below: list[dict[str, object] | list[object]] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below.extend([child for child in children if isinstance(child, _CONTAINERS)])
+        level = below
+    return bool(level)
 
 
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from nightowl.domain import Alert, AlertStatus
 from nightowl.errors import PayloadError
 from nightowl.sources.base import (
+    MAX_JSON_DEPTH,
     content_hash,
     group_of,
     label_fingerprint,
@@ -38,6 +39,29 @@ def test_an_unreadable_body_says_where_it_broke(body: bytes, message: str) -> No
     with pytest.raises(PayloadError, match=message) as caught:
         load_json(body, "grafana")
     assert caught.value.status_code == 422
+
+
+def nested(depth: int, *, wide: bool = False) -> bytes:
+    """JSON nested ``depth`` levels deep (``wide``: objects with scalar siblings on every level)."""
+    text = "1"
+    for level in range(depth):
+        text = f'{{"s": "x", "n": {text}, "t": true, "i": {level}}}' if wide else f"[{text}]"
+    return text.encode()
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_a_body_may_nest_max_json_depth_levels_and_no_more(wide: bool) -> None:
+    load_json(nested(MAX_JSON_DEPTH, wide=wide), "generic")  # at the limit: read
+    with pytest.raises(PayloadError, match=f"nested more than {MAX_JSON_DEPTH} levels") as caught:
+        load_json(nested(MAX_JSON_DEPTH + 1, wide=wide), "generic")
+    assert caught.value.status_code == 422
+
+
+def test_scalars_and_wide_bodies_are_not_too_deep() -> None:
+    assert load_json(b"7", "generic") == 7
+    flat = load_json(b"[" + b",".join([b'{"a": [1, 2]}'] * 1000) + b"]", "generic")
+    assert isinstance(flat, list)
+    assert len(flat) == 1000
 
 
 class Payload(BaseModel):
