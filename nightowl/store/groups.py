@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus
+from nightowl.domain import AlertState, AlertStatus, GroupState, IncidentStatus, utc
 from nightowl.domain.intake import (
     FlushContext,
     FlushPlan,
@@ -29,6 +29,7 @@ from nightowl.domain.intake import (
     Plan,
 )
 from nightowl.store import intake_bulk as bulk
+from nightowl.store import intake_reads as reads
 from nightowl.store.intake import (
     IntakeStore,
     alert_of,
@@ -138,6 +139,8 @@ class GroupStore(IntakeStore):
 def _candidates(session: Session, group_key: str) -> list[AlertState]:
     """The group's alerts that a flush attaches: firing, not silenced, in no incident yet (read
     with Core, as intake reads states: loading ORM rows cost a flush more than its writes)."""
+    if is_postgres(session):
+        return [state_from(row) for row in reads.candidates(session, group_key)]
     table = AlertStateRow.__table__
     query = (
         select(table)
@@ -215,6 +218,11 @@ def _firing() -> Select[AlertStateRow]:
 
 
 def _open_incidents(session: Session, since: datetime) -> list[OpenIncident]:
+    if is_postgres(session):
+        return [
+            OpenIncident(i, key, service, title, utc(opened))
+            for i, key, service, title, opened in reads.open_incidents(session, since, 500)
+        ]
     c = IncidentRow.__table__.c
     query = (
         select(c.id, c.correlation_key, c.service, c.title, c.opened_at)

@@ -39,8 +39,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, Select, bindparam, case, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nightowl.domain import Silence
@@ -81,7 +80,7 @@ def is_postgres(session: Session) -> bool:
 def lock(session: Session, locks: Sequence[Lock]) -> None:
     """Take ``locks`` (from ``intake_locks``) until the transaction ends; a no-op on SQLite."""
     if locks and is_postgres(session):
-        session.execute(select(func.count()).select_from(_taking(locks).subquery()))
+        reads.take_locks(session, locks)
 
 
 def lock_and_read_silences(session: Session, locks: Sequence[Lock], now: datetime) -> list[Silence]:
@@ -101,20 +100,3 @@ def lock_and_read_silences(session: Session, locks: Sequence[Lock], now: datetim
         .order_by(SilenceRow.created_at.desc(), SilenceRow.id)
     )
     return [silence_of(r) for r in session.scalars(live)]
-
-
-def _taking(locks: Sequence[Lock]) -> Select[tuple[object]]:
-    """``pg_advisory_xact_lock`` (or ``_shared``) for every lock, evaluated in the order given."""
-    classes = bindparam("lock_classes", [c for c, _, _ in locks], type_=ARRAY(Integer))
-    keys = bindparam("lock_keys", [k for _, k, _ in locks], type_=ARRAY(Integer))
-    shared = bindparam("lock_shared", [s for _, _, s in locks], type_=ARRAY(Boolean))
-    wanted = (
-        func.unnest(classes, keys, shared)
-        .table_valued("cls", "key", "shared", with_ordinality="pos")
-        .render_derived(name="wanted")
-    )
-    taken = case(
-        (wanted.c.shared, func.pg_advisory_xact_lock_shared(wanted.c.cls, wanted.c.key)),
-        else_=func.pg_advisory_xact_lock(wanted.c.cls, wanted.c.key),
-    )
-    return select(taken.label("taken")).order_by(wanted.c.pos)

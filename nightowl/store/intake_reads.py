@@ -1,8 +1,9 @@
-"""Intake's per-batch statements on PostgreSQL but the state writes: plain SQL on the driver's
-connection.
+"""Intake's per-batch and per-flush statements on PostgreSQL, but the state writes
+(``intake_bulk``): plain SQL on the driver's connection.
 
 Every batch runs the same few statements (lock its groups and read the silences, read the
-previous states, read the groups, write the groups, touch the incidents). Built with SQLAlchemy,
+previous states, read the groups, write the groups, touch the incidents), and every flush a few
+more (lock its group, read its candidates and the open incidents). Built with SQLAlchemy,
 each cost ~250 µs of CPU before it reached the driver — constructing the statement, computing its
 cache key, processing its parameters and result rows — about as much as a round trip, and most
 of a single-alert batch's cost (docs/benchmarks.md, "Intake on PostgreSQL: per-batch overhead").
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from nightowl.domain import IncidentStatus, Silence
+from nightowl.domain import AlertStatus, IncidentStatus, Silence
 from nightowl.store.intake_bulk import raw_connection, to_json
 from nightowl.store.intake_tables import AlertGroupRow, AlertStateRow, SilenceRow
 from nightowl.store.silences import silence_of
@@ -41,12 +42,17 @@ STATE_NAMES = _names(AlertStateRow)
 GROUP_NAMES = _names(AlertGroupRow)
 SILENCE_NAMES = _names(SilenceRow)
 
-LOCK_AND_SILENCES = (
-    "WITH held AS (SELECT count(*) AS locks FROM ("
+_TAKING = (
+    "SELECT count(*) AS locks FROM ("
     " SELECT CASE WHEN w.shared THEN pg_advisory_xact_lock_shared(w.cls, w.key)"
     " ELSE pg_advisory_xact_lock(w.cls, w.key) END"
     " FROM unnest(%b::int4[], %b::int4[], %b::bool[]) WITH ORDINALITY AS w(cls, key, shared, pos)"
-    " ORDER BY w.pos) AS taken)"
+    " ORDER BY w.pos) AS taken"
+)
+TAKE_LOCKS = _TAKING
+"""Advisory locks (``intake_locks.Lock``: class, key, shared), taken in the order given."""
+LOCK_AND_SILENCES = (
+    f"WITH held AS ({_TAKING})"
     f" SELECT {', '.join(_names(SilenceRow, 's.'))} FROM held"
     f" LEFT JOIN {SilenceRow.__tablename__} s ON s.ends_at > %s"
     " ORDER BY s.created_at DESC, s.id"
@@ -67,6 +73,16 @@ GROUPS = (
     f" LEFT JOIN {IncidentRow.__tablename__} i ON i.id = g.incident_id"
     " WHERE g.group_key = ANY(%b::text[])"
 )
+CANDIDATES = (
+    f"SELECT {', '.join(STATE_NAMES)} FROM {AlertStateRow.__tablename__}"
+    " WHERE group_key = %s AND incident_id IS NULL AND status = %s AND silenced_by IS NULL"
+)
+"""A flush's candidates: the group's alerts firing, not silenced, in no incident yet."""
+OPEN_INCIDENTS = (
+    f"SELECT id, correlation_key, service, title, opened_at FROM {IncidentRow.__tablename__}"
+    " WHERE status <> %s AND opened_at >= %s ORDER BY opened_at DESC LIMIT %s"
+)
+"""The open incidents a flush may correlate with, newest first."""
 _GROUP_TYPES = {
     "group_key": "text",
     "labels": "text[]::json",
@@ -100,13 +116,21 @@ TOUCH_INCIDENTS = (
 (``FOR NO KEY UPDATE``: see ``intake.attach_many``)."""
 
 
+def _lock_params(locks: Sequence[tuple[int, int, bool]]) -> tuple[list[int], list[int], list[bool]]:
+    return [c for c, _, _ in locks], [k for _, k, _ in locks], [s for _, _, s in locks]
+
+
+def take_locks(session: Session, locks: Sequence[tuple[int, int, bool]]) -> None:
+    """Take ``locks`` (``intake_locks.Lock``) until the transaction ends."""
+    raw_connection(session).cursor().execute(TAKE_LOCKS, _lock_params(locks))
+
+
 def lock_and_read_silences(
     session: Session, locks: Sequence[tuple[int, int, bool]], now: datetime
 ) -> list[Silence]:
     """Take ``locks`` (``intake_locks.Lock``) and read the silences in force at ``now``, newest first."""
     cursor = raw_connection(session).cursor()
-    params = ([c for c, _, _ in locks], [k for _, k, _ in locks], [s for _, _, s in locks], now)
-    cursor.execute(LOCK_AND_SILENCES, params)
+    cursor.execute(LOCK_AND_SILENCES, (*_lock_params(locks), now))
     return [
         silence_of(SilenceRow(**dict(zip(SILENCE_NAMES, r, strict=True))))
         for r in cursor
@@ -150,3 +174,18 @@ def upsert_groups(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 def touch_incidents(session: Session, incidents: Sequence[str], now: datetime) -> None:
     """Set the incidents' ``updated_at``; works inside ``pipelined``."""
     raw_connection(session).cursor().execute(TOUCH_INCIDENTS, (now, list(incidents)))
+
+
+def candidates(session: Session, group_key: str) -> list[dict[str, Any]]:
+    """The rows of the states a flush of ``group_key`` attaches (see ``CANDIDATES``)."""
+    cursor = raw_connection(session).cursor()
+    cursor.execute(CANDIDATES, (group_key, AlertStatus.FIRING.value))
+    return [dict(zip(STATE_NAMES, values, strict=True)) for values in cursor]
+
+
+def open_incidents(session: Session, since: datetime, limit: int) -> list[tuple[Any, ...]]:
+    """(id, correlation_key, service, title, opened_at) of the incidents open and opened since
+    ``since``, newest first, at most ``limit``."""
+    cursor = raw_connection(session).cursor()
+    cursor.execute(OPEN_INCIDENTS, (RESOLVED, since, limit))
+    return list(cursor)
