@@ -6,6 +6,11 @@ can be taken in between by any outgoing connection — the kernel gives each one
 that range, and a test run makes thousands — so a server started moments later failed to bind
 ("address already in use": the sandbox's router, once in a CI run). Below the range, only another
 server binding that very port explicitly can take it.
+
+A port handed out is not handed out again by the same process: a harness asks for all its ports
+before it starts any server (the guide's five, a sandbox's dozen), and two picks of one port —
+both free when asked — would leave the second server unable to bind, or answering on the first's
+port (a CI run of the guide met nightowl's URL answered by a Go server's "404 page not found").
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 LOWEST = 10_000
 """The lowest port handed out: above the well-known and most registered services' ports."""
+_HANDED_OUT: set[int] = set()
+"""Ports this process has handed out (see the module's docstring)."""
 
 
 def free_port() -> int:
@@ -32,7 +39,8 @@ def free_port() -> int:
         start = random.randrange(span)
         for step in range(span):
             port = LOWEST + (start + step) % span
-            if _bindable(port):
+            if port not in _HANDED_OUT and _bindable(port):
+                _HANDED_OUT.add(port)
                 return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -139,7 +139,10 @@ def nightowl(directory: Path, prometheus_port: int, token: str, reader_token: st
         "analysis": {"deploy_window_minutes": 5, "look_again": 3, "look_again_seconds": 5},
         "verify": {"settle_seconds": 10, "window_seconds": 20, "max_cycles": 1},
         # The shop lives in seconds (1 s scrapes, a 45 s baseline): so does its canary analysis.
-        "canary": {"interval_seconds": 5, "step_seconds": 1, "baseline_minutes": 1, "count": 12},
+        # Every 2 s for 60 s: its verdict lands on the first interval after the new version's
+        # points suffice, so with 5 s intervals it came at 5, 10 or 15 s — as coarse as the
+        # alert's whole `for:` — and lost the race to the alert in 3 of 6 runs (2026-12-04).
+        "canary": {"interval_seconds": 2, "step_seconds": 1, "baseline_minutes": 1, "count": 30},
         "policy": {
             "autonomy": "act",
             # The shop runs one replica per service: any restart takes all of it away at once,

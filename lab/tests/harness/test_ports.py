@@ -39,3 +39,9 @@ def test_a_port_a_server_holds_is_never_handed_out() -> None:
         held.listen(1)
         taken = held.getsockname()[1]
         assert not ports._bindable(taken)
+
+
+def test_a_process_is_never_handed_one_port_twice() -> None:
+    """A harness asks for all its ports before it binds any: each must differ."""
+    ports = [free_port() for _ in range(300)]
+    assert len(set(ports)) == len(ports)
