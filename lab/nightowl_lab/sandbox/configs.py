@@ -12,7 +12,11 @@ from pathlib import Path
 from nightowl_lab.sandbox.shop import SHOP, TOPOLOGY
 
 RATE_WINDOW = "15s"
-FOR = 5
+FOR = 10
+"""Seconds an alert holds before it fires: longer than the canary's few intervals, as a
+production alert's ``for:`` (minutes) is longer than a canary's interval (a minute). At 5 s the
+canary's verdict (4–10 s after a bad deploy) and the error-rate alert (10–14 s) raced, and the
+canary lost 4 of 9 runs by up to a second (2026-12-04)."""
 MEMORY_FOR = 10
 _ERRORS = 'sum(rate(http_requests_total{service="{service}",code=~"5.."}[{window}]))'
 _ALL = 'sum(rate(http_requests_total{service="{service}"}[{window}]))'
